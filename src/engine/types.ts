@@ -1,0 +1,143 @@
+/**
+ * The shared vocabulary of Quorum, as plain data. Every layer (engine, run, report, github, cli)
+ * speaks these types; none of them carries behaviour.
+ */
+
+export const OUTCOMES = ['PASSED', 'FAILED', 'TIMEOUT', 'CRASHED', 'ERROR'] as const
+export type Outcome = (typeof OUTCOMES)[number]
+
+export const MODES = ['pass-fail', 'scored'] as const
+export type Mode = (typeof MODES)[number]
+
+export type TreeRole = 'baseline' | 'candidate'
+export type Verdict = 'allow' | 'block'
+export type SandboxKind = 'overlay' | 'copy'
+
+/** One check as the config describes it, after validation and defaults. */
+interface CheckSpecBase {
+  name: string
+  /** Wall-clock budget of one run, in seconds (> 0). */
+  timeout_s: number
+  /** Extra environment for this check only: literal values set by the config. */
+  env: Record<string, string>
+}
+export interface ShellCheckSpec extends CheckSpecBase {
+  kind: 'shell'
+  command: string
+  /** Key whose `key=<number>` line on stdout is the score (last occurrence wins). */
+  score_from: string | null
+}
+export interface FunctionCheckSpec extends CheckSpecBase {
+  kind: 'function'
+  /** Absolute path of the checks module that exports this check. */
+  module: string
+}
+export type CheckSpec = ShellCheckSpec | FunctionCheckSpec
+
+/** Where in a config file a value came from, for one-line error messages. */
+export interface SourceLocation {
+  file: string
+  line: number
+  column: number
+}
+
+/** The validated gate configuration (quorum.yml plus the function checks it names). */
+export interface GateConfig {
+  /** Absolute path of the config file, or null when built in code. */
+  file: string | null
+  mode: Mode
+  /** Shell command run once per tree before any check, in the prepared tree. */
+  setup: { command: string; timeout_s: number } | null
+  /** Names of the parent's environment variables that children may see (beyond the built-in allowlist). */
+  env_passthrough: string[]
+  /** Literal environment for every check. */
+  env: Record<string, string>
+  /** Maximum number of runs at once; null = number of cores. */
+  parallel: number | null
+  /** Path of the function-checks module, resolved against the config's directory; null if none. */
+  functions: string | null
+  /** Shell checks from the config; function checks are appended once the module is loaded. */
+  checks: CheckSpec[]
+}
+
+/** What was kept of a run's output: bounded, whatever the check printed. */
+export interface CapturedOutput {
+  /** First bytes of stdout+stderr interleaved as they arrived (UTF-8, may end mid-line). */
+  head: string
+  /** Last bytes; empty when everything fit in head. */
+  tail: string
+  /** Total bytes the run printed. */
+  bytes: number
+  /** True when bytes > head + tail, i.e. something in the middle was dropped. */
+  truncated: boolean
+  /** Absolute path of the full log on disk, or null if it was not kept. */
+  log_path: string | null
+}
+
+/** One execution of one check on one tree. */
+export interface RunResult {
+  outcome: Outcome
+  /** Always present, always human-readable: why this outcome. */
+  reason: string
+  score: number | null
+  duration_ms: number
+  exit_code: number | null
+  /** Signal name (e.g. "SIGSEGV") when the process died by a signal. */
+  signal: string | null
+  output: CapturedOutput
+  /** QUORUM_SEED given to the run, so a failure can be replayed. */
+  seed: string
+  sandbox: SandboxKind
+}
+
+/** How a check moved between baseline and candidate. */
+export type Change =
+  | 'still-passing'
+  | 'regressed'
+  | 'fixed'
+  | 'still-failing'
+  | 'passing' // no baseline run (pass-fail without a baseline)
+  | 'failing' // no baseline run
+  | 'new-check-passing' // check absent on baseline... reserved for configs that differ
+  | 'new-check-failing'
+
+export interface CheckReport {
+  name: string
+  kind: 'shell' | 'function'
+  candidate: RunResult
+  baseline: RunResult | null
+  change: Change
+  /** candidate.score - baseline.score when both are numbers, else null. */
+  score_delta: number | null
+  /** One command line that reproduces the candidate run locally with the CLI. */
+  reproduce: string
+}
+
+export interface TreeInfo {
+  role: TreeRole
+  /** Directory the tree was read from (the user's directory or a git worktree). */
+  path: string
+  /** Commit sha when known (action), else null. */
+  commit: string | null
+  setup: RunResult | null
+}
+
+/** The single source every view is rendered from. Serialized as-is by --json. */
+export interface Report {
+  schema_version: 1
+  tool: { name: 'quorum'; version: string }
+  verdict: Verdict
+  mode: Mode
+  /** Why the verdict is what it is, one sentence each, most important first. */
+  reasons: string[]
+  checks: CheckReport[]
+  counts: Record<Outcome, number>
+  totals: { baseline_score: number | null; candidate_score: number }
+  trees: { baseline: TreeInfo | null; candidate: TreeInfo }
+  sandbox: SandboxKind
+  config_file: string | null
+  started_at: string
+  duration_ms: number
+  /** Free-form notes that views should show prominently (e.g. "quorum.yml changed in this PR"). */
+  notices: string[]
+}
