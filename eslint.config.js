@@ -19,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/engine/**/*.ts', 'src/run/**/*.ts', 'src/report/**/*.ts', 'src/cli.ts', 'src/gate.ts', 'src/index.ts'],
+    files: ['src/run/**/*.ts', 'src/report/**/*.ts', 'src/cli.ts', 'src/gate.ts', 'src/index.ts'],
     ignores: ['src/github/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['@actions/*', '@octokit/*'] }],
