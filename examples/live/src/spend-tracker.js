@@ -1,0 +1,51 @@
+/**
+ * Tracks how much an agent has spent, in cents, against a persisted store.
+ *
+ * The store is asynchronous, like a database or a file would be: every read and write takes an
+ * I/O hop through the event loop before it completes.
+ */
+
+/** An in-memory stand-in for a persisted store, with the latency of a real one. */
+export class MemoryStore {
+  #value = 0
+
+  async read() {
+    await ioHop()
+    return this.#value
+  }
+
+  async write(value) {
+    await ioHop()
+    this.#value = value
+  }
+}
+
+export class SpendTracker {
+  #store
+
+  constructor(store = new MemoryStore()) {
+    this.#store = store
+  }
+
+  /** Records a spend of `amount` cents. */
+  async add(amount) {
+    checkAmount(amount)
+    const current = await this.#store.read()
+    await this.#store.write(current + amount)
+  }
+
+  /** The total spent so far, in cents. */
+  async total() {
+    return this.#store.read()
+  }
+}
+
+function checkAmount(amount) {
+  if (!Number.isSafeInteger(amount) || amount < 0) {
+    throw new RangeError(`amount must be a non-negative integer of cents, got ${amount}`)
+  }
+}
+
+function ioHop() {
+  return new Promise((resolve) => setImmediate(resolve))
+}

@@ -1,0 +1,235 @@
+/**
+ * `quorum verify` and `quorum scored`: argv -> gate -> terminal/JSON -> exit code.
+ * Exit codes: 0 allowed (and promoted when asked), 1 blocked, 2 bad usage or bad config,
+ * 3 an internal error, 130 interrupted. Errors a user can fix are one line on stderr, no stack.
+ */
+import { existsSync, statSync } from 'node:fs'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { ConfigError } from './engine/errors.ts'
+import { loadConfigFile } from './engine/config.ts'
+import type { GateConfig, Mode, Report } from './engine/types.ts'
+import { GateUsageError, runGate, type GateEvent } from './gate.ts'
+import { promote, PromoteError } from './promote.ts'
+import { renderTerminal } from './report/terminal.ts'
+import { VERSION } from './version.ts'
+
+export interface CliIO {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean }
+  stderr: NodeJS.WritableStream & { isTTY?: boolean }
+  env: Record<string, string | undefined>
+  cwd: string
+  /** Signals that interrupt the gate (SIGINT/SIGTERM); the CLI cleans up, then returns 130. */
+  interrupt: AbortSignal
+}
+
+export const USAGE = `Usage:
+  quorum verify --candidate DIR [--baseline DIR] [options]   allow iff every check passes
+  quorum scored --candidate DIR --baseline DIR [options]     allow iff the score strictly improves
+                                                             and nothing that passed now fails
+Options:
+  --config FILE     quorum.yml (default: ./quorum.yml when it exists)
+  --checks FILE     function-checks module (overrides the config's "functions")
+  --json FILE       write the JSON report to FILE ("-" for stdout)
+  --promote         copy an allowed candidate over --live DIR
+  --live DIR        the directory --promote replaces
+  --only NAME       run only this check (repeatable)
+  --seed SEED       QUORUM_SEED for every run (to replay a failure)
+  --parallel N      runs at once (default: the config's, else the number of cores)
+  --sandbox KIND    auto | overlay | copy (default auto)
+  --log-dir DIR     where full logs of every run are kept
+  --quiet           no progress lines on stderr
+  --no-color        never colour the terminal output
+  -h, --help        this text
+  -v, --version     the version
+Exit codes: 0 allowed, 1 blocked, 2 bad usage or config, 3 internal error, 130 interrupted.`
+
+class UsageError extends Error {}
+
+/** Runs the CLI with the given arguments (without node and script) and returns the exit code. */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  try {
+    return await runCommand(argv, io)
+  } catch (error) {
+    if (error instanceof ConfigError) return fail(io, error.format(), 2)
+    if (error instanceof UsageError || error instanceof GateUsageError) {
+      return fail(io, `quorum: ${error.message}`, 2)
+    }
+    if (error instanceof PromoteError) return fail(io, `quorum: promote: ${error.message}`, 1)
+    if (io.interrupt.aborted) return fail(io, 'quorum: interrupted; every run was stopped', 130)
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error)
+    return fail(io, `quorum: internal error: ${message}`, 3)
+  }
+}
+
+function fail(io: CliIO, line: string, code: number): number {
+  io.stderr.write(`${line}\n`)
+  return code
+}
+
+async function runCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCliArgs(argv)
+  if (values.help) {
+    io.stdout.write(`${USAGE}\n`)
+    return 0
+  }
+  if (values.version) {
+    io.stdout.write(`${VERSION}\n`)
+    return 0
+  }
+  const command = positionals[0]
+  if (command !== 'verify' && command !== 'scored') {
+    throw new UsageError(
+      command ? `unknown command "${command}" (expected verify or scored; see --help)` : 'missing command (see --help)',
+    )
+  }
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`)
+
+  const candidateDir = requireDir(io, values.candidate, '--candidate')
+  const baselineDir = values.baseline ? requireDir(io, values.baseline, '--baseline') : null
+  if (command === 'scored' && baselineDir === null) {
+    throw new UsageError('scored needs --baseline DIR (the tree the candidate must improve on)')
+  }
+  if (values.promote && !values.live) throw new UsageError('--promote needs --live DIR')
+  if (values.live && !values.promote) throw new UsageError('--live is only used with --promote')
+  const parallel = values.parallel === undefined ? null : parsePositiveInt(values.parallel, '--parallel')
+  const sandbox = values.sandbox ?? 'auto'
+  if (sandbox !== 'auto' && sandbox !== 'overlay' && sandbox !== 'copy') {
+    throw new UsageError(`--sandbox must be auto, overlay or copy, not "${sandbox}"`)
+  }
+
+  const config = await loadCliConfig(io, values.config, values.checks)
+  // verify follows the config's mode; scored forces scored mode.
+  const mode: Mode | null = command === 'scored' ? 'scored' : null
+  const color = !values['no-color'] && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR
+  const progress = values.quiet ? undefined : progressPrinter(io)
+
+  const report = await runGate({
+    config,
+    candidateDir,
+    baselineDir,
+    mode,
+    only: values.only ?? null,
+    seed: values.seed ?? null,
+    parallel,
+    sandbox,
+    ...(values['log-dir'] ? { logDir: resolve(io.cwd, values['log-dir']) } : {}),
+    parentEnv: io.env,
+    abort: io.interrupt,
+    ...(progress ? { onEvent: progress } : {}),
+  })
+  if (io.interrupt.aborted) return fail(io, 'quorum: interrupted; every run was stopped', 130)
+
+  await writeJsonReport(io, values.json, report)
+  if (values.json !== '-') io.stdout.write(renderTerminal(report, { color }))
+
+  if (report.verdict !== 'allow') return 1
+  if (values.promote && values.live) {
+    const live = resolve(io.cwd, values.live)
+    await promote(candidateDir, live, report)
+    io.stdout.write(`promoted ${candidateDir} -> ${live}\n`)
+  }
+  return 0
+}
+
+function parseCliArgs(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        candidate: { type: 'string' },
+        baseline: { type: 'string' },
+        config: { type: 'string' },
+        checks: { type: 'string' },
+        json: { type: 'string' },
+        promote: { type: 'boolean' },
+        live: { type: 'string' },
+        only: { type: 'string', multiple: true },
+        seed: { type: 'string' },
+        parallel: { type: 'string' },
+        sandbox: { type: 'string' },
+        'log-dir': { type: 'string' },
+        quiet: { type: 'boolean' },
+        'no-color': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    })
+  } catch (error) {
+    // parseArgs' messages are already one clear line ("Unknown option '--comand'...").
+    throw new UsageError(error instanceof Error ? error.message : String(error))
+  }
+}
+
+function requireDir(io: CliIO, value: string | undefined, flag: string): string {
+  if (!value) throw new UsageError(`${flag} DIR is required`)
+  const dir = resolve(io.cwd, value)
+  if (!existsSync(dir)) throw new UsageError(`${flag} ${value}: no such directory`)
+  if (!statSync(dir).isDirectory()) throw new UsageError(`${flag} ${value}: not a directory`)
+  return dir
+}
+
+function parsePositiveInt(value: string, flag: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`${flag} must be a positive integer, not "${value}"`)
+  return Number(value)
+}
+
+/** --config, else ./quorum.yml, else a config holding only the --checks module. */
+async function loadCliConfig(
+  io: CliIO,
+  configFlag: string | undefined,
+  checksFlag: string | undefined,
+): Promise<GateConfig> {
+  const checks = checksFlag ? resolve(io.cwd, checksFlag) : null
+  if (checks && !existsSync(checks)) throw new UsageError(`--checks ${checksFlag}: no such file`)
+  const defaultConfig = resolve(io.cwd, 'quorum.yml')
+  const configPath = configFlag
+    ? resolve(io.cwd, configFlag)
+    : existsSync(defaultConfig) && !checks
+      ? defaultConfig
+      : null
+  if (configPath) {
+    const config = await loadConfigFile(configPath)
+    return checks ? { ...config, functions: checks } : config
+  }
+  if (!checks) {
+    throw new UsageError('no checks: pass --config FILE (or create ./quorum.yml) or --checks FILE')
+  }
+  return {
+    file: null,
+    mode: 'pass-fail',
+    setup: null,
+    env_passthrough: [],
+    env: {},
+    parallel: null,
+    functions: checks,
+    checks: [],
+  }
+}
+
+async function writeJsonReport(io: CliIO, target: string | undefined, report: Report) {
+  if (!target) return
+  const json = `${JSON.stringify(report, null, 2)}\n`
+  if (target === '-') {
+    io.stdout.write(json)
+    return
+  }
+  const path = resolve(io.cwd, target)
+  await mkdir(dirname(path), { recursive: true })
+  await writeFile(path, json)
+}
+
+/** One short line per finished run on stderr: names and outcomes, never check output. */
+function progressPrinter(io: CliIO) {
+  return (event: GateEvent) => {
+    if (event.type === 'finish') {
+      const seconds = (event.result.duration_ms / 1000).toFixed(1)
+      io.stderr.write(`  ${event.tree.padEnd(9)} ${event.check}: ${event.result.outcome} (${seconds}s)\n`)
+    } else if (event.type === 'setup') {
+      io.stderr.write(`  ${event.tree.padEnd(9)} setup: ${event.result.outcome}\n`)
+    }
+  }
+}

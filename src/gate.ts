@@ -1,0 +1,236 @@
+/**
+ * The gate: config + two trees in, one Report out. This is the only module that knows the order
+ * of things (list function checks, prepare each tree once, run every check on every tree with a
+ * bounded number of runs at once, compare, decide); the pieces it calls know nothing of each
+ * other. Both the CLI and the action call runGate and nothing below it.
+ */
+import { randomBytes } from 'node:crypto'
+import { availableParallelism } from 'node:os'
+import { compareRuns, countOutcomes, decideVerdict, totalScore } from './engine/compare.ts'
+import { mergeFunctionChecks } from './engine/config.ts'
+import type {
+  CheckReport,
+  CheckSpec,
+  GateConfig,
+  Mode,
+  Report,
+  RunResult,
+  TreeInfo,
+  TreeRole,
+} from './engine/types.ts'
+import { createWorkspace, type PreparedTree, type Workspace } from './run/workspace.ts'
+import { VERSION } from './version.ts'
+
+/** Something the caller can show while the gate works; names and outcomes only, never output. */
+export type GateEvent =
+  | { type: 'sandbox'; kind: Report['sandbox'] }
+  | { type: 'setup'; tree: TreeRole; result: RunResult }
+  | { type: 'start'; check: string; tree: TreeRole }
+  | { type: 'finish'; check: string; tree: TreeRole; result: RunResult }
+
+export interface GateOptions {
+  config: GateConfig
+  candidateDir: string
+  /** Baseline tree; required in scored mode, optional (for comparison) in pass-fail. */
+  baselineDir?: string | null
+  /** Overrides config.mode. */
+  mode?: Mode | null
+  /** Only run these checks (by name), in config order. */
+  only?: string[] | null
+  /** QUORUM_SEED for every run; random when absent. Recorded in the report. */
+  seed?: string | null
+  /** Overrides config.parallel. */
+  parallel?: number | null
+  sandbox?: 'auto' | 'overlay' | 'copy'
+  logDir?: string
+  /** The environment children's allowlisted variables are picked from (default process.env). */
+  parentEnv?: Record<string, string | undefined>
+  commits?: { baseline?: string | null; candidate?: string | null }
+  notices?: string[]
+  /** One command line that reproduces a check's candidate run locally. */
+  reproduce?: (check: CheckSpec, seed: string) => string
+  onEvent?: (event: GateEvent) => void
+  abort?: AbortSignal
+}
+
+/** A usage problem found before anything ran (e.g. scored mode without a baseline). */
+export class GateUsageError extends Error {
+  override name = 'GateUsageError'
+}
+
+/**
+ * Runs every configured check on the candidate (and the baseline, when given) and decides.
+ * Never throws for anything a check does: a broken check is a RunResult, not an exception.
+ * Throws ConfigError for a bad functions module and GateUsageError for bad options.
+ */
+export async function runGate(options: GateOptions): Promise<Report> {
+  const startedAt = new Date()
+  const mode = options.mode ?? options.config.mode
+  const baselineDir = options.baselineDir ?? null
+  if (mode === 'scored' && baselineDir === null) {
+    throw new GateUsageError('scored mode needs a baseline tree (--baseline DIR)')
+  }
+  const seed = options.seed ?? randomBytes(4).toString('hex')
+  const workspace = await createWorkspace({
+    sandbox: options.sandbox ?? 'auto',
+    ...(options.logDir ? { logDir: options.logDir } : {}),
+    ...(options.parentEnv ? { parentEnv: options.parentEnv } : {}),
+    inputTrees: [options.candidateDir, ...(baselineDir ? [baselineDir] : [])],
+  })
+  const onAbort = () => void workspace.dispose()
+  options.abort?.addEventListener('abort', onAbort, { once: true })
+  try {
+    options.onEvent?.({ type: 'sandbox', kind: workspace.kind })
+    const config = await withFunctionChecks(options.config, workspace)
+    const checks = selectChecks(config.checks, options.only ?? null)
+    const runOptions = {
+      seed,
+      envPassthrough: config.env_passthrough,
+      env: config.env,
+      ...(options.abort ? { abort: options.abort } : {}),
+    }
+
+    const roles: Array<[TreeRole, string]> = [['candidate', options.candidateDir]]
+    if (baselineDir !== null) roles.unshift(['baseline', baselineDir])
+    const prepared = new Map<TreeRole, { tree: PreparedTree; setup: RunResult | null }>()
+    await Promise.all(
+      roles.map(async ([role, dir]) => {
+        const result = await workspace.prepareTree(role, dir, config.setup, runOptions)
+        if (result.setup) options.onEvent?.({ type: 'setup', tree: role, result: result.setup })
+        prepared.set(role, result)
+      }),
+    )
+
+    const limit = Math.max(1, options.parallel ?? config.parallel ?? availableParallelism())
+    const jobs: Array<{ check: CheckSpec; role: TreeRole }> = []
+    for (const check of checks) {
+      // Baseline first within each check, so scored mode learns the bar early.
+      if (baselineDir !== null) jobs.push({ check, role: 'baseline' })
+      jobs.push({ check, role: 'candidate' })
+    }
+    const results = await runLimited(jobs, limit, async ({ check, role }) => {
+      const tree = prepared.get(role)
+      if (!tree) throw new Error(`internal: tree ${role} was not prepared`)
+      const setupFailure = tree.setup && tree.setup.outcome !== 'PASSED' ? tree.setup : null
+      if (setupFailure) return setupFailedResult(setupFailure, role, seed)
+      options.onEvent?.({ type: 'start', check: check.name, tree: role })
+      const result = await workspace.runCheck(tree.tree, check, runOptions)
+      options.onEvent?.({ type: 'finish', check: check.name, tree: role, result })
+      return result
+    })
+
+    const byKey = new Map<string, RunResult>()
+    jobs.forEach((job, i) => byKey.set(`${job.role}\0${job.check.name}`, results[i]!))
+    const reports: CheckReport[] = checks.map((check) => {
+      const candidate = byKey.get(`candidate\0${check.name}`)!
+      const baseline = byKey.get(`baseline\0${check.name}`) ?? null
+      return {
+        name: check.name,
+        kind: check.kind,
+        candidate,
+        baseline,
+        ...compareRuns(baseline, candidate),
+        reproduce: (options.reproduce ?? defaultReproduce(options))(check, seed),
+      }
+    })
+    const { verdict, reasons } = decideVerdict(mode, reports)
+    const candidateRuns = reports.map((r) => r.candidate)
+    const baselineRuns = reports.flatMap((r) => (r.baseline ? [r.baseline] : []))
+    const treeInfo = (role: TreeRole, dir: string): TreeInfo => ({
+      role,
+      path: dir,
+      commit: options.commits?.[role] ?? null,
+      setup: prepared.get(role)?.setup ?? null,
+    })
+    return {
+      schema_version: 1,
+      tool: { name: 'quorum', version: VERSION },
+      verdict,
+      mode,
+      reasons,
+      checks: reports,
+      counts: countOutcomes(candidateRuns),
+      totals: {
+        baseline_score: baselineDir !== null ? totalScore(baselineRuns) : null,
+        candidate_score: totalScore(candidateRuns),
+      },
+      trees: {
+        baseline: baselineDir !== null ? treeInfo('baseline', baselineDir) : null,
+        candidate: treeInfo('candidate', options.candidateDir),
+      },
+      sandbox: workspace.kind,
+      config_file: options.config.file,
+      started_at: startedAt.toISOString(),
+      duration_ms: Date.now() - startedAt.getTime(),
+      notices: [...(options.notices ?? [])],
+    }
+  } finally {
+    options.abort?.removeEventListener('abort', onAbort)
+    await workspace.dispose()
+  }
+}
+
+async function withFunctionChecks(config: GateConfig, workspace: Workspace): Promise<GateConfig> {
+  if (config.functions === null) return config
+  const listed = await workspace.listFunctionChecks(config.functions)
+  return mergeFunctionChecks(config, listed, config.functions)
+}
+
+function selectChecks(checks: CheckSpec[], only: string[] | null): CheckSpec[] {
+  if (only === null || only.length === 0) {
+    if (checks.length === 0) throw new GateUsageError('the config defines no checks')
+    return checks
+  }
+  const known = new Set(checks.map((c) => c.name))
+  const unknown = only.filter((name) => !known.has(name))
+  if (unknown.length > 0) {
+    throw new GateUsageError(
+      `unknown check ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${[...known].join(', ')})`,
+    )
+  }
+  return checks.filter((c) => only.includes(c.name))
+}
+
+/** A check on a tree whose setup failed never ran; it is ERROR, and says why. */
+function setupFailedResult(setup: RunResult, role: TreeRole, seed: string): RunResult {
+  return {
+    outcome: 'ERROR',
+    reason: `setup failed on the ${role} (${setup.outcome}: ${setup.reason}); the check did not run`,
+    score: null,
+    duration_ms: 0,
+    exit_code: null,
+    signal: null,
+    output: { head: '', tail: '', bytes: 0, truncated: false, log_path: setup.output.log_path },
+    seed,
+    sandbox: setup.sandbox,
+  }
+}
+
+/** Runs fn over items with at most `limit` in flight; results keep the items' order. */
+async function runLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>) {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await fn(items[i]!)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
+}
+
+/** Quotes one argument for a POSIX shell, only when it needs it. */
+export function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`
+}
+
+function defaultReproduce(options: GateOptions) {
+  return (check: CheckSpec, seed: string): string => {
+    const args = ['npx', 'quorum-gate', 'verify', '--candidate', options.candidateDir]
+    if (options.config.file) args.push('--config', options.config.file)
+    if (options.config.functions) args.push('--checks', options.config.functions)
+    args.push('--only', check.name, '--seed', seed)
+    return args.map(shellQuote).join(' ')
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Quorum as a library, in the shape of the original tool's "Use as a library":
+ *
+ *   const gate = new Gate()
+ *   gate.addShell('tests', 'npm test')
+ *   gate.addFunctions('./quorum.checks.mjs')
+ *   const report = await gate.verify('./candidate')
+ *   console.log(report.summary())
+ *   if (await gate.promote('./candidate', './live', report)) console.log('shipped')
+ *
+ * Function checks are registered by module path, not as function objects: each one runs in a
+ * child process that imports the module, so a check is only ever code that can be loaded afresh.
+ */
+import { resolve } from 'node:path'
+import { DEFAULT_TIMEOUT_S } from './engine/config.ts'
+import type { CheckSpec, GateConfig, Mode, Report } from './engine/types.ts'
+import { runGate, type GateOptions } from './gate.ts'
+import { promote } from './promote.ts'
+import { renderTerminal } from './report/terminal.ts'
+
+export type * from './engine/types.ts'
+export { ConfigError } from './engine/errors.ts'
+export { loadConfigFile, parseConfig } from './engine/config.ts'
+export { runGate, GateUsageError, type GateOptions, type GateEvent } from './gate.ts'
+export { PromoteError } from './promote.ts'
+
+/** A Report with a plain-text summary, as `verify` returns it (summary is not serialized). */
+export type VerifyReport = Report & { summary(): string }
+
+export interface GateInit {
+  mode?: Mode
+  parallel?: number
+  sandbox?: 'auto' | 'overlay' | 'copy'
+  /** Names of this process's environment variables that checks may see. */
+  envPassthrough?: string[]
+  env?: Record<string, string>
+  setup?: string
+}
+
+/** Builds a gate in code instead of quorum.yml. */
+export class Gate {
+  readonly #init: GateInit
+  readonly #checks: CheckSpec[] = []
+  #functions: string | null = null
+
+  constructor(init: GateInit = {}) {
+    this.#init = init
+  }
+
+  /** Adds a shell check. */
+  addShell(
+    name: string,
+    command: string,
+    options: { timeout_s?: number; score_from?: string; env?: Record<string, string> } = {},
+  ): this {
+    this.#checks.push({
+      kind: 'shell',
+      name,
+      command,
+      timeout_s: options.timeout_s ?? DEFAULT_TIMEOUT_S,
+      score_from: options.score_from ?? null,
+      env: options.env ?? {},
+    })
+    return this
+  }
+
+  /** Registers a function-checks module (its default export is a list of checks). */
+  addFunctions(modulePath: string): this {
+    this.#functions = resolve(modulePath)
+    return this
+  }
+
+  /** Runs every check on the candidate (and the baseline, if given) and decides. */
+  async verify(
+    candidateDir: string,
+    options: Omit<GateOptions, 'config' | 'candidateDir'> = {},
+  ): Promise<VerifyReport> {
+    const report = await runGate({
+      parallel: this.#init.parallel ?? null,
+      sandbox: this.#init.sandbox ?? 'auto',
+      ...options,
+      config: this.#config(),
+      candidateDir: resolve(candidateDir),
+      baselineDir: options.baselineDir ? resolve(options.baselineDir) : null,
+    })
+    return Object.defineProperty(report, 'summary', {
+      value: () => renderTerminal(report, { color: false }),
+      enumerable: false,
+    }) as VerifyReport
+  }
+
+  /** Copies an allowed candidate over live; returns false (and copies nothing) when blocked. */
+  async promote(candidateDir: string, liveDir: string, report: Report): Promise<boolean> {
+    if (report.verdict !== 'allow') return false
+    await promote(candidateDir, liveDir, report)
+    return true
+  }
+
+  #config(): GateConfig {
+    return {
+      file: null,
+      mode: this.#init.mode ?? 'pass-fail',
+      setup: this.#init.setup ? { command: this.#init.setup, timeout_s: 600 } : null,
+      env_passthrough: this.#init.envPassthrough ?? [],
+      env: this.#init.env ?? {},
+      parallel: this.#init.parallel ?? null,
+      functions: this.#functions,
+      checks: [...this.#checks],
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Promote: make the live directory match an allowed candidate (the original tool's
+ * `--promote --live DIR`). Files the candidate deleted are deleted from live too, so live ends up
+ * exactly what was verified; a top-level `.git` in live is left alone.
+ */
+import { cp, lstat, readdir, rm } from 'node:fs/promises'
+import { join, relative, resolve, sep } from 'node:path'
+import type { Report } from './engine/types.ts'
+
+export class PromoteError extends Error {
+  override name = 'PromoteError'
+}
+
+/** Copies candidate over live when the report allows it; throws PromoteError otherwise. */
+export async function promote(candidateDir: string, liveDir: string, report: Report): Promise<void> {
+  if (report.verdict !== 'allow') throw new PromoteError('the candidate was blocked; nothing promoted')
+  const candidate = resolve(candidateDir)
+  const live = resolve(liveDir)
+  if (isInside(candidate, live) || isInside(live, candidate)) {
+    throw new PromoteError(`${live} and ${candidate} overlap; refusing to copy one over the other`)
+  }
+  // Remove first, so an entry that changed kind (file <-> directory) can be copied afresh.
+  await removeExtraneous(candidate, live, true)
+  await cp(candidate, live, {
+    recursive: true,
+    force: true,
+    verbatimSymlinks: true,
+    filter: (source) => relative(candidate, source) !== '.git',
+  })
+}
+
+async function removeExtraneous(candidate: string, live: string, top: boolean): Promise<void> {
+  for (const entry of await readdir(live, { withFileTypes: true })) {
+    if (top && entry.name === '.git') continue
+    const inLive = join(live, entry.name)
+    const inCandidate = join(candidate, entry.name)
+    const source = await lstat(inCandidate).catch(() => null)
+    if (!source || source.isDirectory() !== entry.isDirectory()) {
+      await rm(inLive, { recursive: true, force: true })
+    } else if (entry.isDirectory()) {
+      await removeExtraneous(inCandidate, inLive, false)
+    }
+  }
+}
+
+function isInside(parent: string, child: string): boolean {
+  return child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep)
+}

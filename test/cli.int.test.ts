@@ -1,0 +1,202 @@
+// The CLI as a user runs it: a real `node` process on real directories, real exit codes.
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, test } from 'node:test'
+import type { Report } from '../src/engine/types.ts'
+
+const CLI = join(import.meta.dirname, '..', 'src', 'bin', 'quorum.ts')
+const root = mkdtempSync(join(tmpdir(), 'quorum cli ünï-'))
+after(() => spawnSync('rm', ['-rf', root]))
+
+/** A directory with the given files (path -> content). */
+function tree(name: string, files: Record<string, string>): string {
+  const dir = join(root, name)
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true })
+    writeFileSync(join(dir, path), content)
+  }
+  mkdirSync(dir, { recursive: true })
+  return dir
+}
+
+function quorum(args: string[], env: Record<string, string> = {}) {
+  const tmp = mkdtempSync(join(root, 'tmp-'))
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, TMPDIR: tmp, NO_COLOR: '1', ...env },
+    timeout: 120_000,
+  })
+  return { ...result, tmp }
+}
+
+function readReport(path: string): Report {
+  return JSON.parse(readFileSync(path, 'utf8')) as Report
+}
+
+describe('bad usage and bad config exit 2 with one line and no stack', () => {
+  const candidate = tree('cand-usage', { 'a.txt': 'a' })
+  const cases: Array<[string, string, RegExp]> = [
+    ['unknown key', 'checks:\n  - name: t\n    comand: "true"\n', /bad\.yml:3:5: .*comand/],
+    ['missing command', 'checks:\n  - name: t\n    timeout_s: 5\n', /bad\.yml:2:\d+: .*command/],
+    ['non-positive timeout', 'checks:\n  - name: t\n    command: "true"\n    timeout_s: 0\n', /bad\.yml:4:\d+: .*timeout_s/],
+    ['duplicate names', 'checks:\n  - name: t\n    command: a\n  - name: t\n    command: b\n', /bad\.yml:4:\d+: .*t/],
+    ['YAML syntax', 'checks:\n  - name: "t\n    command: x\n', /bad\.yml:\d+:\d+: /],
+  ]
+  for (const [what, yaml, pattern] of cases) {
+    test(what, () => {
+      const config = join(root, `bad-${what.replaceAll(' ', '-')}`, 'bad.yml')
+      mkdirSync(join(config, '..'), { recursive: true })
+      writeFileSync(config, yaml)
+      const r = quorum(['verify', '--candidate', candidate, '--config', config])
+      assert.equal(r.status, 2, r.stderr)
+      const lines = r.stderr.trim().split('\n')
+      assert.equal(lines.length, 1, r.stderr)
+      assert.match(lines[0]!, pattern)
+      assert.doesNotMatch(r.stderr, /\n\s+at /)
+    })
+  }
+  test('a candidate directory that does not exist', () => {
+    const r = quorum(['verify', '--candidate', join(root, 'nope'), '--config', join(root, 'x.yml')])
+    assert.equal(r.status, 2)
+    assert.match(r.stderr.trim(), /^quorum: --candidate .*nope: no such directory$/)
+  })
+  test('an unknown option', () => {
+    const r = quorum(['verify', '--candidat', candidate])
+    assert.equal(r.status, 2)
+    assert.match(r.stderr, /candidat/)
+  })
+  test('scored without a baseline', () => {
+    const r = quorum(['scored', '--candidate', candidate])
+    assert.equal(r.status, 2)
+    assert.match(r.stderr, /--baseline/)
+  })
+})
+
+describe('verdicts', () => {
+  const config = join(
+    tree('cfg-verdicts', {
+      'quorum.yml': [
+        'checks:',
+        '  - name: has_feature',
+        '    command: "test -f feature.txt"',
+        '    timeout_s: 30',
+        '  - name: score',
+        '    command: "echo passed=$(cat score.txt)"',
+        '    timeout_s: 30',
+        '    score_from: passed',
+        '',
+      ].join('\n'),
+    }),
+    'quorum.yml',
+  )
+  const live = tree('live', { 'score.txt': '1' })
+  const better = tree('better', { 'score.txt': '2', 'feature.txt': 'yes' })
+
+  test('verify allows a candidate where every check passes, and exits 0', () => {
+    const json = join(root, 'allow.json')
+    const r = quorum(['verify', '--candidate', better, '--config', config, '--json', json])
+    assert.equal(r.status, 0, r.stderr + r.stdout)
+    const report = readReport(json)
+    assert.equal(report.verdict, 'allow')
+    assert.deepEqual(
+      report.checks.map((c) => [c.name, c.candidate.outcome]),
+      [
+        ['has_feature', 'PASSED'],
+        ['score', 'PASSED'],
+      ],
+    )
+    assert.equal(report.checks[1]!.candidate.score, 2)
+  })
+
+  test('verify blocks and names the failing check, exit 1', () => {
+    const json = join(root, 'block.json')
+    const r = quorum(['verify', '--candidate', live, '--config', config, '--json', json])
+    assert.equal(r.status, 1, r.stderr)
+    const report = readReport(json)
+    assert.equal(report.verdict, 'block')
+    assert.equal(report.checks[0]!.candidate.outcome, 'FAILED')
+    assert.ok(report.reasons.some((reason) => reason.includes('has_feature')), report.reasons.join('\n'))
+    assert.match(r.stdout, /has_feature/)
+  })
+
+  test('scored allows a strict improvement and blocks the reverse', () => {
+    const up = quorum(['scored', '--candidate', better, '--baseline', live, '--config', config, '--json', '-'])
+    assert.equal(up.status, 0, up.stderr)
+    const report = JSON.parse(up.stdout) as Report
+    assert.equal(report.mode, 'scored')
+    assert.equal(report.checks[1]!.baseline?.score, 1)
+    assert.equal(report.checks[1]!.score_delta, 1)
+    const down = quorum(['scored', '--candidate', live, '--baseline', better, '--config', config])
+    assert.equal(down.status, 1, down.stderr)
+  })
+
+  test('--promote copies an allowed candidate over live, deletions included', () => {
+    const target = tree('promote-live', { 'score.txt': '0', 'stale.txt': 'old' })
+    const r = quorum(['verify', '--candidate', better, '--config', config, '--promote', '--live', target])
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(readFileSync(join(target, 'feature.txt'), 'utf8'), 'yes')
+    assert.equal(existsSync(join(target, 'stale.txt')), false)
+    const blocked = tree('promote-blocked', { 'score.txt': '0' })
+    const r2 = quorum(['verify', '--candidate', live, '--config', config, '--promote', '--live', blocked])
+    assert.equal(r2.status, 1)
+    assert.equal(readFileSync(join(blocked, 'score.txt'), 'utf8'), '0')
+  })
+})
+
+test('secrets in the parent environment never reach a check', () => {
+  const config = join(
+    tree('cfg-env', {
+      'quorum.yml': 'checks:\n  - name: env\n    command: "env | sort"\n    timeout_s: 30\n',
+    }),
+    'quorum.yml',
+  )
+  const candidate = tree('cand-env', { 'x.txt': 'x' })
+  const json = join(root, 'env.json')
+  const r = quorum(['verify', '--candidate', candidate, '--config', config, '--json', json], {
+    GITHUB_TOKEN: 'ghs_secret_token_value',
+    INPUT_TOKEN: 'input_secret',
+    ACTIONS_RUNTIME_TOKEN: 'runtime_secret',
+    MY_API_KEY: 'user_secret',
+  })
+  assert.equal(r.status, 0, r.stderr)
+  const output = readReport(json).checks[0]!.candidate.output
+  const seen = output.head + output.tail
+  assert.match(seen, /QUORUM_SEED=/)
+  for (const secret of ['ghs_secret_token_value', 'input_secret', 'runtime_secret', 'user_secret']) {
+    assert.ok(!seen.includes(secret), `${secret} leaked into the check's environment`)
+  }
+})
+
+test('Ctrl-C stops every run, removes the sandboxes and exits 130', async () => {
+  const pidFile = join(root, 'sleeper.pid')
+  const config = join(
+    tree('cfg-int', {
+      'quorum.yml': `checks:\n  - name: sleeper\n    command: "echo started > '${pidFile}'; exec sleep 3071"\n    timeout_s: 600\n`,
+    }),
+    'quorum.yml',
+  )
+  const candidate = tree('cand-int', { 'x.txt': 'x' })
+  const tmp = mkdtempSync(join(root, 'tmp-int-'))
+  const child = spawn(process.execPath, [CLI, 'verify', '--candidate', candidate, '--config', config], {
+    env: { ...process.env, TMPDIR: tmp },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  for (let i = 0; i < 300 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100))
+  assert.ok(existsSync(pidFile), `the check never started: ${stderr}`)
+  // Inside a pid namespace $$ is not the host's pid: look the sleeper up by its unique argv.
+  const sleepers = () => spawnSync('pgrep', ['-f', 'sleep 3071'], { encoding: 'utf8' }).stdout.trim()
+  assert.notEqual(sleepers(), '', 'the sleeper is not visible to pgrep')
+  child.kill('SIGINT')
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+  assert.equal(code, 130, stderr)
+  assert.match(stderr, /interrupted/)
+  assert.equal(sleepers(), '', 'the check process outlived the gate')
+  const left = readdirSync(tmp).filter((name) => !name.endsWith('-logs'))
+  assert.deepEqual(left, [], 'sandbox directories were left behind')
+})
