@@ -1,0 +1,734 @@
+/**
+ * quorum.yml -> GateConfig. Parsing keeps the YAML document (not just its values) so that every
+ * error can name the file, line, column and key path: a contributor reading "bad config" in a
+ * failed job should not have to guess which of twenty lines is wrong.
+ */
+import { readFile, stat } from 'node:fs/promises'
+import path from 'node:path'
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLError,
+} from 'yaml'
+import type { z } from 'zod'
+import {
+  ALLOWED_KEYS,
+  CHECK_NAME_PATTERN,
+  ConfigFileSchema,
+  DEFAULT_SETUP_TIMEOUT_S,
+  DEFAULT_TIMEOUT_S,
+  MAX_CHECK_NAME_LENGTH,
+  type ConfigFile,
+} from './config-schema.ts'
+import { ConfigError } from './errors.ts'
+import type {
+  CheckSpec,
+  FunctionCheckSpec,
+  GateConfig,
+  ShellCheckSpec,
+  SourceLocation,
+} from './types.ts'
+
+export { DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S } from './config-schema.ts'
+
+/** Largest config file we agree to parse; quorum.yml may come from an untrusted PR. */
+export const MAX_CONFIG_BYTES = 1024 * 1024
+
+export interface ParseConfigOptions {
+  /**
+   * How the file is named in error messages (e.g. `quorum.yml` relative to the repository),
+   * when that differs from the absolute path. Defaults to the path itself.
+   */
+  displayPath?: string
+}
+
+/** One check as a functions module lists it, before validation. */
+export interface ListedFunctionCheck {
+  name: string
+  timeout_s: number | null
+}
+
+type KeyPath = ReadonlyArray<string | number>
+
+/** Where things were written, kept beside each parsed config for errors raised later. */
+interface ConfigSources {
+  display: string
+  /** The `functions` value as parsed, to notice when a caller replaced it (CLI --checks). */
+  functionsPath: string | null
+  functions: SourceLocation | null
+  checks: Map<string, SourceLocation>
+}
+
+// A side table rather than a field on GateConfig: the config stays plain data for every other
+// layer, and a config built in code simply has no locations. Keyed by the checks array, not the
+// config object, so that `{ ...config, functions: other }` in a caller keeps the locations.
+const sourcesOf = new WeakMap<readonly CheckSpec[], ConfigSources>()
+
+/** The parsed YAML document and what is needed to turn offsets into lines. */
+interface Source {
+  display: string
+  doc: Document.Parsed
+  lines: LineCounter
+}
+
+/**
+ * Parses and validates the text of a quorum.yml and applies defaults.
+ *
+ * @param text the file's contents
+ * @param file absolute path of the file; `functions` is resolved against its directory
+ * @throws ConfigError naming file, line, column and key for the first problem in the file
+ */
+export function parseConfig(
+  text: string,
+  file: string,
+  options: ParseConfigOptions = {},
+): GateConfig {
+  const display = options.displayPath ?? file
+  const lines = new LineCounter()
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    // `<<: *defaults` is common in CI YAML; without this it would be an unknown key "<<".
+    merge: true,
+    uniqueKeys: true,
+  })
+  const src: Source = { display, doc, lines }
+
+  // Warnings too: an unresolved tag silently turns into a string, and a gate config should not
+  // mean something other than what its author thinks.
+  const yamlProblem = doc.errors[0] ?? doc.warnings[0]
+  if (yamlProblem !== undefined) throw yamlError(src, yamlProblem)
+
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
+    throw new ConfigError({
+      file: display,
+      line: 1,
+      column: 1,
+      message: 'the file is empty; it needs a `checks:` list (or `functions:`)',
+    })
+  }
+  if (!isMap(doc.contents)) {
+    const at = locationOf(src, doc.contents.range?.[0] ?? 0)
+    throw new ConfigError({
+      file: display,
+      ...at,
+      message: `the top level must be a mapping of keys (mode, checks, ...), not ${describeValue(doc.toJS())}`,
+    })
+  }
+
+  let data: unknown
+  try {
+    data = doc.toJS({ maxAliasCount: 100 })
+  } catch (err) {
+    // Only alias expansion can throw here (a "billion laughs" document).
+    throw new ConfigError({
+      file: display,
+      line: 1,
+      column: 1,
+      message: `invalid YAML: ${errorText(err)}`,
+    })
+  }
+
+  const parsed = ConfigFileSchema.safeParse(data, { reportInput: true, error: genericMessage })
+  if (!parsed.success) throw firstSchemaError(src, parsed.error.issues)
+  const config = parsed.data
+
+  checkChecksPresent(src, config)
+  const checkLocations = checkUniqueNames(src, config)
+
+  const gate: GateConfig = {
+    file,
+    mode: config.mode ?? 'pass-fail',
+    setup: setupOf(config),
+    env_passthrough: [...new Set(config.env_passthrough ?? [])],
+    env: envOf(src, ['env'], config.env),
+    parallel: config.parallel ?? null,
+    functions:
+      config.functions === undefined ? null : path.resolve(path.dirname(file), config.functions),
+    checks: (config.checks ?? []).map((check, i): ShellCheckSpec => ({
+      kind: 'shell',
+      name: check.name,
+      command: check.command,
+      timeout_s: check.timeout_s ?? DEFAULT_TIMEOUT_S,
+      score_from: check.score_from ?? null,
+      env: envOf(src, ['checks', i, 'env'], check.env),
+    })),
+  }
+  sourcesOf.set(gate.checks, {
+    display,
+    functionsPath: gate.functions,
+    functions:
+      config.functions === undefined ? null : { file: display, ...valueAt(src, ['functions']) },
+    checks: checkLocations,
+  })
+  return gate
+}
+
+/**
+ * Reads a quorum.yml from disk and parses it (the engine's only file access).
+ *
+ * @throws ConfigError with line 0 when the file cannot be read (missing, a directory, too large)
+ */
+export async function loadConfigFile(
+  file: string,
+  options: ParseConfigOptions = {},
+): Promise<GateConfig> {
+  const absolute = path.resolve(file)
+  const display = options.displayPath ?? file
+  let text: string
+  try {
+    const info = await stat(absolute)
+    if (info.isDirectory()) {
+      throw new ConfigError({ file: display, message: 'is a directory, not a file' })
+    }
+    if (info.size > MAX_CONFIG_BYTES) {
+      throw new ConfigError({
+        file: display,
+        message: `file is too large (${info.size} bytes; at most ${MAX_CONFIG_BYTES})`,
+      })
+    }
+    text = await readFile(absolute, 'utf8')
+  } catch (err) {
+    if (err instanceof ConfigError) throw err
+    const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined
+    const message =
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EACCES'
+          ? 'cannot read the file: permission denied'
+          : `cannot read the file: ${errorText(err)}`
+    throw new ConfigError({ file: display, message })
+  }
+  return parseConfig(text, absolute, options)
+}
+
+/**
+ * Appends the checks a functions module exports to a parsed config, as FunctionCheckSpecs.
+ * Returns a new config; the given one is not changed.
+ *
+ * @param listed name and timeout of each exported check, in export order (timeout null = default)
+ * @param modulePath absolute path of the module, recorded on each spec
+ * @throws ConfigError located at the `functions` key when a name is invalid, repeated, or taken
+ *   by a shell check, when a timeout is not a positive number, or when there are no checks at all
+ */
+export function mergeFunctionChecks(
+  config: GateConfig,
+  listed: readonly ListedFunctionCheck[],
+  modulePath: string,
+): GateConfig {
+  const sources = sourcesOf.get(config.checks)
+  const display = sources?.display ?? config.file ?? 'quorum.yml'
+  const at = sources?.functionsPath === config.functions ? sources.functions : null
+  const moduleName = path.basename(modulePath)
+  const fail = (message: string): ConfigError =>
+    new ConfigError({
+      file: display,
+      line: at?.line ?? 0,
+      column: at?.column ?? 0,
+      key: 'functions',
+      message,
+    })
+
+  const taken = new Map<string, string>()
+  for (const check of config.checks) {
+    const line = sources?.checks.get(check.name)?.line
+    taken.set(
+      check.name.toLowerCase(),
+      `the ${check.kind} check "${check.name}"${line === undefined ? '' : ` at line ${line}`}`,
+    )
+  }
+
+  const added: FunctionCheckSpec[] = []
+  for (const [i, entry] of listed.entries()) {
+    const name: unknown = entry.name
+    if (typeof name !== 'string' || !CHECK_NAME_PATTERN.test(name)) {
+      throw fail(
+        `${moduleName}: check #${i + 1} has an invalid name ${describeValue(name)}; names must start with a letter or digit and contain only letters, digits, "_", "." and "-"`,
+      )
+    }
+    if (name.length > MAX_CHECK_NAME_LENGTH) {
+      throw fail(
+        `${moduleName}: check name "${name}" is longer than ${MAX_CHECK_NAME_LENGTH} characters`,
+      )
+    }
+    const clash = taken.get(name.toLowerCase())
+    if (clash !== undefined) {
+      throw fail(`${moduleName}: function check "${name}" has the same name as ${clash}`)
+    }
+    const timeout: unknown = entry.timeout_s
+    if (
+      timeout !== null &&
+      (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)
+    ) {
+      throw fail(
+        `${moduleName}: check "${name}" has timeout_s ${describeValue(timeout)}; it must be a positive number of seconds`,
+      )
+    }
+    taken.set(name.toLowerCase(), `the function check "${name}" in ${moduleName}`)
+    added.push({
+      kind: 'function',
+      name,
+      timeout_s: timeout ?? DEFAULT_TIMEOUT_S,
+      env: {},
+      module: modulePath,
+    })
+  }
+
+  if (config.checks.length === 0 && added.length === 0) {
+    // A gate with no checks would allow anything.
+    throw fail(`${moduleName} exports no checks, and no shell checks are listed`)
+  }
+  const merged: GateConfig = { ...config, checks: [...config.checks, ...added] }
+  if (sources !== undefined) sourcesOf.set(merged.checks, sources)
+  return merged
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cross-key rules
+
+function checkChecksPresent(src: Source, config: ConfigFile): void {
+  if (config.functions !== undefined) return
+  if (config.checks === undefined) {
+    throw new ConfigError({
+      file: src.display,
+      ...locationOf(src, src.doc.contents?.range?.[0] ?? 0),
+      key: 'checks',
+      message: 'missing required key "checks" (list at least one check, or set functions)',
+    })
+  }
+  if (config.checks === null || config.checks.length === 0) {
+    throw new ConfigError({
+      file: src.display,
+      ...valueAt(src, ['checks']),
+      key: 'checks',
+      message: 'no checks listed; list at least one, or set functions',
+    })
+  }
+}
+
+/** Returns where each check's name is written, for messages about clashes found later. */
+function checkUniqueNames(src: Source, config: ConfigFile): Map<string, SourceLocation> {
+  const seen = new Map<string, { name: string; line: number }>()
+  const locations = new Map<string, SourceLocation>()
+  for (const [i, check] of (config.checks ?? []).entries()) {
+    const at = valueAt(src, ['checks', i, 'name'])
+    // Names become file names, and some file systems ignore case.
+    const first = seen.get(check.name.toLowerCase())
+    if (first !== undefined) {
+      const message =
+        first.name === check.name
+          ? `duplicate check name "${check.name}" (first used at line ${first.line})`
+          : `check name "${check.name}" clashes with "${first.name}" at line ${first.line} (names become file names, so case does not tell them apart)`
+      throw new ConfigError({ file: src.display, ...at, key: `checks[${i}].name`, message })
+    }
+    seen.set(check.name.toLowerCase(), { name: check.name, line: at.line })
+    locations.set(check.name, { file: src.display, ...at })
+  }
+  return locations
+}
+
+function setupOf(config: ConfigFile): GateConfig['setup'] {
+  if (config.setup === undefined) return null
+  if (typeof config.setup === 'string') {
+    return { command: config.setup, timeout_s: DEFAULT_SETUP_TIMEOUT_S }
+  }
+  return {
+    command: config.setup.command,
+    timeout_s: config.setup.timeout_s ?? DEFAULT_SETUP_TIMEOUT_S,
+  }
+}
+
+/**
+ * Environment values as strings. An unquoted `1.10` or `0x1F` is taken as the text the user
+ * wrote, not as the number YAML reads (1.1, 31): a version string must not change on the way.
+ */
+function envOf(
+  src: Source,
+  at: KeyPath,
+  env: Record<string, string | number | boolean> | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(env ?? {})) {
+    if (typeof value === 'string') {
+      out[name] = value
+      continue
+    }
+    const node = walk(src, [...at, name]).node
+    out[name] = isScalar(node) && typeof node.source === 'string' ? node.source : String(value)
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors from YAML and from zod, located
+
+function yamlError(src: Source, problem: YAMLError): ConfigError {
+  const offset = problem.pos[0]
+  const at = locationOf(src, offset)
+  const keyPath = keyPathAt(src, offset)
+  let message: string
+  switch (problem.code) {
+    case 'DUPLICATE_KEY':
+      message = `duplicate key${keyPath.length > 0 ? ` "${String(keyPath[keyPath.length - 1])}"` : ''} (each key may appear once in a mapping)`
+      break
+    case 'TAB_AS_INDENT':
+      message = 'YAML does not allow tabs for indentation; indent with spaces'
+      break
+    default:
+      message = `invalid YAML: ${firstLine(problem.message)}`
+  }
+  return new ConfigError({
+    file: src.display,
+    ...at,
+    key: problem.code === 'DUPLICATE_KEY' ? formatKeyPath(keyPath) : '',
+    message,
+  })
+}
+
+/** One problem to report, with a position to sort by. */
+interface Located {
+  line: number
+  column: number
+  key: string
+  message: string
+  /** Unknown keys explain a missing key next to them ("comand"), so they win ties. */
+  rank: number
+}
+
+type Issue = z.core.$ZodIssue
+
+/**
+ * zod reports every problem; a user fixes them top to bottom, so report the first in the file.
+ * A missing key is dropped when its mapping also has an unknown key: that is almost always the
+ * same typo, and the unknown key's message carries the suggestion.
+ */
+function firstSchemaError(src: Source, issues: readonly Issue[]): ConfigError {
+  const flat = flattenIssues(issues, [])
+  const withUnknown = new Set(
+    flat.filter((f) => f.issue.code === 'unrecognized_keys').map((f) => formatKeyPath(f.parent)),
+  )
+  const located: Located[] = []
+  for (const f of flat) {
+    if (f.missing && withUnknown.has(formatKeyPath(f.parent))) continue
+    located.push(locateIssue(src, f))
+  }
+  located.sort((a, b) => a.line - b.line || a.column - b.column || a.rank - b.rank)
+  const first = located[0]
+  if (first === undefined) {
+    return new ConfigError({
+      file: src.display,
+      line: 1,
+      column: 1,
+      message: 'invalid configuration',
+    })
+  }
+  return new ConfigError({
+    file: src.display,
+    line: first.line,
+    column: first.column,
+    key: first.key,
+    message: first.message,
+  })
+}
+
+interface FlatIssue {
+  issue: Issue
+  /** Full path of the offending key or value. */
+  path: KeyPath
+  /** Path of the mapping the issue is in (for unknown and missing keys). */
+  parent: KeyPath
+  missing: boolean
+}
+
+function flattenIssues(issues: readonly Issue[], base: KeyPath): FlatIssue[] {
+  const out: FlatIssue[] = []
+  for (const issue of issues) {
+    const at = [...base, ...(issue.path as Array<string | number>)]
+    if (issue.code === 'invalid_union') {
+      // Follow the branch the user evidently meant: the one whose type matched (a mapping
+      // given for `setup` is judged as a mapping, not as "not a string").
+      const meant = issue.errors.filter(
+        (branch) => !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0),
+      )
+      if (meant.length === 1 && meant[0] !== undefined) {
+        out.push(...flattenIssues(meant[0], at))
+        continue
+      }
+    }
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        out.push({ issue, path: [...at, key], parent: at, missing: false })
+      }
+      continue
+    }
+    const missing = issue.code === 'invalid_type' && issue.input === undefined
+    out.push({ issue, path: at, parent: at.slice(0, -1), missing })
+  }
+  return out
+}
+
+function locateIssue(src: Source, f: FlatIssue): Located {
+  const { issue } = f
+  const key = formatKeyPath(f.path)
+  if (issue.code === 'unrecognized_keys') {
+    const unknown = String(f.path[f.path.length - 1])
+    return { ...keyAt(src, f.path), key, message: unknownKeyMessage(unknown, f.parent), rank: 0 }
+  }
+  if (f.missing) {
+    const name = String(f.path[f.path.length - 1])
+    return {
+      ...valueAt(src, f.parent),
+      key,
+      message: `missing required key ${JSON.stringify(name)}`,
+      rank: 1,
+    }
+  }
+  if (issue.code === 'invalid_key') {
+    const inner = issue.issues[0]?.message ?? 'is not a valid key'
+    return { ...keyAt(src, f.path), key, message: inner, rank: 1 }
+  }
+  return { ...valueAt(src, f.path), key, message: withInput(issue), rank: 1 }
+}
+
+/** Adds what was found to a message about a wrong value, unless it would say nothing new. */
+function withInput(issue: Issue): string {
+  const echoes =
+    issue.code === 'invalid_type' ||
+    issue.code === 'invalid_union' ||
+    issue.code === 'invalid_format' ||
+    issue.code === 'too_big' ||
+    (issue.code === 'too_small' && issue.origin !== 'string')
+  if (!echoes) return issue.message
+  const input: unknown = issue.input
+  const hint =
+    issue.code === 'invalid_type' &&
+    issue.expected === 'string' &&
+    (typeof input === 'number' || typeof input === 'boolean')
+      ? ` (quote it if you mean the text "${String(input)}")`
+      : ''
+  return `${issue.message}, got ${describeValue(input)}${hint}`
+}
+
+function unknownKeyMessage(unknown: string, parent: KeyPath): string {
+  const allowed: readonly string[] =
+    parent.length === 0
+      ? ALLOWED_KEYS.top
+      : parent.length === 2 && parent[0] === 'checks'
+        ? ALLOWED_KEYS.check
+        : parent.length === 1 && parent[0] === 'setup'
+          ? ALLOWED_KEYS.setup
+          : []
+  const suggestion = closest(unknown, allowed)
+  const quoted = JSON.stringify(unknown)
+  if (suggestion !== null)
+    return `unknown key ${quoted} (did you mean ${JSON.stringify(suggestion)}?)`
+  if (allowed.length > 0) return `unknown key ${quoted} (allowed: ${allowed.join(', ')})`
+  return `unknown key ${quoted}`
+}
+
+/**
+ * The default wording for zod issues the schema gives no message of its own; says what was
+ * expected and what was found, in YAML's terms (mapping, list), not JavaScript's.
+ */
+function genericMessage(issue: z.core.$ZodRawIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${typeNoun(issue.expected)}`
+    case 'invalid_value': {
+      const allowed = issue.values.map((v) => String(v))
+      const got = typeof issue.input === 'string' ? issue.input : ''
+      const suggestion = closest(got, allowed)
+      const hint = suggestion === null ? '' : ` (did you mean ${JSON.stringify(suggestion)}?)`
+      return `must be one of ${allowed.join(', ')}; got ${describeValue(issue.input)}${hint}`
+    }
+    case 'too_small':
+      return issue.origin === 'string'
+        ? 'must not be empty'
+        : `must be at least ${String(issue.minimum)}`
+    case 'too_big':
+      return `must be at most ${String(issue.maximum)}`
+    case 'invalid_format':
+      return 'has an invalid format'
+    default:
+      return 'is not valid'
+  }
+}
+
+function typeNoun(expected: string): string {
+  switch (expected) {
+    case 'object':
+    case 'record':
+      return 'a mapping'
+    case 'array':
+      return 'a list'
+    case 'int':
+      return 'an integer'
+    default:
+      return `a ${expected}`
+  }
+}
+
+/** A value as a YAML user would name it, short enough for one line. */
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'an empty value'
+  if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'object') return 'a mapping'
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)
+  }
+  return String(value)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Positions
+
+function locationOf(src: Source, offset: number): { line: number; column: number } {
+  const { line, col } = src.lines.linePos(offset)
+  return { line, column: col }
+}
+
+/**
+ * Follows a key path through the document as far as it exists. Returns the deepest node reached
+ * and, when the last step reached was a mapping key, its pair.
+ */
+function walk(
+  src: Source,
+  keyPath: KeyPath,
+): { node: Node | null; pair: Pair | null; depth: number } {
+  let node: unknown = src.doc.contents
+  let pair: Pair | null = null
+  let depth = 0
+  for (const step of keyPath) {
+    if (isAlias(node)) node = node.resolve(src.doc)
+    if (isMap(node)) {
+      const found = node.items.find((p) => keyText(p.key) === String(step))
+      if (found === undefined) break
+      pair = found
+      node = found.value
+    } else if (isSeq(node) && typeof step === 'number') {
+      node = node.items[step]
+      pair = null
+    } else {
+      break
+    }
+    depth++
+  }
+  return { node: isNodeLike(node) ? node : null, pair, depth }
+}
+
+function isNodeLike(value: unknown): value is Node {
+  return typeof value === 'object' && value !== null && 'range' in value
+}
+
+function keyText(key: unknown): string | null {
+  if (isScalar(key)) return typeof key.value === 'symbol' ? null : String(key.value)
+  return null
+}
+
+/** Where the value at keyPath is written; falls back to its key, then to the nearest parent. */
+function valueAt(src: Source, keyPath: KeyPath): { line: number; column: number } {
+  const { node, pair, depth } = walk(src, keyPath)
+  const complete = depth === keyPath.length
+  const empty = isScalar(node) && node.value === null && node.range?.[0] === node.range?.[1]
+  if (complete && pair !== null && (node === null || empty)) return keyAt(src, keyPath)
+  if (node?.range) return locationOf(src, node.range[0])
+  if (pair !== null) return keyAt(src, keyPath.slice(0, depth))
+  return { line: 1, column: 1 }
+}
+
+/** Where the key that ends keyPath is written. */
+function keyAt(src: Source, keyPath: KeyPath): { line: number; column: number } {
+  const { pair, depth } = walk(src, keyPath)
+  const keyNode = pair?.key
+  if (depth === keyPath.length && isNodeLike(keyNode) && keyNode.range) {
+    return locationOf(src, keyNode.range[0])
+  }
+  return valueAt(src, keyPath.slice(0, -1))
+}
+
+/** The key path of the innermost key or value that contains offset (for YAML's own errors). */
+function keyPathAt(src: Source, offset: number): KeyPath {
+  const out: Array<string | number> = []
+  let node: unknown = src.doc.contents
+  for (;;) {
+    if (isMap(node)) {
+      const hit = node.items.find((p) => contains(p.key, offset) || contains(p.value, offset))
+      const text = hit === undefined ? null : keyText(hit.key)
+      if (hit === undefined || text === null) return out
+      out.push(text)
+      if (contains(hit.key, offset)) return out
+      node = hit.value
+    } else if (isSeq(node)) {
+      const index = node.items.findIndex((item) => contains(item, offset))
+      if (index < 0) return out
+      out.push(index)
+      node = node.items[index]
+    } else {
+      return out
+    }
+  }
+}
+
+function contains(node: unknown, offset: number): boolean {
+  if (!isNodeLike(node) || !node.range) return false
+  return node.range[0] <= offset && offset < node.range[2]
+}
+
+/** `checks[1].command`; keys that are not plain words are quoted, so the path stays one line. */
+function formatKeyPath(keyPath: KeyPath): string {
+  let out = ''
+  for (const step of keyPath) {
+    if (typeof step === 'number') out += `[${step}]`
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(step)) out += out === '' ? step : `.${step}`
+    else out += `[${JSON.stringify(step)}]`
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+/** The allowed word closest to a mistyped one, when it is close enough to be a typo. */
+function closest(word: string, candidates: readonly string[]): string | null {
+  if (word === '') return null
+  let best: string | null = null
+  let bestDistance = Infinity
+  for (const candidate of candidates) {
+    const d = editDistance(word.toLowerCase(), candidate.toLowerCase())
+    if (d < bestDistance) {
+      best = candidate
+      bestDistance = d
+    }
+  }
+  const limit = Math.max(2, Math.floor(word.length / 3))
+  return bestDistance <= limit ? best : null
+}
+
+/** Levenshtein distance, two rows at a time. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution)
+    }
+    previous = current
+  }
+  return previous[b.length] ?? 0
+}
+
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0] ?? text
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}

@@ -1,0 +1,593 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, test } from 'node:test'
+import {
+  DEFAULT_SETUP_TIMEOUT_S,
+  DEFAULT_TIMEOUT_S,
+  loadConfigFile,
+  mergeFunctionChecks,
+  parseConfig,
+} from '../../src/engine/config.ts'
+import { ConfigError } from '../../src/engine/errors.ts'
+import type { GateConfig } from '../../src/engine/types.ts'
+
+const FILE = '/repo/quorum.yml'
+
+/** Lines joined with \n, so each case reads like the file it is. */
+const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`
+
+/** Parses text that must be rejected; returns the error. */
+function reject(text: string): ConfigError {
+  try {
+    parseConfig(text, FILE, { displayPath: 'quorum.yml' })
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`)
+    return err
+  }
+  assert.fail('the config was accepted')
+}
+
+const ONE_CHECK = ['checks:', '  - name: a', '    command: x']
+
+describe('parseConfig accepts', () => {
+  test('the minimal config of the original tool, with every default applied', () => {
+    const config = parseConfig(
+      yaml('checks:', '  - name: types', '  ', '    command: "npx tsc --noEmit"'),
+      FILE,
+    )
+    assert.deepEqual(config, {
+      file: FILE,
+      mode: 'pass-fail',
+      setup: null,
+      env_passthrough: [],
+      env: {},
+      parallel: null,
+      functions: null,
+      checks: [
+        {
+          kind: 'shell',
+          name: 'types',
+          command: 'npx tsc --noEmit',
+          timeout_s: DEFAULT_TIMEOUT_S,
+          score_from: null,
+          env: {},
+        },
+      ],
+    })
+    assert.equal(DEFAULT_TIMEOUT_S, 300)
+  })
+
+  test('every key, with functions resolved against the config directory', () => {
+    const config = parseConfig(
+      yaml(
+        '# yaml-language-server: $schema=./schema/quorum.schema.json',
+        'mode: scored',
+        'setup:',
+        '  command: npm ci',
+        '  timeout_s: 900',
+        'parallel: 4',
+        'env:',
+        '  NODE_ENV: test',
+        'env_passthrough: [JAVA_HOME, JAVA_HOME, LC_ALL]',
+        'functions: ./checks/quorum.checks.mjs',
+        'checks:',
+        '  - name: unit_tests',
+        '    command: "npm test && echo passed=1"',
+        '    timeout_s: 120.5',
+        '    score_from: passed',
+        '    env: { FOO: bar }',
+      ),
+      FILE,
+    )
+    assert.deepEqual(config, {
+      file: FILE,
+      mode: 'scored',
+      setup: { command: 'npm ci', timeout_s: 900 },
+      env_passthrough: ['JAVA_HOME', 'LC_ALL'],
+      env: { NODE_ENV: 'test' },
+      parallel: 4,
+      functions: '/repo/checks/quorum.checks.mjs',
+      checks: [
+        {
+          kind: 'shell',
+          name: 'unit_tests',
+          command: 'npm test && echo passed=1',
+          timeout_s: 120.5,
+          score_from: 'passed',
+          env: { FOO: 'bar' },
+        },
+      ],
+    })
+  })
+
+  test('setup as a plain string gets the default setup budget', () => {
+    const config = parseConfig(yaml('setup: npm ci', ...ONE_CHECK), FILE)
+    assert.deepEqual(config.setup, { command: 'npm ci', timeout_s: DEFAULT_SETUP_TIMEOUT_S })
+    assert.equal(DEFAULT_SETUP_TIMEOUT_S, 600)
+  })
+
+  test('unquoted numbers and booleans in env keep the text the user wrote', () => {
+    const config = parseConfig(
+      yaml('env:', '  VERSION: 1.10', '  MASK: 0x1F', '  CI: true', '  N: 3', ...ONE_CHECK),
+      FILE,
+    )
+    assert.deepEqual(config.env, { VERSION: '1.10', MASK: '0x1F', CI: 'true', N: '3' })
+  })
+
+  test('no checks at all when a functions module is named', () => {
+    const config = parseConfig(yaml('functions: quorum.checks.mjs'), FILE)
+    assert.equal(config.functions, '/repo/quorum.checks.mjs')
+    assert.deepEqual(config.checks, [])
+  })
+
+  test('anchors and merge keys', () => {
+    const config = parseConfig(
+      yaml(
+        'checks:',
+        '  - &base',
+        '    name: a',
+        '    command: x',
+        '    timeout_s: 7',
+        '  - <<: *base',
+        '    name: b',
+      ),
+      FILE,
+    )
+    assert.deepEqual(
+      config.checks.map((c) => [c.name, c.timeout_s]),
+      [
+        ['a', 7],
+        ['b', 7],
+      ],
+    )
+  })
+
+  test('a byte order mark and CRLF line endings', () => {
+    const config = parseConfig('\uFEFFchecks:\r\n  - name: a\r\n    command: x\r\n', FILE)
+    assert.equal(config.checks[0]?.name, 'a')
+  })
+})
+
+describe('parseConfig rejects, naming file, line, column and key', () => {
+  const cases: Array<[string, string, string]> = [
+    [
+      'a YAML syntax error, at the position YAML reports',
+      yaml('checks: [a, b', 'mode: x'),
+      'quorum.yml:2:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    ],
+    [
+      'a top level that is a list',
+      yaml('- name: a', '  command: b'),
+      'quorum.yml:1:1: the top level must be a mapping of keys (mode, checks, ...), not a list',
+    ],
+    [
+      'a top level that is a scalar',
+      yaml('# config', 'npm test'),
+      'quorum.yml:2:1: the top level must be a mapping of keys (mode, checks, ...), not "npm test"',
+    ],
+    [
+      'an unknown key in a check, with a suggestion',
+      yaml(
+        'mode: pass-fail',
+        'checks:',
+        '  - name: a',
+        '    command: x',
+        '  - name: b',
+        '    comand: y',
+      ),
+      'quorum.yml:6:5: checks[1].comand: unknown key "comand" (did you mean "command"?)',
+    ],
+    [
+      'an unknown top-level key, with a suggestion',
+      yaml(...ONE_CHECK, 'mod: scored'),
+      'quorum.yml:4:1: mod: unknown key "mod" (did you mean "mode"?)',
+    ],
+    [
+      'an unknown key far from any allowed one, listing the allowed keys',
+      yaml(...ONE_CHECK, 'retries: 3'),
+      'quorum.yml:4:1: retries: unknown key "retries" (allowed: mode, setup, parallel, env, env_passthrough, functions, checks)',
+    ],
+    [
+      'an unknown key in setup',
+      yaml('setup:', '  command: npm ci', '  timeout: 5', ...ONE_CHECK),
+      'quorum.yml:3:3: setup.timeout: unknown key "timeout" (did you mean "timeout_s"?)',
+    ],
+    [
+      'a missing command, at the check',
+      yaml('checks:', '  - name: a', '    command: x', '  - name: b', '    timeout_s: 5'),
+      'quorum.yml:4:5: checks[1].command: missing required key "command"',
+    ],
+    [
+      'a missing name',
+      yaml('checks:', '  - command: x'),
+      'quorum.yml:2:5: checks[0].name: missing required key "name"',
+    ],
+    [
+      'a negative timeout',
+      yaml(...ONE_CHECK, '    timeout_s: -5'),
+      'quorum.yml:4:16: checks[0].timeout_s: must be a positive number of seconds, got -5',
+    ],
+    [
+      'a zero timeout',
+      yaml(...ONE_CHECK, '    timeout_s: 0'),
+      'quorum.yml:4:16: checks[0].timeout_s: must be a positive number of seconds, got 0',
+    ],
+    [
+      'a timeout that is not a number',
+      yaml(...ONE_CHECK, '    timeout_s: 60s'),
+      'quorum.yml:4:16: checks[0].timeout_s: must be a positive number of seconds, got "60s"',
+    ],
+    [
+      'an empty timeout, at its key',
+      yaml(...ONE_CHECK, '    timeout_s:'),
+      'quorum.yml:4:5: checks[0].timeout_s: must be a positive number of seconds, got an empty value',
+    ],
+    [
+      'an infinite timeout',
+      yaml(...ONE_CHECK, '    timeout_s: .inf'),
+      'quorum.yml:4:16: checks[0].timeout_s: must be a positive number of seconds, got Infinity',
+    ],
+    [
+      'a bad setup timeout',
+      yaml('setup: { command: npm ci, timeout_s: -1 }', ...ONE_CHECK),
+      'quorum.yml:1:38: setup.timeout_s: must be a positive number of seconds, got -1',
+    ],
+    [
+      'duplicate check names, at the second',
+      yaml('checks:', '  - name: lint', '    command: x', '  - name: lint', '    command: y'),
+      'quorum.yml:4:11: checks[1].name: duplicate check name "lint" (first used at line 2)',
+    ],
+    [
+      'check names that differ only in case',
+      yaml('checks:', '  - name: lint', '    command: x', '  - name: Lint', '    command: y'),
+      'quorum.yml:4:11: checks[1].name: check name "Lint" clashes with "lint" at line 2 (names become file names, so case does not tell them apart)',
+    ],
+    [
+      'a bad mode, listing the allowed values',
+      yaml('mode: score', ...ONE_CHECK),
+      'quorum.yml:1:7: mode: must be one of pass-fail, scored; got "score" (did you mean "scored"?)',
+    ],
+    [
+      'a bad mode with no close match',
+      yaml('mode: strict', ...ONE_CHECK),
+      'quorum.yml:1:7: mode: must be one of pass-fail, scored; got "strict"',
+    ],
+    [
+      'a score_from that is not a key name',
+      yaml(...ONE_CHECK, '    score_from: "passed="'),
+      'quorum.yml:4:17: checks[0].score_from: must be a key name (letters, digits and _, not starting with a digit), got "passed="',
+    ],
+    [
+      'a runner credential in env_passthrough, saying why',
+      yaml('env_passthrough: [JAVA_HOME, GITHUB_TOKEN]', ...ONE_CHECK),
+      'quorum.yml:1:30: env_passthrough[1]: not allowed: GITHUB_TOKEN is a runner credential or control file',
+    ],
+    [
+      'a runner-owned prefix in env_passthrough, saying why',
+      yaml('env_passthrough:', '  - INPUT_TOKEN', ...ONE_CHECK),
+      'quorum.yml:2:5: env_passthrough[0]: INPUT_TOKEN is not allowed: INPUT_* variables belong to the runner and the action',
+    ],
+    [
+      'a forbidden key in env, at the key',
+      yaml('env:', '  NODE_OPTIONS: --require=./steal.js', ...ONE_CHECK),
+      'quorum.yml:2:3: env.NODE_OPTIONS: not allowed: NODE_OPTIONS is a runner credential or control file',
+    ],
+    [
+      'a forbidden key in a check env',
+      yaml(...ONE_CHECK, '    env:', '      ACTIONS_RUNTIME_TOKEN: x'),
+      'quorum.yml:5:7: checks[0].env.ACTIONS_RUNTIME_TOKEN: ACTIONS_RUNTIME_TOKEN is not allowed: ACTIONS_RUNTIME_* variables belong to the runner and the action',
+    ],
+    [
+      'an env key that is not a variable name',
+      yaml('env:', '  "MY VAR": 1', ...ONE_CHECK),
+      'quorum.yml:2:3: env["MY VAR"]: "MY VAR" is not a valid environment variable name (letters, digits and _, not starting with a digit)',
+    ],
+    [
+      'an env value that is a list',
+      yaml('env:', '  A: [1, 2]', ...ONE_CHECK),
+      'quorum.yml:2:6: env.A: must be a string, number or boolean, got a list',
+    ],
+    [
+      'an empty file',
+      '',
+      'quorum.yml:1:1: the file is empty; it needs a `checks:` list (or `functions:`)',
+    ],
+    [
+      'a file with only comments',
+      yaml('# checks: later'),
+      'quorum.yml:1:1: the file is empty; it needs a `checks:` list (or `functions:`)',
+    ],
+    [
+      'a tab used for indentation',
+      yaml('checks:', '  - name: a', '\tcommand: x'),
+      'quorum.yml:3:1: YAML does not allow tabs for indentation; indent with spaces',
+    ],
+    [
+      'a duplicate YAML key, at the second',
+      yaml(...ONE_CHECK, '    name: b'),
+      'quorum.yml:4:5: checks[0].name: duplicate key "name" (each key may appear once in a mapping)',
+    ],
+    [
+      'a duplicate top-level key',
+      yaml('mode: scored', ...ONE_CHECK, 'mode: pass-fail'),
+      'quorum.yml:5:1: mode: duplicate key "mode" (each key may appear once in a mapping)',
+    ],
+    [
+      'parallel 0',
+      yaml('parallel: 0', ...ONE_CHECK),
+      'quorum.yml:1:11: parallel: must be a positive integer, got 0',
+    ],
+    [
+      'a fractional parallel',
+      yaml('parallel: 1.5', ...ONE_CHECK),
+      'quorum.yml:1:11: parallel: must be a positive integer, got 1.5',
+    ],
+    [
+      'a parallel that is a word',
+      yaml('parallel: four', ...ONE_CHECK),
+      'quorum.yml:1:11: parallel: must be a positive integer, got "four"',
+    ],
+    [
+      'no checks and no functions',
+      yaml('mode: scored'),
+      'quorum.yml:1:1: checks: missing required key "checks" (list at least one check, or set functions)',
+    ],
+    [
+      'an empty checks list without functions',
+      yaml('mode: scored', 'checks: []'),
+      'quorum.yml:2:9: checks: no checks listed; list at least one, or set functions',
+    ],
+    [
+      'a check name that could escape a directory',
+      yaml('checks:', '  - name: ../etc', '    command: x'),
+      'quorum.yml:2:11: checks[0].name: must start with a letter or digit and contain only letters, digits, "_", "." and "-", got "../etc"',
+    ],
+    [
+      'a check name YAML reads as a number, with a hint',
+      yaml('checks:', '  - name: 123', '    command: x'),
+      'quorum.yml:2:11: checks[0].name: must be a string, got 123 (quote it if you mean the text "123")',
+    ],
+    [
+      'a blank command',
+      yaml('checks:', '  - name: a', '    command: "  "'),
+      'quorum.yml:3:14: checks[0].command: must not be empty',
+    ],
+    [
+      'a check written as a bare string',
+      yaml('checks:', '  - npm test'),
+      'quorum.yml:2:5: checks[0]: expected a mapping, got "npm test"',
+    ],
+    [
+      'a setup that is neither a string nor a mapping',
+      yaml('setup: 5', ...ONE_CHECK),
+      'quorum.yml:1:8: setup: must be a command line, or a mapping with command and timeout_s, got 5',
+    ],
+    [
+      'an unresolved YAML tag',
+      yaml('checks: !include checks.yml'),
+      'quorum.yml:1:9: invalid YAML: Unresolved tag: !include',
+    ],
+    [
+      'two YAML documents',
+      yaml(...ONE_CHECK, '---', 'mode: scored'),
+      'quorum.yml:4:1: invalid YAML: Source contains multiple documents; please use YAML.parseAllDocuments()',
+    ],
+  ]
+  for (const [what, text, expected] of cases) {
+    test(what, () => assert.equal(reject(text).format(), expected))
+  }
+
+  test('the error carries its parts as fields', () => {
+    const err = reject(
+      yaml('checks:', '  - name: a', '    command: x', '  - name: b', '    comand: y'),
+    )
+    assert.equal(err.file, 'quorum.yml')
+    assert.equal(err.line, 5)
+    assert.equal(err.column, 5)
+    assert.equal(err.key, 'checks[1].comand')
+    assert.equal(err.message, 'unknown key "comand" (did you mean "command"?)')
+    assert.equal(String(err), err.format())
+  })
+
+  test('the unknown key wins over the missing key it explains', () => {
+    // "comand" makes "command" missing too; the suggestion is the useful message.
+    const err = reject(yaml('checks:', '  - name: a', '    comand: x'))
+    assert.equal(err.key, 'checks[0].comand')
+  })
+
+  test('of several problems, the first in the file is reported', () => {
+    const err = reject(yaml('mode: strict', 'checks:', '  - name: a', '    timeout_s: 0'))
+    assert.equal(err.key, 'mode')
+  })
+
+  test('without a display path, messages name the path as given', () => {
+    assert.throws(
+      () => parseConfig(yaml('mode: strict', ...ONE_CHECK), FILE),
+      (err: unknown) =>
+        err instanceof ConfigError && err.format().startsWith('/repo/quorum.yml:1:7:'),
+    )
+  })
+
+  test('a key with a line break is escaped, so the message stays on one line', () => {
+    const err = reject(yaml(...ONE_CHECK, '    "a\\nb": 1'))
+    assert.equal(
+      err.format(),
+      'quorum.yml:4:5: checks[0]["a\\nb"]: unknown key "a\\nb" (allowed: name, command, timeout_s, score_from, env)',
+    )
+    assert.ok(!err.format().includes('\n'))
+  })
+
+  test('an alias bomb is refused instead of expanded', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]']
+    for (let i = 1; i < 8; i++) {
+      const refs = Array.from({ length: 10 }, () => `*a${i - 1}`).join(', ')
+      lines.push(`a${i}: &a${i} [${refs}]`)
+    }
+    const err = reject(yaml(...lines, ...ONE_CHECK))
+    assert.equal(err.line, 1)
+    assert.equal(
+      err.message,
+      'invalid YAML: Excessive alias count indicates a resource exhaustion attack',
+    )
+  })
+})
+
+describe('loadConfigFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'quorum-config-'))
+  after(() => rmSync(dir, { recursive: true, force: true }))
+
+  test('reads and parses a file, resolving functions next to it', async () => {
+    const file = join(dir, 'quorum.yml')
+    writeFileSync(file, yaml('functions: quorum.checks.mjs', ...ONE_CHECK))
+    const config = await loadConfigFile(file)
+    assert.equal(config.file, file)
+    assert.equal(config.functions, join(dir, 'quorum.checks.mjs'))
+  })
+
+  test('a missing file is a ConfigError without a line', async () => {
+    await assert.rejects(loadConfigFile(join(dir, 'nope.yml'), { displayPath: 'nope.yml' }), {
+      name: 'ConfigError',
+      line: 0,
+      message: 'file not found',
+    })
+    const err = await loadConfigFile(join(dir, 'nope.yml'), { displayPath: 'nope.yml' }).catch(
+      (e: unknown) => e,
+    )
+    assert.ok(err instanceof ConfigError)
+    assert.equal(err.format(), 'nope.yml: file not found')
+  })
+
+  test('a directory is refused', async () => {
+    mkdirSync(join(dir, 'sub.yml'))
+    await assert.rejects(loadConfigFile(join(dir, 'sub.yml')), {
+      line: 0,
+      message: 'is a directory, not a file',
+    })
+  })
+
+  test('errors inside the file use the display path', async () => {
+    const file = join(dir, 'bad.yml')
+    writeFileSync(file, yaml(...ONE_CHECK, '    timeout_s: 0'))
+    await assert.rejects(loadConfigFile(file, { displayPath: '.github/quorum.yml' }), (err) => {
+      assert.ok(err instanceof ConfigError)
+      assert.equal(
+        err.format(),
+        '.github/quorum.yml:4:16: checks[0].timeout_s: must be a positive number of seconds, got 0',
+      )
+      return true
+    })
+  })
+})
+
+describe('mergeFunctionChecks', () => {
+  const text = yaml(
+    'functions: quorum.checks.mjs',
+    'checks:',
+    '  - name: lint',
+    '    command: npm run lint',
+  )
+  const MODULE = '/repo/quorum.checks.mjs'
+  const base = (): GateConfig => parseConfig(text, FILE, { displayPath: 'quorum.yml' })
+
+  test('appends function checks after the shell checks, with default timeouts', () => {
+    const config = base()
+    const merged = mergeFunctionChecks(
+      config,
+      [
+        { name: 'no_lost_updates', timeout_s: 20 },
+        { name: 'trimmer', timeout_s: null },
+      ],
+      MODULE,
+    )
+    assert.deepEqual(merged.checks.slice(1), [
+      { kind: 'function', name: 'no_lost_updates', timeout_s: 20, env: {}, module: MODULE },
+      { kind: 'function', name: 'trimmer', timeout_s: DEFAULT_TIMEOUT_S, env: {}, module: MODULE },
+    ])
+    assert.equal(merged.checks[0]?.name, 'lint')
+    assert.equal(config.checks.length, 1, 'the input config is not changed')
+  })
+
+  const rejected: Array<[string, Array<{ name: string; timeout_s: number | null }>, string]> = [
+    [
+      'a name taken by a shell check, naming its line',
+      [{ name: 'lint', timeout_s: 5 }],
+      'quorum.yml:1:12: functions: quorum.checks.mjs: function check "lint" has the same name as the shell check "lint" at line 3',
+    ],
+    [
+      'a name repeated in the module',
+      [
+        { name: 'x', timeout_s: 5 },
+        { name: 'X', timeout_s: 5 },
+      ],
+      'quorum.yml:1:12: functions: quorum.checks.mjs: function check "X" has the same name as the function check "x" in quorum.checks.mjs',
+    ],
+    [
+      'a non-positive timeout',
+      [{ name: 'x', timeout_s: 0 }],
+      'quorum.yml:1:12: functions: quorum.checks.mjs: check "x" has timeout_s 0; it must be a positive number of seconds',
+    ],
+    [
+      'a NaN timeout',
+      [{ name: 'x', timeout_s: Number.NaN }],
+      'quorum.yml:1:12: functions: quorum.checks.mjs: check "x" has timeout_s NaN; it must be a positive number of seconds',
+    ],
+    [
+      'an invalid name',
+      [{ name: 'a/b', timeout_s: 1 }],
+      'quorum.yml:1:12: functions: quorum.checks.mjs: check #1 has an invalid name "a/b"; names must start with a letter or digit and contain only letters, digits, "_", "." and "-"',
+    ],
+  ]
+  for (const [what, listed, expected] of rejected) {
+    test(`rejects ${what}, at the functions key`, () => {
+      assert.throws(
+        () => mergeFunctionChecks(base(), listed, MODULE),
+        (err: unknown) => {
+          assert.ok(err instanceof ConfigError)
+          assert.equal(err.format(), expected)
+          return true
+        },
+      )
+    })
+  }
+
+  test('rejects a module with no checks when the config lists none either', () => {
+    const config = parseConfig(yaml('functions: quorum.checks.mjs'), FILE, {
+      displayPath: 'quorum.yml',
+    })
+    assert.throws(() => mergeFunctionChecks(config, [], MODULE), {
+      line: 1,
+      key: 'functions',
+      message: 'quorum.checks.mjs exports no checks, and no shell checks are listed',
+    })
+  })
+
+  test('a config built in code has no line to point at', () => {
+    const config: GateConfig = { ...base(), file: '/x/quorum.yml' }
+    config.checks = [...config.checks]
+    assert.throws(() => mergeFunctionChecks(config, [{ name: 'lint', timeout_s: 1 }], MODULE), {
+      file: '/x/quorum.yml',
+      line: 0,
+      key: 'functions',
+      message:
+        'quorum.checks.mjs: function check "lint" has the same name as the shell check "lint"',
+    })
+  })
+
+  test('a caller that replaces functions keeps the check lines, not the functions line', () => {
+    // The CLI's --checks overrides the config's module with `{ ...config, functions }`.
+    const config: GateConfig = { ...base(), functions: '/elsewhere/checks.mjs' }
+    assert.throws(
+      () => mergeFunctionChecks(config, [{ name: 'lint', timeout_s: 1 }], '/elsewhere/checks.mjs'),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError)
+        assert.equal(
+          err.format(),
+          'quorum.yml: functions: checks.mjs: function check "lint" has the same name as the shell check "lint" at line 3',
+        )
+        return true
+      },
+    )
+  })
+})
