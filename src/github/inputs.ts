@@ -1,0 +1,219 @@
+/**
+ * The action's inputs, read once into one typed object. Everything downstream takes
+ * `ActionInputs`; nothing else calls core.getInput, so a bad input fails the step before any
+ * git or check work starts, with a message that names the input and the form it expects.
+ */
+import * as path from 'node:path'
+import * as core from '@actions/core'
+import { MODES, type Mode, type SandboxKind } from '../engine/types.ts'
+import { DEFAULT_CONFIG_FILE, DEFAULT_GATE_NAME, FULL_SHA_PATTERN, Inputs } from './constants.ts'
+
+/** Where quorum.yml is read from: the base tree (a PR cannot weaken its own gate) or the PR's. */
+export type ConfigSource = 'base' | 'candidate'
+export const CONFIG_SOURCES: readonly ConfigSource[] = ['base', 'candidate']
+
+/** `auto` lets the runner pick overlay when the kernel allows it, else copy. */
+export type SandboxChoice = 'auto' | SandboxKind
+export const SANDBOX_CHOICES: readonly SandboxChoice[] = ['auto', 'overlay', 'copy']
+
+export interface ActionInputs {
+  /** Config path relative to the repository root, normalized, never absolute, never above it. */
+  config: string
+  /** Empty when the workflow gave none: GitHub side effects are then skipped, not failed. */
+  token: string
+  gateName: string
+  comment: boolean
+  checkRun: boolean
+  /** null = use the config's mode. */
+  mode: Mode | null
+  configSource: ConfigSource
+  allowPrHeadUnderPullRequestTarget: boolean
+  /** workflow_dispatch only: a branch, tag or full sha; null when not given. */
+  baselineRef: string | null
+  /** workflow_dispatch only: null = the workflow's own commit (GITHUB_SHA). */
+  candidateRef: string | null
+  /** Absolute path of the checkout. */
+  workingDirectory: string
+  /** null = the config's value, else the number of cores. */
+  parallel: number | null
+  sandbox: SandboxChoice
+}
+
+/** A workflow author gave an input Quorum cannot use. Stops the run: guessing would gate wrongly. */
+export class InputError extends Error {
+  readonly input: string
+  constructor(input: string, message: string) {
+    super(message)
+    this.name = 'InputError'
+    this.input = input
+  }
+}
+
+export interface InputContext {
+  /** Directory relative working-directory values resolve against (GITHUB_WORKSPACE). */
+  workspace: string
+}
+
+/**
+ * Parses raw input strings into `ActionInputs`. Pure apart from path resolution: `get` returns
+ * the raw value of one input ('' when unset), so tests need no environment.
+ * @throws InputError naming the first invalid input and the form it expects.
+ */
+export function parseInputs(
+  get: (name: string) => string,
+  context: InputContext = { workspace: process.cwd() },
+): ActionInputs {
+  // core.getInput trims; a plain `get` from a test may not, and ' true' should still be true.
+  const raw = (name: string): string => get(name).trim()
+
+  return {
+    config: parseConfigPath(raw(Inputs.Config) || DEFAULT_CONFIG_FILE),
+    token: raw(Inputs.Token),
+    gateName: parseGateName(raw(Inputs.GateName) || DEFAULT_GATE_NAME),
+    comment: parseBoolean(Inputs.Comment, raw(Inputs.Comment), true),
+    checkRun: parseBoolean(Inputs.CheckRun, raw(Inputs.CheckRun), true),
+    mode: parseMode(raw(Inputs.Mode)),
+    configSource: parseChoice(
+      Inputs.ConfigSource,
+      raw(Inputs.ConfigSource),
+      CONFIG_SOURCES,
+      'base',
+    ),
+    allowPrHeadUnderPullRequestTarget: parseBoolean(
+      Inputs.AllowPrHeadUnderPullRequestTarget,
+      raw(Inputs.AllowPrHeadUnderPullRequestTarget),
+      false,
+    ),
+    baselineRef: parseRef(Inputs.BaselineRef, raw(Inputs.BaselineRef)),
+    candidateRef: parseRef(Inputs.CandidateRef, raw(Inputs.CandidateRef)),
+    workingDirectory: path.resolve(context.workspace, raw(Inputs.WorkingDirectory) || '.'),
+    parallel: parseParallel(raw(Inputs.Parallel)),
+    sandbox: parseChoice(Inputs.Sandbox, raw(Inputs.Sandbox), SANDBOX_CHOICES, 'auto'),
+  }
+}
+
+/**
+ * Reads the action's inputs from the runner (INPUT_* variables) once.
+ * @throws InputError naming the first invalid input.
+ */
+export function readInputs(): ActionInputs {
+  const inputs = parseInputs((name) => core.getInput(name), {
+    workspace: process.env['GITHUB_WORKSPACE'] || process.cwd(),
+  })
+  // A personal token passed in by name is not always a registered secret; mask it anyway.
+  if (inputs.token) core.setSecret(inputs.token)
+  return inputs
+}
+
+// The YAML 1.2 core schema booleans, the same list core.getBooleanInput accepts, so a workflow
+// that works with other actions works here; core's own error does not say which value it saw.
+const TRUE_VALUES = ['true', 'True', 'TRUE']
+const FALSE_VALUES = ['false', 'False', 'FALSE']
+
+function parseBoolean(name: string, value: string, fallback: boolean): boolean {
+  if (value === '') return fallback
+  if (TRUE_VALUES.includes(value)) return true
+  if (FALSE_VALUES.includes(value)) return false
+  throw new InputError(
+    name,
+    `Input '${name}' must be a boolean (true | True | TRUE | false | False | FALSE), got '${value}'`,
+  )
+}
+
+function parseChoice<T extends string>(
+  name: string,
+  value: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  if (value === '') return fallback
+  const found = choices.find((c) => c === value)
+  if (found === undefined) {
+    throw new InputError(
+      name,
+      `Input '${name}' must be one of ${choices.join(' | ')}, got '${value}'`,
+    )
+  }
+  return found
+}
+
+function parseMode(value: string): Mode | null {
+  if (value === '') return null
+  const found = MODES.find((m) => m === value)
+  if (found === undefined) {
+    throw new InputError(
+      Inputs.Mode,
+      `Input '${Inputs.Mode}' must be empty (use the config's mode) or one of ${MODES.join(' | ')}, got '${value}'`,
+    )
+  }
+  return found
+}
+
+const GATE_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/
+
+function parseGateName(value: string): string {
+  // The name ends up in a hidden comment marker and a check run name: keep it inert.
+  if (!GATE_NAME_PATTERN.test(value)) {
+    throw new InputError(
+      Inputs.GateName,
+      `Input '${Inputs.GateName}' must match [A-Za-z0-9_.-]+ (letters, digits, '_', '.', '-'), got '${value}'`,
+    )
+  }
+  return value
+}
+
+function parseConfigPath(value: string): string {
+  // The config is read from a tree (baseline or candidate), never from the runner's disk, so
+  // only a path inside the repository makes sense; '..' would let it point anywhere.
+  const posix = value.replaceAll('\\', '/')
+  const normalized = path.posix.normalize(posix)
+  if (
+    value.includes('\0') ||
+    path.posix.isAbsolute(posix) ||
+    path.win32.isAbsolute(value) ||
+    normalized === '..' ||
+    normalized.startsWith('../') ||
+    normalized === '.'
+  ) {
+    throw new InputError(
+      Inputs.Config,
+      `Input '${Inputs.Config}' must be a file path relative to the repository root (e.g. quorum.yml or .github/quorum.yml), got '${value}'`,
+    )
+  }
+  return normalized
+}
+
+// Branch and tag names as people type them, or a full sha. Narrower than git check-ref-format
+// on purpose: the value becomes a git argument, so nothing that could read as an option
+// (leading '-') or a revision expression ('..', '~', '^', ':') gets through.
+const REF_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/
+
+function parseRef(name: string, value: string): string | null {
+  if (value === '') return null
+  if (FULL_SHA_PATTERN.test(value.toLowerCase())) return value.toLowerCase()
+  if (
+    !REF_PATTERN.test(value) ||
+    value.includes('..') ||
+    value.includes('//') ||
+    value.endsWith('/') ||
+    value.endsWith('.') ||
+    value.endsWith('.lock')
+  ) {
+    throw new InputError(
+      name,
+      `Input '${name}' must be a branch or tag name (e.g. main, refs/heads/main, v1.2.0) or a full commit sha, got '${value}'`,
+    )
+  }
+  return value
+}
+
+function parseParallel(value: string): number | null {
+  if (value === '') return null
+  if (!/^[1-9][0-9]{0,3}$/.test(value)) {
+    throw new InputError(
+      Inputs.Parallel,
+      `Input '${Inputs.Parallel}' must be empty or a whole number from 1 to 9999, got '${value}'`,
+    )
+  }
+  return Number(value)
+}

@@ -1,0 +1,64 @@
+/**
+ * The one place that decides whether running a pull request's code is safe in the current
+ * workflow context. Everything that might run PR code under a privileged event goes through
+ * `assertSafeCandidate`, so the rule and its explanation live here and nowhere else.
+ */
+import { Inputs } from './constants.ts'
+
+/** Running the candidate was refused for safety. Stops the run; never downgraded to a warning. */
+export class UnsafeCheckoutError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'UnsafeCheckoutError'
+  }
+}
+
+export interface CandidateContext {
+  event: string
+  /** True when the candidate tree is code from a pull request's head (not yet reviewed). */
+  candidateIsPrHead: boolean
+  isFork: boolean
+  headRepoFullName: string | null
+  pullNumber: number | null
+  /** The `allow-pr-head-under-pull-request-target` input. */
+  allow: boolean
+}
+
+/**
+ * Refuses to run a PR's head under `pull_request_target` unless the workflow explicitly opted in.
+ *
+ * Why: `pull_request_target` runs the base repository's workflow with its secrets and a token
+ * that can write, even for pull requests from forks. Quorum runs the candidate's code (its
+ * tests, its checks module, its `setup` command); the child environment is scrubbed, but the
+ * job still has the token in reach (the runner process, the checkout's persisted credentials in
+ * .git/config, caches that later privileged jobs restore). This is the "pwn request" pattern.
+ * Under plain `pull_request` GitHub itself withholds secrets and limits the token for forks,
+ * which is why that event is the safe default.
+ *
+ * @returns null when nothing is at stake, or the warning to show prominently when the
+ *   workflow opted in (the risk is real even then, so it is said every time).
+ * @throws UnsafeCheckoutError when the workflow did not opt in.
+ */
+export function assertSafeCandidate(context: CandidateContext): string | null {
+  if (context.event !== 'pull_request_target' || !context.candidateIsPrHead) return null
+
+  const who = context.isFork
+    ? `a fork (${context.headRepoFullName ?? 'deleted repository'})`
+    : `branch of this repository`
+  const pr =
+    context.pullNumber === null ? 'the pull request' : `pull request #${context.pullNumber}`
+  const risk =
+    `Under pull_request_target the workflow runs with this repository's secrets and a ` +
+    `write-capable token in reach, while the candidate is ${pr}'s head from ${who}: its code ` +
+    `(tests, checks module, setup command) would run in that trusted job and could steal the ` +
+    `token or secrets, or poison caches that privileged jobs restore.`
+
+  if (!context.allow) {
+    throw new UnsafeCheckoutError(
+      `Refusing to run pull request code under pull_request_target. ${risk} ` +
+        `Use the pull_request event instead (GitHub withholds secrets from fork PRs there), or, ` +
+        `after reviewing the risk, set '${Inputs.AllowPrHeadUnderPullRequestTarget}: true'.`,
+    )
+  }
+  return `Running pull request code under pull_request_target because '${Inputs.AllowPrHeadUnderPullRequestTarget}' is true. ${risk}`
+}
