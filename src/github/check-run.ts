@@ -1,0 +1,256 @@
+/**
+ * The `quorum` check run: created in_progress when the gate starts, completed with the verdict.
+ * Branch protection requires it by name, so its name and conclusion are the contract; the
+ * markdown in it is rendered elsewhere (src/report) and only passed through here, with GitHub's
+ * size limits enforced as a last line of defence.
+ */
+
+import type { GitHubClient } from './client.ts'
+import { DEFAULT_GATE_NAME } from './constants.ts'
+import {
+  classifyGitHubError,
+  warnGitHubFailure,
+  type GitHubApiError,
+  type GitHubLog,
+} from './errors.ts'
+
+/** GitHub refuses more annotations than this in one request (checks API, maxItems 50). */
+export const ANNOTATIONS_PER_REQUEST = 50
+/** output.summary and output.text maxLength in GitHub's description. */
+export const MAX_OUTPUT_CHARS = 65535
+const MAX_ANNOTATION_TITLE_CHARS = 255
+const MAX_ANNOTATION_TEXT_BYTES = 64 * 1024
+const TRUNCATED = '\n\n… truncated (GitHub limits this field; the full report is in the job log)'
+
+/** One annotation, in the checks API's own shape. */
+export interface CheckRunAnnotation {
+  path: string
+  start_line: number
+  end_line: number
+  start_column?: number
+  end_column?: number
+  annotation_level: 'notice' | 'warning' | 'failure'
+  message: string
+  title?: string
+  raw_details?: string
+}
+
+export interface CheckRunStartInput {
+  owner: string
+  repo: string
+  /** Use `checkRunName(gate)`: required status checks match on this exact string. */
+  name: string
+  headSha: string
+  /** Link for "Details", e.g. the workflow run. */
+  detailsUrl?: string
+  externalId?: string
+}
+
+/**
+ * Only success and failure: Quorum always decides. neutral/skipped would satisfy a required
+ * check on GitHub without a decision having been made.
+ */
+export type CheckRunConclusion = 'success' | 'failure'
+
+export interface CheckRunCompletion {
+  conclusion: CheckRunConclusion
+  title: string
+  summary: string
+  text?: string
+  annotations?: CheckRunAnnotation[]
+}
+
+export type CheckRunStartResult =
+  { status: 'started'; id: number; url: string } | { status: 'failed'; error: GitHubApiError }
+
+export type CheckRunCompleteResult =
+  | { status: 'completed'; id: number; url: string; annotations: number; truncated: boolean }
+  /** start failed for permission: nothing was written and nothing will be. */
+  | { status: 'skipped'; reason: string }
+  | { status: 'failed'; error: GitHubApiError }
+
+/** `quorum` for the default gate, `quorum (NAME)` otherwise. */
+export function checkRunName(gateName: string | null | undefined): string {
+  const gate = (gateName ?? '').trim()
+  return gate === '' || gate === DEFAULT_GATE_NAME ? 'quorum' : `quorum (${gate})`
+}
+
+/**
+ * Cuts `text` to at most `max` UTF-16 units (which bounds the code points GitHub counts too),
+ * ending with a visible note, never inside a surrogate pair.
+ */
+export function truncateText(
+  text: string,
+  max: number,
+  note = TRUNCATED,
+): { text: string; truncated: boolean } {
+  if (text.length <= max) return { text, truncated: false }
+  let end = Math.max(0, max - note.length)
+  const code = text.charCodeAt(end - 1)
+  if (code >= 0xd800 && code <= 0xdbff) end--
+  return { text: text.slice(0, end) + note.slice(0, max - end), truncated: true }
+}
+
+function truncateBytes(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text
+  // Over-cut by characters first (a char is at most 4 bytes in UTF-8), then trim to fit.
+  let out = truncateText(text, Math.floor(maxBytes / 4) * 4, '… truncated').text
+  while (Buffer.byteLength(out) > maxBytes) out = truncateText(out, out.length - 64, '…').text
+  return out
+}
+
+/** Makes an annotation acceptable to GitHub without changing what it says where it can. */
+function sanitizeAnnotation(a: CheckRunAnnotation): CheckRunAnnotation {
+  const start = Math.max(1, Math.trunc(a.start_line) || 1)
+  const end = Math.max(start, Math.trunc(a.end_line) || start)
+  const out: CheckRunAnnotation = {
+    path: a.path,
+    start_line: start,
+    end_line: end,
+    annotation_level: a.annotation_level,
+    message: truncateBytes(a.message, MAX_ANNOTATION_TEXT_BYTES),
+  }
+  // GitHub only accepts columns on single-line annotations.
+  if (start === end && a.start_column !== undefined) out.start_column = a.start_column
+  if (start === end && a.end_column !== undefined) out.end_column = a.end_column
+  if (a.title !== undefined) out.title = truncateText(a.title, MAX_ANNOTATION_TITLE_CHARS, '…').text
+  if (a.raw_details !== undefined) {
+    out.raw_details = truncateBytes(a.raw_details, MAX_ANNOTATION_TEXT_BYTES)
+  }
+  return out
+}
+
+/**
+ * Writes one check run. Reporting failures are returned (and warned about), never thrown: the
+ * verdict does not depend on them.
+ */
+export class CheckRunWriter {
+  private readonly client: GitHubClient
+  private readonly log: GitHubLog
+  private readonly now: () => Date
+  private started: (CheckRunStartInput & { startedAt: string }) | null = null
+  private startError: GitHubApiError | null = null
+
+  constructor(client: GitHubClient, log: GitHubLog, options: { now?: () => Date } = {}) {
+    this.client = client
+    this.log = log
+    this.now = options.now ?? (() => new Date())
+  }
+
+  /** Creates the check run in_progress, so the PR shows the gate is running. */
+  async start(input: CheckRunStartInput): Promise<CheckRunStartResult> {
+    const startedAt = this.now().toISOString()
+    this.started = { ...input, startedAt }
+    try {
+      const { data } = await this.client.rest.checks.create({
+        owner: input.owner,
+        repo: input.repo,
+        name: input.name,
+        head_sha: input.headSha,
+        status: 'in_progress',
+        started_at: startedAt,
+        ...(input.detailsUrl === undefined ? {} : { details_url: input.detailsUrl }),
+        ...(input.externalId === undefined ? {} : { external_id: input.externalId }),
+      })
+      this.log.info(`Check run "${input.name}" started: ${data.html_url ?? data.id}`)
+      return { status: 'started', id: data.id, url: data.html_url ?? '' }
+    } catch (error) {
+      const classified = classifyGitHubError(error, 'check-run')
+      this.startError = classified
+      warnGitHubFailure(this.log, classified)
+      return { status: 'failed', error: classified }
+    }
+  }
+
+  /**
+   * Completes the check run with the verdict. `id` is what start returned, or null when start
+   * failed: after a permission failure nothing is attempted (it would fail the same way); after
+   * any other failure the check run is created here, already completed.
+   * Annotations go at most 50 per request: the first batch with the output, the rest in
+   * further PATCHes that repeat title and summary (GitHub appends annotations on each update).
+   */
+  async complete(id: number | null, result: CheckRunCompletion): Promise<CheckRunCompleteResult> {
+    const s = this.started
+    // A programming error, not a reporting failure: thrown so it is found in tests.
+    if (s === null) throw new Error('CheckRunWriter.complete() called before start()')
+    if (id === null && this.startError?.kind === 'permission') {
+      return {
+        status: 'skipped',
+        reason: `the check run could not be created: ${this.startError.message}`,
+      }
+    }
+    if (result.conclusion !== 'success' && result.conclusion !== 'failure') {
+      // The type already forbids it; this guards callers that bypass the type (plain JS, casts).
+      throw new TypeError(`conclusion must be success or failure, got ${String(result.conclusion)}`)
+    }
+
+    const summary = truncateText(result.summary, MAX_OUTPUT_CHARS)
+    const text = result.text === undefined ? null : truncateText(result.text, MAX_OUTPUT_CHARS)
+    const truncated = summary.truncated || (text?.truncated ?? false)
+    if (truncated) {
+      this.log.warning('The check run output was longer than GitHub allows and was truncated.')
+    }
+    const annotations = (result.annotations ?? []).map(sanitizeAnnotation)
+    const batches: CheckRunAnnotation[][] = []
+    for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
+      batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST))
+    }
+    const first = batches.shift() ?? []
+    const output = {
+      title: result.title,
+      summary: summary.text,
+      ...(text === null ? {} : { text: text.text }),
+      ...(first.length === 0 ? {} : { annotations: first }),
+    }
+    const completedAt = this.now().toISOString()
+
+    let runId = id
+    let url = ''
+    try {
+      if (runId === null) {
+        const { data } = await this.client.rest.checks.create({
+          owner: s.owner,
+          repo: s.repo,
+          name: s.name,
+          head_sha: s.headSha,
+          status: 'completed',
+          started_at: s.startedAt,
+          completed_at: completedAt,
+          conclusion: result.conclusion,
+          output,
+          ...(s.detailsUrl === undefined ? {} : { details_url: s.detailsUrl }),
+          ...(s.externalId === undefined ? {} : { external_id: s.externalId }),
+        })
+        runId = data.id
+        url = data.html_url ?? ''
+      } else {
+        const { data } = await this.client.rest.checks.update({
+          owner: s.owner,
+          repo: s.repo,
+          check_run_id: runId,
+          status: 'completed',
+          completed_at: completedAt,
+          conclusion: result.conclusion,
+          output,
+        })
+        url = data.html_url ?? ''
+      }
+      // Note: a PATCH retried after a 5xx that GitHub had in fact applied appends its batch twice.
+      // Duplicate annotations are the lesser evil next to missing ones, and the API offers no
+      // idempotency key to do better.
+      for (const batch of batches) {
+        await this.client.rest.checks.update({
+          owner: s.owner,
+          repo: s.repo,
+          check_run_id: runId,
+          output: { title: result.title, summary: summary.text, annotations: batch },
+        })
+      }
+      return { status: 'completed', id: runId, url, annotations: annotations.length, truncated }
+    } catch (error) {
+      const classified = classifyGitHubError(error, 'check-run')
+      warnGitHubFailure(this.log, classified)
+      return { status: 'failed', error: classified }
+    }
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Step outputs. Workflows interpolate outputs into later steps (`${{ steps.q.outputs.x }}`),
+ * often straight into a shell script, so an output that carried text from a check (which is
+ * untrusted candidate code) would be a script-injection channel. Outputs therefore carry only
+ * enums, counts, paths and URLs, each checked against a narrow pattern; anything else is refused,
+ * not escaped.
+ */
+
+import { setOutput as coreSetOutput } from '@actions/core'
+
+import type { GitHubLog } from './errors.ts'
+
+/** Everything the action publishes as outputs. */
+export interface QuorumOutputs {
+  verdict: 'allow' | 'block'
+  passed: number
+  failed: number
+  timeout: number
+  crashed: number
+  error: number
+  /** Path of the JSON report (relative to the workspace, or absolute). */
+  'report-path': string
+  'comment-url'?: string | null
+  'check-run-url'?: string | null
+}
+
+export type OutputName = keyof QuorumOutputs
+
+const COUNT_NAMES = ['passed', 'failed', 'timeout', 'crashed', 'error'] as const
+const PATH = /^[\w./:-]*$/
+// URLs also need `#` (a comment's html_url ends in #issuecomment-N); still no spaces, quotes,
+// `$`, backticks or newlines.
+const URL_PATTERN = /^https?:\/\/[\w.:-]+(?:\/[\w./:-]*)?(?:#[\w-]+)?$/
+
+export interface OutputRefusal {
+  name: string
+  reason: string
+}
+
+/** Checks every output; returns the accepted ones as strings and the refused ones with why. */
+export function validateOutputs(outputs: QuorumOutputs): {
+  accepted: Array<[OutputName, string]>
+  refused: OutputRefusal[]
+} {
+  const accepted: Array<[OutputName, string]> = []
+  const refused: OutputRefusal[] = []
+  for (const [name, value] of Object.entries(outputs) as Array<[string, unknown]>) {
+    const refuse = (reason: string): void => {
+      refused.push({ name, reason })
+    }
+    if (name === 'verdict') {
+      if (value === 'allow' || value === 'block') accepted.push([name, value])
+      else refuse('must be allow or block')
+    } else if ((COUNT_NAMES as readonly string[]).includes(name)) {
+      if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
+        accepted.push([name as OutputName, String(value)])
+      } else refuse('must be a non-negative integer')
+    } else if (name === 'report-path') {
+      if (typeof value === 'string' && value !== '' && PATH.test(value)) {
+        accepted.push([name, value])
+      } else refuse(`must match ${PATH} (letters, digits, _ . / : -)`)
+    } else if (name === 'comment-url' || name === 'check-run-url') {
+      if (value === undefined || value === null || value === '') continue
+      if (typeof value === 'string' && URL_PATTERN.test(value)) accepted.push([name, value])
+      else refuse('must be a plain http(s) URL')
+    } else {
+      refuse('not a Quorum output')
+    }
+  }
+  return { accepted, refused }
+}
+
+/**
+ * Sets the validated outputs (through @actions/core unless `setOutput` is given) and warns
+ * about each refused one, naming it but never echoing its value (it may be hostile).
+ */
+export function writeOutputs(
+  outputs: QuorumOutputs,
+  options: { log: GitHubLog; setOutput?: (name: string, value: string) => void },
+): { written: OutputName[]; refused: OutputRefusal[] } {
+  const set = options.setOutput ?? coreSetOutput
+  const { accepted, refused } = validateOutputs(outputs)
+  for (const [name, value] of accepted) set(name, value)
+  for (const r of refused) options.log.warning(`Output ${r.name} was not set: it ${r.reason}.`)
+  return { written: accepted.map(([name]) => name), refused }
+}
