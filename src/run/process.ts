@@ -1,0 +1,638 @@
+/**
+ * One bounded subprocess: the process side of a run. Whatever the child does (loops forever,
+ * ignores SIGTERM, floods its output, leaves a background process holding the pipe, forks a
+ * tree of grandchildren), spawnBounded resolves within its budget plus a short grace, with
+ * bounded memory, and leaves no process of the run behind.
+ *
+ * How: every run is the leader of its own process group (and session), so the whole tree can be
+ * signalled at once; the main process's exit, not the end of its pipes, is what ends the run;
+ * whatever is left of the group then is killed, and the pipes get a short drain before they are
+ * cut. A process that calls setsid() itself leaves the group and escapes this; that is for the
+ * sandbox (a PID namespace) to contain.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { createWriteStream, openSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import type { Readable } from 'node:stream'
+import { readChannelMessage } from '../engine/outcome.ts'
+import type { CapturedOutput } from '../engine/types.ts'
+import { functionHostArgv, listHostArgv } from './function-host.ts'
+
+export { functionHostArgv, listHostArgv }
+
+export interface SpawnSpec {
+  /** argv[0] is resolved via env.PATH by spawn. */
+  argv: string[]
+  cwd: string
+  /** The complete child environment (already filtered: see buildChildEnv). */
+  env: Record<string, string>
+  timeoutMs: number
+  /** SIGTERM -> SIGKILL grace, default 2000. */
+  graceMs?: number
+  /** Full output log file (created or truncated; its directory must exist); null = no log. */
+  logPath: string | null
+  /** Cap for the log file, default 128 MiB; the cut is marked in the file. */
+  logLimitBytes?: number
+  /** Default 16 KiB. */
+  headBytes?: number
+  /** Default 16 KiB. */
+  tailBytes?: number
+  /** Scan stdout lines for `<key>=<number>`; the last one wins. */
+  scoreKey?: string | null
+  /**
+   * Open fd 3 as a pipe for a verdict message from the child. The child also gets a fresh
+   * random nonce on stdin (then EOF), which the function host puts in its messages, so a
+   * message on fd 3 that does not carry it was not written by the host.
+   */
+  channel?: boolean
+}
+
+export interface SpawnResult {
+  exitCode: number | null
+  /** Signal that ended the main process, e.g. 'SIGSEGV'. */
+  signal: string | null
+  timedOut: boolean
+  /**
+   * Why the process could not start or did not finish on its own, starting with a code:
+   * 'ENOENT: ...', 'EACCES: ...', or exactly 'aborted' when the AbortSignal fired.
+   */
+  spawnError: string | null
+  /** True when the run was ended by the AbortSignal (spawnError is then 'aborted'). */
+  aborted: boolean
+  /** From spawn to the end of the main process. */
+  durationMs: number
+  output: CapturedOutput
+  /** From scoreKey scanning; null when no key or never printed. */
+  score: number | null
+  /** Bytes received on fd 3 (at most 1 MiB), as UTF-8; null when no channel was asked for. */
+  channel: string | null
+  /** The nonce given to the child on stdin when channel was asked for, else null. */
+  channelNonce: string | null
+  /** Processes of the group were still alive after the main process ended (they were killed). */
+  killedLeftovers: boolean
+}
+
+const DEFAULT_GRACE_MS = 2000
+const DEFAULT_LOG_LIMIT = 128 * 1024 * 1024
+const DEFAULT_HEAD = 16 * 1024
+const DEFAULT_TAIL = 16 * 1024
+const CHANNEL_LIMIT = 1024 * 1024
+/** How long the pipes may stay open after the main process ended and the group was killed. */
+const DRAIN_MS = 1000
+/** How long to wait for the main process after SIGKILL before giving up on it. */
+const KILL_WAIT_MS = 5000
+/** How long to wait for the killed group to be gone before resolving anyway. */
+const GROUP_WAIT_MS = 2000
+/** Lines longer than this are not scanned for a score (and never buffered whole). */
+const SCORE_LINE_MAX = 4096
+
+/** Process groups of runs in flight, so that the judge's own exit can take them down too. */
+const liveGroups = new Set<number>()
+let exitHookInstalled = false
+
+/**
+ * Sends SIGKILL to the process group of every run still in flight. Called on the judge's own
+ * exit; an entry point that handles SIGINT/SIGTERM should call it too, because detached children
+ * do not die with their parent.
+ */
+export function killAllRunGroups(): void {
+  for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL')
+}
+
+/** The argv that runs a shell command line: `['/bin/sh', '-c', command]`. */
+export function shellArgv(command: string): string[] {
+  return ['/bin/sh', '-c', command]
+}
+
+/**
+ * Runs argv in its own process group with a wall-clock budget and bounded output capture.
+ * Never rejects: everything that can go wrong is in the result. On timeout (or abort) the group
+ * gets SIGTERM, then SIGKILL after graceMs; when the main process ends, whatever is left of its
+ * group is killed at once. Resolves once no process of the group is left (zombies awaiting a
+ * reaper count as gone) and the log file is complete.
+ */
+export async function spawnBounded(spec: SpawnSpec, abort?: AbortSignal): Promise<SpawnResult> {
+  const capture = new OutputCapture(spec.headBytes ?? DEFAULT_HEAD, spec.tailBytes ?? DEFAULT_TAIL)
+  const log = spec.logPath === null ? null : LogWriter.open(spec.logPath, spec.logLimitBytes)
+  const notStarted = async (spawnError: string): Promise<SpawnResult> => {
+    log?.note(`[quorum: the process did not start: ${spawnError}]\n`)
+    await log?.close(0)
+    return finalResult({ spawnError, aborted: spawnError === 'aborted', durationMs: 0 })
+  }
+  const scanner = spec.scoreKey ? new ScoreScanner(spec.scoreKey) : null
+  const nonce = spec.channel ? randomBytes(16).toString('hex') : null
+  const channelChunks: Buffer[] = []
+  let channelBytes = 0
+
+  const finalResult = (p: {
+    exitCode?: number | null
+    signal?: string | null
+    timedOut?: boolean
+    spawnError?: string | null
+    aborted?: boolean
+    durationMs: number
+    killedLeftovers?: boolean
+  }): SpawnResult => ({
+    exitCode: p.exitCode ?? null,
+    signal: p.signal ?? null,
+    timedOut: p.timedOut ?? false,
+    spawnError: p.spawnError ?? null,
+    aborted: p.aborted ?? false,
+    durationMs: Math.round(p.durationMs),
+    output: capture.result(log?.path ?? null),
+    score: scanner?.finish() ?? null,
+    channel: spec.channel ? Buffer.concat(channelChunks).toString('utf8') : null,
+    channelNonce: nonce,
+    killedLeftovers: p.killedLeftovers ?? false,
+  })
+
+  if (abort?.aborted) return notStarted('aborted')
+  if (spec.argv.length === 0 || spec.argv[0] === '') return notStarted('EINVAL: empty argv')
+  const cwdProblem = checkDirectory(spec.cwd)
+  // spawn reports a missing cwd as ENOENT of the command, which sends people looking for the
+  // wrong thing; say which one is missing.
+  if (cwdProblem) return notStarted(cwdProblem)
+
+  const started = performance.now()
+  let child: ChildProcess
+  try {
+    child = spawn(spec.argv[0]!, spec.argv.slice(1), {
+      cwd: spec.cwd,
+      env: spec.env,
+      detached: true,
+      stdio: [
+        nonce ? 'pipe' : 'ignore',
+        'pipe',
+        'pipe',
+        ...(spec.channel ? ['pipe' as const] : []),
+      ],
+    })
+  } catch (err) {
+    return notStarted(describeSpawnError(err, spec.argv[0]!))
+  }
+  const pid = child.pid
+  if (pid === undefined) {
+    const err = await new Promise<unknown>((resolve) => child.once('error', resolve))
+    for (const s of child.stdio) s?.destroy()
+    return notStarted(describeSpawnError(err, spec.argv[0]!))
+  }
+  liveGroups.add(pid)
+  if (!exitHookInstalled) {
+    exitHookInstalled = true
+    process.once('exit', killAllRunGroups)
+  }
+
+  if (nonce && child.stdin) {
+    // A child that exits without reading stdin makes this write fail with EPIPE: harmless.
+    child.stdin.on('error', () => {})
+    child.stdin.end(`${nonce}\n`)
+  }
+
+  const outputs = [child.stdout, child.stderr].filter((s): s is Readable => s !== null)
+  const channelStream = spec.channel ? (child.stdio[3] as Readable | null) : null
+  const pipes = channelStream ? [...outputs, channelStream] : outputs
+
+  // Backpressure: while the log file's write buffer is full, stop reading the child's output,
+  // so a flood fills the pipe (and blocks the child) instead of our memory.
+  let paused = false
+  const resumeOutputs = () => {
+    if (!paused) return
+    paused = false
+    for (const s of outputs) s.resume()
+  }
+  log?.onDrain(resumeOutputs)
+  const onOutput = (chunk: Buffer, fromStdout: boolean) => {
+    capture.push(chunk)
+    if (fromStdout) scanner?.push(chunk)
+    if (log && !log.write(chunk) && !paused) {
+      paused = true
+      for (const s of outputs) s.pause()
+    }
+  }
+  child.stdout?.on('data', (chunk: Buffer) => onOutput(chunk, true))
+  child.stderr?.on('data', (chunk: Buffer) => onOutput(chunk, false))
+  channelStream?.on('data', (chunk: Buffer) => {
+    // Past the limit the bytes are read and dropped, so a flood on fd 3 cannot block the child.
+    const room = CHANNEL_LIMIT - channelBytes
+    if (room <= 0) return
+    const kept = chunk.length <= room ? chunk : chunk.subarray(0, room)
+    channelChunks.push(kept)
+    channelBytes += kept.length
+  })
+  // An error on a pipe (e.g. after we destroy it) must not become an uncaught exception.
+  for (const s of pipes) s.on('error', () => {})
+  child.on('error', () => {})
+
+  let timedOut = false
+  let aborted = false
+  let mainEnded = false
+  const timers = new Set<NodeJS.Timeout>()
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t)
+      fn()
+    }, ms)
+    timers.add(t)
+  }
+
+  const mainExit = new Promise<{ code: number | null; signal: string | null; ended: number }>(
+    (resolve) => {
+      child.once('exit', (code, signal) => resolve({ code, signal, ended: performance.now() }))
+      // The main process too, by pid: it may have moved itself to another group.
+      const signalRun = (signal: NodeJS.Signals) => {
+        signalGroup(pid, signal)
+        child.kill(signal)
+      }
+      const terminate = () => {
+        if (mainEnded) return
+        signalRun('SIGTERM')
+        later(spec.graceMs ?? DEFAULT_GRACE_MS, () => {
+          if (mainEnded) return
+          signalRun('SIGKILL')
+          // A process stuck in uninterruptible sleep survives SIGKILL for a while; the gate
+          // must not hang on it.
+          later(KILL_WAIT_MS, () => resolve({ code: null, signal: null, ended: performance.now() }))
+        })
+      }
+      // setTimeout turns anything above 2^31-1 ms into 1 ms.
+      later(Math.min(Math.max(0, spec.timeoutMs), 2 ** 31 - 1), () => {
+        timedOut = true
+        terminate()
+      })
+      const onAbort = () => {
+        aborted = true
+        terminate()
+      }
+      abort?.addEventListener('abort', onAbort, { once: true })
+      child.once('exit', () => abort?.removeEventListener('abort', onAbort))
+    },
+  )
+
+  const exit = await mainExit
+  mainEnded = true
+  for (const t of timers) clearTimeout(t)
+  timers.clear()
+
+  // The main process is gone; anything left of its group (background jobs, grandchildren,
+  // a process ignoring SIGTERM) dies now.
+  const killedLeftovers = groupHasLiveMembers(pid)
+  if (killedLeftovers) signalGroup(pid, 'SIGKILL')
+
+  // Drain what is already in the pipes; a holder that escaped the group must not keep us here.
+  await Promise.race([
+    Promise.all(pipes.map((s) => (s.closed || s.destroyed ? null : once(s, 'close')))),
+    new Promise((resolve) => later(DRAIN_MS, () => resolve(null))),
+  ])
+  for (const t of timers) clearTimeout(t)
+  timers.clear()
+  for (const s of pipes) s.destroy()
+  await waitForGroupGone(pid)
+  liveGroups.delete(pid)
+  await log?.close(capture.bytes)
+
+  return finalResult({
+    exitCode: exit.code,
+    signal: exit.signal,
+    timedOut,
+    spawnError: aborted ? 'aborted' : null,
+    aborted,
+    durationMs: exit.ended - started,
+    killedLeftovers,
+  })
+}
+
+/**
+ * Lists the function checks a module exports, by running the function host in "list" mode in a
+ * child process (so a module with side effects or a syntax error cannot touch the judge).
+ * Throws an Error with a one-line message naming the module file on any problem.
+ */
+export async function listFunctionChecks(
+  modulePath: string,
+  opts: { cwd: string; env: Record<string, string>; timeoutMs?: number },
+): Promise<Array<{ name: string; timeout_s: number | null }>> {
+  const timeoutMs = opts.timeoutMs ?? 30_000
+  const r = await spawnBounded({
+    argv: listHostArgv(modulePath),
+    cwd: opts.cwd,
+    env: opts.env,
+    timeoutMs,
+    logPath: null,
+    channel: true,
+  })
+  const fail = (why: string) => new Error(oneLine(`functions module ${modulePath}: ${why}`))
+  if (r.spawnError) throw fail(`could not start node to load it: ${r.spawnError}`)
+  if (r.timedOut) throw fail(`loading it took longer than ${timeoutMs / 1000} s`)
+  const { message, problem } = readChannelMessage(r.channel, r.channelNonce)
+  if (message?.type === 'list-error') throw fail(String(message.message))
+  if (message?.type === 'list' && Array.isArray(message.checks)) {
+    return (message.checks as unknown[]).map((c) => {
+      const entry = c as { name?: unknown; timeout_s?: unknown }
+      return {
+        name: String(entry.name),
+        timeout_s: typeof entry.timeout_s === 'number' ? entry.timeout_s : null,
+      }
+    })
+  }
+  const how = r.signal ? `was killed by ${r.signal}` : `exited with code ${r.exitCode}`
+  const said = lastOutputLine(r.output)
+  throw fail(
+    `loading it ${how} without listing its checks` +
+      (problem ? ` (${problem})` : '') +
+      (said ? `: ${said}` : ''),
+  )
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ')
+}
+
+function lastOutputLine(output: CapturedOutput): string {
+  const lines = `${output.head}\n${output.tail}`.split('\n').map((l) => l.trim())
+  const useful = lines.filter((l) => l !== '' && !/^at\s/.test(l) && !/^Node\.js v\d/.test(l))
+  const last = useful.at(-1) ?? ''
+  return last.length > 200 ? `${last.slice(0, 200)}…` : last
+}
+
+function once(stream: Readable, event: string): Promise<void> {
+  return new Promise((resolve) => stream.once(event, () => resolve()))
+}
+
+function checkDirectory(dir: string): string | null {
+  try {
+    if (!statSync(dir).isDirectory())
+      return `ENOTDIR: the working directory is not a directory: ${dir}`
+    return null
+  } catch {
+    return `ENOENT: the working directory does not exist: ${dir}`
+  }
+}
+
+function describeSpawnError(err: unknown, command: string): string {
+  const code = (err as { code?: unknown } | null)?.code
+  if (code === 'ENOENT') return `ENOENT: command not found: ${command}`
+  if (code === 'EACCES') return `EACCES: permission denied (not executable?): ${command}`
+  const message = err instanceof Error ? err.message : String(err)
+  return typeof code === 'string' ? `${code}: ${message}` : message
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal)
+  } catch {
+    // ESRCH: nothing left in the group. EPERM cannot happen for our own children.
+  }
+}
+
+/**
+ * Whether any process of the group is alive. kill(-pgid, 0) alone is not enough: it succeeds
+ * for zombies, and where PID 1 does not reap orphans promptly, killed leftovers stay zombies.
+ * On Linux, /proc tells a zombie (state Z, already dead) from a live process.
+ */
+function groupHasLiveMembers(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0)
+  } catch {
+    return false
+  }
+  let entries: string[]
+  try {
+    entries = readdirSync('/proc')
+  } catch {
+    return true // no /proc (macOS): trust kill(0)
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue
+    let stat: string
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+    } catch {
+      continue // exited meanwhile
+    }
+    // "pid (comm) state ppid pgrp ...": comm may contain spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true
+  }
+  return false
+}
+
+async function waitForGroupGone(pgid: number): Promise<void> {
+  const deadline = performance.now() + GROUP_WAIT_MS
+  while (groupHasLiveMembers(pgid) && performance.now() < deadline) {
+    signalGroup(pgid, 'SIGKILL')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+/** Keeps the first headBytes and the last tailBytes of a byte stream, in constant memory. */
+class OutputCapture {
+  bytes = 0
+  private readonly head: Buffer
+  private headLength = 0
+  private readonly ring: Buffer
+  private ringEnd = 0
+  private ringFilled = 0
+
+  constructor(headBytes: number, tailBytes: number) {
+    this.head = Buffer.alloc(Math.max(0, headBytes))
+    this.ring = Buffer.alloc(Math.max(0, tailBytes))
+  }
+
+  push(chunk: Buffer): void {
+    this.bytes += chunk.length
+    let rest = chunk
+    if (this.headLength < this.head.length) {
+      const n = Math.min(this.head.length - this.headLength, rest.length)
+      rest.copy(this.head, this.headLength, 0, n)
+      this.headLength += n
+      rest = rest.subarray(n)
+    }
+    const cap = this.ring.length
+    if (rest.length === 0 || cap === 0) return
+    if (rest.length >= cap) {
+      rest.copy(this.ring, 0, rest.length - cap)
+      this.ringEnd = 0
+      this.ringFilled = cap
+      return
+    }
+    const first = Math.min(cap - this.ringEnd, rest.length)
+    rest.copy(this.ring, this.ringEnd, 0, first)
+    rest.copy(this.ring, 0, first)
+    this.ringEnd = (this.ringEnd + rest.length) % cap
+    this.ringFilled = Math.min(cap, this.ringFilled + rest.length)
+  }
+
+  result(logPath: string | null): CapturedOutput {
+    const head = this.head.subarray(0, this.headLength)
+    const truncated = this.bytes > this.head.length + this.ring.length
+    if (this.bytes <= this.head.length) {
+      return {
+        head: head.toString('utf8'),
+        tail: '',
+        bytes: this.bytes,
+        truncated,
+        log_path: logPath,
+      }
+    }
+    const tail =
+      this.ringFilled < this.ring.length
+        ? this.ring.subarray(0, this.ringFilled)
+        : Buffer.concat([this.ring.subarray(this.ringEnd), this.ring.subarray(0, this.ringEnd)])
+    // Never show half a character: a sequence cut at the end of head moves to the tail when the
+    // tail continues right after it, and is dropped when bytes were lost in between.
+    const cut = incompleteUtf8Suffix(head)
+    const headText = head.subarray(0, head.length - cut).toString('utf8')
+    const tailText = truncated
+      ? skipContinuationBytes(tail).toString('utf8')
+      : Buffer.concat([head.subarray(head.length - cut), tail]).toString('utf8')
+    return { head: headText, tail: tailText, bytes: this.bytes, truncated, log_path: logPath }
+  }
+}
+
+/** Length of an incomplete UTF-8 sequence at the end of buf (0 when it ends on a boundary). */
+function incompleteUtf8Suffix(buf: Buffer): number {
+  for (let back = 1; back <= Math.min(4, buf.length); back++) {
+    const byte = buf[buf.length - back]!
+    if ((byte & 0xc0) === 0x80) continue // continuation byte: keep looking for the lead
+    const need = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1
+    return back < need ? back : 0
+  }
+  return 0
+}
+
+function skipContinuationBytes(buf: Buffer): Buffer {
+  let i = 0
+  while (i < 3 && i < buf.length && (buf[i]! & 0xc0) === 0x80) i++
+  return buf.subarray(i)
+}
+
+/** Streams output to the log file, up to a limit, then marks the cut. */
+class LogWriter {
+  readonly path: string
+  private readonly stream: ReturnType<typeof createWriteStream>
+  private readonly limit: number
+  private written = 0
+  private cut = false
+  private failed = false
+  private drainListeners: Array<() => void> = []
+
+  private constructor(path: string, fd: number, limit: number) {
+    this.path = path
+    this.limit = limit
+    this.stream = createWriteStream('', { fd, highWaterMark: 1024 * 1024 })
+    this.stream.on('drain', () => this.drainListeners.forEach((fn) => fn()))
+    this.stream.on('error', () => {
+      // Disk full or similar: stop logging, and never leave the child's pipes paused.
+      this.failed = true
+      this.drainListeners.forEach((fn) => fn())
+    })
+  }
+
+  /** Opens (creates or truncates) the log; null when it cannot be opened, so the run goes on. */
+  static open(path: string, limit: number | undefined): LogWriter | null {
+    try {
+      return new LogWriter(path, openSync(path, 'w'), Math.max(0, limit ?? DEFAULT_LOG_LIMIT))
+    } catch {
+      return null
+    }
+  }
+
+  onDrain(fn: () => void): void {
+    this.drainListeners.push(fn)
+  }
+
+  /** Writes a chunk; false means "wait for drain before writing more". */
+  write(chunk: Buffer): boolean {
+    if (this.cut || this.failed) return true
+    const room = this.limit - this.written
+    if (chunk.length <= room) {
+      this.written += chunk.length
+      return this.stream.write(chunk)
+    }
+    this.stream.write(chunk.subarray(0, room))
+    this.written = this.limit
+    this.cut = true
+    this.stream.write(
+      `\n[quorum: log cut here: it reached its limit of ${this.limit} bytes; the rest of the output was not kept]\n`,
+    )
+    return true
+  }
+
+  /** A line of our own, outside the limit. */
+  note(text: string): void {
+    if (!this.failed) this.stream.write(text)
+  }
+
+  async close(totalBytes: number): Promise<void> {
+    if (this.cut) this.note(`[quorum: the run printed ${totalBytes} bytes in all]\n`)
+    await new Promise<void>((resolve) => {
+      this.stream.once('close', () => resolve())
+      this.stream.end()
+    })
+  }
+}
+
+/**
+ * Finds `<key>=<number>` on stdout lines as they arrive, split across chunks or not. Lines
+ * longer than SCORE_LINE_MAX are skipped without being buffered, so a flood without newlines
+ * costs nothing.
+ */
+class ScoreScanner {
+  private readonly pattern: RegExp
+  private pending: Buffer[] = []
+  private pendingLength = 0
+  private skipping = false
+  private last: number | null = null
+
+  constructor(key: string) {
+    const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    // The key stands alone (not the end of a longer name) and the number ends at a space,
+    // comma, semicolon or the end of the line: `passed=3`, `tests: passed=0.5, failed=1`.
+    this.pattern = new RegExp(
+      `(?:^|[^\\w.-])${escaped}\\s*=\\s*([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?)(?=$|[\\s,;])`,
+      'g',
+    )
+  }
+
+  push(chunk: Buffer): void {
+    let start = 0
+    while (start < chunk.length) {
+      const nl = chunk.indexOf(10, start)
+      const end = nl === -1 ? chunk.length : nl
+      const piece = chunk.subarray(start, end)
+      if (!this.skipping) {
+        if (this.pendingLength + piece.length > SCORE_LINE_MAX) {
+          this.skipping = true
+          this.pending = []
+          this.pendingLength = 0
+        } else if (piece.length > 0) {
+          // Copy: the chunk's memory may be reused by the stream.
+          this.pending.push(Buffer.from(piece))
+          this.pendingLength += piece.length
+        }
+      }
+      if (nl === -1) return
+      this.endLine()
+      start = nl + 1
+    }
+  }
+
+  finish(): number | null {
+    this.endLine()
+    return this.last
+  }
+
+  private endLine(): void {
+    if (!this.skipping && this.pendingLength > 0) {
+      const line = Buffer.concat(this.pending)
+        .toString('utf8')
+        .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '')
+      for (const match of line.matchAll(this.pattern)) {
+        const value = Number(match[1])
+        if (Number.isFinite(value)) this.last = value
+      }
+    }
+    this.pending = []
+    this.pendingLength = 0
+    this.skipping = false
+  }
+}
