@@ -1,0 +1,384 @@
+/**
+ * The markdown views of a report: the sticky PR comment, the check run output and the job summary.
+ * All three are assembled from the same blocks and differ only in what they include and how much
+ * room GitHub gives them. Every piece of text that came from a check or the config goes through
+ * sanitize.ts; everything else is written here and trusted.
+ */
+import type { CheckReport, Report, RunResult } from '../engine/types.ts'
+import { extractAnnotations, type Annotation } from './annotations.ts'
+import type { ViewContext } from './context.ts'
+import {
+  CHANGE_ICON,
+  CHANGE_LABEL,
+  OUTCOME_ICON,
+  countPhrase,
+  exitPhrase,
+  formatBytes,
+  formatDelta,
+  formatDuration,
+  formatScore,
+  nonPassingChecks,
+  outputText,
+  shortSha,
+  verdictWord,
+} from './format.ts'
+import {
+  CHECK_RUN_SUMMARY_MAX_CHARS,
+  CHECK_RUN_TEXT_MAX_CHARS,
+  COMMENT_MAX_CHARS,
+  JOB_SUMMARY_MAX_BYTES,
+  cutToMeasure,
+  layoutDocument,
+  measureBytes,
+  measureChars,
+  type LayoutDetail,
+  type LayoutParts,
+  type LayoutRow,
+  type Measure,
+  type Omitted,
+} from './limits.ts'
+import {
+  BREAK,
+  codeFence,
+  codeSpan,
+  htmlText,
+  inlineText,
+  oneLine,
+  tableCell,
+  tailLines,
+  type TailOptions,
+} from './sanitize.ts'
+
+/** What {@link renderCheckRun} returns: the fields of a check run's `output`. */
+export interface CheckRunOutput {
+  title: string
+  summary: string
+  text: string
+  annotations: Annotation[]
+}
+
+// How much output each view shows per non-passing check, before any size-limit truncation.
+const COMMENT_TAIL: TailOptions = { maxLines: 30, maxChars: 3_000 }
+const CHECK_RUN_TAIL: TailOptions = { maxLines: 60, maxChars: 8_000 }
+const SUMMARY_TAIL: TailOptions = { maxLines: 200, maxChars: 32_000 }
+
+const MAX_NOTICES = 10
+const MAX_REASONS = 20
+// Reasons and notices are in the head, which is never dropped: 20 reasons and 10 notices of 300
+// characters stay far below every limit even when escaping quadruples them (`<` -> `&lt;`).
+const REASON_CHARS = 300
+const NAME_CHARS = 100
+
+/**
+ * The sticky PR comment: hidden marker on line 1 (from ctx, and nowhere else in the body),
+ * headline, notices, reasons, the per-check table, a collapsed details block per non-passing
+ * check, and a footer. At most 65,536 characters; when longer, output tails go first, then whole
+ * details blocks, then passing rows, and a visible note links to the check run and full report.
+ */
+export function renderComment(report: Report, ctx: ViewContext): string {
+  const marker = oneLine(ctx.marker)
+  const parts = documentParts(report, ctx, {
+    tail: COMMENT_TAIL,
+    table: true,
+    details: true,
+    detailsHeading: null,
+    limitName: `${COMMENT_MAX_CHARS.toLocaleString('en-US')}-character comment limit`,
+    links: { checkRun: true, report: true },
+  })
+  const budget = COMMENT_MAX_CHARS - marker.length - 1
+  const body = guardMarker(layoutDocument(parts, budget, measureChars), marker)
+  return `${marker}\n${cutToMeasure(body, budget, measureChars)}`
+}
+
+/**
+ * The check run output: a title with counts and the verdict, a summary (headline, notices,
+ * reasons, table) and a text (details of every non-passing check), each at most 65,535
+ * characters and visibly truncated, plus annotations parsed from the failing runs' output.
+ */
+export function renderCheckRun(report: Report, ctx: ViewContext): CheckRunOutput {
+  const title = `${countPhrase(report)} · ${verdictWord(report)}`
+  const limitName = `${CHECK_RUN_SUMMARY_MAX_CHARS.toLocaleString('en-US')}-character check run limit`
+  const summaryParts = documentParts(report, ctx, {
+    tail: CHECK_RUN_TAIL,
+    table: true,
+    details: false,
+    detailsHeading: null,
+    limitName,
+    links: { checkRun: false, report: true },
+  })
+  // The text continues the summary on the same page: no second headline or footer.
+  const textParts = documentParts(report, ctx, {
+    tail: CHECK_RUN_TAIL,
+    table: false,
+    details: true,
+    detailsHeading: '### Checks that did not pass',
+    limitName,
+    links: { checkRun: false, report: true },
+    bare: true,
+  })
+  const hasDetails = textParts.details.length > 0
+  const text = hasDetails
+    ? layoutDocument(textParts, CHECK_RUN_TEXT_MAX_CHARS, measureChars)
+    : 'Every check passed on the candidate.'
+  return {
+    title,
+    summary: guarded(
+      layoutDocument(summaryParts, CHECK_RUN_SUMMARY_MAX_CHARS, measureChars),
+      CHECK_RUN_SUMMARY_MAX_CHARS,
+      measureChars,
+    ),
+    text: guarded(text, CHECK_RUN_TEXT_MAX_CHARS, measureChars),
+    annotations: extractAnnotations(report, ctx),
+  }
+}
+
+/**
+ * The job summary: the comment's content without the marker, with longer output tails, at most
+ * 1 MiB counted in UTF-8 bytes, visibly truncated when longer.
+ */
+export function renderSummary(report: Report, ctx: ViewContext): string {
+  const parts = documentParts(report, ctx, {
+    tail: SUMMARY_TAIL,
+    table: true,
+    details: true,
+    detailsHeading: '### Checks that did not pass',
+    limitName: '1 MiB job summary limit',
+    links: { checkRun: true, report: true },
+  })
+  return guarded(
+    layoutDocument(parts, JOB_SUMMARY_MAX_BYTES, measureBytes),
+    JOB_SUMMARY_MAX_BYTES,
+    measureBytes,
+  )
+}
+
+interface PartsOptions {
+  tail: TailOptions
+  table: boolean
+  details: boolean
+  detailsHeading: string | null
+  /** Named in the truncation note, e.g. "65,536-character comment limit". */
+  limitName: string
+  links: { checkRun: boolean; report: boolean }
+  /** Leave out the headline block and the footer. */
+  bare?: boolean
+}
+
+function documentParts(report: Report, ctx: ViewContext, options: PartsOptions): LayoutParts {
+  const links = linkList(ctx, options.links)
+  return {
+    head: options.bare ? [] : headBlocks(report, ctx),
+    tableHeader: options.table ? TABLE_HEADER : null,
+    rows: options.table ? report.checks.map(tableRow) : [],
+    detailsHeading: options.detailsHeading,
+    details: options.details
+      ? nonPassingChecks(report).map((check) => detailBlock(check, options.tail))
+      : [],
+    footer: options.bare ? [] : [footerLine(report, links)],
+    truncationNote: (omitted) => truncationNote(omitted, options.limitName, links),
+  }
+}
+
+function headBlocks(report: Report, ctx: ViewContext): string[] {
+  const blocks: string[] = []
+  const icon = report.verdict === 'allow' ? '✅' : '❌'
+  blocks.push(`### ${icon} Quorum ${verdictWord(report)} this change`)
+
+  const facts = [
+    `Gate ${codeSpan(ctx.gateName, { max: NAME_CHARS })}`,
+    `mode ${codeSpan(report.mode)}`,
+  ]
+  const sha = shortSha(ctx.headSha)
+  if (sha !== null) {
+    const commitUrl = safeUrl(
+      ctx.repoUrl ? `${ctx.repoUrl.replace(/\/+$/, '')}/commit/${ctx.headSha}` : null,
+    )
+    facts.push(commitUrl ? `head [\`${sha}\`](${commitUrl})` : `head \`${sha}\``)
+  }
+  facts.push(countPhrase(report))
+  blocks.push(facts.join(' · '))
+
+  if (report.mode === 'scored' || report.totals.baseline_score !== null) {
+    const candidate = formatScore(report.totals.candidate_score)
+    const baseline = report.totals.baseline_score
+    blocks.push(
+      baseline === null
+        ? `Score: **${candidate}** on the candidate (no baseline score).`
+        : `Score: **${candidate}** on the candidate, **${formatScore(baseline)}** on the baseline ` +
+            `(${formatDelta(report.totals.candidate_score - baseline)}).`,
+    )
+  }
+
+  if (report.notices.length > 0) {
+    const shown = report.notices
+      .slice(0, MAX_NOTICES)
+      .map((n) => `> ${inlineText(n, REASON_CHARS)}`)
+    const more = report.notices.length - shown.length
+    if (more > 0) shown.push(`> … and ${more} more ${more === 1 ? 'notice' : 'notices'}.`)
+    blocks.push(['> [!WARNING]', shown.join('\n>\n')].join('\n'))
+  }
+
+  if (report.reasons.length > 0) {
+    const shown = report.reasons
+      .slice(0, MAX_REASONS)
+      .map((r) => `- ${inlineText(r, REASON_CHARS)}`)
+    const more = report.reasons.length - shown.length
+    if (more > 0) shown.push(`- … and ${more} more (see the full report).`)
+    blocks.push(`**Why**\n\n${shown.join('\n')}`)
+  }
+  return blocks
+}
+
+const TABLE_HEADER = [
+  '| Check | Baseline | Candidate | Change | Reason |',
+  '| :-- | :-- | :-- | :-- | :-- |',
+].join('\n')
+
+function tableRow(check: CheckReport): LayoutRow {
+  const change = [CHANGE_ICON[check.change], CHANGE_LABEL[check.change]]
+  if (check.score_delta !== null) change.push(`(${formatDelta(check.score_delta)})`)
+  const cells = [
+    codeSpan(check.name, { max: NAME_CHARS, inTable: true }),
+    check.baseline === null ? '—' : runCell(check.baseline),
+    runCell(check.candidate),
+    change.filter((s) => s !== '').join(' '),
+    tableCell(check.candidate.reason, 200),
+  ]
+  return {
+    text: `| ${cells.join(' | ')} |`,
+    important: check.candidate.outcome !== 'PASSED' || check.change === 'regressed',
+  }
+}
+
+function runCell(run: RunResult): string {
+  const score = run.score === null ? '' : ` · ${formatScore(run.score)}`
+  return `${OUTCOME_ICON[run.outcome]} ${run.outcome}${score}`
+}
+
+function detailBlock(check: CheckReport, tail: TailOptions): LayoutDetail {
+  const run = check.candidate
+  const summaryBits = [
+    `${OUTCOME_ICON[run.outcome]} <b>${htmlText(check.name, NAME_CHARS)}</b>`,
+    run.outcome,
+  ]
+  const exit = exitPhrase(check)
+  if (exit !== null) summaryBits.push(htmlText(exit, 60))
+  summaryBits.push(formatDuration(run.duration_ms))
+
+  const lines: string[] = []
+  lines.push(`**Reason:** ${inlineText(run.reason, 2_000)}`)
+  if (check.baseline !== null) {
+    const base = check.baseline
+    lines.push(
+      `**Baseline:** ${OUTCOME_ICON[base.outcome]} ${base.outcome} — ${inlineText(base.reason, REASON_CHARS)}`,
+    )
+  }
+  if (run.score !== null || check.score_delta !== null) {
+    const delta = check.score_delta === null ? '' : ` (${formatDelta(check.score_delta)})`
+    lines.push(`**Score:** ${run.score === null ? 'none' : formatScore(run.score)}${delta}`)
+  }
+  const facts = [`**Seed** ${codeSpan(run.seed, { max: 200 })}`]
+  if (run.output.log_path !== null)
+    facts.push(`**log** ${codeSpan(run.output.log_path, { max: 300 })}`)
+  facts.push(
+    `**output** ${formatBytes(run.output.bytes)}${run.output.truncated ? ', middle not kept' : ''}`,
+  )
+  lines.push(facts.join(' · '))
+  lines.push(`Reproduce locally:\n\n${codeFence(oneLine(check.reproduce), 'sh')}`)
+
+  const open = `<details>\n<summary>${summaryBits.join(' · ')}</summary>`
+  const close = '</details>'
+  const compactBody = lines.join('\n\n')
+  const shown = tailLines(outputText(run.output), tail)
+  if (shown.text === '') {
+    const body = `${compactBody}\n\n_No output._`
+    return { full: `${open}\n\n${body}\n\n${close}`, compact: `${open}\n\n${body}\n\n${close}` }
+  }
+  const tailTitle =
+    shown.keptLines < shown.totalLines ? `Last ${shown.keptLines} lines of output:` : 'Output:'
+  const full = `${open}\n\n${compactBody}\n\n${tailTitle}\n\n${codeFence(shown.text)}\n\n${close}`
+  const compact = `${open}\n\n${compactBody}\n\n_Output left out to fit the size limit; see the log or the full report._\n\n${close}`
+  return { full, compact }
+}
+
+function footerLine(report: Report, links: string[]): string {
+  const bits = [
+    `Quorum ${versionText(report.tool.version)}`,
+    `${report.checks.length} ${report.checks.length === 1 ? 'check' : 'checks'} in ${formatDuration(report.duration_ms)}`,
+    `sandbox: ${report.sandbox}`,
+    ...links,
+  ]
+  return `<sub>${bits.join(' · ')}</sub>`
+}
+
+// A plain version needs no escaping (and `0\.1.0` would be ugly); anything else is untrusted text.
+function versionText(version: string): string {
+  return /^[0-9A-Za-z.+-]{1,40}$/.test(version) ? version : inlineText(version, 40)
+}
+
+function linkList(ctx: ViewContext, which: { checkRun: boolean; report: boolean }): string[] {
+  const links: string[] = []
+  const checkRun = which.checkRun ? safeUrl(ctx.checkRunUrl) : null
+  const full = which.report ? safeUrl(ctx.reportUrl) : null
+  if (checkRun !== null) links.push(`[check run](${checkRun})`)
+  if (full !== null) links.push(`[full report](${full})`)
+  return links
+}
+
+function truncationNote(omitted: Omitted, limitName: string, links: string[]): string {
+  const lost: string[] = []
+  if (omitted.rows > 0) {
+    lost.push(`${omitted.rows} of ${omitted.totalRows} table rows (passing checks first)`)
+  }
+  if (omitted.details > 0) {
+    lost.push(`details of ${omitted.details} ${omitted.details === 1 ? 'check' : 'checks'}`)
+  }
+  if (omitted.outputs > 0) {
+    lost.push(`output of ${omitted.outputs} ${omitted.outputs === 1 ? 'check' : 'checks'}`)
+  }
+  const where = links.length > 0 ? links.join(' / ') : 'the check run / full report'
+  const what = lost.length > 0 ? ` Left out: ${lost.join('; ')}.` : ''
+  return `> [!NOTE]\n> **… truncated** to fit the ${limitName}; see ${where}.${what}`
+}
+
+/**
+ * An http(s) URL safe to put in a markdown link destination, or null. Parentheses, spaces and
+ * angle brackets are percent-encoded so the URL cannot end the link early or inject markup.
+ */
+export function safeUrl(url: string | null | undefined): string | null {
+  if (!url) return null
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return null
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return null
+  return parsed.href.replace(
+    /[()<>\s"'`\\[\]]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  )
+}
+
+/**
+ * Last line of defence for the comment: the body below line 1 must not contain the marker or any
+ * HTML comment opener, whatever slipped through (every untrusted piece is already broken).
+ */
+function guardMarker(body: string, marker: string): string {
+  let guarded = guardComments(body)
+  if (marker.length > 1) {
+    const broken = `${marker.slice(0, 1)}${BREAK}${marker.slice(1)}`
+    guarded = guarded.split(marker).join(broken)
+  }
+  return guarded
+}
+
+function guardComments(text: string): string {
+  return text.replace(/<!--/g, `<${BREAK}!--`)
+}
+
+// The guards only fire if an untrusted piece escaped sanitizing, and each firing adds a character;
+// re-cutting keeps the limit a hard guarantee even then.
+function guarded(text: string, budget: number, measure: Measure): string {
+  return cutToMeasure(guardComments(text), budget, measure)
+}
