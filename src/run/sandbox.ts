@@ -1,0 +1,650 @@
+/**
+ * Sandboxes: the throwaway copy of a tree that one run of one check sees.
+ *
+ * Two kinds, same contract (nothing written in a sandbox reaches its source tree or the next
+ * sandbox; symlinks are links, never followed):
+ *
+ * - `overlay`: O(1) in tree size. A sandbox is a handful of empty directories; the tree appears
+ *   at `root` only inside the run's own mount namespace, where a small /bin/sh wrapper mounts an
+ *   overlayfs (read-only lower layers = the prepared tree, upper = this run's writes) before it
+ *   execs the command. The mount lives and dies with the namespace, so a killed or interrupted
+ *   gate cannot leak mounts: only plain directories are left for `remove()`.
+ * - `copy`: the portable fallback. A sandbox is a fresh `cp -a` of the prepared tree.
+ *
+ * Process containment (overlay kind): `unshare --mount --pid` (without `--fork`) starts the
+ * wrapper in the new mount namespace; the wrapper's children go to a fresh pid namespace. The
+ * first of them becomes that namespace's init: a `sleep` that gets SIGKILL when the wrapper's
+ * process dies (PR_SET_PDEATHSIG), and when a pid namespace's init dies the kernel kills
+ * everything else in it (pipe holders, daemons, setsid escapers). The wrapper then mounts and
+ * execs a relay, `timeout --foreground 0` (GNU coreutils; never times out), which forks the
+ * command into the namespace, waits for it and ends the same way: exit 3 stays exit 3 and
+ * SIGSEGV or SIGKILL is re-raised on itself, so the spawner sees the command's own status on the
+ * pid it spawned. Why not simpler:
+ * - the command cannot be the namespace's init: init ignores signals it has no handler for, so
+ *   `process.kill(process.pid, 'SIGSEGV')` or `kill -9 $$` would do nothing, and a shell as init
+ *   cannot tell "exit 139" from "killed by SIGSEGV" when relaying;
+ * - the command cannot stay outside the namespace either (exec'd by the wrapper): a process whose
+ *   children go to another pid namespace cannot create threads (clone fails with EINVAL), so
+ *   node, Go or Java would abort at start;
+ * - `unshare --fork` relays too, but util-linux < 2.40 turns a child's SIGKILL (the OOM killer's
+ *   signal) into "exit 1" (util-linux issue #2614).
+ * detectSandbox checks the relay on this machine (a SIGKILLed command must be reported as such).
+ *
+ * As root the namespace needs no user namespace. As an ordinary user it runs in a user
+ * namespace that maps the user to itself (`--map-current-user --keep-caps`), mounts with
+ * `userxattr`, then drops every capability before exec, so the check runs with the same uid
+ * and no more privilege than it would have outside (not as a fake root that can read 0600
+ * files or ignore permission bits).
+ *
+ * What a same-user sandbox does not do: it is copy-on-write isolation, not a security boundary.
+ * A check can still write anywhere its uid may write by absolute path, including through an
+ * absolute symlink in the tree that points outside it. Relative symlinks that climb out of the
+ * tree resolve against the sandbox's own directory and dangle.
+ */
+import { spawn } from 'node:child_process'
+import { accessSync, constants as fsConstants } from 'node:fs'
+import {
+  chmod,
+  cp,
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises'
+import { join } from 'node:path'
+import type { SandboxKind } from '../engine/types.ts'
+
+/** What the caller asks for: a kind, or `auto` to use overlay when this machine allows it. */
+export type SandboxMode = 'auto' | SandboxKind
+
+/**
+ * The prepared tree a sandbox is made from: directory layers, top first. For overlay these are
+ * the lower layers of every run's mount; for copy the single entry is the directory copied.
+ * `home` is the same for HOME (a setup command may install tools there); empty = start empty.
+ */
+export interface TreeLayers {
+  readonly kind: SandboxKind
+  readonly root: readonly string[]
+  readonly home: readonly string[]
+}
+
+/** One run's sandbox. All paths are absolute; none is inside the source tree. */
+export interface Sandbox {
+  readonly kind: SandboxKind
+  /** The run's private area: root, home, tmp and (overlay) the upper/work directories. */
+  readonly area: string
+  /** Where the tree appears to the command (its cwd); the same path inside the namespace. */
+  readonly root: string
+  /** Fresh HOME for the run (seeded from the tree's home layers). */
+  readonly home: string
+  /** Fresh, empty TMPDIR for the run. */
+  readonly tmp: string
+  /** Directory to spawn `wrap(argv)` in. */
+  readonly cwd: string
+  /** The argv that runs `argv` inside this sandbox with cwd = root. Spawn it with `cwd`. */
+  wrap(argv: readonly string[]): string[]
+  /**
+   * Why the sandbox itself could not be entered (e.g. the overlay mount failed), or null. Only
+   * meaningful after a run that exited with SANDBOX_FAILURE_EXIT_CODE.
+   */
+  failure(): Promise<string | null>
+  /**
+   * Turns what was written in this sandbox into the layers of a new prepared tree (how a setup
+   * command's effects reach every later run). The sandbox must not be used afterwards; its
+   * directories now belong to the returned layers and go away with the provider.
+   */
+  seal(): Promise<TreeLayers>
+  /** Deletes the sandbox's directories. Idempotent. Call only once its run has ended. */
+  remove(): Promise<void>
+}
+
+/** Makes sandboxes of one kind under one directory. */
+export interface SandboxProvider {
+  readonly kind: SandboxKind
+  /** Directory every sandbox lives under. */
+  readonly dir: string
+  /** A prepared tree that reads `sourceDir` (never writes it). O(1) for both kinds. */
+  prepare(sourceDir: string): TreeLayers
+  /**
+   * A fresh sandbox of `tree`: O(1) for overlay, one `cp -a` for copy. `signal` stops a copy
+   * in flight (the promise then rejects).
+   */
+  enter(tree: TreeLayers, signal?: AbortSignal): Promise<Sandbox>
+  /** Kills helper processes (copies in flight) and deletes `dir`. Idempotent. */
+  dispose(): Promise<void>
+}
+
+/** Exit code of a run whose sandbox could not be set up (the command never started). */
+export const SANDBOX_FAILURE_EXIT_CODE = 125
+
+/** Absolute paths of the host tools the overlay kind needs. */
+interface OverlayTools {
+  sh: string
+  unshare: string
+  setpriv: string
+  mount: string
+  sleep: string
+  setsid: string
+  timeout: string
+}
+
+/**
+ * Runs in the new mount (and user) namespace, outside the new pid namespace:
+ *   $1 area, $2 root, $3 lowerdir, $4 home lowerdir ('' = plain HOME), $5 userns (1/0),
+ *   $6 setpriv, $7 mount, $8 sleep, $9 setsid, $10 timeout; then the command's argv.
+ * - The keeper MUST be the first fork (it becomes the pid namespace's init). It closes every fd,
+ *   so it never holds the run's output pipes or verdict channel open, and leaves the run's
+ *   process group: after a run killed with SIGKILL it waits in the kernel until the host's init
+ *   has reaped the command (whose parent, the relay, died first), and the spawner must not wait
+ *   for that as if it were a leftover of the run.
+ * - The wrapper waits (builtins only, no fork) until the keeper has become `sleep`, i.e. is past
+ *   setpriv's prctl: a parent-death signal armed after the parent died is never sent, and a
+ *   quick command used to win that race and leak the keeper. The wait is capped, in case `sleep`
+ *   shows up under another name.
+ * - Layer paths are symlinks in the area (l0, l1, h0...), so the mount options never contain a
+ *   user path: commas, colons and backslashes in a tree's path would need overlayfs escaping.
+ * - In a user namespace the capabilities are dropped before the relay, so neither it nor the
+ *   command has any. The relay gets SIGKILL when the judge dies (PR_SET_PDEATHSIG, relative to
+ *   the judge), so even a judge killed with SIGKILL takes every run's namespace down with it.
+ */
+const WRAPPER = [
+  'area=$1 root=$2 lower=$3 hlower=$4 ux=$5 setpriv=$6 mnt=$7 slp=$8 ssid=$9 relay=${10}; shift 10',
+  '"$setpriv" --pdeathsig KILL -- "$ssid" "$slp" 2147483647 </dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &',
+  'k=$! n=0',
+  'while [ $n -lt 100000 ] && read -r st <"/proc/$k/stat"; do case $st in *") "[ZX]" "*|"$k (sleep) "*) break;; esac; n=$((n + 1)); done',
+  `fail() { printf '%s\\n' "$1" >"$area/sandbox-error"; printf 'quorum sandbox: %s\\n' "$1" >&2; exit ${SANDBOX_FAILURE_EXIT_CODE}; }`,
+  'cd "$area" || fail "cannot enter the sandbox area"',
+  'o=; [ "$ux" = 1 ] && o=,userxattr',
+  '"$mnt" -t overlay quorum -o "lowerdir=$lower,upperdir=upper,workdir=work$o" "$root" || fail "overlay mount of the tree failed"',
+  'if [ -n "$hlower" ]; then "$mnt" -t overlay quorum -o "lowerdir=$hlower,upperdir=home-upper,workdir=home-work$o" "$area/home" || fail "overlay mount of HOME failed"; fi',
+  'cd "$root" || fail "cannot enter the sandbox root"',
+  'if [ "$ux" = 1 ]; then exec "$setpriv" --pdeathsig KILL --inh-caps=-all --ambient-caps=-all -- "$relay" --foreground 0 "$@"; fi',
+  'exec "$setpriv" --pdeathsig KILL -- "$relay" --foreground 0 "$@"',
+].join('\n')
+
+function findTool(name: string): string | null {
+  const dirs = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', ...(process.env.PATH ?? '').split(':')]
+  for (const dir of dirs) {
+    if (!dir.startsWith('/')) continue
+    const candidate = join(dir, name)
+    try {
+      accessSync(candidate, fsConstants.X_OK)
+      return candidate
+    } catch {
+      // not here; try the next directory
+    }
+  }
+  return null
+}
+
+function findOverlayTools(): OverlayTools | string {
+  const tools: Partial<OverlayTools> = {}
+  for (const name of ['sh', 'unshare', 'setpriv', 'mount', 'sleep', 'setsid', 'timeout'] as const) {
+    const found = findTool(name)
+    if (found === null) return `${name} not found`
+    tools[name] = found
+  }
+  return tools as OverlayTools
+}
+
+/** Whether this process needs a user namespace to mount (anyone but real root). */
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0
+}
+
+/**
+ * Creates a provider of `kind` sandboxes under `dir` (created if missing). For `overlay`,
+ * `userns` says whether runs need a user namespace (default: unless running as root); use
+ * `detectSandbox` first to learn whether overlay works here at all.
+ *
+ * To time sandbox creation alone (e.g. in a benchmark). For overlay, `enter` only makes a few
+ * directories; the namespace and the mount cost is paid when the first command starts, so time
+ * `enter` plus a trivial command:
+ * ```ts
+ * const { kind, userns } = await detectSandbox(dir, 'auto')   // dir must exist
+ * const p = createSandboxProvider({ kind, dir: join(dir, 'sandboxes'), userns })
+ * const tree = p.prepare(sourceDir)
+ * for (let i = 0; i < n; i++) {
+ *   const sb = await p.enter(tree)           // overlay: mkdirs; copy: the whole cp -a
+ *   await runInSandbox(sb, ['/bin/true'])    // overlay: + namespaces and mount
+ *   await sb.remove()
+ * }
+ * await p.dispose()
+ * ```
+ */
+export function createSandboxProvider(p: {
+  kind: SandboxKind
+  dir: string
+  userns?: boolean
+}): SandboxProvider {
+  if (p.kind === 'overlay') {
+    const tools = findOverlayTools()
+    if (typeof tools === 'string') throw new Error(`overlay sandbox unavailable: ${tools}`)
+    return new OverlayProvider(p.dir, tools, p.userns ?? !isRoot())
+  }
+  return new CopyProvider(p.dir)
+}
+
+abstract class BaseProvider {
+  abstract readonly kind: SandboxKind
+  readonly dir: string
+  protected readonly helpers = new AbortController()
+  private seq = 0
+  private disposed: Promise<void> | null = null
+
+  constructor(dir: string) {
+    this.dir = dir
+  }
+
+  prepare(sourceDir: string): TreeLayers {
+    return { kind: this.kind, root: [sourceDir], home: [] }
+  }
+
+  protected async newArea(): Promise<string> {
+    if (this.disposed) throw new Error('the sandbox provider was disposed')
+    const area = join(this.dir, `r${++this.seq}`)
+    await mkdir(area, { recursive: true })
+    return area
+  }
+
+  protected checkTree(tree: TreeLayers): void {
+    if (tree.kind !== this.kind) {
+      throw new Error(`a ${tree.kind} tree cannot be entered by a ${this.kind} provider`)
+    }
+  }
+
+  dispose(): Promise<void> {
+    this.disposed ??= (async () => {
+      this.helpers.abort()
+      await removeTree(this.dir)
+    })()
+    return this.disposed
+  }
+}
+
+class OverlayProvider extends BaseProvider implements SandboxProvider {
+  readonly kind = 'overlay' as const
+  private readonly tools: OverlayTools
+  private readonly userns: boolean
+
+  constructor(dir: string, tools: OverlayTools, userns: boolean) {
+    super(dir)
+    this.tools = tools
+    this.userns = userns
+  }
+
+  async enter(tree: TreeLayers): Promise<Sandbox> {
+    this.checkTree(tree)
+    if (tree.root.length === 0) throw new Error('a tree needs at least one layer')
+    const area = await this.newArea()
+    const dirs = ['root', 'upper', 'work', 'home', 'tmp']
+    if (tree.home.length > 0) dirs.push('home-upper', 'home-work')
+    await Promise.all([
+      ...dirs.map((d) => mkdir(join(area, d))),
+      ...tree.root.map((layer, i) => symlink(layer, join(area, `l${i}`))),
+      ...tree.home.map((layer, i) => symlink(layer, join(area, `h${i}`))),
+    ])
+    const lower = tree.root.map((_, i) => `l${i}`).join(':')
+    const homeLower = tree.home.map((_, i) => `h${i}`).join(':')
+    const { tools, userns } = this
+    const prefix = [tools.unshare]
+    if (userns) prefix.push('--user', '--map-current-user', '--keep-caps')
+    prefix.push('--mount', '--propagation', 'private', '--pid', '--', tools.sh, '-c', WRAPPER)
+    const root = join(area, 'root')
+    const fixed = [
+      'quorum-sandbox',
+      area,
+      root,
+      lower,
+      homeLower,
+      userns ? '1' : '0',
+      tools.setpriv,
+      tools.mount,
+      tools.sleep,
+      tools.setsid,
+      tools.timeout,
+    ]
+    let gone: Promise<void> | null = null
+    return {
+      kind: 'overlay',
+      area,
+      root,
+      home: join(area, 'home'),
+      tmp: join(area, 'tmp'),
+      cwd: area,
+      wrap: (argv) => [...prefix, ...fixed, ...argv],
+      failure: () => readFailure(area),
+      seal: async () => {
+        // work/ is overlayfs scratch space (and holds a mode-000 dir); it is not part of a layer.
+        await Promise.all(['work', 'home-work', 'tmp'].map((d) => removeTree(join(area, d))))
+        return {
+          kind: 'overlay',
+          root: [join(area, 'upper'), ...tree.root],
+          home:
+            tree.home.length > 0 ? [join(area, 'home-upper'), ...tree.home] : [join(area, 'home')],
+        }
+      },
+      remove: () => (gone ??= removeTree(area)),
+    }
+  }
+}
+
+class CopyProvider extends BaseProvider implements SandboxProvider {
+  readonly kind = 'copy' as const
+
+  async enter(tree: TreeLayers, signal?: AbortSignal): Promise<Sandbox> {
+    this.checkTree(tree)
+    const stop = signal ? AbortSignal.any([this.helpers.signal, signal]) : this.helpers.signal
+    const source = tree.root[0]
+    if (source === undefined) throw new Error('a tree needs at least one layer')
+    const area = await this.newArea()
+    const root = join(area, 'root')
+    const home = join(area, 'home')
+    await Promise.all(['root', 'home', 'tmp'].map((d) => mkdir(join(area, d))))
+    try {
+      await copyTree(source, root, stop)
+      if (tree.home[0] !== undefined) await copyTree(tree.home[0], home, stop)
+    } catch (error) {
+      await removeTree(area)
+      throw error
+    }
+    let gone: Promise<void> | null = null
+    return {
+      kind: 'copy',
+      area,
+      root,
+      home,
+      tmp: join(area, 'tmp'),
+      cwd: root,
+      wrap: (argv) => [...argv],
+      failure: () => readFailure(area),
+      seal: async () => {
+        await removeTree(join(area, 'tmp'))
+        return { kind: 'copy', root: [root], home: [home] }
+      },
+      remove: () => (gone ??= removeTree(area)),
+    }
+  }
+}
+
+async function readFailure(area: string): Promise<string | null> {
+  try {
+    const text = (await readFile(join(area, 'sandbox-error'), 'utf8')).trim()
+    return text === '' ? null : text.slice(0, 500)
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Copies the contents of `from` into the existing directory `to`, symlinks as links,
+ * preserving modes and times. `cp -a` is several times faster than a JS walk (and reflinks
+ * where the filesystem can); the JS walk is the fallback where there is no cp.
+ */
+async function copyTree(from: string, to: string, signal: AbortSignal): Promise<void> {
+  const cpPath = findTool('cp')
+  if (cpPath === null) {
+    await cp(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true })
+    return
+  }
+  const result = await runCommand([cpPath, '-a', '--', `${from}/.`, to], {
+    cwd: '/',
+    env: { PATH: '/usr/bin:/bin', LC_ALL: 'C' },
+    timeoutMs: 30 * 60_000,
+    signal,
+  })
+  if (signal.aborted) throw new Error(`copying ${from} was stopped`)
+  if (result.code !== 0) {
+    const why = result.signal ?? `exit ${result.code}`
+    throw new Error(`copying ${from} failed (${why}): ${result.stderr.trim().slice(0, 500)}`)
+  }
+}
+
+/** What `runInSandbox` and the probe see of a process. */
+export interface CommandResult {
+  code: number | null
+  signal: string | null
+  /** At most the first 64 KiB of each stream. */
+  stdout: string
+  stderr: string
+  /** True when the process was killed because of the timeout or the abort signal. */
+  killed: boolean
+}
+
+const KEEP_BYTES = 64 * 1024
+
+/**
+ * Spawns argv in its own process group and waits for it, killing the group on timeout or abort.
+ * For the sandbox's own helpers and for tests and benchmarks; checks go through spawnBounded.
+ */
+function runCommand(
+  argv: readonly string[],
+  o: { cwd: string; env: Record<string, string>; timeoutMs: number; signal?: AbortSignal },
+): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    const [file, ...args] = argv
+    if (file === undefined) throw new Error('empty argv')
+    const child = spawn(file, args, {
+      cwd: o.cwd,
+      env: o.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    let outBytes = 0
+    let errBytes = 0
+    child.stdout.on('data', (b: Buffer) => {
+      if (outBytes < KEEP_BYTES) out.push(b)
+      outBytes += b.length
+    })
+    child.stderr.on('data', (b: Buffer) => {
+      if (errBytes < KEEP_BYTES) err.push(b)
+      errBytes += b.length
+    })
+    let killed = false
+    let status: { code: number | null; signal: string | null } | null = null
+    let done = false
+    const finish = (code: number | null, signal: string | null, extra = '') => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      o.signal?.removeEventListener('abort', kill)
+      // A killed run may have left a process (in another session) holding our pipes: stop
+      // reading rather than wait for it.
+      child.stdout.destroy()
+      child.stderr.destroy()
+      resolve({
+        code,
+        signal,
+        stdout: Buffer.concat(out).subarray(0, KEEP_BYTES).toString('utf8'),
+        stderr: Buffer.concat(err).subarray(0, KEEP_BYTES).toString('utf8') + extra,
+        killed,
+      })
+    }
+    const kill = () => {
+      killed = true
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+      if (status) finish(status.code, status.signal)
+    }
+    const timer = setTimeout(kill, o.timeoutMs)
+    o.signal?.addEventListener('abort', kill, { once: true })
+    if (o.signal?.aborted) kill()
+    child.on('error', (e) => finish(null, null, String(e)))
+    child.on('exit', (code, signal) => {
+      status = { code, signal }
+      if (killed) return finish(code, signal)
+      // What is left of the group (a copy sandbox has no pid namespace to end it) goes too; a
+      // process that left the group gets a moment to close the pipes, then we stop waiting.
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        // nothing left
+      }
+      setTimeout(() => finish(code, signal), 1000).unref()
+    })
+    child.on('close', (code, signal) => finish(code, signal))
+  })
+}
+
+/**
+ * Runs argv inside sandbox `sb` with a minimal environment (HOME and TMPDIR of the sandbox) and
+ * returns its status and the start of its output. For probes, tests and benchmarks: it has no
+ * output log, no verdict channel and a plain kill on timeout.
+ */
+export function runInSandbox(
+  sb: Sandbox,
+  argv: readonly string[],
+  o: { env?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<CommandResult> {
+  return runCommand(sb.wrap(argv), {
+    cwd: sb.cwd,
+    env: {
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      HOME: sb.home,
+      TMPDIR: sb.tmp,
+      ...o.env,
+    },
+    timeoutMs: o.timeoutMs ?? 60_000,
+    ...(o.signal ? { signal: o.signal } : {}),
+  })
+}
+
+/** The answer of `detectSandbox`. */
+export interface SandboxDetection {
+  kind: SandboxKind
+  /** Whether overlay runs go through a user namespace (non-root). */
+  userns: boolean
+  /** Why overlay is not used, when kind is copy; null otherwise. */
+  reason: string | null
+}
+
+const detections = new Map<string, Promise<SandboxDetection>>()
+
+/**
+ * Decides which kind of sandbox to use under `dir` (an existing directory on the filesystem the
+ * sandboxes will live on). `copy` is taken as is; `overlay` and `auto` try a real overlay mount
+ * in a fresh namespace (a few milliseconds), as root without and then with a user namespace, as
+ * anyone else with one. `overlay` throws when that fails; `auto` falls back to copy and says
+ * why. The answer is cached per process, filesystem and mode.
+ */
+export async function detectSandbox(dir: string, mode: SandboxMode): Promise<SandboxDetection> {
+  if (mode === 'copy')
+    return { kind: 'copy', userns: false, reason: 'copy sandboxes were asked for' }
+  const key = `${(await stat(dir)).dev}:${mode}`
+  let found = detections.get(key)
+  if (!found) {
+    found = probeOverlay(dir)
+    detections.set(key, found)
+  }
+  const result = await found
+  if (mode === 'overlay' && result.kind !== 'overlay') {
+    throw new Error(`overlay sandboxes are not available here: ${result.reason}`)
+  }
+  return result
+}
+
+async function probeOverlay(dir: string): Promise<SandboxDetection> {
+  if (process.platform !== 'linux') {
+    return { kind: 'copy', userns: false, reason: 'overlayfs needs Linux' }
+  }
+  const tools = findOverlayTools()
+  if (typeof tools === 'string') return { kind: 'copy', userns: false, reason: tools }
+  const attempts = isRoot() ? [false, true] : [true]
+  const failures: string[] = []
+  for (const userns of attempts) {
+    const why = await tryOverlay(join(dir, `probe-${userns ? 'userns' : 'root'}`), userns)
+    if (why === null) return { kind: 'overlay', userns, reason: null }
+    failures.push(`${userns ? 'in a user namespace' : 'as root'}: ${why}`)
+  }
+  return { kind: 'copy', userns: false, reason: `overlay mount failed (${failures.join('; ')})` }
+}
+
+/** One real mount: the lower file must be visible, the write must land in upper only. */
+async function tryOverlay(dir: string, userns: boolean): Promise<string | null> {
+  const provider = createSandboxProvider({ kind: 'overlay', dir: join(dir, 'sandboxes'), userns })
+  try {
+    const lower = join(dir, 'lower')
+    await mkdir(lower, { recursive: true })
+    await writeFile(join(lower, 'marker'), 'quorum\n')
+    const sb = await provider.enter(provider.prepare(lower))
+    // Ends by SIGKILL on purpose: the relay must report the command's own death, not an exit code.
+    const r = await runInSandbox(
+      sb,
+      ['/bin/sh', '-c', 'test -f marker && : >written && kill -KILL $$'],
+      {
+        timeoutMs: 20_000,
+      },
+    )
+    if (r.signal !== 'SIGKILL') {
+      const said = r.stderr.trim().split('\n').slice(-2).join(' ').slice(0, 300)
+      const how = r.signal ?? `exit ${r.code}`
+      if (r.code === SANDBOX_FAILURE_EXIT_CODE) return `${how}${said ? `: ${said}` : ''}`
+      return `the namespace did not report a SIGKILLed command as such (${how}${said ? `: ${said}` : ''})`
+    }
+    const wroteUpper = await exists(join(sb.area, 'upper', 'written'))
+    const wroteLower = await exists(join(lower, 'written'))
+    if (!wroteUpper || wroteLower) return 'writes did not land in the upper layer'
+    return null
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error)
+  } finally {
+    await provider.dispose()
+    await removeTree(dir)
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * `rm -rf` that also copes with what checks leave behind: read-only directories (a Go module
+ * cache, a test that chmods 0555) and overlayfs' mode-000 work directory. Never follows
+ * symlinks. Missing paths are fine.
+ */
+export async function removeTree(path: string): Promise<void> {
+  try {
+    await rm(path, { recursive: true, force: true, maxRetries: 2 })
+    return
+  } catch {
+    // fall through: make every directory writable and searchable, then try once more
+  }
+  await makeRemovable(path)
+  await rm(path, { recursive: true, force: true, maxRetries: 2 })
+}
+
+async function makeRemovable(path: string): Promise<void> {
+  let st
+  try {
+    st = await lstat(path)
+  } catch {
+    return
+  }
+  if (!st.isDirectory()) return
+  try {
+    await chmod(path, 0o700)
+  } catch {
+    // not ours to change; rm will say so
+  }
+  let names: string[] = []
+  try {
+    names = await readdir(path)
+  } catch {
+    return
+  }
+  await Promise.all(names.map((n) => makeRemovable(join(path, n))))
+}

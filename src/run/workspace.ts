@@ -1,0 +1,546 @@
+/**
+ * The workspace: everything one gate needs on disk, and the only door to running a check.
+ *
+ * One directory (created fresh, outside every input tree) holds the prepared trees and one
+ * throwaway sandbox per run; a logs directory next to it keeps every run's full output and
+ * survives dispose(). A run = fresh sandbox -> child environment from the allowlist ->
+ * spawnBounded -> classification -> RunResult -> sandbox removed. dispose() stops every live run
+ * and removes the directory; it is safe to call from a signal handler, and more than once.
+ */
+import { createHash } from 'node:crypto'
+import { mkdir, mkdtemp, realpath, rmdir, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { classifyFunctionRun, classifyShellRun } from '../engine/outcome.ts'
+import type { CheckSpec, RunResult, SandboxKind, TreeRole } from '../engine/types.ts'
+import { buildChildEnv } from './env.ts'
+import {
+  functionHostArgv,
+  listFunctionChecks as listChecksInChild,
+  shellArgv,
+  spawnBounded,
+  type SpawnResult,
+} from './process.ts'
+import {
+  SANDBOX_FAILURE_EXIT_CODE,
+  createSandboxProvider,
+  detectSandbox,
+  removeTree,
+  runInSandbox,
+  type Sandbox,
+  type SandboxMode,
+  type SandboxProvider,
+  type TreeLayers,
+} from './sandbox.ts'
+
+export interface WorkspaceOptions {
+  /** Directory to create the workspace in (default: the OS temp dir). Never inside an input tree. */
+  baseDir?: string
+  /** Where full run logs go; survives dispose. Default: `<workspace dir>-logs`. */
+  logDir?: string
+  /** Default auto: overlay when this machine allows it, else copy. */
+  sandbox?: SandboxMode
+  /** The environment children's allowlisted variables come from. Default: process.env. */
+  parentEnv?: Record<string, string | undefined>
+  /** SIGTERM -> SIGKILL grace for a run over budget (default: spawnBounded's). */
+  graceMs?: number
+  /** The trees the gate reads, so that the workspace never lands inside one of them. */
+  inputTrees?: string[]
+}
+
+/** A tree ready for runs: read from sourceDir (never written), plus what its setup produced. */
+export interface PreparedTree {
+  readonly role: TreeRole
+  readonly sourceDir: string
+}
+
+export interface RunOptions {
+  seed: string
+  envPassthrough: string[]
+  env: Record<string, string>
+  abort?: AbortSignal
+}
+
+export interface Workspace {
+  /** The kind of sandbox runs use ('copy' if any tree had to fall back to copying). */
+  readonly kind: SandboxKind
+  /** Why overlay is not used although `auto` was asked for; null when it is (or copy was asked). */
+  readonly sandboxNote: string | null
+  readonly dir: string
+  readonly logDir: string
+  /**
+   * Prepares a tree for runs: checks that sourceDir is usable, then runs the optional setup
+   * command once in a sandbox whose result every later run of this tree starts from. A failed
+   * setup is returned (not thrown) as a RunResult with its outcome; the tree is then the bare
+   * source. Throws WorkspaceError for a missing source or one that contains the workspace.
+   */
+  prepareTree(
+    role: TreeRole,
+    sourceDir: string,
+    setup: { command: string; timeout_s: number } | null,
+    opts: RunOptions,
+  ): Promise<{ tree: PreparedTree; setup: RunResult | null }>
+  /** Runs one check once on a tree, in a fresh sandbox. Never throws for what the check does. */
+  runCheck(tree: PreparedTree, spec: CheckSpec, opts: RunOptions): Promise<RunResult>
+  /** Lists a function-checks module's checks in a child process (see process.ts). */
+  listFunctionChecks(modulePath: string): Promise<Array<{ name: string; timeout_s: number | null }>>
+  /** Stops every live run, then removes the workspace directory. Idempotent; logs are kept. */
+  dispose(): Promise<void>
+}
+
+/** A workspace cannot be created or used as asked (bad directory, disposed, ...). */
+export class WorkspaceError extends Error {
+  override name = 'WorkspaceError'
+}
+
+/** How long dispose() waits for aborted runs to end before deleting their directories anyway. */
+const DISPOSE_WAIT_EXTRA_MS = 10_000
+const DEFAULT_GRACE_MS = 2000
+
+interface TreeState {
+  provider: SandboxProvider
+  layers: TreeLayers
+}
+
+/**
+ * Creates a workspace: a fresh directory under baseDir and a logs directory, and decides the
+ * sandbox kind (one real overlay mount as a probe, cached per process). Throws WorkspaceError
+ * when baseDir is inside an input tree, and when `overlay` was forced but cannot work here.
+ */
+export async function createWorkspace(opts: WorkspaceOptions = {}): Promise<Workspace> {
+  const base = resolve(opts.baseDir ?? tmpdir())
+  // Decide before creating anything: a refused baseDir must not leave directories in a tree.
+  const plannedBase = await realpathOfNearest(base)
+  for (const tree of opts.inputTrees ?? []) {
+    const realTree = await realpathOfNearest(resolve(tree))
+    if (isInside(plannedBase, realTree)) {
+      throw new WorkspaceError(
+        `the sandbox directory ${base} is inside the input tree ${tree}; ` +
+          'sandboxes must live outside the trees they copy (choose another base directory or TMPDIR)',
+      )
+    }
+  }
+  await mkdir(base, { recursive: true })
+  const dir = await mkdtemp(join(await realpath(base), 'quorum-'))
+  try {
+    const logDir = resolve(opts.logDir ?? `${dir}-logs`)
+    if (isInside(logDir, dir)) {
+      throw new WorkspaceError(`the log directory ${logDir} would be deleted with the workspace`)
+    }
+    await mkdir(logDir, { recursive: true })
+    const mode = opts.sandbox ?? 'auto'
+    const detection = await detectSandbox(dir, mode).catch((error: unknown) => {
+      throw new WorkspaceError(error instanceof Error ? error.message : String(error))
+    })
+    return new GateWorkspace({
+      dir,
+      logDir,
+      mode,
+      kind: detection.kind,
+      userns: detection.userns,
+      note: mode === 'auto' ? detection.reason : null,
+      parentEnv: opts.parentEnv ?? process.env,
+      graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
+      ownLogDir: opts.logDir === undefined,
+    })
+  } catch (error) {
+    await removeTree(dir)
+    throw error
+  }
+}
+
+/** realpath of the longest existing prefix of `path`, with the rest appended as is. */
+async function realpathOfNearest(path: string): Promise<string> {
+  const rest: string[] = []
+  let current = path
+  for (;;) {
+    try {
+      return join(await realpath(current), ...rest.reverse())
+    } catch {
+      const parent = dirname(current)
+      if (parent === current) return path
+      rest.push(basename(current))
+      current = parent
+    }
+  }
+}
+
+/** Whether `path` is `dir` or below it (both absolute, already resolved). */
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path)
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
+}
+
+class GateWorkspace implements Workspace {
+  readonly dir: string
+  readonly logDir: string
+  private readonly mode: SandboxMode
+  private readonly detectedKind: SandboxKind
+  private readonly userns: boolean
+  private note: string | null
+  private readonly parentEnv: Record<string, string | undefined>
+  private readonly graceMs: number
+  /** The logs directory is our default one (not the caller's), so an empty one can go. */
+  private readonly ownLogDir: boolean
+  private readonly providers = new Map<SandboxKind, SandboxProvider>()
+  private readonly trees = new WeakMap<PreparedTree, TreeState>()
+  private readonly live = new Set<{ controller: AbortController; done: Promise<unknown> }>()
+  private readonly logNames = new LogNames()
+  private fellBack = false
+  private disposing: Promise<void> | null = null
+  private scratchSeq = 0
+
+  constructor(p: {
+    dir: string
+    logDir: string
+    mode: SandboxMode
+    kind: SandboxKind
+    userns: boolean
+    note: string | null
+    parentEnv: Record<string, string | undefined>
+    graceMs: number
+    ownLogDir: boolean
+  }) {
+    this.dir = p.dir
+    this.logDir = p.logDir
+    this.mode = p.mode
+    this.detectedKind = p.kind
+    this.userns = p.userns
+    this.note = p.note
+    this.parentEnv = p.parentEnv
+    this.graceMs = p.graceMs
+    this.ownLogDir = p.ownLogDir
+  }
+
+  get kind(): SandboxKind {
+    return this.fellBack ? 'copy' : this.detectedKind
+  }
+
+  get sandboxNote(): string | null {
+    return this.note
+  }
+
+  private provider(kind: SandboxKind): SandboxProvider {
+    let provider = this.providers.get(kind)
+    if (!provider) {
+      provider = createSandboxProvider({
+        kind,
+        dir: join(this.dir, kind),
+        ...(kind === 'overlay' ? { userns: this.userns } : {}),
+      })
+      this.providers.set(kind, provider)
+    }
+    return provider
+  }
+
+  async prepareTree(
+    role: TreeRole,
+    sourceDir: string,
+    setup: { command: string; timeout_s: number } | null,
+    opts: RunOptions,
+  ): Promise<{ tree: PreparedTree; setup: RunResult | null }> {
+    this.assertOpen()
+    const source = await this.checkSource(sourceDir)
+    let provider = this.provider(this.detectedKind)
+    if (provider.kind === 'overlay') {
+      // The probe mounted a directory of ours; the real tree may sit on a filesystem overlayfs
+      // cannot use as a lower layer (another overlay too deep, some network filesystems).
+      const why = await this.tryMount(provider, source)
+      if (why !== null) {
+        if (this.mode === 'overlay') {
+          throw new WorkspaceError(`cannot mount an overlay over ${source}: ${why}`)
+        }
+        this.fellBack = true
+        this.note = `overlay over ${source} failed (${why}); copying instead`
+        provider = this.provider('copy')
+      }
+    }
+    const tree: PreparedTree = Object.freeze({ role, sourceDir: source })
+    let layers = provider.prepare(source)
+    let setupResult: RunResult | null = null
+    if (setup !== null) {
+      const outcome = await this.run({
+        provider,
+        layers,
+        role,
+        logKey: 'setup',
+        checkName: 'setup',
+        opts,
+        timeoutMs: setup.timeout_s * 1000,
+        argv: () => shellArgv(setup.command),
+        classify: (r, timeoutMs) => ({
+          ...classifyShellRun(r, { timeoutMs, scoreKey: null }),
+          score: null,
+        }),
+        keep: (result) => result.outcome === 'PASSED',
+      })
+      setupResult = outcome.result
+      if (outcome.sealed) layers = outcome.sealed
+    }
+    this.trees.set(tree, { provider, layers })
+    return { tree, setup: setupResult }
+  }
+
+  async runCheck(tree: PreparedTree, spec: CheckSpec, opts: RunOptions): Promise<RunResult> {
+    const state = this.trees.get(tree)
+    if (!state) throw new WorkspaceError('runCheck: this tree was not prepared by this workspace')
+    if (this.disposing) {
+      return notRun(opts.seed, state.provider.kind, 'not run: the gate was stopped before it')
+    }
+    const timeoutMs = spec.timeout_s * 1000
+    const { result } = await this.run({
+      ...state,
+      role: tree.role,
+      logKey: spec.name,
+      checkName: spec.name,
+      opts: { ...opts, env: { ...opts.env, ...spec.env } },
+      timeoutMs,
+      argv: (sb) =>
+        spec.kind === 'shell'
+          ? shellArgv(spec.command)
+          : functionHostArgv({
+              modulePath: spec.module,
+              checkName: spec.name,
+              // Inside the run's namespace the overlay is mounted at this very path.
+              root: sb.root,
+              seed: opts.seed,
+              tree: tree.role,
+            }),
+      classify: (r) =>
+        spec.kind === 'shell'
+          ? classifyShellRun(r, { timeoutMs, scoreKey: spec.score_from })
+          : classifyFunctionRun(r, { timeoutMs }),
+      scoreKey: spec.kind === 'shell' ? spec.score_from : null,
+      channel: spec.kind === 'function',
+      keep: () => false,
+    })
+    return result
+  }
+
+  /** One run in a fresh sandbox; `keep` decides whether the sandbox becomes the tree's layers. */
+  private async run(p: {
+    provider: SandboxProvider
+    layers: TreeLayers
+    role: TreeRole
+    logKey: string
+    checkName: string
+    opts: RunOptions
+    timeoutMs: number
+    argv: (sb: Sandbox) => string[]
+    classify: (r: SpawnResult, timeoutMs: number) => ReturnType<typeof classifyShellRun>
+    scoreKey?: string | null
+    channel?: boolean
+    keep: (result: RunResult) => boolean
+  }): Promise<{ result: RunResult; sealed: TreeLayers | null }> {
+    const controller = new AbortController()
+    const signal = p.opts.abort
+      ? AbortSignal.any([controller.signal, p.opts.abort])
+      : controller.signal
+    const kind = p.provider.kind
+    const work = (async (): Promise<{ result: RunResult; sealed: TreeLayers | null }> => {
+      if (signal.aborted || this.disposing) {
+        return { result: notRun(p.opts.seed, kind, 'not run: the gate was stopped'), sealed: null }
+      }
+      let sb: Sandbox
+      try {
+        sb = await p.provider.enter(p.layers, signal)
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error)
+        const reason = signal.aborted
+          ? 'not run: the gate was stopped while its sandbox was being created'
+          : `could not create the sandbox: ${why}`
+        return { result: notRun(p.opts.seed, kind, reason), sealed: null }
+      }
+      let sealed: TreeLayers | null = null
+      try {
+        const env = buildChildEnv({
+          parent: this.parentEnv,
+          passthrough: p.opts.envPassthrough,
+          env: p.opts.env,
+          home: sb.home,
+          tmp: sb.tmp,
+          seed: p.opts.seed,
+          tree: p.role,
+          check: p.checkName,
+        })
+        const r = await spawnBounded(
+          {
+            argv: sb.wrap(p.argv(sb)),
+            cwd: sb.cwd,
+            env,
+            timeoutMs: p.timeoutMs,
+            graceMs: this.graceMs,
+            logPath: join(this.logDir, this.logNames.next(p.role, p.logKey)),
+            scoreKey: p.scoreKey ?? null,
+            channel: p.channel ?? false,
+          },
+          signal,
+        )
+        const sandboxFailure =
+          r.exitCode === SANDBOX_FAILURE_EXIT_CODE && !r.timedOut ? await sb.failure() : null
+        const c = sandboxFailure
+          ? {
+              outcome: 'ERROR' as const,
+              reason: `the sandbox could not be set up: ${sandboxFailure}`,
+              score: null,
+            }
+          : p.classify(r, p.timeoutMs)
+        const result: RunResult = {
+          outcome: c.outcome,
+          reason: c.reason,
+          score: c.score,
+          duration_ms: r.durationMs,
+          exit_code: r.exitCode,
+          signal: r.signal,
+          output: r.output,
+          seed: p.opts.seed,
+          sandbox: kind,
+        }
+        if (p.keep(result) && !signal.aborted) sealed = await sb.seal()
+        return { result, sealed }
+      } finally {
+        if (sealed === null) await sb.remove()
+      }
+    })()
+    const entry = { controller, done: work.catch(() => undefined) }
+    this.live.add(entry)
+    try {
+      return await work
+    } finally {
+      this.live.delete(entry)
+    }
+  }
+
+  /** Mounts an overlay over the real source once; null when it works, else why not. */
+  private async tryMount(provider: SandboxProvider, source: string): Promise<string | null> {
+    const sb = await provider.enter(provider.prepare(source))
+    try {
+      const r = await runInSandbox(sb, ['/bin/sh', '-c', 'test -r .'], { timeoutMs: 20_000 })
+      if (r.code === 0) return null
+      return (await sb.failure()) ?? `${r.signal ?? `exit ${r.code}`}: ${r.stderr.trim()}`
+    } finally {
+      await sb.remove()
+    }
+  }
+
+  private async checkSource(sourceDir: string): Promise<string> {
+    const abs = resolve(sourceDir)
+    let real: string
+    try {
+      real = await realpath(abs)
+      if (!(await stat(real)).isDirectory()) throw new Error('not a directory')
+    } catch {
+      throw new WorkspaceError(`tree directory ${abs} does not exist or is not a directory`)
+    }
+    if (isInside(this.dir, real) || isInside(real, this.dir)) {
+      throw new WorkspaceError(
+        `tree directory ${abs} and the sandbox directory ${this.dir} overlap; they must be apart`,
+      )
+    }
+    return real
+  }
+
+  async listFunctionChecks(
+    modulePath: string,
+  ): Promise<Array<{ name: string; timeout_s: number | null }>> {
+    this.assertOpen()
+    // Importing the module runs its top-level code: give it a scratch cwd, HOME and TMPDIR of
+    // its own (not an input tree) and the same allowlisted environment as a check.
+    const scratch = join(this.dir, `list-${++this.scratchSeq}`)
+    const home = join(scratch, 'home')
+    const tmp = join(scratch, 'tmp')
+    await Promise.all([mkdir(home, { recursive: true }), mkdir(tmp, { recursive: true })])
+    try {
+      return await listChecksInChild(resolve(modulePath), {
+        cwd: scratch,
+        env: buildChildEnv({
+          parent: this.parentEnv,
+          passthrough: [],
+          env: {},
+          home,
+          tmp,
+          seed: '0',
+          tree: 'candidate',
+          check: '',
+        }),
+      })
+    } finally {
+      await removeTree(scratch)
+    }
+  }
+
+  dispose(): Promise<void> {
+    this.disposing ??= (async () => {
+      const runs = [...this.live]
+      for (const run of runs) run.controller.abort()
+      // spawnBounded needs the grace (SIGTERM -> SIGKILL) and its drain to finish; a process
+      // stuck in the kernel must not keep us here, so the wait is capped.
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([
+        Promise.all(runs.map((r) => r.done)),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, this.graceMs + DISPOSE_WAIT_EXTRA_MS)
+        }),
+      ])
+      clearTimeout(timer)
+      await Promise.all([...this.providers.values()].map((p) => p.dispose()))
+      await removeTree(this.dir)
+      // A gate that ran nothing should not leave an empty directory behind in TMPDIR.
+      if (this.ownLogDir) await rmdir(this.logDir).catch(() => undefined)
+    })()
+    return this.disposing
+  }
+
+  private assertOpen(): void {
+    if (this.disposing) throw new WorkspaceError('the workspace was disposed')
+  }
+}
+
+function notRun(seed: string, sandbox: SandboxKind, reason: string): RunResult {
+  return {
+    outcome: 'ERROR',
+    reason,
+    score: null,
+    duration_ms: 0,
+    exit_code: null,
+    signal: null,
+    output: { head: '', tail: '', bytes: 0, truncated: false, log_path: null },
+    seed,
+    sandbox,
+  }
+}
+
+/**
+ * Log file names: `<tree>-<check>-<n>.log`, filesystem-safe and unique within one workspace.
+ * A name that had to be changed to be safe gets a short hash of the original, so `a/b` and
+ * `a_b` never share a file.
+ */
+class LogNames {
+  private readonly used = new Set<string>()
+  private readonly counters = new Map<string, number>()
+
+  next(role: TreeRole, check: string): string {
+    const stem = `${role}-${safeName(check)}`
+    let n = this.counters.get(stem) ?? 0
+    let name: string
+    do {
+      n++
+      name = `${stem}-${n}.log`
+    } while (this.used.has(name))
+    this.counters.set(stem, n)
+    this.used.add(name)
+    return name
+  }
+}
+
+/** A check name as a file name part: [A-Za-z0-9._-], at most ~80 characters, never empty. */
+export function safeName(name: string): string {
+  const cleaned = name
+    .normalize('NFC')
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[.-]+/, '_')
+    .slice(0, 80)
+  if (cleaned === name && cleaned !== '') return cleaned
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8)
+  return `${cleaned || 'check'}-${hash}`
+}
