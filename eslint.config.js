@@ -6,7 +6,10 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-imports': 'off',
     },
   },
@@ -14,7 +17,10 @@ export default tseslint.config(
     // The engine is pure: no @actions/*, no process.env, no network.
     files: ['src/engine/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@actions/*', '@octokit/*', 'node:child_process', 'node:http', 'node:https'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@actions/*', '@octokit/*', 'node:child_process', 'node:http', 'node:https'] },
+      ],
       'no-restricted-properties': ['error', { object: 'process', property: 'env' }],
     },
   },

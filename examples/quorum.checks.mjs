@@ -51,13 +51,15 @@ export default [
       }
       const failures = []
       for (const testCase of cases) {
-        const problem = findProblem(trimMessages, testCase)
-        if (problem) failures.push(`${problem} when trimming ${describe(testCase)}`)
+        // A copy per case, so a trimmer that mutates its input cannot spoil the next case.
+        const messages = structuredClone(testCase.messages)
+        const problem = findProblem(trimMessages, { ...testCase, messages })
+        if (problem) failures.push(`${problem} after trimming ${describe(testCase)}`)
       }
       if (failures.length === 0) {
         return {
           passed: true,
-          reason: `${cases.length} conversations trimmed (seed ${seedText}): no tool_use/tool_result pair split, nothing dropped needlessly`,
+          reason: `${cases.length} conversations (seed ${seedText}): no tool pair split, none cut too short`,
           score: 1,
         }
       }

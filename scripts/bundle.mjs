@@ -3,7 +3,13 @@
 import { execFileSync } from 'node:child_process'
 import { chmodSync, rmSync } from 'node:fs'
 
-const ncc = ['node_modules/@vercel/ncc/dist/ncc/cli.js', 'build', '--quiet', '--license', 'licenses.txt']
+const ncc = [
+  'node_modules/@vercel/ncc/dist/ncc/cli.js',
+  'build',
+  '--quiet',
+  '--license',
+  'licenses.txt',
+]
 const builds = [
   { entry: 'src/main.ts', out: 'dist' },
   { entry: 'src/bin/quorum.ts', out: 'dist/cli' },

@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
+import { dirname, resolve, sep } from 'node:path'
 import { parseArgs } from 'node:util'
 import { ConfigError } from './engine/errors.ts'
 import { loadConfigFile } from './engine/config.ts'
@@ -13,6 +13,7 @@ import type { GateConfig, Mode, Report } from './engine/types.ts'
 import { GateUsageError, runGate, type GateEvent } from './gate.ts'
 import { promote, PromoteError } from './promote.ts'
 import { renderTerminal } from './report/terminal.ts'
+import { WorkspaceError } from './run/workspace.ts'
 import { VERSION } from './version.ts'
 
 export interface CliIO {
@@ -53,7 +54,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return await runCommand(argv, io)
   } catch (error) {
     if (error instanceof ConfigError) return fail(io, error.format(), 2)
-    if (error instanceof UsageError || error instanceof GateUsageError) {
+    if (
+      error instanceof UsageError ||
+      error instanceof GateUsageError ||
+      error instanceof WorkspaceError
+    ) {
       return fail(io, `quorum: ${error.message}`, 2)
     }
     if (error instanceof PromoteError) return fail(io, `quorum: promote: ${error.message}`, 1)
@@ -81,7 +86,9 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const command = positionals[0]
   if (command !== 'verify' && command !== 'scored') {
     throw new UsageError(
-      command ? `unknown command "${command}" (expected verify or scored; see --help)` : 'missing command (see --help)',
+      command
+        ? `unknown command "${command}" (expected verify or scored; see --help)`
+        : 'missing command (see --help)',
     )
   }
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`)
@@ -93,7 +100,8 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
   }
   if (values.promote && !values.live) throw new UsageError('--promote needs --live DIR')
   if (values.live && !values.promote) throw new UsageError('--live is only used with --promote')
-  const parallel = values.parallel === undefined ? null : parsePositiveInt(values.parallel, '--parallel')
+  const parallel =
+    values.parallel === undefined ? null : parsePositiveInt(values.parallel, '--parallel')
   const sandbox = values.sandbox ?? 'auto'
   if (sandbox !== 'auto' && sandbox !== 'overlay' && sandbox !== 'copy') {
     throw new UsageError(`--sandbox must be auto, overlay or copy, not "${sandbox}"`)
@@ -173,7 +181,8 @@ function requireDir(io: CliIO, value: string | undefined, flag: string): string 
 }
 
 function parsePositiveInt(value: string, flag: string): number {
-  if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`${flag} must be a positive integer, not "${value}"`)
+  if (!/^[1-9]\d*$/.test(value))
+    throw new UsageError(`${flag} must be a positive integer, not "${value}"`)
   return Number(value)
 }
 
@@ -185,7 +194,8 @@ async function loadCliConfig(
 ): Promise<GateConfig> {
   const checks = checksFlag ? resolve(io.cwd, checksFlag) : null
   if (checks && !existsSync(checks)) throw new UsageError(`--checks ${checksFlag}: no such file`)
-  const defaultConfig = resolve(io.cwd, 'quorum.yml')
+  // A template, not path.resolve: ncc would mistake resolve(dir, 'quorum.yml') for an asset.
+  const defaultConfig = `${resolve(io.cwd)}${sep}quorum.yml`
   const configPath = configFlag
     ? resolve(io.cwd, configFlag)
     : existsSync(defaultConfig) && !checks
@@ -227,7 +237,9 @@ function progressPrinter(io: CliIO) {
   return (event: GateEvent) => {
     if (event.type === 'finish') {
       const seconds = (event.result.duration_ms / 1000).toFixed(1)
-      io.stderr.write(`  ${event.tree.padEnd(9)} ${event.check}: ${event.result.outcome} (${seconds}s)\n`)
+      io.stderr.write(
+        `  ${event.tree.padEnd(9)} ${event.check}: ${event.result.outcome} (${seconds}s)\n`,
+      )
     } else if (event.type === 'setup') {
       io.stderr.write(`  ${event.tree.padEnd(9)} setup: ${event.result.outcome}\n`)
     }

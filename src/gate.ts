@@ -51,6 +51,11 @@ export interface GateOptions {
   reproduce?: (check: CheckSpec, seed: string) => string
   onEvent?: (event: GateEvent) => void
   abort?: AbortSignal
+  /**
+   * Files and directories hidden from checks (covered by an empty mount inside each run's
+   * namespace): credentials and runner control files. Only the overlay sandbox can do this.
+   */
+  maskPaths?: string[]
 }
 
 /** A usage problem found before anything ran (e.g. scored mode without a baseline). */
@@ -76,6 +81,7 @@ export async function runGate(options: GateOptions): Promise<Report> {
     ...(options.logDir ? { logDir: options.logDir } : {}),
     ...(options.parentEnv ? { parentEnv: options.parentEnv } : {}),
     inputTrees: [options.candidateDir, ...(baselineDir ? [baselineDir] : [])],
+    ...(options.maskPaths ? { maskPaths: options.maskPaths } : {}),
   })
   const onAbort = () => void workspace.dispose()
   options.abort?.addEventListener('abort', onAbort, { once: true })
@@ -162,12 +168,26 @@ export async function runGate(options: GateOptions): Promise<Report> {
       config_file: options.config.file,
       started_at: startedAt.toISOString(),
       duration_ms: Date.now() - startedAt.getTime(),
-      notices: [...(options.notices ?? [])],
+      notices: [...(options.notices ?? []), ...sandboxNotices(workspace, options)],
     }
   } finally {
     options.abort?.removeEventListener('abort', onAbort)
     await workspace.dispose()
   }
+}
+
+/** What a reader must know about how isolated the runs were. */
+function sandboxNotices(workspace: Workspace, options: GateOptions): string[] {
+  const notices: string[] = []
+  if (workspace.kind === 'copy' && workspace.sandboxNote) {
+    notices.push(`Sandboxes were copies, not overlays: ${workspace.sandboxNote}.`)
+  }
+  if (workspace.kind === 'copy' && options.maskPaths && options.maskPaths.length > 0) {
+    notices.push(
+      'The copy sandbox cannot hide credential files and runner control files from checks; only overlay sandboxes (Linux user namespaces) can.',
+    )
+  }
+  return notices
 }
 
 async function withFunctionChecks(config: GateConfig, workspace: Workspace): Promise<GateConfig> {
@@ -229,7 +249,7 @@ function defaultReproduce(options: GateOptions) {
   return (check: CheckSpec, seed: string): string => {
     const args = ['npx', 'quorum-gate', 'verify', '--candidate', options.candidateDir]
     if (options.config.file) args.push('--config', options.config.file)
-    if (options.config.functions) args.push('--checks', options.config.functions)
+    else if (options.config.functions) args.push('--checks', options.config.functions)
     args.push('--only', check.name, '--seed', seed)
     return args.map(shellQuote).join(' ')
   }

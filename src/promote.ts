@@ -12,8 +12,13 @@ export class PromoteError extends Error {
 }
 
 /** Copies candidate over live when the report allows it; throws PromoteError otherwise. */
-export async function promote(candidateDir: string, liveDir: string, report: Report): Promise<void> {
-  if (report.verdict !== 'allow') throw new PromoteError('the candidate was blocked; nothing promoted')
+export async function promote(
+  candidateDir: string,
+  liveDir: string,
+  report: Report,
+): Promise<void> {
+  if (report.verdict !== 'allow')
+    throw new PromoteError('the candidate was blocked; nothing promoted')
   const candidate = resolve(candidateDir)
   const live = resolve(liveDir)
   if (isInside(candidate, live) || isInside(live, candidate)) {

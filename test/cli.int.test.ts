@@ -1,7 +1,14 @@
 // The CLI as a user runs it: a real `node` process on real directories, real exit codes.
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
@@ -42,8 +49,16 @@ describe('bad usage and bad config exit 2 with one line and no stack', () => {
   const cases: Array<[string, string, RegExp]> = [
     ['unknown key', 'checks:\n  - name: t\n    comand: "true"\n', /bad\.yml:3:5: .*comand/],
     ['missing command', 'checks:\n  - name: t\n    timeout_s: 5\n', /bad\.yml:2:\d+: .*command/],
-    ['non-positive timeout', 'checks:\n  - name: t\n    command: "true"\n    timeout_s: 0\n', /bad\.yml:4:\d+: .*timeout_s/],
-    ['duplicate names', 'checks:\n  - name: t\n    command: a\n  - name: t\n    command: b\n', /bad\.yml:4:\d+: .*t/],
+    [
+      'non-positive timeout',
+      'checks:\n  - name: t\n    command: "true"\n    timeout_s: 0\n',
+      /bad\.yml:4:\d+: .*timeout_s/,
+    ],
+    [
+      'duplicate names',
+      'checks:\n  - name: t\n    command: a\n  - name: t\n    command: b\n',
+      /bad\.yml:4:\d+: .*t/,
+    ],
     ['YAML syntax', 'checks:\n  - name: "t\n    command: x\n', /bad\.yml:\d+:\d+: /],
   ]
   for (const [what, yaml, pattern] of cases) {
@@ -119,12 +134,25 @@ describe('verdicts', () => {
     const report = readReport(json)
     assert.equal(report.verdict, 'block')
     assert.equal(report.checks[0]!.candidate.outcome, 'FAILED')
-    assert.ok(report.reasons.some((reason) => reason.includes('has_feature')), report.reasons.join('\n'))
+    assert.ok(
+      report.reasons.some((reason) => reason.includes('has_feature')),
+      report.reasons.join('\n'),
+    )
     assert.match(r.stdout, /has_feature/)
   })
 
   test('scored allows a strict improvement and blocks the reverse', () => {
-    const up = quorum(['scored', '--candidate', better, '--baseline', live, '--config', config, '--json', '-'])
+    const up = quorum([
+      'scored',
+      '--candidate',
+      better,
+      '--baseline',
+      live,
+      '--config',
+      config,
+      '--json',
+      '-',
+    ])
     assert.equal(up.status, 0, up.stderr)
     const report = JSON.parse(up.stdout) as Report
     assert.equal(report.mode, 'scored')
@@ -136,12 +164,30 @@ describe('verdicts', () => {
 
   test('--promote copies an allowed candidate over live, deletions included', () => {
     const target = tree('promote-live', { 'score.txt': '0', 'stale.txt': 'old' })
-    const r = quorum(['verify', '--candidate', better, '--config', config, '--promote', '--live', target])
+    const r = quorum([
+      'verify',
+      '--candidate',
+      better,
+      '--config',
+      config,
+      '--promote',
+      '--live',
+      target,
+    ])
     assert.equal(r.status, 0, r.stderr)
     assert.equal(readFileSync(join(target, 'feature.txt'), 'utf8'), 'yes')
     assert.equal(existsSync(join(target, 'stale.txt')), false)
     const blocked = tree('promote-blocked', { 'score.txt': '0' })
-    const r2 = quorum(['verify', '--candidate', live, '--config', config, '--promote', '--live', blocked])
+    const r2 = quorum([
+      'verify',
+      '--candidate',
+      live,
+      '--config',
+      config,
+      '--promote',
+      '--live',
+      blocked,
+    ])
     assert.equal(r2.status, 1)
     assert.equal(readFileSync(join(blocked, 'score.txt'), 'utf8'), '0')
   })
@@ -166,7 +212,12 @@ test('secrets in the parent environment never reach a check', () => {
   const output = readReport(json).checks[0]!.candidate.output
   const seen = output.head + output.tail
   assert.match(seen, /QUORUM_SEED=/)
-  for (const secret of ['ghs_secret_token_value', 'input_secret', 'runtime_secret', 'user_secret']) {
+  for (const secret of [
+    'ghs_secret_token_value',
+    'input_secret',
+    'runtime_secret',
+    'user_secret',
+  ]) {
     assert.ok(!seen.includes(secret), `${secret} leaked into the check's environment`)
   }
 })
@@ -181,16 +232,21 @@ test('Ctrl-C stops every run, removes the sandboxes and exits 130', async () => 
   )
   const candidate = tree('cand-int', { 'x.txt': 'x' })
   const tmp = mkdtempSync(join(root, 'tmp-int-'))
-  const child = spawn(process.execPath, [CLI, 'verify', '--candidate', candidate, '--config', config], {
-    env: { ...process.env, TMPDIR: tmp },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    [CLI, 'verify', '--candidate', candidate, '--config', config],
+    {
+      env: { ...process.env, TMPDIR: tmp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   for (let i = 0; i < 300 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100))
   assert.ok(existsSync(pidFile), `the check never started: ${stderr}`)
   // Inside a pid namespace $$ is not the host's pid: look the sleeper up by its unique argv.
-  const sleepers = () => spawnSync('pgrep', ['-f', 'sleep 3071'], { encoding: 'utf8' }).stdout.trim()
+  const sleepers = () =>
+    spawnSync('pgrep', ['-f', 'sleep 3071'], { encoding: 'utf8' }).stdout.trim()
   assert.notEqual(sleepers(), '', 'the sleeper is not visible to pgrep')
   child.kill('SIGINT')
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))

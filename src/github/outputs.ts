@@ -27,7 +27,9 @@ export interface QuorumOutputs {
 export type OutputName = keyof QuorumOutputs
 
 const COUNT_NAMES = ['passed', 'failed', 'timeout', 'crashed', 'error'] as const
-const PATH = /^[\w./:-]*$/
+// The report path is built from RUNNER_TEMP and the validated gate name, not from check output;
+// it may hold spaces (or backslashes on Windows), but never quotes, `$`, backticks or controls.
+const PATH = /^[^\x00-\x1f\x7f"'`$]+$/
 // URLs also need `#` (a comment's html_url ends in #issuecomment-N); still no spaces, quotes,
 // `$`, backticks or newlines.
 const URL_PATTERN = /^https?:\/\/[\w.:-]+(?:\/[\w./:-]*)?(?:#[\w-]+)?$/
@@ -58,7 +60,7 @@ export function validateOutputs(outputs: QuorumOutputs): {
     } else if (name === 'report-path') {
       if (typeof value === 'string' && value !== '' && PATH.test(value)) {
         accepted.push([name, value])
-      } else refuse(`must match ${PATH} (letters, digits, _ . / : -)`)
+      } else refuse('must be a path without quotes, $, backticks or control characters')
     } else if (name === 'comment-url' || name === 'check-run-url') {
       if (value === undefined || value === null || value === '') continue
       if (typeof value === 'string' && URL_PATTERN.test(value)) accepted.push([name, value])

@@ -55,7 +55,7 @@ import {
   symlink,
   writeFile,
 } from 'node:fs/promises'
-import { join } from 'node:path'
+import { isAbsolute, join, sep } from 'node:path'
 import type { SandboxKind } from '../engine/types.ts'
 
 /** What the caller asks for: a kind, or `auto` to use overlay when this machine allows it. */
@@ -130,12 +130,14 @@ interface OverlayTools {
   sleep: string
   setsid: string
   timeout: string
+  env: string
 }
 
 /**
  * Runs in the new mount (and user) namespace, outside the new pid namespace:
  *   $1 area, $2 root, $3 lowerdir, $4 home lowerdir ('' = plain HOME), $5 userns (1/0),
- *   $6 setpriv, $7 mount, $8 sleep, $9 setsid, $10 timeout; then the command's argv.
+ *   $6 setpriv, $7 mount, $8 sleep, $9 setsid, $10 timeout, $11 private /proc (1/0); then the
+ *   command's argv. $QUORUM_INNER and $QUORUM_SH (environment) are the script of the run's first process, below.
  * - The keeper MUST be the first fork (it becomes the pid namespace's init). It closes every fd,
  *   so it never holds the run's output pipes or verdict channel open, and leaves the run's
  *   process group: after a run killed with SIGKILL it waits in the kernel until the host's init
@@ -152,7 +154,9 @@ interface OverlayTools {
  *   the judge), so even a judge killed with SIGKILL takes every run's namespace down with it.
  */
 const WRAPPER = [
-  'area=$1 root=$2 lower=$3 hlower=$4 ux=$5 setpriv=$6 mnt=$7 slp=$8 ssid=$9 relay=${10}; shift 10',
+  'area=$1 root=$2 lower=$3 hlower=$4 ux=$5 setpriv=$6 mnt=$7 slp=$8 ssid=$9 relay=${10} pp=${11}; shift 11',
+  // Taken out of the environment at once, so the command never inherits them.
+  'inner=$QUORUM_INNER qsh=$QUORUM_SH; unset QUORUM_INNER QUORUM_SH',
   '"$setpriv" --pdeathsig KILL -- "$ssid" "$slp" 2147483647 </dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &',
   'k=$! n=0',
   'while [ $n -lt 100000 ] && read -r st <"/proc/$k/stat"; do case $st in *") "[ZX]" "*|"$k (sleep) "*) break;; esac; n=$((n + 1)); done',
@@ -161,9 +165,27 @@ const WRAPPER = [
   'o=; [ "$ux" = 1 ] && o=,userxattr',
   '"$mnt" -t overlay quorum -o "lowerdir=$lower,upperdir=upper,workdir=work$o" "$root" || fail "overlay mount of the tree failed"',
   'if [ -n "$hlower" ]; then "$mnt" -t overlay quorum -o "lowerdir=$hlower,upperdir=home-upper,workdir=home-work$o" "$area/home" || fail "overlay mount of HOME failed"; fi',
+  // Masks: `d<path>` gets an empty read-only tmpfs, `f<path>` /dev/null, so credentials and
+  // runner control files are out of the check's sight. A mask that cannot be applied fails the
+  // run: a sandbox that silently shows what it promised to hide is worse than none.
+  'if [ -s "$area/masks" ]; then while IFS= read -r m; do p=${m#?}; case $m in',
+  '  d*) "$mnt" -t tmpfs -o ro,nosuid,nodev,size=4k,mode=0555 quorum-mask "$p" || fail "cannot hide $p";;',
+  '  f*) "$mnt" --bind /dev/null "$p" || fail "cannot hide $p";;',
+  'esac; done <"$area/masks"; fi',
   'cd "$root" || fail "cannot enter the sandbox root"',
-  'if [ "$ux" = 1 ]; then exec "$setpriv" --pdeathsig KILL --inh-caps=-all --ambient-caps=-all -- "$relay" --foreground 0 "$@"; fi',
-  'exec "$setpriv" --pdeathsig KILL -- "$relay" --foreground 0 "$@"',
+  'exec "$setpriv" --pdeathsig KILL -- "$relay" --foreground 0 "$qsh" -c "$inner" quorum-inner "$mnt" "$setpriv" "$ux" "$area" "$pp" "$@"',
+].join('\n')
+
+/**
+ * Forked by the relay, so it is the first process of the run inside the new pid namespace: it
+ * mounts a /proc of that namespace (the check then sees its own processes only, not the judge's
+ * /proc/<pid>/environ), drops the capabilities a user namespace gave, and becomes the command.
+ */
+const INNER = [
+  'mnt=$1 sp=$2 ux=$3 area=$4 pp=$5; shift 5',
+  `if [ "$pp" = 1 ] && ! "$mnt" -t proc -o nosuid,nodev,noexec quorum-proc /proc; then printf '%s\\n' 'cannot mount a private /proc' >"$area/sandbox-error"; exit ${SANDBOX_FAILURE_EXIT_CODE}; fi`,
+  'if [ "$ux" = 1 ]; then exec "$sp" --inh-caps=-all --ambient-caps=-all -- "$@"; fi',
+  'exec "$@"',
 ].join('\n')
 
 function findTool(name: string): string | null {
@@ -183,7 +205,16 @@ function findTool(name: string): string | null {
 
 function findOverlayTools(): OverlayTools | string {
   const tools: Partial<OverlayTools> = {}
-  for (const name of ['sh', 'unshare', 'setpriv', 'mount', 'sleep', 'setsid', 'timeout'] as const) {
+  for (const name of [
+    'sh',
+    'unshare',
+    'setpriv',
+    'mount',
+    'sleep',
+    'setsid',
+    'timeout',
+    'env',
+  ] as const) {
     const found = findTool(name)
     if (found === null) return `${name} not found`
     tools[name] = found
@@ -220,11 +251,19 @@ export function createSandboxProvider(p: {
   kind: SandboxKind
   dir: string
   userns?: boolean
+  /** Overlay only: mount a /proc of the run's own pid namespace (default true). */
+  privateProc?: boolean
+  /** Overlay only: files and directories hidden from every run (see OverlayProvider). */
+  masks?: readonly string[]
 }): SandboxProvider {
   if (p.kind === 'overlay') {
     const tools = findOverlayTools()
     if (typeof tools === 'string') throw new Error(`overlay sandbox unavailable: ${tools}`)
-    return new OverlayProvider(p.dir, tools, p.userns ?? !isRoot())
+    return new OverlayProvider(p.dir, tools, {
+      userns: p.userns ?? !isRoot(),
+      privateProc: p.privateProc ?? true,
+      masks: p.masks ?? [],
+    })
   }
   return new CopyProvider(p.dir)
 }
@@ -270,11 +309,42 @@ class OverlayProvider extends BaseProvider implements SandboxProvider {
   readonly kind = 'overlay' as const
   private readonly tools: OverlayTools
   private readonly userns: boolean
+  private readonly privateProc: boolean
+  private readonly masks: readonly string[]
 
-  constructor(dir: string, tools: OverlayTools, userns: boolean) {
+  constructor(
+    dir: string,
+    tools: OverlayTools,
+    o: { userns: boolean; privateProc: boolean; masks: readonly string[] },
+  ) {
     super(dir)
     this.tools = tools
-    this.userns = userns
+    this.userns = o.userns
+    this.privateProc = o.privateProc
+    this.masks = o.masks
+  }
+
+  /**
+   * The masks that exist now, as wrapper lines (`d<dir>` / `f<file>`). A mask that contains the
+   * run's own area or one of the tree's layers is left out: hiding it would hide the tree.
+   */
+  private async maskLines(area: string, tree: TreeLayers): Promise<string> {
+    const needed = [area, ...tree.root, ...tree.home]
+    const usable = this.masks.filter(
+      (mask) =>
+        isAbsolute(mask) &&
+        !mask.includes('\n') &&
+        !needed.some((path) => isWithin(path, mask)) &&
+        // A mask inside another is hidden already, and could not be mounted on once its
+        // parent is covered.
+        !this.masks.some((other) => other !== mask && isWithin(mask, other)),
+    )
+    const lines: string[] = []
+    for (const mask of usable) {
+      const info = await stat(mask).catch(() => null)
+      if (info) lines.push(`${info.isDirectory() ? 'd' : 'f'}${mask}`)
+    }
+    return lines.length > 0 ? `${lines.join('\n')}\n` : ''
   }
 
   async enter(tree: TreeLayers): Promise<Sandbox> {
@@ -287,13 +357,26 @@ class OverlayProvider extends BaseProvider implements SandboxProvider {
       ...dirs.map((d) => mkdir(join(area, d))),
       ...tree.root.map((layer, i) => symlink(layer, join(area, `l${i}`))),
       ...tree.home.map((layer, i) => symlink(layer, join(area, `h${i}`))),
+      this.maskLines(area, tree).then((text) =>
+        text ? writeFile(join(area, 'masks'), text) : undefined,
+      ),
     ])
     const lower = tree.root.map((_, i) => `l${i}`).join(':')
     const homeLower = tree.home.map((_, i) => `h${i}`).join(':')
     const { tools, userns } = this
     const prefix = [tools.unshare]
     if (userns) prefix.push('--user', '--map-current-user', '--keep-caps')
-    prefix.push('--mount', '--propagation', 'private', '--pid', '--', tools.sh, '-c', WRAPPER)
+    prefix.push(
+      '--mount',
+      '--propagation',
+      'private',
+      '--pid',
+      '--',
+      tools.env,
+      `QUORUM_INNER=${INNER}`,
+      `QUORUM_SH=${tools.sh}`,
+    )
+    prefix.push(tools.sh, '-c', WRAPPER)
     const root = join(area, 'root')
     const fixed = [
       'quorum-sandbox',
@@ -307,6 +390,7 @@ class OverlayProvider extends BaseProvider implements SandboxProvider {
       tools.sleep,
       tools.setsid,
       tools.timeout,
+      this.privateProc ? '1' : '0',
     ]
     let gone: Promise<void> | null = null
     return {
@@ -369,6 +453,11 @@ class CopyProvider extends BaseProvider implements SandboxProvider {
       remove: () => (gone ??= removeTree(area)),
     }
   }
+}
+
+/** Whether `path` is `dir` or below it (both absolute). */
+function isWithin(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep)
 }
 
 async function readFailure(area: string): Promise<string | null> {
@@ -523,6 +612,8 @@ export interface SandboxDetection {
   kind: SandboxKind
   /** Whether overlay runs go through a user namespace (non-root). */
   userns: boolean
+  /** Whether overlay runs get a /proc of their own pid namespace (false where the kernel refuses). */
+  privateProc: boolean
   /** Why overlay is not used, when kind is copy; null otherwise. */
   reason: string | null
 }
@@ -538,7 +629,12 @@ const detections = new Map<string, Promise<SandboxDetection>>()
  */
 export async function detectSandbox(dir: string, mode: SandboxMode): Promise<SandboxDetection> {
   if (mode === 'copy')
-    return { kind: 'copy', userns: false, reason: 'copy sandboxes were asked for' }
+    return {
+      kind: 'copy',
+      userns: false,
+      privateProc: false,
+      reason: 'copy sandboxes were asked for',
+    }
   const key = `${(await stat(dir)).dev}:${mode}`
   let found = detections.get(key)
   if (!found) {
@@ -554,23 +650,46 @@ export async function detectSandbox(dir: string, mode: SandboxMode): Promise<San
 
 async function probeOverlay(dir: string): Promise<SandboxDetection> {
   if (process.platform !== 'linux') {
-    return { kind: 'copy', userns: false, reason: 'overlayfs needs Linux' }
+    return { kind: 'copy', userns: false, privateProc: false, reason: 'overlayfs needs Linux' }
   }
   const tools = findOverlayTools()
-  if (typeof tools === 'string') return { kind: 'copy', userns: false, reason: tools }
+  if (typeof tools === 'string') {
+    return { kind: 'copy', userns: false, privateProc: false, reason: tools }
+  }
   const attempts = isRoot() ? [false, true] : [true]
   const failures: string[] = []
   for (const userns of attempts) {
-    const why = await tryOverlay(join(dir, `probe-${userns ? 'userns' : 'root'}`), userns)
-    if (why === null) return { kind: 'overlay', userns, reason: null }
-    failures.push(`${userns ? 'in a user namespace' : 'as root'}: ${why}`)
+    // A private /proc is wanted; a kernel that refuses it (a container with a masked /proc)
+    // still gets overlay sandboxes, and the report says /proc was shared.
+    for (const privateProc of [true, false]) {
+      const name = `probe-${userns ? 'userns' : 'root'}-${privateProc ? 'proc' : 'noproc'}`
+      const why = await tryOverlay(join(dir, name), userns, privateProc)
+      if (why === null) return { kind: 'overlay', userns, privateProc, reason: null }
+      failures.push(
+        `${userns ? 'in a user namespace' : 'as root'}${privateProc ? ' with a private /proc' : ''}: ${why}`,
+      )
+    }
   }
-  return { kind: 'copy', userns: false, reason: `overlay mount failed (${failures.join('; ')})` }
+  return {
+    kind: 'copy',
+    userns: false,
+    privateProc: false,
+    reason: `overlay mount failed (${failures.join('; ')})`,
+  }
 }
 
 /** One real mount: the lower file must be visible, the write must land in upper only. */
-async function tryOverlay(dir: string, userns: boolean): Promise<string | null> {
-  const provider = createSandboxProvider({ kind: 'overlay', dir: join(dir, 'sandboxes'), userns })
+async function tryOverlay(
+  dir: string,
+  userns: boolean,
+  privateProc: boolean,
+): Promise<string | null> {
+  const provider = createSandboxProvider({
+    kind: 'overlay',
+    dir: join(dir, 'sandboxes'),
+    userns,
+    privateProc,
+  })
   try {
     const lower = join(dir, 'lower')
     await mkdir(lower, { recursive: true })
@@ -579,7 +698,12 @@ async function tryOverlay(dir: string, userns: boolean): Promise<string | null> 
     // Ends by SIGKILL on purpose: the relay must report the command's own death, not an exit code.
     const r = await runInSandbox(
       sb,
-      ['/bin/sh', '-c', 'test -f marker && : >written && kill -KILL $$'],
+      // With a private /proc, pid 1 is the run's keeper (sleep), not the host's init.
+      [
+        '/bin/sh',
+        '-c',
+        `test -f marker && ${privateProc ? 'read -r c </proc/1/comm && [ "$c" = sleep ] && ' : ''}: >written && kill -KILL $$`,
+      ],
       {
         timeoutMs: 20_000,
       },

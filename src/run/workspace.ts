@@ -46,6 +46,11 @@ export interface WorkspaceOptions {
   graceMs?: number
   /** The trees the gate reads, so that the workspace never lands inside one of them. */
   inputTrees?: string[]
+  /**
+   * Files and directories hidden from every run (overlay only: an empty mount over each, inside
+   * the run's namespace). Credentials and runner control files; missing paths are skipped.
+   */
+  maskPaths?: string[]
 }
 
 /** A tree ready for runs: read from sourceDir (never written), plus what its setup produced. */
@@ -138,6 +143,8 @@ export async function createWorkspace(opts: WorkspaceOptions = {}): Promise<Work
       mode,
       kind: detection.kind,
       userns: detection.userns,
+      privateProc: detection.privateProc,
+      masks: opts.maskPaths ?? [],
       note: mode === 'auto' ? detection.reason : null,
       parentEnv: opts.parentEnv ?? process.env,
       graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
@@ -177,6 +184,8 @@ class GateWorkspace implements Workspace {
   private readonly mode: SandboxMode
   private readonly detectedKind: SandboxKind
   private readonly userns: boolean
+  private readonly privateProc: boolean
+  private readonly masks: readonly string[]
   private note: string | null
   private readonly parentEnv: Record<string, string | undefined>
   private readonly graceMs: number
@@ -196,6 +205,8 @@ class GateWorkspace implements Workspace {
     mode: SandboxMode
     kind: SandboxKind
     userns: boolean
+    privateProc: boolean
+    masks: readonly string[]
     note: string | null
     parentEnv: Record<string, string | undefined>
     graceMs: number
@@ -206,6 +217,8 @@ class GateWorkspace implements Workspace {
     this.mode = p.mode
     this.detectedKind = p.kind
     this.userns = p.userns
+    this.privateProc = p.privateProc
+    this.masks = p.masks
     this.note = p.note
     this.parentEnv = p.parentEnv
     this.graceMs = p.graceMs
@@ -226,7 +239,9 @@ class GateWorkspace implements Workspace {
       provider = createSandboxProvider({
         kind,
         dir: join(this.dir, kind),
-        ...(kind === 'overlay' ? { userns: this.userns } : {}),
+        ...(kind === 'overlay'
+          ? { userns: this.userns, privateProc: this.privateProc, masks: this.masks }
+          : {}),
       })
       this.providers.set(kind, provider)
     }

@@ -241,7 +241,9 @@ describe('overlay process containment', () => {
     const { source } = await makeTree('tree')
     const p = providerFor('overlay')
     const sb = await p.enter(p.prepare(source))
-    const pidFile = join(sb.tmp, 'daemon.pid')
+    // The run has a /proc of its own, so a pid read inside means nothing outside: the daemon is
+    // found from outside by its unique argv instead.
+    const daemon = 'sleep 1017.25'
     // The daemon left the process group and keeps our stdout open: only the pid namespace
     // ending with the command can take it down.
     const r = await runInSandbox(
@@ -249,22 +251,21 @@ describe('overlay process containment', () => {
       [
         SH,
         '-c',
-        `setsid ${SH} -c 'readlink /proc/self > "$TMPDIR/daemon.tmp"; mv "$TMPDIR/daemon.tmp" "$TMPDIR/daemon.pid"; exec sleep 1000' &
+        `setsid ${SH} -c ': > "$TMPDIR/daemon.tmp"; mv "$TMPDIR/daemon.tmp" "$TMPDIR/daemon.pid"; exec ${daemon}' &
          while [ ! -e "$TMPDIR/daemon.pid" ]; do sleep 0.05; done; echo started`,
       ],
       { timeoutMs: 15_000 },
     )
     assert.equal(r.stdout, 'started\n', r.stderr)
     assert.equal(r.killed, false)
-    const pid = Number(readFileSync(pidFile, 'utf8'))
-    assert.ok(pid > 1)
+    const alive = () => spawnSync('pgrep', ['-f', daemon]).status === 0
     t.after(() => {
-      if (isAlive(pid)) process.kill(pid, 'SIGKILL')
+      spawnSync('pkill', ['-KILL', '-f', daemon])
     })
     // The kernel reaps asynchronously; give it a generous deadline, not a timing expectation.
     const deadline = Date.now() + 10_000
-    while (isAlive(pid) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20))
-    assert.equal(isAlive(pid), false, `daemon ${pid} survived its run`)
+    while (alive() && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20))
+    assert.equal(alive(), false, `the daemon (${daemon}) survived its run`)
     await p.dispose()
   })
 
@@ -342,7 +343,12 @@ describe('overlay process containment', () => {
       leftovers: string[]
     }
     assert.notEqual(seen.uid, 0)
-    assert.deepEqual(seen.detection, { kind: 'overlay', userns: true, reason: null })
+    assert.deepEqual(seen.detection, {
+      kind: 'overlay',
+      userns: true,
+      privateProc: true,
+      reason: null,
+    })
     assert.equal(seen.setupCode, 0)
     assert.equal(seen.run1.signal, 'SIGSEGV', seen.run1.stderr)
     // The check runs as the user itself (not as root of the user namespace).
@@ -361,6 +367,7 @@ describe('detection', () => {
     assert.deepEqual(await detectSandbox(scratch, 'copy'), {
       kind: 'copy',
       userns: false,
+      privateProc: false,
       reason: 'copy sandboxes were asked for',
     })
   })

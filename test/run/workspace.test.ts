@@ -191,26 +191,29 @@ for (const kind of ['overlay', 'copy'] as const) {
       const source = await makeSource()
       const ws = await workspace(kind, { graceMs: 500 })
       const { tree } = await ws.prepareTree('candidate', source, null, opts)
+      // Overlay runs have a /proc of their own: find the sleeper from outside by its unique argv.
+      const sleeper = `sleep 1000.${kind === 'overlay' ? 25 : 5}`
+      const alive = () => spawnSync('pgrep', ['-f', sleeper]).status === 0
       const running = ws.runCheck(
         tree,
-        shell('sleeper', 'echo "pid $(readlink /proc/self)"; exec sleep 1000', { timeout_s: 600 }),
+        shell('sleeper', `echo started; exec ${sleeper}`, { timeout_s: 600 }),
         opts,
       )
       const log = join(ws.logDir, 'candidate-sleeper-1.log')
-      let pid = 0
-      for (let i = 0; i < 1000 && pid === 0; i++) {
+      for (let i = 0; i < 1000 && !alive(); i++) {
         await new Promise((resolve) => setTimeout(resolve, 20))
-        pid = Number(/pid (\d+)/.exec(existsSync(log) ? readFileSync(log, 'utf8') : '')?.[1] ?? 0)
       }
-      assert.ok(pid > 0, 'the check never started')
+      assert.ok(alive(), 'the check never started')
       t.after(() => {
-        if (isAlive(pid)) process.kill(pid, 'SIGKILL')
+        spawnSync('pkill', ['-KILL', '-f', sleeper])
       })
       await Promise.all([ws.dispose(), ws.dispose()])
       const r = await running
       assert.equal(r.outcome, 'ERROR')
       assert.match(r.reason, /cancelled|aborted|stopped/)
-      assert.equal(isAlive(pid), false, 'the sleep survived dispose')
+      const deadline = Date.now() + 10_000
+      while (alive() && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20))
+      assert.equal(alive(), false, 'the sleep survived dispose')
       assert.equal(existsSync(ws.dir), false)
       assert.ok(existsSync(log))
       const late = await ws.runCheck(tree, shell('late', 'true'), opts)
@@ -316,12 +319,3 @@ test('an unprivileged user runs a whole gate in overlay sandboxes through a user
   assert.equal(seen.work.length, 1)
   assert.match(seen.work[0]!, /^quorum-.*-logs$/)
 })
-
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return !/^\d+ \(.*\) [ZX] /s.test(stat)
-  } catch {
-    return false
-  }
-}

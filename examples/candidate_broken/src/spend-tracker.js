@@ -37,7 +37,7 @@ export class SpendTracker {
     checkAmount(amount)
     this.#inFlight++
     try {
-      while (this.#inFlight > 1) await sleep(1)
+      while (this.#inFlight > 1) await sleep(10)
       const current = await this.#store.read()
       await this.#store.write(current + amount)
     } finally {

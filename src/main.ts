@@ -1,0 +1,3 @@
+import { run } from './github/action.ts'
+
+await run()

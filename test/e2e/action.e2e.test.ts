@@ -1,0 +1,950 @@
+/**
+ * The action end to end: the bundle (dist/index.js; QUORUM_E2E_ENTRY=src/main.ts runs the source)
+ * started as the runner starts it, in a workspace made exactly like actions/checkout makes it from
+ * an origin shaped like GitHub's, talking to a validating fake of GitHub's REST API. Every test
+ * gets its own origin, workspace and fake, and ends by asserting the fake saw no request GitHub
+ * would have refused.
+ *
+ *   npm run bundle && node --test test/e2e/action.e2e.test.ts
+ */
+import assert from 'node:assert/strict'
+import { existsSync, promises as fs } from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { after, before, describe, test, type TestContext } from 'node:test'
+
+import { runAction, type ActionRun, type RunActionOptions } from '../support/action-runner.ts'
+import { FakeGitHub, type FakeComment, type FakeGitHubOptions } from '../support/fake-github.ts'
+import {
+  PERSISTED_FAKE_TOKEN,
+  checkoutLikeActionsCheckout,
+  commitFiles,
+  createMergeGroup,
+  createOrigin,
+  git,
+  mergeGroupEvent,
+  openPullRequest,
+  pullRequestEvent,
+  pushEvent,
+  type FileChanges,
+  type FixtureEvent,
+  type Origin,
+  type PullRequestRefs,
+} from '../support/git-fixtures.ts'
+
+const OWNER = 'octo-org'
+const REPO = 'octo-repo'
+const MARKER = '<!-- quorum:gate=default -->'
+const BOT = 'github-actions[bot]'
+/** The workflow's token, as the runner passes it (input `token` defaults to github.token). */
+const GITHUB_TOKEN = 'ghs_e2eWorkflowTokenAAAAAAAAAAAAAAAAAAAAAAA1'
+
+/** The gate on main: one shell check that runs the project's test. */
+const BASE_CONFIG =
+  'mode: pass-fail\nparallel: 2\nchecks:\n  - name: unit\n    command: "node test.js"\n    timeout_s: 30\n'
+const GOOD_MATH = 'export function add(a, b) {\n  return a + b\n}\n'
+const BROKEN_MATH = 'export function add(a, b) {\n  return a - b\n}\n'
+
+let scratch: string
+let counter = 0
+let nextRunId = 5000
+
+before(async () => {
+  scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'quorum-e2e-'))
+})
+after(async () => {
+  // QUORUM_E2E_KEEP=1 keeps every origin, workspace, runner directory and a dump of the fake's
+  // state (fake.json next to each case) for a look after the run.
+  if (process.env['QUORUM_E2E_KEEP']) console.log(`kept ${scratch}`)
+  else await fs.rm(scratch, { recursive: true, force: true, maxRetries: 3 })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Scenario plumbing
+
+interface Scenario {
+  root: string
+  origin: Origin
+  fake: FakeGitHub
+  /** actions/checkout for the event into a fresh workspace, then the action. */
+  run(event: FixtureEvent, options?: RunOptions): Promise<ActionRun>
+  /** Opens (or refreshes) PR #number from `branch` and keeps the fake's PR head in step. */
+  pull(branch: string, number?: number): Promise<PullRequestRefs>
+}
+
+interface RunOptions {
+  inputs?: Record<string, string>
+  env?: Record<string, string | undefined>
+  runId?: number
+  runAttempt?: number
+  workspace?: string
+  /** Parent of RUNNER_TEMP and HOME; default `<case>/runner-N/runner`. */
+  runnerDir?: string
+  timeoutMs?: number
+}
+
+/** A fresh origin (main = fixture project + `mainFiles`), a fresh fake, closed after the test. */
+async function scenario(
+  t: TestContext,
+  mainFiles: FileChanges = {},
+  fakeOptions: FakeGitHubOptions = {},
+): Promise<Scenario> {
+  counter += 1
+  const root = path.join(scratch, `case-${counter}`)
+  await fs.mkdir(root, { recursive: true })
+  const origin = await createOrigin(root, { fullName: `${OWNER}/${REPO}` })
+  await commitFiles(origin, 'main', { 'quorum.yml': BASE_CONFIG, ...mainFiles }, 'Configure gate')
+  const fake = await FakeGitHub.start({ owner: OWNER, repo: REPO, ...fakeOptions })
+  t.after(async () => {
+    if (process.env['QUORUM_E2E_KEEP']) {
+      const { checkRuns, comments, requests, violations } = fake
+      const state = { checkRuns, comments, requests, violations }
+      await fs.writeFile(path.join(root, 'fake.json'), JSON.stringify(state, null, 2))
+    }
+    await fake.close()
+  })
+  let workspaces = 0
+  return {
+    root,
+    origin,
+    fake,
+    async pull(branch, number = 1) {
+      const refs = await openPullRequest(origin, { number, head: branch })
+      if (fake.pulls.some((p) => p.number === number)) fake.setPullHead(number, refs.headSha)
+      else fake.addPull({ number, headSha: refs.headSha, baseSha: refs.baseSha, headRef: branch })
+      return refs
+    },
+    async run(event, options = {}) {
+      workspaces += 1
+      const workspace = options.workspace ?? path.join(root, `runner-${workspaces}`, 'work', REPO)
+      if (options.workspace === undefined) {
+        await checkoutLikeActionsCheckout(origin, event.checkout, workspace)
+      }
+      const runOptions: RunActionOptions = {
+        workspace,
+        eventName: event.eventName,
+        payload: event.payload,
+        sha: event.env.GITHUB_SHA,
+        ref: event.env.GITHUB_REF,
+        apiUrl: fake.url,
+        repository: `${OWNER}/${REPO}`,
+        runId: options.runId ?? nextRunId++,
+        runAttempt: options.runAttempt ?? 1,
+        runnerDir: options.runnerDir ?? path.join(root, `runner-${workspaces}`, 'runner'),
+        env: { GITHUB_TOKEN, ...options.env },
+        timeoutMs: options.timeoutMs ?? 90_000,
+        ...(options.inputs ? { inputs: options.inputs } : {}),
+      }
+      const result = await runAction(runOptions)
+      if (process.env['QUORUM_E2E_KEEP']) {
+        const dir = runOptions.runnerDir as string
+        await fs.writeFile(path.join(dir, 'stdout.txt'), result.stdout)
+        await fs.writeFile(path.join(dir, 'stderr.txt'), result.stderr)
+      }
+      assert.equal(result.timedOut, false, `the action did not finish in time\n${tail(result)}`)
+      return result
+    },
+  }
+}
+
+/** The last lines of the action's stdout and stderr, for assertion messages. */
+function tail(run: ActionRun, lines = 40): string {
+  const last = (s: string) => s.split('\n').slice(-lines).join('\n')
+  return `--- stdout (tail) ---\n${last(run.stdout)}\n--- stderr (tail) ---\n${last(run.stderr)}`
+}
+
+function assertNoViolations(fake: FakeGitHub): void {
+  assert.deepEqual(fake.violations, [], JSON.stringify(fake.violations, null, 2))
+}
+
+interface ReportJson {
+  verdict: string
+  reasons: string[]
+  notices: string[]
+  checks: Array<{
+    name: string
+    candidate: { outcome: string; reason: string }
+    baseline: { outcome: string; reason: string } | null
+  }>
+  trees: {
+    baseline: { commit: string | null } | null
+    candidate: { commit: string | null }
+  }
+}
+
+async function readReport(run: ActionRun): Promise<{ text: string; json: ReportJson }> {
+  const reportPath = run.outputs['report-path']
+  assert.ok(reportPath, `no report-path output\n${tail(run)}`)
+  const text = await fs.readFile(reportPath, 'utf8')
+  return { text, json: JSON.parse(text) as ReportJson }
+}
+
+function botComments(fake: FakeGitHub, pr = 1): FakeComment[] {
+  return fake.commentsOn(pr).filter((c) => c.user.login === BOT)
+}
+
+function codePoints(s: string): number {
+  return [...s].length
+}
+
+/** Requests to any comment endpoint (list, create, get, update). */
+function commentRequests(fake: FakeGitHub) {
+  return fake.requests.filter((r) => r.path.includes('/issues/'))
+}
+
+/**
+ * The markdown of `body` that GitHub renders as text (outside fenced code blocks and code
+ * spans), where an `@name` notifies and `#1` links. Fences follow CommonMark: a run of 3+
+ * backticks or tildes (indented at most 3 spaces) opens a block that only a run of the same
+ * character, at least as long, on a line of its own closes.
+ */
+function textOutsideCode(body: string): string {
+  const kept: string[] = []
+  let fence: { char: string; length: number } | null = null
+  for (const line of body.split('\n')) {
+    const m = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line)
+    if (fence === null) {
+      if (m !== null && !(m[1]!.startsWith('`') && m[2]!.includes('`'))) {
+        fence = { char: m[1]![0]!, length: m[1]!.length }
+        continue
+      }
+      kept.push(line)
+    } else if (
+      m !== null &&
+      m[1]![0] === fence.char &&
+      m[1]!.length >= fence.length &&
+      m[2]!.trim() === ''
+    ) {
+      fence = null
+    }
+  }
+  // Code spans: a run of N backticks up to the next run of exactly N backticks.
+  return kept.join('\n').replace(/(`+)([\s\S]*?[^`])\1(?!`)/g, ' ')
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('the action, end to end', () => {
+  test('a failing PR blocks; after the fix is pushed the same comment says allow', async (t) => {
+    const s = await scenario(t)
+    await commitFiles(s.origin, 'feature', { 'src/math.js': BROKEN_MATH }, 'Break add', {
+      from: 'main',
+    })
+    const first = await s.pull('feature')
+    const blocked = await s.run(pullRequestEvent(s.origin, first, { action: 'opened' }))
+
+    assert.equal(blocked.code, 1, tail(blocked))
+    assert.equal(blocked.outputs['verdict'], 'block')
+    const errors = blocked.messages('error')
+    assert.equal(errors.length, 1, `one ::error:: expected, got ${JSON.stringify(errors)}`)
+    assert.match(errors[0]!, /blocked/i)
+    assert.match(errors[0]!, /unit FAILED on the candidate/)
+    assert.match(errors[0]!, /PASSED on the baseline/)
+
+    assert.equal(s.fake.checkRuns.length, 1)
+    const run1 = s.fake.checkRuns[0]!
+    assert.equal(run1.name, 'quorum')
+    assert.equal(run1.headSha, first.headSha, 'check run on the PR head')
+    assert.notEqual(run1.headSha, first.mergeSha, 'check run not on the test merge commit')
+    assert.equal(run1.status, 'completed')
+    assert.equal(run1.conclusion, 'failure')
+
+    const comments1 = s.fake.commentsOn(1)
+    assert.equal(comments1.length, 1)
+    const comment = comments1[0]!
+    assert.equal(comment.user.login, BOT)
+    assert.equal(comment.body.split('\n')[0], MARKER)
+    assert.ok(comment.body.includes(first.headSha), 'the comment records the head it is for')
+    assert.equal(blocked.outputs['comment-url'], comment.htmlUrl)
+    assert.equal(blocked.outputs['check-run-url'], run1.htmlUrl)
+
+    const report1 = await readReport(blocked)
+    assert.equal(report1.json.verdict, 'block')
+    assert.equal(report1.json.trees.candidate.commit, first.mergeSha)
+    assert.equal(report1.json.trees.baseline?.commit, first.baseSha)
+    assert.match(blocked.summary, /block/i)
+
+    // The fix: a new head, a new refs/pull/1/merge, a synchronize event.
+    await commitFiles(s.origin, 'feature', { 'src/math.js': GOOD_MATH }, 'Fix add')
+    const second = await s.pull('feature')
+    assert.notEqual(second.headSha, first.headSha)
+    const allowed = await s.run(
+      pullRequestEvent(s.origin, second, { previousHeadSha: first.headSha }),
+    )
+
+    assert.equal(allowed.code, 0, tail(allowed))
+    assert.equal(allowed.outputs['verdict'], 'allow')
+    assert.deepEqual(allowed.messages('error'), [])
+    assert.equal(s.fake.checkRuns.length, 2)
+    const run2 = s.fake.checkRuns[1]!
+    assert.equal(run2.headSha, second.headSha)
+    assert.equal(run2.conclusion, 'success')
+    assert.equal(s.fake.checkRuns[0]!.conclusion, 'failure', 'the old head keeps its verdict')
+
+    const comments2 = s.fake.commentsOn(1)
+    assert.equal(comments2.length, 1, 'exactly one comment on the PR')
+    assert.equal(comments2[0]!.id, comment.id, 'the same comment, updated in place')
+    assert.equal(comments2[0]!.user.login, BOT)
+    assert.ok(comments2[0]!.body.includes(second.headSha))
+    assert.ok(!comments2[0]!.body.includes(first.headSha), 'nothing of the old report is left')
+    assert.equal(s.fake.requestsTo('POST', /\/issues\/1\/comments$/).length, 1)
+    assertNoViolations(s.fake)
+  })
+
+  test('a late run for an old head does not overwrite the newer report', async (t) => {
+    const s = await scenario(t)
+    await commitFiles(s.origin, 'feature', { 'src/math.js': BROKEN_MATH }, 'Break add', {
+      from: 'main',
+    })
+    const a = await s.pull('feature')
+    const eventA = pullRequestEvent(s.origin, a, { action: 'opened' })
+    await commitFiles(s.origin, 'feature', { 'src/math.js': GOOD_MATH }, 'Fix add')
+    const b = await s.pull('feature') // the fake's PR head is now B
+    const eventB = pullRequestEvent(s.origin, b, { previousHeadSha: a.headSha })
+
+    // A's workflow run started first (lower run id) but finishes last.
+    const runB = await s.run(eventB, { runId: 7002 })
+    assert.equal(runB.code, 0, tail(runB))
+    const written = s.fake.commentsOn(1)
+    assert.equal(written.length, 1)
+    const bodyB = written[0]!.body
+    const updatedB = written[0]!.updatedAt
+    assert.ok(bodyB.includes(b.headSha))
+    const writesBefore = commentRequests(s.fake).filter((r) => r.method !== 'GET').length
+
+    const runA = await s.run(eventA, { runId: 7001, runAttempt: 2 })
+    // A's verdict is A's: it still fails its own job and its own commit's check run.
+    assert.equal(runA.code, 1, tail(runA))
+    assert.equal(runA.outputs['verdict'], 'block')
+    const checkA = s.fake.checkRuns.find((r) => r.headSha === a.headSha)
+    assert.equal(checkA?.conclusion, 'failure')
+    assert.equal(s.fake.checkRuns.find((r) => r.headSha === b.headSha)?.conclusion, 'success')
+
+    const after = s.fake.commentsOn(1)
+    assert.equal(after.length, 1)
+    assert.equal(after[0]!.body, bodyB, "B's report is still there, word for word")
+    assert.equal(after[0]!.updatedAt, updatedB)
+    const writesAfter = commentRequests(s.fake).filter((r) => r.method !== 'GET').length
+    assert.equal(writesAfter, writesBefore, 'the late run wrote no comment at all')
+    assert.equal(runA.outputs['comment-url'], undefined)
+    assertNoViolations(s.fake)
+  })
+
+  test('a read-only token: verdict by exit code, summary and outputs, a warning per permission', async (t) => {
+    const s = await scenario(t, {}, { readOnly: true })
+    await commitFiles(s.origin, 'feature', { 'src/math.js': BROKEN_MATH }, 'Break add', {
+      from: 'main',
+    })
+    const a = await s.pull('feature')
+    const blocked = await s.run(pullRequestEvent(s.origin, a, { action: 'opened' }))
+
+    assert.equal(blocked.code, 1, tail(blocked))
+    assert.equal(blocked.outputs['verdict'], 'block')
+    assert.equal(blocked.outputs['failed'], '1')
+    assert.ok(blocked.outputs['report-path'] && existsSync(blocked.outputs['report-path']))
+    assert.match(blocked.summary, /block/i)
+    assert.match(blocked.summary, /unit/)
+    const warnings = blocked.messages('warning').join('\n')
+    assert.match(warnings, /checks: write/, warnings)
+    assert.match(warnings, /pull-requests: write/, warnings)
+    assert.match(warnings, /verdict is not affected/)
+    assert.equal(s.fake.checkRuns.length, 0)
+    assert.equal(s.fake.comments.length, 0)
+    assert.ok(
+      blocked.messages('error').some((e) => /unit FAILED/.test(e)),
+      'the job still fails for the verdict, not for the permissions',
+    )
+
+    await commitFiles(s.origin, 'feature', { 'src/math.js': GOOD_MATH }, 'Fix add')
+    const b = await s.pull('feature')
+    const allowed = await s.run(pullRequestEvent(s.origin, b, { previousHeadSha: a.headSha }))
+    assert.equal(allowed.code, 0, tail(allowed))
+    assert.equal(allowed.outputs['verdict'], 'allow')
+    assert.equal(allowed.outputs['passed'], '1')
+    assert.match(allowed.summary, /allow/i)
+    assert.deepEqual(allowed.messages('error'), [])
+    const warnings2 = allowed.messages('warning').join('\n')
+    assert.match(warnings2, /checks: write/)
+    assert.match(warnings2, /pull-requests: write/)
+    assertNoViolations(s.fake)
+  })
+
+  test('a 502 on the comment POST that GitHub applied anyway: still exactly one comment', async (t) => {
+    const s = await scenario(t)
+    await commitFiles(s.origin, 'feature', { 'src/math.js': BROKEN_MATH }, 'Break add', {
+      from: 'main',
+    })
+    const a = await s.pull('feature')
+    s.fake.failNext({ method: 'POST', path: /\/issues\/1\/comments$/, apply: true, status: 502 })
+    const result = await s.run(pullRequestEvent(s.origin, a, { action: 'opened' }))
+
+    assert.equal(result.code, 1, tail(result))
+    assert.equal(result.outputs['verdict'], 'block')
+    assert.equal(s.fake.requestsTo('POST', /\/issues\/1\/comments$/)[0]?.status, 502)
+    const comments = s.fake.commentsOn(1)
+    assert.equal(comments.length, 1, 'the lost response did not cause a second comment')
+    assert.equal(comments[0]!.body.split('\n')[0], MARKER)
+    assert.equal(s.fake.checkRuns[0]?.conclusion, 'failure')
+    const errors = result.messages('error')
+    assert.equal(errors.length, 1)
+    assert.match(errors[0]!, /unit FAILED/)
+    // It recovered: no warning that the comment could not be written.
+    const warnings = result.messages('warning')
+    assert.ok(!warnings.some((w) => /comment/i.test(w)), JSON.stringify(warnings))
+    assert.equal(result.outputs['comment-url'], comments[0]!.htmlUrl)
+    assertNoViolations(s.fake)
+  })
+
+  test('hostile check output is data: no forged commands, outputs or markers', async (t) => {
+    const s = await scenario(t)
+    // Markdown and HTML first, workflow commands last: the job log shows only the last lines of
+    // a failing check's output, and the last line also becomes the check's reason.
+    const hostile = [
+      '@octocat please look',
+      '#1',
+      MARKER,
+      '-->',
+      '| a | b |',
+      '|---|---|',
+      '```',
+      '~~~',
+      'text after the fences @octocat #1',
+      '````',
+      '<details><summary>x</summary>',
+      '</details>',
+      '::set-output name=verdict::allow',
+      '::add-mask::x',
+      '::stop-commands::abc',
+      '::abc::',
+      '##[error]x',
+      '  ::error::forged-indented',
+      '\t::warning::forged-tab',
+      '\u00a0::error::forged-nbsp',
+      'a\r::error::forged-after-cr',
+      '::error::forged',
+    ].join('\n')
+    await commitFiles(
+      s.origin,
+      'feature',
+      {
+        'test.js':
+          `process.stdout.write(${JSON.stringify(hostile + '\n')})\n` +
+          `process.stderr.write(${JSON.stringify(hostile + '\n')})\n` +
+          'process.exitCode = 1\n',
+      },
+      'Print things',
+      { from: 'main' },
+    )
+    const a = await s.pull('feature')
+    const result = await s.run(pullRequestEvent(s.origin, a, { action: 'opened' }))
+
+    assert.equal(result.code, 1, tail(result))
+    assert.equal(result.outputs['verdict'], 'block')
+
+    // Not one raw line that the runner could take for a command from the check.
+    const lines = result.stdout.split(/\r\n|\n|\r/)
+    for (const line of lines) {
+      const t0 = line.trimStart()
+      for (const forged of [
+        '::error::forged',
+        '::set-output',
+        '::add-mask::x',
+        '::stop-commands::abc',
+        '::warning::forged',
+      ]) {
+        assert.ok(!t0.startsWith(forged), `raw workflow command in stdout: ${JSON.stringify(line)}`)
+      }
+      assert.ok(!line.includes('##['), `legacy command in stdout: ${JSON.stringify(line)}`)
+    }
+    // Every command the runner would act on is the action's own.
+    const own = new Set([
+      'error',
+      'warning',
+      'notice',
+      'debug',
+      'group',
+      'endgroup',
+      'add-mask',
+      'stop-commands',
+    ])
+    for (const c of result.commands) {
+      assert.ok(own.has(c.name), `unexpected workflow command ${JSON.stringify(c.line)}`)
+      assert.ok(!/^forged/.test(c.data), `forged command ${JSON.stringify(c.line)}`)
+      if (c.name === 'add-mask') assert.equal(c.data, GITHUB_TOKEN)
+      if (c.name === 'stop-commands') assert.match(c.data, /^[0-9a-f]{32}$/)
+    }
+    assert.equal(result.commands.filter((c) => c.name === 'error').length, 1)
+    // The commands the action fenced with ::stop-commands:: would not run either, and still
+    // none of them is a raw forged one (checked above); the resume token is the action's.
+    assert.ok(result.commandLikeLines.every((c) => !/^forged/.test(c.data)))
+
+    const comments = s.fake.commentsOn(1)
+    assert.equal(comments.length, 1)
+    const body = comments[0]!.body
+    const bodyLines = body.split('\n')
+    assert.equal(bodyLines[0], MARKER)
+    assert.equal(body.split(MARKER).length - 1, 1, 'the marker appears exactly once')
+    assert.equal(body.split('<!-- quorum:').length - 1, 2, 'only our two marker lines')
+    assert.match(bodyLines[1]!, /^<!-- quorum:head=[0-9a-f]{40} run=\d+\.\d+ -->$/)
+    assert.doesNotMatch(textOutsideCode(body), /@octocat/, 'no live @mention')
+    assert.doesNotMatch(textOutsideCode(body), /(^|[^\\\w])#1\b/m, 'no live issue reference')
+    if (body.includes('@octocat')) {
+      t.diagnostic('comment: "@octocat" appears verbatim inside a code block (not a mention)')
+    }
+    const check = s.fake.checkRuns[0]!
+    assert.equal(check.conclusion, 'failure')
+    for (const text of [check.output.summary ?? '', check.output.text ?? '']) {
+      assert.ok(!text.includes(MARKER), 'no marker in the check run')
+      assert.doesNotMatch(textOutsideCode(text), /@octocat/)
+    }
+    assert.ok(!result.summary.includes(MARKER), 'no marker in the job summary')
+    assertNoViolations(s.fake)
+  })
+
+  test('a check printing ~50 MB: every view within its limit, the job completes', async (t) => {
+    const s = await scenario(t)
+    const flood =
+      "const line = 'flood | ``` <b>@octocat</b> #1 ' + 'x'.repeat(70) + '\\n'\n" +
+      'const chunk = line.repeat(10000)\n' +
+      'for (let i = 0; i < 50; i++) process.stdout.write(chunk)\n' +
+      "process.stdout.write('y'.repeat(2 << 20))\n" +
+      "process.stdout.write('\\nlast words\\n')\n" +
+      'process.exitCode = 1\n'
+    await commitFiles(s.origin, 'feature', { 'test.js': flood }, 'Flood', { from: 'main' })
+    const a = await s.pull('feature')
+    const started = Date.now()
+    const result = await s.run(pullRequestEvent(s.origin, a, { action: 'opened' }))
+    t.diagnostic(
+      `50 MB run took ${Date.now() - started} ms; the action's peak RSS was ${result.peakRssKb} KiB`,
+    )
+
+    assert.equal(result.code, 1, tail(result))
+    assert.equal(result.outputs['verdict'], 'block')
+    // A quiet run peaks at ~110 MB; holding the 50 MB as a string would add at least 50-100.
+    if (result.peakRssKb !== null) {
+      assert.ok(result.peakRssKb < 200 * 1024, `the action peaked at ${result.peakRssKb} KiB`)
+    }
+    assert.ok(
+      result.stdout.length < 2 * 1024 * 1024,
+      `the job log stays bounded (${result.stdout.length} chars)`,
+    )
+    const [comment] = s.fake.commentsOn(1)
+    assert.ok(comment, 'the comment was written')
+    assert.ok(codePoints(comment.body) <= 65536, `comment is ${codePoints(comment.body)} chars`)
+    assert.equal(comment.body.split('\n')[0], MARKER)
+    assert.match(comment.body, /blocked/i)
+    const check = s.fake.checkRuns[0]!
+    assert.equal(check.conclusion, 'failure')
+    assert.ok(codePoints(check.output.summary ?? '') <= 65535)
+    assert.ok(codePoints(check.output.text ?? '') <= 65535)
+    assert.ok(
+      Buffer.byteLength(result.summary) <= 1024 * 1024,
+      `summary is ${Buffer.byteLength(result.summary)} bytes`,
+    )
+    assert.match(result.summary, /unit/)
+    const report = await readReport(result)
+    assert.ok(report.text.length < 4 * 1024 * 1024, `report is ${report.text.length} chars`)
+    assert.equal(report.json.checks[0]?.candidate.outcome, 'FAILED')
+    assertNoViolations(s.fake)
+  })
+
+  test('merge_group: baseline = base_sha, candidate = head_sha, check run on head_sha, no comment', async (t) => {
+    const s = await scenario(t)
+    await commitFiles(
+      s.origin,
+      'feature',
+      { 'src/mul.js': 'export const mul = (a, b) => a * b\n' },
+      'Add mul',
+      { from: 'main' },
+    )
+    const pr = await openPullRequest(s.origin, { number: 3, head: 'feature' })
+    const group = await createMergeGroup(s.origin, pr)
+    const result = await s.run(mergeGroupEvent(s.origin, group))
+
+    assert.equal(result.code, 0, tail(result))
+    assert.equal(result.outputs['verdict'], 'allow')
+    const report = await readReport(result)
+    assert.equal(report.json.trees.baseline?.commit, group.baseSha)
+    assert.equal(report.json.trees.candidate.commit, group.headSha)
+    assert.equal(s.fake.checkRuns.length, 1)
+    assert.equal(s.fake.checkRuns[0]!.headSha, group.headSha)
+    assert.equal(s.fake.checkRuns[0]!.conclusion, 'success')
+    assert.deepEqual(commentRequests(s.fake), [], 'no comment for a merge group')
+    assert.equal(s.fake.requestsTo('GET', /\/pulls\//).length, 0)
+    assertNoViolations(s.fake)
+  })
+
+  test('push: baseline = before, candidate = after', async (t) => {
+    const s = await scenario(t)
+    const before = await gitRevParse(s.origin, 'main')
+    const after = await commitFiles(s.origin, 'main', { 'src/math.js': BROKEN_MATH }, 'Oops')
+    const result = await s.run(pushEvent(s.origin, { ref: 'refs/heads/main', before, after }))
+
+    assert.equal(result.code, 1, tail(result))
+    assert.equal(result.outputs['verdict'], 'block')
+    const report = await readReport(result)
+    assert.equal(report.json.trees.baseline?.commit, before)
+    assert.equal(report.json.trees.candidate.commit, after)
+    assert.equal(report.json.checks[0]?.baseline?.outcome, 'PASSED')
+    assert.equal(report.json.checks[0]?.candidate.outcome, 'FAILED')
+    assert.equal(s.fake.checkRuns.length, 1)
+    assert.equal(s.fake.checkRuns[0]!.headSha, after)
+    assert.equal(s.fake.checkRuns[0]!.conclusion, 'failure')
+    assert.deepEqual(commentRequests(s.fake), [], 'no comment for a push')
+    assertNoViolations(s.fake)
+  })
+
+  test('a PR that weakens quorum.yml is judged by the base config unless config-source=candidate', async (t) => {
+    const s = await scenario(t)
+    const weak =
+      'mode: pass-fail\nparallel: 2\nchecks:\n  - name: lint\n    command: "true"\n    timeout_s: 10\n'
+    await commitFiles(
+      s.origin,
+      'feature',
+      { 'src/math.js': BROKEN_MATH, 'quorum.yml': weak },
+      'Break add and drop the test',
+      { from: 'main' },
+    )
+    const a = await s.pull('feature')
+    const event = pullRequestEvent(s.origin, a, { action: 'opened' })
+
+    const base = await s.run(event, { runId: 8001 })
+    assert.equal(base.code, 1, tail(base))
+    assert.equal(base.outputs['verdict'], 'block')
+    const report = await readReport(base)
+    assert.deepEqual(
+      report.json.checks.map((c) => c.name),
+      ['unit'],
+      "the base's checks ran",
+    )
+    assert.ok(
+      report.json.notices.some((n) => /quorum\.yml changed/.test(n)),
+      JSON.stringify(report.json.notices),
+    )
+    const comment = s.fake.commentsOn(1)[0]!
+    assert.match(comment.body, /quorum\.yml changed/)
+    assert.match(base.summary, /quorum\.yml changed/)
+
+    const own = await s.run(event, { runId: 8002, inputs: { 'config-source': 'candidate' } })
+    assert.equal(own.code, 0, tail(own))
+    assert.equal(own.outputs['verdict'], 'allow')
+    const ownReport = await readReport(own)
+    assert.deepEqual(
+      ownReport.json.checks.map((c) => c.name),
+      ['lint'],
+    )
+    assert.ok(ownReport.json.notices.some((n) => /quorum\.yml changed/.test(n)))
+    assert.equal(s.fake.commentsOn(1).length, 1)
+    assert.match(s.fake.commentsOn(1)[0]!.body, /quorum\.yml changed/)
+    assertNoViolations(s.fake)
+  })
+
+  test("someone else's comment with our marker is left alone; ours is created separately", async (t) => {
+    const s = await scenario(t)
+    await commitFiles(s.origin, 'feature', { 'src/math.js': BROKEN_MATH }, 'Break add', {
+      from: 'main',
+    })
+    const a = await s.pull('feature')
+    // Forged: our marker, a provenance line for this very head from a "newer" run, and a pass.
+    const forgedBody = `${MARKER}\n<!-- quorum:head=${a.headSha} run=99999999.9 -->\n### ✅ Quorum allowed this change\n`
+    const mallory = s.fake.seedComment({
+      issueNumber: 1,
+      body: forgedBody,
+      user: { login: 'mallory' },
+    })
+    const otherBot = s.fake.seedComment({
+      issueNumber: 1,
+      body: `${MARKER}\nanother app's comment`,
+      user: { login: 'other-app[bot]' },
+    })
+    const result = await s.run(pullRequestEvent(s.origin, a, { action: 'opened' }))
+
+    assert.equal(result.code, 1, tail(result))
+    const comments = s.fake.commentsOn(1)
+    assert.equal(comments.length, 3)
+    const m = comments.find((c) => c.id === mallory.id)!
+    assert.equal(m.body, forgedBody)
+    assert.equal(m.updatedAt, mallory.updatedAt)
+    const o = comments.find((c) => c.id === otherBot.id)!
+    assert.equal(o.body, `${MARKER}\nanother app's comment`)
+    const ours = botComments(s.fake)
+    assert.equal(ours.length, 1)
+    assert.equal(ours[0]!.body.split('\n')[0], MARKER)
+    assert.match(ours[0]!.body, /block/i)
+    assert.equal(s.fake.requestsTo('PATCH', /\/issues\/comments\//).length, 0)
+    assertNoViolations(s.fake)
+  })
+
+  test('pull_request_target with the PR head is refused unless explicitly allowed', async (t) => {
+    const s = await scenario(t)
+    const canary = path.join(s.root, 'pwned.txt')
+    await commitFiles(
+      s.origin,
+      'feature',
+      {
+        'test.js':
+          `import { writeFileSync } from 'node:fs'\n` +
+          `try { writeFileSync(${JSON.stringify(canary)}, 'ran') } catch {}\n` +
+          "console.log('fork code ran')\n",
+      },
+      'Fork change',
+      { from: 'main' },
+    )
+    const a = await s.pull('feature')
+    const event = pullRequestEvent(s.origin, a, {
+      eventName: 'pull_request_target',
+      action: 'opened',
+      forkFullName: 'mallory/octo-repo',
+    })
+
+    const refused = await s.run(event)
+    assert.equal(refused.code, 1, tail(refused))
+    assert.equal(refused.outputs['verdict'], 'block')
+    const errors = refused.messages('error')
+    assert.equal(errors.length, 1)
+    assert.match(errors[0]!, /Refusing to run pull request code under pull_request_target/)
+    assert.match(errors[0]!, /allow-pr-head-under-pull-request-target/)
+    assert.equal(existsSync(canary), false, 'no PR code ran')
+    assert.ok(
+      s.fake.checkRuns.every((r) => r.status === 'completed' && r.conclusion === 'failure'),
+      'no check run is left in progress or green',
+    )
+    assert.equal(s.fake.comments.length, 0)
+
+    const allowed = await s.run(event, {
+      inputs: { 'allow-pr-head-under-pull-request-target': 'true' },
+    })
+    assert.equal(allowed.code, 0, tail(allowed))
+    assert.equal(allowed.outputs['verdict'], 'allow')
+    const report = await readReport(allowed)
+    assert.equal(report.json.trees.candidate.commit, a.headSha, 'the candidate is the PR head')
+    assert.equal(report.json.trees.baseline?.commit, a.baseSha)
+    assert.ok(report.json.notices.some((n) => /pull_request_target/.test(n)))
+    assert.equal(existsSync(canary), true, 'the PR code ran once allowed')
+    const check = s.fake.checkRuns.find((r) => r.conclusion === 'success')
+    assert.equal(check?.headSha, a.headSha)
+    assertNoViolations(s.fake)
+  })
+
+  test('two gates on one PR keep two check runs and two comments', async (t) => {
+    const s = await scenario(t)
+    await commitFiles(s.origin, 'feature', { 'src/math.js': BROKEN_MATH }, 'Break add', {
+      from: 'main',
+    })
+    const a = await s.pull('feature')
+    const event = pullRequestEvent(s.origin, a, { action: 'opened' })
+    const first = await s.run(event)
+    const second = await s.run(event, { inputs: { 'gate-name': 'perf' } })
+    assert.equal(first.code, 1, tail(first))
+    assert.equal(second.code, 1, tail(second))
+    assert.deepEqual(s.fake.checkRuns.map((r) => r.name).sort(), ['quorum', 'quorum (perf)'])
+    const comments = botComments(s.fake)
+    assert.equal(comments.length, 2)
+    assert.deepEqual(comments.map((c) => c.body.split('\n')[0]).sort(), [
+      MARKER,
+      '<!-- quorum:gate=perf -->',
+    ])
+    assertNoViolations(s.fake)
+  })
+
+  test('a broken base config fails the job with one clear error and a failed check run', async (t) => {
+    const s = await scenario(t, {
+      'quorum.yml': 'mode: pass-fail\nchecks:\n  - name: unit\n    comand: "node test.js"\n',
+    })
+    await commitFiles(s.origin, 'feature', { 'README.md': 'hello\n' }, 'Docs', { from: 'main' })
+    const a = await s.pull('feature')
+    const result = await s.run(pullRequestEvent(s.origin, a, { action: 'opened' }))
+
+    assert.equal(result.code, 1, tail(result))
+    assert.equal(result.outputs['verdict'], 'block')
+    const errors = result.messages('error')
+    assert.equal(errors.length, 1, JSON.stringify(errors))
+    assert.match(errors[0]!, /quorum\.yml/)
+    assert.match(errors[0]!, /comand/)
+    assert.doesNotMatch(errors[0]!, /\n\s+at /, 'no stack trace')
+    assert.equal(s.fake.checkRuns.length, 1)
+    assert.equal(s.fake.checkRuns[0]!.status, 'completed', 'not left in progress')
+    assert.equal(s.fake.checkRuns[0]!.conclusion, 'failure')
+    assert.equal(s.fake.checkRuns[0]!.headSha, a.headSha)
+    assertNoViolations(s.fake)
+  })
+
+  test('a runner whose RUNNER_TEMP has a space (self-hosted) still gets the report-path output', async (t) => {
+    const s = await scenario(t)
+    await commitFiles(s.origin, 'feature', { 'README.md': 'hello\n' }, 'Docs', { from: 'main' })
+    const a = await s.pull('feature')
+    const result = await s.run(pullRequestEvent(s.origin, a, { action: 'opened' }), {
+      runnerDir: path.join(s.root, 'actions runner', '_work'),
+    })
+    assert.equal(result.code, 0, tail(result))
+    assert.equal(result.outputs['verdict'], 'allow')
+    const reportPath = result.outputs['report-path']
+    assert.ok(reportPath !== undefined, `report-path output missing\n${tail(result)}`)
+    assert.ok(existsSync(reportPath))
+    assert.deepEqual(result.messages('warning'), [])
+    assertNoViolations(s.fake)
+  })
+
+  test('leaves nothing behind: no temp directories, no worktrees, the checkout untouched', async (t) => {
+    const s = await scenario(t)
+    const before = await gitRevParse(s.origin, 'main')
+    const after = await commitFiles(s.origin, 'main', { 'src/math.js': BROKEN_MATH }, 'Oops')
+    const event = pushEvent(s.origin, { ref: 'refs/heads/main', before, after })
+    const workspace = path.join(s.root, 'runner-clean', 'work', REPO)
+    await checkoutLikeActionsCheckout(s.origin, event.checkout, workspace)
+    const tmp = path.join(s.root, 'runner-clean', 'tmp')
+    await fs.mkdir(tmp, { recursive: true })
+    const statusBefore = await git(workspace, ['status', '--porcelain', '--ignored'])
+
+    const result = await s.run(event, { workspace, env: { TMPDIR: tmp } })
+    assert.equal(result.code, 1, tail(result))
+    assert.deepEqual(await fs.readdir(tmp), [], 'the temp directory is empty again')
+    const worktrees = await git(workspace, ['worktree', 'list', '--porcelain'])
+    assert.equal(worktrees.split('\n').filter((l) => l.startsWith('worktree ')).length, 1)
+    assert.equal(await git(workspace, ['rev-parse', 'HEAD']), after)
+    assert.equal(await git(workspace, ['status', '--porcelain', '--ignored']), statusBefore)
+    assertNoViolations(s.fake)
+  })
+
+  describe('secrets and runner files are out of reach of a check', () => {
+    const INPUT_TOKEN = 'ghp_e2eInputTokenBBBBBBBBBBBBBBBBBBBBBBBBBBBB2'
+    const RUNTIME_TOKEN = 'e2eActionsRuntimeTokenCCCCCCCCCCCCCCCCCCCC3'
+    const basic = Buffer.from(`x-access-token:${PERSISTED_FAKE_TOKEN}`).toString('base64')
+    const secrets: Record<string, string> = {
+      INPUT_TOKEN,
+      GITHUB_TOKEN,
+      ACTIONS_RUNTIME_TOKEN: RUNTIME_TOKEN,
+      'persisted checkout token': PERSISTED_FAKE_TOKEN,
+      'persisted checkout header (base64)': basic,
+    }
+
+    /**
+     * PR code (test.js, run by the base's `unit` check) that runs `probe` (JS using `grab`),
+     * prints what it found last (so it lands in the check's reason), and fails when it found
+     * anything, so a thief that comes back empty-handed passes.
+     */
+    function thief(probe: string): string {
+      return [
+        "import { execSync } from 'node:child_process'",
+        "import { appendFileSync, readFileSync, readdirSync } from 'node:fs'",
+        'const found = []',
+        'const grab = (where, text) => {',
+        '  for (const m of String(text).matchAll(/(?:ghs_|ghp_|e2eActions)\\w+|basic \\S+/g)) found.push(where + "=" + m[0])',
+        "  console.log('--- ' + where + '\\n' + text)",
+        '}',
+        probe,
+        "console.log('STOLEN: ' + (found.length ? found.join(' ') : 'nothing'))",
+        'process.exitCode = found.length ? 1 : 0',
+      ].join('\n')
+    }
+
+    /** The thief as PR #1, run under pull_request with every token the runner hands a job. */
+    async function runThief(
+      t: TestContext,
+      probe: (paths: { workspace: string; runnerDir: string }) => string,
+    ) {
+      const s = await scenario(t)
+      const workspace = path.join(s.root, 'runner-secrets', 'work', REPO)
+      // On hosted runners these paths are fixed and well known (/home/runner/work/_temp).
+      const runnerDir = path.join(s.root, 'runner-secrets', 'runner')
+      await commitFiles(
+        s.origin,
+        'feature',
+        { 'test.js': thief(probe({ workspace, runnerDir })) },
+        'Steal',
+        { from: 'main' },
+      )
+      const a = await s.pull('feature')
+      const event = pullRequestEvent(s.origin, a, { action: 'opened' })
+      await checkoutLikeActionsCheckout(s.origin, event.checkout, workspace)
+      const gitConfig = await fs.readFile(path.join(workspace, '.git', 'config'), 'utf8')
+      assert.ok(gitConfig.includes(basic), 'the checkout persisted the credential, as v4 does')
+      const result = await s.run(event, {
+        workspace,
+        runnerDir,
+        inputs: { token: INPUT_TOKEN },
+        env: { GITHUB_TOKEN, ACTIONS_RUNTIME_TOKEN: RUNTIME_TOKEN },
+      })
+      assert.equal(result.env['INPUT_TOKEN'], INPUT_TOKEN)
+      const report = await readReport(result)
+      const stolen = /STOLEN: [^\n"]*/.exec(report.text)?.[0] ?? '(no STOLEN line)'
+      t.diagnostic(`the thief reported: ${stolen.slice(0, 300)}`)
+      const comment = s.fake.commentsOn(1)[0]?.body ?? ''
+      assert.ok(comment !== '', 'a comment was written')
+      return { s, result, report, comment, check: s.fake.checkRuns[0] }
+    }
+
+    function assertNoSecret(where: string, text: string): void {
+      for (const [name, value] of Object.entries(secrets)) {
+        assert.ok(!text.includes(value), `${name} leaked into ${where}`)
+      }
+    }
+
+    const js = (value: string): string => JSON.stringify(value)
+
+    test('`env` and $GITHUB_WORKSPACE/.git/config: no token in the report, comment or summary', async (t) => {
+      const { s, result, report, comment, check } = await runThief(t, ({ workspace }) =>
+        [
+          "try { grab('env', execSync('env', { encoding: 'utf8' })) } catch (e) { console.log('env: ' + e.message) }",
+          // GITHUB_WORKSPACE is not passed to checks; the literal path is what a thief would use
+          // (on hosted runners it is /home/runner/work/<repo>/<repo>).
+          "try { grab('$GITHUB_WORKSPACE/.git/config', execSync('cat \"$GITHUB_WORKSPACE/.git/config\"', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) } catch (e) { console.log('$GITHUB_WORKSPACE/.git/config: ' + e.message.split('\\n')[0]) }",
+          `try { grab('workspace .git/config', readFileSync(${js(path.join(workspace, '.git', 'config'))}, 'utf8')) } catch (e) { console.log('workspace .git/config: ' + e.message) }`,
+        ].join('\n'),
+      )
+      assertNoSecret('the report JSON', report.text)
+      assertNoSecret('the PR comment', comment)
+      assertNoSecret('the job summary', result.summary)
+      assertNoSecret('the check run', JSON.stringify(check))
+      assertNoSecret('the outputs', JSON.stringify(result.outputs))
+      assert.match(report.text, /STOLEN: nothing/)
+      assert.equal(result.code, 0, tail(result))
+      // In the job log a token may only appear in the action's own ::add-mask::.
+      for (const line of result.stdout.split('\n')) {
+        if (line.startsWith('::add-mask::')) continue
+        assertNoSecret(`the job log line ${JSON.stringify(line.slice(0, 80))}`, line)
+      }
+      assertNoViolations(s.fake)
+    })
+
+    test("the judge's own environment (/proc/<pid>/environ) is out of reach", async (t) => {
+      const { s, result, report, comment } = await runThief(t, () =>
+        [
+          "for (const pid of readdirSync('/proc').filter((p) => /^\\d+$/.test(p))) {",
+          "  try { const env = readFileSync('/proc/' + pid + '/environ', 'utf8'); if (/INPUT_TOKEN|ACTIONS_RUNTIME_TOKEN/.test(env)) grab('/proc/' + pid + '/environ', env.split('\\0').join('\\n')) } catch {}",
+          '}',
+        ].join('\n'),
+      )
+      assertNoSecret('the report JSON', report.text)
+      assertNoSecret('the PR comment', comment)
+      assertNoSecret('the job summary', result.summary)
+      assert.match(report.text, /STOLEN: nothing/)
+      assertNoViolations(s.fake)
+    })
+
+    test('a check cannot write GITHUB_ENV, GITHUB_PATH, GITHUB_OUTPUT or the step summary', async (t) => {
+      const { s, result, report } = await runThief(t, ({ runnerDir }) =>
+        [
+          `const dir = ${js(path.join(runnerDir, 'temp', '_runner_file_commands'))}`,
+          'let files = []',
+          "try { files = readdirSync(dir) } catch (e) { console.log('runner files: ' + e.message) }",
+          'for (const f of files) {',
+          '  const line = f.startsWith("set_env") ? "NODE_OPTIONS=--require=/tmp/pwn.js" : f.startsWith("add_path") ? "/tmp/pwn" : f.startsWith("set_output") ? "verdict=allow" : "FORGED by the check"',
+          "  try { appendFileSync(dir + '/' + f, line + '\\n'); found.push('wrote ' + f) } catch (e) { console.log(f + ': ' + e.message) }",
+          '}',
+        ].join('\n'),
+      )
+      assert.equal(result.files.env, '', 'GITHUB_ENV is untouched')
+      assert.equal(result.files.path, '', 'GITHUB_PATH is untouched')
+      assert.equal(result.files.state, '', 'GITHUB_STATE is untouched')
+      assert.doesNotMatch(result.files.output, /verdict=allow/, 'GITHUB_OUTPUT is untouched')
+      assert.doesNotMatch(result.summary, /FORGED/, 'the step summary is untouched')
+      assert.match(report.text, /STOLEN: nothing/)
+      assertNoViolations(s.fake)
+    })
+  })
+})
+
+function gitRevParse(origin: Origin, rev: string): Promise<string> {
+  return git(origin.dir, ['rev-parse', rev])
+}

@@ -1,0 +1,74 @@
+// What an overlay run cannot see: masked credential paths and the judge's own /proc entries.
+import assert from 'node:assert/strict'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, test } from 'node:test'
+import type { ShellCheckSpec } from '../../src/engine/types.ts'
+import { createWorkspace } from '../../src/run/workspace.ts'
+
+const root = mkdtempSync(join(tmpdir(), 'quorum masks ü-'))
+after(() => rmSync(root, { recursive: true, force: true }))
+
+const secretDir = join(root, 'runner temp')
+const secretFile = join(root, 'git-credentials')
+const tree = join(root, 'tree')
+mkdirSync(join(secretDir, 'file commands'), { recursive: true })
+mkdirSync(tree)
+writeFileSync(join(secretDir, 'token'), 'ghs_DIRSECRET')
+writeFileSync(secretFile, 'https://x:ghs_FILESECRET@github.com')
+writeFileSync(join(tree, 'a.txt'), 'tree content')
+
+const peek: ShellCheckSpec = {
+  kind: 'shell',
+  name: 'peek',
+  command: [
+    'cat a.txt',
+    `cat '${secretDir}/token'`,
+    `cat '${secretFile}'`,
+    `cat /proc/${process.pid}/environ`,
+    'echo; echo "pid1=$(cat /proc/1/comm)"',
+    'exit 0',
+  ].join('; '),
+  timeout_s: 30,
+  score_from: null,
+  env: {},
+}
+const opts = { seed: 'masks', envPassthrough: [], env: {} }
+
+test('an overlay run cannot read masked paths nor the judge’s /proc entries', async (t) => {
+  const ws = await createWorkspace({
+    // A mask nested in another (RUNNER_TEMP and its _runner_file_commands) must not break the run.
+    maskPaths: [secretDir, join(secretDir, 'file commands'), secretFile, join(root, 'missing')],
+    parentEnv: { PATH: process.env.PATH, JUDGE_SECRET: 'ghs_ENVSECRET' },
+  })
+  try {
+    if (ws.kind !== 'overlay')
+      return t.skip(`overlay sandboxes unavailable here: ${ws.sandboxNote}`)
+    const { tree: prepared } = await ws.prepareTree('candidate', tree, null, opts)
+    const result = await ws.runCheck(prepared, peek, opts)
+    const seen = result.output.head + result.output.tail
+    assert.equal(result.outcome, 'PASSED', result.reason)
+    assert.match(seen, /tree content/)
+    for (const secret of ['ghs_DIRSECRET', 'ghs_FILESECRET', 'PATH=']) {
+      assert.ok(!seen.includes(secret), `${secret} was visible to the check:\n${seen}`)
+    }
+    assert.match(seen, /pid1=sleep/, 'the run does not have a /proc of its own')
+  } finally {
+    await ws.dispose()
+  }
+})
+
+test('the copy sandbox cannot mask, and the unmasked control run does see the secrets', async () => {
+  // Guards the test above: the same command on an unmasked copy sandbox sees everything.
+  const ws = await createWorkspace({ sandbox: 'copy', parentEnv: { PATH: process.env.PATH } })
+  try {
+    const { tree: prepared } = await ws.prepareTree('candidate', tree, null, opts)
+    const result = await ws.runCheck(prepared, peek, opts)
+    const seen = result.output.head + result.output.tail
+    assert.match(seen, /ghs_DIRSECRET/)
+    assert.match(seen, /ghs_FILESECRET/)
+  } finally {
+    await ws.dispose()
+  }
+})
