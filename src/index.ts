@@ -13,6 +13,7 @@
  */
 import { resolve } from 'node:path'
 import { DEFAULT_TIMEOUT_S } from './engine/config.ts'
+import { CHECK_NAME_PATTERN, MAX_CHECK_NAME_LENGTH } from './engine/config-schema.ts'
 import type { CheckSpec, GateConfig, Mode, Report } from './engine/types.ts'
 import { runGate, type GateOptions } from './gate.ts'
 import { promote } from './promote.ts'
@@ -47,17 +48,28 @@ export class Gate {
     this.#init = init
   }
 
-  /** Adds a shell check. */
+  /** Adds a shell check; throws a TypeError for a bad name, a duplicate or a bad timeout. */
   addShell(
     name: string,
     command: string,
     options: { timeout_s?: number; score_from?: string; env?: Record<string, string> } = {},
   ): this {
+    if (!CHECK_NAME_PATTERN.test(name) || name.length > MAX_CHECK_NAME_LENGTH) {
+      throw new TypeError(`check name "${name}" must match ${CHECK_NAME_PATTERN}`)
+    }
+    if (this.#checks.some((c) => c.name.toLowerCase() === name.toLowerCase())) {
+      throw new TypeError(`a check named "${name}" was already added`)
+    }
+    const timeout = options.timeout_s ?? DEFAULT_TIMEOUT_S
+    if (!(Number.isFinite(timeout) && timeout > 0)) {
+      throw new TypeError(`timeout_s of "${name}" must be a positive number, not ${timeout}`)
+    }
+    if (command.trim() === '') throw new TypeError(`check "${name}" needs a command`)
     this.#checks.push({
       kind: 'shell',
       name,
       command,
-      timeout_s: options.timeout_s ?? DEFAULT_TIMEOUT_S,
+      timeout_s: timeout,
       score_from: options.score_from ?? null,
       env: options.env ?? {},
     })

@@ -1,0 +1,63 @@
+// The library API of the original tool ("Use as a library"), with real subprocesses.
+import assert from 'node:assert/strict'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, test } from 'node:test'
+import { Gate } from '../src/index.ts'
+import { VERSION } from '../src/version.ts'
+
+const root = mkdtempSync(join(tmpdir(), 'quorum-lib-'))
+after(() => rmSync(root, { recursive: true, force: true }))
+
+function tree(name: string, files: Record<string, string>): string {
+  const dir = join(root, name)
+  mkdirSync(dir, { recursive: true })
+  for (const [path, content] of Object.entries(files)) writeFileSync(join(dir, path), content)
+  return dir
+}
+
+test('Gate: addShell + addFunctions, verify, summary and promote', async () => {
+  const checks = join(root, 'checks.mjs')
+  writeFileSync(
+    checks,
+    `export default [{ name: 'answer', async run({ root }) {
+       const { answer } = await import(root + '/answer.mjs')
+       return [answer() === 42, 'answer() returned ' + answer()]
+     } }]`,
+  )
+  const good = tree('good', { 'answer.mjs': 'export const answer = () => 42', 'ok.txt': '' })
+  const bad = tree('bad', { 'answer.mjs': 'export const answer = () => 41' })
+  const live = tree('live', { 'answer.mjs': 'old' })
+  const gate = new Gate({ parallel: 2 })
+  gate.addShell('has_ok', 'test -f ok.txt', { timeout_s: 30 }).addFunctions(checks)
+
+  const allowed = await gate.verify(good)
+  assert.equal(allowed.verdict, 'allow', allowed.summary())
+  assert.deepEqual(
+    allowed.checks.map((c) => c.name),
+    ['has_ok', 'answer'],
+  )
+  assert.match(allowed.summary(), /ALLOWED/)
+  assert.equal('summary' in JSON.parse(JSON.stringify(allowed)), false)
+  assert.equal(await gate.promote(good, live, allowed), true)
+  assert.equal(readFileSync(join(live, 'answer.mjs'), 'utf8'), 'export const answer = () => 42')
+
+  const blocked = await gate.verify(bad)
+  assert.equal(blocked.verdict, 'block')
+  assert.equal(blocked.checks[1]!.candidate.reason, 'answer() returned 41')
+  assert.equal(await gate.promote(bad, live, blocked), false)
+  assert.equal(readFileSync(join(live, 'answer.mjs'), 'utf8'), 'export const answer = () => 42')
+})
+
+test('Gate refuses bad checks up front', () => {
+  const gate = new Gate().addShell('a', 'true')
+  assert.throws(() => gate.addShell('a', 'true'), /already added/)
+  assert.throws(() => gate.addShell('bad name', 'true'), /must match/)
+  assert.throws(() => gate.addShell('b', 'true', { timeout_s: 0 }), /positive/)
+})
+
+test('the version matches package.json', () => {
+  const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8'))
+  assert.equal(VERSION, pkg.version)
+})
