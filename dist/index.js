@@ -46533,12 +46533,14 @@ async function runGate(options) {
         throw new GateUsageError('scored mode needs a baseline tree (--baseline DIR)');
     }
     const seed = options.seed ?? (0,external_node_crypto_.randomBytes)(4).toString('hex');
+    // A plain literal (no conditional spreads), so a field the workspace does not know is a
+    // compile error rather than a silently dropped option.
     const workspace = await createWorkspace({
         sandbox: options.sandbox ?? 'auto',
-        ...(options.logDir ? { logDir: options.logDir } : {}),
-        ...(options.parentEnv ? { parentEnv: options.parentEnv } : {}),
+        logDir: options.logDir,
+        parentEnv: options.parentEnv,
         inputTrees: [options.candidateDir, ...(baselineDir ? [baselineDir] : [])],
-        ...(options.maskPaths ? { maskPaths: options.maskPaths } : {}),
+        maskPaths: options.maskPaths,
     });
     const onAbort = () => void workspace.dispose();
     options.abort?.addEventListener('abort', onAbort, { once: true });
@@ -55247,8 +55249,12 @@ async function run(env = process.env) {
         const reportPath = (0,external_node_path_namespaceObject.join)(outDir, 'report.json');
         await (0,promises_namespaceObject.writeFile)(reportPath, `${JSON.stringify(report, null, 2)}\n`);
         logReport(report);
-        await publish({ report, reportPath, inputs, plan, repo, client, checkRun, runUrl, env });
+        const published = { report, reportPath, inputs, plan, repo, client, checkRun, runUrl, env };
         checkRun = null;
+        // Reporting is best effort: whatever goes wrong there, the verdict below stands.
+        await publish(published).catch((error) => {
+            warning(`Quorum could not publish every view of its report: ${describeFailure(error)}`);
+        });
         if (report.verdict === 'block') {
             setFailed(`Quorum blocked this change: ${report.reasons.join('; ')}`);
         }

@@ -76,12 +76,14 @@ export async function runGate(options: GateOptions): Promise<Report> {
     throw new GateUsageError('scored mode needs a baseline tree (--baseline DIR)')
   }
   const seed = options.seed ?? randomBytes(4).toString('hex')
+  // A plain literal (no conditional spreads), so a field the workspace does not know is a
+  // compile error rather than a silently dropped option.
   const workspace = await createWorkspace({
     sandbox: options.sandbox ?? 'auto',
-    ...(options.logDir ? { logDir: options.logDir } : {}),
-    ...(options.parentEnv ? { parentEnv: options.parentEnv } : {}),
+    logDir: options.logDir,
+    parentEnv: options.parentEnv,
     inputTrees: [options.candidateDir, ...(baselineDir ? [baselineDir] : [])],
-    ...(options.maskPaths ? { maskPaths: options.maskPaths } : {}),
+    maskPaths: options.maskPaths,
   })
   const onAbort = () => void workspace.dispose()
   options.abort?.addEventListener('abort', onAbort, { once: true })

@@ -12864,12 +12864,14 @@ async function runGate(options) {
         throw new GateUsageError('scored mode needs a baseline tree (--baseline DIR)');
     }
     const seed = options.seed ?? (0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex');
+    // A plain literal (no conditional spreads), so a field the workspace does not know is a
+    // compile error rather than a silently dropped option.
     const workspace = await createWorkspace({
         sandbox: options.sandbox ?? 'auto',
-        ...(options.logDir ? { logDir: options.logDir } : {}),
-        ...(options.parentEnv ? { parentEnv: options.parentEnv } : {}),
+        logDir: options.logDir,
+        parentEnv: options.parentEnv,
         inputTrees: [options.candidateDir, ...(baselineDir ? [baselineDir] : [])],
-        ...(options.maskPaths ? { maskPaths: options.maskPaths } : {}),
+        maskPaths: options.maskPaths,
     });
     const onAbort = () => void workspace.dispose();
     options.abort?.addEventListener('abort', onAbort, { once: true });

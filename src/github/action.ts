@@ -117,8 +117,12 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const reportPath = join(outDir, 'report.json')
     await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`)
     logReport(report)
-    await publish({ report, reportPath, inputs, plan, repo, client, checkRun, runUrl, env })
+    const published = { report, reportPath, inputs, plan, repo, client, checkRun, runUrl, env }
     checkRun = null
+    // Reporting is best effort: whatever goes wrong there, the verdict below stands.
+    await publish(published).catch((error: unknown) => {
+      core.warning(`Quorum could not publish every view of its report: ${describeFailure(error)}`)
+    })
 
     if (report.verdict === 'block') {
       core.setFailed(`Quorum blocked this change: ${report.reasons.join('; ')}`)
