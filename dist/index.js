@@ -55181,6 +55181,10 @@ const log = {
     warning: (message) => warning(message),
     debug: (message) => core_debug(message),
 };
+const CHANGE_NOTE = {
+    regressed: ' (passed on the base)',
+    'still-failing': ' (already failing on the base)',
+};
 /** Runs the action once; never throws (every failure ends in core.setFailed). */
 async function run(env = process.env) {
     let checkRun = null;
@@ -55255,11 +55259,18 @@ async function run(env = process.env) {
         await publish(published).catch((error) => {
             warning(`Quorum could not publish every view of its report: ${describeFailure(error)}`);
         });
+        // The job's own message names checks and outcomes only: reasons quote check output, which
+        // belongs in the views that escape it, not in an annotation of the action's own.
+        const failing = report.checks
+            .filter((c) => c.candidate.outcome !== 'PASSED')
+            .map((c) => `${c.name} ${c.candidate.outcome}${CHANGE_NOTE[c.change] ?? ''}`);
+        const where = 'see the job summary' + (report.verdict === 'block' ? ' and the check run' : '');
         if (report.verdict === 'block') {
-            setFailed(`Quorum blocked this change: ${report.reasons.join('; ')}`);
+            const why = failing.length > 0 ? failing.join(', ') : 'the score did not improve';
+            setFailed(`Quorum blocked this change: ${why}; ${where}.`);
         }
         else {
-            info(`Quorum allowed this change: ${report.reasons.join('; ')}`);
+            info(`Quorum allowed this change (${report.checks.length} checks); ${where}.`);
         }
     }
     catch (error) {

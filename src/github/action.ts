@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { loadConfigFile } from '../engine/config.ts'
 import { ConfigError } from '../engine/errors.ts'
-import type { CheckSpec, GateConfig, Report } from '../engine/types.ts'
+import type { Change, CheckSpec, GateConfig, Report } from '../engine/types.ts'
 import { GateUsageError, runGate, shellQuote, type GateEvent } from '../gate.ts'
 import { renderCheckRun, renderComment, renderSummary } from '../report/markdown.ts'
 import { renderTerminal } from '../report/terminal.ts'
@@ -33,6 +33,11 @@ const log: GitHubLog = {
   info: (message) => core.info(message),
   warning: (message) => core.warning(message),
   debug: (message) => core.debug(message),
+}
+
+const CHANGE_NOTE: Partial<Record<Change, string>> = {
+  regressed: ' (passed on the base)',
+  'still-failing': ' (already failing on the base)',
 }
 
 interface Repo {
@@ -124,10 +129,17 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       core.warning(`Quorum could not publish every view of its report: ${describeFailure(error)}`)
     })
 
+    // The job's own message names checks and outcomes only: reasons quote check output, which
+    // belongs in the views that escape it, not in an annotation of the action's own.
+    const failing = report.checks
+      .filter((c) => c.candidate.outcome !== 'PASSED')
+      .map((c) => `${c.name} ${c.candidate.outcome}${CHANGE_NOTE[c.change] ?? ''}`)
+    const where = 'see the job summary' + (report.verdict === 'block' ? ' and the check run' : '')
     if (report.verdict === 'block') {
-      core.setFailed(`Quorum blocked this change: ${report.reasons.join('; ')}`)
+      const why = failing.length > 0 ? failing.join(', ') : 'the score did not improve'
+      core.setFailed(`Quorum blocked this change: ${why}; ${where}.`)
     } else {
-      core.info(`Quorum allowed this change: ${report.reasons.join('; ')}`)
+      core.info(`Quorum allowed this change (${report.checks.length} checks); ${where}.`)
     }
   } catch (error) {
     const message = describeFailure(error)

@@ -7,6 +7,7 @@
 
 import type { GitHubClient } from './client.ts'
 import { DEFAULT_GATE_NAME } from './constants.ts'
+import type { Annotation } from '../report/annotations.ts'
 import {
   classifyGitHubError,
   warnGitHubFailure,
@@ -22,16 +23,8 @@ const MAX_ANNOTATION_TITLE_CHARS = 255
 const MAX_ANNOTATION_TEXT_BYTES = 64 * 1024
 const TRUNCATED = '\n\n… truncated (GitHub limits this field; the full report is in the job log)'
 
-/** One annotation, in the checks API's own shape. */
-export interface CheckRunAnnotation {
-  path: string
-  start_line: number
-  end_line: number
-  start_column?: number
-  end_column?: number
-  annotation_level: 'notice' | 'warning' | 'failure'
-  message: string
-  title?: string
+/** One annotation, in the checks API's own shape: the report's, plus raw details. */
+export interface CheckRunAnnotation extends Annotation {
   raw_details?: string
 }
 
