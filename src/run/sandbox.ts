@@ -130,14 +130,13 @@ interface OverlayTools {
   sleep: string
   setsid: string
   timeout: string
-  env: string
 }
 
 /**
  * Runs in the new mount (and user) namespace, outside the new pid namespace:
  *   $1 area, $2 root, $3 lowerdir, $4 home lowerdir ('' = plain HOME), $5 userns (1/0),
- *   $6 setpriv, $7 mount, $8 sleep, $9 setsid, $10 timeout, $11 private /proc (1/0); then the
- *   command's argv. $QUORUM_INNER and $QUORUM_SH (environment) are the script of the run's first process, below.
+ *   $6 setpriv, $7 mount, $8 sleep, $9 setsid, $10 timeout, $11 private /proc (1/0), $12 sh,
+ *   $13 the script of INNER; then the command's argv. INNER is the script of the run's first process, below.
  * - The keeper MUST be the first fork (it becomes the pid namespace's init). It closes every fd,
  *   so it never holds the run's output pipes or verdict channel open, and leaves the run's
  *   process group: after a run killed with SIGKILL it waits in the kernel until the host's init
@@ -154,13 +153,13 @@ interface OverlayTools {
  *   the judge), so even a judge killed with SIGKILL takes every run's namespace down with it.
  */
 const WRAPPER = [
-  'area=$1 root=$2 lower=$3 hlower=$4 ux=$5 setpriv=$6 mnt=$7 slp=$8 ssid=$9 relay=${10} pp=${11}; shift 11',
-  // Taken out of the environment at once, so the command never inherits them.
-  'inner=$QUORUM_INNER qsh=$QUORUM_SH; unset QUORUM_INNER QUORUM_SH',
+  'area=$1 root=$2 lower=$3 hlower=$4 ux=$5 setpriv=$6 mnt=$7 slp=$8 ssid=$9 relay=${10} pp=${11} qsh=${12} inner=${13}; shift 13',
   '"$setpriv" --pdeathsig KILL -- "$ssid" "$slp" 2147483647 </dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &',
-  'k=$! n=0',
-  'while [ $n -lt 100000 ] && read -r st <"/proc/$k/stat"; do case $st in *") "[ZX]" "*|"$k (sleep) "*) break;; esac; n=$((n + 1)); done',
-  `fail() { printf '%s\\n' "$1" >"$area/sandbox-error"; printf 'quorum sandbox: %s\\n' "$1" >&2; exit ${SANDBOX_FAILURE_EXIT_CODE}; }`,
+  // The mounts below run while the keeper starts; the wait for it comes before anything that
+  // could end the wrapper (the exec of the relay, or a failure), never later.
+  'k=$!',
+  'keeper() { n=0; while [ $n -lt 100000 ] && read -r st <"/proc/$k/stat"; do case $st in *") "[ZX]" "*|"$k (sleep) "*) break;; esac; n=$((n + 1)); done; }',
+  `fail() { keeper; printf '%s\\n' "$1" >"$area/sandbox-error"; printf 'quorum sandbox: %s\\n' "$1" >&2; exit ${SANDBOX_FAILURE_EXIT_CODE}; }`,
   'cd "$area" || fail "cannot enter the sandbox area"',
   'o=; [ "$ux" = 1 ] && o=,userxattr',
   '"$mnt" -t overlay quorum -o "lowerdir=$lower,upperdir=upper,workdir=work$o" "$root" || fail "overlay mount of the tree failed"',
@@ -173,6 +172,7 @@ const WRAPPER = [
   '  f*) "$mnt" --bind /dev/null "$p" || fail "cannot hide $p";;',
   'esac; done <"$area/masks"; fi',
   'cd "$root" || fail "cannot enter the sandbox root"',
+  'keeper',
   'exec "$setpriv" --pdeathsig KILL -- "$relay" --foreground 0 "$qsh" -c "$inner" quorum-inner "$mnt" "$setpriv" "$ux" "$area" "$pp" "$@"',
 ].join('\n')
 
@@ -205,16 +205,7 @@ function findTool(name: string): string | null {
 
 function findOverlayTools(): OverlayTools | string {
   const tools: Partial<OverlayTools> = {}
-  for (const name of [
-    'sh',
-    'unshare',
-    'setpriv',
-    'mount',
-    'sleep',
-    'setsid',
-    'timeout',
-    'env',
-  ] as const) {
+  for (const name of ['sh', 'unshare', 'setpriv', 'mount', 'sleep', 'setsid', 'timeout'] as const) {
     const found = findTool(name)
     if (found === null) return `${name} not found`
     tools[name] = found
@@ -366,17 +357,7 @@ class OverlayProvider extends BaseProvider implements SandboxProvider {
     const { tools, userns } = this
     const prefix = [tools.unshare]
     if (userns) prefix.push('--user', '--map-current-user', '--keep-caps')
-    prefix.push(
-      '--mount',
-      '--propagation',
-      'private',
-      '--pid',
-      '--',
-      tools.env,
-      `QUORUM_INNER=${INNER}`,
-      `QUORUM_SH=${tools.sh}`,
-    )
-    prefix.push(tools.sh, '-c', WRAPPER)
+    prefix.push('--mount', '--propagation', 'private', '--pid', '--', tools.sh, '-c', WRAPPER)
     const root = join(area, 'root')
     const fixed = [
       'quorum-sandbox',
@@ -391,6 +372,8 @@ class OverlayProvider extends BaseProvider implements SandboxProvider {
       tools.setsid,
       tools.timeout,
       this.privateProc ? '1' : '0',
+      tools.sh,
+      INNER,
     ]
     let gone: Promise<void> | null = null
     return {
