@@ -47941,6 +47941,7 @@ const Inputs = {
     WorkingDirectory: 'working-directory',
     Parallel: 'parallel',
     Sandbox: 'sandbox',
+    CommentAuthor: 'comment-author',
 };
 /** Defaults for inputs whose action.yml default may be missing (local runs, tests, older action.yml). */
 const DEFAULT_CONFIG_FILE = 'quorum.yml';
@@ -54659,6 +54660,7 @@ function parseInputs(get, context = { workspace: process.cwd() }) {
         workingDirectory: external_node_path_namespaceObject.resolve(context.workspace, raw(Inputs.WorkingDirectory) || '.'),
         parallel: parseParallel(raw(Inputs.Parallel)),
         sandbox: parseChoice(Inputs.Sandbox, raw(Inputs.Sandbox), SANDBOX_CHOICES, 'auto'),
+        commentAuthor: parseLogin(raw(Inputs.CommentAuthor)),
     };
 }
 /**
@@ -54706,6 +54708,15 @@ function parseMode(value) {
     return found;
 }
 const GATE_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
+/** A GitHub login (users: letters, digits, '-'; apps: `name[bot]`); '' = not given. */
+function parseLogin(value) {
+    if (value === '')
+        return null;
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/.test(value)) {
+        throw new InputError(Inputs.CommentAuthor, `Input '${Inputs.CommentAuthor}' must be a GitHub login such as 'octocat' or 'my-app[bot]', got '${value}'`);
+    }
+    return value;
+}
 function parseGateName(value) {
     // The name ends up in a hidden comment marker and a check run name: keep it inert.
     if (!GATE_NAME_PATTERN.test(value)) {
@@ -55178,8 +55189,12 @@ const CHANGE_NOTE = {
     regressed: ' (passed on the base)',
     'still-failing': ' (already failing on the base)',
 };
-/** Runs the action once; never throws (every failure ends in core.setFailed). */
-async function run(env = process.env) {
+/**
+ * Runs the action once; never throws (every failure ends in core.setFailed). `abort` (the
+ * runner's SIGINT/SIGTERM when a workflow is cancelled) stops every run and removes every
+ * sandbox before the process exits.
+ */
+async function run(env = process.env, abort) {
     let checkRun = null;
     let trees = null;
     try {
@@ -55241,8 +55256,11 @@ async function run(env = process.env) {
             reproduce: reproduceCommand(plan, inputs),
             maskPaths: sensitivePaths(env, inputs.workingDirectory),
             onEvent: logProgress,
+            abort,
         });
         endGroup();
+        if (abort?.aborted)
+            throw new Error('Quorum was cancelled; every run was stopped');
         const reportPath = (0,external_node_path_namespaceObject.join)(outDir, 'report.json');
         await (0,promises_namespaceObject.writeFile)(reportPath, `${JSON.stringify(report, null, 2)}\n`);
         logReport(report);
@@ -55340,7 +55358,7 @@ async function publish(ctx) {
     view.checkRunUrl = checkRunUrl;
     let commentUrl = null;
     if (ctx.client && inputs.comment && plan.commentable && plan.pullNumber !== null) {
-        const writer = new StickyCommentWriter(ctx.client, log);
+        const writer = new StickyCommentWriter(ctx.client, log, inputs.commentAuthor ? { expectedAuthor: inputs.commentAuthor } : {});
         const result = await writer.upsert({
             ...repo,
             pullNumber: plan.pullNumber,
@@ -55465,7 +55483,11 @@ function workflowRunUrl(env, repo) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8802);
 
-await (0,_github_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+// A cancelled workflow sends SIGINT, then SIGTERM: stop every run and clean up, then exit.
+const cancel = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'])
+    process.once(signal, () => cancel.abort());
+await (0,_github_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)(process.env, cancel.signal);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);

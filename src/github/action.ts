@@ -45,8 +45,15 @@ interface Repo {
   repo: string
 }
 
-/** Runs the action once; never throws (every failure ends in core.setFailed). */
-export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+/**
+ * Runs the action once; never throws (every failure ends in core.setFailed). `abort` (the
+ * runner's SIGINT/SIGTERM when a workflow is cancelled) stops every run and removes every
+ * sandbox before the process exits.
+ */
+export async function run(
+  env: NodeJS.ProcessEnv = process.env,
+  abort?: AbortSignal,
+): Promise<void> {
   let checkRun: { writer: CheckRunWriter; id: number | null } | null = null
   let trees: PreparedTrees | null = null
   try {
@@ -116,8 +123,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       reproduce: reproduceCommand(plan, inputs),
       maskPaths: sensitivePaths(env, inputs.workingDirectory),
       onEvent: logProgress,
+      abort,
     })
     core.endGroup()
+    if (abort?.aborted) throw new Error('Quorum was cancelled; every run was stopped')
 
     const reportPath = join(outDir, 'report.json')
     await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`)
@@ -231,7 +240,11 @@ async function publish(ctx: PublishContext): Promise<void> {
 
   let commentUrl: string | null = null
   if (ctx.client && inputs.comment && plan.commentable && plan.pullNumber !== null) {
-    const writer = new StickyCommentWriter(ctx.client, log)
+    const writer = new StickyCommentWriter(
+      ctx.client,
+      log,
+      inputs.commentAuthor ? { expectedAuthor: inputs.commentAuthor } : {},
+    )
     const result = await writer.upsert(
       {
         ...repo,

@@ -37,6 +37,11 @@ export interface ActionInputs {
   /** null = the config's value, else the number of cores. */
   parallel: number | null
   sandbox: SandboxChoice
+  /**
+   * Login whose comments are Quorum's (e.g. `my-app[bot]` for a GitHub App token, which GET
+   * /user cannot identify); null = the token's own identity.
+   */
+  commentAuthor: string | null
 }
 
 /** A workflow author gave an input Quorum cannot use. Stops the run: guessing would gate wrongly. */
@@ -89,6 +94,7 @@ export function parseInputs(
     workingDirectory: path.resolve(context.workspace, raw(Inputs.WorkingDirectory) || '.'),
     parallel: parseParallel(raw(Inputs.Parallel)),
     sandbox: parseChoice(Inputs.Sandbox, raw(Inputs.Sandbox), SANDBOX_CHOICES, 'auto'),
+    commentAuthor: parseLogin(raw(Inputs.CommentAuthor)),
   }
 }
 
@@ -150,6 +156,18 @@ function parseMode(value: string): Mode | null {
 }
 
 const GATE_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/
+
+/** A GitHub login (users: letters, digits, '-'; apps: `name[bot]`); '' = not given. */
+function parseLogin(value: string): string | null {
+  if (value === '') return null
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/.test(value)) {
+    throw new InputError(
+      Inputs.CommentAuthor,
+      `Input '${Inputs.CommentAuthor}' must be a GitHub login such as 'octocat' or 'my-app[bot]', got '${value}'`,
+    )
+  }
+  return value
+}
 
 function parseGateName(value: string): string {
   // The name ends up in a hidden comment marker and a check run name: keep it inert.

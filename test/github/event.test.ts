@@ -286,6 +286,7 @@ describe('parseInputs', () => {
       workingDirectory: workspace,
       parallel: null,
       sandbox: 'auto',
+      commentAuthor: null,
     })
   })
 
@@ -304,6 +305,7 @@ describe('parseInputs', () => {
       'working-directory': 'packages/app',
       parallel: '4',
       sandbox: 'copy',
+      'comment-author': 'quorum-app[bot]',
     })
     assert.deepEqual(inputs, {
       config: '.github/quorum.yml',
@@ -319,10 +321,12 @@ describe('parseInputs', () => {
       workingDirectory: path.join(workspace, 'packages', 'app'),
       parallel: 4,
       sandbox: 'copy',
+      commentAuthor: 'quorum-app[bot]',
     })
   })
 
   const invalid: [string, string, RegExp][] = [
+    ['comment-author', 'evil user', /Input 'comment-author' must be a GitHub login/],
     [
       'comment',
       'yes',
