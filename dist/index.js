@@ -46342,6 +46342,7 @@ class GateWorkspace {
                     output: r.output,
                     seed: p.opts.seed,
                     sandbox: kind,
+                    sandbox_root: sb.root,
                 };
                 if (p.keep(result) && !signal.aborted)
                     sealed = await sb.seal();
@@ -47217,7 +47218,9 @@ function extractAnnotations(report, ctx, limits = { perCheck: ANNOTATIONS_PER_CH
 /** Annotations found in one check's candidate output, at most `max`. */
 function annotationsForCheck(check, treeRoot, max = ANNOTATIONS_PER_CHECK) {
     const title = sanitize_clip(`quorum: ${sanitize_oneLine(stripControl(check.name))}`, ANNOTATION_TITLE_MAX_CHARS);
-    return parseAnnotations(outputText(check.candidate.output), { treeRoot, title, max });
+    // Absolute paths in output point into the run's sandbox, not into the tree it was made from.
+    const root = check.candidate.sandbox_root ?? treeRoot;
+    return parseAnnotations(outputText(check.candidate.output), { treeRoot: root, title, max });
 }
 // A file path as tools print it: no whitespace or delimiters, ending in a name with an extension
 // (which keeps out `node:internal/...`, times like `12:30:01` and most prose).

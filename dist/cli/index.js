@@ -12673,6 +12673,7 @@ class GateWorkspace {
                     output: r.output,
                     seed: p.opts.seed,
                     sandbox: kind,
+                    sandbox_root: sb.root,
                 };
                 if (p.keep(result) && !signal.aborted)
                     sealed = await sb.seal();

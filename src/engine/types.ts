@@ -88,6 +88,11 @@ export interface RunResult {
   /** QUORUM_SEED given to the run, so a failure can be replayed. */
   seed: string
   sandbox: SandboxKind
+  /**
+   * The tree's path as this run saw it (its sandbox root), so absolute paths in its output can
+   * be mapped back into the repository; absent when the run never started.
+   */
+  sandbox_root?: string | null
 }
 
 /** How a check moved between baseline and candidate. */

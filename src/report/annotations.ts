@@ -65,7 +65,9 @@ export function annotationsForCheck(
   max: number = ANNOTATIONS_PER_CHECK,
 ): Annotation[] {
   const title = clip(`quorum: ${oneLine(stripControl(check.name))}`, ANNOTATION_TITLE_MAX_CHARS)
-  return parseAnnotations(outputText(check.candidate.output), { treeRoot, title, max })
+  // Absolute paths in output point into the run's sandbox, not into the tree it was made from.
+  const root = check.candidate.sandbox_root ?? treeRoot
+  return parseAnnotations(outputText(check.candidate.output), { treeRoot: root, title, max })
 }
 
 /** Options for {@link parseAnnotations}. */

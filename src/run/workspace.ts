@@ -410,6 +410,7 @@ class GateWorkspace implements Workspace {
           output: r.output,
           seed: p.opts.seed,
           sandbox: kind,
+          sandbox_root: sb.root,
         }
         if (p.keep(result) && !signal.aborted) sealed = await sb.seal()
         return { result, sealed }

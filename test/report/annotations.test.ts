@@ -166,6 +166,22 @@ describe('extractAnnotations', () => {
     assert.ok(found.every((a) => !a.path.startsWith('/') && !a.path.includes('..')))
   })
 
+  test('absolute paths are mapped from the run’s own sandbox root, not the tree’s', () => {
+    const report = loadReport('pass-fail-block')
+    const check = report.checks.find((c) => c.name === 'types')!
+    const sandbox = '/tmp/quorum-Ab12/overlay/r7/root'
+    check.candidate.sandbox_root = sandbox
+    check.candidate.output = {
+      ...check.candidate.output,
+      head: `TypeError: boom\n    at add (${sandbox}/src/math.js:3:9)\n${ROOT}/src/other.js:1:1 x`,
+      tail: '',
+    }
+    const paths = extractAnnotations(report, { treeRoot: ROOT })
+      .filter((a) => a.title === 'quorum: types')
+      .map((a) => `${a.path}:${a.start_line}`)
+    assert.deepEqual(paths, ['src/math.js:3'])
+  })
+
   test('caps per check and in total', () => {
     const report = loadReport('pass-fail-block')
     const lines = Array.from({ length: 300 }, (_, i) => `src/x.ts:${i + 1}:1: error`).join('\n')
