@@ -128,6 +128,13 @@ export async function run(
     core.endGroup()
     if (abort?.aborted) throw new Error('Quorum was cancelled; every run was stopped')
 
+    if (report.sandbox === 'copy' && inputs.sandbox !== 'copy') {
+      core.warning(
+        'Quorum ran checks in copy sandboxes, which cannot hide credentials or runner files from PR code. ' +
+          'On Ubuntu 24.04 runners, unprivileged user namespaces are restricted by AppArmor; add a step ' +
+          '`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` before Quorum (see the README).',
+      )
+    }
     const reportPath = join(outDir, 'report.json')
     await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`)
     logReport(report)
