@@ -45518,9 +45518,12 @@ const WRAPPER = [
     // Masks: `d<path>` gets an empty read-only tmpfs, `f<path>` /dev/null, so credentials and
     // runner control files are out of the check's sight. A mask that cannot be applied fails the
     // run: a sandbox that silently shows what it promised to hide is worse than none.
+    // Then the read-only paths (r) and the run's own area reopened (w): see OverlayProvider.mountPlan.
     'if [ -s "$area/masks" ]; then while IFS= read -r m; do p=${m#?}; case $m in',
     '  d*) "$mnt" -t tmpfs -o ro,nosuid,nodev,size=4k,mode=0555 quorum-mask "$p" || fail "cannot hide $p";;',
     '  f*) "$mnt" --bind /dev/null "$p" || fail "cannot hide $p";;',
+    '  r*) "$mnt" --rbind -o ro "$p" "$p" || fail "cannot make $p read-only";;',
+    '  w*) { "$mnt" --rbind "$p" "$p" && "$mnt" -o remount,bind,rw "$p"; } || fail "cannot reopen $p";;',
     'esac; done <"$area/masks"; fi',
     'cd "$root" || fail "cannot enter the sandbox root"',
     'keeper',
@@ -45596,6 +45599,7 @@ function createSandboxProvider(p) {
             userns: p.userns ?? !isRoot(),
             privateProc: p.privateProc ?? true,
             masks: p.masks ?? [],
+            readOnly: p.readOnly ?? [],
         });
     }
     return new CopyProvider(p.dir);
@@ -45637,24 +45641,30 @@ class OverlayProvider extends BaseProvider {
     userns;
     privateProc;
     masks;
+    readOnly;
     constructor(dir, tools, o) {
         super(dir);
         this.tools = tools;
         this.userns = o.userns;
         this.privateProc = o.privateProc;
         this.masks = o.masks;
+        this.readOnly = o.readOnly;
     }
     /**
-     * The masks that exist now, as wrapper lines (`d<dir>` / `f<file>`). A mask that contains the
-     * run's own area or one of the tree's layers is left out: hiding it would hide the tree.
+     * The run's mount plan, as wrapper lines, in the order they must be applied:
+     * - `d<dir>` / `f<file>`: masks that exist now. A mask that contains the run's own area or one
+     *   of the tree's layers is left out (hiding it would hide the tree), and so is a mask inside
+     *   another (hidden already, and no longer reachable to mount on).
+     * - `r<path>`: made read-only for the run: the workspace (other runs' areas, sealed setup
+     *   layers), the tree's layers and the caller's protected paths (the input trees, the config
+     *   and checks module), so a check cannot rewrite its judge or its neighbours by absolute path.
+     * - `w<area>`: the run's own area made writable again when a read-only path contains it.
      */
-    async maskLines(area, tree) {
+    async mountPlan(area, tree) {
         const needed = [area, ...tree.root, ...tree.home];
         const usable = this.masks.filter((mask) => (0,external_node_path_namespaceObject.isAbsolute)(mask) &&
             !mask.includes('\n') &&
             !needed.some((path) => isWithin(path, mask)) &&
-            // A mask inside another is hidden already, and could not be mounted on once its
-            // parent is covered.
             !this.masks.some((other) => other !== mask && isWithin(mask, other)));
         const lines = [];
         for (const mask of usable) {
@@ -45662,6 +45672,20 @@ class OverlayProvider extends BaseProvider {
             if (info)
                 lines.push(`${info.isDirectory() ? 'd' : 'f'}${mask}`);
         }
+        const protect = [(0,external_node_path_namespaceObject.dirname)(this.dir), ...tree.root, ...tree.home, ...this.readOnly].filter((path) => (0,external_node_path_namespaceObject.isAbsolute)(path) && !path.includes('\n'));
+        const outermost = [...new Set(protect)].filter((path) => !protect.some((other) => other !== path && isWithin(path, other)) &&
+            // Under a mask it is hidden already (and gone from the run's view).
+            !usable.some((mask) => isWithin(path, mask)));
+        let reopen = false;
+        for (const path of outermost) {
+            if (!(await (0,promises_namespaceObject.stat)(path).catch(() => null)))
+                continue;
+            lines.push(`r${path}`);
+            if (isWithin(area, path))
+                reopen = true;
+        }
+        if (reopen)
+            lines.push(`w${area}`);
         return lines.length > 0 ? `${lines.join('\n')}\n` : '';
     }
     async enter(tree) {
@@ -45676,7 +45700,7 @@ class OverlayProvider extends BaseProvider {
             ...dirs.map((d) => (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.join)(area, d))),
             ...tree.root.map((layer, i) => (0,promises_namespaceObject.symlink)(layer, (0,external_node_path_namespaceObject.join)(area, `l${i}`))),
             ...tree.home.map((layer, i) => (0,promises_namespaceObject.symlink)(layer, (0,external_node_path_namespaceObject.join)(area, `h${i}`))),
-            this.maskLines(area, tree).then((text) => text ? (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(area, 'masks'), text) : undefined),
+            this.mountPlan(area, tree).then((text) => text ? (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(area, 'masks'), text) : undefined),
         ]);
         const lower = tree.root.map((_, i) => `l${i}`).join(':');
         const homeLower = tree.home.map((_, i) => `h${i}`).join(':');
@@ -46117,6 +46141,7 @@ async function createWorkspace(opts = {}) {
             userns: detection.userns,
             privateProc: detection.privateProc,
             masks: opts.maskPaths ?? [],
+            readOnly: [...(opts.inputTrees ?? []), ...(opts.readOnlyPaths ?? [])],
             note: mode === 'auto' ? detection.reason : null,
             parentEnv: opts.parentEnv ?? process.env,
             graceMs: opts.graceMs ?? workspace_DEFAULT_GRACE_MS,
@@ -46158,6 +46183,7 @@ class GateWorkspace {
     userns;
     privateProc;
     masks;
+    readOnly;
     note;
     parentEnv;
     graceMs;
@@ -46178,6 +46204,7 @@ class GateWorkspace {
         this.userns = p.userns;
         this.privateProc = p.privateProc;
         this.masks = p.masks;
+        this.readOnly = p.readOnly;
         this.note = p.note;
         this.parentEnv = p.parentEnv;
         this.graceMs = p.graceMs;
@@ -46196,7 +46223,12 @@ class GateWorkspace {
                 kind,
                 dir: (0,external_node_path_namespaceObject.join)(this.dir, kind),
                 ...(kind === 'overlay'
-                    ? { userns: this.userns, privateProc: this.privateProc, masks: this.masks }
+                    ? {
+                        userns: this.userns,
+                        privateProc: this.privateProc,
+                        masks: this.masks,
+                        readOnly: this.readOnly,
+                    }
                     : {}),
             });
             this.providers.set(kind, provider);
@@ -46510,6 +46542,7 @@ const VERSION = '0.1.0';
 
 
 
+
 /** A usage problem found before anything ran (e.g. scored mode without a baseline). */
 class GateUsageError extends Error {
     name = 'GateUsageError';
@@ -46535,6 +46568,12 @@ async function runGate(options) {
         parentEnv: options.parentEnv,
         inputTrees: [options.candidateDir, ...(baselineDir ? [baselineDir] : [])],
         maskPaths: options.maskPaths,
+        // The judge's own files: a check must not rewrite the config or checks it is judged by.
+        readOnlyPaths: [
+            ...(options.config.file ? [(0,external_node_path_namespaceObject.dirname)(options.config.file)] : []),
+            ...(options.config.functions ? [(0,external_node_path_namespaceObject.dirname)(options.config.functions)] : []),
+            ...(options.readOnlyPaths ?? []),
+        ],
     });
     const onAbort = () => void workspace.dispose();
     options.abort?.addEventListener('abort', onAbort, { once: true });
@@ -55258,6 +55297,8 @@ async function run(env = process.env, abort) {
             notices: [...notices, ...trees.notes],
             reproduce: reproduceCommand(plan, inputs),
             maskPaths: sensitivePaths(env, inputs.workingDirectory),
+            // The checkout itself: later steps of the job run what is there.
+            readOnlyPaths: [env['GITHUB_WORKSPACE'] || inputs.workingDirectory],
             onEvent: logProgress,
             abort,
         });

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { availableParallelism } from 'node:os'
+import { dirname } from 'node:path'
 import { compareRuns, countOutcomes, decideVerdict, totalScore } from './engine/compare.ts'
 import { mergeFunctionChecks } from './engine/config.ts'
 import type {
@@ -56,6 +57,8 @@ export interface GateOptions {
    * namespace): credentials and runner control files. Only the overlay sandbox can do this.
    */
   maskPaths?: string[]
+  /** Paths checks see read-only (overlay only), beyond the trees, the config and checks module. */
+  readOnlyPaths?: string[]
 }
 
 /** A usage problem found before anything ran (e.g. scored mode without a baseline). */
@@ -84,6 +87,12 @@ export async function runGate(options: GateOptions): Promise<Report> {
     parentEnv: options.parentEnv,
     inputTrees: [options.candidateDir, ...(baselineDir ? [baselineDir] : [])],
     maskPaths: options.maskPaths,
+    // The judge's own files: a check must not rewrite the config or checks it is judged by.
+    readOnlyPaths: [
+      ...(options.config.file ? [dirname(options.config.file)] : []),
+      ...(options.config.functions ? [dirname(options.config.functions)] : []),
+      ...(options.readOnlyPaths ?? []),
+    ],
   })
   const onAbort = () => void workspace.dispose()
   options.abort?.addEventListener('abort', onAbort, { once: true })

@@ -122,6 +122,8 @@ export async function run(
       notices: [...notices, ...trees.notes],
       reproduce: reproduceCommand(plan, inputs),
       maskPaths: sensitivePaths(env, inputs.workingDirectory),
+      // The checkout itself: later steps of the job run what is there.
+      readOnlyPaths: [env['GITHUB_WORKSPACE'] || inputs.workingDirectory],
       onEvent: logProgress,
       abort,
     })

@@ -55,7 +55,7 @@ import {
   symlink,
   writeFile,
 } from 'node:fs/promises'
-import { isAbsolute, join, sep } from 'node:path'
+import { dirname, isAbsolute, join, sep } from 'node:path'
 import type { SandboxKind } from '../engine/types.ts'
 
 /** What the caller asks for: a kind, or `auto` to use overlay when this machine allows it. */
@@ -167,9 +167,12 @@ const WRAPPER = [
   // Masks: `d<path>` gets an empty read-only tmpfs, `f<path>` /dev/null, so credentials and
   // runner control files are out of the check's sight. A mask that cannot be applied fails the
   // run: a sandbox that silently shows what it promised to hide is worse than none.
+  // Then the read-only paths (r) and the run's own area reopened (w): see OverlayProvider.mountPlan.
   'if [ -s "$area/masks" ]; then while IFS= read -r m; do p=${m#?}; case $m in',
   '  d*) "$mnt" -t tmpfs -o ro,nosuid,nodev,size=4k,mode=0555 quorum-mask "$p" || fail "cannot hide $p";;',
   '  f*) "$mnt" --bind /dev/null "$p" || fail "cannot hide $p";;',
+  '  r*) "$mnt" --rbind -o ro "$p" "$p" || fail "cannot make $p read-only";;',
+  '  w*) { "$mnt" --rbind "$p" "$p" && "$mnt" -o remount,bind,rw "$p"; } || fail "cannot reopen $p";;',
   'esac; done <"$area/masks"; fi',
   'cd "$root" || fail "cannot enter the sandbox root"',
   'keeper',
@@ -246,6 +249,8 @@ export function createSandboxProvider(p: {
   privateProc?: boolean
   /** Overlay only: files and directories hidden from every run (see OverlayProvider). */
   masks?: readonly string[]
+  /** Overlay only: paths every run sees read-only, beyond the workspace and the tree's layers. */
+  readOnly?: readonly string[]
 }): SandboxProvider {
   if (p.kind === 'overlay') {
     const tools = findOverlayTools()
@@ -254,6 +259,7 @@ export function createSandboxProvider(p: {
       userns: p.userns ?? !isRoot(),
       privateProc: p.privateProc ?? true,
       masks: p.masks ?? [],
+      readOnly: p.readOnly ?? [],
     })
   }
   return new CopyProvider(p.dir)
@@ -302,32 +308,43 @@ class OverlayProvider extends BaseProvider implements SandboxProvider {
   private readonly userns: boolean
   private readonly privateProc: boolean
   private readonly masks: readonly string[]
+  private readonly readOnly: readonly string[]
 
   constructor(
     dir: string,
     tools: OverlayTools,
-    o: { userns: boolean; privateProc: boolean; masks: readonly string[] },
+    o: {
+      userns: boolean
+      privateProc: boolean
+      masks: readonly string[]
+      readOnly: readonly string[]
+    },
   ) {
     super(dir)
     this.tools = tools
     this.userns = o.userns
     this.privateProc = o.privateProc
     this.masks = o.masks
+    this.readOnly = o.readOnly
   }
 
   /**
-   * The masks that exist now, as wrapper lines (`d<dir>` / `f<file>`). A mask that contains the
-   * run's own area or one of the tree's layers is left out: hiding it would hide the tree.
+   * The run's mount plan, as wrapper lines, in the order they must be applied:
+   * - `d<dir>` / `f<file>`: masks that exist now. A mask that contains the run's own area or one
+   *   of the tree's layers is left out (hiding it would hide the tree), and so is a mask inside
+   *   another (hidden already, and no longer reachable to mount on).
+   * - `r<path>`: made read-only for the run: the workspace (other runs' areas, sealed setup
+   *   layers), the tree's layers and the caller's protected paths (the input trees, the config
+   *   and checks module), so a check cannot rewrite its judge or its neighbours by absolute path.
+   * - `w<area>`: the run's own area made writable again when a read-only path contains it.
    */
-  private async maskLines(area: string, tree: TreeLayers): Promise<string> {
+  private async mountPlan(area: string, tree: TreeLayers): Promise<string> {
     const needed = [area, ...tree.root, ...tree.home]
     const usable = this.masks.filter(
       (mask) =>
         isAbsolute(mask) &&
         !mask.includes('\n') &&
         !needed.some((path) => isWithin(path, mask)) &&
-        // A mask inside another is hidden already, and could not be mounted on once its
-        // parent is covered.
         !this.masks.some((other) => other !== mask && isWithin(mask, other)),
     )
     const lines: string[] = []
@@ -335,6 +352,22 @@ class OverlayProvider extends BaseProvider implements SandboxProvider {
       const info = await stat(mask).catch(() => null)
       if (info) lines.push(`${info.isDirectory() ? 'd' : 'f'}${mask}`)
     }
+    const protect = [dirname(this.dir), ...tree.root, ...tree.home, ...this.readOnly].filter(
+      (path) => isAbsolute(path) && !path.includes('\n'),
+    )
+    const outermost = [...new Set(protect)].filter(
+      (path) =>
+        !protect.some((other) => other !== path && isWithin(path, other)) &&
+        // Under a mask it is hidden already (and gone from the run's view).
+        !usable.some((mask) => isWithin(path, mask)),
+    )
+    let reopen = false
+    for (const path of outermost) {
+      if (!(await stat(path).catch(() => null))) continue
+      lines.push(`r${path}`)
+      if (isWithin(area, path)) reopen = true
+    }
+    if (reopen) lines.push(`w${area}`)
     return lines.length > 0 ? `${lines.join('\n')}\n` : ''
   }
 
@@ -348,7 +381,7 @@ class OverlayProvider extends BaseProvider implements SandboxProvider {
       ...dirs.map((d) => mkdir(join(area, d))),
       ...tree.root.map((layer, i) => symlink(layer, join(area, `l${i}`))),
       ...tree.home.map((layer, i) => symlink(layer, join(area, `h${i}`))),
-      this.maskLines(area, tree).then((text) =>
+      this.mountPlan(area, tree).then((text) =>
         text ? writeFile(join(area, 'masks'), text) : undefined,
       ),
     ])

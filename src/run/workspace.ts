@@ -51,6 +51,11 @@ export interface WorkspaceOptions {
    * the run's namespace). Credentials and runner control files; missing paths are skipped.
    */
   maskPaths?: string[]
+  /**
+   * Paths every run sees read-only (overlay only), beyond the workspace itself and the trees:
+   * e.g. the config file's and the checks module's directories, the repository checkout.
+   */
+  readOnlyPaths?: string[]
 }
 
 /** A tree ready for runs: read from sourceDir (never written), plus what its setup produced. */
@@ -145,6 +150,7 @@ export async function createWorkspace(opts: WorkspaceOptions = {}): Promise<Work
       userns: detection.userns,
       privateProc: detection.privateProc,
       masks: opts.maskPaths ?? [],
+      readOnly: [...(opts.inputTrees ?? []), ...(opts.readOnlyPaths ?? [])],
       note: mode === 'auto' ? detection.reason : null,
       parentEnv: opts.parentEnv ?? process.env,
       graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
@@ -186,6 +192,7 @@ class GateWorkspace implements Workspace {
   private readonly userns: boolean
   private readonly privateProc: boolean
   private readonly masks: readonly string[]
+  private readonly readOnly: readonly string[]
   private note: string | null
   private readonly parentEnv: Record<string, string | undefined>
   private readonly graceMs: number
@@ -207,6 +214,7 @@ class GateWorkspace implements Workspace {
     userns: boolean
     privateProc: boolean
     masks: readonly string[]
+    readOnly: readonly string[]
     note: string | null
     parentEnv: Record<string, string | undefined>
     graceMs: number
@@ -219,6 +227,7 @@ class GateWorkspace implements Workspace {
     this.userns = p.userns
     this.privateProc = p.privateProc
     this.masks = p.masks
+    this.readOnly = p.readOnly
     this.note = p.note
     this.parentEnv = p.parentEnv
     this.graceMs = p.graceMs
@@ -240,7 +249,12 @@ class GateWorkspace implements Workspace {
         kind,
         dir: join(this.dir, kind),
         ...(kind === 'overlay'
-          ? { userns: this.userns, privateProc: this.privateProc, masks: this.masks }
+          ? {
+              userns: this.userns,
+              privateProc: this.privateProc,
+              masks: this.masks,
+              readOnly: this.readOnly,
+            }
           : {}),
       })
       this.providers.set(kind, provider)

@@ -1,6 +1,6 @@
 // What an overlay run cannot see: masked credential paths and the judge's own /proc entries.
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
@@ -68,6 +68,43 @@ test('the copy sandbox cannot mask, and the unmasked control run does see the se
     const seen = result.output.head + result.output.tail
     assert.match(seen, /ghs_DIRSECRET/)
     assert.match(seen, /ghs_FILESECRET/)
+  } finally {
+    await ws.dispose()
+  }
+})
+
+test('an overlay run cannot write the source tree, protected paths or the workspace by absolute path', async (t) => {
+  const judge = join(root, 'judge')
+  mkdirSync(judge, { recursive: true })
+  writeFileSync(join(judge, 'checks.mjs'), 'honest')
+  const ws = await createWorkspace({
+    readOnlyPaths: [judge],
+    parentEnv: { PATH: process.env.PATH },
+  })
+  try {
+    if (ws.kind !== 'overlay')
+      return t.skip(`overlay sandboxes unavailable here: ${ws.sandboxNote}`)
+    const { tree: prepared } = await ws.prepareTree('candidate', tree, null, opts)
+    const attempt = (path: string) =>
+      `(echo forged > '${path}') 2>/dev/null && echo "WROTE ${path}"`
+    const tamper: ShellCheckSpec = {
+      ...peek,
+      name: 'tamper',
+      command: [
+        attempt(join(tree, 'a.txt')),
+        attempt(join(judge, 'checks.mjs')),
+        attempt(join(ws.dir, 'planted')),
+        'echo mine > a.txt && echo "$HOME" > "$HOME/h" && echo t > "$TMPDIR/t" && echo OWN-WRITES-OK',
+        'true',
+      ].join('; '),
+    }
+    const result = await ws.runCheck(prepared, tamper, opts)
+    const seen = result.output.head + result.output.tail
+    assert.doesNotMatch(seen, /WROTE/)
+    assert.match(seen, /OWN-WRITES-OK/, 'the run could not write its own sandbox, HOME or TMPDIR')
+    assert.equal(readFileSync(join(tree, 'a.txt'), 'utf8'), 'tree content')
+    assert.equal(readFileSync(join(judge, 'checks.mjs'), 'utf8'), 'honest')
+    assert.equal(existsSync(join(ws.dir, 'planted')), false)
   } finally {
     await ws.dispose()
   }
