@@ -45126,8 +45126,10 @@ async function listFunctionChecks(modulePath, opts) {
         timeoutMs,
         logPath: null,
         channel: true,
-    });
+    }, opts.abort);
     const fail = (why) => new Error(process_oneLine(`functions module ${modulePath}: ${why}`));
+    if (r.aborted)
+        throw fail('loading it was stopped');
     if (r.spawnError)
         throw fail(`could not start node to load it: ${r.spawnError}`);
     if (r.timedOut)
@@ -46124,7 +46126,11 @@ async function createWorkspace(opts = {}) {
     await (0,promises_namespaceObject.mkdir)(base, { recursive: true });
     const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(await (0,promises_namespaceObject.realpath)(base), 'quorum-'));
     try {
-        const logDir = (0,external_node_path_namespaceObject.resolve)(opts.logDir ?? `${dir}-logs`);
+        // A caller's log directory may be shared by several gates (two runs, or two gates in one
+        // job): each gets a directory of its own in it, so no report points at another's log.
+        const logDir = opts.logDir
+            ? await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.resolve)(opts.logDir), { recursive: true }).then(() => (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.resolve)(opts.logDir), 'run-')))
+            : (0,external_node_path_namespaceObject.resolve)(`${dir}-logs`);
         if (isInside(logDir, dir)) {
             throw new WorkspaceError(`the log directory ${logDir} would be deleted with the workspace`);
         }
@@ -46423,8 +46429,13 @@ class GateWorkspace {
         }
         return real;
     }
-    async listFunctionChecks(modulePath) {
+    async listFunctionChecks(modulePath, abort) {
         this.assertOpen();
+        // dispose() must stop a module stuck at import time too, not only the checks' runs.
+        const controller = new AbortController();
+        const signal = abort ? AbortSignal.any([controller.signal, abort]) : controller.signal;
+        const entry = { controller, done: Promise.resolve() };
+        this.live.add(entry);
         // Importing the module runs its top-level code: give it a scratch cwd, HOME and TMPDIR of
         // its own (not an input tree) and the same allowlisted environment as a check.
         const scratch = (0,external_node_path_namespaceObject.join)(this.dir, `list-${++this.scratchSeq}`);
@@ -46444,9 +46455,11 @@ class GateWorkspace {
                     tree: 'candidate',
                     check: '',
                 }),
+                abort: signal,
             });
         }
         finally {
+            this.live.delete(entry);
             await removeTree(scratch);
         }
     }
@@ -46543,6 +46556,7 @@ const VERSION = '0.1.0';
 
 
 
+
 /** A usage problem found before anything ran (e.g. scored mode without a baseline). */
 class GateUsageError extends Error {
     name = 'GateUsageError';
@@ -46579,7 +46593,7 @@ async function runGate(options) {
     options.abort?.addEventListener('abort', onAbort, { once: true });
     try {
         options.onEvent?.({ type: 'sandbox', kind: workspace.kind });
-        const config = await withFunctionChecks(options.config, workspace);
+        const config = await withFunctionChecks(options.config, workspace, options.abort);
         const checks = selectChecks(config.checks, options.only ?? null);
         const runOptions = {
             seed,
@@ -46679,10 +46693,20 @@ function sandboxNotices(workspace, options) {
     }
     return notices;
 }
-async function withFunctionChecks(config, workspace) {
+async function withFunctionChecks(config, workspace, abort) {
     if (config.functions === null)
         return config;
-    const listed = await workspace.listFunctionChecks(config.functions);
+    let listed;
+    try {
+        listed = await workspace.listFunctionChecks(config.functions, abort);
+    }
+    catch (error) {
+        if (abort?.aborted)
+            throw error;
+        // A broken checks module is a config problem: one clear line, exit 2, no stack.
+        const message = error instanceof Error ? error.message : String(error);
+        throw new ConfigError({ file: config.functions, key: 'functions', message });
+    }
     return mergeFunctionChecks(config, listed, config.functions);
 }
 function selectChecks(checks, only) {
@@ -55304,9 +55328,10 @@ async function run(env = process.env, abort) {
         });
         endGroup();
         if (abort?.aborted)
-            throw new Error('Quorum was cancelled; every run was stopped');
+            throw new CancelledError('Quorum was cancelled; every run was stopped');
         if (report.sandbox === 'copy' && inputs.sandbox !== 'copy') {
-            warning('Quorum ran checks in copy sandboxes, which cannot hide credentials or runner files from PR code. ' +
+            warning('Quorum ran checks in copy sandboxes, which cannot hide credentials, runner files or this ' +
+                "action's own environment (its token, through /proc) from PR code. " +
                 'On Ubuntu 24.04 runners, unprivileged user namespaces are restricted by AppArmor; add a step ' +
                 '`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` before Quorum (see the README).');
         }
@@ -55361,14 +55386,13 @@ async function loadGateConfig(inputs, trees) {
     }
     const config = await loadConfigFile(file, { displayPath: inputs.config });
     if (trees.baseline !== null) {
-        const watched = [
-            inputs.config,
-            ...(config.functions ? [(0,external_node_path_namespaceObject.relative)(source.path, config.functions)] : []),
-        ];
+        // Absolute paths: the working directory may be below the repository root.
+        const watched = [file, ...(config.functions ? [config.functions] : [])];
+        const names = watched.map((path) => (0,external_node_path_namespaceObject.relative)(source.path, path)).join(' or ');
         if (await trees.configChanged(watched)) {
             notices.push(useBase
-                ? `${watched.join(' or ')} changed in this change; the base version was used (set config-source: candidate to use the PR's own).`
-                : `${watched.join(' or ')} changed in this change, and config-source is candidate: the checks are the PR's own version.`);
+                ? `${names} changed in this change; the base version was used (set config-source: candidate to use the PR's own).`
+                : `${names} changed in this change, and config-source is candidate: the checks are the PR's own version.`);
         }
     }
     else if (inputs.configSource === 'base') {
@@ -55483,6 +55507,9 @@ function logReport(report) {
     info(toRunnerLog(renderTerminal(report, { color: false })));
     info(`::${token}::`);
 }
+class CancelledError extends Error {
+    name = 'CancelledError';
+}
 function describeFailure(error) {
     if (error instanceof ConfigError)
         return `Bad Quorum config: ${error.format()}`;
@@ -55490,11 +55517,13 @@ function describeFailure(error) {
         return `Quorum: ${error.message}`;
     if (error instanceof Error) {
         const known = [
+            'CancelledError',
             'InputError',
             'EventError',
             'UnsafeCheckoutError',
             'TreePreparationError',
             'GitError',
+            'WorkspaceError',
         ];
         if (known.includes(error.name))
             return `Quorum: ${error.message}`;

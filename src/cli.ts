@@ -107,6 +107,8 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
     throw new UsageError(`--sandbox must be auto, overlay or copy, not "${sandbox}"`)
   }
 
+  checkWritableTarget(io, values.json, '--json', 'file')
+  checkWritableTarget(io, values['log-dir'], '--log-dir', 'directory')
   const config = await loadCliConfig(io, values.config, values.checks)
   // verify follows the config's mode; scored forces scored mode.
   const mode: Mode | null = command === 'scored' ? 'scored' : null
@@ -136,7 +138,8 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
   if (values.promote && values.live) {
     const live = resolve(io.cwd, values.live)
     await promote(candidateDir, live, report)
-    io.stdout.write(`promoted ${candidateDir} -> ${live}\n`)
+    // stderr: stdout may be the JSON report (--json -).
+    io.stderr.write(`promoted ${candidateDir} -> ${live}\n`)
   }
   return 0
 }
@@ -178,6 +181,23 @@ function requireDir(io: CliIO, value: string | undefined, flag: string): string 
   if (!existsSync(dir)) throw new UsageError(`${flag} ${value}: no such directory`)
   if (!statSync(dir).isDirectory()) throw new UsageError(`${flag} ${value}: not a directory`)
   return dir
+}
+
+/** Refuses, before anything runs, an output path whose verdict would otherwise be lost at the end. */
+function checkWritableTarget(
+  io: CliIO,
+  value: string | undefined,
+  flag: string,
+  want: 'file' | 'directory',
+): void {
+  if (!value || value === '-') return
+  const path = resolve(io.cwd, value)
+  if (!existsSync(path)) return
+  const isDir = statSync(path).isDirectory()
+  if (want === 'file' && isDir) throw new UsageError(`${flag} ${value}: is a directory, not a file`)
+  if (want === 'directory' && !isDir) {
+    throw new UsageError(`${flag} ${value}: is a file, not a directory`)
+  }
 }
 
 function parsePositiveInt(value: string, flag: string): number {

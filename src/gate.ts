@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os'
 import { dirname } from 'node:path'
 import { compareRuns, countOutcomes, decideVerdict, totalScore } from './engine/compare.ts'
 import { mergeFunctionChecks } from './engine/config.ts'
+import { ConfigError } from './engine/errors.ts'
 import type {
   CheckReport,
   CheckSpec,
@@ -98,7 +99,7 @@ export async function runGate(options: GateOptions): Promise<Report> {
   options.abort?.addEventListener('abort', onAbort, { once: true })
   try {
     options.onEvent?.({ type: 'sandbox', kind: workspace.kind })
-    const config = await withFunctionChecks(options.config, workspace)
+    const config = await withFunctionChecks(options.config, workspace, options.abort)
     const checks = selectChecks(config.checks, options.only ?? null)
     const runOptions = {
       seed,
@@ -201,9 +202,21 @@ function sandboxNotices(workspace: Workspace, options: GateOptions): string[] {
   return notices
 }
 
-async function withFunctionChecks(config: GateConfig, workspace: Workspace): Promise<GateConfig> {
+async function withFunctionChecks(
+  config: GateConfig,
+  workspace: Workspace,
+  abort: AbortSignal | undefined,
+): Promise<GateConfig> {
   if (config.functions === null) return config
-  const listed = await workspace.listFunctionChecks(config.functions)
+  let listed: Array<{ name: string; timeout_s: number | null }>
+  try {
+    listed = await workspace.listFunctionChecks(config.functions, abort)
+  } catch (error) {
+    if (abort?.aborted) throw error
+    // A broken checks module is a config problem: one clear line, exit 2, no stack.
+    const message = error instanceof Error ? error.message : String(error)
+    throw new ConfigError({ file: config.functions, key: 'functions', message })
+  }
   return mergeFunctionChecks(config, listed, config.functions)
 }
 

@@ -3,7 +3,7 @@
  * `--promote --live DIR`). Files the candidate deleted are deleted from live too, so live ends up
  * exactly what was verified; a top-level `.git` in live is left alone.
  */
-import { cp, lstat, readdir, rm } from 'node:fs/promises'
+import { cp, lstat, mkdir, readdir, rm } from 'node:fs/promises'
 import { join, relative, resolve, sep } from 'node:path'
 import type { Report } from './engine/types.ts'
 
@@ -17,21 +17,28 @@ export async function promote(
   liveDir: string,
   report: Report,
 ): Promise<void> {
-  if (report.verdict !== 'allow')
+  if (report.verdict !== 'allow') {
     throw new PromoteError('the candidate was blocked; nothing promoted')
+  }
   const candidate = resolve(candidateDir)
   const live = resolve(liveDir)
   if (isInside(candidate, live) || isInside(live, candidate)) {
     throw new PromoteError(`${live} and ${candidate} overlap; refusing to copy one over the other`)
   }
-  // Remove first, so an entry that changed kind (file <-> directory) can be copied afresh.
-  await removeExtraneous(candidate, live, true)
-  await cp(candidate, live, {
-    recursive: true,
-    force: true,
-    verbatimSymlinks: true,
-    filter: (source) => relative(candidate, source) !== '.git',
-  })
+  try {
+    await mkdir(live, { recursive: true })
+    // Remove first, so an entry that changed kind (file <-> directory) can be copied afresh.
+    await removeExtraneous(candidate, live, true)
+    await cp(candidate, live, {
+      recursive: true,
+      force: true,
+      verbatimSymlinks: true,
+      filter: (source) => relative(candidate, source) !== '.git',
+    })
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error)
+    throw new PromoteError(`copying ${candidate} over ${live} failed: ${why}`)
+  }
 }
 
 async function removeExtraneous(candidate: string, live: string, top: boolean): Promise<void> {
@@ -40,7 +47,9 @@ async function removeExtraneous(candidate: string, live: string, top: boolean): 
     const inLive = join(live, entry.name)
     const inCandidate = join(candidate, entry.name)
     const source = await lstat(inCandidate).catch(() => null)
-    if (!source || source.isDirectory() !== entry.isDirectory()) {
+    // Links are always replaced: copying a link over a link follows the old one.
+    const replace = !source || source.isDirectory() !== entry.isDirectory()
+    if (replace || entry.isSymbolicLink() || source.isSymbolicLink()) {
       await rm(inLive, { recursive: true, force: true })
     } else if (entry.isDirectory()) {
       await removeExtraneous(inCandidate, inLive, false)

@@ -256,3 +256,90 @@ test('Ctrl-C stops every run, removes the sandboxes and exits 130', async () => 
   const left = readdirSync(tmp).filter((name) => !name.endsWith('-logs'))
   assert.deepEqual(left, [], 'sandbox directories were left behind')
 })
+
+describe('found in review', () => {
+  const candidate = tree('cand-review', { 'x.txt': 'x' })
+
+  test('a broken functions module is a config error: one line, exit 2', () => {
+    for (const [name, source] of [
+      ['missing.mjs', null],
+      ['syntax.mjs', 'export default [ {'],
+      ['dupes.mjs', 'export default [{name:"a",run(){}},{name:"a",run(){}}]'],
+    ] as const) {
+      const checks = join(root, 'review-modules', name)
+      mkdirSync(join(checks, '..'), { recursive: true })
+      if (source !== null) writeFileSync(checks, source)
+      const r = quorum(['verify', '--candidate', candidate, '--checks', checks])
+      if (source === null) {
+        assert.equal(r.status, 2, r.stderr)
+        continue
+      }
+      assert.equal(r.status, 2, `${name}: ${r.stderr}`)
+      assert.equal(r.stderr.trim().split('\n').length, 1, `${name}: ${r.stderr}`)
+      assert.match(r.stderr, new RegExp(name.replace('.', '\\.')))
+      assert.doesNotMatch(r.stderr, /internal error|\n\s+at /)
+    }
+  })
+
+  test('--json - stays valid JSON when promoting; promoting twice over links works', () => {
+    const config = join(
+      tree('cfg-review', { 'quorum.yml': 'checks:\n  - name: ok\n    command: "true"\n' }),
+      'quorum.yml',
+    )
+    const source = tree('cand-links', { 'a.txt': 'a' })
+    spawnSync('ln', ['-s', 'missing-target', join(source, 'dangling')])
+    spawnSync('ln', ['-s', 'a.txt', join(source, 'link')])
+    const live = join(root, 'live-new', 'nested')
+    for (let i = 0; i < 2; i++) {
+      const r = quorum([
+        'verify',
+        '--candidate',
+        source,
+        '--config',
+        config,
+        '--json',
+        '-',
+        '--promote',
+        '--live',
+        live,
+      ])
+      assert.equal(r.status, 0, r.stderr)
+      assert.equal((JSON.parse(r.stdout) as Report).verdict, 'allow')
+      assert.match(r.stderr, /promoted/)
+    }
+    assert.equal(readFileSync(join(live, 'link'), 'utf8'), 'a')
+  })
+
+  test('a --json path that is a directory is refused before anything runs', () => {
+    const r = quorum([
+      'verify',
+      '--candidate',
+      candidate,
+      '--checks',
+      join(root, 'x.mjs'),
+      '--json',
+      root,
+    ])
+    assert.equal(r.status, 2)
+  })
+
+  test('Ctrl-C while the functions module hangs at import exits promptly', async () => {
+    const checks = join(root, 'review-modules', 'hang.mjs')
+    writeFileSync(checks, 'while (true) {}\nexport default []')
+    const child = spawn(
+      process.execPath,
+      [CLI, 'verify', '--candidate', candidate, '--checks', checks],
+      {
+        env: { ...process.env, TMPDIR: mkdtempSync(join(root, 'tmp-hang-')) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    await new Promise((r) => setTimeout(r, 1500))
+    const sent = Date.now()
+    child.kill('SIGINT')
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+    assert.equal(code, 130)
+    // The listing's own budget is 30 s; an interrupt must not wait for it.
+    assert.ok(Date.now() - sent < 15_000, 'the interrupt waited for the module to time out')
+  })
+})

@@ -11457,8 +11457,10 @@ async function listFunctionChecks(modulePath, opts) {
         timeoutMs,
         logPath: null,
         channel: true,
-    });
+    }, opts.abort);
     const fail = (why) => new Error(process_oneLine(`functions module ${modulePath}: ${why}`));
+    if (r.aborted)
+        throw fail('loading it was stopped');
     if (r.spawnError)
         throw fail(`could not start node to load it: ${r.spawnError}`);
     if (r.timedOut)
@@ -12455,7 +12457,11 @@ async function createWorkspace(opts = {}) {
     await (0,promises_namespaceObject.mkdir)(base, { recursive: true });
     const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(await (0,promises_namespaceObject.realpath)(base), 'quorum-'));
     try {
-        const logDir = (0,external_node_path_namespaceObject.resolve)(opts.logDir ?? `${dir}-logs`);
+        // A caller's log directory may be shared by several gates (two runs, or two gates in one
+        // job): each gets a directory of its own in it, so no report points at another's log.
+        const logDir = opts.logDir
+            ? await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.resolve)(opts.logDir), { recursive: true }).then(() => (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.resolve)(opts.logDir), 'run-')))
+            : (0,external_node_path_namespaceObject.resolve)(`${dir}-logs`);
         if (isInside(logDir, dir)) {
             throw new WorkspaceError(`the log directory ${logDir} would be deleted with the workspace`);
         }
@@ -12754,8 +12760,13 @@ class GateWorkspace {
         }
         return real;
     }
-    async listFunctionChecks(modulePath) {
+    async listFunctionChecks(modulePath, abort) {
         this.assertOpen();
+        // dispose() must stop a module stuck at import time too, not only the checks' runs.
+        const controller = new AbortController();
+        const signal = abort ? AbortSignal.any([controller.signal, abort]) : controller.signal;
+        const entry = { controller, done: Promise.resolve() };
+        this.live.add(entry);
         // Importing the module runs its top-level code: give it a scratch cwd, HOME and TMPDIR of
         // its own (not an input tree) and the same allowlisted environment as a check.
         const scratch = (0,external_node_path_namespaceObject.join)(this.dir, `list-${++this.scratchSeq}`);
@@ -12775,9 +12786,11 @@ class GateWorkspace {
                     tree: 'candidate',
                     check: '',
                 }),
+                abort: signal,
             });
         }
         finally {
+            this.live.delete(entry);
             await removeTree(scratch);
         }
     }
@@ -12874,6 +12887,7 @@ const VERSION = '0.1.0';
 
 
 
+
 /** A usage problem found before anything ran (e.g. scored mode without a baseline). */
 class GateUsageError extends Error {
     name = 'GateUsageError';
@@ -12910,7 +12924,7 @@ async function runGate(options) {
     options.abort?.addEventListener('abort', onAbort, { once: true });
     try {
         options.onEvent?.({ type: 'sandbox', kind: workspace.kind });
-        const config = await withFunctionChecks(options.config, workspace);
+        const config = await withFunctionChecks(options.config, workspace, options.abort);
         const checks = selectChecks(config.checks, options.only ?? null);
         const runOptions = {
             seed,
@@ -13010,10 +13024,20 @@ function sandboxNotices(workspace, options) {
     }
     return notices;
 }
-async function withFunctionChecks(config, workspace) {
+async function withFunctionChecks(config, workspace, abort) {
     if (config.functions === null)
         return config;
-    const listed = await workspace.listFunctionChecks(config.functions);
+    let listed;
+    try {
+        listed = await workspace.listFunctionChecks(config.functions, abort);
+    }
+    catch (error) {
+        if (abort?.aborted)
+            throw error;
+        // A broken checks module is a config problem: one clear line, exit 2, no stack.
+        const message = error instanceof Error ? error.message : String(error);
+        throw new ConfigError({ file: config.functions, key: 'functions', message });
+    }
     return mergeFunctionChecks(config, listed, config.functions);
 }
 function selectChecks(checks, only) {
@@ -13085,21 +13109,29 @@ class PromoteError extends Error {
 }
 /** Copies candidate over live when the report allows it; throws PromoteError otherwise. */
 async function promote(candidateDir, liveDir, report) {
-    if (report.verdict !== 'allow')
+    if (report.verdict !== 'allow') {
         throw new PromoteError('the candidate was blocked; nothing promoted');
+    }
     const candidate = (0,external_node_path_namespaceObject.resolve)(candidateDir);
     const live = (0,external_node_path_namespaceObject.resolve)(liveDir);
     if (promote_isInside(candidate, live) || promote_isInside(live, candidate)) {
         throw new PromoteError(`${live} and ${candidate} overlap; refusing to copy one over the other`);
     }
-    // Remove first, so an entry that changed kind (file <-> directory) can be copied afresh.
-    await removeExtraneous(candidate, live, true);
-    await (0,promises_namespaceObject.cp)(candidate, live, {
-        recursive: true,
-        force: true,
-        verbatimSymlinks: true,
-        filter: (source) => (0,external_node_path_namespaceObject.relative)(candidate, source) !== '.git',
-    });
+    try {
+        await (0,promises_namespaceObject.mkdir)(live, { recursive: true });
+        // Remove first, so an entry that changed kind (file <-> directory) can be copied afresh.
+        await removeExtraneous(candidate, live, true);
+        await (0,promises_namespaceObject.cp)(candidate, live, {
+            recursive: true,
+            force: true,
+            verbatimSymlinks: true,
+            filter: (source) => (0,external_node_path_namespaceObject.relative)(candidate, source) !== '.git',
+        });
+    }
+    catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        throw new PromoteError(`copying ${candidate} over ${live} failed: ${why}`);
+    }
 }
 async function removeExtraneous(candidate, live, top) {
     for (const entry of await (0,promises_namespaceObject.readdir)(live, { withFileTypes: true })) {
@@ -13108,7 +13140,9 @@ async function removeExtraneous(candidate, live, top) {
         const inLive = (0,external_node_path_namespaceObject.join)(live, entry.name);
         const inCandidate = (0,external_node_path_namespaceObject.join)(candidate, entry.name);
         const source = await (0,promises_namespaceObject.lstat)(inCandidate).catch(() => null);
-        if (!source || source.isDirectory() !== entry.isDirectory()) {
+        // Links are always replaced: copying a link over a link follows the old one.
+        const replace = !source || source.isDirectory() !== entry.isDirectory();
+        if (replace || entry.isSymbolicLink() || source.isSymbolicLink()) {
             await (0,promises_namespaceObject.rm)(inLive, { recursive: true, force: true });
         }
         else if (entry.isDirectory()) {
@@ -13803,6 +13837,8 @@ async function cli_runCommand(argv, io) {
     if (sandbox !== 'auto' && sandbox !== 'overlay' && sandbox !== 'copy') {
         throw new UsageError(`--sandbox must be auto, overlay or copy, not "${sandbox}"`);
     }
+    checkWritableTarget(io, values.json, '--json', 'file');
+    checkWritableTarget(io, values['log-dir'], '--log-dir', 'directory');
     const config = await loadCliConfig(io, values.config, values.checks);
     // verify follows the config's mode; scored forces scored mode.
     const mode = command === 'scored' ? 'scored' : null;
@@ -13832,7 +13868,8 @@ async function cli_runCommand(argv, io) {
     if (values.promote && values.live) {
         const live = (0,external_node_path_namespaceObject.resolve)(io.cwd, values.live);
         await promote(candidateDir, live, report);
-        io.stdout.write(`promoted ${candidateDir} -> ${live}\n`);
+        // stderr: stdout may be the JSON report (--json -).
+        io.stderr.write(`promoted ${candidateDir} -> ${live}\n`);
     }
     return 0;
 }
@@ -13876,6 +13913,20 @@ function requireDir(io, value, flag) {
     if (!(0,external_node_fs_namespaceObject.statSync)(dir).isDirectory())
         throw new UsageError(`${flag} ${value}: not a directory`);
     return dir;
+}
+/** Refuses, before anything runs, an output path whose verdict would otherwise be lost at the end. */
+function checkWritableTarget(io, value, flag, want) {
+    if (!value || value === '-')
+        return;
+    const path = (0,external_node_path_namespaceObject.resolve)(io.cwd, value);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
+        return;
+    const isDir = (0,external_node_fs_namespaceObject.statSync)(path).isDirectory();
+    if (want === 'file' && isDir)
+        throw new UsageError(`${flag} ${value}: is a directory, not a file`);
+    if (want === 'directory' && !isDir) {
+        throw new UsageError(`${flag} ${value}: is a file, not a directory`);
+    }
 }
 function parsePositiveInt(value, flag) {
     if (!/^[1-9]\d*$/.test(value))

@@ -128,11 +128,12 @@ export async function run(
       abort,
     })
     core.endGroup()
-    if (abort?.aborted) throw new Error('Quorum was cancelled; every run was stopped')
+    if (abort?.aborted) throw new CancelledError('Quorum was cancelled; every run was stopped')
 
     if (report.sandbox === 'copy' && inputs.sandbox !== 'copy') {
       core.warning(
-        'Quorum ran checks in copy sandboxes, which cannot hide credentials or runner files from PR code. ' +
+        'Quorum ran checks in copy sandboxes, which cannot hide credentials, runner files or this ' +
+          "action's own environment (its token, through /proc) from PR code. " +
           'On Ubuntu 24.04 runners, unprivileged user namespaces are restricted by AppArmor; add a step ' +
           '`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` before Quorum (see the README).',
       )
@@ -189,15 +190,14 @@ async function loadGateConfig(
   }
   const config = await loadConfigFile(file, { displayPath: inputs.config })
   if (trees.baseline !== null) {
-    const watched = [
-      inputs.config,
-      ...(config.functions ? [relative(source.path, config.functions)] : []),
-    ]
+    // Absolute paths: the working directory may be below the repository root.
+    const watched = [file, ...(config.functions ? [config.functions] : [])]
+    const names = watched.map((path) => relative(source.path, path)).join(' or ')
     if (await trees.configChanged(watched)) {
       notices.push(
         useBase
-          ? `${watched.join(' or ')} changed in this change; the base version was used (set config-source: candidate to use the PR's own).`
-          : `${watched.join(' or ')} changed in this change, and config-source is candidate: the checks are the PR's own version.`,
+          ? `${names} changed in this change; the base version was used (set config-source: candidate to use the PR's own).`
+          : `${names} changed in this change, and config-source is candidate: the checks are the PR's own version.`,
       )
     }
   } else if (inputs.configSource === 'base') {
@@ -344,16 +344,22 @@ function logReport(report: Report): void {
   core.info(`::${token}::`)
 }
 
+class CancelledError extends Error {
+  override name = 'CancelledError'
+}
+
 function describeFailure(error: unknown): string {
   if (error instanceof ConfigError) return `Bad Quorum config: ${error.format()}`
   if (error instanceof GateUsageError) return `Quorum: ${error.message}`
   if (error instanceof Error) {
     const known = [
+      'CancelledError',
       'InputError',
       'EventError',
       'UnsafeCheckoutError',
       'TreePreparationError',
       'GitError',
+      'WorkspaceError',
     ]
     if (known.includes(error.name)) return `Quorum: ${error.message}`
     return `Quorum failed unexpectedly (this is a bug; the change is blocked): ${error.stack ?? error.message}`

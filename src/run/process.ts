@@ -308,18 +308,22 @@ export async function spawnBounded(spec: SpawnSpec, abort?: AbortSignal): Promis
  */
 export async function listFunctionChecks(
   modulePath: string,
-  opts: { cwd: string; env: Record<string, string>; timeoutMs?: number },
+  opts: { cwd: string; env: Record<string, string>; timeoutMs?: number; abort?: AbortSignal },
 ): Promise<Array<{ name: string; timeout_s: number | null }>> {
   const timeoutMs = opts.timeoutMs ?? 30_000
-  const r = await spawnBounded({
-    argv: listHostArgv(modulePath),
-    cwd: opts.cwd,
-    env: opts.env,
-    timeoutMs,
-    logPath: null,
-    channel: true,
-  })
+  const r = await spawnBounded(
+    {
+      argv: listHostArgv(modulePath),
+      cwd: opts.cwd,
+      env: opts.env,
+      timeoutMs,
+      logPath: null,
+      channel: true,
+    },
+    opts.abort,
+  )
   const fail = (why: string) => new Error(oneLine(`functions module ${modulePath}: ${why}`))
+  if (r.aborted) throw fail('loading it was stopped')
   if (r.spawnError) throw fail(`could not start node to load it: ${r.spawnError}`)
   if (r.timedOut) throw fail(`loading it took longer than ${timeoutMs / 1000} s`)
   const { message, problem } = readChannelMessage(r.channel, r.channelNonce)

@@ -93,7 +93,10 @@ export interface Workspace {
   /** Runs one check once on a tree, in a fresh sandbox. Never throws for what the check does. */
   runCheck(tree: PreparedTree, spec: CheckSpec, opts: RunOptions): Promise<RunResult>
   /** Lists a function-checks module's checks in a child process (see process.ts). */
-  listFunctionChecks(modulePath: string): Promise<Array<{ name: string; timeout_s: number | null }>>
+  listFunctionChecks(
+    modulePath: string,
+    abort?: AbortSignal,
+  ): Promise<Array<{ name: string; timeout_s: number | null }>>
   /** Stops every live run, then removes the workspace directory. Idempotent; logs are kept. */
   dispose(): Promise<void>
 }
@@ -133,7 +136,13 @@ export async function createWorkspace(opts: WorkspaceOptions = {}): Promise<Work
   await mkdir(base, { recursive: true })
   const dir = await mkdtemp(join(await realpath(base), 'quorum-'))
   try {
-    const logDir = resolve(opts.logDir ?? `${dir}-logs`)
+    // A caller's log directory may be shared by several gates (two runs, or two gates in one
+    // job): each gets a directory of its own in it, so no report points at another's log.
+    const logDir = opts.logDir
+      ? await mkdir(resolve(opts.logDir), { recursive: true }).then(() =>
+          mkdtemp(join(resolve(opts.logDir!), 'run-')),
+        )
+      : resolve(`${dir}-logs`)
     if (isInside(logDir, dir)) {
       throw new WorkspaceError(`the log directory ${logDir} would be deleted with the workspace`)
     }
@@ -472,8 +481,14 @@ class GateWorkspace implements Workspace {
 
   async listFunctionChecks(
     modulePath: string,
+    abort?: AbortSignal,
   ): Promise<Array<{ name: string; timeout_s: number | null }>> {
     this.assertOpen()
+    // dispose() must stop a module stuck at import time too, not only the checks' runs.
+    const controller = new AbortController()
+    const signal = abort ? AbortSignal.any([controller.signal, abort]) : controller.signal
+    const entry = { controller, done: Promise.resolve() as Promise<unknown> }
+    this.live.add(entry)
     // Importing the module runs its top-level code: give it a scratch cwd, HOME and TMPDIR of
     // its own (not an input tree) and the same allowlisted environment as a check.
     const scratch = join(this.dir, `list-${++this.scratchSeq}`)
@@ -493,8 +508,10 @@ class GateWorkspace implements Workspace {
           tree: 'candidate',
           check: '',
         }),
+        abort: signal,
       })
     } finally {
+      this.live.delete(entry)
       await removeTree(scratch)
     }
   }
