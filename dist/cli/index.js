@@ -11514,6 +11514,44 @@ function describeSpawnError(err, command) {
     const message = err instanceof Error ? err.message : String(err);
     return typeof code === 'string' ? `${code}: ${message}` : message;
 }
+/**
+ * SIGKILLs every process whose environment carries `name=value` and returns how many there
+ * were. For runs without a PID namespace (copy sandboxes): a process that left the run's group
+ * with setsid() still inherited the run's marker variable, so it can be found after the run.
+ * Best effort: a process that rewrote its own environment block is not found.
+ */
+function killProcessesWithEnv(name, value) {
+    const needle = Buffer.from(`\0${name}=${value}\0`);
+    let entries;
+    try {
+        entries = (0,external_node_fs_namespaceObject.readdirSync)('/proc');
+    }
+    catch {
+        return 0;
+    }
+    let killed = 0;
+    for (const entry of entries) {
+        if (!/^\d+$/.test(entry) || Number(entry) === process.pid)
+            continue;
+        let environ;
+        try {
+            environ = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${entry}/environ`);
+        }
+        catch {
+            continue; // gone, or not ours to read
+        }
+        if (Buffer.concat([Buffer.from([0]), environ]).includes(needle)) {
+            try {
+                process.kill(Number(entry), 'SIGKILL');
+                killed += 1;
+            }
+            catch {
+                // exited meanwhile
+            }
+        }
+    }
+    return killed;
+}
 function signalGroup(pgid, signal) {
     try {
         process.kill(-pgid, signal);
@@ -12683,6 +12721,9 @@ class GateWorkspace {
                     tree: p.role,
                     check: p.checkName,
                 });
+                // A marker to find what a copy run left behind outside its process group (setsid).
+                const runId = (0,external_node_crypto_namespaceObject.randomBytes)(12).toString('hex');
+                env['QUORUM_RUN_ID'] = runId;
                 const r = await spawnBounded({
                     argv: sb.wrap(p.argv(sb)),
                     cwd: sb.cwd,
@@ -12693,6 +12734,8 @@ class GateWorkspace {
                     scoreKey: p.scoreKey ?? null,
                     channel: p.channel ?? false,
                 }, signal);
+                if (kind === 'copy')
+                    killProcessesWithEnv('QUORUM_RUN_ID', runId);
                 const sandboxFailure = r.exitCode === SANDBOX_FAILURE_EXIT_CODE && !r.timedOut ? await sb.failure() : null;
                 const c = sandboxFailure
                     ? {

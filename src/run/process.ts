@@ -379,6 +379,41 @@ function describeSpawnError(err: unknown, command: string): string {
   return typeof code === 'string' ? `${code}: ${message}` : message
 }
 
+/**
+ * SIGKILLs every process whose environment carries `name=value` and returns how many there
+ * were. For runs without a PID namespace (copy sandboxes): a process that left the run's group
+ * with setsid() still inherited the run's marker variable, so it can be found after the run.
+ * Best effort: a process that rewrote its own environment block is not found.
+ */
+export function killProcessesWithEnv(name: string, value: string): number {
+  const needle = Buffer.from(`\0${name}=${value}\0`)
+  let entries: string[]
+  try {
+    entries = readdirSync('/proc')
+  } catch {
+    return 0
+  }
+  let killed = 0
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue
+    let environ: Buffer
+    try {
+      environ = readFileSync(`/proc/${entry}/environ`)
+    } catch {
+      continue // gone, or not ours to read
+    }
+    if (Buffer.concat([Buffer.from([0]), environ]).includes(needle)) {
+      try {
+        process.kill(Number(entry), 'SIGKILL')
+        killed += 1
+      } catch {
+        // exited meanwhile
+      }
+    }
+  }
+  return killed
+}
+
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pgid, signal)

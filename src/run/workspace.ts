@@ -7,7 +7,7 @@
  * spawnBounded -> classification -> RunResult -> sandbox removed. dispose() stops every live run
  * and removes the directory; it is safe to call from a signal handler, and more than once.
  */
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, realpath, rmdir, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
@@ -16,6 +16,7 @@ import type { CheckSpec, RunResult, SandboxKind, TreeRole } from '../engine/type
 import { buildChildEnv } from './env.ts'
 import {
   functionHostArgv,
+  killProcessesWithEnv,
   listFunctionChecks as listChecksInChild,
   shellArgv,
   spawnBounded,
@@ -401,6 +402,9 @@ class GateWorkspace implements Workspace {
           tree: p.role,
           check: p.checkName,
         })
+        // A marker to find what a copy run left behind outside its process group (setsid).
+        const runId = randomBytes(12).toString('hex')
+        env['QUORUM_RUN_ID'] = runId
         const r = await spawnBounded(
           {
             argv: sb.wrap(p.argv(sb)),
@@ -414,6 +418,7 @@ class GateWorkspace implements Workspace {
           },
           signal,
         )
+        if (kind === 'copy') killProcessesWithEnv('QUORUM_RUN_ID', runId)
         const sandboxFailure =
           r.exitCode === SANDBOX_FAILURE_EXIT_CODE && !r.timedOut ? await sb.failure() : null
         const c = sandboxFailure

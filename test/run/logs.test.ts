@@ -1,5 +1,6 @@
 // Two gates sharing one log directory never write into each other's logs.
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -43,5 +44,36 @@ test('workspaces sharing a logDir each get their own log directory in it', async
     assert.ok(r1.output.log_path!.startsWith(shared + '/'))
   } finally {
     await Promise.all([one.dispose(), two.dispose()])
+  }
+})
+
+test('a copy run’s setsid daemon does not outlive its run', async () => {
+  const tree = join(root, 'tree-daemon')
+  mkdirSync(tree)
+  const ws = await createWorkspace({ sandbox: 'copy', parentEnv: { PATH: process.env.PATH } })
+  const daemon = 'sleep 1019.75'
+  const alive = () => spawnSync('pgrep', ['-f', daemon]).status === 0
+  try {
+    const opts = { seed: 's', envPassthrough: [], env: {} }
+    const { tree: prepared } = await ws.prepareTree('candidate', tree, null, opts)
+    const result = await ws.runCheck(
+      prepared,
+      {
+        kind: 'shell',
+        name: 'daemon',
+        command: `setsid ${daemon} >/dev/null 2>&1 < /dev/null & sleep 0.2; echo started`,
+        timeout_s: 30,
+        score_from: null,
+        env: {},
+      },
+      opts,
+    )
+    assert.equal(result.outcome, 'PASSED', result.reason)
+    const deadline = Date.now() + 5_000
+    while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    assert.equal(alive(), false, 'the setsid daemon outlived its copy run')
+  } finally {
+    spawnSync('pkill', ['-KILL', '-f', daemon])
+    await ws.dispose()
   }
 })
