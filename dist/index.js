@@ -55349,7 +55349,7 @@ async function run(env = process.env, abort) {
         const outDir = (0,external_node_path_namespaceObject.join)(env['RUNNER_TEMP'] || (0,external_node_os_namespaceObject.tmpdir)(), `quorum-${inputs.gateName}`);
         await (0,promises_namespaceObject.mkdir)(outDir, { recursive: true });
         trees = await prepareTrees(git, inputs.workingDirectory, plan, (0,external_node_os_namespaceObject.tmpdir)());
-        const { config, notices } = await loadGateConfig(inputs, trees);
+        const { config, notices } = await loadGateConfig(inputs, trees, plan);
         startGroup('Quorum: running checks');
         const report = await runGate({
             config,
@@ -55416,7 +55416,8 @@ async function run(env = process.env, abort) {
  * Reads the gate config from the baseline tree (so a PR cannot weaken the checks it is judged
  * by), unless the workflow asked for the candidate's, or there is no baseline.
  */
-async function loadGateConfig(inputs, trees) {
+async function loadGateConfig(inputs, trees, plan) {
+    const where = plan.pullNumber !== null ? 'in this PR' : 'in this change';
     const notices = [];
     const useBase = inputs.configSource === 'base' && trees.baseline !== null;
     const source = useBase ? trees.baseline : trees.candidate;
@@ -55434,8 +55435,8 @@ async function loadGateConfig(inputs, trees) {
         const names = watched.map((path) => (0,external_node_path_namespaceObject.relative)(source.path, path)).join(' or ');
         if (await trees.configChanged(watched)) {
             notices.push(useBase
-                ? `${names} changed in this change; the base version was used (set config-source: candidate to use the PR's own).`
-                : `${names} changed in this change, and config-source is candidate: the checks are the PR's own version.`);
+                ? `${names} changed ${where}; the base version was used (set config-source: candidate to use the PR's own).`
+                : `${names} changed ${where}, and config-source is candidate: the checks are the PR's own version.`);
         }
     }
     else if (inputs.configSource === 'base') {

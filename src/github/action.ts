@@ -106,7 +106,7 @@ export async function run(
     const outDir = join(env['RUNNER_TEMP'] || tmpdir(), `quorum-${inputs.gateName}`)
     await mkdir(outDir, { recursive: true })
     trees = await prepareTrees(git, inputs.workingDirectory, plan, tmpdir())
-    const { config, notices } = await loadGateConfig(inputs, trees)
+    const { config, notices } = await loadGateConfig(inputs, trees, plan)
 
     core.startGroup('Quorum: running checks')
     const report = await runGate({
@@ -177,7 +177,9 @@ export async function run(
 async function loadGateConfig(
   inputs: ActionInputs,
   trees: PreparedTrees,
+  plan: EventPlan,
 ): Promise<{ config: GateConfig; notices: string[] }> {
+  const where = plan.pullNumber !== null ? 'in this PR' : 'in this change'
   const notices: string[] = []
   const useBase = inputs.configSource === 'base' && trees.baseline !== null
   const source = useBase ? trees.baseline! : trees.candidate
@@ -196,8 +198,8 @@ async function loadGateConfig(
     if (await trees.configChanged(watched)) {
       notices.push(
         useBase
-          ? `${names} changed in this change; the base version was used (set config-source: candidate to use the PR's own).`
-          : `${names} changed in this change, and config-source is candidate: the checks are the PR's own version.`,
+          ? `${names} changed ${where}; the base version was used (set config-source: candidate to use the PR's own).`
+          : `${names} changed ${where}, and config-source is candidate: the checks are the PR's own version.`,
       )
     }
   } else if (inputs.configSource === 'base') {

@@ -619,7 +619,9 @@ describe('the action, end to end', () => {
       "the base's checks ran",
     )
     assert.ok(
-      report.json.notices.some((n) => /quorum\.yml changed/.test(n)),
+      report.json.notices.some((n) =>
+        /quorum\.yml changed in this PR; the base version was used/.test(n),
+      ),
       JSON.stringify(report.json.notices),
     )
     const comment = s.fake.commentsOn(1)[0]!
