@@ -19,7 +19,18 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['@actions/*', '@octokit/*', 'node:child_process', 'node:http', 'node:https'] },
+        {
+          patterns: [
+            '@actions/*',
+            '@octokit/*',
+            'node:child_process',
+            'node:http',
+            'node:https',
+            '../run/*',
+            '../report/*',
+            '../github/*',
+          ],
+        },
       ],
       'no-restricted-properties': ['error', { object: 'process', property: 'env' }],
     },

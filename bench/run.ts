@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { GateConfig, Report, SandboxKind, ShellCheckSpec } from '../src/engine/types.ts'
+import { configInCode } from '../src/engine/config.ts'
 import { runGate } from '../src/gate.ts'
 import {
   createSandboxProvider,
@@ -328,14 +329,7 @@ async function measureSandboxes(kinds: SandboxKind[]): Promise<SandboxTiming[]> 
 async function measureParallel(tree: string): Promise<ParallelResult> {
   const checks = 6
   const sleepS = 1
-  const config: GateConfig = {
-    file: null,
-    mode: 'pass-fail',
-    setup: null,
-    env_passthrough: [],
-    env: {},
-    parallel: null,
-    functions: null,
+  const config: GateConfig = configInCode({
     checks: Array.from({ length: checks }, (_, i) => ({
       kind: 'shell' as const,
       name: `sleep${i + 1}`,
@@ -344,7 +338,7 @@ async function measureParallel(tree: string): Promise<ParallelResult> {
       score_from: null,
       env: {},
     })),
-  }
+  })
   const result: ParallelResult = { checks, sleep_s: sleepS, runs: [] }
   const settings: Array<{ parallel: number | null; label: string }> = [
     { parallel: null, label: `default (cores = ${machine.cores})` },

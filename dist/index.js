@@ -43504,6 +43504,23 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
 // config object, so that `{ ...config, functions: other }` in a caller keeps the locations.
 const sourcesOf = new WeakMap();
 /**
+ * A config built in code rather than read from a file (the library's Gate, the CLI's
+ * `--checks` without `--config`): the defaults of an empty quorum.yml, plus `fields`.
+ */
+function configInCode(fields = {}) {
+    return {
+        file: null,
+        mode: 'pass-fail',
+        setup: null,
+        env_passthrough: [],
+        env: {},
+        parallel: null,
+        functions: null,
+        checks: [],
+        ...fields,
+    };
+}
+/**
  * Parses and validates the text of a quorum.yml and applies defaults.
  *
  * @param text the file's contents

@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, resolve, sep } from 'node:path'
 import { parseArgs } from 'node:util'
 import { ConfigError } from './engine/errors.ts'
-import { loadConfigFile } from './engine/config.ts'
+import { configInCode, loadConfigFile } from './engine/config.ts'
 import type { GateConfig, Mode, Report } from './engine/types.ts'
 import { GateUsageError, runGate, type GateEvent } from './gate.ts'
 import { promote, PromoteError } from './promote.ts'
@@ -228,16 +228,7 @@ async function loadCliConfig(
   if (!checks) {
     throw new UsageError('no checks: pass --config FILE (or create ./quorum.yml) or --checks FILE')
   }
-  return {
-    file: null,
-    mode: 'pass-fail',
-    setup: null,
-    env_passthrough: [],
-    env: {},
-    parallel: null,
-    functions: checks,
-    checks: [],
-  }
+  return configInCode({ functions: checks })
 }
 
 async function writeJsonReport(io: CliIO, target: string | undefined, report: Report) {

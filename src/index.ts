@@ -12,7 +12,7 @@
  * child process that imports the module, so a check is only ever code that can be loaded afresh.
  */
 import { resolve } from 'node:path'
-import { DEFAULT_TIMEOUT_S } from './engine/config.ts'
+import { configInCode, DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S } from './engine/config.ts'
 import { CHECK_NAME_PATTERN, MAX_CHECK_NAME_LENGTH } from './engine/config-schema.ts'
 import type { CheckSpec, GateConfig, Mode, Report } from './engine/types.ts'
 import { runGate, type GateOptions } from './gate.ts'
@@ -109,15 +109,16 @@ export class Gate {
   }
 
   #config(): GateConfig {
-    return {
-      file: null,
+    return configInCode({
       mode: this.#init.mode ?? 'pass-fail',
-      setup: this.#init.setup ? { command: this.#init.setup, timeout_s: 600 } : null,
+      setup: this.#init.setup
+        ? { command: this.#init.setup, timeout_s: DEFAULT_SETUP_TIMEOUT_S }
+        : null,
       env_passthrough: this.#init.envPassthrough ?? [],
       env: this.#init.env ?? {},
       parallel: this.#init.parallel ?? null,
       functions: this.#functions,
       checks: [...this.#checks],
-    }
+    })
   }
 }

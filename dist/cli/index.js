@@ -9831,6 +9831,23 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
 // config object, so that `{ ...config, functions: other }` in a caller keeps the locations.
 const sourcesOf = new WeakMap();
 /**
+ * A config built in code rather than read from a file (the library's Gate, the CLI's
+ * `--checks` without `--config`): the defaults of an empty quorum.yml, plus `fields`.
+ */
+function configInCode(fields = {}) {
+    return {
+        file: null,
+        mode: 'pass-fail',
+        setup: null,
+        env_passthrough: [],
+        env: {},
+        parallel: null,
+        functions: null,
+        checks: [],
+        ...fields,
+    };
+}
+/**
  * Parses and validates the text of a quorum.yml and applies defaults.
  *
  * @param text the file's contents
@@ -13995,16 +14012,7 @@ async function loadCliConfig(io, configFlag, checksFlag) {
     if (!checks) {
         throw new UsageError('no checks: pass --config FILE (or create ./quorum.yml) or --checks FILE');
     }
-    return {
-        file: null,
-        mode: 'pass-fail',
-        setup: null,
-        env_passthrough: [],
-        env: {},
-        parallel: null,
-        functions: checks,
-        checks: [],
-    };
+    return configInCode({ functions: checks });
 }
 async function writeJsonReport(io, target, report) {
     if (!target)

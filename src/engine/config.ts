@@ -79,6 +79,24 @@ interface Source {
 }
 
 /**
+ * A config built in code rather than read from a file (the library's Gate, the CLI's
+ * `--checks` without `--config`): the defaults of an empty quorum.yml, plus `fields`.
+ */
+export function configInCode(fields: Partial<Omit<GateConfig, 'file'>> = {}): GateConfig {
+  return {
+    file: null,
+    mode: 'pass-fail',
+    setup: null,
+    env_passthrough: [],
+    env: {},
+    parallel: null,
+    functions: null,
+    checks: [],
+    ...fields,
+  }
+}
+
+/**
  * Parses and validates the text of a quorum.yml and applies defaults.
  *
  * @param text the file's contents

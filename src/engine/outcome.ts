@@ -6,8 +6,7 @@
  * process that died without a verdict (signal, OOM, hard exit); ERROR is a check that is broken
  * itself (command not found, threw, returned nonsense) or could not run.
  */
-import type { SpawnResult } from '../run/process.ts'
-import type { CapturedOutput, Outcome } from './types.ts'
+import type { CapturedOutput, Outcome, SpawnResult } from './types.ts'
 
 /** A check's return value, checked. */
 export type CheckReturn =

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto'
 import { createWriteStream, openSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { readChannelMessage } from '../engine/outcome.ts'
-import type { CapturedOutput } from '../engine/types.ts'
+import type { CapturedOutput, SpawnResult } from '../engine/types.ts'
 import { functionHostArgv, listHostArgv } from './function-host.ts'
 
 export { functionHostArgv, listHostArgv }
@@ -47,30 +47,7 @@ export interface SpawnSpec {
   channel?: boolean
 }
 
-export interface SpawnResult {
-  exitCode: number | null
-  /** Signal that ended the main process, e.g. 'SIGSEGV'. */
-  signal: string | null
-  timedOut: boolean
-  /**
-   * Why the process could not start or did not finish on its own, starting with a code:
-   * 'ENOENT: ...', 'EACCES: ...', or exactly 'aborted' when the AbortSignal fired.
-   */
-  spawnError: string | null
-  /** True when the run was ended by the AbortSignal (spawnError is then 'aborted'). */
-  aborted: boolean
-  /** From spawn to the end of the main process. */
-  durationMs: number
-  output: CapturedOutput
-  /** From scoreKey scanning; null when no key or never printed. */
-  score: number | null
-  /** Bytes received on fd 3 (at most 1 MiB), as UTF-8; null when no channel was asked for. */
-  channel: string | null
-  /** The nonce given to the child on stdin when channel was asked for, else null. */
-  channelNonce: string | null
-  /** Processes of the group were still alive after the main process ended (they were killed). */
-  killedLeftovers: boolean
-}
+export type { SpawnResult } from '../engine/types.ts'
 
 const DEFAULT_GRACE_MS = 2000
 const DEFAULT_LOG_LIMIT = 128 * 1024 * 1024
