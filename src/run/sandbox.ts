@@ -113,7 +113,7 @@ export interface SandboxProvider {
    * A fresh sandbox of `tree`: O(1) for overlay, one `cp -a` for copy. `signal` stops a copy
    * in flight (the promise then rejects).
    */
-  enter(tree: TreeLayers, signal?: AbortSignal): Promise<Sandbox>
+  enter(tree: TreeLayers, signal?: AbortSignal, limits?: RunLimits): Promise<Sandbox>
   /** Kills helper processes (copies in flight) and deletes `dir`. Idempotent. */
   dispose(): Promise<void>
 }
@@ -126,70 +126,191 @@ interface OverlayTools {
   sh: string
   unshare: string
   setpriv: string
-  mount: string
+  perl: string
   sleep: string
   setsid: string
   timeout: string
 }
 
 /**
- * Runs in the new mount (and user) namespace, outside the new pid namespace:
- *   $1 area, $2 root, $3 lowerdir, $4 home lowerdir ('' = plain HOME), $5 userns (1/0),
- *   $6 setpriv, $7 mount, $8 sleep, $9 setsid, $10 timeout, $11 private /proc (1/0), $12 sh,
- *   $13 the script of INNER; then the command's argv. INNER is the script of the run's first process, below.
+ * What a run may use beyond its tree, set per run: its network, the size of its writable space
+ * and the cgroups it joins before anything of it starts.
+ */
+export interface RunLimits {
+  /** `none`: a private network namespace with only a loopback interface (overlay only). */
+  readonly network?: 'none' | 'host'
+  /**
+   * Overlay only: the run's writes (its tree, HOME, TMPDIR, and the private /tmp, /var/tmp and
+   * /dev/shm it sees) go to tmpfs mounts of this many bytes each instead of the disk. A run
+   * with a disk budget cannot be sealed (its writes vanish with it).
+   */
+  readonly diskBytes?: number | null
+  /** cgroup.procs files the run's first process writes its pid into (see cgroup.ts). */
+  readonly cgroupProcs?: readonly string[]
+}
+
+/** Directories every overlay run gets a fresh, private, empty tmpfs over. */
+const PRIVATE_DIRS = ['/tmp', '/var/tmp', '/run', '/var/run', '/dev/shm']
+/** Size of those (and of the masks) when the run has no disk budget. */
+const DEFAULT_COVER_BYTES = 1024 * 1024 * 1024
+
+/** Syscall numbers of mount(2) and mount_setattr(2), per Node's process.arch. */
+const MOUNT_SYSCALLS: Partial<Record<string, readonly [number, number]>> = {
+  x64: [165, 442],
+  arm64: [40, 442],
+}
+
+/**
+ * Runs in the new mount (and user) namespace, outside the new pid namespace. $1 is the area,
+ * whose `conf` (shell assignments written by `enter`) names every tool and path; the rest is the
+ * argv of the run's first process in the pid namespace (the mount helper, then the command).
+ * - It first moves itself into the run's cgroups, so everything the run starts is counted there.
  * - The keeper MUST be the first fork (it becomes the pid namespace's init). It closes every fd,
  *   so it never holds the run's output pipes or verdict channel open, and leaves the run's
  *   process group: after a run killed with SIGKILL it waits in the kernel until the host's init
  *   has reaped the command (whose parent, the relay, died first), and the spawner must not wait
- *   for that as if it were a leftover of the run.
+ *   for that as if it were a leftover of the run. It holds no capability.
  * - The wrapper waits (builtins only, no fork) until the keeper has become `sleep`, i.e. is past
  *   setpriv's prctl: a parent-death signal armed after the parent died is never sent, and a
  *   quick command used to win that race and leak the keeper. The wait is capped, in case `sleep`
  *   shows up under another name.
- * - Layer paths are symlinks in the area (l0, l1, h0...), so the mount options never contain a
- *   user path: commas, colons and backslashes in a tree's path would need overlayfs escaping.
- * - In a user namespace the capabilities are dropped before the relay, so neither it nor the
- *   command has any. The relay gets SIGKILL when the judge dies (PR_SET_PDEATHSIG, relative to
- *   the judge), so even a judge killed with SIGKILL takes every run's namespace down with it.
+ * - The relay, `timeout --foreground 0` (GNU coreutils; never times out), forks the mount helper
+ *   into the pid namespace, waits for the command it becomes and ends the same way: exit 3
+ *   stays exit 3, and SIGSEGV or SIGKILL is re-raised on itself, so the spawner sees the
+ *   command's own status on the pid it spawned. It gets SIGKILL when the judge dies
+ *   (PR_SET_PDEATHSIG), so even a judge killed with SIGKILL takes every run's namespace down.
  */
 const WRAPPER = [
-  'area=$1 root=$2 lower=$3 hlower=$4 ux=$5 setpriv=$6 mnt=$7 slp=$8 ssid=$9 relay=${10} pp=${11} qsh=${12} inner=${13}; shift 13',
-  '"$setpriv" --pdeathsig KILL -- "$ssid" "$slp" 2147483647 </dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &',
-  // The mounts below run while the keeper starts; the wait for it comes before anything that
-  // could end the wrapper (the exec of the relay, or a failure), never later.
-  'k=$!',
-  'keeper() { n=0; while [ $n -lt 100000 ] && read -r st <"/proc/$k/stat"; do case $st in *") "[ZX]" "*|"$k (sleep) "*) break;; esac; n=$((n + 1)); done; }',
-  `fail() { keeper; printf '%s\\n' "$1" >"$area/sandbox-error"; printf 'quorum sandbox: %s\\n' "$1" >&2; exit ${SANDBOX_FAILURE_EXIT_CODE}; }`,
-  'cd "$area" || fail "cannot enter the sandbox area"',
-  'o=; [ "$ux" = 1 ] && o=,userxattr',
-  '"$mnt" -t overlay quorum -o "lowerdir=$lower,upperdir=upper,workdir=work$o" "$root" || fail "overlay mount of the tree failed"',
-  'if [ -n "$hlower" ]; then "$mnt" -t overlay quorum -o "lowerdir=$hlower,upperdir=home-upper,workdir=home-work$o" "$area/home" || fail "overlay mount of HOME failed"; fi',
-  // Masks: `d<path>` gets an empty read-only tmpfs, `f<path>` /dev/null, so credentials and
-  // runner control files are out of the check's sight. A mask that cannot be applied fails the
-  // run: a sandbox that silently shows what it promised to hide is worse than none.
-  // Then the read-only paths (r) and the run's own area reopened (w): see OverlayProvider.mountPlan.
-  'if [ -s "$area/masks" ]; then while IFS= read -r m; do p=${m#?}; case $m in',
-  '  d*) "$mnt" -t tmpfs -o ro,nosuid,nodev,size=4k,mode=0555 quorum-mask "$p" || fail "cannot hide $p";;',
-  '  f*) "$mnt" --bind /dev/null "$p" || fail "cannot hide $p";;',
-  '  r*) "$mnt" --rbind -o ro "$p" "$p" || fail "cannot make $p read-only";;',
-  '  w*) { "$mnt" --rbind "$p" "$p" && "$mnt" -o remount,bind,rw "$p"; } || fail "cannot reopen $p";;',
-  'esac; done <"$area/masks"; fi',
-  'cd "$root" || fail "cannot enter the sandbox root"',
-  'keeper',
-  'exec "$setpriv" --pdeathsig KILL -- "$relay" --foreground 0 "$qsh" -c "$inner" quorum-inner "$mnt" "$setpriv" "$ux" "$area" "$pp" "$@"',
+  'area=$1; shift',
+  `fail() { printf '%s\\n' "$1" >"$area/sandbox-error"; printf 'quorum sandbox: %s\\n' "$1" >&2; exit ${SANDBOX_FAILURE_EXIT_CODE}; }`,
+  '. "$area/conf" || fail "cannot read the sandbox configuration"',
+  'for f in $cgroups; do printf "%s\\n" $$ >"$f" || fail "cannot join the cgroup of $f"; done',
+  '"$setpriv" --pdeathsig KILL --no-new-privs --bounding-set=-all --inh-caps=-all -- "$ssid" "$slp" 2147483647 </dev/null >&- 2>&- 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &',
+  'k=$!; n=0',
+  'while [ $n -lt 100000 ] && read -r st <"/proc/$k/stat"; do case $st in *") "[ZX]" "*|"$k (sleep) "*) break;; esac; n=$((n + 1)); done',
+  'exec "$setpriv" --pdeathsig KILL -- "$relay" --foreground 0 "$perl" "$helper" "$area" "$setpriv" --no-new-privs --bounding-set=-all --inh-caps=-all --ambient-caps=-all -- "$@"',
 ].join('\n')
 
 /**
- * Forked by the relay, so it is the first process of the run inside the new pid namespace: it
- * mounts a /proc of that namespace (the check then sees its own processes only, not the judge's
- * /proc/<pid>/environ), drops the capabilities a user namespace gave, and becomes the command.
+ * The mount helper: one perl process (perl-base is an essential package on Debian and Ubuntu,
+ * so every runner has it) that does all of a run's mounts with raw syscalls, in the run's own
+ * mount and pid namespaces, before the check starts. One process instead of a dozen mount(8)
+ * executions keeps a run's overhead small, and `mount_setattr(AT_RECURSIVE)` (Linux 5.12+)
+ * makes every mount of the host read-only in one call, which mount(8) of util-linux < 2.39
+ * cannot do. Reads `<area>/plan`, one operation per line (tab-separated), in this order:
+ *   sys <mount nr> <mount_setattr nr>   syscall numbers of this architecture
+ *   proc                 a /proc of the run's pid namespace
+ *   tmpfs <dir> <opts>   a fresh tmpfs (the run's size-capped writable space)
+ *   mkdir <dir>
+ *   overlay <dir> <opts> the tree (relative layer paths are relative to the area)
+ *   hold <path>          remember what <path> is now (an O_PATH descriptor)
+ *   ro                   every mount read-only and nosuid, recursively
+ *   cover <path> <opts>  a directory gets an empty private tmpfs, a file /dev/null
+ *   show <path> ro|rw    put a held path back (if a cover hid it), read-only or writable
+ *   lo                   bring up the loopback interface (in a private network namespace)
+ *   cd <dir>
+ * then execs its arguments. Any failure: the reason in <area>/sandbox-error, exit 125.
  */
-const INNER = [
-  'mnt=$1 sp=$2 ux=$3 area=$4 pp=$5; shift 5',
-  `if [ "$pp" = 1 ] && ! "$mnt" -t proc -o nosuid,nodev,noexec quorum-proc /proc; then printf '%s\\n' 'cannot mount a private /proc' >"$area/sandbox-error"; exit ${SANDBOX_FAILURE_EXIT_CODE}; fi`,
-  'if [ "$ux" = 1 ]; then exec "$sp" --inh-caps=-all --ambient-caps=-all -- "$@"; fi',
-  'exec "$@"',
-].join('\n')
+const MOUNT_HELPER = String.raw`use strict;
+my $area = shift @ARGV;
+# The error file is opened only to report: a file open for writing would make the read-only
+# remount fail with EBUSY (a mount with writers cannot become read-only).
+sub fail {
+  my $m = shift;
+  if (open(my $err, '>>', "$area/sandbox-error")) { print $err "$m\n"; close $err }
+  print STDERR "quorum sandbox: $m\n";
+  exit 125;
+}
+open(my $plan, '<', "$area/plan") or fail("cannot read the mount plan: $!");
+my @ops = map { chomp; [split /\t/] } <$plan>;
+close $plan;
+chdir $area or fail("cannot enter the sandbox area: $!");
+my ($SYS_MOUNT, $SYS_SETATTR) = (0, 0);
+my (%held);
+sub mnt {
+  my ($src, $dst, $type, $flags, $data) = @_;
+  return syscall($SYS_MOUNT, $src, $dst, $type, $flags, $data) == 0;
+}
+sub setattr {
+  my ($path, $set, $clr) = @_;
+  my $attr = pack('Q4', $set, $clr, 0, 0);
+  return syscall($SYS_SETATTR, -100, $path, 0x8000, $attr, length $attr) == 0;
+}
+sub mkpath {
+  my ($path, $file) = @_;
+  my $at = '';
+  my @parts = grep { length } split m{/}, $path;
+  my $last = pop @parts;
+  for my $p (@parts) { $at .= "/$p"; mkdir $at unless -e $at; }
+  $at .= "/$last";
+  return if -e $at || -l $at;
+  if ($file) { open(my $fh, '>', $at) or fail("cannot create $at: $!"); close $fh }
+  else { mkdir $at or fail("cannot create $at: $!") }
+}
+for my $op (@ops) {
+  my ($what, $a, $b) = @$op;
+  next unless defined $what;
+  if ($what eq 'sys') { ($SYS_MOUNT, $SYS_SETATTR) = ($a + 0, $b + 0) }
+  elsif ($what eq 'proc') {
+    my ($s, $d, $t) = ('proc', '/proc', 'proc');
+    mnt($s, $d, $t, 2 | 4 | 8, 0) or fail("cannot mount a private /proc: $!");
+  }
+  elsif ($what eq 'tmpfs') {
+    my ($s, $t) = ('quorum', 'tmpfs');
+    mnt($s, $a, $t, 2 | 4, $b) or fail("cannot mount the run's tmpfs at $a: $!");
+  }
+  elsif ($what eq 'mkdir') { mkdir $a or -d $a or fail("cannot create $a: $!") }
+  elsif ($what eq 'overlay') {
+    my ($s, $t) = ('quorum', 'overlay');
+    mnt($s, $a, $t, 0, $b) or fail("overlay mount at $a failed: $!");
+  }
+  elsif ($what eq 'hold') {
+    sysopen(my $fh, $a, 0x200000) or fail("cannot open $a: $!");
+    $held{$a} = $fh;
+  }
+  elsif ($what eq 'ro') {
+    my $root = '/';
+    setattr($root, 1 | 2, 0)
+      or fail($!{ENOSYS} ? 'this kernel has no mount_setattr (Linux 5.12 or newer is needed)' : "cannot make the host read-only: $!");
+  }
+  elsif ($what eq 'cover') {
+    next if -l $a || !-e $a;
+    if (-d $a) {
+      my ($s, $t) = ('quorum', 'tmpfs');
+      mnt($s, $a, $t, 2 | 4, $b) or fail("cannot hide $a: $!");
+    } else {
+      my $s = '/dev/null';
+      mnt($s, $a, 0, 4096, 0) or fail("cannot hide $a: $!");
+    }
+  }
+  elsif ($what eq 'show') {
+    my $fh = $held{$a} or fail("internal: $a was not held");
+    my @was = stat($fh);
+    my @now = stat($a);
+    my $same = @now && $now[0] == $was[0] && $now[1] == $was[1];
+    next if $same && $b eq 'ro';
+    mkpath($a, !-d $fh);
+    my $src = '/proc/self/fd/' . fileno($fh);
+    mnt($src, $a, 0, 4096 | 16384, 0) or fail("cannot show $a: $!");
+    if ($b eq 'rw') { setattr($a, 0, 1) or fail("cannot make $a writable: $!") }
+  }
+  elsif ($what eq 'lo') {
+    socket(my $s, 2, 2, 0) or fail("cannot open a socket: $!");
+    my $req = pack('a16 x24', 'lo');
+    ioctl($s, 0x8913, $req) or fail("cannot read the loopback flags: $!");
+    my $flags = unpack('x16 s', $req) | 1;
+    $req = pack('a16 s x22', 'lo', $flags);
+    ioctl($s, 0x8914, $req) or fail("cannot bring up the loopback interface: $!");
+    close $s;
+  }
+  elsif ($what eq 'cd') { chdir $a or fail("cannot enter $a: $!") }
+  else { fail("internal: unknown mount plan operation $what") }
+}
+%held = ();
+exec { $ARGV[0] } @ARGV;
+print STDERR "quorum sandbox: cannot execute $ARGV[0]: $!\n";
+exit 127;
+`
 
 function findTool(name: string): string | null {
   const dirs = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', ...(process.env.PATH ?? '').split(':')]
@@ -208,7 +329,7 @@ function findTool(name: string): string | null {
 
 function findOverlayTools(): OverlayTools | string {
   const tools: Partial<OverlayTools> = {}
-  for (const name of ['sh', 'unshare', 'setpriv', 'mount', 'sleep', 'setsid', 'timeout'] as const) {
+  for (const name of ['sh', 'unshare', 'setpriv', 'perl', 'sleep', 'setsid', 'timeout'] as const) {
     const found = findTool(name)
     if (found === null) return `${name} not found`
     tools[name] = found
@@ -308,7 +429,8 @@ class OverlayProvider extends BaseProvider implements SandboxProvider {
   private readonly userns: boolean
   private readonly privateProc: boolean
   private readonly masks: readonly string[]
-  private readonly readOnly: readonly string[]
+  private readonly keep: readonly string[]
+  private helperFile: Promise<string> | null = null
 
   constructor(
     dir: string,
@@ -324,101 +446,122 @@ class OverlayProvider extends BaseProvider implements SandboxProvider {
     this.tools = tools
     this.userns = o.userns
     this.privateProc = o.privateProc
-    this.masks = o.masks
-    this.readOnly = o.readOnly
+    this.masks = o.masks.filter(usablePath)
+    this.keep = o.readOnly.filter(usablePath)
+  }
+
+  /** The mount helper's script, written once per provider where no run can change it. */
+  private helper(): Promise<string> {
+    this.helperFile ??= (async () => {
+      const file = join(this.dir, 'mount-helper.pl')
+      await mkdir(this.dir, { recursive: true })
+      await writeFile(file, MOUNT_HELPER, { mode: 0o444 })
+      return file
+    })()
+    return this.helperFile
   }
 
   /**
-   * The run's mount plan, as wrapper lines, in the order they must be applied:
-   * - `d<dir>` / `f<file>`: masks that exist now. A mask that contains the run's own area or one
-   *   of the tree's layers is left out (hiding it would hide the tree), and so is a mask inside
-   *   another (hidden already, and no longer reachable to mount on).
-   * - `r<path>`: made read-only for the run: the workspace (other runs' areas, sealed setup
-   *   layers), the tree's layers and the caller's protected paths (the input trees, the config
-   *   and checks module), so a check cannot rewrite its judge or its neighbours by absolute path.
-   * - `w<area>`: the run's own area made writable again when a read-only path contains it.
+   * The run's mount plan (see MOUNT_HELPER). After the tree's overlays are mounted, the whole
+   * host becomes read-only; then /tmp, /var/tmp, /run (daemon sockets), /dev/shm and every mask
+   * get an empty private tmpfs (a masked file: /dev/null), deepest first so that a mask inside
+   * another is in place before the outer one hides it; then the paths the run needs that a cover
+   * hid are shown again: the caller's read-only paths (the checks module, the config) read-only,
+   * and the run's own area writable. So a check can write its tree, its HOME and its TMPDIR, and
+   * nothing else that outlives it.
    */
-  private async mountPlan(area: string, tree: TreeLayers): Promise<string> {
-    const needed = [area, ...tree.root, ...tree.home]
-    const usable = this.masks.filter(
-      (mask) =>
-        isAbsolute(mask) &&
-        !mask.includes('\n') &&
-        !needed.some((path) => isWithin(path, mask)) &&
-        !this.masks.some((other) => other !== mask && isWithin(mask, other)),
-    )
-    const lines: string[] = []
-    for (const mask of usable) {
-      const info = await stat(mask).catch(() => null)
-      if (info) lines.push(`${info.isDirectory() ? 'd' : 'f'}${mask}`)
+  private mountPlan(area: string, tree: TreeLayers, limits: RunLimits, layout: Layout): string {
+    const syscalls = MOUNT_SYSCALLS[process.arch]
+    if (!syscalls) throw new Error(`overlay sandboxes are not supported on ${process.arch}`)
+    const ops: string[][] = [['sys', String(syscalls[0]), String(syscalls[1])]]
+    if (this.privateProc) ops.push(['proc'])
+    const x = this.userns ? ',userxattr' : ''
+    if (layout.tmpfs) {
+      ops.push(['tmpfs', join(area, 'rw'), `size=${layout.tmpfs},mode=0755`])
+      for (const d of layout.mkdirs) ops.push(['mkdir', join(area, d)])
     }
-    const protect = [dirname(this.dir), ...tree.root, ...tree.home, ...this.readOnly].filter(
-      (path) => isAbsolute(path) && !path.includes('\n'),
-    )
-    const outermost = [...new Set(protect)].filter(
-      (path) =>
-        !protect.some((other) => other !== path && isWithin(path, other)) &&
-        // Under a mask it is hidden already (and gone from the run's view).
-        !usable.some((mask) => isWithin(path, mask)),
-    )
-    let reopen = false
-    for (const path of outermost) {
-      if (!(await stat(path).catch(() => null))) continue
-      lines.push(`r${path}`)
-      if (isWithin(area, path)) reopen = true
+    const lower = tree.root.map((_, i) => `l${i}`).join(':')
+    ops.push([
+      'overlay',
+      join(area, 'root'),
+      `lowerdir=${lower},upperdir=${layout.upper},workdir=${layout.work}${x}`,
+    ])
+    if (tree.home.length > 0) {
+      const homeLower = tree.home.map((_, i) => `h${i}`).join(':')
+      ops.push([
+        'overlay',
+        join(area, layout.home),
+        `lowerdir=${homeLower},upperdir=${layout.homeUpper},workdir=${layout.homeWork}${x}`,
+      ])
     }
-    if (reopen) lines.push(`w${area}`)
-    return lines.length > 0 ? `${lines.join('\n')}\n` : ''
+    for (const path of this.keep) ops.push(['hold', path])
+    ops.push(['hold', area])
+    ops.push(['ro'])
+    const coverSize = `size=${limits.diskBytes ?? DEFAULT_COVER_BYTES},mode=1777`
+    const covers = [...new Set([...PRIVATE_DIRS, ...this.masks])].sort(
+      (a, b) => depth(b) - depth(a),
+    )
+    for (const path of covers) ops.push(['cover', path, coverSize])
+    for (const path of this.keep) {
+      // A kept path inside a mask stays hidden: the mask wins.
+      if (!this.masks.some((m) => isWithin(path, m))) ops.push(['show', path, 'ro'])
+    }
+    ops.push(['show', area, 'rw'])
+    if (limits.network === 'none') ops.push(['lo'])
+    ops.push(['cd', join(area, 'root')])
+    return ops.map((op) => `${op.join('\t')}\n`).join('')
   }
 
-  async enter(tree: TreeLayers): Promise<Sandbox> {
+  async enter(tree: TreeLayers, _signal?: AbortSignal, limits: RunLimits = {}): Promise<Sandbox> {
     this.checkTree(tree)
     if (tree.root.length === 0) throw new Error('a tree needs at least one layer')
+    for (const layer of [...tree.root, ...tree.home]) {
+      if (!usablePath(layer)) throw new Error(`a tree layer path cannot be used: ${layer}`)
+    }
     const area = await this.newArea()
-    const dirs = ['root', 'upper', 'work', 'home', 'tmp']
-    if (tree.home.length > 0) dirs.push('home-upper', 'home-work')
+    const layout = overlayLayout(tree, limits.diskBytes ?? null)
+    const dirs = ['root', ...layout.diskDirs]
+    const helper = await this.helper()
+    const { tools } = this
+    const conf = {
+      setpriv: tools.setpriv,
+      ssid: tools.setsid,
+      slp: tools.sleep,
+      relay: tools.timeout,
+      perl: tools.perl,
+      helper,
+      cgroups: (limits.cgroupProcs ?? []).join(' '),
+    }
     await Promise.all([
       ...dirs.map((d) => mkdir(join(area, d))),
       ...tree.root.map((layer, i) => symlink(layer, join(area, `l${i}`))),
       ...tree.home.map((layer, i) => symlink(layer, join(area, `h${i}`))),
-      this.mountPlan(area, tree).then((text) =>
-        text ? writeFile(join(area, 'masks'), text) : undefined,
+      writeFile(join(area, 'plan'), this.mountPlan(area, tree, limits, layout)),
+      writeFile(
+        join(area, 'conf'),
+        Object.entries(conf)
+          .map(([name, value]) => `${name}=${shellQuote(value)}\n`)
+          .join(''),
       ),
     ])
-    const lower = tree.root.map((_, i) => `l${i}`).join(':')
-    const homeLower = tree.home.map((_, i) => `h${i}`).join(':')
-    const { tools, userns } = this
     const prefix = [tools.unshare]
-    if (userns) prefix.push('--user', '--map-current-user', '--keep-caps')
-    prefix.push('--mount', '--propagation', 'private', '--pid', '--', tools.sh, '-c', WRAPPER)
+    if (this.userns) prefix.push('--user', '--map-current-user', '--keep-caps')
+    prefix.push('--mount', '--propagation', 'private', '--pid')
+    if (limits.network === 'none') prefix.push('--net')
+    prefix.push('--', tools.sh, '-c', WRAPPER, 'quorum-sandbox', area)
     const root = join(area, 'root')
-    const fixed = [
-      'quorum-sandbox',
-      area,
-      root,
-      lower,
-      homeLower,
-      userns ? '1' : '0',
-      tools.setpriv,
-      tools.mount,
-      tools.sleep,
-      tools.setsid,
-      tools.timeout,
-      this.privateProc ? '1' : '0',
-      tools.sh,
-      INNER,
-    ]
     let gone: Promise<void> | null = null
     return {
       kind: 'overlay',
       area,
       root,
-      home: join(area, 'home'),
-      tmp: join(area, 'tmp'),
+      home: join(area, layout.home),
+      tmp: join(area, layout.tmp),
       cwd: area,
-      wrap: (argv) => [...prefix, ...fixed, ...argv],
+      wrap: (argv) => [...prefix, ...argv],
       failure: () => readFailure(area),
       seal: async () => {
+        if (layout.tmpfs) throw new Error('a run with a disk budget cannot be sealed')
         // work/ is overlayfs scratch space (and holds a mode-000 dir); it is not part of a layer.
         await Promise.all(['work', 'home-work', 'tmp'].map((d) => removeTree(join(area, d))))
         return {
@@ -433,10 +576,70 @@ class OverlayProvider extends BaseProvider implements SandboxProvider {
   }
 }
 
+/** Where a run's writable parts live inside its area (relative paths). */
+interface Layout {
+  /** Size of the tmpfs at `rw` that holds every writable part, or null: on the disk. */
+  tmpfs: number | null
+  /** Made on the disk by `enter`. */
+  diskDirs: string[]
+  /** Made inside the tmpfs by the mount helper. */
+  mkdirs: string[]
+  upper: string
+  work: string
+  home: string
+  homeUpper: string
+  homeWork: string
+  tmp: string
+}
+
+function overlayLayout(tree: TreeLayers, diskBytes: number | null): Layout {
+  const homeLayers = tree.home.length > 0
+  if (diskBytes === null) {
+    return {
+      tmpfs: null,
+      diskDirs: ['upper', 'work', 'home', 'tmp', ...(homeLayers ? ['home-upper', 'home-work'] : [])],
+      mkdirs: [],
+      upper: 'upper',
+      work: 'work',
+      home: 'home',
+      homeUpper: 'home-upper',
+      homeWork: 'home-work',
+      tmp: 'tmp',
+    }
+  }
+  const inside = ['rw/upper', 'rw/work', 'rw/home', 'rw/tmp']
+  if (homeLayers) inside.push('rw/home-upper', 'rw/home-work')
+  return {
+    tmpfs: Math.max(1024 * 1024, Math.floor(diskBytes)),
+    diskDirs: ['rw'],
+    mkdirs: inside,
+    upper: 'rw/upper',
+    work: 'rw/work',
+    home: 'rw/home',
+    homeUpper: 'rw/home-upper',
+    homeWork: 'rw/home-work',
+    tmp: 'rw/tmp',
+  }
+}
+
+/** A path the mount plan can carry: absolute, no tab or newline. */
+function usablePath(path: string): boolean {
+  return isAbsolute(path) && !/[\t\n]/.test(path)
+}
+
+function depth(path: string): number {
+  return path.split('/').length
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`
+}
+
 class CopyProvider extends BaseProvider implements SandboxProvider {
   readonly kind = 'copy' as const
+  private readonly setpriv = findTool('setpriv')
 
-  async enter(tree: TreeLayers, signal?: AbortSignal): Promise<Sandbox> {
+  async enter(tree: TreeLayers, signal?: AbortSignal, limits: RunLimits = {}): Promise<Sandbox> {
     this.checkTree(tree)
     const stop = signal ? AbortSignal.any([this.helpers.signal, signal]) : this.helpers.signal
     const source = tree.root[0]
@@ -460,7 +663,7 @@ class CopyProvider extends BaseProvider implements SandboxProvider {
       home,
       tmp: join(area, 'tmp'),
       cwd: root,
-      wrap: (argv) => [...argv],
+      wrap: (argv) => [...copyPrefix(this.setpriv, limits.cgroupProcs ?? []), ...argv],
       failure: () => readFailure(area),
       seal: async () => {
         await removeTree(join(area, 'tmp'))
@@ -469,6 +672,31 @@ class CopyProvider extends BaseProvider implements SandboxProvider {
       remove: () => (gone ??= removeTree(area)),
     }
   }
+}
+
+/**
+ * What a copy run starts with: it joins its cgroups, then setpriv sets no_new_privs (so sudo,
+ * su and setuid programs cannot give it more than the gate has) and, as root, empties the
+ * capability bounding set, so the check holds no capability.
+ */
+function copyPrefix(setpriv: string | null, cgroups: readonly string[]): string[] {
+  const prefix: string[] = []
+  if (cgroups.length > 0) {
+    prefix.push(
+      '/bin/sh',
+      '-c',
+      `while [ "$1" != -- ]; do printf '%s\\n' $$ >"$1" || exit ${SANDBOX_FAILURE_EXIT_CODE}; shift; done; shift; exec "$@"`,
+      'quorum-cgroup',
+      ...cgroups,
+      '--',
+    )
+  }
+  if (setpriv !== null) {
+    prefix.push(setpriv, '--no-new-privs')
+    if (isRoot()) prefix.push('--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all')
+    prefix.push('--')
+  }
+  return prefix
 }
 
 /** Whether `path` is `dir` or below it (both absolute). */
