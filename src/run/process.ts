@@ -12,7 +12,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createWriteStream, openSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import {
+  close,
+  closeSync,
+  constants as fsConstants,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+  writev,
+} from 'node:fs'
 import type { Readable } from 'node:stream'
 import { readChannelMessage } from '../engine/outcome.ts'
 import type { CapturedOutput, SpawnResult } from '../engine/types.ts'
@@ -29,7 +39,13 @@ export interface SpawnSpec {
   timeoutMs: number
   /** SIGTERM -> SIGKILL grace, default 2000. */
   graceMs?: number
-  /** Full output log file (created or truncated; its directory must exist); null = no log. */
+  /**
+   * Full output log file, created by the run: the path must not exist yet (whatever is there,
+   * a file, a FIFO, a symlink, is left alone, and the run goes on without a log). Null = no log.
+   * A log that cannot be created or written is never an error of the run: `output.log_path` is
+   * then null (not created) or still the path (partial), and the output ends with a
+   * `[quorum: ...]` line that says what happened to the log and why.
+   */
   logPath: string | null
   /** Cap for the log file, default 128 MiB; the cut is marked in the file. */
   logLimitBytes?: number
@@ -62,6 +78,27 @@ const KILL_WAIT_MS = 5000
 const GROUP_WAIT_MS = 2000
 /** Lines longer than this are not scanned for a score (and never buffered whole). */
 const SCORE_LINE_MAX = 4096
+/** Bytes waiting for the log file beyond which the child's output is paused. */
+const LOG_HIGH_WATER = 1024 * 1024
+/** How long closing a log may wait for its pending writes before it gives up on them. */
+const LOG_CLOSE_WAIT_MS = 2000
+/**
+ * The log is made by the run and nobody else: fail if anything is at the path (O_EXCL), never
+ * follow a symlink there (O_NOFOLLOW), never block on a FIFO or device (O_NONBLOCK).
+ */
+const LOG_OPEN_FLAGS =
+  fsConstants.O_WRONLY |
+  fsConstants.O_CREAT |
+  fsConstants.O_EXCL |
+  fsConstants.O_NOFOLLOW |
+  fsConstants.O_NONBLOCK
+/**
+ * How much of a process's /proc/<pid>/environ is read when looking for a run's marker: a check
+ * can give its processes environments of megabytes, and the scan is synchronous.
+ */
+const ENVIRON_READ_MAX = 64 * 1024
+/** /proc/<pid>/stat is a few hundred bytes (comm is at most 16). */
+const STAT_READ_MAX = 4096
 
 /** Process groups of runs in flight, so that the judge's own exit can take them down too. */
 const liveGroups = new Set<number>()
@@ -91,6 +128,7 @@ export function shellArgv(command: string): string[] {
 export async function spawnBounded(spec: SpawnSpec, abort?: AbortSignal): Promise<SpawnResult> {
   const capture = new OutputCapture(spec.headBytes ?? DEFAULT_HEAD, spec.tailBytes ?? DEFAULT_TAIL)
   const log = spec.logPath === null ? null : LogWriter.open(spec.logPath, spec.logLimitBytes)
+  const output = () => withLogNote(capture.result(log?.path ?? null), log?.problem ?? null)
   const notStarted = async (spawnError: string): Promise<SpawnResult> => {
     log?.note(`[quorum: the process did not start: ${spawnError}]\n`)
     await log?.close(0)
@@ -116,7 +154,7 @@ export async function spawnBounded(spec: SpawnSpec, abort?: AbortSignal): Promis
     spawnError: p.spawnError ?? null,
     aborted: p.aborted ?? false,
     durationMs: Math.round(p.durationMs),
-    output: capture.result(log?.path ?? null),
+    output: output(),
     score: scanner?.finish() ?? null,
     channel: spec.channel ? Buffer.concat(channelChunks).toString('utf8') : null,
     channelNonce: nonce,
@@ -373,13 +411,14 @@ export function killProcessesWithEnv(name: string, value: string): number {
   let killed = 0
   for (const entry of entries) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue
-    let environ: Buffer
-    try {
-      environ = readFileSync(`/proc/${entry}/environ`)
-    } catch {
-      continue // gone, or not ours to read
-    }
-    if (Buffer.concat([Buffer.from([0]), environ]).includes(needle)) {
+    // Only the start of the block: the marker is near the start of a run's environment, and a
+    // process that hides it further in could as well have removed it.
+    const environ = readProcFile(`/proc/${entry}/environ`, ENVIRON_READ_MAX)
+    if (environ === null) continue // gone, or not ours to read
+    if (
+      environ.includes(needle) ||
+      environ.subarray(0, needle.length - 1).equals(needle.subarray(1))
+    ) {
       try {
         process.kill(Number(entry), 'SIGKILL')
         killed += 1
@@ -389,6 +428,35 @@ export function killProcessesWithEnv(name: string, value: string): number {
     }
   }
   return killed
+}
+
+/** Scratch space for readProcFile: the scans are synchronous, so one buffer serves them all. */
+const procScratch = Buffer.alloc(Math.max(ENVIRON_READ_MAX, STAT_READ_MAX))
+
+/**
+ * Reads at most `max` bytes of a /proc file; null when it cannot be read. The result is a view
+ * of a shared buffer, valid until the next call.
+ */
+function readProcFile(path: string, max: number): Buffer | null {
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch {
+    return null
+  }
+  try {
+    let length = 0
+    while (length < max) {
+      const n = readSync(fd, procScratch, length, max - length, null)
+      if (n === 0) break
+      length += n
+    }
+    return procScratch.subarray(0, length)
+  } catch {
+    return null
+  } finally {
+    closeSync(fd)
+  }
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
@@ -418,12 +486,9 @@ function groupHasLiveMembers(pgid: number): boolean {
   }
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue
-    let stat: string
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-    } catch {
-      continue // exited meanwhile
-    }
+    const raw = readProcFile(`/proc/${entry}/stat`, STAT_READ_MAX)
+    if (raw === null) continue // exited meanwhile
+    const stat = raw.toString('latin1')
     // "pid (comm) state ppid pgrp ...": comm may contain spaces and parentheses.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true
@@ -521,35 +586,129 @@ function skipContinuationBytes(buf: Buffer): Buffer {
   return buf.subarray(i)
 }
 
-/** Streams output to the log file, up to a limit, then marks the cut. */
+/**
+ * Appends the log's problem, if any, to the captured output as a last `[quorum: ...]` line, so
+ * that every view shows it (the reason never quotes it: lastMeaningfulLine skips our markers).
+ * `bytes` stays what the run printed.
+ */
+function withLogNote(output: CapturedOutput, problem: string | null): CapturedOutput {
+  if (problem === null) return output
+  const last = output.tail !== '' ? output.tail : output.head
+  const sep = last === '' || last.endsWith('\n') ? '' : '\n'
+  return { ...output, tail: `${output.tail}${sep}[quorum: ${oneLine(problem)}]\n` }
+}
+
+const FS_ERRORS: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EIO: 'input/output error',
+  EROFS: 'read-only file system',
+  EEXIST: 'it already exists',
+  ELOOP: 'it is a symbolic link',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'its directory does not exist',
+  ENOTDIR: 'a part of its path is not a directory',
+  EISDIR: 'it is a directory',
+  EPIPE: 'broken pipe',
+  ENXIO: 'no such device or address',
+  EAGAIN: 'it would block',
+}
+
+/** "no space left on device (ENOSPC)": what a file system error means, then its code. */
+function describeFsError(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code
+  if (typeof code === 'string') return `${FS_ERRORS[code] ?? code.toLowerCase()} (${code})`
+  return err instanceof Error ? err.message : String(err)
+}
+
+/**
+ * Streams output to the log file, up to a limit, then marks the cut.
+ *
+ * Never throws, never blocks the caller and never keeps it waiting: the file is created new
+ * (see LOG_OPEN_FLAGS); writes go through libuv's pool with at most LOG_HIGH_WATER bytes
+ * waiting (write() returns false beyond that: backpressure); the first failed write (ENOSPC,
+ * EIO, ...) stops the logging for good, drops what was waiting and releases any backpressure;
+ * close() resolves within LOG_CLOSE_WAIT_MS whatever the disk does. What went wrong is in
+ * `problem`, one line, for the run's output.
+ */
 class LogWriter {
-  readonly path: string
-  private readonly stream: ReturnType<typeof createWriteStream>
+  /** The log file, complete or partial; null when it was never created. */
+  readonly path: string | null
+  /** Why the log is missing or incomplete; null while it is whole. */
+  problem: string | null
+  private fd: number | null
+  private state: 'open' | 'releasing' | 'released' = 'open'
   private readonly limit: number
-  private written = 0
+  /** Output bytes taken under the limit. */
+  private taken = 0
+  /** Bytes the file system confirmed written. */
+  private onDisk = 0
   private cut = false
   private failed = false
+  private closing = false
+  private writing = false
+  private needDrain = false
+  private queue: Buffer[] = []
+  private queued = 0
   private drainListeners: Array<() => void> = []
+  private readonly released: Promise<void>
+  private markReleased!: () => void
 
-  private constructor(path: string, fd: number, limit: number) {
+  private constructor(
+    path: string | null,
+    fd: number | null,
+    limit: number,
+    problem: string | null,
+  ) {
     this.path = path
+    this.fd = fd
     this.limit = limit
-    this.stream = createWriteStream('', { fd, highWaterMark: 1024 * 1024 })
-    this.stream.on('drain', () => this.drainListeners.forEach((fn) => fn()))
-    this.stream.on('error', () => {
-      // Disk full or similar: stop logging, and never leave the child's pipes paused.
+    this.problem = problem
+    this.released = new Promise((resolve) => (this.markReleased = resolve))
+    if (fd === null) {
       this.failed = true
-      this.drainListeners.forEach((fn) => fn())
-    })
+      this.state = 'released'
+      this.markReleased()
+    }
   }
 
-  /** Opens (creates or truncates) the log; null when it cannot be opened, so the run goes on. */
-  static open(path: string, limit: number | undefined): LogWriter | null {
+  /**
+   * Creates the log at path, which must not exist (anything there is left alone: a log name is
+   * unique per run, so an existing file is a bug or an attack). Never fails: a log that cannot
+   * be created is a writer that writes nothing and says why.
+   */
+  static open(path: string, limit: number | undefined): LogWriter {
+    const max = Math.max(0, limit ?? DEFAULT_LOG_LIMIT)
+    const unusable = (why: string) =>
+      new LogWriter(
+        null,
+        null,
+        max,
+        `the full log could not be written: cannot create ${path}: ${why}; only the head and tail of the output were kept`,
+      )
+    let fd: number
     try {
-      return new LogWriter(path, openSync(path, 'w'), Math.max(0, limit ?? DEFAULT_LOG_LIMIT))
-    } catch {
-      return null
+      fd = openSync(path, LOG_OPEN_FLAGS, 0o600)
+    } catch (err) {
+      return unusable(describeFsError(err))
     }
+    let regular = false
+    try {
+      regular = fstatSync(fd).isFile()
+    } catch {
+      // not regular, as far as we can tell
+    }
+    if (!regular) {
+      try {
+        closeSync(fd)
+      } catch {
+        // nothing more to do with it
+      }
+      return unusable('it is not a regular file')
+    }
+    return new LogWriter(path, fd, max, null)
   }
 
   onDrain(fn: () => void): void {
@@ -558,31 +717,128 @@ class LogWriter {
 
   /** Writes a chunk; false means "wait for drain before writing more". */
   write(chunk: Buffer): boolean {
-    if (this.cut || this.failed) return true
-    const room = this.limit - this.written
+    if (this.cut || this.failed || this.closing) return true
+    const room = this.limit - this.taken
     if (chunk.length <= room) {
-      this.written += chunk.length
-      return this.stream.write(chunk)
+      this.taken += chunk.length
+      return this.enqueue(chunk)
     }
-    this.stream.write(chunk.subarray(0, room))
-    this.written = this.limit
+    this.enqueue(chunk.subarray(0, room))
+    this.taken = this.limit
     this.cut = true
-    this.stream.write(
-      `\n[quorum: log cut here: it reached its limit of ${this.limit} bytes; the rest of the output was not kept]\n`,
+    this.enqueue(
+      Buffer.from(
+        `\n[quorum: log cut here: it reached its limit of ${this.limit} bytes; the rest of the output was not kept]\n`,
+      ),
     )
     return true
   }
 
   /** A line of our own, outside the limit. */
   note(text: string): void {
-    if (!this.failed) this.stream.write(text)
+    if (!this.failed && !this.closing) this.enqueue(Buffer.from(text))
   }
 
+  /**
+   * Flushes what is waiting and closes the file. Always resolves, within LOG_CLOSE_WAIT_MS:
+   * past that the pending writes are given up on (the file is closed once they return) and the
+   * log is said to be incomplete.
+   */
   async close(totalBytes: number): Promise<void> {
     if (this.cut) this.note(`[quorum: the run printed ${totalBytes} bytes in all]\n`)
-    await new Promise<void>((resolve) => {
-      this.stream.once('close', () => resolve())
-      this.stream.end()
+    this.closing = true
+    this.pump()
+    let timer: NodeJS.Timeout | undefined
+    const gaveUp = await Promise.race([
+      this.released.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), LOG_CLOSE_WAIT_MS)
+      }),
+    ])
+    clearTimeout(timer)
+    if (gaveUp) {
+      this.problem ??= `log incomplete: writing it had not finished ${LOG_CLOSE_WAIT_MS / 1000} s after the run ended; ${this.path} may lack the end of the output`
+      this.stop()
+    }
+  }
+
+  private enqueue(chunk: Buffer): boolean {
+    if (chunk.length > 0) {
+      this.queue.push(chunk)
+      this.queued += chunk.length
+      this.pump()
+    }
+    if (this.queued < LOG_HIGH_WATER) return true
+    this.needDrain = true
+    return false
+  }
+
+  /** Starts the next write, or closes the file when nothing more will be written. */
+  private pump(): void {
+    if (this.writing || this.state !== 'open' || this.fd === null) return
+    if (this.failed || (this.closing && this.queue.length === 0)) {
+      this.release()
+      return
+    }
+    if (this.queue.length === 0) return
+    // A copy: the queue changes while the write is in flight.
+    const batch = this.queue.slice(0, 1024)
+    this.writing = true
+    writev(this.fd, batch, null, (err, written) => {
+      this.writing = false
+      if (err) this.fail(err)
+      else if (written === 0) this.fail(new Error('a write to it made no progress'))
+      else if (!this.failed) this.consume(written)
+      this.pump()
+    })
+  }
+
+  /** Drops `n` written bytes from the front of the queue (a write may be partial). */
+  private consume(n: number): void {
+    this.onDisk += n
+    this.queued -= n
+    let rest = n
+    while (rest > 0 && this.queue.length > 0) {
+      const first = this.queue[0]!
+      if (first.length <= rest) {
+        rest -= first.length
+        this.queue.shift()
+      } else {
+        this.queue[0] = first.subarray(rest)
+        rest = 0
+      }
+    }
+    if (this.needDrain && this.queued <= LOG_HIGH_WATER / 2) {
+      this.needDrain = false
+      this.drainListeners.forEach((fn) => fn())
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (this.failed) return
+    this.problem ??= `log truncated: ${describeFsError(err)}; ${this.path} holds only its first ${this.onDisk} bytes`
+    this.stop()
+  }
+
+  /** Writes nothing more, and never leaves the child's pipes paused. */
+  private stop(): void {
+    this.failed = true
+    this.queue = []
+    this.queued = 0
+    this.needDrain = false
+    this.drainListeners.forEach((fn) => fn())
+    this.pump()
+  }
+
+  private release(): void {
+    const fd = this.fd
+    if (fd === null || this.state !== 'open') return
+    this.state = 'releasing'
+    this.fd = null
+    close(fd, (err) => {
+      if (err) this.problem ??= `log may be incomplete: closing it failed: ${describeFsError(err)}`
+      this.state = 'released'
+      this.markReleased()
     })
   }
 }
