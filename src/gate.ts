@@ -10,6 +10,7 @@ import { dirname } from 'node:path'
 import { compareRuns, countOutcomes, decideVerdict, totalScore } from './engine/compare.ts'
 import { mergeFunctionChecks } from './engine/config.ts'
 import { ConfigError } from './engine/errors.ts'
+import { limitsOf, setupLimitsOf } from './engine/limits.ts'
 import type {
   CheckReport,
   CheckSpec,
@@ -111,13 +112,16 @@ export async function runGate(options: GateOptions): Promise<Report> {
     const roles: Array<[TreeRole, string]> = [['candidate', options.candidateDir]]
     if (baselineDir !== null) roles.unshift(['baseline', baselineDir])
     const prepared = new Map<TreeRole, { tree: PreparedTree; setup: RunResult | null }>()
-    await Promise.all(
-      roles.map(async ([role, dir]) => {
-        const result = await workspace.prepareTree(role, dir, config.setup, runOptions)
-        if (result.setup) options.onEvent?.({ type: 'setup', tree: role, result: result.setup })
-        prepared.set(role, result)
-      }),
-    )
+    // One after the other: a candidate's setup that fills the disk or the machine for a while
+    // must not be able to make the baseline's setup fail (and so change the verdict).
+    for (const [role, dir] of roles) {
+      const result = await workspace.prepareTree(role, dir, config.setup, {
+        ...runOptions,
+        limits: setupLimitsOf(config),
+      })
+      if (result.setup) options.onEvent?.({ type: 'setup', tree: role, result: result.setup })
+      prepared.set(role, result)
+    }
 
     const limit = Math.max(1, options.parallel ?? config.parallel ?? availableParallelism())
     const jobs: Array<{ check: CheckSpec; role: TreeRole }> = []
@@ -132,7 +136,10 @@ export async function runGate(options: GateOptions): Promise<Report> {
       const setupFailure = tree.setup && tree.setup.outcome !== 'PASSED' ? tree.setup : null
       if (setupFailure) return setupFailedResult(setupFailure, role, seed)
       options.onEvent?.({ type: 'start', check: check.name, tree: role })
-      const result = await workspace.runCheck(tree.tree, check, runOptions)
+      const result = await workspace.runCheck(tree.tree, check, {
+        ...runOptions,
+        limits: limitsOf(config, check),
+      })
       options.onEvent?.({ type: 'finish', check: check.name, tree: role, result })
       return result
     })
@@ -180,7 +187,7 @@ export async function runGate(options: GateOptions): Promise<Report> {
       config_file: options.config.file,
       started_at: startedAt.toISOString(),
       duration_ms: Date.now() - startedAt.getTime(),
-      notices: [...(options.notices ?? []), ...sandboxNotices(workspace, options)],
+      notices: [...(options.notices ?? []), ...sandboxNotices(workspace, options, config, checks)],
     }
   } finally {
     options.abort?.removeEventListener('abort', onAbort)
@@ -189,7 +196,12 @@ export async function runGate(options: GateOptions): Promise<Report> {
 }
 
 /** What a reader must know about how isolated the runs were. */
-function sandboxNotices(workspace: Workspace, options: GateOptions): string[] {
+function sandboxNotices(
+  workspace: Workspace,
+  options: GateOptions,
+  config: GateConfig,
+  checks: readonly CheckSpec[],
+): string[] {
   const notices: string[] = []
   if (workspace.kind === 'copy' && workspace.sandboxNote) {
     notices.push(`Sandboxes were copies, not overlays: ${workspace.sandboxNote}.`)
@@ -198,6 +210,23 @@ function sandboxNotices(workspace: Workspace, options: GateOptions): string[] {
     notices.push(
       'The copy sandbox cannot hide credential files and runner control files from checks; only overlay sandboxes (Linux user namespaces) can.',
     )
+  }
+  const limits = checks.map((check) => limitsOf(config, check))
+  if (workspace.cgroupNote && limits.some((l) => l.pids_max !== null || l.memory_mb !== null)) {
+    notices.push(
+      `pids_max and memory_mb were not enforced: no cgroup could be had (${workspace.cgroupNote}).`,
+    )
+  }
+  if (workspace.kind === 'copy') {
+    const open = checks.filter((_, i) => limits[i]!.network === 'none').map((c) => c.name)
+    if (open.length > 0) {
+      notices.push(
+        `network: none was not enforced for ${open.join(', ')}: only overlay sandboxes have a private network.`,
+      )
+    }
+    if (limits.some((l) => l.disk_mb !== null)) {
+      notices.push('disk_mb was not enforced: copy sandboxes write to the disk.')
+    }
   }
   return notices
 }

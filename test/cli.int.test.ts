@@ -7,6 +7,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -29,13 +30,15 @@ function tree(name: string, files: Record<string, string>): string {
   return dir
 }
 
-function quorum(args: string[], env: Record<string, string> = {}) {
+function quorum(args: string[], env: Record<string, string> = {}, cwd = root, timeout = 120_000) {
   const tmp = mkdtempSync(join(root, 'tmp-'))
   const result = spawnSync(process.execPath, [CLI, ...args], {
-    cwd: root,
+    cwd,
     encoding: 'utf8',
     env: { ...process.env, TMPDIR: tmp, NO_COLOR: '1', ...env },
-    timeout: 120_000,
+    timeout,
+    // SIGTERM would only ask the CLI to stop its runs; a CLI that hangs must still end.
+    killSignal: 'SIGKILL',
   })
   return { ...result, tmp }
 }
@@ -223,10 +226,9 @@ test('secrets in the parent environment never reach a check', () => {
 })
 
 test('Ctrl-C stops every run, removes the sandboxes and exits 130', async () => {
-  const pidFile = join(root, 'sleeper.pid')
   const config = join(
     tree('cfg-int', {
-      'quorum.yml': `checks:\n  - name: sleeper\n    command: "echo started > '${pidFile}'; exec sleep 3071"\n    timeout_s: 600\n`,
+      'quorum.yml': `checks:\n  - name: sleeper\n    command: "exec sleep 3071"\n    timeout_s: 600\n`,
     }),
     'quorum.yml',
   )
@@ -242,12 +244,12 @@ test('Ctrl-C stops every run, removes the sandboxes and exits 130', async () => 
   )
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  for (let i = 0; i < 300 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100))
-  assert.ok(existsSync(pidFile), `the check never started: ${stderr}`)
-  // Inside a pid namespace $$ is not the host's pid: look the sleeper up by its unique argv.
+  // Inside a pid namespace $$ is not the host's pid, and a check can write nothing the host
+  // sees: look the sleeper up by its unique argv.
   const sleepers = () =>
     spawnSync('pgrep', ['-f', 'sleep 3071'], { encoding: 'utf8' }).stdout.trim()
-  assert.notEqual(sleepers(), '', 'the sleeper is not visible to pgrep')
+  for (let i = 0; i < 300 && sleepers() === ''; i++) await new Promise((r) => setTimeout(r, 100))
+  assert.notEqual(sleepers(), '', `the check never started: ${stderr}`)
   child.kill('SIGINT')
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
   assert.equal(code, 130, stderr)
@@ -341,5 +343,96 @@ describe('found in review', () => {
     assert.equal(code, 130)
     // The listing's own budget is 30 s; an interrupt must not wait for it.
     assert.ok(Date.now() - sent < 15_000, 'the interrupt waited for the module to time out')
+  })
+})
+
+describe('files read from a tree stay in that tree', () => {
+  const SECRET = 'ghs_secretCliTokenAAAAAAAAAAAAAAAAAAAAAA1'
+  const outside = tree('outside-secrets', {
+    'runner.env': `GITHUB_TOKEN=${SECRET}\nAWS_SECRET_ACCESS_KEY=wJalrXUtnFEMIK7MDENG\n`,
+  })
+  const GATE = 'checks:\n  - name: ok\n    command: "true"\n'
+
+  test('a quorum.yml in the candidate that links out of it is refused (exit 2) without quoting the target', () => {
+    const candidate = tree('cand-link-out', { 'x.txt': 'x' })
+    symlinkSync(join(outside, 'runner.env'), join(candidate, 'quorum.yml'))
+    for (const args of [
+      ['--config', join(candidate, 'quorum.yml')],
+      [], // ./quorum.yml from the working directory, which is the candidate
+    ]) {
+      const r = quorum(['verify', '--candidate', candidate, ...args], {}, candidate)
+      assert.equal(r.status, 2, r.stderr)
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
+      assert.match(r.stderr, /quorum\.yml: is a link to a file outside the tree/)
+      assert.ok(!r.stderr.includes(SECRET), r.stderr)
+      assert.ok(!r.stderr.includes('ghs_'), r.stderr)
+      assert.doesNotMatch(r.stderr, /GITHUB_TOKEN|wJalr/)
+    }
+  })
+
+  test('a checks module named by a tree config may not lead out of the tree either', () => {
+    const candidate = tree('cand-functions-out', { 'quorum.yml': 'functions: checks.mjs\n' })
+    writeFileSync(join(outside, 'checks.mjs'), 'export default []\n')
+    symlinkSync(join(outside, 'checks.mjs'), join(candidate, 'checks.mjs'))
+    const r = quorum([
+      'verify',
+      '--candidate',
+      candidate,
+      '--config',
+      join(candidate, 'quorum.yml'),
+    ])
+    assert.equal(r.status, 2, r.stderr)
+    assert.match(r.stderr, /checks\.mjs: functions: is a link to a file outside the tree/)
+
+    const dotdot = tree('cand-functions-dotdot', {
+      'quorum.yml': `functions: ../outside-secrets/checks.mjs\n`,
+    })
+    const r2 = quorum(['verify', '--candidate', dotdot, '--config', join(dotdot, 'quorum.yml')])
+    assert.equal(r2.status, 2, r2.stderr)
+    assert.match(r2.stderr, /outside the tree/)
+  })
+
+  test('a quorum.yml that is a FIFO is refused at once instead of hanging the gate', () => {
+    const candidate = tree('cand-fifo', { 'x.txt': 'x' })
+    const made = spawnSync('mkfifo', [join(candidate, 'quorum.yml')])
+    assert.equal(made.status, 0, String(made.stderr))
+    const r = quorum(
+      ['verify', '--candidate', candidate, '--config', join(candidate, 'quorum.yml')],
+      {},
+      root,
+      20_000,
+    )
+    assert.notEqual(r.error?.message ?? '', 'spawnSync ETIMEDOUT', 'the gate hung on the FIFO')
+    assert.equal(r.status, 2, r.stderr)
+    assert.match(r.stderr, /quorum\.yml: is a named pipe \(FIFO\), not a regular file/)
+  })
+
+  test('a link to another file inside the same tree is followed', () => {
+    const candidate = tree('cand-link-in', { 'conf/gate.yml': GATE })
+    symlinkSync(join('conf', 'gate.yml'), join(candidate, 'quorum.yml'))
+    const r = quorum([
+      'verify',
+      '--candidate',
+      candidate,
+      '--config',
+      join(candidate, 'quorum.yml'),
+    ])
+    assert.equal(r.status, 0, r.stderr)
+  })
+
+  test("a config outside every tree is the user's own: links are followed, secrets in errors masked", () => {
+    const candidate = tree('cand-own-config', { 'x.txt': 'x' })
+    const own = tree('own-config', { 'gate.yml': GATE })
+    symlinkSync(join(own, 'gate.yml'), join(own, 'quorum.yml'))
+    assert.equal(
+      quorum(['verify', '--candidate', candidate, '--config', join(own, 'quorum.yml')]).status,
+      0,
+    )
+    // Not a config at all: the error may say what it found, never the secret in it.
+    const r = quorum(['verify', '--candidate', candidate, '--config', join(outside, 'runner.env')])
+    assert.equal(r.status, 2, r.stderr)
+    assert.match(r.stderr, /the top level must be a mapping/)
+    assert.ok(!r.stderr.includes(SECRET), r.stderr)
+    assert.match(r.stderr, /GITHUB_TOKEN=\*\*\*/)
   })
 })

@@ -72,6 +72,33 @@ const envValues = (what: string) =>
       `${what} Values are used exactly as written; an unquoted number or boolean is taken as its text.`,
     )
 
+const positiveInt = (what: string) =>
+  z
+    .number({ error: unlessMissing('must be a positive integer') })
+    .int({ error: 'must be a positive integer' })
+    .positive({ error: 'must be a positive integer' })
+    .describe(what)
+
+const networkKey = z
+  .enum(['none', 'host'], { error: 'must be none or host' })
+  .describe(
+    'none: the run gets a private network with only a loopback interface (overlay sandboxes); host: the machine\'s network (default).',
+  )
+
+/** Resource limits, allowed at the top level (every run) and per check. */
+const limitKeys = {
+  network: networkKey.optional(),
+  pids_max: positiveInt(
+    'Most processes and threads a run may have at once (needs a cgroup; default 4096).',
+  ).optional(),
+  memory_mb: positiveInt(
+    'Most memory a run may use, in MiB, including what it writes to its tmpfs (needs a cgroup; default 4096).',
+  ).optional(),
+  disk_mb: positiveInt(
+    'Most a run may write, in MiB: its tree, HOME, TMPDIR and /tmp live on tmpfs of this size (overlay sandboxes; default 2048).',
+  ).optional(),
+}
+
 /** One entry of `checks`: a shell check. */
 export const CheckEntrySchema = z
   .strictObject({
@@ -100,6 +127,7 @@ export const CheckEntrySchema = z
       )
       .optional(),
     env: envValues('Literal environment variables for this check only.').optional(),
+    ...limitKeys,
   })
   .describe('A shell check.')
 
@@ -115,9 +143,10 @@ export const SetupSchema = z
         )
           .optional()
           .meta({ default: DEFAULT_SETUP_TIMEOUT_S }),
+        network: networkKey.optional(),
       }),
     ],
-    { error: 'must be a command line, or a mapping with command and timeout_s' },
+    { error: 'must be a command line, or a mapping with command, timeout_s and network' },
   )
   .describe('Prepares each tree once before its checks run (e.g. "npm ci").')
 
@@ -138,6 +167,7 @@ export const ConfigFileSchema = z.strictObject({
     .optional()
     .describe('Maximum number of runs at once (default: the number of CPU cores).'),
   env: envValues('Literal environment variables for every check.').optional(),
+  ...limitKeys,
   env_passthrough: z
     .array(envName, { error: unlessMissing('must be a list of variable names') })
     .optional()
@@ -165,7 +195,7 @@ export type ConfigFile = z.output<typeof ConfigFileSchema>
 export const ALLOWED_KEYS = {
   top: Object.keys(ConfigFileSchema.shape),
   check: Object.keys(CheckEntrySchema.shape),
-  setup: ['command', 'timeout_s'],
+  setup: ['command', 'timeout_s', 'network'],
 } as const
 
 /** Where the published schema lives; editors fetch it by this URL. */

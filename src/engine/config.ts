@@ -3,7 +3,8 @@
  * error can name the file, line, column and key path: a contributor reading "bad config" in a
  * failed job should not have to guess which of twenty lines is wrong.
  */
-import { readFile, stat } from 'node:fs/promises'
+import { constants as fsConstants } from 'node:fs'
+import { open, realpath, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import {
   isAlias,
@@ -27,11 +28,12 @@ import {
   MAX_CHECK_NAME_LENGTH,
   type ConfigFile,
 } from './config-schema.ts'
-import { ConfigError } from './errors.ts'
+import { ConfigError, excerpt } from './errors.ts'
 import type {
   CheckSpec,
   FunctionCheckSpec,
   GateConfig,
+  ResourceLimits,
   ShellCheckSpec,
   SourceLocation,
 } from './types.ts'
@@ -53,6 +55,32 @@ export interface ParseConfigOptions {
 export interface ListedFunctionCheck {
   name: string
   timeout_s: number | null
+}
+
+export interface LoadConfigOptions extends ParseConfigOptions {
+  /**
+   * The tree the file was taken from (e.g. the candidate's worktree). The file must lie inside
+   * it once every link is followed; without it (a config the user named outside any tree),
+   * links are followed anywhere.
+   */
+  root?: string
+}
+
+export interface TreeFileOptions {
+  /** The tree the file must stay inside (see LoadConfigOptions.root); none = no such rule. */
+  root?: string
+  /** How the file is named in errors. */
+  display: string
+  /** Key an error is about (e.g. `functions`), when the file was named by a key. */
+  key?: string
+}
+
+/** A file opened by openTreeFile; close `handle` when done. */
+export interface OpenedTreeFile {
+  handle: FileHandle
+  /** The file's path with every link resolved. */
+  realPath: string
+  size: number
 }
 
 type KeyPath = ReadonlyArray<string | number>
@@ -150,7 +178,7 @@ export function parseConfig(
       file: display,
       line: 1,
       column: 1,
-      message: `invalid YAML: ${errorText(err)}`,
+      message: `invalid YAML: ${excerpt(errorText(err))}`,
     })
   }
 
@@ -168,6 +196,7 @@ export function parseConfig(
     env_passthrough: [...new Set(config.env_passthrough ?? [])],
     env: envOf(src, ['env'], config.env),
     parallel: config.parallel ?? null,
+    ...limitsOf(config),
     functions:
       config.functions === undefined ? null : path.resolve(path.dirname(file), config.functions),
     checks: (config.checks ?? []).map((check, i): ShellCheckSpec => ({
@@ -177,6 +206,7 @@ export function parseConfig(
       timeout_s: check.timeout_s ?? DEFAULT_TIMEOUT_S,
       score_from: check.score_from ?? null,
       env: envOf(src, ['checks', i, 'env'], check.env),
+      ...limitsOf(check),
     })),
   }
   sourcesOf.set(gate.checks, {
@@ -190,41 +220,147 @@ export function parseConfig(
 }
 
 /**
- * Reads a quorum.yml from disk and parses it (the engine's only file access).
+ * Reads a quorum.yml from disk and parses it (the engine's only file access, through
+ * openTreeFile: inside `root` when given, a regular file, bounded in size).
  *
- * @throws ConfigError with line 0 when the file cannot be read (missing, a directory, too large)
+ * @throws ConfigError with line 0 when the file cannot be read (missing, a directory, too large,
+ *   not a regular file, a link out of its tree)
  */
 export async function loadConfigFile(
   file: string,
-  options: ParseConfigOptions = {},
+  options: LoadConfigOptions = {},
 ): Promise<GateConfig> {
   const absolute = path.resolve(file)
   const display = options.displayPath ?? file
+  const opened = await openTreeFile(absolute, {
+    display,
+    ...(options.root === undefined ? {} : { root: options.root }),
+  })
   let text: string
   try {
-    const info = await stat(absolute)
-    if (info.isDirectory()) {
-      throw new ConfigError({ file: display, message: 'is a directory, not a file' })
+    if (opened.size > MAX_CONFIG_BYTES) throw tooLarge(display, opened.size)
+    // Read to the limit rather than trusting the size: files under /proc say 0.
+    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1)
+    let length = 0
+    for (;;) {
+      const { bytesRead } = await opened.handle.read(buffer, length, buffer.length - length)
+      if (bytesRead === 0) break
+      length += bytesRead
+      if (length > MAX_CONFIG_BYTES) throw tooLarge(display, length)
     }
-    if (info.size > MAX_CONFIG_BYTES) {
-      throw new ConfigError({
-        file: display,
-        message: `file is too large (${info.size} bytes; at most ${MAX_CONFIG_BYTES})`,
-      })
-    }
-    text = await readFile(absolute, 'utf8')
+    text = buffer.subarray(0, length).toString('utf8')
   } catch (err) {
     if (err instanceof ConfigError) throw err
-    const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined
-    const message =
-      code === 'ENOENT'
-        ? 'file not found'
-        : code === 'EACCES'
-          ? 'cannot read the file: permission denied'
-          : `cannot read the file: ${errorText(err)}`
-    throw new ConfigError({ file: display, message })
+    throw new ConfigError({ file: display, message: `cannot read the file: ${errorText(err)}` })
+  } finally {
+    await opened.handle.close().catch(() => {})
   }
   return parseConfig(text, absolute, options)
+}
+
+function tooLarge(display: string, size: number): ConfigError {
+  return new ConfigError({
+    file: display,
+    message: `file is too large (${size > MAX_CONFIG_BYTES ? `over ${MAX_CONFIG_BYTES}` : size} bytes; at most ${MAX_CONFIG_BYTES})`,
+  })
+}
+
+/**
+ * Opens a file the gate reads from a tree (the config, the checks module) so that the tree
+ * cannot lead the gate anywhere else: a link out of `root` (`quorum.yml -> /proc/self/environ`)
+ * is refused, and so is anything but a regular file (a FIFO would hang the read, a device could
+ * be anything). Links that stay inside the tree are fine.
+ *
+ * How: the path is resolved with realpath and must lie inside the realpath of `root`; that
+ * resolved path is then opened with O_NOFOLLOW (a final component swapped for a link since
+ * fails instead of being followed) and O_NONBLOCK (opening a FIFO does not wait for a writer),
+ * and fstat on the open file decides whether it is a regular file. Nothing is read here.
+ *
+ * @throws ConfigError (line 0, naming `display`) saying which rule the file broke; never quotes
+ *   the content of the file or of a link's target
+ */
+export async function openTreeFile(
+  file: string,
+  options: TreeFileOptions,
+): Promise<OpenedTreeFile> {
+  const fail = (message: string): ConfigError =>
+    new ConfigError({ file: options.display, key: options.key ?? '', message })
+  const absolute = path.resolve(file)
+  let real: string
+  try {
+    real = await realpath(absolute)
+  } catch (err) {
+    throw fail(openErrorMessage(err))
+  }
+  if (options.root !== undefined) {
+    let realRoot: string
+    try {
+      realRoot = await realpath(options.root)
+    } catch (err) {
+      throw fail(`cannot read the tree it belongs to: ${openErrorMessage(err)}`)
+    }
+    if (!isInside(real, realRoot)) {
+      throw fail(
+        `is a link to a file outside the tree (it resolves to ${excerpt(real, 120)}); ` +
+          'Quorum reads only files inside the tree, so that a change cannot point it at runner files',
+      )
+    }
+  }
+  let handle: FileHandle
+  try {
+    handle = await open(
+      real,
+      fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK,
+    )
+  } catch (err) {
+    throw fail(openErrorMessage(err))
+  }
+  try {
+    const info = await handle.stat()
+    if (!info.isFile()) throw fail(notRegularMessage(info))
+    return { handle, realPath: real, size: info.size }
+  } catch (err) {
+    await handle.close().catch(() => {})
+    if (err instanceof ConfigError) throw err
+    throw fail(`cannot read the file: ${errorText(err)}`)
+  }
+}
+
+function openErrorMessage(err: unknown): string {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return 'file not found'
+    case 'EACCES':
+    case 'EPERM':
+      return 'cannot read the file: permission denied'
+    case 'ELOOP':
+      return 'is a link that cannot be followed (a loop, or it was replaced while being opened)'
+    case 'ENXIO':
+      return 'is a socket or a device, not a regular file'
+    default:
+      return `cannot read the file: ${errorText(err)}`
+  }
+}
+
+function notRegularMessage(info: {
+  isDirectory(): boolean
+  isFIFO(): boolean
+  isSocket(): boolean
+  isCharacterDevice(): boolean
+  isBlockDevice(): boolean
+}): string {
+  if (info.isDirectory()) return 'is a directory, not a file'
+  if (info.isFIFO()) return 'is a named pipe (FIFO), not a regular file'
+  if (info.isSocket()) return 'is a socket, not a regular file'
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'is a device, not a regular file'
+  return 'is not a regular file'
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child)
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel))
 }
 
 /**
@@ -360,7 +496,21 @@ function setupOf(config: ConfigFile): GateConfig['setup'] {
   return {
     command: config.setup.command,
     timeout_s: config.setup.timeout_s ?? DEFAULT_SETUP_TIMEOUT_S,
+    ...(config.setup.network ? { network: config.setup.network } : {}),
   }
+}
+
+/**
+ * `{ limits }` with the limit keys a mapping sets, or nothing when it sets none (absent keys
+ * fall back: a check's to the config's, the config's to DEFAULT_LIMITS).
+ */
+function limitsOf(entry: Partial<ResourceLimits>): { limits?: Partial<ResourceLimits> } {
+  const limits: Partial<ResourceLimits> = {}
+  if (entry.network !== undefined) limits.network = entry.network
+  if (entry.pids_max !== undefined) limits.pids_max = entry.pids_max
+  if (entry.memory_mb !== undefined) limits.memory_mb = entry.memory_mb
+  if (entry.disk_mb !== undefined) limits.disk_mb = entry.disk_mb
+  return Object.keys(limits).length > 0 ? { limits } : {}
 }
 
 /**
@@ -394,13 +544,14 @@ function yamlError(src: Source, problem: YAMLError): ConfigError {
   let message: string
   switch (problem.code) {
     case 'DUPLICATE_KEY':
-      message = `duplicate key${keyPath.length > 0 ? ` "${String(keyPath[keyPath.length - 1])}"` : ''} (each key may appear once in a mapping)`
+      message = `duplicate key${keyPath.length > 0 ? ` ${JSON.stringify(excerpt(String(keyPath[keyPath.length - 1]), 60))}` : ''} (each key may appear once in a mapping)`
       break
     case 'TAB_AS_INDENT':
       message = 'YAML does not allow tabs for indentation; indent with spaces'
       break
     default:
-      message = `invalid YAML: ${firstLine(problem.message)}`
+      // The parser's words may quote the file; the file may not be a config at all.
+      message = `invalid YAML: ${excerpt(firstLine(problem.message))}`
   }
   return new ConfigError({
     file: src.display,
@@ -544,7 +695,7 @@ function unknownKeyMessage(unknown: string, parent: KeyPath): string {
           ? ALLOWED_KEYS.setup
           : []
   const suggestion = closest(unknown, allowed)
-  const quoted = JSON.stringify(unknown)
+  const quoted = JSON.stringify(excerpt(unknown, 60))
   if (suggestion !== null)
     return `unknown key ${quoted} (did you mean ${JSON.stringify(suggestion)}?)`
   if (allowed.length > 0) return `unknown key ${quoted} (allowed: ${allowed.join(', ')})`
@@ -705,7 +856,7 @@ function formatKeyPath(keyPath: KeyPath): string {
   for (const step of keyPath) {
     if (typeof step === 'number') out += `[${step}]`
     else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(step)) out += out === '' ? step : `.${step}`
-    else out += `[${JSON.stringify(step)}]`
+    else out += `[${JSON.stringify(excerpt(step, 60))}]`
   }
   return out
 }

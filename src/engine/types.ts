@@ -20,6 +20,20 @@ interface CheckSpecBase {
   timeout_s: number
   /** Extra environment for this check only: literal values set by the config. */
   env: Record<string, string>
+  /** This check's resource limits; what is missing comes from the config's, then the defaults. */
+  limits?: Partial<ResourceLimits>
+}
+
+/** What one run may use besides its wall-clock budget (config keys of the same names). */
+export interface ResourceLimits {
+  /** `none`: a private network namespace with loopback only; `host`: the machine's network. */
+  network: 'none' | 'host'
+  /** Most processes (and threads) the run may have at once; null = no limit. Needs a cgroup. */
+  pids_max: number | null
+  /** Most memory (including what it writes to tmpfs) in MiB; null = no limit. Needs a cgroup. */
+  memory_mb: number | null
+  /** Most bytes the run may write (its tree, HOME, TMPDIR, /tmp), in MiB; null = the disk's free space. */
+  disk_mb: number | null
 }
 export interface ShellCheckSpec extends CheckSpecBase {
   kind: 'shell'
@@ -47,7 +61,9 @@ export interface GateConfig {
   file: string | null
   mode: Mode
   /** Shell command run once per tree before any check, in the prepared tree. */
-  setup: { command: string; timeout_s: number } | null
+  setup: { command: string; timeout_s: number; network?: 'none' | 'host' } | null
+  /** Resource limits of every run unless a check says otherwise (defaults: DEFAULT_LIMITS). */
+  limits?: Partial<ResourceLimits>
   /** Names of the parent's environment variables that children may see (beyond the built-in allowlist). */
   env_passthrough: string[]
   /** Literal environment for every check. */

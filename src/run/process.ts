@@ -323,12 +323,20 @@ export async function spawnBounded(spec: SpawnSpec, abort?: AbortSignal): Promis
  */
 export async function listFunctionChecks(
   modulePath: string,
-  opts: { cwd: string; env: Record<string, string>; timeoutMs?: number; abort?: AbortSignal },
+  opts: {
+    cwd: string
+    env: Record<string, string>
+    timeoutMs?: number
+    abort?: AbortSignal
+    /** Runs the host's argv inside a sandbox (Sandbox.wrap); default: as it is. */
+    wrap?: (argv: string[]) => string[]
+  },
 ): Promise<Array<{ name: string; timeout_s: number | null }>> {
   const timeoutMs = opts.timeoutMs ?? 30_000
+  const argv = listHostArgv(modulePath)
   const r = await spawnBounded(
     {
-      argv: listHostArgv(modulePath),
+      argv: opts.wrap ? opts.wrap(argv) : argv,
       cwd: opts.cwd,
       env: opts.env,
       timeoutMs,

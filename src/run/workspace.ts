@@ -12,7 +12,15 @@ import { mkdir, mkdtemp, realpath, rmdir, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { classifyFunctionRun, classifyShellRun } from '../engine/outcome.ts'
-import type { CheckSpec, RunResult, SandboxKind, TreeRole } from '../engine/types.ts'
+import { DEFAULT_LIMITS } from '../engine/limits.ts'
+import type {
+  CheckSpec,
+  ResourceLimits,
+  RunResult,
+  SandboxKind,
+  TreeRole,
+} from '../engine/types.ts'
+import { detectCgroups, type CgroupSupport, type RunCgroup } from './cgroup.ts'
 import { buildChildEnv } from './env.ts'
 import {
   functionHostArgv,
@@ -70,6 +78,8 @@ export interface RunOptions {
   envPassthrough: string[]
   env: Record<string, string>
   abort?: AbortSignal
+  /** This run's resource limits (default DEFAULT_LIMITS; a setup never gets a disk budget). */
+  limits?: ResourceLimits
 }
 
 export interface Workspace {
@@ -77,6 +87,8 @@ export interface Workspace {
   readonly kind: SandboxKind
   /** Why overlay is not used although `auto` was asked for; null when it is (or copy was asked). */
   readonly sandboxNote: string | null
+  /** Why runs get no cgroup (so pids_max and memory_mb are not enforced); null when they do. */
+  readonly cgroupNote: string | null
   readonly dir: string
   readonly logDir: string
   /**
@@ -149,9 +161,12 @@ export async function createWorkspace(opts: WorkspaceOptions = {}): Promise<Work
     }
     await mkdir(logDir, { recursive: true })
     const mode = opts.sandbox ?? 'auto'
-    const detection = await detectSandbox(dir, mode).catch((error: unknown) => {
-      throw new WorkspaceError(error instanceof Error ? error.message : String(error))
-    })
+    const [detection, cgroups] = await Promise.all([
+      detectSandbox(dir, mode).catch((error: unknown) => {
+        throw new WorkspaceError(error instanceof Error ? error.message : String(error))
+      }),
+      detectCgroups(),
+    ])
     return new GateWorkspace({
       dir,
       logDir,
@@ -165,6 +180,7 @@ export async function createWorkspace(opts: WorkspaceOptions = {}): Promise<Work
       parentEnv: opts.parentEnv ?? process.env,
       graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
       ownLogDir: opts.logDir === undefined,
+      cgroups,
     })
   } catch (error) {
     await removeTree(dir)
@@ -215,6 +231,8 @@ class GateWorkspace implements Workspace {
   private fellBack = false
   private disposing: Promise<void> | null = null
   private scratchSeq = 0
+  private runSeq = 0
+  private readonly cgroups: CgroupSupport
 
   constructor(p: {
     dir: string
@@ -229,7 +247,9 @@ class GateWorkspace implements Workspace {
     parentEnv: Record<string, string | undefined>
     graceMs: number
     ownLogDir: boolean
+    cgroups: CgroupSupport
   }) {
+    this.cgroups = p.cgroups
     this.dir = p.dir
     this.logDir = p.logDir
     this.mode = p.mode
@@ -250,6 +270,22 @@ class GateWorkspace implements Workspace {
 
   get sandboxNote(): string | null {
     return this.note
+  }
+
+  get cgroupNote(): string | null {
+    return this.cgroups.available ? null : this.cgroups.reason
+  }
+
+  /** A cgroup of the run's own with its limits, or null where cgroups cannot be had. */
+  private async runCgroup(limits: {
+    pids_max: number | null
+    memory_mb: number | null
+  }): Promise<RunCgroup | null> {
+    if (!this.cgroups.available) return null
+    return this.cgroups.createRun(`r${++this.runSeq}`, {
+      pidsMax: limits.pids_max,
+      memoryBytes: limits.memory_mb === null ? null : limits.memory_mb * 1024 * 1024,
+    })
   }
 
   private provider(kind: SandboxKind): SandboxProvider {
@@ -312,6 +348,8 @@ class GateWorkspace implements Workspace {
           score: null,
         }),
         keep: (result) => result.outcome === 'PASSED',
+        // The setup's writes become the tree's layer: they must go to the disk, not a tmpfs.
+        persist: true,
       })
       setupResult = outcome.result
       if (outcome.sealed) layers = outcome.sealed
@@ -370,6 +408,7 @@ class GateWorkspace implements Workspace {
     scoreKey?: string | null
     channel?: boolean
     keep: (result: RunResult) => boolean
+    persist?: boolean
   }): Promise<{ result: RunResult; sealed: TreeLayers | null }> {
     const controller = new AbortController()
     const signal = p.opts.abort
@@ -381,9 +420,17 @@ class GateWorkspace implements Workspace {
         return { result: notRun(p.opts.seed, kind, 'not run: the gate was stopped'), sealed: null }
       }
       let sb: Sandbox
+      const limits = p.opts.limits ?? DEFAULT_LIMITS
+      let cgroup: RunCgroup | null = null
       try {
-        sb = await p.provider.enter(p.layers, signal)
+        cgroup = await this.runCgroup(limits)
+        sb = await p.provider.enter(p.layers, signal, {
+          network: limits.network,
+          diskBytes: p.persist || limits.disk_mb === null ? null : limits.disk_mb * 1024 * 1024,
+          cgroupProcs: cgroup?.procsFiles ?? [],
+        })
       } catch (error) {
+        await cgroup?.remove()
         const why = error instanceof Error ? error.message : String(error)
         const reason = signal.aborted
           ? 'not run: the gate was stopped while its sandbox was being created'
@@ -419,6 +466,9 @@ class GateWorkspace implements Workspace {
           signal,
         )
         if (kind === 'copy') killProcessesWithEnv('QUORUM_RUN_ID', runId)
+        // Whatever the run left anywhere (setsid, double forks) ends with its cgroup.
+        const usage = cgroup ? await cgroup.usage().catch(() => null) : null
+        await cgroup?.kill().catch(() => undefined)
         const sandboxFailure =
           r.exitCode === SANDBOX_FAILURE_EXIT_CODE && !r.timedOut ? await sb.failure() : null
         const c = sandboxFailure
@@ -428,9 +478,16 @@ class GateWorkspace implements Workspace {
               score: null,
             }
           : p.classify(r, p.timeoutMs)
+        const limitHit = [
+          usage?.oomKilled ? `it ran out of memory (memory_mb: ${limits.memory_mb})` : null,
+          usage?.pidsLimitHit ? `it hit its process limit (pids_max: ${limits.pids_max})` : null,
+        ].filter((why) => why !== null)
         const result: RunResult = {
           outcome: c.outcome,
-          reason: c.reason,
+          reason:
+            limitHit.length > 0 && c.outcome !== 'PASSED'
+              ? `${c.reason}; ${limitHit.join('; ')}`
+              : c.reason,
           score: c.score,
           duration_ms: r.durationMs,
           exit_code: r.exitCode,
@@ -443,6 +500,7 @@ class GateWorkspace implements Workspace {
         if (p.keep(result) && !signal.aborted) sealed = await sb.seal()
         return { result, sealed }
       } finally {
+        await cgroup?.remove().catch(() => undefined)
         if (sealed === null) await sb.remove()
       }
     })()
@@ -494,29 +552,36 @@ class GateWorkspace implements Workspace {
     const signal = abort ? AbortSignal.any([controller.signal, abort]) : controller.signal
     const entry = { controller, done: Promise.resolve() as Promise<unknown> }
     this.live.add(entry)
-    // Importing the module runs its top-level code: give it a scratch cwd, HOME and TMPDIR of
-    // its own (not an input tree) and the same allowlisted environment as a check.
+    // Importing the module runs its top-level code, which is as untrusted as a check: it runs
+    // in a sandbox of an empty tree, with the same allowlisted environment and default limits.
     const scratch = join(this.dir, `list-${++this.scratchSeq}`)
-    const home = join(scratch, 'home')
-    const tmp = join(scratch, 'tmp')
-    await Promise.all([mkdir(home, { recursive: true }), mkdir(tmp, { recursive: true })])
+    await mkdir(scratch, { recursive: true })
+    const provider = this.provider(this.detectedKind)
+    let sb: Sandbox | null = null
     try {
+      sb = await provider.enter(provider.prepare(scratch), signal, {
+        network: DEFAULT_LIMITS.network,
+        diskBytes: provider.kind === 'overlay' ? (DEFAULT_LIMITS.disk_mb ?? 0) * 1024 * 1024 : null,
+      })
+      const box = sb
       return await listChecksInChild(resolve(modulePath), {
-        cwd: scratch,
+        cwd: box.cwd,
         env: buildChildEnv({
           parent: this.parentEnv,
           passthrough: [],
           env: {},
-          home,
-          tmp,
+          home: box.home,
+          tmp: box.tmp,
           seed: '0',
           tree: 'candidate',
           check: '',
         }),
         abort: signal,
+        wrap: (argv) => box.wrap(argv),
       })
     } finally {
       this.live.delete(entry)
+      await sb?.remove()
       await removeTree(scratch)
     }
   }
@@ -536,6 +601,7 @@ class GateWorkspace implements Workspace {
       ])
       clearTimeout(timer)
       await Promise.all([...this.providers.values()].map((p) => p.dispose()))
+      if (this.cgroups.available) await this.cgroups.dispose().catch(() => undefined)
       await removeTree(this.dir)
       // A gate that ran nothing should not leave an empty directory behind in TMPDIR.
       if (this.ownLogDir) await rmdir(this.logDir).catch(() => undefined)

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
@@ -11,6 +12,7 @@ import {
   parseConfig,
 } from '../../src/engine/config.ts'
 import { ConfigError } from '../../src/engine/errors.ts'
+import { DEFAULT_LIMITS, limitsOf, setupLimitsOf } from '../../src/engine/limits.ts'
 import type { GateConfig } from '../../src/engine/types.ts'
 
 const FILE = '/repo/quorum.yml'
@@ -187,7 +189,7 @@ describe('parseConfig rejects, naming file, line, column and key', () => {
     [
       'an unknown key far from any allowed one, listing the allowed keys',
       yaml(...ONE_CHECK, 'retries: 3'),
-      'quorum.yml:4:1: retries: unknown key "retries" (allowed: mode, setup, parallel, env, env_passthrough, functions, checks)',
+      'quorum.yml:4:1: retries: unknown key "retries" (allowed: mode, setup, parallel, env, network, pids_max, memory_mb, disk_mb, env_passthrough, functions, checks)',
     ],
     [
       'an unknown key in setup',
@@ -362,7 +364,7 @@ describe('parseConfig rejects, naming file, line, column and key', () => {
     [
       'a setup that is neither a string nor a mapping',
       yaml('setup: 5', ...ONE_CHECK),
-      'quorum.yml:1:8: setup: must be a command line, or a mapping with command and timeout_s, got 5',
+      'quorum.yml:1:8: setup: must be a command line, or a mapping with command, timeout_s and network, got 5',
     ],
     [
       'an unresolved YAML tag',
@@ -414,7 +416,7 @@ describe('parseConfig rejects, naming file, line, column and key', () => {
     const err = reject(yaml(...ONE_CHECK, '    "a\\nb": 1'))
     assert.equal(
       err.format(),
-      'quorum.yml:4:5: checks[0]["a\\nb"]: unknown key "a\\nb" (allowed: name, command, timeout_s, score_from, env)',
+      'quorum.yml:4:5: checks[0]["a\\nb"]: unknown key "a\\nb" (allowed: name, command, timeout_s, score_from, env, network, pids_max, memory_mb, disk_mb)',
     )
     assert.ok(!err.format().includes('\n'))
   })
@@ -478,6 +480,97 @@ describe('loadConfigFile', () => {
       )
       return true
     })
+  })
+})
+
+describe('loadConfigFile with a tree root: nothing is followed out of the tree', () => {
+  const base = mkdtempSync(join(tmpdir(), 'quorum-config-tree-'))
+  after(() => rmSync(base, { recursive: true, force: true }))
+  const SECRET = 'ghs_secretEngineTokenAAAAAAAAAAAAAAAAAA1'
+  const outside = join(base, 'outside')
+  mkdirSync(outside)
+  writeFileSync(join(outside, 'runner.env'), `GITHUB_TOKEN=${SECRET}\n`)
+  let n = 0
+  const freshTree = (): string => {
+    const dir = join(base, `tree-${++n}`)
+    mkdirSync(dir)
+    return dir
+  }
+  const refusal = async (file: string, root: string): Promise<ConfigError> => {
+    const err = await loadConfigFile(file, { displayPath: 'quorum.yml', root }).catch(
+      (e: unknown) => e,
+    )
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`)
+    assert.ok(!err.format().includes(SECRET), err.format())
+    return err
+  }
+
+  test('a link to a file outside the tree is refused, naming the file, not quoting the target', async () => {
+    const tree = freshTree()
+    symlinkSync(join(outside, 'runner.env'), join(tree, 'quorum.yml'))
+    const err = await refusal(join(tree, 'quorum.yml'), tree)
+    assert.match(
+      err.format(),
+      /^quorum\.yml: is a link to a file outside the tree \(it resolves to /,
+    )
+    assert.doesNotMatch(err.format(), /GITHUB_TOKEN/)
+  })
+
+  test('/proc/self/environ and a directory link that leads out are refused too', async () => {
+    const tree = freshTree()
+    symlinkSync('/proc/self/environ', join(tree, 'quorum.yml'))
+    assert.match((await refusal(join(tree, 'quorum.yml'), tree)).message, /outside the tree/)
+    symlinkSync(outside, join(tree, 'conf'))
+    const err = await refusal(join(tree, 'conf', 'runner.env'), tree)
+    assert.match(err.message, /outside the tree/)
+  })
+
+  test('a link to another file inside the tree is followed', async () => {
+    const tree = freshTree()
+    mkdirSync(join(tree, 'ci'))
+    writeFileSync(join(tree, 'ci', 'gate.yml'), yaml(...ONE_CHECK))
+    symlinkSync(join('ci', 'gate.yml'), join(tree, 'quorum.yml'))
+    const config = await loadConfigFile(join(tree, 'quorum.yml'), { root: tree })
+    assert.equal(config.checks[0]?.name, 'a')
+  })
+
+  test('a FIFO is refused at once, not read (which would wait for a writer forever)', async () => {
+    const tree = freshTree()
+    const made = spawnSync('mkfifo', [join(tree, 'quorum.yml')])
+    assert.equal(made.status, 0)
+    let timer: NodeJS.Timeout | undefined
+    const hung = new Promise<'hung'>((resolve) => {
+      timer = setTimeout(() => resolve('hung'), 5000)
+    })
+    const outcome = await Promise.race([refusal(join(tree, 'quorum.yml'), tree), hung])
+    clearTimeout(timer)
+    assert.notEqual(outcome, 'hung', 'loading a FIFO hung')
+    assert.equal((outcome as ConfigError).message, 'is a named pipe (FIFO), not a regular file')
+  })
+
+  test('a device is refused even without a tree root', async () => {
+    const tree = freshTree()
+    symlinkSync('/dev/zero', join(tree, 'quorum.yml'))
+    await assert.rejects(loadConfigFile(join(tree, 'quorum.yml')), {
+      message: 'is a device, not a regular file',
+    })
+  })
+
+  test('without a root (a file the user named), a link out is followed', async () => {
+    const tree = freshTree()
+    writeFileSync(join(outside, 'gate.yml'), yaml(...ONE_CHECK))
+    symlinkSync(join(outside, 'gate.yml'), join(tree, 'quorum.yml'))
+    const config = await loadConfigFile(join(tree, 'quorum.yml'))
+    assert.equal(config.checks.length, 1)
+  })
+
+  test('a file that is not a config is quoted only as a short, masked excerpt', async () => {
+    const err = await loadConfigFile(join(outside, 'runner.env')).catch((e: unknown) => e)
+    assert.ok(err instanceof ConfigError)
+    assert.ok(!err.format().includes(SECRET), err.format())
+    assert.match(err.message, /GITHUB_TOKEN=\*\*\*/)
+    const longKey = reject(`${'k'.repeat(5000)}: 1\n`)
+    assert.ok(longKey.format().length < 400, longKey.format())
   })
 })
 
@@ -590,4 +683,61 @@ describe('mergeFunctionChecks', () => {
       },
     )
   })
+})
+
+describe('resource limit keys', () => {
+  test('a check inherits the config limits and overrides them key by key', () => {
+    const config = parseConfig(
+      [
+        'network: none',
+        'memory_mb: 512',
+        'checks:',
+        '  - name: a',
+        '    command: x',
+        '    memory_mb: 64',
+        '    disk_mb: 8',
+        '  - name: b',
+        '    command: y',
+        '    network: host',
+      ].join('\n'),
+      '/w/quorum.yml',
+    )
+    const [a, b] = config.checks
+    assert.deepEqual(limitsOf(config, a!), {
+      network: 'none',
+      pids_max: DEFAULT_LIMITS.pids_max,
+      memory_mb: 64,
+      disk_mb: 8,
+    })
+    assert.deepEqual(limitsOf(config, b!), { ...DEFAULT_LIMITS, network: 'host', memory_mb: 512 })
+  })
+
+  test('a setup never gets a disk budget and keeps the host network unless told', () => {
+    const config = parseConfig(
+      'disk_mb: 8\nnetwork: none\nsetup: npm ci\nchecks:\n  - name: a\n    command: x\n',
+      '/w/quorum.yml',
+    )
+    assert.deepEqual(setupLimitsOf(config), {
+      ...DEFAULT_LIMITS,
+      network: 'host',
+      disk_mb: null,
+    })
+  })
+
+  for (const [what, text, message] of [
+    ['a zero pids_max', '    pids_max: 0', 'checks[0].pids_max: must be a positive integer'],
+    [
+      'a fractional memory_mb',
+      '    memory_mb: 1.5',
+      'checks[0].memory_mb: must be a positive integer',
+    ],
+    ['an unknown network', '    network: off', 'checks[0].network: must be none or host'],
+  ] as const) {
+    test(`${what} is a config error naming the key`, () => {
+      assert.throws(
+        () => parseConfig(`checks:\n  - name: a\n    command: x\n${text}\n`, '/w/quorum.yml'),
+        (error: unknown) => error instanceof ConfigError && error.format().includes(message),
+      )
+    })
+  }
 })
