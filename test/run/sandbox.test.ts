@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { cliCopy, fixtureForEveryone } from '../support/as-user.ts'
 import { spawnSync } from 'node:child_process'
 import {
   chmod,
@@ -13,9 +14,8 @@ import {
 } from 'node:fs/promises'
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import {
   SANDBOX_FAILURE_EXIT_CODE,
   createSandboxProvider,
@@ -27,7 +27,6 @@ import {
 } from '../../src/run/sandbox.ts'
 import type { SandboxKind } from '../../src/engine/types.ts'
 
-const here = dirname(fileURLToPath(import.meta.url))
 const SH = '/bin/sh'
 
 let scratch: string
@@ -324,8 +323,8 @@ describe('overlay process containment', () => {
         '--regid=nogroup',
         '--clear-groups',
         '--',
-        process.execPath,
-        join(here, 'fixtures-sandbox', 'as-user.ts'),
+        cliCopy().node,
+        fixtureForEveryone('test/run/fixtures-sandbox/as-user.ts'),
         base,
       ],
       { encoding: 'utf8', cwd: '/', timeout: 60_000 },

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { cliCopy, fixtureForEveryone } from '../support/as-user.ts'
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
@@ -283,8 +284,8 @@ test('an unprivileged user runs a whole gate in overlay sandboxes through a user
       '--regid=nogroup',
       '--clear-groups',
       '--',
-      process.execPath,
-      join(here, 'fixtures-sandbox', 'workspace-as-user.ts'),
+      cliCopy().node,
+      fixtureForEveryone('test/run/fixtures-sandbox/workspace-as-user.ts'),
       base,
       checksModule,
     ],

@@ -550,3 +550,17 @@ async function probeOverlay(actor: Actor): Promise<string | null> {
     rmSync(dir, { recursive: true, force: true })
   }
 }
+
+/**
+ * A test fixture (a path relative to the repository, e.g. `test/run/fixtures-sandbox/x.ts`)
+ * copied into the world-readable CLI copy at the same relative path, so that its relative
+ * imports of src/ resolve there: another user can then run it with `cliCopy().node`, wherever
+ * this checkout lies and whatever its directories' modes.
+ */
+export function fixtureForEveryone(relativePath: string): string {
+  const target = join(cliCopy().dir, relativePath)
+  mkdirSync(dirname(target), { recursive: true })
+  copyFileSync(join(repo, relativePath), target)
+  chmodSync(target, 0o644)
+  return target
+}
