@@ -82,7 +82,7 @@ const positiveInt = (what: string) =>
 const networkKey = z
   .enum(['none', 'host'], { error: 'must be none or host' })
   .describe(
-    'none: the run gets a private network with only a loopback interface (overlay sandboxes); host: the machine\'s network (default).',
+    "none: the run gets a private network with only a loopback interface (overlay sandboxes); host: the machine's network (default).",
   )
 
 /** Resource limits, allowed at the top level (every run) and per check. */

@@ -55,7 +55,7 @@ import {
   symlink,
   writeFile,
 } from 'node:fs/promises'
-import { dirname, isAbsolute, join, sep } from 'node:path'
+import { isAbsolute, join, sep } from 'node:path'
 import type { SandboxKind } from '../engine/types.ts'
 
 /** What the caller asks for: a kind, or `auto` to use overlay when this machine allows it. */
@@ -597,7 +597,13 @@ function overlayLayout(tree: TreeLayers, diskBytes: number | null): Layout {
   if (diskBytes === null) {
     return {
       tmpfs: null,
-      diskDirs: ['upper', 'work', 'home', 'tmp', ...(homeLayers ? ['home-upper', 'home-work'] : [])],
+      diskDirs: [
+        'upper',
+        'work',
+        'home',
+        'tmp',
+        ...(homeLayers ? ['home-upper', 'home-work'] : []),
+      ],
       mkdirs: [],
       upper: 'upper',
       work: 'work',
