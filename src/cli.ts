@@ -3,12 +3,12 @@
  * Exit codes: 0 allowed (and promoted when asked), 1 blocked, 2 bad usage or bad config,
  * 3 an internal error, 130 interrupted. Errors a user can fix are one line on stderr, no stack.
  */
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, realpathSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { dirname, resolve, sep } from 'node:path'
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
 import { parseArgs } from 'node:util'
 import { ConfigError } from './engine/errors.ts'
-import { configInCode, loadConfigFile } from './engine/config.ts'
+import { configInCode, loadConfigFile, openTreeFile } from './engine/config.ts'
 import type { GateConfig, Mode, Report } from './engine/types.ts'
 import { GateUsageError, runGate, type GateEvent } from './gate.ts'
 import { promote, PromoteError } from './promote.ts'
@@ -109,7 +109,8 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
 
   checkWritableTarget(io, values.json, '--json', 'file')
   checkWritableTarget(io, values['log-dir'], '--log-dir', 'directory')
-  const config = await loadCliConfig(io, values.config, values.checks)
+  const trees = [candidateDir, ...(baselineDir ? [baselineDir] : [])]
+  const config = await loadCliConfig(io, values.config, values.checks, trees)
   // verify follows the config's mode; scored forces scored mode.
   const mode: Mode | null = command === 'scored' ? 'scored' : null
   const color = !values['no-color'] && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR
@@ -206,11 +207,17 @@ function parsePositiveInt(value: string, flag: string): number {
   return Number(value)
 }
 
-/** --config, else ./quorum.yml, else a config holding only the --checks module. */
+/**
+ * --config, else ./quorum.yml, else a config holding only the --checks module. A config or
+ * checks module inside --candidate or --baseline belongs to that tree, which may be someone
+ * else's change: it may not lead out of the tree (see openTreeFile). One outside every tree is
+ * the user's own, and may be a link to anywhere.
+ */
 async function loadCliConfig(
   io: CliIO,
   configFlag: string | undefined,
   checksFlag: string | undefined,
+  trees: readonly string[],
 ): Promise<GateConfig> {
   const checks = checksFlag ? resolve(io.cwd, checksFlag) : null
   if (checks && !existsSync(checks)) throw new UsageError(`--checks ${checksFlag}: no such file`)
@@ -221,14 +228,49 @@ async function loadCliConfig(
     : existsSync(defaultConfig) && !checks
       ? defaultConfig
       : null
+  // A config from a tree may only name a checks module in that same tree (`../..` included).
+  const configRoot = configPath ? treeContaining(configPath, trees) : null
+  let config: GateConfig
   if (configPath) {
-    const config = await loadConfigFile(configPath)
-    return checks ? { ...config, functions: checks } : config
-  }
-  if (!checks) {
+    const loaded = await loadConfigFile(configPath, configRoot === null ? {} : { root: configRoot })
+    config = checks ? { ...loaded, functions: checks } : loaded
+  } else if (checks) {
+    config = configInCode({ functions: checks })
+  } else {
     throw new UsageError('no checks: pass --config FILE (or create ./quorum.yml) or --checks FILE')
   }
-  return configInCode({ functions: checks })
+  if (config.functions !== null) {
+    const root = checks ? treeContaining(checks, trees) : configRoot
+    if (root !== null) {
+      const display = checks ? (checksFlag ?? config.functions) : config.functions
+      const opened = await openTreeFile(config.functions, {
+        root,
+        display,
+        ...(checks ? {} : { key: 'functions' }),
+      })
+      await opened.handle.close()
+    }
+  }
+  return config
+}
+
+/** The tree `file` is in, as written or once the tree's own links are resolved; null if none. */
+function treeContaining(file: string, trees: readonly string[]): string | null {
+  for (const tree of trees) {
+    const forms = [resolve(tree)]
+    try {
+      forms.push(realpathSync(tree))
+    } catch {
+      // requireDir checked it exists; a tree that vanished since has nothing to contain
+    }
+    if (forms.some((dir) => isInsideDir(resolve(file), dir))) return tree
+  }
+  return null
+}
+
+function isInsideDir(path: string, dir: string): boolean {
+  const rel = relative(dir, path)
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
 }
 
 async function writeJsonReport(io: CliIO, target: string | undefined, report: Report) {

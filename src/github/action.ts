@@ -7,17 +7,18 @@
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
-import { loadConfigFile } from '../engine/config.ts'
+import { loadConfigFile, openTreeFile } from '../engine/config.ts'
 import { ConfigError } from '../engine/errors.ts'
 import type { Change, CheckSpec, GateConfig, Report } from '../engine/types.ts'
-import { GateUsageError, runGate, shellQuote, type GateEvent } from '../gate.ts'
+import { GateUsageError, runGate, shellQuote, type GateEvent, type GateOptions } from '../gate.ts'
 import { renderCheckRun, renderComment, renderSummary } from '../report/markdown.ts'
 import { renderTerminal } from '../report/terminal.ts'
 import { toRunnerLog } from '../report/log-safe.ts'
-import { CheckRunWriter, checkRunName } from './check-run.ts'
+import { detectSandbox, type SandboxDetection, type SandboxMode } from '../run/sandbox.ts'
+import { CheckRunWriter, checkRunName, type CheckRunCompletion } from './check-run.ts'
 import { createGitHubClient, type GitHubClient } from './client.ts'
 import { commentMarker, StickyCommentWriter } from './comment.ts'
 import { warnGitHubFailure, type GitHubLog } from './errors.ts'
@@ -28,6 +29,7 @@ import { writeOutputs } from './outputs.ts'
 import { writeJobSummary } from './summary.ts'
 import { prepareTrees, resolvePlan, type PreparedTrees } from './trees.ts'
 import { sensitivePaths } from './sensitive-paths.ts'
+import { assertSafeSandbox } from './unsafe-checkout.ts'
 
 const log: GitHubLog = {
   info: (message) => core.info(message),
@@ -45,129 +47,286 @@ interface Repo {
   repo: string
 }
 
+/** A check run this run started; `completed` once a completion was attempted. */
+interface OpenCheckRun {
+  writer: CheckRunWriter
+  id: number | null
+  completed: boolean
+}
+
+/**
+ * What run() calls that a test may replace with a plain function (the actions/checkout
+ * pattern). Production passes nothing and gets the real ones.
+ */
+export interface ActionDependencies {
+  /** How this runner's sandbox kind is learned before any PR code runs. */
+  detectSandbox: (dir: string, mode: SandboxMode) => Promise<SandboxDetection>
+  runGate: (options: GateOptions) => Promise<Report>
+}
+
+const REAL_DEPENDENCIES: ActionDependencies = { detectSandbox, runGate }
+
 /**
  * Runs the action once; never throws (every failure ends in core.setFailed). `abort` (the
  * runner's SIGINT/SIGTERM when a workflow is cancelled) stops every run and removes every
  * sandbox before the process exits.
+ *
+ * A check run, once started, is always completed: with the verdict, or as a failure naming
+ * why there is none. That includes the ways a run can end without reaching a catch block: an
+ * exception thrown from a callback (uncaughtException), a rejection nobody handles, and a
+ * promise that never settles (the event loop runs empty while the gate still waits).
  */
 export async function run(
   env: NodeJS.ProcessEnv = process.env,
   abort?: AbortSignal,
+  dependencies: Partial<ActionDependencies> = {},
 ): Promise<void> {
-  let checkRun: { writer: CheckRunWriter; id: number | null } | null = null
-  let trees: PreparedTrees | null = null
+  const deps = { ...REAL_DEPENDENCIES, ...dependencies }
+  const state: RunState = { checkRun: null, trees: null }
+  // Stops the gate when the run ends abnormally (see lastResort), as a cancellation would.
+  const stop = new AbortController()
+  const signal = abort ? AbortSignal.any([abort, stop.signal]) : stop.signal
+  const lastResort = watchForAbnormalEnd()
   try {
-    const inputs = readInputs()
-    const repo = parseRepository(env['GITHUB_REPOSITORY'])
-    const eventName = required(env, 'GITHUB_EVENT_NAME')
-    const payload = JSON.parse(
-      await readFile(required(env, 'GITHUB_EVENT_PATH'), 'utf8'),
-    ) as unknown
-    const git = createGitCommandManager(inputs.workingDirectory, {
-      parentEnv: env,
-      ...(inputs.token ? { authToken: inputs.token } : {}),
-      serverUrl: env['GITHUB_SERVER_URL'] || 'https://github.com',
-      log: (line) => core.debug(line),
-    })
-    const firstPlan = planFromEvent(
-      eventName,
-      payload,
-      {
-        GITHUB_SHA: required(env, 'GITHUB_SHA'),
-        ...(env['GITHUB_REF'] ? { GITHUB_REF: env['GITHUB_REF'] } : {}),
-      },
-      inputs,
-    )
-    const plan = await resolvePlan(git, firstPlan)
-    for (const note of plan.notes) core.info(note)
-
-    const client = inputs.token
-      ? createGitHubClient({
-          token: inputs.token,
-          ...(env['GITHUB_API_URL'] ? { baseUrl: env['GITHUB_API_URL'] } : {}),
-          log,
-        })
-      : null
-    const runUrl = workflowRunUrl(env, repo)
-    if (client && inputs.checkRun) {
-      const writer = new CheckRunWriter(client, log)
-      const started = await writer.start({
-        ...repo,
-        name: checkRunName(inputs.gateName),
-        headSha: plan.headSha,
-        ...(runUrl ? { detailsUrl: runUrl } : {}),
-      })
-      if (started.status === 'failed') warnGitHubFailure(log, started.error)
-      checkRun = { writer, id: started.status === 'started' ? started.id : null }
-    }
-
-    // Report and logs go where upload-artifact can find them; the trees go to the system temp
-    // directory, because RUNNER_TEMP (credentials, the event file) is hidden from checks.
-    const outDir = join(env['RUNNER_TEMP'] || tmpdir(), `quorum-${inputs.gateName}`)
-    await mkdir(outDir, { recursive: true })
-    trees = await prepareTrees(git, inputs.workingDirectory, plan, tmpdir())
-    const { config, notices } = await loadGateConfig(inputs, trees, plan)
-
-    core.startGroup('Quorum: running checks')
-    const report = await runGate({
-      config,
-      candidateDir: trees.candidate.path,
-      baselineDir: trees.baseline?.path ?? null,
-      mode: inputs.mode,
-      parallel: inputs.parallel,
-      sandbox: inputs.sandbox,
-      logDir: join(outDir, 'logs'),
-      parentEnv: env,
-      commits: { baseline: trees.baseline?.sha ?? null, candidate: trees.candidate.sha },
-      notices: [...notices, ...trees.notes],
-      reproduce: reproduceCommand(plan, inputs),
-      maskPaths: sensitivePaths(env, inputs.workingDirectory),
-      // The checkout itself: later steps of the job run what is there.
-      readOnlyPaths: [env['GITHUB_WORKSPACE'] || inputs.workingDirectory],
-      onEvent: logProgress,
-      abort,
-    })
-    core.endGroup()
-    if (abort?.aborted) throw new CancelledError('Quorum was cancelled; every run was stopped')
-
-    if (report.sandbox === 'copy' && inputs.sandbox !== 'copy') {
-      core.warning(
-        'Quorum ran checks in copy sandboxes, which cannot hide credentials, runner files or this ' +
-          "action's own environment (its token, through /proc) from PR code. " +
-          'On Ubuntu 24.04 runners, unprivileged user namespaces are restricted by AppArmor; add a step ' +
-          '`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` before Quorum (see the README).',
-      )
-    }
-    const reportPath = join(outDir, 'report.json')
-    await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`)
-    logReport(report)
-    const published = { report, reportPath, inputs, plan, repo, client, checkRun, runUrl, env }
-    checkRun = null
-    // Reporting is best effort: whatever goes wrong there, the verdict below stands.
-    await publish(published).catch((error: unknown) => {
-      core.warning(`Quorum could not publish every view of its report: ${describeFailure(error)}`)
-    })
-
-    // The job's own message names checks and outcomes only: reasons quote check output, which
-    // belongs in the views that escape it, not in an annotation of the action's own.
-    const failing = report.checks
-      .filter((c) => c.candidate.outcome !== 'PASSED')
-      .map((c) => `${c.name} ${c.candidate.outcome}${CHANGE_NOTE[c.change] ?? ''}`)
-    const where = 'see the job summary' + (report.verdict === 'block' ? ' and the check run' : '')
-    if (report.verdict === 'block') {
-      const why = failing.length > 0 ? failing.join(', ') : 'the score did not improve'
-      core.setFailed(`Quorum blocked this change: ${why}; ${where}.`)
-    } else {
-      core.info(`Quorum allowed this change (${report.checks.length} checks); ${where}.`)
-    }
+    await Promise.race([evaluate(env, signal, abort, deps, state), lastResort.ended])
   } catch (error) {
+    stop.abort()
     const message = describeFailure(error)
     core.setOutput('verdict', 'block')
-    if (checkRun) await failCheckRun(checkRun, message)
+    if (state.checkRun && !state.checkRun.completed) await failCheckRun(state.checkRun, message)
     core.setFailed(message)
   } finally {
-    await trees?.cleanup().catch((error: unknown) => core.warning(`cleanup: ${String(error)}`))
+    lastResort.dispose()
+    await state.trees
+      ?.cleanup()
+      .catch((error: unknown) => core.warning(`cleanup: ${String(error)}`))
   }
+}
+
+/** What the top level must be able to finish or undo, whatever happened in between. */
+interface RunState {
+  checkRun: OpenCheckRun | null
+  trees: PreparedTrees | null
+}
+
+/**
+ * Turns the ways a run can end that no try/catch sees into a rejection the top level handles:
+ * an exception thrown asynchronously, an unhandled rejection, and the event loop running empty
+ * while the run still waits for something (a promise that can never settle: Node would exit
+ * with code 13 and leave the check run in progress). Listeners are removed by dispose().
+ */
+function watchForAbnormalEnd(): { ended: Promise<never>; dispose(): void } {
+  let fail: (error: unknown) => void = () => {}
+  const ended = new Promise<never>((_, reject) => {
+    fail = reject
+  })
+  // A race that is never lost must not become an unhandled rejection of its own.
+  ended.catch(() => {})
+  let fired = false
+  const once = (error: unknown): void => {
+    if (fired) {
+      core.warning(`Quorum: a further internal error after the first: ${describeFailure(error)}`)
+      return
+    }
+    fired = true
+    fail(error)
+  }
+  const onException = (error: unknown): void => once(error)
+  const onRejection = (reason: unknown): void => once(reason)
+  const onEmptyLoop = (): void =>
+    once(
+      new StalledError(
+        'Quorum stopped before it finished: it was waiting for something that can no longer ' +
+          'happen (a promise that never settles). This is a bug; the change is blocked.',
+      ),
+    )
+  process.on('uncaughtException', onException)
+  process.on('unhandledRejection', onRejection)
+  process.on('beforeExit', onEmptyLoop)
+  return {
+    ended,
+    dispose() {
+      process.off('uncaughtException', onException)
+      process.off('unhandledRejection', onRejection)
+      process.off('beforeExit', onEmptyLoop)
+    },
+  }
+}
+
+/** Everything run() does, from inputs to job status; throws for run() to report. */
+async function evaluate(
+  env: NodeJS.ProcessEnv,
+  signal: AbortSignal,
+  cancel: AbortSignal | undefined,
+  deps: ActionDependencies,
+  state: RunState,
+): Promise<void> {
+  const inputs = readInputs()
+  const repo = parseRepository(env['GITHUB_REPOSITORY'])
+  const eventName = required(env, 'GITHUB_EVENT_NAME')
+  const payload = JSON.parse(await readFile(required(env, 'GITHUB_EVENT_PATH'), 'utf8')) as unknown
+  // Resolves git to an absolute path now, before any PR code has run (see system-tools.ts).
+  const git = createGitCommandManager(inputs.workingDirectory, {
+    parentEnv: env,
+    ...(inputs.token ? { authToken: inputs.token } : {}),
+    serverUrl: env['GITHUB_SERVER_URL'] || 'https://github.com',
+    log: (line) => core.debug(line),
+  })
+  const firstPlan = planFromEvent(
+    eventName,
+    payload,
+    {
+      GITHUB_SHA: required(env, 'GITHUB_SHA'),
+      ...(env['GITHUB_REF'] ? { GITHUB_REF: env['GITHUB_REF'] } : {}),
+    },
+    inputs,
+  )
+  const plan = await resolvePlan(git, firstPlan)
+  for (const note of plan.notes) core.info(note)
+
+  const client = inputs.token
+    ? createGitHubClient({
+        token: inputs.token,
+        ...(env['GITHUB_API_URL'] ? { baseUrl: env['GITHUB_API_URL'] } : {}),
+        log,
+      })
+    : null
+  const runUrl = workflowRunUrl(env, repo)
+  if (client && inputs.checkRun) {
+    const writer = new CheckRunWriter(client, log)
+    const started = await writer.start({
+      ...repo,
+      name: checkRunName(inputs.gateName),
+      headSha: plan.headSha,
+      ...(runUrl ? { detailsUrl: runUrl } : {}),
+    })
+    if (started.status === 'failed') warnGitHubFailure(log, started.error)
+    state.checkRun = {
+      writer,
+      id: started.status === 'started' ? started.id : null,
+      completed: false,
+    }
+  }
+
+  await refuseUnsafeSandbox(plan, inputs, deps)
+
+  // Report and logs go where upload-artifact can find them; the trees go to the system temp
+  // directory, because RUNNER_TEMP (credentials, the event file) is hidden from checks.
+  const outDir = join(env['RUNNER_TEMP'] || tmpdir(), `quorum-${inputs.gateName}`)
+  await mkdir(outDir, { recursive: true })
+  const trees = await prepareTrees(git, inputs.workingDirectory, plan, tmpdir())
+  state.trees = trees
+  if (signal.aborted) {
+    // run() may have returned already (an internal error ended it): nobody else will clean up.
+    await trees.cleanup().catch(() => {})
+    throw cancel?.aborted
+      ? new CancelledError('Quorum was cancelled; no check ran')
+      : new StalledError('Quorum was stopped by an internal error')
+  }
+  const { config, notices } = await loadGateConfig(inputs, trees, plan)
+
+  core.startGroup('Quorum: running checks')
+  const report = await deps.runGate({
+    config,
+    candidateDir: trees.candidate.path,
+    baselineDir: trees.baseline?.path ?? null,
+    mode: inputs.mode,
+    parallel: inputs.parallel,
+    sandbox: inputs.sandbox,
+    logDir: join(outDir, 'logs'),
+    parentEnv: env,
+    commits: { baseline: trees.baseline?.sha ?? null, candidate: trees.candidate.sha },
+    notices: [...notices, ...trees.notes],
+    reproduce: reproduceCommand(plan, inputs),
+    maskPaths: sensitivePaths(env, inputs.workingDirectory),
+    // The checkout itself: later steps of the job run what is there.
+    readOnlyPaths: [env['GITHUB_WORKSPACE'] || inputs.workingDirectory],
+    onEvent: logProgress,
+    abort: signal,
+  })
+  core.endGroup()
+  if (cancel?.aborted) throw new CancelledError('Quorum was cancelled; every run was stopped')
+  if (signal.aborted) throw new StalledError('Quorum was stopped by an internal error')
+
+  if (report.sandbox === 'copy' && inputs.sandbox !== 'copy') {
+    core.warning(
+      'Quorum ran checks in copy sandboxes, which cannot hide credentials, runner files or this ' +
+        "action's own environment (its token, through /proc) from PR code. " +
+        'On Ubuntu 24.04 runners, unprivileged user namespaces are restricted by AppArmor; add a step ' +
+        '`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` before Quorum (see the README).',
+    )
+  }
+  const reportPath = join(outDir, 'report.json')
+  await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`)
+  logReport(report)
+  const published = {
+    report,
+    reportPath,
+    inputs,
+    plan,
+    repo,
+    client,
+    checkRun: state.checkRun,
+    runUrl,
+    env,
+  }
+  // Reporting is best effort: whatever goes wrong there, the verdict below stands.
+  await publish(published).catch((error: unknown) => {
+    core.warning(`Quorum could not publish every view of its report: ${describeFailure(error)}`)
+  })
+  if (state.checkRun && !state.checkRun.completed) {
+    // publish failed before it reached the check run: complete it with the verdict anyway.
+    await completeCheckRun(state.checkRun, {
+      conclusion: report.verdict === 'allow' ? 'success' : 'failure',
+      title: `Quorum ${report.verdict === 'allow' ? 'allowed' : 'blocked'} this change`,
+      summary:
+        `Quorum ${report.verdict === 'allow' ? 'allowed' : 'blocked'} this change, but could not ` +
+        'render its report here; see the job log and summary.',
+    })
+  }
+
+  // The job's own message names checks and outcomes only: reasons quote check output, which
+  // belongs in the views that escape it, not in an annotation of the action's own.
+  const failing = report.checks
+    .filter((c) => c.candidate.outcome !== 'PASSED')
+    .map((c) => `${c.name} ${c.candidate.outcome}${CHANGE_NOTE[c.change] ?? ''}`)
+  const where = 'see the job summary' + (report.verdict === 'block' ? ' and the check run' : '')
+  if (report.verdict === 'block') {
+    const why = failing.length > 0 ? failing.join(', ') : 'the score did not improve'
+    core.setFailed(`Quorum blocked this change: ${why}; ${where}.`)
+  } else {
+    core.info(`Quorum allowed this change (${report.checks.length} checks); ${where}.`)
+  }
+}
+
+/**
+ * Learns which sandbox the gate will get here, before any PR code runs, and refuses a fork's
+ * code in copy sandboxes (assertSafeSandbox). Probes only when it can matter: a fork's pull
+ * request with `sandbox: auto` (`copy` is the workflow's explicit choice; `overlay` fails in the
+ * gate when unavailable). The probe runs where the gate's own will (the system temp directory,
+ * runGate's default) and is cached per file system, so the gate does not probe again.
+ */
+async function refuseUnsafeSandbox(
+  plan: EventPlan,
+  inputs: ActionInputs,
+  deps: ActionDependencies,
+): Promise<void> {
+  if (!plan.isFork || inputs.sandbox !== 'auto') return
+  const probeDir = await mkdtemp(join(tmpdir(), 'quorum-probe-'))
+  let detection: SandboxDetection
+  try {
+    detection = await deps.detectSandbox(probeDir, inputs.sandbox)
+  } finally {
+    await rm(probeDir, { recursive: true, force: true }).catch(() => {})
+  }
+  assertSafeSandbox({
+    event: plan.event,
+    isFork: plan.isFork,
+    headRepoFullName: plan.headRepoFullName,
+    requested: inputs.sandbox,
+    detected: detection.kind,
+    reason: detection.reason,
+  })
 }
 
 /**
@@ -190,7 +349,16 @@ async function loadGateConfig(
       message: `file not found in the ${useBase ? 'baseline' : 'candidate'} tree (${source.sha.slice(0, 12)}); add it, or set the \`config\` input`,
     })
   }
-  const config = await loadConfigFile(file, { displayPath: inputs.config })
+  // Neither the config nor the checks module it names may lead out of the tree it came from.
+  const config = await loadConfigFile(file, { displayPath: inputs.config, root: source.root })
+  if (config.functions !== null) {
+    const opened = await openTreeFile(config.functions, {
+      root: source.root,
+      display: relative(source.root, config.functions),
+      key: 'functions',
+    })
+    await opened.handle.close()
+  }
   if (trees.baseline !== null) {
     // Absolute paths: the working directory may be below the repository root.
     const watched = [file, ...(config.functions ? [config.functions] : [])]
@@ -215,7 +383,7 @@ interface PublishContext {
   plan: EventPlan
   repo: Repo
   client: GitHubClient | null
-  checkRun: { writer: CheckRunWriter; id: number | null } | null
+  checkRun: OpenCheckRun | null
   runUrl: string | null
   env: NodeJS.ProcessEnv
 }
@@ -237,15 +405,13 @@ async function publish(ctx: PublishContext): Promise<void> {
   let checkRunUrl: string | null = null
   if (ctx.checkRun) {
     const output = renderCheckRun(report, view)
-    const done = await ctx.checkRun.writer.complete(ctx.checkRun.id, {
+    checkRunUrl = await completeCheckRun(ctx.checkRun, {
       conclusion: report.verdict === 'allow' ? 'success' : 'failure',
       title: output.title,
       summary: output.summary,
       text: output.text,
       annotations: output.annotations,
     })
-    if (done.status === 'failed') warnGitHubFailure(log, done.error)
-    if (done.status === 'completed') checkRunUrl = done.url
   }
   view.checkRunUrl = checkRunUrl
 
@@ -292,19 +458,31 @@ async function publish(ctx: PublishContext): Promise<void> {
   )
 }
 
-/** Completes a started check run as a failure when the gate could not evaluate. */
-async function failCheckRun(
-  checkRun: { writer: CheckRunWriter; id: number | null },
-  message: string,
-): Promise<void> {
-  const done = await checkRun.writer
-    .complete(checkRun.id, {
-      conclusion: 'failure',
-      title: 'Quorum could not evaluate this change',
-      summary: `Quorum could not evaluate this change, so it is blocked:\n\n    ${message.replaceAll('\n', '\n    ')}`,
-    })
-    .catch(() => null)
+/**
+ * Completes a started check run, once: later calls do nothing. Never throws; a failure to talk
+ * to GitHub is a warning. Returns the check run's URL when GitHub answered with one.
+ */
+async function completeCheckRun(
+  checkRun: OpenCheckRun,
+  completion: CheckRunCompletion,
+): Promise<string | null> {
+  if (checkRun.completed) return null
+  checkRun.completed = true
+  const done = await checkRun.writer.complete(checkRun.id, completion).catch((error: unknown) => {
+    core.warning(`Quorum could not complete its check run: ${describeFailure(error)}`)
+    return null
+  })
   if (done?.status === 'failed') warnGitHubFailure(log, done.error)
+  return done?.status === 'completed' ? done.url : null
+}
+
+/** Completes a started check run as a failure when the gate could not evaluate. */
+async function failCheckRun(checkRun: OpenCheckRun, message: string): Promise<void> {
+  await completeCheckRun(checkRun, {
+    conclusion: 'failure',
+    title: 'Quorum could not evaluate this change',
+    summary: `Quorum could not evaluate this change, so it is blocked:\n\n    ${message.replaceAll('\n', '\n    ')}`,
+  })
 }
 
 /** One line a maintainer can paste into a local clone to replay a check's candidate run. */
@@ -350,15 +528,23 @@ class CancelledError extends Error {
   override name = 'CancelledError'
 }
 
+/** The run was ended by an internal error or stalled: a bug, said without a useless stack. */
+class StalledError extends Error {
+  override name = 'StalledError'
+}
+
 function describeFailure(error: unknown): string {
   if (error instanceof ConfigError) return `Bad Quorum config: ${error.format()}`
   if (error instanceof GateUsageError) return `Quorum: ${error.message}`
   if (error instanceof Error) {
     const known = [
       'CancelledError',
+      'StalledError',
       'InputError',
       'EventError',
       'UnsafeCheckoutError',
+      'UnsafeSandboxError',
+      'ToolResolutionError',
       'TreePreparationError',
       'GitError',
       'WorkspaceError',

@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process'
 import * as path from 'node:path'
 import { FULL_SHA_PATTERN } from './constants.ts'
+import { resolveTool, SYSTEM_PATH } from './system-tools.ts'
 
 export interface GitCommandManager {
   /** The directory commands run in (the checkout). */
@@ -38,6 +39,12 @@ export interface GitCommandManager {
 }
 
 export interface GitCommandManagerOptions {
+  /**
+   * Absolute path of the git executable. Default: resolved once, when the manager is created
+   * (see resolveTool: system directories first, `parentEnv.PATH` only as a guarded fallback).
+   * Create the manager before any untrusted code runs; it never looks git up again.
+   */
+  gitPath?: string
   /**
    * Environment the allowlisted variables are taken from (default process.env). Git never sees
    * the rest: GIT_DIR or GIT_INDEX_FILE leaking in from a hook would make every command act
@@ -80,10 +87,10 @@ export function createGitCommandManager(
   return new CommandManager(path.resolve(workingDirectory), options)
 }
 
-// Variables git may legitimately need from the runner: where to find itself and its config,
-// temp dirs, Windows system paths, proxies and SSH agents for fetching.
+// Variables git may legitimately need from the runner: where to find its config, temp dirs,
+// Windows system paths, proxies and SSH agents for fetching. Not PATH: git gets SYSTEM_PATH, so
+// the helpers it starts (ssh, credential helpers) cannot be ones a check planted on the runner's.
 const GIT_ENV_ALLOWLIST = [
-  'PATH',
   'HOME',
   'USERPROFILE',
   'HOMEDRIVE',
@@ -111,8 +118,8 @@ const GIT_ENV_ALLOWLIST = [
 ]
 
 /**
- * The environment git runs with: allowlisted variables from `parentEnv` plus settings that make
- * it non-interactive. Exported for tests.
+ * The environment git runs with: allowlisted variables from `parentEnv`, a fixed PATH, and
+ * settings that make it non-interactive. Exported for tests.
  */
 export function gitEnvironment(
   parentEnv: Readonly<Record<string, string | undefined>>,
@@ -123,6 +130,7 @@ export function gitEnvironment(
     const value = parentEnv[name]
     if (value !== undefined) env[name] = value
   }
+  env['PATH'] = SYSTEM_PATH
   // A prompt on a runner waits forever; fail instead (same settings as actions/checkout).
   env['GIT_TERMINAL_PROMPT'] = '0'
   env['GCM_INTERACTIVE'] = 'Never'
@@ -154,22 +162,36 @@ interface GitOutput {
 
 class CommandManager implements GitCommandManager {
   readonly workingDirectory: string
+  readonly #git: string
   readonly #env: Record<string, string>
+  /** The environment of `git fetch` only: no other command needs the token. */
+  readonly #fetchEnv: Record<string, string>
   readonly #timeoutMs: number
   readonly #log: (line: string) => void
 
   constructor(workingDirectory: string, options: GitCommandManagerOptions) {
     this.workingDirectory = workingDirectory
+    const parentEnv = options.parentEnv ?? process.env
+    if (options.gitPath !== undefined && !path.isAbsolute(options.gitPath)) {
+      throw new Error(`gitPath must be absolute, got '${options.gitPath}'`)
+    }
+    this.#git =
+      options.gitPath ??
+      resolveTool('git', {
+        pathEnv: parentEnv['PATH'] ?? '',
+        home: parentEnv['HOME'] ?? '',
+      })
     const auth = options.authToken
       ? { token: options.authToken, serverUrl: options.serverUrl || 'https://github.com' }
       : undefined
-    this.#env = gitEnvironment(options.parentEnv ?? process.env, auth)
+    this.#env = gitEnvironment(parentEnv)
+    this.#fetchEnv = gitEnvironment(parentEnv, auth)
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     this.#log = options.log ?? (() => {})
   }
 
   async revParse(rev: string): Promise<string> {
-    const out = await this.#git(['rev-parse', '--verify', argument(rev)])
+    const out = await this.#run(['rev-parse', '--verify', argument(rev)])
     return out.stdout.trim()
   }
 
@@ -181,26 +203,29 @@ class CommandManager implements GitCommandManager {
     if (isSha && (await this.commitExists(rev))) return rev
     // GitHub serves any reachable commit by id (uploadpack.allowReachableSHA1InWant), so one
     // commit can be fetched without its branch and without history.
-    await this.#git([
-      'fetch',
-      '--no-tags',
-      '--no-recurse-submodules',
-      `--depth=${depth}`,
-      argument(remote),
-      argument(rev),
-    ])
+    await this.#run(
+      [
+        'fetch',
+        '--no-tags',
+        '--no-recurse-submodules',
+        `--depth=${depth}`,
+        argument(remote),
+        argument(rev),
+      ],
+      { auth: true },
+    )
     if (isSha) {
       if (!(await this.commitExists(rev))) {
         throw new Error(`git fetch ${remote} ${rev} succeeded but commit ${rev} is not present`)
       }
       return rev
     }
-    return (await this.#git(['rev-parse', '--verify', 'FETCH_HEAD^{commit}'])).stdout.trim()
+    return (await this.#run(['rev-parse', '--verify', 'FETCH_HEAD^{commit}'])).stdout.trim()
   }
 
   async commitExists(sha: string): Promise<boolean> {
     // `cat-file -e` reads the object itself; rev-parse would also accept a name it can resolve.
-    const out = await this.#git(['cat-file', '-e', `${argument(sha)}^{commit}`], {
+    const out = await this.#run(['cat-file', '-e', `${argument(sha)}^{commit}`], {
       allowFailure: true,
     })
     return out.exitCode === 0
@@ -209,7 +234,7 @@ class CommandManager implements GitCommandManager {
   async parents(sha: string): Promise<string[]> {
     // Not `rev-parse sha^@`: in a shallow clone (what actions/checkout leaves) the boundary
     // commit's parents are hidden by the shallow graft, but the commit object still lists them.
-    const out = await this.#git(['cat-file', 'commit', argument(sha)])
+    const out = await this.#run(['cat-file', 'commit', argument(sha)])
     const parents: string[] = []
     for (const line of out.stdout.split('\n')) {
       if (line === '') break // end of the header, start of the message
@@ -221,7 +246,7 @@ class CommandManager implements GitCommandManager {
   async worktreeAdd(dir: string, sha: string): Promise<void> {
     absolute(dir)
     // Hooks in the checkout's .git/hooks are not ours to run (post-checkout fires here).
-    await this.#git([
+    await this.#run([
       '-c',
       'core.hooksPath=/dev/null',
       'worktree',
@@ -235,11 +260,11 @@ class CommandManager implements GitCommandManager {
   async worktreeRemove(dir: string): Promise<void> {
     absolute(dir)
     // --force: a prepared tree holds build output (node_modules, setup results) by design.
-    await this.#git(['worktree', 'remove', '--force', dir])
+    await this.#run(['worktree', 'remove', '--force', dir])
   }
 
   async worktreePrune(): Promise<void> {
-    await this.#git(['worktree', 'prune'])
+    await this.#run(['worktree', 'prune'])
   }
 
   async diffNames(a: string, b: string, paths: readonly string[] = []): Promise<string[]> {
@@ -254,25 +279,28 @@ class CommandManager implements GitCommandManager {
       '--',
       ...paths.map((p) => `:(top,literal)${p}`),
     ]
-    const out = await this.#git(args)
+    const out = await this.#run(args)
     return out.stdout.split('\0').filter((name) => name !== '')
   }
 
   async topLevel(): Promise<string> {
-    return (await this.#git(['rev-parse', '--show-toplevel'])).stdout.trim()
+    return (await this.#run(['rev-parse', '--show-toplevel'])).stdout.trim()
   }
 
-  #git(args: string[], options: { allowFailure?: boolean } = {}): Promise<GitOutput> {
+  #run(
+    args: string[],
+    options: { allowFailure?: boolean; auth?: boolean } = {},
+  ): Promise<GitOutput> {
     // Protocol v2 lets the server filter refs, so fetching one sha does not list every ref.
     const fullArgs = ['-c', 'protocol.version=2', ...args]
     this.#log(`git ${fullArgs.join(' ')}`)
     return new Promise((resolve, reject) => {
       execFile(
-        'git',
+        this.#git,
         fullArgs,
         {
           cwd: this.workingDirectory,
-          env: this.#env,
+          env: options.auth ? this.#fetchEnv : this.#env,
           encoding: 'utf8',
           maxBuffer: MAX_OUTPUT_BYTES,
           timeout: this.#timeoutMs,

@@ -1,9 +1,12 @@
 /**
  * The one place that decides whether running a pull request's code is safe in the current
  * workflow context. Everything that might run PR code under a privileged event goes through
- * `assertSafeCandidate`, so the rule and its explanation live here and nowhere else.
+ * `assertSafeCandidate`, and a fork's code on a runner without overlay sandboxes through
+ * `assertSafeSandbox`, so the rules and their explanations live here and nowhere else.
  */
+import type { SandboxKind } from '../engine/types.ts'
 import { Inputs } from './constants.ts'
+import type { SandboxChoice } from './inputs.ts'
 
 /** Running the candidate was refused for safety. Stops the run; never downgraded to a warning. */
 export class UnsafeCheckoutError extends Error {
@@ -61,4 +64,58 @@ export function assertSafeCandidate(context: CandidateContext): string | null {
     )
   }
   return `Running pull request code under pull_request_target because '${Inputs.AllowPrHeadUnderPullRequestTarget}' is true. ${risk}`
+}
+
+/** Running a fork's code in the sandbox this runner offers was refused. Stops the run. */
+export class UnsafeSandboxError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'UnsafeSandboxError'
+  }
+}
+
+export interface SandboxContext {
+  event: string
+  isFork: boolean
+  headRepoFullName: string | null
+  /** The `sandbox` input as the workflow gave it. */
+  requested: SandboxChoice
+  /** What this runner offers when overlay is asked for or auto-detected. */
+  detected: SandboxKind
+  /** Why overlay is unavailable (detectSandbox's reason), when detected is copy. */
+  reason: string | null
+}
+
+/**
+ * Refuses to run a fork's pull request in copy sandboxes unless the workflow asked for copy by
+ * name (`sandbox: copy`).
+ *
+ * Why: only the overlay sandbox hides what the runner user can read (credential files, runner
+ * control files, this action's own environment through /proc) and makes the checkout read-only.
+ * A copy sandbox runs the code as the runner user with all of that in reach. For a branch of
+ * this repository that is its own maintainers' code; for a fork it is anybody's, so falling back
+ * silently (`auto`) would hand a stranger what the overlay was meant to keep. Overlay needs
+ * unprivileged user namespaces, which Ubuntu 24.04 restricts through AppArmor by default.
+ *
+ * @throws UnsafeSandboxError for a fork's pull request, copy detected, and copy not asked for
+ */
+export function assertSafeSandbox(context: SandboxContext): void {
+  const pullRequest = context.event === 'pull_request' || context.event === 'pull_request_target'
+  if (!pullRequest || !context.isFork) return
+  if (context.detected !== 'copy' || context.requested === 'copy') return
+  const fork = context.headRepoFullName ?? 'a deleted repository'
+  const why = context.reason === null ? '' : ` (${oneLine(context.reason, 300)})`
+  throw new UnsafeSandboxError(
+    `Refusing to run code from a fork (${fork}) in copy sandboxes: overlay sandboxes are not ` +
+      `available on this runner${why}, and a copy sandbox cannot hide the runner's credentials, ` +
+      `its files or this action's own environment from the code it runs. To enable overlay ` +
+      `sandboxes, allow unprivileged user namespaces: on Ubuntu 24.04 add a step ` +
+      `\`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0\` before Quorum (or run ` +
+      `the job as root). To accept the risk instead, set '${Inputs.Sandbox}: copy'.`,
+  )
+}
+
+function oneLine(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').trim()
+  return line.length <= max ? line : `${line.slice(0, max - 3)}...`
 }

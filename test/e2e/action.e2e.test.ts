@@ -13,6 +13,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { after, before, describe, test, type TestContext } from 'node:test'
 
+import { ACTION_WITH_FAULTS } from '../support/action-with-faults.ts'
 import { runAction, type ActionRun, type RunActionOptions } from '../support/action-runner.ts'
 import { FakeGitHub, type FakeComment, type FakeGitHubOptions } from '../support/fake-github.ts'
 import {
@@ -81,6 +82,8 @@ interface RunOptions {
   /** Parent of RUNNER_TEMP and HOME; default `<case>/runner-N/runner`. */
   runnerDir?: string
   timeoutMs?: number
+  /** The script node runs (default: runAction's, the bundle). */
+  entry?: string
 }
 
 /** A fresh origin (main = fixture project + `mainFiles`), a fresh fake, closed after the test. */
@@ -134,6 +137,7 @@ async function scenario(
         env: { GITHUB_TOKEN, ...options.env },
         timeoutMs: options.timeoutMs ?? 90_000,
         ...(options.inputs ? { inputs: options.inputs } : {}),
+        ...(options.entry ? { entry: options.entry } : {}),
       }
       const result = await runAction(runOptions)
       if (process.env['QUORUM_E2E_KEEP']) {
@@ -945,6 +949,139 @@ describe('the action, end to end', () => {
       assert.match(report.text, /STOLEN: nothing/)
       assertNoViolations(s.fake)
     })
+  })
+})
+
+describe("the action's own hygiene", () => {
+  /** A PR whose test.js records that PR code ran, by writing `canary`. */
+  async function canaryPullRequest(s: Scenario, canary: string) {
+    await commitFiles(
+      s.origin,
+      'feature',
+      {
+        'test.js':
+          `import { writeFileSync } from 'node:fs'\n` +
+          `try { writeFileSync(${JSON.stringify(canary)}, 'ran') } catch {}\n`,
+      },
+      'Fork change',
+      { from: 'main' },
+    )
+    return s.pull('feature')
+  }
+
+  test('a fork PR is refused where only copy sandboxes exist, unless the workflow says sandbox: copy', async (t) => {
+    const s = await scenario(t)
+    const canary = path.join(s.root, 'pr-code-ran.txt')
+    const a = await canaryPullRequest(s, canary)
+    const noOverlay = { entry: ACTION_WITH_FAULTS, env: { QUORUM_TEST_FAULT: 'no-overlay' } }
+    const fork = pullRequestEvent(s.origin, a, {
+      action: 'opened',
+      forkFullName: 'mallory/octo-repo',
+    })
+
+    const refused = await s.run(fork, noOverlay)
+    assert.equal(refused.code, 1, tail(refused))
+    assert.equal(refused.outputs['verdict'], 'block')
+    const errors = refused.messages('error')
+    assert.equal(errors.length, 1, JSON.stringify(errors))
+    assert.match(
+      errors[0]!,
+      /Refusing to run code from a fork \(mallory\/octo-repo\) in copy sandboxes/,
+    )
+    assert.match(errors[0]!, /sudo sysctl -w kernel\.apparmor_restrict_unprivileged_userns=0/)
+    assert.match(errors[0]!, /sandbox: copy/)
+    assert.equal(existsSync(canary), false, 'no PR code ran')
+    assert.equal(s.fake.checkRuns.length, 1)
+    assert.equal(s.fake.checkRuns[0]!.status, 'completed', 'not left in progress')
+    assert.equal(s.fake.checkRuns[0]!.conclusion, 'failure')
+    assert.match(s.fake.checkRuns[0]!.output.summary ?? '', /Refusing to run code from a fork/)
+
+    // The workflow's explicit choice is respected (and still warned about).
+    const chosen = await s.run(fork, { ...noOverlay, inputs: { sandbox: 'copy' } })
+    assert.equal(chosen.code, 0, tail(chosen))
+    assert.equal(existsSync(canary), true, 'the PR code ran once copy was chosen')
+
+    // A branch of this repository is its maintainers' code: no refusal on the same runner.
+    const own = await s.run(pullRequestEvent(s.origin, a, { action: 'opened' }), noOverlay)
+    assert.equal(own.code, 0, tail(own))
+    assert.deepEqual(own.messages('error'), [])
+    assertNoViolations(s.fake)
+  })
+
+  test("a PR's quorum.yml that links out of the tree is refused, and what it points at is never shown", async (t) => {
+    const s = await scenario(t)
+    const SECRET = 'ghs_runnerSecretDDDDDDDDDDDDDDDDDDDDDDDDDD4'
+    const outside = path.join(s.root, 'runner-secrets.env')
+    await fs.writeFile(outside, `GITHUB_TOKEN=${SECRET}\nACTIONS_RUNTIME_TOKEN=${SECRET}\n`)
+    await commitFiles(s.origin, 'feature', { 'quorum.yml': null }, 'Drop config', { from: 'main' })
+    const a = s.origin.authorDir
+    await fs.symlink(outside, path.join(a, 'quorum.yml'))
+    await git(a, ['add', '--all'])
+    await git(a, ['commit', '--quiet', '-m', 'Link the config to the runner'])
+    await git(a, ['push', '--quiet', '--force', 'origin', 'HEAD:refs/heads/feature'])
+    const pr = await s.pull('feature')
+
+    const result = await s.run(pullRequestEvent(s.origin, pr, { action: 'opened' }), {
+      inputs: { 'config-source': 'candidate' },
+    })
+    assert.equal(result.code, 1, tail(result))
+    assert.equal(result.outputs['verdict'], 'block')
+    const errors = result.messages('error')
+    assert.equal(errors.length, 1, JSON.stringify(errors))
+    assert.match(errors[0]!, /quorum\.yml: is a link to a file outside the tree/)
+    assert.equal(s.fake.checkRuns[0]?.conclusion, 'failure')
+    const everything = [
+      // The action's own ::add-mask:: is the one place the workflow token may appear.
+      result.stdout
+        .split('\n')
+        .filter((line) => !line.startsWith('::add-mask::'))
+        .join('\n'),
+      result.stderr,
+      result.summary,
+      JSON.stringify(s.fake.checkRuns),
+      JSON.stringify(s.fake.comments),
+    ].join('\n')
+    for (const leaked of [SECRET, GITHUB_TOKEN, 'GITHUB_TOKEN=', 'ACTIONS_RUNTIME_TOKEN=']) {
+      assert.ok(!everything.includes(leaked), `${leaked} was shown`)
+    }
+    assertNoViolations(s.fake)
+  })
+
+  test('a gate that never settles still completes the check run as a failure, with the reason', async (t) => {
+    const s = await scenario(t)
+    await commitFiles(s.origin, 'feature', { 'README.md': 'hello\n' }, 'Docs', { from: 'main' })
+    const a = await s.pull('feature')
+    const result = await s.run(pullRequestEvent(s.origin, a, { action: 'opened' }), {
+      entry: ACTION_WITH_FAULTS,
+      env: { QUORUM_TEST_FAULT: 'gate-never-settles' },
+      timeoutMs: 60_000,
+    })
+    assert.notEqual(result.code, 0, tail(result))
+    assert.equal(result.outputs['verdict'], 'block')
+    assert.match(result.messages('error').join('\n'), /never settles/)
+    assert.equal(s.fake.checkRuns.length, 1)
+    assert.equal(s.fake.checkRuns[0]!.status, 'completed', 'not left in progress')
+    assert.equal(s.fake.checkRuns[0]!.conclusion, 'failure')
+    assert.match(s.fake.checkRuns[0]!.output.summary ?? '', /never settles/)
+    assertNoViolations(s.fake)
+  })
+
+  test('an exception thrown from a callback still completes the check run as a failure', async (t) => {
+    const s = await scenario(t)
+    await commitFiles(s.origin, 'feature', { 'README.md': 'hello\n' }, 'Docs', { from: 'main' })
+    const a = await s.pull('feature')
+    const result = await s.run(pullRequestEvent(s.origin, a, { action: 'opened' }), {
+      entry: ACTION_WITH_FAULTS,
+      env: { QUORUM_TEST_FAULT: 'gate-throws-later' },
+      timeoutMs: 60_000,
+    })
+    assert.notEqual(result.code, 0, tail(result))
+    assert.equal(result.outputs['verdict'], 'block')
+    assert.match(result.messages('error').join('\n'), /boom from a callback/)
+    assert.equal(s.fake.checkRuns[0]?.status, 'completed', 'not left in progress')
+    assert.equal(s.fake.checkRuns[0]?.conclusion, 'failure')
+    assert.match(s.fake.checkRuns[0]?.output.summary ?? '', /boom from a callback/)
+    assertNoViolations(s.fake)
   })
 })
 
