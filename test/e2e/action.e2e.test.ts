@@ -727,7 +727,8 @@ describe('the action, end to end', () => {
     assert.equal(report.json.trees.candidate.commit, a.headSha, 'the candidate is the PR head')
     assert.equal(report.json.trees.baseline?.commit, a.baseSha)
     assert.ok(report.json.notices.some((n) => /pull_request_target/.test(n)))
-    assert.equal(existsSync(canary), true, 'the PR code ran once allowed')
+    // Its output, not the canary: a check may no longer write outside its sandbox.
+    assert.match(report.text, /fork code ran/, 'the PR code ran once allowed')
     const check = s.fake.checkRuns.find((r) => r.conclusion === 'success')
     assert.equal(check?.headSha, a.headSha)
     assertNoViolations(s.fake)
@@ -953,7 +954,7 @@ describe('the action, end to end', () => {
 })
 
 describe("the action's own hygiene", () => {
-  /** A PR whose test.js records that PR code ran, by writing `canary`. */
+  /** A PR whose test.js says it ran (on stdout, so in the report) and writes `canary` if it can. */
   async function canaryPullRequest(s: Scenario, canary: string) {
     await commitFiles(
       s.origin,
@@ -961,7 +962,8 @@ describe("the action's own hygiene", () => {
       {
         'test.js':
           `import { writeFileSync } from 'node:fs'\n` +
-          `try { writeFileSync(${JSON.stringify(canary)}, 'ran') } catch {}\n`,
+          `try { writeFileSync(${JSON.stringify(canary)}, 'ran') } catch {}\n` +
+          "console.log('PR code ran')\n",
       },
       'Fork change',
       { from: 'main' },
@@ -991,6 +993,7 @@ describe("the action's own hygiene", () => {
     assert.match(errors[0]!, /sudo sysctl -w kernel\.apparmor_restrict_unprivileged_userns=0/)
     assert.match(errors[0]!, /sandbox: copy/)
     assert.equal(existsSync(canary), false, 'no PR code ran')
+    assert.equal(refused.outputs['report-path'], undefined, 'the gate did not run at all')
     assert.equal(s.fake.checkRuns.length, 1)
     assert.equal(s.fake.checkRuns[0]!.status, 'completed', 'not left in progress')
     assert.equal(s.fake.checkRuns[0]!.conclusion, 'failure')
@@ -999,7 +1002,7 @@ describe("the action's own hygiene", () => {
     // The workflow's explicit choice is respected (and still warned about).
     const chosen = await s.run(fork, { ...noOverlay, inputs: { sandbox: 'copy' } })
     assert.equal(chosen.code, 0, tail(chosen))
-    assert.equal(existsSync(canary), true, 'the PR code ran once copy was chosen')
+    assert.match((await readReport(chosen)).text, /PR code ran/, 'it ran once copy was chosen')
 
     // A branch of this repository is its maintainers' code: no refusal on the same runner.
     const own = await s.run(pullRequestEvent(s.origin, a, { action: 'opened' }), noOverlay)
