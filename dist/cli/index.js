@@ -6,7 +6,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(700);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1195);
 
 await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
 
@@ -15,7 +15,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 700:
+/***/ 1195:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50,11 +50,14 @@ class ConfigError extends Error {
     column;
     key;
     constructor(init) {
-        super(init.message);
+        // Messages quote the file (a value, a key, the parser's own words), and the file may not be
+        // what it claims: a PR's quorum.yml can be anything, and the message ends up in a check run
+        // everyone can read. So every message is bounded and secret-masked here, whoever built it.
+        super(safeText(init.message, MAX_MESSAGE_CHARS));
         this.file = init.file;
         this.line = init.line ?? 0;
         this.column = init.column ?? 0;
-        this.key = init.key ?? '';
+        this.key = safeText(init.key ?? '', MAX_KEY_CHARS);
     }
     /**
      * One line, compiler style, e.g.
@@ -74,6 +77,54 @@ class ConfigError extends Error {
     toString() {
         return this.format();
     }
+}
+/** Longest message a ConfigError keeps; the excerpts quoted inside it are shorter still. */
+const MAX_MESSAGE_CHARS = 400;
+const MAX_KEY_CHARS = 120;
+/** Longest piece of a file's content any config error quotes. */
+const MAX_EXCERPT_CHARS = 200;
+/**
+ * A piece of untrusted text (a file's content, a parser's message about it) made fit to quote:
+ * secrets masked, invisible and control characters replaced, at most `max` characters
+ * (default MAX_EXCERPT_CHARS, never more), ending in `...` when cut.
+ */
+function excerpt(text, max = MAX_EXCERPT_CHARS) {
+    return safeText(text, Math.min(max, MAX_EXCERPT_CHARS));
+}
+function safeText(text, max) {
+    // Masked before the final cut, so that cut cannot leave the start of a secret the patterns no
+    // longer recognise; the rough cut first keeps the patterns' work bounded on huge input.
+    const clean = maskSecrets(text.slice(0, max * 2 + 200)).replace(INVISIBLE, '?');
+    const chars = [...clean];
+    return chars.length <= max ? clean : `${chars.slice(0, Math.max(0, max - 3)).join('')}...`;
+}
+// C1 controls, zero-width characters, bidirectional overrides and isolates, BOM: they make a
+// quoted excerpt read differently from what it is.
+const INVISIBLE = /[\u0080-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+const SECRET_PATTERNS = [
+    // GitHub tokens: personal (classic and fine-grained), OAuth, app installation, user-to-server,
+    // refresh. The prefix stays, so a reader still knows what kind of thing was there.
+    [/(gh[pousr]_)[A-Za-z0-9_]+/g, '$1***'],
+    [/(github_pat_)[A-Za-z0-9_]+/g, '$1***'],
+    // `NAME=value` where NAME looks like it holds a secret (an environment dump, a .env file).
+    [
+        /\b([A-Za-z_][A-Za-z0-9_.-]*?(?:token|secret|key|password|passwd|credential)[A-Za-z0-9_.-]*\s*=\s*)[^\s"'\u0000-\u001f\u007f]+/gi,
+        '$1***',
+    ],
+    // Credentials in a URL (https://user:password@host) and in an HTTP Authorization header.
+    [/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@"']+@/gi, '$1***@'],
+    [/(\bauthorization\s*:\s*(?:basic|bearer|token)\s+)\S+/gi, '$1***'],
+];
+/**
+ * Replaces what looks like a secret in `text` with `***`: GitHub tokens (ghp_, gho_, ghs_, ghu_,
+ * ghr_, github_pat_), the value of `NAME=value` when NAME contains TOKEN, SECRET, KEY, PASSWORD
+ * (any case), credentials in URLs and Authorization headers.
+ */
+function maskSecrets(text) {
+    let out = text;
+    for (const [pattern, replacement] of SECRET_PATTERNS)
+        out = out.replace(pattern, replacement);
+    return out;
 }
 /** Replaces line breaks and other control characters, which would split or garble one line. */
 function toOneLine(text) {
@@ -9727,6 +9778,19 @@ const envValues = (what) => record(envName, union([schemas_string(), schemas_num
     error: 'must be a string, number or boolean',
 }))
     .describe(`${what} Values are used exactly as written; an unquoted number or boolean is taken as its text.`);
+const positiveInt = (what) => schemas_number({ error: unlessMissing('must be a positive integer') })
+    .int({ error: 'must be a positive integer' })
+    .positive({ error: 'must be a positive integer' })
+    .describe(what);
+const networkKey = schemas_enum(['none', 'host'], { error: 'must be none or host' })
+    .describe("none: the run gets a private network with only a loopback interface (overlay sandboxes); host: the machine's network (default).");
+/** Resource limits, allowed at the top level (every run) and per check. */
+const limitKeys = {
+    network: networkKey.optional(),
+    pids_max: positiveInt('Most processes and threads a run may have at once (needs a cgroup; default 4096).').optional(),
+    memory_mb: positiveInt('Most memory a run may use, in MiB, including what it writes to its tmpfs (needs a cgroup; default 4096).').optional(),
+    disk_mb: positiveInt('Most a run may write, in MiB: its tree, HOME, TMPDIR and /tmp live on tmpfs of this size (overlay sandboxes; default 2048).').optional(),
+};
 /** One entry of `checks`: a shell check. */
 const CheckEntrySchema = strictObject({
     name: schemas_string({ error: unlessMissing('must be a string') })
@@ -9747,6 +9811,7 @@ const CheckEntrySchema = strictObject({
         .describe('Key whose last `key=<number>` line on stdout is the score of the run (used by scored mode).')
         .optional(),
     env: envValues('Literal environment variables for this check only.').optional(),
+    ...limitKeys,
 })
     .describe('A shell check.');
 /** The `setup` key: a command line, or a command with its own budget. */
@@ -9757,8 +9822,9 @@ const SetupSchema = union([
         timeout_s: seconds(`Wall-clock budget of the setup command, in seconds (default ${DEFAULT_SETUP_TIMEOUT_S}).`)
             .optional()
             .meta({ default: DEFAULT_SETUP_TIMEOUT_S }),
+        network: networkKey.optional(),
     }),
-], { error: 'must be a command line, or a mapping with command and timeout_s' })
+], { error: 'must be a command line, or a mapping with command, timeout_s and network' })
     .describe('Prepares each tree once before its checks run (e.g. "npm ci").');
 /** The whole of quorum.yml. */
 const ConfigFileSchema = strictObject({
@@ -9773,6 +9839,7 @@ const ConfigFileSchema = strictObject({
         .optional()
         .describe('Maximum number of runs at once (default: the number of CPU cores).'),
     env: envValues('Literal environment variables for every check.').optional(),
+    ...limitKeys,
     env_passthrough: array(envName, { error: unlessMissing('must be a list of variable names') })
         .optional()
         .describe("Names of the judge's environment variables that checks may see, beyond the built-in allowlist. Credentials and runner files are refused."),
@@ -9789,7 +9856,7 @@ const ConfigFileSchema = strictObject({
 const ALLOWED_KEYS = {
     top: Object.keys(ConfigFileSchema.shape),
     check: Object.keys(CheckEntrySchema.shape),
-    setup: ['command', 'timeout_s'],
+    setup: ['command', 'timeout_s', 'network'],
 };
 /** Where the published schema lives; editors fetch it by this URL. */
 const SCHEMA_ID = 'https://raw.githubusercontent.com/quorum-gate/quorum/main/schema/quorum.schema.json';
@@ -9818,6 +9885,7 @@ function configJsonSchema() {
  * error can name the file, line, column and key path: a contributor reading "bad config" in a
  * failed job should not have to guess which of twenty lines is wrong.
  */
+
 
 
 
@@ -9896,7 +9964,7 @@ function parseConfig(text, file, options = {}) {
             file: display,
             line: 1,
             column: 1,
-            message: `invalid YAML: ${errorText(err)}`,
+            message: `invalid YAML: ${excerpt(errorText(err))}`,
         });
     }
     const parsed = ConfigFileSchema.safeParse(data, { reportInput: true, error: genericMessage });
@@ -9912,6 +9980,7 @@ function parseConfig(text, file, options = {}) {
         env_passthrough: [...new Set(config.env_passthrough ?? [])],
         env: envOf(src, ['env'], config.env),
         parallel: config.parallel ?? null,
+        ...limitsOf(config),
         functions: config.functions === undefined ? null : external_node_path_default().resolve(external_node_path_default().dirname(file), config.functions),
         checks: (config.checks ?? []).map((check, i) => ({
             kind: 'shell',
@@ -9920,6 +9989,7 @@ function parseConfig(text, file, options = {}) {
             timeout_s: check.timeout_s ?? DEFAULT_TIMEOUT_S,
             score_from: check.score_from ?? null,
             env: envOf(src, ['checks', i, 'env'], check.env),
+            ...limitsOf(check),
         })),
     };
     sourcesOf.set(gate.checks, {
@@ -9931,39 +10001,140 @@ function parseConfig(text, file, options = {}) {
     return gate;
 }
 /**
- * Reads a quorum.yml from disk and parses it (the engine's only file access).
+ * Reads a quorum.yml from disk and parses it (the engine's only file access, through
+ * openTreeFile: inside `root` when given, a regular file, bounded in size).
  *
- * @throws ConfigError with line 0 when the file cannot be read (missing, a directory, too large)
+ * @throws ConfigError with line 0 when the file cannot be read (missing, a directory, too large,
+ *   not a regular file, a link out of its tree)
  */
 async function loadConfigFile(file, options = {}) {
     const absolute = external_node_path_default().resolve(file);
     const display = options.displayPath ?? file;
+    const opened = await openTreeFile(absolute, {
+        display,
+        ...(options.root === undefined ? {} : { root: options.root }),
+    });
     let text;
     try {
-        const info = await (0,promises_namespaceObject.stat)(absolute);
-        if (info.isDirectory()) {
-            throw new ConfigError({ file: display, message: 'is a directory, not a file' });
+        if (opened.size > MAX_CONFIG_BYTES)
+            throw tooLarge(display, opened.size);
+        // Read to the limit rather than trusting the size: files under /proc say 0.
+        const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+        let length = 0;
+        for (;;) {
+            const { bytesRead } = await opened.handle.read(buffer, length, buffer.length - length);
+            if (bytesRead === 0)
+                break;
+            length += bytesRead;
+            if (length > MAX_CONFIG_BYTES)
+                throw tooLarge(display, length);
         }
-        if (info.size > MAX_CONFIG_BYTES) {
-            throw new ConfigError({
-                file: display,
-                message: `file is too large (${info.size} bytes; at most ${MAX_CONFIG_BYTES})`,
-            });
-        }
-        text = await (0,promises_namespaceObject.readFile)(absolute, 'utf8');
+        text = buffer.subarray(0, length).toString('utf8');
     }
     catch (err) {
         if (err instanceof ConfigError)
             throw err;
-        const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
-        const message = code === 'ENOENT'
-            ? 'file not found'
-            : code === 'EACCES'
-                ? 'cannot read the file: permission denied'
-                : `cannot read the file: ${errorText(err)}`;
-        throw new ConfigError({ file: display, message });
+        throw new ConfigError({ file: display, message: `cannot read the file: ${errorText(err)}` });
+    }
+    finally {
+        await opened.handle.close().catch(() => { });
     }
     return parseConfig(text, absolute, options);
+}
+function tooLarge(display, size) {
+    return new ConfigError({
+        file: display,
+        message: `file is too large (${size > MAX_CONFIG_BYTES ? `over ${MAX_CONFIG_BYTES}` : size} bytes; at most ${MAX_CONFIG_BYTES})`,
+    });
+}
+/**
+ * Opens a file the gate reads from a tree (the config, the checks module) so that the tree
+ * cannot lead the gate anywhere else: a link out of `root` (`quorum.yml -> /proc/self/environ`)
+ * is refused, and so is anything but a regular file (a FIFO would hang the read, a device could
+ * be anything). Links that stay inside the tree are fine.
+ *
+ * How: the path is resolved with realpath and must lie inside the realpath of `root`; that
+ * resolved path is then opened with O_NOFOLLOW (a final component swapped for a link since
+ * fails instead of being followed) and O_NONBLOCK (opening a FIFO does not wait for a writer),
+ * and fstat on the open file decides whether it is a regular file. Nothing is read here.
+ *
+ * @throws ConfigError (line 0, naming `display`) saying which rule the file broke; never quotes
+ *   the content of the file or of a link's target
+ */
+async function openTreeFile(file, options) {
+    const fail = (message) => new ConfigError({ file: options.display, key: options.key ?? '', message });
+    const absolute = external_node_path_default().resolve(file);
+    let real;
+    try {
+        real = await (0,promises_namespaceObject.realpath)(absolute);
+    }
+    catch (err) {
+        throw fail(openErrorMessage(err));
+    }
+    if (options.root !== undefined) {
+        let realRoot;
+        try {
+            realRoot = await (0,promises_namespaceObject.realpath)(options.root);
+        }
+        catch (err) {
+            throw fail(`cannot read the tree it belongs to: ${openErrorMessage(err)}`);
+        }
+        if (!isInside(real, realRoot)) {
+            throw fail(`is a link to a file outside the tree (it resolves to ${excerpt(real, 120)}); ` +
+                'Quorum reads only files inside the tree, so that a change cannot point it at runner files');
+        }
+    }
+    let handle;
+    try {
+        handle = await (0,promises_namespaceObject.open)(real, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    }
+    catch (err) {
+        throw fail(openErrorMessage(err));
+    }
+    try {
+        const info = await handle.stat();
+        if (!info.isFile())
+            throw fail(notRegularMessage(info));
+        return { handle, realPath: real, size: info.size };
+    }
+    catch (err) {
+        await handle.close().catch(() => { });
+        if (err instanceof ConfigError)
+            throw err;
+        throw fail(`cannot read the file: ${errorText(err)}`);
+    }
+}
+function openErrorMessage(err) {
+    const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+    switch (code) {
+        case 'ENOENT':
+        case 'ENOTDIR':
+            return 'file not found';
+        case 'EACCES':
+        case 'EPERM':
+            return 'cannot read the file: permission denied';
+        case 'ELOOP':
+            return 'is a link that cannot be followed (a loop, or it was replaced while being opened)';
+        case 'ENXIO':
+            return 'is a socket or a device, not a regular file';
+        default:
+            return `cannot read the file: ${errorText(err)}`;
+    }
+}
+function notRegularMessage(info) {
+    if (info.isDirectory())
+        return 'is a directory, not a file';
+    if (info.isFIFO())
+        return 'is a named pipe (FIFO), not a regular file';
+    if (info.isSocket())
+        return 'is a socket, not a regular file';
+    if (info.isCharacterDevice() || info.isBlockDevice())
+        return 'is a device, not a regular file';
+    return 'is not a regular file';
+}
+function isInside(child, parent) {
+    const rel = external_node_path_default().relative(parent, child);
+    return rel === '' || (rel !== '..' && !rel.startsWith(`..${(external_node_path_default()).sep}`) && !external_node_path_default().isAbsolute(rel));
 }
 /**
  * Appends the checks a functions module exports to a parsed config, as FunctionCheckSpecs.
@@ -10077,7 +10248,24 @@ function setupOf(config) {
     return {
         command: config.setup.command,
         timeout_s: config.setup.timeout_s ?? DEFAULT_SETUP_TIMEOUT_S,
+        ...(config.setup.network ? { network: config.setup.network } : {}),
     };
+}
+/**
+ * `{ limits }` with the limit keys a mapping sets, or nothing when it sets none (absent keys
+ * fall back: a check's to the config's, the config's to DEFAULT_LIMITS).
+ */
+function limitsOf(entry) {
+    const limits = {};
+    if (entry.network !== undefined)
+        limits.network = entry.network;
+    if (entry.pids_max !== undefined)
+        limits.pids_max = entry.pids_max;
+    if (entry.memory_mb !== undefined)
+        limits.memory_mb = entry.memory_mb;
+    if (entry.disk_mb !== undefined)
+        limits.disk_mb = entry.disk_mb;
+    return Object.keys(limits).length > 0 ? { limits } : {};
 }
 /**
  * Environment values as strings. An unquoted `1.10` or `0x1F` is taken as the text the user
@@ -10104,13 +10292,14 @@ function yamlError(src, problem) {
     let message;
     switch (problem.code) {
         case 'DUPLICATE_KEY':
-            message = `duplicate key${keyPath.length > 0 ? ` "${String(keyPath[keyPath.length - 1])}"` : ''} (each key may appear once in a mapping)`;
+            message = `duplicate key${keyPath.length > 0 ? ` ${JSON.stringify(excerpt(String(keyPath[keyPath.length - 1]), 60))}` : ''} (each key may appear once in a mapping)`;
             break;
         case 'TAB_AS_INDENT':
             message = 'YAML does not allow tabs for indentation; indent with spaces';
             break;
         default:
-            message = `invalid YAML: ${firstLine(problem.message)}`;
+            // The parser's words may quote the file; the file may not be a config at all.
+            message = `invalid YAML: ${excerpt(firstLine(problem.message))}`;
     }
     return new ConfigError({
         file: src.display,
@@ -10223,7 +10412,7 @@ function unknownKeyMessage(unknown, parent) {
                 ? ALLOWED_KEYS.setup
                 : [];
     const suggestion = closest(unknown, allowed);
-    const quoted = JSON.stringify(unknown);
+    const quoted = JSON.stringify(excerpt(unknown, 60));
     if (suggestion !== null)
         return `unknown key ${quoted} (did you mean ${JSON.stringify(suggestion)}?)`;
     if (allowed.length > 0)
@@ -10389,7 +10578,7 @@ function formatKeyPath(keyPath) {
         else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(step))
             out += out === '' ? step : `.${step}`;
         else
-            out += `[${JSON.stringify(step)}]`;
+            out += `[${JSON.stringify(excerpt(step, 60))}]`;
     }
     return out;
 }
@@ -10574,6 +10763,28 @@ function formatNumber(n) {
 function formatDelta(delta) {
     const text = formatNumber(delta);
     return delta > 0 ? `+${text}` : text;
+}
+
+;// CONCATENATED MODULE: ./src/engine/limits.ts
+/**
+ * Defaults sized for a GitHub-hosted runner (7 to 16 GiB, 2 to 4 cores, one run per core): a
+ * fork bomb or a memory hog ends at its own limit long before it takes the judge with it, while
+ * a test suite that starts a few hundred processes or builds in a few GiB is not disturbed.
+ */
+const DEFAULT_LIMITS = Object.freeze({
+    network: 'host',
+    pids_max: 4096,
+    memory_mb: 4096,
+    disk_mb: 2048,
+});
+/** The limits of one check's runs: the check's keys, then the config's, then the defaults. */
+function limits_limitsOf(config, check) {
+    return { ...DEFAULT_LIMITS, ...config.limits, ...check.limits };
+}
+/** The limits of a tree's setup: the config's (no disk budget: its writes must be kept). */
+function setupLimitsOf(config) {
+    const base = { ...DEFAULT_LIMITS, ...config.limits };
+    return { ...base, network: config.setup?.network ?? 'host', disk_mb: null };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/outcome.ts
@@ -10929,6 +11140,676 @@ function clip(text, max) {
     return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/run/cgroup.ts
+/**
+ * Per-run resource limits with Linux cgroups: a fork bomb or a memory hog in a check cannot take
+ * the judge down, and a run can be killed as a unit (every process it started, wherever it went:
+ * double forks, setsid, another pid namespace).
+ *
+ * Layout: detection creates one parent `quorum-<pid>-<random>` for this judge, and every run is
+ * a leaf `run-<name>` below it that carries the run's limits. A process joins a run by writing
+ * its own pid into the run's `cgroup.procs` files (the sandbox wrapper does `echo $$ > file` as
+ * its first action); everything it starts afterwards is born in the same cgroup.
+ *
+ * Both cgroup versions are supported:
+ * - v1 (separate hierarchies per controller): the parent is created under the judge's own cgroup
+ *   in the `pids` and the `memory` hierarchy, and a run is one directory in each. Both
+ *   controllers are required; other v1 hierarchies (cpu, freezer...) are not used.
+ * - v2 (one unified hierarchy): see `createV2Parent` for where the parent goes and why.
+ * A hybrid host (v1 controllers plus a controller-less cgroup2 at /sys/fs/cgroup/unified) is
+ * treated as v1: a controller is in exactly one hierarchy, and there pids and memory are in v1.
+ *
+ * Killing (`RunCgroup.kill`): v2 writes "1" to `cgroup.kill` (atomic against concurrent forks);
+ * v1 (and v2 kernels older than 5.14, which lack cgroup.kill) read `cgroup.procs` and SIGKILL
+ * every pid until the list stays empty. A process with SIGKILL pending cannot fork any more, so
+ * each round leaves only the children forked between the read and the kill, and pids.max bounds
+ * how many those can be. Known limit of the v1 loop: a pid read from cgroup.procs could be reused
+ * by an unrelated process before the SIGKILL lands; that needs the kernel to cycle through the
+ * whole pid space within microseconds, which a run held under pids.max cannot cause.
+ *
+ * Zombies: an exited process leaves `cgroup.procs` at once but stays charged to `pids.current`
+ * until its parent (or init, for orphans) reaps it. "Empty" here means no live process.
+ */
+
+
+
+
+
+
+/**
+ * Default pids.max of a run. pids.max counts tasks, i.e. threads as well as processes: a node
+ * process holds about 10, a JVM 30 to a few hundred, so 1024 leaves room for parallel builds and
+ * test runners with several workers, while a fork bomb stops within milliseconds and far below
+ * the limits of the machine (pid_max is 32768 on many hosts, and a systemd service's TasksMax is
+ * often 15 % of that, around 4900).
+ */
+const DEFAULT_PIDS_MAX = 1024;
+/**
+ * Default memory limit of a run: 4 GiB. The smallest GitHub-hosted Linux runner has 7 GiB of
+ * RAM (public repositories get 16 GiB): 4 GiB leaves about 3 GiB for the judge, the runner agent
+ * and the OS on the small one, and is more than typical test suites need (a JVM's default heap
+ * is a quarter of RAM; node's heap defaults to about 2-4 GiB). Swap is capped along with it.
+ * The limit is per run: a gate that runs several checks at once should lower it accordingly.
+ */
+const DEFAULT_MEMORY_BYTES = (/* unused pure expression or super */ null && (4 * 1024 ** 3));
+/** How long kill() waits for a run's cgroup to become empty before it gives up with an error. */
+const KILL_TIMEOUT_MS = 5_000;
+/** A failed cgroup file operation; the message names the file and the errno reason. */
+class CgroupError extends Error {
+    name = 'CgroupError';
+    /** The file or directory the failed operation was on. */
+    path;
+    /** The errno code (e.g. 'EBUSY'), when the failure came from the kernel. */
+    code;
+    constructor(message, path, options) {
+        super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+        this.path = path;
+        this.code = options?.code;
+    }
+}
+/** mountinfo escapes space, tab, newline and backslash in paths as \ooo (octal). */
+function unescapeMountPath(field) {
+    return field.replace(/\\([0-7]{3})/g, (_, octal) => String.fromCharCode(parseInt(octal, 8)));
+}
+/**
+ * The cgroup and cgroup2 mounts in /proc/self/mountinfo text. Line format (proc(5)):
+ * `id parent major:minor root mountpoint options [optional fields...] - fstype source superoptions`
+ */
+function parseMountinfo(text) {
+    const mounts = [];
+    for (const line of text.split('\n')) {
+        const fields = line.split(' ');
+        const dash = fields.indexOf('-', 6);
+        if (dash < 0 || fields.length < dash + 4)
+            continue;
+        const fstype = fields[dash + 1];
+        if (fstype !== 'cgroup' && fstype !== 'cgroup2')
+            continue;
+        mounts.push({
+            version: fstype === 'cgroup' ? 1 : 2,
+            root: unescapeMountPath(fields[3] ?? ''),
+            mountPoint: unescapeMountPath(fields[4] ?? ''),
+            options: (fields[dash + 3] ?? '').split(','),
+        });
+    }
+    return mounts;
+}
+/** The entries of /proc/self/cgroup text: `hierarchy-id:controller-list:cgroup-path` lines. */
+function parseProcCgroup(text) {
+    const entries = [];
+    for (const line of text.split('\n')) {
+        const first = line.indexOf(':');
+        const second = line.indexOf(':', first + 1);
+        if (first < 0 || second < 0)
+            continue;
+        const hierarchyId = Number(line.slice(0, first));
+        if (!Number.isInteger(hierarchyId))
+            continue;
+        const list = line.slice(first + 1, second);
+        entries.push({
+            hierarchyId,
+            controllers: list === '' ? [] : list.split(','),
+            path: line.slice(second + 1),
+        });
+    }
+    return entries;
+}
+/** `key value` lines (memory.events, pids.events, memory.oom_control) as numbers by key. */
+function parseKeyedCounts(text) {
+    const counts = new Map();
+    for (const line of text.split('\n')) {
+        const match = /^(\S+)\s+(\d+)\s*$/.exec(line);
+        if (match?.[1] !== undefined && match[2] !== undefined)
+            counts.set(match[1], Number(match[2]));
+    }
+    return counts;
+}
+/**
+ * The directory of `path` (a cgroup path from /proc/self/cgroup) under one of `mounts`, or null
+ * when no mount shows it (e.g. the process is outside the cgroup namespace the hierarchy was
+ * mounted from: its path then starts with '/..').
+ */
+function resolveOwn(path, mounts) {
+    if (!path.startsWith('/') || path.split('/').includes('..'))
+        return null;
+    for (const mount of mounts) {
+        const root = mount.root === '/' ? '' : mount.root;
+        if (path === mount.root || root === '' || path.startsWith(`${root}/`)) {
+            const dir = (0,external_node_path_namespaceObject.join)(mount.mountPoint, path.slice(root.length));
+            return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir;
+        }
+    }
+    return null;
+}
+/**
+ * Finds the process's own cgroups from the text of /proc/self/mountinfo and /proc/self/cgroup,
+ * and which version to use: v1 when both pids and memory are v1 controllers here, v2 when
+ * neither is and a cgroup2 hierarchy is mounted (whether it offers the controllers is checked on
+ * the file system by detectCgroups).
+ */
+function locateCgroups(mountinfo, procSelfCgroup) {
+    const mounts = parseMountinfo(mountinfo);
+    const entries = parseProcCgroup(procSelfCgroup);
+    const v1 = (controller) => mounts.filter((m) => m.version === 1 && m.options.includes(controller));
+    const pidsMounts = v1('pids');
+    const memoryMounts = v1('memory');
+    if (pidsMounts.length > 0 && memoryMounts.length > 0) {
+        const dirs = [];
+        for (const [controller, list] of [
+            ['pids', pidsMounts],
+            ['memory', memoryMounts],
+        ]) {
+            const entry = entries.find((e) => e.hierarchyId > 0 && e.controllers.includes(controller));
+            if (entry === undefined) {
+                return {
+                    version: null,
+                    reason: `/proc/self/cgroup has no line for the ${controller} controller`,
+                };
+            }
+            const dir = resolveOwn(entry.path, list);
+            if (dir === null) {
+                return {
+                    version: null,
+                    reason: `this process's ${controller} cgroup ${entry.path} is outside the part of the hierarchy mounted here (${list.map((m) => `${m.root} at ${m.mountPoint}`).join(', ')})`,
+                };
+            }
+            dirs.push(dir);
+        }
+        return { version: 1, pidsDir: dirs[0] ?? '', memoryDir: dirs[1] ?? '' };
+    }
+    if (pidsMounts.length > 0 || memoryMounts.length > 0) {
+        const [mounted, missing] = pidsMounts.length > 0 ? ['pids', 'memory'] : ['memory', 'pids'];
+        return {
+            version: null,
+            reason: `the ${mounted} controller is mounted as cgroup v1 but ${missing} is not; this split is not supported`,
+        };
+    }
+    const unified = mounts.filter((m) => m.version === 2);
+    if (unified.length === 0) {
+        return {
+            version: null,
+            reason: 'no cgroup hierarchy with the pids and memory controllers is mounted (/proc/self/mountinfo)',
+        };
+    }
+    const entry = entries.find((e) => e.hierarchyId === 0);
+    if (entry === undefined) {
+        return { version: null, reason: '/proc/self/cgroup has no cgroup v2 line (0::)' };
+    }
+    const ownDir = resolveOwn(entry.path, unified);
+    const mount = unified.find((m) => ownDir !== null && resolveOwn(entry.path, [m]) === ownDir);
+    if (ownDir === null || mount === undefined) {
+        return {
+            version: null,
+            reason: `this process's cgroup ${entry.path} is outside the part of the cgroup v2 hierarchy mounted here (${unified.map((m) => `${m.root} at ${m.mountPoint}`).join(', ')})`,
+        };
+    }
+    return { version: 2, ownDir, mountPoint: mount.mountPoint };
+}
+// ---------------------------------------------------------------------------------------------
+// File operations that fail with a CgroupError naming the file and the errno reason.
+function errnoCode(err) {
+    const code = err?.code;
+    return typeof code === 'string' ? code : undefined;
+}
+function cgroup_describe(err) {
+    const e = err;
+    if (typeof e?.errno === 'number' && typeof e.code === 'string') {
+        return `${(0,external_node_util_namespaceObject.getSystemErrorMessage)(e.errno)} (${e.code})`;
+    }
+    return err instanceof Error ? err.message : String(err);
+}
+function fail(action, path, err) {
+    const code = errnoCode(err);
+    return new CgroupError(`cannot ${action} ${path}: ${cgroup_describe(err)}`, path, {
+        ...(code === undefined ? {} : { code }),
+        cause: err,
+    });
+}
+/**
+ * One write(2) of `value` to an existing cgroup file: opened O_WRONLY without O_CREAT, so a
+ * missing file is ENOENT, and in one call, as cgroup files parse each write on its own.
+ */
+async function writeCgroupFile(path, value) {
+    let handle;
+    try {
+        handle = await (0,promises_namespaceObject.open)(path, external_node_fs_namespaceObject.constants.O_WRONLY);
+        await handle.write(value);
+    }
+    catch (err) {
+        throw fail(`write "${value}" to`, path, err);
+    }
+    finally {
+        await handle?.close();
+    }
+}
+/** Like writeCgroupFile, but a missing file is fine (returns false): optional knobs. */
+async function writeIfPresent(path, value) {
+    try {
+        await writeCgroupFile(path, value);
+        return true;
+    }
+    catch (err) {
+        if (err instanceof CgroupError && err.code === 'ENOENT')
+            return false;
+        throw err;
+    }
+}
+/** The file's text, or null when it does not exist. */
+async function readIfPresent(path) {
+    try {
+        return await (0,promises_namespaceObject.readFile)(path, 'utf8');
+    }
+    catch (err) {
+        if (errnoCode(err) === 'ENOENT')
+            return null;
+        throw fail('read', path, err);
+    }
+}
+/** The live processes listed in a cgroup.procs file ([] when the cgroup is gone). */
+async function readProcs(file) {
+    const text = await readIfPresent(file);
+    if (text === null)
+        return [];
+    return text
+        .split('\n')
+        .filter((line) => line !== '')
+        .map(Number)
+        .filter((pid) => Number.isInteger(pid) && pid > 0);
+}
+/** rmdir that tolerates a missing directory and retries EBUSY (tasks still exiting) briefly. */
+async function removeDir(dir, deadline) {
+    for (;;) {
+        try {
+            await (0,promises_namespaceObject.rmdir)(dir);
+            return;
+        }
+        catch (err) {
+            const code = errnoCode(err);
+            if (code === 'ENOENT')
+                return;
+            if (code !== 'EBUSY' || Date.now() >= deadline)
+                throw fail('remove', dir, err);
+        }
+        await (0,external_node_timers_promises_namespaceObject.setTimeout)(10);
+    }
+}
+function uid() {
+    return process.getuid?.() ?? -1;
+}
+/** A reason sentence for a failed step, with the permission case spelled out. */
+function reasonFrom(what, err) {
+    const detail = err instanceof CgroupError ? err.message : cgroup_describe(err);
+    const code = err instanceof CgroupError ? err.code : errnoCode(err);
+    if (code === 'EACCES' || code === 'EPERM') {
+        return `${what} is not writable by uid ${uid()} (no delegated subtree): ${detail}`;
+    }
+    if (code === 'EROFS')
+        return `${what} is mounted read-only: ${detail}`;
+    return `${what}: ${detail}`;
+}
+// ---------------------------------------------------------------------------------------------
+// Killing and removing.
+/**
+ * SIGKILLs every process in the cgroup directories `dirs` (of one cgroup version) and resolves
+ * once none is left; rejects with a CgroupError after `timeoutMs`, or at once if the judge itself
+ * is in them (it never signals itself). v2 writes "1" to cgroup.kill where the kernel has it
+ * (5.14+); otherwise each round SIGKILLs the pids listed in cgroup.procs. A missing directory
+ * counts as empty. RunCgroup.kill() is this with the run's directories.
+ */
+async function killCgroups(dirs, version, timeoutMs = KILL_TIMEOUT_MS) {
+    const deadline = Date.now() + timeoutMs;
+    for (let round = 0;; round++) {
+        const pids = new Set();
+        for (const dir of dirs) {
+            for (const pid of await readProcs((0,external_node_path_namespaceObject.join)(dir, 'cgroup.procs')))
+                pids.add(pid);
+        }
+        if (pids.size === 0)
+            return;
+        if (pids.has(process.pid)) {
+            throw new CgroupError(`refusing to kill the cgroup ${dirs.join(' and ')}: the judge itself (pid ${process.pid}) is in it`, dirs[0] ?? '');
+        }
+        if (Date.now() >= deadline) {
+            const list = [...pids].slice(0, 10).join(', ');
+            throw new CgroupError(`${pids.size} process(es) still in ${dirs.join(' and ')} after SIGKILL for ${timeoutMs} ms (pids ${list}${pids.size > 10 ? ', ...' : ''})`, dirs[0] ?? '');
+        }
+        let killedByKernel = version === 2;
+        if (version === 2) {
+            for (const dir of dirs) {
+                if (!(await writeIfPresent((0,external_node_path_namespaceObject.join)(dir, 'cgroup.kill'), '1')))
+                    killedByKernel = false;
+            }
+        }
+        if (!killedByKernel) {
+            for (const pid of pids) {
+                try {
+                    process.kill(pid, 'SIGKILL');
+                }
+                catch {
+                    // ESRCH: exited since the read. EPERM: not ours to kill; the deadline reports it.
+                }
+            }
+        }
+        // Re-read at once while a fork bomb may still be racing; then give exiting tasks a moment.
+        await (0,external_node_timers_promises_namespaceObject.setTimeout)(round < 20 ? 1 : 10);
+    }
+}
+/** Kills and removes `dir` and every cgroup below it, deepest first. */
+async function destroyTree(dir, version, deadline) {
+    let names;
+    try {
+        names = (await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true }))
+            .filter((entry) => entry.isDirectory())
+            .map((entry) => entry.name);
+    }
+    catch (err) {
+        if (errnoCode(err) === 'ENOENT')
+            return;
+        throw fail('list', dir, err);
+    }
+    for (const name of names)
+        await destroyTree((0,external_node_path_namespaceObject.join)(dir, name), version, deadline);
+    await killCgroups([dir], version, Math.max(0, deadline - Date.now()));
+    await removeDir(dir, deadline);
+}
+// ---------------------------------------------------------------------------------------------
+// Runs.
+const RUN_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+function checkLimits(limits) {
+    const { pidsMax, memoryBytes } = limits;
+    if (pidsMax !== null && (!Number.isSafeInteger(pidsMax) || pidsMax < 1)) {
+        throw new RangeError(`pidsMax must be a whole number >= 1 or null, not ${pidsMax}`);
+    }
+    if (memoryBytes !== null && (!Number.isSafeInteger(memoryBytes) || memoryBytes < 1024 * 1024)) {
+        throw new RangeError(`memoryBytes must be a whole number >= 1 MiB or null, not ${memoryBytes}`);
+    }
+}
+class Run {
+    name;
+    dirs;
+    procsFiles;
+    #version;
+    #forget;
+    #removing = null;
+    #removed = false;
+    constructor(name, dirs, version, forget) {
+        this.name = name;
+        this.dirs = dirs;
+        this.procsFiles = dirs.map((dir) => (0,external_node_path_namespaceObject.join)(dir, 'cgroup.procs'));
+        this.#version = version;
+        this.#forget = forget;
+    }
+    kill() {
+        return killCgroups(this.dirs, this.#version, KILL_TIMEOUT_MS);
+    }
+    async usage() {
+        if (this.#removed) {
+            throw new CgroupError(`run cgroup ${this.name} was removed`, this.dirs[0] ?? '');
+        }
+        const read = async (file) => readIfPresent(file);
+        const count = (text, key) => text === null ? undefined : parseKeyedCounts(text).get(key);
+        const number = (text) => {
+            const value = text === null ? NaN : Number(text.trim());
+            return Number.isSafeInteger(value) ? value : null;
+        };
+        if (this.#version === 2) {
+            const [dir] = this.dirs;
+            return {
+                oomKilled: (count(await read((0,external_node_path_namespaceObject.join)(dir, 'memory.events')), 'oom_kill') ?? 0) > 0,
+                pidsLimitHit: (count(await read((0,external_node_path_namespaceObject.join)(dir, 'pids.events')), 'max') ?? 0) > 0,
+                // memory.peak: kernel 5.19+.
+                memoryPeakBytes: number(await read((0,external_node_path_namespaceObject.join)(dir, 'memory.peak'))),
+            };
+        }
+        const [pidsDir, memoryDir] = this.dirs;
+        // The `oom_kill` line of memory.oom_control exists since kernel 4.13. Older kernels only
+        // count limit hits (memory.failcnt, memory.memsw.failcnt): the run reached its limit, which
+        // without swap almost always ends in an OOM kill, but can also be reclaimed page cache.
+        const oomKills = count(await read((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.oom_control')), 'oom_kill');
+        const limitHits = async () => (number(await read((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.failcnt'))) ?? 0) +
+            (number(await read((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.memsw.failcnt'))) ?? 0);
+        return {
+            oomKilled: oomKills === undefined ? (await limitHits()) > 0 : oomKills > 0,
+            pidsLimitHit: (count(await read((0,external_node_path_namespaceObject.join)(pidsDir, 'pids.events')), 'max') ?? 0) > 0,
+            memoryPeakBytes: number(await read((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.max_usage_in_bytes'))),
+        };
+    }
+    remove() {
+        this.#removing ??= (async () => {
+            try {
+                await this.kill();
+                const deadline = Date.now() + KILL_TIMEOUT_MS;
+                for (const dir of this.dirs)
+                    await removeDir(dir, deadline);
+                this.#removed = true;
+                this.#forget(this);
+            }
+            catch (err) {
+                this.#removing = null; // a later call may try again
+                throw err;
+            }
+        })();
+        return this.#removing;
+    }
+}
+/** Writes the limits into a fresh run's directories (v1: [pids, memory]; v2: [dir]). */
+async function applyLimits(dirs, version, limits) {
+    const [pidsDir, memoryDir] = version === 1 ? dirs : [dirs[0], dirs[0]];
+    if (pidsDir === undefined || memoryDir === undefined)
+        return;
+    if (limits.pidsMax !== null)
+        await writeCgroupFile((0,external_node_path_namespaceObject.join)(pidsDir, 'pids.max'), `${limits.pidsMax}`);
+    if (limits.memoryBytes === null)
+        return;
+    const bytes = `${limits.memoryBytes}`;
+    if (version === 2) {
+        await writeCgroupFile((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.max'), bytes);
+        // Without this, a run could push its excess to swap and crawl instead of being stopped.
+        await writeIfPresent((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.swap.max'), '0');
+    }
+    else {
+        // Order matters: memsw (memory + swap) may never be set below memory.limit_in_bytes. The
+        // memsw file exists only when the kernel accounts swap (swapaccount=1).
+        await writeCgroupFile((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.limit_in_bytes'), bytes);
+        await writeIfPresent((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.memsw.limit_in_bytes'), bytes);
+    }
+}
+function makeSupport(version, parents) {
+    const runs = new Set();
+    let disposing = null;
+    return {
+        available: true,
+        version,
+        parents,
+        async createRun(name, limits) {
+            if (disposing !== null)
+                throw new CgroupError('cgroups were disposed', parents[0] ?? '');
+            if (!RUN_NAME.test(name)) {
+                throw new RangeError(`run name must be 1-100 characters of [A-Za-z0-9._-], not ${JSON.stringify(name)}`);
+            }
+            checkLimits(limits);
+            const dirs = parents.map((parent) => (0,external_node_path_namespaceObject.join)(parent, `run-${name}`));
+            const made = [];
+            try {
+                for (const dir of dirs) {
+                    try {
+                        await (0,promises_namespaceObject.mkdir)(dir);
+                    }
+                    catch (err) {
+                        throw fail('create', dir, err);
+                    }
+                    made.push(dir);
+                }
+                await applyLimits(dirs, version, limits);
+            }
+            catch (err) {
+                const deadline = Date.now() + 1000;
+                for (const dir of made.reverse())
+                    await removeDir(dir, deadline).catch(() => { });
+                throw err;
+            }
+            const run = new Run(name, dirs, version, (r) => runs.delete(r));
+            runs.add(run);
+            return run;
+        },
+        dispose() {
+            disposing ??= (async () => {
+                const errors = [];
+                for (const run of [...runs])
+                    await run.remove().catch((err) => errors.push(err));
+                // Whatever else is below a parent (a run whose remove() failed, processes written into
+                // a parent directly), then the parents.
+                const deadline = Date.now() + KILL_TIMEOUT_MS;
+                for (const parent of parents) {
+                    await destroyTree(parent, version, deadline).catch((err) => errors.push(err));
+                }
+                if (errors.length > 0) {
+                    disposing = null;
+                    throw errors[0];
+                }
+            })();
+            return disposing;
+        },
+    };
+}
+// ---------------------------------------------------------------------------------------------
+// Detection.
+function parentName() {
+    return `quorum-${process.pid}-${(0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex')}`;
+}
+async function createV1Parents(pidsDir, memoryDir) {
+    const name = parentName();
+    const made = [];
+    for (const [controller, own] of [
+        ['pids', pidsDir],
+        ['memory', memoryDir],
+    ]) {
+        const dir = (0,external_node_path_namespaceObject.join)(own, name);
+        try {
+            await (0,promises_namespaceObject.mkdir)(dir);
+            made.push(dir);
+        }
+        catch (err) {
+            const deadline = Date.now() + 1000;
+            for (const created of made)
+                await removeDir(created, deadline).catch(() => { });
+            return {
+                available: false,
+                reason: reasonFrom(`cgroup v1 ${controller} hierarchy at ${own}`, fail('create', dir, err)),
+            };
+        }
+    }
+    return makeSupport(1, made);
+}
+/**
+ * Where the v2 parent goes. cgroup v2's "no internal processes" rule: a cgroup other than the
+ * root can enable controllers for its children (cgroup.subtree_control) only while it has no
+ * processes of its own, and a process can join only a cgroup without enabled controllers. The
+ * judge's own cgroup holds the judge, so a parent below it can get the pids and memory
+ * controllers only when the own cgroup is the hierarchy's root (the write then succeeds or is a
+ * no-op). Otherwise (the usual case: a systemd service, a session scope, a container) the write
+ * fails with EBUSY, and the parent goes under the own cgroup's parent instead, as a sibling of
+ * the own cgroup. That works when the parent has no processes of its own, which is what systemd
+ * guarantees for its slices (processes live only in the leaves: services and scopes, and
+ * systemd has normally enabled pids and memory in the slices already) and what container
+ * runtimes do for the cgroups they create per container. If the parent fails too, the reason
+ * names both attempts.
+ *
+ * Why not the alternative, moving the judge into a leaf below its own cgroup so the own cgroup
+ * becomes free of processes: it changes the cgroup of the whole judge process behind its
+ * caller's back, and it only works when the judge is the only process there (on a CI runner the
+ * runner agent and the step's shell share it, so the write would still fail).
+ *
+ * What the sibling placement costs: limits set on the own cgroup (say a service's MemoryMax) do
+ * not cover the runs, which carry their own limits instead; and moving a process into a run
+ * needs write access to the common ancestor's cgroup.procs (checked here), so for a non-root
+ * user it works only where the parent is delegated too (e.g. systemd's user@.service).
+ *
+ * Enabling a controller in an existing cgroup's subtree_control is never undone: something else
+ * may rely on it from then on, and it only makes accounting available to the children.
+ */
+async function createV2Parent(ownDir, mountPoint) {
+    const hosts = ownDir === mountPoint ? [ownDir] : [ownDir, (0,external_node_path_namespaceObject.dirname)(ownDir)];
+    const reasons = [];
+    for (const host of hosts) {
+        const text = await readIfPresent((0,external_node_path_namespaceObject.join)(host, 'cgroup.controllers')).catch(() => null);
+        const controllers = (text ?? '').trim().split(/\s+/);
+        const missing = ['pids', 'memory'].filter((c) => !controllers.includes(c));
+        if (missing.length > 0) {
+            reasons.push(`cgroup v2 at ${host} has no ${missing.join(' or ')} controller to give (cgroup.controllers: "${controllers.join(' ')}")`);
+            continue;
+        }
+        try {
+            await writeCgroupFile((0,external_node_path_namespaceObject.join)(host, 'cgroup.subtree_control'), '+pids +memory');
+        }
+        catch (err) {
+            reasons.push(err instanceof CgroupError && err.code === 'EBUSY'
+                ? `cgroup v2 at ${host} has processes of its own${host === ownDir ? " (the judge's among them)" : ''}, so it may enable no controller for children (${err.message})`
+                : reasonFrom(`cgroup v2 at ${host}`, err));
+            continue;
+        }
+        if (uid() !== 0) {
+            try {
+                await (0,promises_namespaceObject.access)((0,external_node_path_namespaceObject.join)(host, 'cgroup.procs'), external_node_fs_namespaceObject.constants.W_OK);
+            }
+            catch (err) {
+                reasons.push(reasonFrom(`cgroup v2 at ${host}`, fail('write', (0,external_node_path_namespaceObject.join)(host, 'cgroup.procs'), err)));
+                continue;
+            }
+        }
+        const parent = (0,external_node_path_namespaceObject.join)(host, parentName());
+        try {
+            await (0,promises_namespaceObject.mkdir)(parent);
+        }
+        catch (err) {
+            reasons.push(reasonFrom(`cgroup v2 at ${host}`, fail('create', parent, err)));
+            continue;
+        }
+        try {
+            await writeCgroupFile((0,external_node_path_namespaceObject.join)(parent, 'cgroup.subtree_control'), '+pids +memory');
+        }
+        catch (err) {
+            await removeDir(parent, Date.now() + 1000).catch(() => { });
+            reasons.push(reasonFrom(`cgroup v2 at ${host}`, err));
+            continue;
+        }
+        return makeSupport(2, [parent]);
+    }
+    return { available: false, reason: reasons.join('; and ') };
+}
+/**
+ * Whether this process can give runs cgroups, and if so the means to. Reads /proc/self/mountinfo
+ * and /proc/self/cgroup, creates the parent directories (removed again when anything fails) and
+ * never throws: an unusable machine is `{ available: false, reason }`.
+ */
+async function detectCgroups(options = {}) {
+    if (process.platform !== 'linux') {
+        return { available: false, reason: `cgroups are a Linux feature (this is ${process.platform})` };
+    }
+    let mountinfo;
+    let procSelfCgroup;
+    try {
+        mountinfo = options.mountinfo ?? (await (0,promises_namespaceObject.readFile)('/proc/self/mountinfo', 'utf8'));
+        procSelfCgroup = options.procSelfCgroup ?? (await (0,promises_namespaceObject.readFile)('/proc/self/cgroup', 'utf8'));
+    }
+    catch (err) {
+        return { available: false, reason: `cannot read /proc/self: ${cgroup_describe(err)}` };
+    }
+    const location = locateCgroups(mountinfo, procSelfCgroup);
+    try {
+        if (location.version === 1)
+            return await createV1Parents(location.pidsDir, location.memoryDir);
+        if (location.version === 2)
+            return await createV2Parent(location.ownDir, location.mountPoint);
+    }
+    catch (err) {
+        return { available: false, reason: `cgroup detection failed: ${cgroup_describe(err)}` };
+    }
+    return { available: false, reason: location.reason };
+}
+
 ;// CONCATENATED MODULE: ./src/run/env.ts
 /**
  * The environment a check's process gets. Built from nothing, never by deleting from the judge's
@@ -11253,6 +12134,26 @@ const KILL_WAIT_MS = 5000;
 const GROUP_WAIT_MS = 2000;
 /** Lines longer than this are not scanned for a score (and never buffered whole). */
 const SCORE_LINE_MAX = 4096;
+/** Bytes waiting for the log file beyond which the child's output is paused. */
+const LOG_HIGH_WATER = 1024 * 1024;
+/** How long closing a log may wait for its pending writes before it gives up on them. */
+const LOG_CLOSE_WAIT_MS = 2000;
+/**
+ * The log is made by the run and nobody else: fail if anything is at the path (O_EXCL), never
+ * follow a symlink there (O_NOFOLLOW), never block on a FIFO or device (O_NONBLOCK).
+ */
+const LOG_OPEN_FLAGS = external_node_fs_namespaceObject.constants.O_WRONLY |
+    external_node_fs_namespaceObject.constants.O_CREAT |
+    external_node_fs_namespaceObject.constants.O_EXCL |
+    external_node_fs_namespaceObject.constants.O_NOFOLLOW |
+    external_node_fs_namespaceObject.constants.O_NONBLOCK;
+/**
+ * How much of a process's /proc/<pid>/environ is read when looking for a run's marker: a check
+ * can give its processes environments of megabytes, and the scan is synchronous.
+ */
+const ENVIRON_READ_MAX = 64 * 1024;
+/** /proc/<pid>/stat is a few hundred bytes (comm is at most 16). */
+const STAT_READ_MAX = 4096;
 /** Process groups of runs in flight, so that the judge's own exit can take them down too. */
 const liveGroups = new Set();
 let exitHookInstalled = false;
@@ -11279,6 +12180,7 @@ function shellArgv(command) {
 async function spawnBounded(spec, abort) {
     const capture = new OutputCapture(spec.headBytes ?? DEFAULT_HEAD, spec.tailBytes ?? DEFAULT_TAIL);
     const log = spec.logPath === null ? null : LogWriter.open(spec.logPath, spec.logLimitBytes);
+    const output = () => withLogNote(capture.result(log?.path ?? null), log?.problem ?? null);
     const notStarted = async (spawnError) => {
         log?.note(`[quorum: the process did not start: ${spawnError}]\n`);
         await log?.close(0);
@@ -11295,7 +12197,7 @@ async function spawnBounded(spec, abort) {
         spawnError: p.spawnError ?? null,
         aborted: p.aborted ?? false,
         durationMs: Math.round(p.durationMs),
-        output: capture.result(log?.path ?? null),
+        output: output(),
         score: scanner?.finish() ?? null,
         channel: spec.channel ? Buffer.concat(channelChunks).toString('utf8') : null,
         channelNonce: nonce,
@@ -11467,8 +12369,9 @@ async function spawnBounded(spec, abort) {
  */
 async function listFunctionChecks(modulePath, opts) {
     const timeoutMs = opts.timeoutMs ?? 30_000;
+    const argv = listHostArgv(modulePath);
     const r = await spawnBounded({
-        argv: listHostArgv(modulePath),
+        argv: opts.wrap ? opts.wrap(argv) : argv,
         cwd: opts.cwd,
         env: opts.env,
         timeoutMs,
@@ -11550,14 +12453,13 @@ function killProcessesWithEnv(name, value) {
     for (const entry of entries) {
         if (!/^\d+$/.test(entry) || Number(entry) === process.pid)
             continue;
-        let environ;
-        try {
-            environ = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${entry}/environ`);
-        }
-        catch {
+        // Only the start of the block: the marker is near the start of a run's environment, and a
+        // process that hides it further in could as well have removed it.
+        const environ = readProcFile(`/proc/${entry}/environ`, ENVIRON_READ_MAX);
+        if (environ === null)
             continue; // gone, or not ours to read
-        }
-        if (Buffer.concat([Buffer.from([0]), environ]).includes(needle)) {
+        if (environ.includes(needle) ||
+            environ.subarray(0, needle.length - 1).equals(needle.subarray(1))) {
             try {
                 process.kill(Number(entry), 'SIGKILL');
                 killed += 1;
@@ -11568,6 +12470,37 @@ function killProcessesWithEnv(name, value) {
         }
     }
     return killed;
+}
+/** Scratch space for readProcFile: the scans are synchronous, so one buffer serves them all. */
+const procScratch = Buffer.alloc(Math.max(ENVIRON_READ_MAX, STAT_READ_MAX));
+/**
+ * Reads at most `max` bytes of a /proc file; null when it cannot be read. The result is a view
+ * of a shared buffer, valid until the next call.
+ */
+function readProcFile(path, max) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(path, 'r');
+    }
+    catch {
+        return null;
+    }
+    try {
+        let length = 0;
+        while (length < max) {
+            const n = (0,external_node_fs_namespaceObject.readSync)(fd, procScratch, length, max - length, null);
+            if (n === 0)
+                break;
+            length += n;
+        }
+        return procScratch.subarray(0, length);
+    }
+    catch {
+        return null;
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
 }
 function signalGroup(pgid, signal) {
     try {
@@ -11599,13 +12532,10 @@ function groupHasLiveMembers(pgid) {
     for (const entry of entries) {
         if (!/^\d+$/.test(entry))
             continue;
-        let stat;
-        try {
-            stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${entry}/stat`, 'utf8');
-        }
-        catch {
+        const raw = readProcFile(`/proc/${entry}/stat`, STAT_READ_MAX);
+        if (raw === null)
             continue; // exited meanwhile
-        }
+        const stat = raw.toString('latin1');
         // "pid (comm) state ppid pgrp ...": comm may contain spaces and parentheses.
         const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
         if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X')
@@ -11698,64 +12628,247 @@ function skipContinuationBytes(buf) {
         i++;
     return buf.subarray(i);
 }
-/** Streams output to the log file, up to a limit, then marks the cut. */
+/**
+ * Appends the log's problem, if any, to the captured output as a last `[quorum: ...]` line, so
+ * that every view shows it (the reason never quotes it: lastMeaningfulLine skips our markers).
+ * `bytes` stays what the run printed.
+ */
+function withLogNote(output, problem) {
+    if (problem === null)
+        return output;
+    const last = output.tail !== '' ? output.tail : output.head;
+    const sep = last === '' || last.endsWith('\n') ? '' : '\n';
+    return { ...output, tail: `${output.tail}${sep}[quorum: ${process_oneLine(problem)}]\n` };
+}
+const FS_ERRORS = {
+    ENOSPC: 'no space left on device',
+    EDQUOT: 'disk quota exceeded',
+    EFBIG: 'file too large',
+    EIO: 'input/output error',
+    EROFS: 'read-only file system',
+    EEXIST: 'it already exists',
+    ELOOP: 'it is a symbolic link',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    ENOENT: 'its directory does not exist',
+    ENOTDIR: 'a part of its path is not a directory',
+    EISDIR: 'it is a directory',
+    EPIPE: 'broken pipe',
+    ENXIO: 'no such device or address',
+    EAGAIN: 'it would block',
+};
+/** "no space left on device (ENOSPC)": what a file system error means, then its code. */
+function describeFsError(err) {
+    const code = err?.code;
+    if (typeof code === 'string')
+        return `${FS_ERRORS[code] ?? code.toLowerCase()} (${code})`;
+    return err instanceof Error ? err.message : String(err);
+}
+/**
+ * Streams output to the log file, up to a limit, then marks the cut.
+ *
+ * Never throws, never blocks the caller and never keeps it waiting: the file is created new
+ * (see LOG_OPEN_FLAGS); writes go through libuv's pool with at most LOG_HIGH_WATER bytes
+ * waiting (write() returns false beyond that: backpressure); the first failed write (ENOSPC,
+ * EIO, ...) stops the logging for good, drops what was waiting and releases any backpressure;
+ * close() resolves within LOG_CLOSE_WAIT_MS whatever the disk does. What went wrong is in
+ * `problem`, one line, for the run's output.
+ */
 class LogWriter {
+    /** The log file, complete or partial; null when it was never created. */
     path;
-    stream;
+    /** Why the log is missing or incomplete; null while it is whole. */
+    problem;
+    fd;
+    state = 'open';
     limit;
-    written = 0;
+    /** Output bytes taken under the limit. */
+    taken = 0;
+    /** Bytes the file system confirmed written. */
+    onDisk = 0;
     cut = false;
     failed = false;
+    closing = false;
+    writing = false;
+    needDrain = false;
+    queue = [];
+    queued = 0;
     drainListeners = [];
-    constructor(path, fd, limit) {
+    released;
+    markReleased;
+    constructor(path, fd, limit, problem) {
         this.path = path;
+        this.fd = fd;
         this.limit = limit;
-        this.stream = (0,external_node_fs_namespaceObject.createWriteStream)('', { fd, highWaterMark: 1024 * 1024 });
-        this.stream.on('drain', () => this.drainListeners.forEach((fn) => fn()));
-        this.stream.on('error', () => {
-            // Disk full or similar: stop logging, and never leave the child's pipes paused.
+        this.problem = problem;
+        this.released = new Promise((resolve) => (this.markReleased = resolve));
+        if (fd === null) {
             this.failed = true;
-            this.drainListeners.forEach((fn) => fn());
-        });
+            this.state = 'released';
+            this.markReleased();
+        }
     }
-    /** Opens (creates or truncates) the log; null when it cannot be opened, so the run goes on. */
+    /**
+     * Creates the log at path, which must not exist (anything there is left alone: a log name is
+     * unique per run, so an existing file is a bug or an attack). Never fails: a log that cannot
+     * be created is a writer that writes nothing and says why.
+     */
     static open(path, limit) {
+        const max = Math.max(0, limit ?? DEFAULT_LOG_LIMIT);
+        const unusable = (why) => new LogWriter(null, null, max, `the full log could not be written: cannot create ${path}: ${why}; only the head and tail of the output were kept`);
+        let fd;
         try {
-            return new LogWriter(path, (0,external_node_fs_namespaceObject.openSync)(path, 'w'), Math.max(0, limit ?? DEFAULT_LOG_LIMIT));
+            fd = (0,external_node_fs_namespaceObject.openSync)(path, LOG_OPEN_FLAGS, 0o600);
+        }
+        catch (err) {
+            return unusable(describeFsError(err));
+        }
+        let regular = false;
+        try {
+            regular = (0,external_node_fs_namespaceObject.fstatSync)(fd).isFile();
         }
         catch {
-            return null;
+            // not regular, as far as we can tell
         }
+        if (!regular) {
+            try {
+                (0,external_node_fs_namespaceObject.closeSync)(fd);
+            }
+            catch {
+                // nothing more to do with it
+            }
+            return unusable('it is not a regular file');
+        }
+        return new LogWriter(path, fd, max, null);
     }
     onDrain(fn) {
         this.drainListeners.push(fn);
     }
     /** Writes a chunk; false means "wait for drain before writing more". */
     write(chunk) {
-        if (this.cut || this.failed)
+        if (this.cut || this.failed || this.closing)
             return true;
-        const room = this.limit - this.written;
+        const room = this.limit - this.taken;
         if (chunk.length <= room) {
-            this.written += chunk.length;
-            return this.stream.write(chunk);
+            this.taken += chunk.length;
+            return this.enqueue(chunk);
         }
-        this.stream.write(chunk.subarray(0, room));
-        this.written = this.limit;
+        this.enqueue(chunk.subarray(0, room));
+        this.taken = this.limit;
         this.cut = true;
-        this.stream.write(`\n[quorum: log cut here: it reached its limit of ${this.limit} bytes; the rest of the output was not kept]\n`);
+        this.enqueue(Buffer.from(`\n[quorum: log cut here: it reached its limit of ${this.limit} bytes; the rest of the output was not kept]\n`));
         return true;
     }
     /** A line of our own, outside the limit. */
     note(text) {
-        if (!this.failed)
-            this.stream.write(text);
+        if (!this.failed && !this.closing)
+            this.enqueue(Buffer.from(text));
     }
+    /**
+     * Flushes what is waiting and closes the file. Always resolves, within LOG_CLOSE_WAIT_MS:
+     * past that the pending writes are given up on (the file is closed once they return) and the
+     * log is said to be incomplete.
+     */
     async close(totalBytes) {
         if (this.cut)
             this.note(`[quorum: the run printed ${totalBytes} bytes in all]\n`);
-        await new Promise((resolve) => {
-            this.stream.once('close', () => resolve());
-            this.stream.end();
+        this.closing = true;
+        this.pump();
+        let timer;
+        const gaveUp = await Promise.race([
+            this.released.then(() => false),
+            new Promise((resolve) => {
+                timer = setTimeout(() => resolve(true), LOG_CLOSE_WAIT_MS);
+            }),
+        ]);
+        clearTimeout(timer);
+        if (gaveUp) {
+            this.problem ??= `log incomplete: writing it had not finished ${LOG_CLOSE_WAIT_MS / 1000} s after the run ended; ${this.path} may lack the end of the output`;
+            this.stop();
+        }
+    }
+    enqueue(chunk) {
+        if (chunk.length > 0) {
+            this.queue.push(chunk);
+            this.queued += chunk.length;
+            this.pump();
+        }
+        if (this.queued < LOG_HIGH_WATER)
+            return true;
+        this.needDrain = true;
+        return false;
+    }
+    /** Starts the next write, or closes the file when nothing more will be written. */
+    pump() {
+        if (this.writing || this.state !== 'open' || this.fd === null)
+            return;
+        if (this.failed || (this.closing && this.queue.length === 0)) {
+            this.release();
+            return;
+        }
+        if (this.queue.length === 0)
+            return;
+        // A copy: the queue changes while the write is in flight.
+        const batch = this.queue.slice(0, 1024);
+        this.writing = true;
+        (0,external_node_fs_namespaceObject.writev)(this.fd, batch, null, (err, written) => {
+            this.writing = false;
+            if (err)
+                this.fail(err);
+            else if (written === 0)
+                this.fail(new Error('a write to it made no progress'));
+            else if (!this.failed)
+                this.consume(written);
+            this.pump();
+        });
+    }
+    /** Drops `n` written bytes from the front of the queue (a write may be partial). */
+    consume(n) {
+        this.onDisk += n;
+        this.queued -= n;
+        let rest = n;
+        while (rest > 0 && this.queue.length > 0) {
+            const first = this.queue[0];
+            if (first.length <= rest) {
+                rest -= first.length;
+                this.queue.shift();
+            }
+            else {
+                this.queue[0] = first.subarray(rest);
+                rest = 0;
+            }
+        }
+        if (this.needDrain && this.queued <= LOG_HIGH_WATER / 2) {
+            this.needDrain = false;
+            this.drainListeners.forEach((fn) => fn());
+        }
+    }
+    fail(err) {
+        if (this.failed)
+            return;
+        this.problem ??= `log truncated: ${describeFsError(err)}; ${this.path} holds only its first ${this.onDisk} bytes`;
+        this.stop();
+    }
+    /** Writes nothing more, and never leaves the child's pipes paused. */
+    stop() {
+        this.failed = true;
+        this.queue = [];
+        this.queued = 0;
+        this.needDrain = false;
+        this.drainListeners.forEach((fn) => fn());
+        this.pump();
+    }
+    release() {
+        const fd = this.fd;
+        if (fd === null || this.state !== 'open')
+            return;
+        this.state = 'releasing';
+        this.fd = null;
+        (0,external_node_fs_namespaceObject.close)(fd, (err) => {
+            if (err)
+                this.problem ??= `log may be incomplete: closing it failed: ${describeFsError(err)}`;
+            this.state = 'released';
+            this.markReleased();
         });
     }
 }
@@ -11871,63 +12984,165 @@ class ScoreScanner {
 
 /** Exit code of a run whose sandbox could not be set up (the command never started). */
 const SANDBOX_FAILURE_EXIT_CODE = 125;
+/** Directories every overlay run gets a fresh, private, empty tmpfs over. */
+const PRIVATE_DIRS = ['/tmp', '/var/tmp', '/run', '/var/run', '/dev/shm'];
+/** Size of those (and of the masks) when the run has no disk budget. */
+const DEFAULT_COVER_BYTES = 1024 * 1024 * 1024;
+/** Syscall numbers of mount(2) and mount_setattr(2), per Node's process.arch. */
+const MOUNT_SYSCALLS = {
+    x64: [165, 442],
+    arm64: [40, 442],
+};
 /**
- * Runs in the new mount (and user) namespace, outside the new pid namespace:
- *   $1 area, $2 root, $3 lowerdir, $4 home lowerdir ('' = plain HOME), $5 userns (1/0),
- *   $6 setpriv, $7 mount, $8 sleep, $9 setsid, $10 timeout, $11 private /proc (1/0), $12 sh,
- *   $13 the script of INNER; then the command's argv. INNER is the script of the run's first process, below.
+ * Runs in the new mount (and user) namespace, outside the new pid namespace. $1 is the area,
+ * whose `conf` (shell assignments written by `enter`) names every tool and path; the rest is the
+ * argv of the run's first process in the pid namespace (the mount helper, then the command).
+ * - It first moves itself into the run's cgroups, so everything the run starts is counted there.
  * - The keeper MUST be the first fork (it becomes the pid namespace's init). It closes every fd,
  *   so it never holds the run's output pipes or verdict channel open, and leaves the run's
  *   process group: after a run killed with SIGKILL it waits in the kernel until the host's init
  *   has reaped the command (whose parent, the relay, died first), and the spawner must not wait
- *   for that as if it were a leftover of the run.
+ *   for that as if it were a leftover of the run. It holds no capability.
  * - The wrapper waits (builtins only, no fork) until the keeper has become `sleep`, i.e. is past
  *   setpriv's prctl: a parent-death signal armed after the parent died is never sent, and a
  *   quick command used to win that race and leak the keeper. The wait is capped, in case `sleep`
  *   shows up under another name.
- * - Layer paths are symlinks in the area (l0, l1, h0...), so the mount options never contain a
- *   user path: commas, colons and backslashes in a tree's path would need overlayfs escaping.
- * - In a user namespace the capabilities are dropped before the relay, so neither it nor the
- *   command has any. The relay gets SIGKILL when the judge dies (PR_SET_PDEATHSIG, relative to
- *   the judge), so even a judge killed with SIGKILL takes every run's namespace down with it.
+ * - The relay, `timeout --foreground 0` (GNU coreutils; never times out), forks the mount helper
+ *   into the pid namespace, waits for the command it becomes and ends the same way: exit 3
+ *   stays exit 3, and SIGSEGV or SIGKILL is re-raised on itself, so the spawner sees the
+ *   command's own status on the pid it spawned. It gets SIGKILL when the judge dies
+ *   (PR_SET_PDEATHSIG), so even a judge killed with SIGKILL takes every run's namespace down.
  */
 const WRAPPER = [
-    'area=$1 root=$2 lower=$3 hlower=$4 ux=$5 setpriv=$6 mnt=$7 slp=$8 ssid=$9 relay=${10} pp=${11} qsh=${12} inner=${13}; shift 13',
-    '"$setpriv" --pdeathsig KILL -- "$ssid" "$slp" 2147483647 </dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &',
-    // The mounts below run while the keeper starts; the wait for it comes before anything that
-    // could end the wrapper (the exec of the relay, or a failure), never later.
-    'k=$!',
-    'keeper() { n=0; while [ $n -lt 100000 ] && read -r st <"/proc/$k/stat"; do case $st in *") "[ZX]" "*|"$k (sleep) "*) break;; esac; n=$((n + 1)); done; }',
-    `fail() { keeper; printf '%s\\n' "$1" >"$area/sandbox-error"; printf 'quorum sandbox: %s\\n' "$1" >&2; exit ${SANDBOX_FAILURE_EXIT_CODE}; }`,
-    'cd "$area" || fail "cannot enter the sandbox area"',
-    'o=; [ "$ux" = 1 ] && o=,userxattr',
-    '"$mnt" -t overlay quorum -o "lowerdir=$lower,upperdir=upper,workdir=work$o" "$root" || fail "overlay mount of the tree failed"',
-    'if [ -n "$hlower" ]; then "$mnt" -t overlay quorum -o "lowerdir=$hlower,upperdir=home-upper,workdir=home-work$o" "$area/home" || fail "overlay mount of HOME failed"; fi',
-    // Masks: `d<path>` gets an empty read-only tmpfs, `f<path>` /dev/null, so credentials and
-    // runner control files are out of the check's sight. A mask that cannot be applied fails the
-    // run: a sandbox that silently shows what it promised to hide is worse than none.
-    // Then the read-only paths (r) and the run's own area reopened (w): see OverlayProvider.mountPlan.
-    'if [ -s "$area/masks" ]; then while IFS= read -r m; do p=${m#?}; case $m in',
-    '  d*) "$mnt" -t tmpfs -o ro,nosuid,nodev,size=4k,mode=0555 quorum-mask "$p" || fail "cannot hide $p";;',
-    '  f*) "$mnt" --bind /dev/null "$p" || fail "cannot hide $p";;',
-    '  r*) "$mnt" --rbind -o ro "$p" "$p" || fail "cannot make $p read-only";;',
-    '  w*) { "$mnt" --rbind "$p" "$p" && "$mnt" -o remount,bind,rw "$p"; } || fail "cannot reopen $p";;',
-    'esac; done <"$area/masks"; fi',
-    'cd "$root" || fail "cannot enter the sandbox root"',
-    'keeper',
-    'exec "$setpriv" --pdeathsig KILL -- "$relay" --foreground 0 "$qsh" -c "$inner" quorum-inner "$mnt" "$setpriv" "$ux" "$area" "$pp" "$@"',
+    'area=$1; shift',
+    `fail() { printf '%s\\n' "$1" >"$area/sandbox-error"; printf 'quorum sandbox: %s\\n' "$1" >&2; exit ${SANDBOX_FAILURE_EXIT_CODE}; }`,
+    '. "$area/conf" || fail "cannot read the sandbox configuration"',
+    'for f in $cgroups; do printf "%s\\n" $$ >"$f" || fail "cannot join the cgroup of $f"; done',
+    '"$setpriv" --pdeathsig KILL --no-new-privs --bounding-set=-all --inh-caps=-all -- "$ssid" "$slp" 2147483647 </dev/null >&- 2>&- 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &',
+    'k=$!; n=0',
+    'while [ $n -lt 100000 ] && read -r st <"/proc/$k/stat"; do case $st in *") "[ZX]" "*|"$k (sleep) "*) break;; esac; n=$((n + 1)); done',
+    'exec "$setpriv" --pdeathsig KILL -- "$relay" --foreground 0 "$perl" "$helper" "$area" "$setpriv" --no-new-privs --bounding-set=-all --inh-caps=-all --ambient-caps=-all -- "$@"',
 ].join('\n');
 /**
- * Forked by the relay, so it is the first process of the run inside the new pid namespace: it
- * mounts a /proc of that namespace (the check then sees its own processes only, not the judge's
- * /proc/<pid>/environ), drops the capabilities a user namespace gave, and becomes the command.
+ * The mount helper: one perl process (perl-base is an essential package on Debian and Ubuntu,
+ * so every runner has it) that does all of a run's mounts with raw syscalls, in the run's own
+ * mount and pid namespaces, before the check starts. One process instead of a dozen mount(8)
+ * executions keeps a run's overhead small, and `mount_setattr(AT_RECURSIVE)` (Linux 5.12+)
+ * makes every mount of the host read-only in one call, which mount(8) of util-linux < 2.39
+ * cannot do. Reads `<area>/plan`, one operation per line (tab-separated), in this order:
+ *   sys <mount nr> <mount_setattr nr>   syscall numbers of this architecture
+ *   proc                 a /proc of the run's pid namespace
+ *   tmpfs <dir> <opts>   a fresh tmpfs (the run's size-capped writable space)
+ *   mkdir <dir>
+ *   overlay <dir> <opts> the tree (relative layer paths are relative to the area)
+ *   hold <path>          remember what <path> is now (an O_PATH descriptor)
+ *   ro                   every mount read-only and nosuid, recursively
+ *   cover <path> <opts>  a directory gets an empty private tmpfs, a file /dev/null
+ *   show <path> ro|rw    put a held path back (if a cover hid it), read-only or writable
+ *   lo                   bring up the loopback interface (in a private network namespace)
+ *   cd <dir>
+ * then execs its arguments. Any failure: the reason in <area>/sandbox-error, exit 125.
  */
-const INNER = [
-    'mnt=$1 sp=$2 ux=$3 area=$4 pp=$5; shift 5',
-    `if [ "$pp" = 1 ] && ! "$mnt" -t proc -o nosuid,nodev,noexec quorum-proc /proc; then printf '%s\\n' 'cannot mount a private /proc' >"$area/sandbox-error"; exit ${SANDBOX_FAILURE_EXIT_CODE}; fi`,
-    'if [ "$ux" = 1 ]; then exec "$sp" --inh-caps=-all --ambient-caps=-all -- "$@"; fi',
-    'exec "$@"',
-].join('\n');
+const MOUNT_HELPER = String.raw `use strict;
+my $area = shift @ARGV;
+# The error file is opened only to report: a file open for writing would make the read-only
+# remount fail with EBUSY (a mount with writers cannot become read-only).
+sub fail {
+  my $m = shift;
+  if (open(my $err, '>>', "$area/sandbox-error")) { print $err "$m\n"; close $err }
+  print STDERR "quorum sandbox: $m\n";
+  exit 125;
+}
+open(my $plan, '<', "$area/plan") or fail("cannot read the mount plan: $!");
+my @ops = map { chomp; [split /\t/] } <$plan>;
+close $plan;
+chdir $area or fail("cannot enter the sandbox area: $!");
+my ($SYS_MOUNT, $SYS_SETATTR) = (0, 0);
+my (%held);
+sub mnt {
+  my ($src, $dst, $type, $flags, $data) = @_;
+  return syscall($SYS_MOUNT, $src, $dst, $type, $flags, $data) == 0;
+}
+sub setattr {
+  my ($path, $set, $clr) = @_;
+  my $attr = pack('Q4', $set, $clr, 0, 0);
+  return syscall($SYS_SETATTR, -100, $path, 0x8000, $attr, length $attr) == 0;
+}
+sub mkpath {
+  my ($path, $file) = @_;
+  my $at = '';
+  my @parts = grep { length } split m{/}, $path;
+  my $last = pop @parts;
+  for my $p (@parts) { $at .= "/$p"; mkdir $at unless -e $at; }
+  $at .= "/$last";
+  return if -e $at || -l $at;
+  if ($file) { open(my $fh, '>', $at) or fail("cannot create $at: $!"); close $fh }
+  else { mkdir $at or fail("cannot create $at: $!") }
+}
+for my $op (@ops) {
+  my ($what, $a, $b) = @$op;
+  next unless defined $what;
+  if ($what eq 'sys') { ($SYS_MOUNT, $SYS_SETATTR) = ($a + 0, $b + 0) }
+  elsif ($what eq 'proc') {
+    my ($s, $d, $t) = ('proc', '/proc', 'proc');
+    mnt($s, $d, $t, 2 | 4 | 8, 0) or fail("cannot mount a private /proc: $!");
+  }
+  elsif ($what eq 'tmpfs') {
+    my ($s, $t) = ('quorum', 'tmpfs');
+    mnt($s, $a, $t, 2 | 4, $b) or fail("cannot mount the run's tmpfs at $a: $!");
+  }
+  elsif ($what eq 'mkdir') { mkdir $a or -d $a or fail("cannot create $a: $!") }
+  elsif ($what eq 'overlay') {
+    my ($s, $t) = ('quorum', 'overlay');
+    mnt($s, $a, $t, 0, $b) or fail("overlay mount at $a failed: $!");
+  }
+  elsif ($what eq 'hold') {
+    sysopen(my $fh, $a, 0x200000) or fail("cannot open $a: $!");
+    $held{$a} = $fh;
+  }
+  elsif ($what eq 'ro') {
+    my $root = '/';
+    setattr($root, 1 | 2, 0)
+      or fail($!{ENOSYS} ? 'this kernel has no mount_setattr (Linux 5.12 or newer is needed)' : "cannot make the host read-only: $!");
+  }
+  elsif ($what eq 'cover') {
+    next if -l $a || !-e $a;
+    if (-d $a) {
+      my ($s, $t) = ('quorum', 'tmpfs');
+      mnt($s, $a, $t, 2 | 4, $b) or fail("cannot hide $a: $!");
+    } else {
+      my $s = '/dev/null';
+      mnt($s, $a, 0, 4096, 0) or fail("cannot hide $a: $!");
+    }
+  }
+  elsif ($what eq 'show') {
+    my $fh = $held{$a} or fail("internal: $a was not held");
+    my @was = stat($fh);
+    my @now = stat($a);
+    my $same = @now && $now[0] == $was[0] && $now[1] == $was[1];
+    next if $same && $b eq 'ro';
+    mkpath($a, !-d $fh);
+    my $src = '/proc/self/fd/' . fileno($fh);
+    mnt($src, $a, 0, 4096 | 16384, 0) or fail("cannot show $a: $!");
+    if ($b eq 'rw') { setattr($a, 0, 1) or fail("cannot make $a writable: $!") }
+  }
+  elsif ($what eq 'lo') {
+    socket(my $s, 2, 2, 0) or fail("cannot open a socket: $!");
+    my $req = pack('a16 x24', 'lo');
+    ioctl($s, 0x8913, $req) or fail("cannot read the loopback flags: $!");
+    my $flags = unpack('x16 s', $req) | 1;
+    $req = pack('a16 s x22', 'lo', $flags);
+    ioctl($s, 0x8914, $req) or fail("cannot bring up the loopback interface: $!");
+    close $s;
+  }
+  elsif ($what eq 'cd') { chdir $a or fail("cannot enter $a: $!") }
+  else { fail("internal: unknown mount plan operation $what") }
+}
+%held = ();
+exec { $ARGV[0] } @ARGV;
+print STDERR "quorum sandbox: cannot execute $ARGV[0]: $!\n";
+exit 127;
+`;
 function findTool(name) {
     const dirs = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', ...(process.env.PATH ?? '').split(':')];
     for (const dir of dirs) {
@@ -11946,7 +13161,7 @@ function findTool(name) {
 }
 function findOverlayTools() {
     const tools = {};
-    for (const name of ['sh', 'unshare', 'setpriv', 'mount', 'sleep', 'setsid', 'timeout']) {
+    for (const name of ['sh', 'unshare', 'setpriv', 'perl', 'sleep', 'setsid', 'timeout']) {
         const found = findTool(name);
         if (found === null)
             return `${name} not found`;
@@ -12029,102 +13244,133 @@ class OverlayProvider extends BaseProvider {
     userns;
     privateProc;
     masks;
-    readOnly;
+    keep;
+    helperFile = null;
     constructor(dir, tools, o) {
         super(dir);
         this.tools = tools;
         this.userns = o.userns;
         this.privateProc = o.privateProc;
-        this.masks = o.masks;
-        this.readOnly = o.readOnly;
+        this.masks = o.masks.filter(usablePath);
+        this.keep = o.readOnly.filter(usablePath);
+    }
+    /** The mount helper's script, written once per provider where no run can change it. */
+    helper() {
+        this.helperFile ??= (async () => {
+            const file = (0,external_node_path_namespaceObject.join)(this.dir, 'mount-helper.pl');
+            await (0,promises_namespaceObject.mkdir)(this.dir, { recursive: true });
+            await (0,promises_namespaceObject.writeFile)(file, MOUNT_HELPER, { mode: 0o444 });
+            return file;
+        })();
+        return this.helperFile;
     }
     /**
-     * The run's mount plan, as wrapper lines, in the order they must be applied:
-     * - `d<dir>` / `f<file>`: masks that exist now. A mask that contains the run's own area or one
-     *   of the tree's layers is left out (hiding it would hide the tree), and so is a mask inside
-     *   another (hidden already, and no longer reachable to mount on).
-     * - `r<path>`: made read-only for the run: the workspace (other runs' areas, sealed setup
-     *   layers), the tree's layers and the caller's protected paths (the input trees, the config
-     *   and checks module), so a check cannot rewrite its judge or its neighbours by absolute path.
-     * - `w<area>`: the run's own area made writable again when a read-only path contains it.
+     * The run's mount plan (see MOUNT_HELPER). After the tree's overlays are mounted, the whole
+     * host becomes read-only; then /tmp, /var/tmp, /run (daemon sockets), /dev/shm and every mask
+     * get an empty private tmpfs (a masked file: /dev/null), deepest first so that a mask inside
+     * another is in place before the outer one hides it; then the paths the run needs that a cover
+     * hid are shown again: the caller's read-only paths (the checks module, the config) read-only,
+     * and the run's own area writable. So a check can write its tree, its HOME and its TMPDIR, and
+     * nothing else that outlives it.
      */
-    async mountPlan(area, tree) {
-        const needed = [area, ...tree.root, ...tree.home];
-        const usable = this.masks.filter((mask) => (0,external_node_path_namespaceObject.isAbsolute)(mask) &&
-            !mask.includes('\n') &&
-            !needed.some((path) => isWithin(path, mask)) &&
-            !this.masks.some((other) => other !== mask && isWithin(mask, other)));
-        const lines = [];
-        for (const mask of usable) {
-            const info = await (0,promises_namespaceObject.stat)(mask).catch(() => null);
-            if (info)
-                lines.push(`${info.isDirectory() ? 'd' : 'f'}${mask}`);
+    mountPlan(area, tree, limits, layout) {
+        const syscalls = MOUNT_SYSCALLS[process.arch];
+        if (!syscalls)
+            throw new Error(`overlay sandboxes are not supported on ${process.arch}`);
+        const ops = [['sys', String(syscalls[0]), String(syscalls[1])]];
+        if (this.privateProc)
+            ops.push(['proc']);
+        const x = this.userns ? ',userxattr' : '';
+        if (layout.tmpfs) {
+            ops.push(['tmpfs', (0,external_node_path_namespaceObject.join)(area, 'rw'), `size=${layout.tmpfs},mode=0755`]);
+            for (const d of layout.mkdirs)
+                ops.push(['mkdir', (0,external_node_path_namespaceObject.join)(area, d)]);
         }
-        const protect = [(0,external_node_path_namespaceObject.dirname)(this.dir), ...tree.root, ...tree.home, ...this.readOnly].filter((path) => (0,external_node_path_namespaceObject.isAbsolute)(path) && !path.includes('\n'));
-        const outermost = [...new Set(protect)].filter((path) => !protect.some((other) => other !== path && isWithin(path, other)) &&
-            // Under a mask it is hidden already (and gone from the run's view).
-            !usable.some((mask) => isWithin(path, mask)));
-        let reopen = false;
-        for (const path of outermost) {
-            if (!(await (0,promises_namespaceObject.stat)(path).catch(() => null)))
-                continue;
-            lines.push(`r${path}`);
-            if (isWithin(area, path))
-                reopen = true;
+        const lower = tree.root.map((_, i) => `l${i}`).join(':');
+        ops.push([
+            'overlay',
+            (0,external_node_path_namespaceObject.join)(area, 'root'),
+            `lowerdir=${lower},upperdir=${layout.upper},workdir=${layout.work}${x}`,
+        ]);
+        if (tree.home.length > 0) {
+            const homeLower = tree.home.map((_, i) => `h${i}`).join(':');
+            ops.push([
+                'overlay',
+                (0,external_node_path_namespaceObject.join)(area, layout.home),
+                `lowerdir=${homeLower},upperdir=${layout.homeUpper},workdir=${layout.homeWork}${x}`,
+            ]);
         }
-        if (reopen)
-            lines.push(`w${area}`);
-        return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+        for (const path of this.keep)
+            ops.push(['hold', path]);
+        ops.push(['hold', area]);
+        ops.push(['ro']);
+        const coverSize = `size=${limits.diskBytes ?? DEFAULT_COVER_BYTES},mode=1777`;
+        const covers = [...new Set([...PRIVATE_DIRS, ...this.masks])].sort((a, b) => depth(b) - depth(a));
+        for (const path of covers)
+            ops.push(['cover', path, coverSize]);
+        for (const path of this.keep) {
+            // A kept path inside a mask stays hidden: the mask wins.
+            if (!this.masks.some((m) => isWithin(path, m)))
+                ops.push(['show', path, 'ro']);
+        }
+        ops.push(['show', area, 'rw']);
+        if (limits.network === 'none')
+            ops.push(['lo']);
+        ops.push(['cd', (0,external_node_path_namespaceObject.join)(area, 'root')]);
+        return ops.map((op) => `${op.join('\t')}\n`).join('');
     }
-    async enter(tree) {
+    async enter(tree, _signal, limits = {}) {
         this.checkTree(tree);
         if (tree.root.length === 0)
             throw new Error('a tree needs at least one layer');
+        for (const layer of [...tree.root, ...tree.home]) {
+            if (!usablePath(layer))
+                throw new Error(`a tree layer path cannot be used: ${layer}`);
+        }
         const area = await this.newArea();
-        const dirs = ['root', 'upper', 'work', 'home', 'tmp'];
-        if (tree.home.length > 0)
-            dirs.push('home-upper', 'home-work');
+        const layout = overlayLayout(tree, limits.diskBytes ?? null);
+        const dirs = ['root', ...layout.diskDirs];
+        const helper = await this.helper();
+        const { tools } = this;
+        const conf = {
+            setpriv: tools.setpriv,
+            ssid: tools.setsid,
+            slp: tools.sleep,
+            relay: tools.timeout,
+            perl: tools.perl,
+            helper,
+            cgroups: (limits.cgroupProcs ?? []).join(' '),
+        };
         await Promise.all([
             ...dirs.map((d) => (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.join)(area, d))),
             ...tree.root.map((layer, i) => (0,promises_namespaceObject.symlink)(layer, (0,external_node_path_namespaceObject.join)(area, `l${i}`))),
             ...tree.home.map((layer, i) => (0,promises_namespaceObject.symlink)(layer, (0,external_node_path_namespaceObject.join)(area, `h${i}`))),
-            this.mountPlan(area, tree).then((text) => text ? (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(area, 'masks'), text) : undefined),
+            (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(area, 'plan'), this.mountPlan(area, tree, limits, layout)),
+            (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(area, 'conf'), Object.entries(conf)
+                .map(([name, value]) => `${name}=${shellQuote(value)}\n`)
+                .join('')),
         ]);
-        const lower = tree.root.map((_, i) => `l${i}`).join(':');
-        const homeLower = tree.home.map((_, i) => `h${i}`).join(':');
-        const { tools, userns } = this;
         const prefix = [tools.unshare];
-        if (userns)
+        if (this.userns)
             prefix.push('--user', '--map-current-user', '--keep-caps');
-        prefix.push('--mount', '--propagation', 'private', '--pid', '--', tools.sh, '-c', WRAPPER);
+        prefix.push('--mount', '--propagation', 'private', '--pid');
+        if (limits.network === 'none')
+            prefix.push('--net');
+        prefix.push('--', tools.sh, '-c', WRAPPER, 'quorum-sandbox', area);
         const root = (0,external_node_path_namespaceObject.join)(area, 'root');
-        const fixed = [
-            'quorum-sandbox',
-            area,
-            root,
-            lower,
-            homeLower,
-            userns ? '1' : '0',
-            tools.setpriv,
-            tools.mount,
-            tools.sleep,
-            tools.setsid,
-            tools.timeout,
-            this.privateProc ? '1' : '0',
-            tools.sh,
-            INNER,
-        ];
         let gone = null;
         return {
             kind: 'overlay',
             area,
             root,
-            home: (0,external_node_path_namespaceObject.join)(area, 'home'),
-            tmp: (0,external_node_path_namespaceObject.join)(area, 'tmp'),
+            home: (0,external_node_path_namespaceObject.join)(area, layout.home),
+            tmp: (0,external_node_path_namespaceObject.join)(area, layout.tmp),
             cwd: area,
-            wrap: (argv) => [...prefix, ...fixed, ...argv],
+            wrap: (argv) => [...prefix, ...argv],
             failure: () => readFailure(area),
             seal: async () => {
+                if (layout.tmpfs)
+                    throw new Error('a run with a disk budget cannot be sealed');
                 // work/ is overlayfs scratch space (and holds a mode-000 dir); it is not part of a layer.
                 await Promise.all(['work', 'home-work', 'tmp'].map((d) => removeTree((0,external_node_path_namespaceObject.join)(area, d))));
                 return {
@@ -12137,9 +13383,56 @@ class OverlayProvider extends BaseProvider {
         };
     }
 }
+function overlayLayout(tree, diskBytes) {
+    const homeLayers = tree.home.length > 0;
+    if (diskBytes === null) {
+        return {
+            tmpfs: null,
+            diskDirs: [
+                'upper',
+                'work',
+                'home',
+                'tmp',
+                ...(homeLayers ? ['home-upper', 'home-work'] : []),
+            ],
+            mkdirs: [],
+            upper: 'upper',
+            work: 'work',
+            home: 'home',
+            homeUpper: 'home-upper',
+            homeWork: 'home-work',
+            tmp: 'tmp',
+        };
+    }
+    const inside = ['rw/upper', 'rw/work', 'rw/home', 'rw/tmp'];
+    if (homeLayers)
+        inside.push('rw/home-upper', 'rw/home-work');
+    return {
+        tmpfs: Math.max(1024 * 1024, Math.floor(diskBytes)),
+        diskDirs: ['rw'],
+        mkdirs: inside,
+        upper: 'rw/upper',
+        work: 'rw/work',
+        home: 'rw/home',
+        homeUpper: 'rw/home-upper',
+        homeWork: 'rw/home-work',
+        tmp: 'rw/tmp',
+    };
+}
+/** A path the mount plan can carry: absolute, no tab or newline. */
+function usablePath(path) {
+    return (0,external_node_path_namespaceObject.isAbsolute)(path) && !/[\t\n]/.test(path);
+}
+function depth(path) {
+    return path.split('/').length;
+}
+function shellQuote(value) {
+    return `'${value.replaceAll("'", `'\\''`)}'`;
+}
 class CopyProvider extends BaseProvider {
     kind = 'copy';
-    async enter(tree, signal) {
+    setpriv = findTool('setpriv');
+    async enter(tree, signal, limits = {}) {
         this.checkTree(tree);
         const stop = signal ? AbortSignal.any([this.helpers.signal, signal]) : this.helpers.signal;
         const source = tree.root[0];
@@ -12166,7 +13459,7 @@ class CopyProvider extends BaseProvider {
             home,
             tmp: (0,external_node_path_namespaceObject.join)(area, 'tmp'),
             cwd: root,
-            wrap: (argv) => [...argv],
+            wrap: (argv) => [...copyPrefix(this.setpriv, limits.cgroupProcs ?? []), ...argv],
             failure: () => readFailure(area),
             seal: async () => {
                 await removeTree((0,external_node_path_namespaceObject.join)(area, 'tmp'));
@@ -12175,6 +13468,24 @@ class CopyProvider extends BaseProvider {
             remove: () => (gone ??= removeTree(area)),
         };
     }
+}
+/**
+ * What a copy run starts with: it joins its cgroups, then setpriv sets no_new_privs (so sudo,
+ * su and setuid programs cannot give it more than the gate has) and, as root, empties the
+ * capability bounding set, so the check holds no capability.
+ */
+function copyPrefix(setpriv, cgroups) {
+    const prefix = [];
+    if (cgroups.length > 0) {
+        prefix.push('/bin/sh', '-c', `while [ "$1" != -- ]; do printf '%s\\n' $$ >"$1" || exit ${SANDBOX_FAILURE_EXIT_CODE}; shift; done; shift; exec "$@"`, 'quorum-cgroup', ...cgroups, '--');
+    }
+    if (setpriv !== null) {
+        prefix.push(setpriv, '--no-new-privs');
+        if (isRoot())
+            prefix.push('--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all');
+        prefix.push('--');
+    }
+    return prefix;
 }
 /** Whether `path` is `dir` or below it (both absolute). */
 function isWithin(path, dir) {
@@ -12486,6 +13797,8 @@ async function makeRemovable(path) {
 
 
 
+
+
 /** A workspace cannot be created or used as asked (bad directory, disposed, ...). */
 class WorkspaceError extends Error {
     name = 'WorkspaceError';
@@ -12504,7 +13817,7 @@ async function createWorkspace(opts = {}) {
     const plannedBase = await realpathOfNearest(base);
     for (const tree of opts.inputTrees ?? []) {
         const realTree = await realpathOfNearest((0,external_node_path_namespaceObject.resolve)(tree));
-        if (isInside(plannedBase, realTree)) {
+        if (workspace_isInside(plannedBase, realTree)) {
             throw new WorkspaceError(`the sandbox directory ${base} is inside the input tree ${tree}; ` +
                 'sandboxes must live outside the trees they copy (choose another base directory or TMPDIR)');
         }
@@ -12517,14 +13830,17 @@ async function createWorkspace(opts = {}) {
         const logDir = opts.logDir
             ? await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.resolve)(opts.logDir), { recursive: true }).then(() => (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.resolve)(opts.logDir), 'run-')))
             : (0,external_node_path_namespaceObject.resolve)(`${dir}-logs`);
-        if (isInside(logDir, dir)) {
+        if (workspace_isInside(logDir, dir)) {
             throw new WorkspaceError(`the log directory ${logDir} would be deleted with the workspace`);
         }
         await (0,promises_namespaceObject.mkdir)(logDir, { recursive: true });
         const mode = opts.sandbox ?? 'auto';
-        const detection = await detectSandbox(dir, mode).catch((error) => {
-            throw new WorkspaceError(error instanceof Error ? error.message : String(error));
-        });
+        const [detection, cgroups] = await Promise.all([
+            detectSandbox(dir, mode).catch((error) => {
+                throw new WorkspaceError(error instanceof Error ? error.message : String(error));
+            }),
+            detectCgroups(),
+        ]);
         return new GateWorkspace({
             dir,
             logDir,
@@ -12538,6 +13854,7 @@ async function createWorkspace(opts = {}) {
             parentEnv: opts.parentEnv ?? process.env,
             graceMs: opts.graceMs ?? workspace_DEFAULT_GRACE_MS,
             ownLogDir: opts.logDir === undefined,
+            cgroups,
         });
     }
     catch (error) {
@@ -12563,7 +13880,7 @@ async function realpathOfNearest(path) {
     }
 }
 /** Whether `path` is `dir` or below it (both absolute, already resolved). */
-function isInside(path, dir) {
+function workspace_isInside(path, dir) {
     const rel = (0,external_node_path_namespaceObject.relative)(dir, path);
     return rel === '' || (rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`) && !(0,external_node_path_namespaceObject.isAbsolute)(rel));
 }
@@ -12588,7 +13905,10 @@ class GateWorkspace {
     fellBack = false;
     disposing = null;
     scratchSeq = 0;
+    runSeq = 0;
+    cgroups;
     constructor(p) {
+        this.cgroups = p.cgroups;
         this.dir = p.dir;
         this.logDir = p.logDir;
         this.mode = p.mode;
@@ -12607,6 +13927,18 @@ class GateWorkspace {
     }
     get sandboxNote() {
         return this.note;
+    }
+    get cgroupNote() {
+        return this.cgroups.available ? null : this.cgroups.reason;
+    }
+    /** A cgroup of the run's own with its limits, or null where cgroups cannot be had. */
+    async runCgroup(limits) {
+        if (!this.cgroups.available)
+            return null;
+        return this.cgroups.createRun(`r${++this.runSeq}`, {
+            pidsMax: limits.pids_max,
+            memoryBytes: limits.memory_mb === null ? null : limits.memory_mb * 1024 * 1024,
+        });
     }
     provider(kind) {
         let provider = this.providers.get(kind);
@@ -12662,6 +13994,8 @@ class GateWorkspace {
                     score: null,
                 }),
                 keep: (result) => result.outcome === 'PASSED',
+                // The setup's writes become the tree's layer: they must go to the disk, not a tmpfs.
+                persist: true,
             });
             setupResult = outcome.result;
             if (outcome.sealed)
@@ -12716,10 +14050,18 @@ class GateWorkspace {
                 return { result: notRun(p.opts.seed, kind, 'not run: the gate was stopped'), sealed: null };
             }
             let sb;
+            const limits = p.opts.limits ?? DEFAULT_LIMITS;
+            let cgroup = null;
             try {
-                sb = await p.provider.enter(p.layers, signal);
+                cgroup = await this.runCgroup(limits);
+                sb = await p.provider.enter(p.layers, signal, {
+                    network: limits.network,
+                    diskBytes: p.persist || limits.disk_mb === null ? null : limits.disk_mb * 1024 * 1024,
+                    cgroupProcs: cgroup?.procsFiles ?? [],
+                });
             }
             catch (error) {
+                await cgroup?.remove();
                 const why = error instanceof Error ? error.message : String(error);
                 const reason = signal.aborted
                     ? 'not run: the gate was stopped while its sandbox was being created'
@@ -12753,6 +14095,9 @@ class GateWorkspace {
                 }, signal);
                 if (kind === 'copy')
                     killProcessesWithEnv('QUORUM_RUN_ID', runId);
+                // Whatever the run left anywhere (setsid, double forks) ends with its cgroup.
+                const usage = cgroup ? await cgroup.usage().catch(() => null) : null;
+                await cgroup?.kill().catch(() => undefined);
                 const sandboxFailure = r.exitCode === SANDBOX_FAILURE_EXIT_CODE && !r.timedOut ? await sb.failure() : null;
                 const c = sandboxFailure
                     ? {
@@ -12761,9 +14106,15 @@ class GateWorkspace {
                         score: null,
                     }
                     : p.classify(r, p.timeoutMs);
+                const limitHit = [
+                    usage?.oomKilled ? `it ran out of memory (memory_mb: ${limits.memory_mb})` : null,
+                    usage?.pidsLimitHit ? `it hit its process limit (pids_max: ${limits.pids_max})` : null,
+                ].filter((why) => why !== null);
                 const result = {
                     outcome: c.outcome,
-                    reason: c.reason,
+                    reason: limitHit.length > 0 && c.outcome !== 'PASSED'
+                        ? `${c.reason}; ${limitHit.join('; ')}`
+                        : c.reason,
                     score: c.score,
                     duration_ms: r.durationMs,
                     exit_code: r.exitCode,
@@ -12778,6 +14129,7 @@ class GateWorkspace {
                 return { result, sealed };
             }
             finally {
+                await cgroup?.remove().catch(() => undefined);
                 if (sealed === null)
                     await sb.remove();
             }
@@ -12815,7 +14167,7 @@ class GateWorkspace {
         catch {
             throw new WorkspaceError(`tree directory ${abs} does not exist or is not a directory`);
         }
-        if (isInside(this.dir, real) || isInside(real, this.dir)) {
+        if (workspace_isInside(this.dir, real) || workspace_isInside(real, this.dir)) {
             throw new WorkspaceError(`tree directory ${abs} and the sandbox directory ${this.dir} overlap; they must be apart`);
         }
         return real;
@@ -12827,30 +14179,37 @@ class GateWorkspace {
         const signal = abort ? AbortSignal.any([controller.signal, abort]) : controller.signal;
         const entry = { controller, done: Promise.resolve() };
         this.live.add(entry);
-        // Importing the module runs its top-level code: give it a scratch cwd, HOME and TMPDIR of
-        // its own (not an input tree) and the same allowlisted environment as a check.
+        // Importing the module runs its top-level code, which is as untrusted as a check: it runs
+        // in a sandbox of an empty tree, with the same allowlisted environment and default limits.
         const scratch = (0,external_node_path_namespaceObject.join)(this.dir, `list-${++this.scratchSeq}`);
-        const home = (0,external_node_path_namespaceObject.join)(scratch, 'home');
-        const tmp = (0,external_node_path_namespaceObject.join)(scratch, 'tmp');
-        await Promise.all([(0,promises_namespaceObject.mkdir)(home, { recursive: true }), (0,promises_namespaceObject.mkdir)(tmp, { recursive: true })]);
+        await (0,promises_namespaceObject.mkdir)(scratch, { recursive: true });
+        const provider = this.provider(this.detectedKind);
+        let sb = null;
         try {
+            sb = await provider.enter(provider.prepare(scratch), signal, {
+                network: DEFAULT_LIMITS.network,
+                diskBytes: provider.kind === 'overlay' ? (DEFAULT_LIMITS.disk_mb ?? 0) * 1024 * 1024 : null,
+            });
+            const box = sb;
             return await listFunctionChecks((0,external_node_path_namespaceObject.resolve)(modulePath), {
-                cwd: scratch,
+                cwd: box.cwd,
                 env: buildChildEnv({
                     parent: this.parentEnv,
                     passthrough: [],
                     env: {},
-                    home,
-                    tmp,
+                    home: box.home,
+                    tmp: box.tmp,
                     seed: '0',
                     tree: 'candidate',
                     check: '',
                 }),
                 abort: signal,
+                wrap: (argv) => box.wrap(argv),
             });
         }
         finally {
             this.live.delete(entry);
+            await sb?.remove();
             await removeTree(scratch);
         }
     }
@@ -12870,6 +14229,8 @@ class GateWorkspace {
             ]);
             clearTimeout(timer);
             await Promise.all([...this.providers.values()].map((p) => p.dispose()));
+            if (this.cgroups.available)
+                await this.cgroups.dispose().catch(() => undefined);
             await removeTree(this.dir);
             // A gate that ran nothing should not leave an empty directory behind in TMPDIR.
             if (this.ownLogDir)
@@ -12948,6 +14309,7 @@ const VERSION = '0.1.0';
 
 
 
+
 /** A usage problem found before anything ran (e.g. scored mode without a baseline). */
 class GateUsageError extends Error {
     name = 'GateUsageError';
@@ -12996,12 +14358,17 @@ async function runGate(options) {
         if (baselineDir !== null)
             roles.unshift(['baseline', baselineDir]);
         const prepared = new Map();
-        await Promise.all(roles.map(async ([role, dir]) => {
-            const result = await workspace.prepareTree(role, dir, config.setup, runOptions);
+        // One after the other: a candidate's setup that fills the disk or the machine for a while
+        // must not be able to make the baseline's setup fail (and so change the verdict).
+        for (const [role, dir] of roles) {
+            const result = await workspace.prepareTree(role, dir, config.setup, {
+                ...runOptions,
+                limits: setupLimitsOf(config),
+            });
             if (result.setup)
                 options.onEvent?.({ type: 'setup', tree: role, result: result.setup });
             prepared.set(role, result);
-        }));
+        }
         const limit = Math.max(1, options.parallel ?? config.parallel ?? (0,external_node_os_namespaceObject.availableParallelism)());
         const jobs = [];
         for (const check of checks) {
@@ -13018,7 +14385,10 @@ async function runGate(options) {
             if (setupFailure)
                 return setupFailedResult(setupFailure, role, seed);
             options.onEvent?.({ type: 'start', check: check.name, tree: role });
-            const result = await workspace.runCheck(tree.tree, check, runOptions);
+            const result = await workspace.runCheck(tree.tree, check, {
+                ...runOptions,
+                limits: limits_limitsOf(config, check),
+            });
             options.onEvent?.({ type: 'finish', check: check.name, tree: role, result });
             return result;
         });
@@ -13065,7 +14435,7 @@ async function runGate(options) {
             config_file: options.config.file,
             started_at: startedAt.toISOString(),
             duration_ms: Date.now() - startedAt.getTime(),
-            notices: [...(options.notices ?? []), ...sandboxNotices(workspace, options)],
+            notices: [...(options.notices ?? []), ...sandboxNotices(workspace, options, config, checks)],
         };
     }
     finally {
@@ -13074,13 +14444,26 @@ async function runGate(options) {
     }
 }
 /** What a reader must know about how isolated the runs were. */
-function sandboxNotices(workspace, options) {
+function sandboxNotices(workspace, options, config, checks) {
     const notices = [];
     if (workspace.kind === 'copy' && workspace.sandboxNote) {
         notices.push(`Sandboxes were copies, not overlays: ${workspace.sandboxNote}.`);
     }
     if (workspace.kind === 'copy' && options.maskPaths && options.maskPaths.length > 0) {
         notices.push('The copy sandbox cannot hide credential files and runner control files from checks; only overlay sandboxes (Linux user namespaces) can.');
+    }
+    const limits = checks.map((check) => limits_limitsOf(config, check));
+    if (workspace.cgroupNote && limits.some((l) => l.pids_max !== null || l.memory_mb !== null)) {
+        notices.push(`pids_max and memory_mb were not enforced: no cgroup could be had (${workspace.cgroupNote}).`);
+    }
+    if (workspace.kind === 'copy') {
+        const open = checks.filter((_, i) => limits[i].network === 'none').map((c) => c.name);
+        if (open.length > 0) {
+            notices.push(`network: none was not enforced for ${open.join(', ')}: only overlay sandboxes have a private network.`);
+        }
+        if (limits.some((l) => l.disk_mb !== null)) {
+            notices.push('disk_mb was not enforced: copy sandboxes write to the disk.');
+        }
     }
     return notices;
 }
@@ -13141,7 +14524,7 @@ async function runLimited(items, limit, fn) {
     return results;
 }
 /** Quotes one argument for a POSIX shell, only when it needs it. */
-function shellQuote(arg) {
+function gate_shellQuote(arg) {
     return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 function defaultReproduce(options) {
@@ -13152,7 +14535,7 @@ function defaultReproduce(options) {
         else if (options.config.functions)
             args.push('--checks', options.config.functions);
         args.push('--only', check.name, '--seed', seed);
-        return args.map(shellQuote).join(' ');
+        return args.map(gate_shellQuote).join(' ');
     };
 }
 
@@ -13847,21 +15230,21 @@ async function runCli(argv, io) {
     }
     catch (error) {
         if (error instanceof ConfigError)
-            return fail(io, error.format(), 2);
+            return cli_fail(io, error.format(), 2);
         if (error instanceof UsageError ||
             error instanceof GateUsageError ||
             error instanceof WorkspaceError) {
-            return fail(io, `quorum: ${error.message}`, 2);
+            return cli_fail(io, `quorum: ${error.message}`, 2);
         }
         if (error instanceof PromoteError)
-            return fail(io, `quorum: promote: ${error.message}`, 1);
+            return cli_fail(io, `quorum: promote: ${error.message}`, 1);
         if (io.interrupt.aborted)
-            return fail(io, 'quorum: interrupted; every run was stopped', 130);
+            return cli_fail(io, 'quorum: interrupted; every run was stopped', 130);
         const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-        return fail(io, `quorum: internal error: ${message}`, 3);
+        return cli_fail(io, `quorum: internal error: ${message}`, 3);
     }
 }
-function fail(io, line, code) {
+function cli_fail(io, line, code) {
     io.stderr.write(`${line}\n`);
     return code;
 }
@@ -13899,7 +15282,8 @@ async function cli_runCommand(argv, io) {
     }
     checkWritableTarget(io, values.json, '--json', 'file');
     checkWritableTarget(io, values['log-dir'], '--log-dir', 'directory');
-    const config = await loadCliConfig(io, values.config, values.checks);
+    const trees = [candidateDir, ...(baselineDir ? [baselineDir] : [])];
+    const config = await loadCliConfig(io, values.config, values.checks, trees);
     // verify follows the config's mode; scored forces scored mode.
     const mode = command === 'scored' ? 'scored' : null;
     const color = !values['no-color'] && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
@@ -13919,7 +15303,7 @@ async function cli_runCommand(argv, io) {
         ...(progress ? { onEvent: progress } : {}),
     });
     if (io.interrupt.aborted)
-        return fail(io, 'quorum: interrupted; every run was stopped', 130);
+        return cli_fail(io, 'quorum: interrupted; every run was stopped', 130);
     await writeJsonReport(io, values.json, report);
     if (values.json !== '-')
         io.stdout.write(renderTerminal(report, { color }));
@@ -13993,8 +15377,13 @@ function parsePositiveInt(value, flag) {
         throw new UsageError(`${flag} must be a positive integer, not "${value}"`);
     return Number(value);
 }
-/** --config, else ./quorum.yml, else a config holding only the --checks module. */
-async function loadCliConfig(io, configFlag, checksFlag) {
+/**
+ * --config, else ./quorum.yml, else a config holding only the --checks module. A config or
+ * checks module inside --candidate or --baseline belongs to that tree, which may be someone
+ * else's change: it may not lead out of the tree (see openTreeFile). One outside every tree is
+ * the user's own, and may be a link to anywhere.
+ */
+async function loadCliConfig(io, configFlag, checksFlag, trees) {
     const checks = checksFlag ? (0,external_node_path_namespaceObject.resolve)(io.cwd, checksFlag) : null;
     if (checks && !(0,external_node_fs_namespaceObject.existsSync)(checks))
         throw new UsageError(`--checks ${checksFlag}: no such file`);
@@ -14005,14 +15394,51 @@ async function loadCliConfig(io, configFlag, checksFlag) {
         : (0,external_node_fs_namespaceObject.existsSync)(defaultConfig) && !checks
             ? defaultConfig
             : null;
+    // A config from a tree may only name a checks module in that same tree (`../..` included).
+    const configRoot = configPath ? treeContaining(configPath, trees) : null;
+    let config;
     if (configPath) {
-        const config = await loadConfigFile(configPath);
-        return checks ? { ...config, functions: checks } : config;
+        const loaded = await loadConfigFile(configPath, configRoot === null ? {} : { root: configRoot });
+        config = checks ? { ...loaded, functions: checks } : loaded;
     }
-    if (!checks) {
+    else if (checks) {
+        config = configInCode({ functions: checks });
+    }
+    else {
         throw new UsageError('no checks: pass --config FILE (or create ./quorum.yml) or --checks FILE');
     }
-    return configInCode({ functions: checks });
+    if (config.functions !== null) {
+        const root = checks ? treeContaining(checks, trees) : configRoot;
+        if (root !== null) {
+            const display = checks ? (checksFlag ?? config.functions) : config.functions;
+            const opened = await openTreeFile(config.functions, {
+                root,
+                display,
+                ...(checks ? {} : { key: 'functions' }),
+            });
+            await opened.handle.close();
+        }
+    }
+    return config;
+}
+/** The tree `file` is in, as written or once the tree's own links are resolved; null if none. */
+function treeContaining(file, trees) {
+    for (const tree of trees) {
+        const forms = [(0,external_node_path_namespaceObject.resolve)(tree)];
+        try {
+            forms.push((0,external_node_fs_namespaceObject.realpathSync)(tree));
+        }
+        catch {
+            // requireDir checked it exists; a tree that vanished since has nothing to contain
+        }
+        if (forms.some((dir) => isInsideDir((0,external_node_path_namespaceObject.resolve)(file), dir)))
+            return tree;
+    }
+    return null;
+}
+function isInsideDir(path, dir) {
+    const rel = (0,external_node_path_namespaceObject.relative)(dir, path);
+    return rel === '' || (rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`) && !(0,external_node_path_namespaceObject.isAbsolute)(rel));
 }
 async function writeJsonReport(io, target, report) {
     if (!target)
