@@ -13252,7 +13252,7 @@ class OverlayProvider extends BaseProvider {
         this.userns = o.userns;
         this.privateProc = o.privateProc;
         this.masks = o.masks.filter(usablePath);
-        this.keep = o.readOnly.filter(usablePath);
+        this.keep = [...new Set([...o.readOnly, ...toolDirsUnderPrivateDirs()])].filter(usablePath);
     }
     /** The mount helper's script, written once per provider where no run can change it. */
     helper() {
@@ -13418,6 +13418,24 @@ function overlayLayout(tree, diskBytes) {
         homeWork: 'rw/home-work',
         tmp: 'rw/tmp',
     };
+}
+/**
+ * The directories of the tools a run needs (node for function checks, and every PATH entry)
+ * that lie under a directory the run gets a private tmpfs over (e.g. a Node installed under
+ * /tmp): they stay visible, read-only, like the checks module.
+ */
+function toolDirsUnderPrivateDirs() {
+    const dirs = (process.env.PATH ?? '').split(':').filter((d) => d.startsWith('/'));
+    for (const exe of [process.execPath]) {
+        dirs.push((0,external_node_path_namespaceObject.dirname)(exe));
+        try {
+            dirs.push((0,external_node_path_namespaceObject.dirname)((0,external_node_fs_namespaceObject.realpathSync)(exe)));
+        }
+        catch {
+            // not resolvable: the unresolved directory is kept
+        }
+    }
+    return dirs.filter((d) => PRIVATE_DIRS.some((p) => isWithin(d, p)) && (0,external_node_fs_namespaceObject.existsSync)(d));
 }
 /** A path the mount plan can carry: absolute, no tab or newline. */
 function usablePath(path) {

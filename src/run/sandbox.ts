@@ -42,7 +42,7 @@
  * tree resolve against the sandbox's own directory and dangle.
  */
 import { spawn } from 'node:child_process'
-import { accessSync, constants as fsConstants } from 'node:fs'
+import { accessSync, existsSync, realpathSync, constants as fsConstants } from 'node:fs'
 import {
   chmod,
   cp,
@@ -55,7 +55,7 @@ import {
   symlink,
   writeFile,
 } from 'node:fs/promises'
-import { isAbsolute, join, sep } from 'node:path'
+import { dirname, isAbsolute, join, sep } from 'node:path'
 import type { SandboxKind } from '../engine/types.ts'
 
 /** What the caller asks for: a kind, or `auto` to use overlay when this machine allows it. */
@@ -447,7 +447,7 @@ class OverlayProvider extends BaseProvider implements SandboxProvider {
     this.userns = o.userns
     this.privateProc = o.privateProc
     this.masks = o.masks.filter(usablePath)
-    this.keep = o.readOnly.filter(usablePath)
+    this.keep = [...new Set([...o.readOnly, ...toolDirsUnderPrivateDirs()])].filter(usablePath)
   }
 
   /** The mount helper's script, written once per provider where no run can change it. */
@@ -626,6 +626,24 @@ function overlayLayout(tree: TreeLayers, diskBytes: number | null): Layout {
     homeWork: 'rw/home-work',
     tmp: 'rw/tmp',
   }
+}
+
+/**
+ * The directories of the tools a run needs (node for function checks, and every PATH entry)
+ * that lie under a directory the run gets a private tmpfs over (e.g. a Node installed under
+ * /tmp): they stay visible, read-only, like the checks module.
+ */
+function toolDirsUnderPrivateDirs(): string[] {
+  const dirs = (process.env.PATH ?? '').split(':').filter((d) => d.startsWith('/'))
+  for (const exe of [process.execPath]) {
+    dirs.push(dirname(exe))
+    try {
+      dirs.push(dirname(realpathSync(exe)))
+    } catch {
+      // not resolvable: the unresolved directory is kept
+    }
+  }
+  return dirs.filter((d) => PRIVATE_DIRS.some((p) => isWithin(d, p)) && existsSync(d))
 }
 
 /** A path the mount plan can carry: absolute, no tab or newline. */
