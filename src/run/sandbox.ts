@@ -5,21 +5,25 @@
  * sandbox; symlinks are links, never followed):
  *
  * - `overlay`: O(1) in tree size. A sandbox is a handful of empty directories; the tree appears
- *   at `root` only inside the run's own mount namespace, where a small /bin/sh wrapper mounts an
- *   overlayfs (read-only lower layers = the prepared tree, upper = this run's writes) before it
- *   execs the command. The mount lives and dies with the namespace, so a killed or interrupted
- *   gate cannot leak mounts: only plain directories are left for `remove()`.
- * - `copy`: the portable fallback. A sandbox is a fresh `cp -a` of the prepared tree.
+ *   at `root` only inside the run's own mount namespace, where the mount helper (MOUNT_HELPER, one
+ *   perl process) mounts an overlayfs (read-only lower layers = the prepared tree, upper = this
+ *   run's writes), makes the whole host read-only, gives /tmp, /var/tmp, /run and /dev/shm a
+ *   private tmpfs, hides the masked paths and shows the run's own area writable again. The
+ *   mounts live and die with the namespace, so a killed or interrupted gate cannot leak mounts:
+ *   only plain directories are left for `remove()`.
+ * - `copy`: the portable fallback. A sandbox is a fresh `cp -a` of the prepared tree. It cannot
+ *   hide or protect anything outside the tree: a check writes wherever the gate's user may.
  *
  * Process containment (overlay kind): `unshare --mount --pid` (without `--fork`) starts the
  * wrapper in the new mount namespace; the wrapper's children go to a fresh pid namespace. The
  * first of them becomes that namespace's init: a `sleep` that gets SIGKILL when the wrapper's
  * process dies (PR_SET_PDEATHSIG), and when a pid namespace's init dies the kernel kills
- * everything else in it (pipe holders, daemons, setsid escapers). The wrapper then mounts and
- * execs a relay, `timeout --foreground 0` (GNU coreutils; never times out), which forks the
- * command into the namespace, waits for it and ends the same way: exit 3 stays exit 3 and
- * SIGSEGV or SIGKILL is re-raised on itself, so the spawner sees the command's own status on the
- * pid it spawned. Why not simpler:
+ * everything else in it (pipe holders, daemons, setsid escapers). The wrapper then execs a
+ * relay, `timeout --foreground 0` (GNU coreutils; never times out), which forks the mount
+ * helper into the namespace; the helper execs setpriv, which drops every capability, sets
+ * no_new_privs and execs the command. The relay waits for it and ends the same way: exit 3 stays
+ * exit 3 and SIGSEGV or SIGKILL is re-raised on itself, so the spawner sees the command's own
+ * status on the pid it spawned. Why not simpler:
  * - the command cannot be the namespace's init: init ignores signals it has no handler for, so
  *   `process.kill(process.pid, 'SIGSEGV')` or `kill -9 $$` would do nothing, and a shell as init
  *   cannot tell "exit 139" from "killed by SIGSEGV" when relaying;
@@ -28,18 +32,16 @@
  *   node, Go or Java would abort at start;
  * - `unshare --fork` relays too, but util-linux < 2.40 turns a child's SIGKILL (the OOM killer's
  *   signal) into "exit 1" (util-linux issue #2614).
- * detectSandbox checks the relay on this machine (a SIGKILLed command must be reported as such).
+ * detectSandbox checks the whole chain on this machine (the mounts, and that a SIGKILLed command
+ * is reported as such).
  *
  * As root the namespace needs no user namespace. As an ordinary user it runs in a user
- * namespace that maps the user to itself (`--map-current-user --keep-caps`), mounts with
- * `userxattr`, then drops every capability before exec, so the check runs with the same uid
- * and no more privilege than it would have outside (not as a fake root that can read 0600
- * files or ignore permission bits).
+ * namespace that maps the user to itself (`--map-current-user --keep-caps`) and mounts with
+ * `userxattr`; either way the check runs with the gate's uid and no capability at all (not as a
+ * fake root that can read 0600 files or ignore permission bits).
  *
- * What a same-user sandbox does not do: it is copy-on-write isolation, not a security boundary.
- * A check can still write anywhere its uid may write by absolute path, including through an
- * absolute symlink in the tree that points outside it. Relative symlinks that climb out of the
- * tree resolve against the sandbox's own directory and dangle.
+ * What an overlay sandbox does not do: hide what the gate's user may read (the host is read-only,
+ * not invisible, apart from the masks), or firewall the network unless `network: none`.
  */
 import { spawn } from 'node:child_process'
 import { accessSync, existsSync, realpathSync, constants as fsConstants } from 'node:fs'
@@ -113,7 +115,7 @@ export interface SandboxProvider {
    * A fresh sandbox of `tree`: O(1) for overlay, one `cp -a` for copy. `signal` stops a copy
    * in flight (the promise then rejects).
    */
-  enter(tree: TreeLayers, signal?: AbortSignal, limits?: RunLimits): Promise<Sandbox>
+  enter(tree: TreeLayers, signal?: AbortSignal, options?: EnterOptions): Promise<Sandbox>
   /** Kills helper processes (copies in flight) and deletes `dir`. Idempotent. */
   dispose(): Promise<void>
 }
@@ -133,10 +135,10 @@ interface OverlayTools {
 }
 
 /**
- * What a run may use beyond its tree, set per run: its network, the size of its writable space
- * and the cgroups it joins before anything of it starts.
+ * What a run may use beyond its tree, set per run: its network, the size of its writable space,
+ * the cgroups it joins before anything of it starts, and what else it must see.
  */
-export interface RunLimits {
+export interface EnterOptions {
   /** `none`: a private network namespace with only a loopback interface (overlay only). */
   readonly network?: 'none' | 'host'
   /**
@@ -147,6 +149,11 @@ export interface RunLimits {
   readonly diskBytes?: number | null
   /** cgroup.procs files the run's first process writes its pid into (see cgroup.ts). */
   readonly cgroupProcs?: readonly string[]
+  /**
+   * Overlay only: paths this run must see read-only even where a private tmpfs or a mask would
+   * hide them (a function check's module), beyond the provider's `readOnly` paths.
+   */
+  readonly keep?: readonly string[]
 }
 
 /** Directories every overlay run gets a fresh, private, empty tmpfs over. */
@@ -265,6 +272,9 @@ for my $op (@ops) {
     mnt($s, $a, $t, 0, $b) or fail("overlay mount at $a failed: $!");
   }
   elsif ($what eq 'hold') {
+    # A path that does not exist has nothing to show again (and cannot appear: the host is
+    # about to become read-only).
+    next unless -e $a || -l $a;
     sysopen(my $fh, $a, 0x200000) or fail("cannot open $a: $!");
     $held{$a} = $fh;
   }
@@ -284,7 +294,7 @@ for my $op (@ops) {
     }
   }
   elsif ($what eq 'show') {
-    my $fh = $held{$a} or fail("internal: $a was not held");
+    my $fh = $held{$a} or next;
     my @was = stat($fh);
     my @now = stat($a);
     my $same = @now && $now[0] == $was[0] && $now[1] == $was[1];
@@ -470,7 +480,7 @@ class OverlayProvider extends BaseProvider implements SandboxProvider {
    * and the run's own area writable. So a check can write its tree, its HOME and its TMPDIR, and
    * nothing else that outlives it.
    */
-  private mountPlan(area: string, tree: TreeLayers, limits: RunLimits, layout: Layout): string {
+  private mountPlan(area: string, tree: TreeLayers, options: EnterOptions, layout: Layout): string {
     const syscalls = MOUNT_SYSCALLS[process.arch]
     if (!syscalls) throw new Error(`overlay sandboxes are not supported on ${process.arch}`)
     const ops: string[][] = [['sys', String(syscalls[0]), String(syscalls[1])]]
@@ -494,32 +504,37 @@ class OverlayProvider extends BaseProvider implements SandboxProvider {
         `lowerdir=${homeLower},upperdir=${layout.homeUpper},workdir=${layout.homeWork}${x}`,
       ])
     }
-    for (const path of this.keep) ops.push(['hold', path])
+    const keep = [...new Set([...this.keep, ...(options.keep ?? []).filter(usablePath)])]
+    for (const path of keep) ops.push(['hold', path])
     ops.push(['hold', area])
     ops.push(['ro'])
-    const coverSize = `size=${limits.diskBytes ?? DEFAULT_COVER_BYTES},mode=1777`
+    const coverSize = `size=${options.diskBytes ?? DEFAULT_COVER_BYTES},mode=1777`
     const covers = [...new Set([...PRIVATE_DIRS, ...this.masks])].sort(
       (a, b) => depth(b) - depth(a),
     )
     for (const path of covers) ops.push(['cover', path, coverSize])
-    for (const path of this.keep) {
+    for (const path of keep) {
       // A kept path inside a mask stays hidden: the mask wins.
       if (!this.masks.some((m) => isWithin(path, m))) ops.push(['show', path, 'ro'])
     }
     ops.push(['show', area, 'rw'])
-    if (limits.network === 'none') ops.push(['lo'])
+    if (options.network === 'none') ops.push(['lo'])
     ops.push(['cd', join(area, 'root')])
     return ops.map((op) => `${op.join('\t')}\n`).join('')
   }
 
-  async enter(tree: TreeLayers, _signal?: AbortSignal, limits: RunLimits = {}): Promise<Sandbox> {
+  async enter(
+    tree: TreeLayers,
+    _signal?: AbortSignal,
+    options: EnterOptions = {},
+  ): Promise<Sandbox> {
     this.checkTree(tree)
     if (tree.root.length === 0) throw new Error('a tree needs at least one layer')
     for (const layer of [...tree.root, ...tree.home]) {
       if (!usablePath(layer)) throw new Error(`a tree layer path cannot be used: ${layer}`)
     }
     const area = await this.newArea()
-    const layout = overlayLayout(tree, limits.diskBytes ?? null)
+    const layout = overlayLayout(tree, options.diskBytes ?? null)
     const dirs = ['root', ...layout.diskDirs]
     const helper = await this.helper()
     const { tools } = this
@@ -530,13 +545,13 @@ class OverlayProvider extends BaseProvider implements SandboxProvider {
       relay: tools.timeout,
       perl: tools.perl,
       helper,
-      cgroups: (limits.cgroupProcs ?? []).join(' '),
+      cgroups: (options.cgroupProcs ?? []).join(' '),
     }
     await Promise.all([
       ...dirs.map((d) => mkdir(join(area, d))),
       ...tree.root.map((layer, i) => symlink(layer, join(area, `l${i}`))),
       ...tree.home.map((layer, i) => symlink(layer, join(area, `h${i}`))),
-      writeFile(join(area, 'plan'), this.mountPlan(area, tree, limits, layout)),
+      writeFile(join(area, 'plan'), this.mountPlan(area, tree, options, layout)),
       writeFile(
         join(area, 'conf'),
         Object.entries(conf)
@@ -547,7 +562,7 @@ class OverlayProvider extends BaseProvider implements SandboxProvider {
     const prefix = [tools.unshare]
     if (this.userns) prefix.push('--user', '--map-current-user', '--keep-caps')
     prefix.push('--mount', '--propagation', 'private', '--pid')
-    if (limits.network === 'none') prefix.push('--net')
+    if (options.network === 'none') prefix.push('--net')
     prefix.push('--', tools.sh, '-c', WRAPPER, 'quorum-sandbox', area)
     const root = join(area, 'root')
     let gone: Promise<void> | null = null
@@ -663,7 +678,11 @@ class CopyProvider extends BaseProvider implements SandboxProvider {
   readonly kind = 'copy' as const
   private readonly setpriv = findTool('setpriv')
 
-  async enter(tree: TreeLayers, signal?: AbortSignal, limits: RunLimits = {}): Promise<Sandbox> {
+  async enter(
+    tree: TreeLayers,
+    signal?: AbortSignal,
+    options: EnterOptions = {},
+  ): Promise<Sandbox> {
     this.checkTree(tree)
     const stop = signal ? AbortSignal.any([this.helpers.signal, signal]) : this.helpers.signal
     const source = tree.root[0]
@@ -687,7 +706,7 @@ class CopyProvider extends BaseProvider implements SandboxProvider {
       home,
       tmp: join(area, 'tmp'),
       cwd: root,
-      wrap: (argv) => [...copyPrefix(this.setpriv, limits.cgroupProcs ?? []), ...argv],
+      wrap: (argv) => [...copyPrefix(this.setpriv, options.cgroupProcs ?? []), ...argv],
       failure: () => readFailure(area),
       seal: async () => {
         await removeTree(join(area, 'tmp'))

@@ -122,6 +122,7 @@ export class WorkspaceError extends Error {
 /** How long dispose() waits for aborted runs to end before deleting their directories anyway. */
 const DISPOSE_WAIT_EXTRA_MS = 10_000
 const DEFAULT_GRACE_MS = 2000
+const MIB = 1024 * 1024
 
 interface TreeState {
   provider: SandboxProvider
@@ -276,16 +277,39 @@ class GateWorkspace implements Workspace {
     return this.cgroups.available ? null : this.cgroups.reason
   }
 
-  /** A cgroup of the run's own with its limits, or null where cgroups cannot be had. */
-  private async runCgroup(limits: {
-    pids_max: number | null
-    memory_mb: number | null
-  }): Promise<RunCgroup | null> {
-    if (!this.cgroups.available) return null
-    return this.cgroups.createRun(`r${++this.runSeq}`, {
-      pidsMax: limits.pids_max,
-      memoryBytes: limits.memory_mb === null ? null : limits.memory_mb * 1024 * 1024,
-    })
+  /**
+   * A fresh sandbox of `layers` for one run, in a cgroup of its own with the run's limits (none
+   * where cgroups cannot be had). `persist`: the run's writes must outlive it (a setup), so it
+   * gets no disk budget. `keep`: paths it must see although they lie under a private directory.
+   * Nothing is left behind when this throws.
+   */
+  private async enterRun(p: {
+    provider: SandboxProvider
+    layers: TreeLayers
+    signal: AbortSignal
+    limits: ResourceLimits
+    persist: boolean
+    keep: readonly string[]
+  }): Promise<{ sb: Sandbox; cgroup: RunCgroup | null }> {
+    const { limits } = p
+    const cgroup = this.cgroups.available
+      ? await this.cgroups.createRun(`r${++this.runSeq}`, {
+          pidsMax: limits.pids_max,
+          memoryBytes: limits.memory_mb === null ? null : limits.memory_mb * MIB,
+        })
+      : null
+    try {
+      const sb = await p.provider.enter(p.layers, p.signal, {
+        network: limits.network,
+        diskBytes: p.persist || limits.disk_mb === null ? null : limits.disk_mb * MIB,
+        cgroupProcs: cgroup?.procsFiles ?? [],
+        keep: p.keep,
+      })
+      return { sb, cgroup }
+    } catch (error) {
+      await cgroup?.remove().catch(() => undefined)
+      throw error
+    }
   }
 
   private provider(kind: SandboxKind): SandboxProvider {
@@ -390,6 +414,8 @@ class GateWorkspace implements Workspace {
       scoreKey: spec.kind === 'shell' ? spec.score_from : null,
       channel: spec.kind === 'function',
       keep: () => false,
+      // The function host imports the module by its path, which may lie under /tmp.
+      keepVisible: spec.kind === 'function' ? [dirname(spec.module)] : [],
     })
     return result
   }
@@ -409,6 +435,8 @@ class GateWorkspace implements Workspace {
     channel?: boolean
     keep: (result: RunResult) => boolean
     persist?: boolean
+    /** Paths the run must see read-only (see enterRun). */
+    keepVisible?: readonly string[]
   }): Promise<{ result: RunResult; sealed: TreeLayers | null }> {
     const controller = new AbortController()
     const signal = p.opts.abort
@@ -420,17 +448,18 @@ class GateWorkspace implements Workspace {
         return { result: notRun(p.opts.seed, kind, 'not run: the gate was stopped'), sealed: null }
       }
       let sb: Sandbox
+      let cgroup: RunCgroup | null
       const limits = p.opts.limits ?? DEFAULT_LIMITS
-      let cgroup: RunCgroup | null = null
       try {
-        cgroup = await this.runCgroup(limits)
-        sb = await p.provider.enter(p.layers, signal, {
-          network: limits.network,
-          diskBytes: p.persist || limits.disk_mb === null ? null : limits.disk_mb * 1024 * 1024,
-          cgroupProcs: cgroup?.procsFiles ?? [],
-        })
+        ;({ sb, cgroup } = await this.enterRun({
+          provider: p.provider,
+          layers: p.layers,
+          signal,
+          limits,
+          persist: p.persist ?? false,
+          keep: p.keepVisible ?? [],
+        }))
       } catch (error) {
-        await cgroup?.remove()
         const why = error instanceof Error ? error.message : String(error)
         const reason = signal.aborted
           ? 'not run: the gate was stopped while its sandbox was being created'
@@ -557,13 +586,17 @@ class GateWorkspace implements Workspace {
     const scratch = join(this.dir, `list-${++this.scratchSeq}`)
     await mkdir(scratch, { recursive: true })
     const provider = this.provider(this.detectedKind)
-    let sb: Sandbox | null = null
+    let run: { sb: Sandbox; cgroup: RunCgroup | null } | null = null
     try {
-      sb = await provider.enter(provider.prepare(scratch), signal, {
-        network: DEFAULT_LIMITS.network,
-        diskBytes: provider.kind === 'overlay' ? (DEFAULT_LIMITS.disk_mb ?? 0) * 1024 * 1024 : null,
+      run = await this.enterRun({
+        provider,
+        layers: provider.prepare(scratch),
+        signal,
+        limits: DEFAULT_LIMITS,
+        persist: false,
+        keep: [dirname(resolve(modulePath))],
       })
-      const box = sb
+      const box = run.sb
       return await listChecksInChild(resolve(modulePath), {
         cwd: box.cwd,
         env: buildChildEnv({
@@ -581,7 +614,8 @@ class GateWorkspace implements Workspace {
       })
     } finally {
       this.live.delete(entry)
-      await sb?.remove()
+      await run?.cgroup?.remove().catch(() => undefined)
+      await run?.sb.remove()
       await removeTree(scratch)
     }
   }

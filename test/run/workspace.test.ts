@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { cliCopy, fixtureForEveryone } from '../support/as-user.ts'
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { chmod, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -158,7 +158,11 @@ for (const kind of ['overlay', 'copy'] as const) {
       if (skip()) return t.skip('overlay unavailable')
       const source = await makeSource()
       const ws = await workspace(kind)
-      const listed = await ws.listFunctionChecks(checksModule)
+      // The module lives under the temporary directory, which overlay runs see as a private,
+      // empty tmpfs: it must be listed and run all the same (nobody named it read-only).
+      const module = join(await mkdtemp(join(scratch, 'module-')), 'checks.mjs')
+      await copyFile(checksModule, module)
+      const listed = await ws.listFunctionChecks(module)
       assert.deepEqual(listed, [
         { name: 'sees its own sandbox', timeout_s: 20 },
         { name: 'exits mid-check', timeout_s: 20 },
@@ -172,7 +176,7 @@ for (const kind of ['overlay', 'copy'] as const) {
       const spec = (name: string): CheckSpec => ({
         kind: 'function',
         name,
-        module: checksModule,
+        module,
         timeout_s: 20,
         env: {},
       })
