@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process'
 import * as path from 'node:path'
 import { FULL_SHA_PATTERN } from './constants.ts'
-import { resolveTool, SYSTEM_PATH } from './system-tools.ts'
+import { resolveTool, SYSTEM_PATH } from '../run/system-tools.ts'
 
 export interface GitCommandManager {
   /** The directory commands run in (the checkout). */

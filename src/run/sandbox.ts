@@ -44,7 +44,7 @@
  * not invisible, apart from the masks), or firewall the network unless `network: none`.
  */
 import { spawn } from 'node:child_process'
-import { accessSync, existsSync, realpathSync, constants as fsConstants } from 'node:fs'
+import { existsSync, realpathSync } from 'node:fs'
 import {
   chmod,
   cp,
@@ -59,6 +59,7 @@ import {
 } from 'node:fs/promises'
 import { dirname, isAbsolute, join, sep } from 'node:path'
 import type { SandboxKind } from '../engine/types.ts'
+import { resolveTool } from './system-tools.ts'
 
 /** What the caller asks for: a kind, or `auto` to use overlay when this machine allows it. */
 export type SandboxMode = 'auto' | SandboxKind
@@ -322,19 +323,16 @@ print STDERR "quorum sandbox: cannot execute $ARGV[0]: $!\n";
 exit 127;
 `
 
+/**
+ * The absolute path of a host tool the sandbox runs, resolved by the same rule as the gate's
+ * own tools (system directories first; nothing a check could rewrite), or null.
+ */
 function findTool(name: string): string | null {
-  const dirs = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', ...(process.env.PATH ?? '').split(':')]
-  for (const dir of dirs) {
-    if (!dir.startsWith('/')) continue
-    const candidate = join(dir, name)
-    try {
-      accessSync(candidate, fsConstants.X_OK)
-      return candidate
-    } catch {
-      // not here; try the next directory
-    }
+  try {
+    return resolveTool(name)
+  } catch {
+    return null
   }
-  return null
 }
 
 function findOverlayTools(): OverlayTools | string {

@@ -10,7 +10,7 @@ import * as path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { planFromEvent } from '../../src/github/event.ts'
 import { createGitCommandManager, gitEnvironment } from '../../src/github/git.ts'
-import { SYSTEM_PATH } from '../../src/github/system-tools.ts'
+import { SYSTEM_PATH } from '../../src/run/system-tools.ts'
 import { prepareTrees } from '../../src/github/trees.ts'
 import {
   checkoutLikeActionsCheckout,

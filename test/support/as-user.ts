@@ -19,13 +19,12 @@
  * /tmp, /var/tmp and /dev/shm on purpose: those are attack targets, and a sandbox may give a
  * check private ones, which must not hide the node binary the checks use.
  */
+import { resolveTool } from '../../src/run/system-tools.ts'
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import {
-  accessSync,
   chmodSync,
   chownSync,
-  constants as fsConstants,
   copyFileSync,
   cpSync,
   existsSync,
@@ -83,24 +82,13 @@ export function hostileSkipReason(): string | null {
 }
 
 /** Absolute path of a host tool, or null. */
+/** A system tool's absolute path, by the gate's own rule (src/run/system-tools.ts), or null. */
 export function findTool(name: string): string | null {
-  for (const dir of [
-    '/usr/local/sbin',
-    '/usr/local/bin',
-    '/usr/sbin',
-    '/usr/bin',
-    '/sbin',
-    '/bin',
-  ]) {
-    const path = join(dir, name)
-    try {
-      accessSync(path, fsConstants.X_OK)
-      return path
-    } catch {
-      // next
-    }
+  try {
+    return resolveTool(name)
+  } catch {
+    return null
   }
-  return null
 }
 
 let scratch: string | null = null

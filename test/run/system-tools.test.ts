@@ -12,7 +12,7 @@ import {
   resolveTool,
   SYSTEM_TOOL_DIRS,
   ToolResolutionError,
-} from '../../src/github/system-tools.ts'
+} from '../../src/run/system-tools.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'quorum-tools-'))
 after(() => rmSync(root, { recursive: true, force: true }))
