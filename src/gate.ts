@@ -211,8 +211,12 @@ function sandboxNotices(
       'The copy sandbox cannot hide credential files and runner control files from checks; only overlay sandboxes (Linux user namespaces) can.',
     )
   }
+  // Only limits the config asks for are worth a notice on every report: the defaults are a
+  // safety net, and a runner without cgroups would otherwise repeat the same line on every PR.
+  const asked = (key: 'pids_max' | 'memory_mb' | 'disk_mb') =>
+    config.limits?.[key] != null || checks.some((check) => check.limits?.[key] != null)
   const limits = checks.map((check) => limitsOf(config, check))
-  if (workspace.cgroupNote && limits.some((l) => l.pids_max !== null || l.memory_mb !== null)) {
+  if (workspace.cgroupNote && (asked('pids_max') || asked('memory_mb'))) {
     notices.push(
       `pids_max and memory_mb were not enforced: no cgroup could be had (${workspace.cgroupNote}).`,
     )
@@ -224,7 +228,7 @@ function sandboxNotices(
         `network: none was not enforced for ${open.join(', ')}: only overlay sandboxes have a private network.`,
       )
     }
-    if (limits.some((l) => l.disk_mb !== null)) {
+    if (asked('disk_mb')) {
       notices.push('disk_mb was not enforced: copy sandboxes write to the disk.')
     }
   }

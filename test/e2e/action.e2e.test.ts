@@ -1050,42 +1050,29 @@ describe("the action's own hygiene", () => {
     assertNoViolations(s.fake)
   })
 
-  test('a gate that never settles still completes the check run as a failure, with the reason', async (t) => {
-    const s = await scenario(t)
-    await commitFiles(s.origin, 'feature', { 'README.md': 'hello\n' }, 'Docs', { from: 'main' })
-    const a = await s.pull('feature')
-    const result = await s.run(pullRequestEvent(s.origin, a, { action: 'opened' }), {
-      entry: ACTION_WITH_FAULTS,
-      env: { QUORUM_TEST_FAULT: 'gate-never-settles' },
-      timeoutMs: 60_000,
+  for (const [what, fault, said] of [
+    ['a gate that never settles', 'gate-never-settles', /never settles/],
+    ['an exception thrown from a callback', 'gate-throws-later', /boom from a callback/],
+  ] as const) {
+    test(`${what} still completes the check run as a failure, with the reason`, async (t) => {
+      const s = await scenario(t)
+      await commitFiles(s.origin, 'feature', { 'README.md': 'hello\n' }, 'Docs', { from: 'main' })
+      const a = await s.pull('feature')
+      const result = await s.run(pullRequestEvent(s.origin, a, { action: 'opened' }), {
+        entry: ACTION_WITH_FAULTS,
+        env: { QUORUM_TEST_FAULT: fault },
+        timeoutMs: 60_000,
+      })
+      assert.notEqual(result.code, 0, tail(result))
+      assert.equal(result.outputs['verdict'], 'block')
+      assert.match(result.messages('error').join('\n'), said)
+      assert.equal(s.fake.checkRuns.length, 1)
+      assert.equal(s.fake.checkRuns[0]!.status, 'completed', 'not left in progress')
+      assert.equal(s.fake.checkRuns[0]!.conclusion, 'failure')
+      assert.match(s.fake.checkRuns[0]!.output.summary ?? '', said)
+      assertNoViolations(s.fake)
     })
-    assert.notEqual(result.code, 0, tail(result))
-    assert.equal(result.outputs['verdict'], 'block')
-    assert.match(result.messages('error').join('\n'), /never settles/)
-    assert.equal(s.fake.checkRuns.length, 1)
-    assert.equal(s.fake.checkRuns[0]!.status, 'completed', 'not left in progress')
-    assert.equal(s.fake.checkRuns[0]!.conclusion, 'failure')
-    assert.match(s.fake.checkRuns[0]!.output.summary ?? '', /never settles/)
-    assertNoViolations(s.fake)
-  })
-
-  test('an exception thrown from a callback still completes the check run as a failure', async (t) => {
-    const s = await scenario(t)
-    await commitFiles(s.origin, 'feature', { 'README.md': 'hello\n' }, 'Docs', { from: 'main' })
-    const a = await s.pull('feature')
-    const result = await s.run(pullRequestEvent(s.origin, a, { action: 'opened' }), {
-      entry: ACTION_WITH_FAULTS,
-      env: { QUORUM_TEST_FAULT: 'gate-throws-later' },
-      timeoutMs: 60_000,
-    })
-    assert.notEqual(result.code, 0, tail(result))
-    assert.equal(result.outputs['verdict'], 'block')
-    assert.match(result.messages('error').join('\n'), /boom from a callback/)
-    assert.equal(s.fake.checkRuns[0]?.status, 'completed', 'not left in progress')
-    assert.equal(s.fake.checkRuns[0]?.conclusion, 'failure')
-    assert.match(s.fake.checkRuns[0]?.output.summary ?? '', /boom from a callback/)
-    assertNoViolations(s.fake)
-  })
+  }
 })
 
 function gitRevParse(origin: Origin, rev: string): Promise<string> {
