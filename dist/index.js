@@ -30741,7 +30741,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 672:
+/***/ 7984:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -46605,6 +46605,132 @@ class ScoreScanner {
     }
 }
 
+;// CONCATENATED MODULE: ./src/run/system-tools.ts
+/**
+ * Where the gate finds the programs it runs for itself (git), outside any sandbox and with the
+ * token in reach. A check runs as the same user as the gate, so it can drop an executable named
+ * `git` into a directory early on the runner's PATH (`~/.local/bin` is one on GitHub's images);
+ * a later `git worktree prune` looked up through PATH would run it. So: every such tool is
+ * resolved once, to an absolute path, when the gate starts (before any untrusted code runs),
+ * and system directories win over PATH.
+ */
+
+
+/** Searched first, in this order; PATH is only a fallback for tools missing from all of them. */
+const SYSTEM_TOOL_DIRS = [
+    '/usr/bin',
+    '/bin',
+    '/usr/local/bin',
+    '/usr/sbin',
+    '/sbin',
+];
+/** The PATH the gate's own children (git) get: never the runner's, which a check may have changed. */
+const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
+/** A tool the gate needs could not be found in a place it trusts. Stops the run. */
+class ToolResolutionError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ToolResolutionError';
+    }
+}
+/**
+ * The absolute path of the executable `name`: the first of SYSTEM_TOOL_DIRS that has it, else
+ * the first absolute PATH entry that has it and is not refused (see below).
+ *
+ * Why the PATH fallback refuses a tool in a directory the current user can write, or anywhere
+ * under HOME, although resolution happens before any untrusted code runs (which already defeats
+ * a tool planted on PATH later): resolving early fixes the *path*, not the *file*. A check runs
+ * as this same user, so it can replace a file in a directory it can write after we resolved
+ * it, and the next `git` the gate runs would be the check's. The rule is the same whatever the
+ * timing, so it stays simple: the gate only runs tools the checks cannot rewrite. (As root every
+ * directory is writable, so only the system directories count; that is the intent.)
+ *
+ * @throws ToolResolutionError naming what was searched and what was refused, and why
+ */
+function resolveTool(name, options = {}) {
+    if (name === '' || name.includes('/')) {
+        throw new ToolResolutionError(`resolveTool: '${name}' is not a bare program name`);
+    }
+    const systemDirs = options.systemDirs ?? SYSTEM_TOOL_DIRS;
+    for (const dir of systemDirs) {
+        const candidate = external_node_path_namespaceObject.join(dir, name);
+        if (isExecutableFile(candidate))
+            return candidate;
+    }
+    const canWrite = options.canWrite ?? isWritableDirectory;
+    const homeEnv = options.home ?? process.env['HOME'] ?? '';
+    // As written and as resolved: a HOME reached through a link is still HOME.
+    const homes = [homeEnv, realOrNull(homeEnv)].filter((h) => h !== null && external_node_path_namespaceObject.isAbsolute(h));
+    const pathEnv = 'pathEnv' in options ? options.pathEnv : process.env['PATH'];
+    const refused = [];
+    for (const dir of (pathEnv ?? '').split(external_node_path_namespaceObject.delimiter)) {
+        // Relative entries ('', '.') mean "the current directory": a tree, when a check runs.
+        if (!external_node_path_namespaceObject.isAbsolute(dir))
+            continue;
+        const candidate = external_node_path_namespaceObject.join(dir, name);
+        if (!isExecutableFile(candidate))
+            continue;
+        const why = untrustedLocation(candidate, homes, canWrite);
+        if (why === null)
+            return candidate;
+        refused.push(`${candidate} (${why})`);
+    }
+    const searched = `${systemDirs.join(', ')} and PATH`;
+    throw new ToolResolutionError(refused.length === 0
+        ? `${name} was not found in ${searched}; install ${name} on the runner`
+        : `${name} was not found in ${systemDirs.join(', ')}, and Quorum refuses the copies on PATH: ` +
+            `${refused.join('; ')}. A check runs as the same user and could replace them; install ` +
+            `${name} in one of those system directories`);
+}
+/** Why a tool at `file` (found on PATH) could be rewritten by a check, or null when it cannot. */
+function untrustedLocation(file, homes, canWrite) {
+    // Both the entry on PATH and what it links to: either one replaced is the tool replaced.
+    const real = realOrNull(file) ?? file;
+    for (const location of new Set([file, real])) {
+        const dir = external_node_path_namespaceObject.dirname(location);
+        const home = homes.find((h) => system_tools_isInside(location, h));
+        if (home !== undefined)
+            return `under HOME ${home}`;
+        if (canWrite(dir))
+            return `in ${dir}, which this user can write`;
+    }
+    return null;
+}
+function isExecutableFile(file) {
+    try {
+        if (!(0,external_node_fs_namespaceObject.statSync)(file).isFile())
+            return false;
+        (0,external_node_fs_namespaceObject.accessSync)(file, external_node_fs_namespaceObject.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function isWritableDirectory(dir) {
+    try {
+        (0,external_node_fs_namespaceObject.accessSync)(dir, external_node_fs_namespaceObject.constants.W_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function realOrNull(p) {
+    if (p === '')
+        return null;
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(p);
+    }
+    catch {
+        return null;
+    }
+}
+function system_tools_isInside(child, parent) {
+    const rel = external_node_path_namespaceObject.relative(parent, child);
+    return rel === '' || (rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`) && !external_node_path_namespaceObject.isAbsolute(rel));
+}
+
 ;// CONCATENATED MODULE: ./src/run/sandbox.ts
 /**
  * Sandboxes: the throwaway copy of a tree that one run of one check sees.
@@ -46613,21 +46739,25 @@ class ScoreScanner {
  * sandbox; symlinks are links, never followed):
  *
  * - `overlay`: O(1) in tree size. A sandbox is a handful of empty directories; the tree appears
- *   at `root` only inside the run's own mount namespace, where a small /bin/sh wrapper mounts an
- *   overlayfs (read-only lower layers = the prepared tree, upper = this run's writes) before it
- *   execs the command. The mount lives and dies with the namespace, so a killed or interrupted
- *   gate cannot leak mounts: only plain directories are left for `remove()`.
- * - `copy`: the portable fallback. A sandbox is a fresh `cp -a` of the prepared tree.
+ *   at `root` only inside the run's own mount namespace, where the mount helper (MOUNT_HELPER, one
+ *   perl process) mounts an overlayfs (read-only lower layers = the prepared tree, upper = this
+ *   run's writes), makes the whole host read-only, gives /tmp, /var/tmp, /run and /dev/shm a
+ *   private tmpfs, hides the masked paths and shows the run's own area writable again. The
+ *   mounts live and die with the namespace, so a killed or interrupted gate cannot leak mounts:
+ *   only plain directories are left for `remove()`.
+ * - `copy`: the portable fallback. A sandbox is a fresh `cp -a` of the prepared tree. It cannot
+ *   hide or protect anything outside the tree: a check writes wherever the gate's user may.
  *
  * Process containment (overlay kind): `unshare --mount --pid` (without `--fork`) starts the
  * wrapper in the new mount namespace; the wrapper's children go to a fresh pid namespace. The
  * first of them becomes that namespace's init: a `sleep` that gets SIGKILL when the wrapper's
  * process dies (PR_SET_PDEATHSIG), and when a pid namespace's init dies the kernel kills
- * everything else in it (pipe holders, daemons, setsid escapers). The wrapper then mounts and
- * execs a relay, `timeout --foreground 0` (GNU coreutils; never times out), which forks the
- * command into the namespace, waits for it and ends the same way: exit 3 stays exit 3 and
- * SIGSEGV or SIGKILL is re-raised on itself, so the spawner sees the command's own status on the
- * pid it spawned. Why not simpler:
+ * everything else in it (pipe holders, daemons, setsid escapers). The wrapper then execs a
+ * relay, `timeout --foreground 0` (GNU coreutils; never times out), which forks the mount
+ * helper into the namespace; the helper execs setpriv, which drops every capability, sets
+ * no_new_privs and execs the command. The relay waits for it and ends the same way: exit 3 stays
+ * exit 3 and SIGSEGV or SIGKILL is re-raised on itself, so the spawner sees the command's own
+ * status on the pid it spawned. Why not simpler:
  * - the command cannot be the namespace's init: init ignores signals it has no handler for, so
  *   `process.kill(process.pid, 'SIGSEGV')` or `kill -9 $$` would do nothing, and a shell as init
  *   cannot tell "exit 139" from "killed by SIGSEGV" when relaying;
@@ -46636,19 +46766,18 @@ class ScoreScanner {
  *   node, Go or Java would abort at start;
  * - `unshare --fork` relays too, but util-linux < 2.40 turns a child's SIGKILL (the OOM killer's
  *   signal) into "exit 1" (util-linux issue #2614).
- * detectSandbox checks the relay on this machine (a SIGKILLed command must be reported as such).
+ * detectSandbox checks the whole chain on this machine (the mounts, and that a SIGKILLed command
+ * is reported as such).
  *
  * As root the namespace needs no user namespace. As an ordinary user it runs in a user
- * namespace that maps the user to itself (`--map-current-user --keep-caps`), mounts with
- * `userxattr`, then drops every capability before exec, so the check runs with the same uid
- * and no more privilege than it would have outside (not as a fake root that can read 0600
- * files or ignore permission bits).
+ * namespace that maps the user to itself (`--map-current-user --keep-caps`) and mounts with
+ * `userxattr`; either way the check runs with the gate's uid and no capability at all (not as a
+ * fake root that can read 0600 files or ignore permission bits).
  *
- * What a same-user sandbox does not do: it is copy-on-write isolation, not a security boundary.
- * A check can still write anywhere its uid may write by absolute path, including through an
- * absolute symlink in the tree that points outside it. Relative symlinks that climb out of the
- * tree resolve against the sandbox's own directory and dangle.
+ * What an overlay sandbox does not do: hide what the gate's user may read (the host is read-only,
+ * not invisible, apart from the masks), or firewall the network unless `network: none`.
  */
+
 
 
 
@@ -46768,6 +46897,9 @@ for my $op (@ops) {
     mnt($s, $a, $t, 0, $b) or fail("overlay mount at $a failed: $!");
   }
   elsif ($what eq 'hold') {
+    # A path that does not exist has nothing to show again (and cannot appear: the host is
+    # about to become read-only).
+    next unless -e $a || -l $a;
     sysopen(my $fh, $a, 0x200000) or fail("cannot open $a: $!");
     $held{$a} = $fh;
   }
@@ -46787,7 +46919,7 @@ for my $op (@ops) {
     }
   }
   elsif ($what eq 'show') {
-    my $fh = $held{$a} or fail("internal: $a was not held");
+    my $fh = $held{$a} or next;
     my @was = stat($fh);
     my @now = stat($a);
     my $same = @now && $now[0] == $was[0] && $now[1] == $was[1];
@@ -46814,21 +46946,17 @@ exec { $ARGV[0] } @ARGV;
 print STDERR "quorum sandbox: cannot execute $ARGV[0]: $!\n";
 exit 127;
 `;
+/**
+ * The absolute path of a host tool the sandbox runs, resolved by the same rule as the gate's
+ * own tools (system directories first; nothing a check could rewrite), or null.
+ */
 function findTool(name) {
-    const dirs = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', ...(process.env.PATH ?? '').split(':')];
-    for (const dir of dirs) {
-        if (!dir.startsWith('/'))
-            continue;
-        const candidate = (0,external_node_path_namespaceObject.join)(dir, name);
-        try {
-            (0,external_node_fs_namespaceObject.accessSync)(candidate, external_node_fs_namespaceObject.constants.X_OK);
-            return candidate;
-        }
-        catch {
-            // not here; try the next directory
-        }
+    try {
+        return resolveTool(name);
     }
-    return null;
+    catch {
+        return null;
+    }
 }
 function findOverlayTools() {
     const tools = {};
@@ -46944,7 +47072,7 @@ class OverlayProvider extends BaseProvider {
      * and the run's own area writable. So a check can write its tree, its HOME and its TMPDIR, and
      * nothing else that outlives it.
      */
-    mountPlan(area, tree, limits, layout) {
+    mountPlan(area, tree, options, layout) {
         const syscalls = MOUNT_SYSCALLS[process.arch];
         if (!syscalls)
             throw new Error(`overlay sandboxes are not supported on ${process.arch}`);
@@ -46971,26 +47099,27 @@ class OverlayProvider extends BaseProvider {
                 `lowerdir=${homeLower},upperdir=${layout.homeUpper},workdir=${layout.homeWork}${x}`,
             ]);
         }
-        for (const path of this.keep)
+        const keep = [...new Set([...this.keep, ...(options.keep ?? []).filter(usablePath)])];
+        for (const path of keep)
             ops.push(['hold', path]);
         ops.push(['hold', area]);
         ops.push(['ro']);
-        const coverSize = `size=${limits.diskBytes ?? DEFAULT_COVER_BYTES},mode=1777`;
+        const coverSize = `size=${options.diskBytes ?? DEFAULT_COVER_BYTES},mode=1777`;
         const covers = [...new Set([...PRIVATE_DIRS, ...this.masks])].sort((a, b) => depth(b) - depth(a));
         for (const path of covers)
             ops.push(['cover', path, coverSize]);
-        for (const path of this.keep) {
+        for (const path of keep) {
             // A kept path inside a mask stays hidden: the mask wins.
             if (!this.masks.some((m) => isWithin(path, m)))
                 ops.push(['show', path, 'ro']);
         }
         ops.push(['show', area, 'rw']);
-        if (limits.network === 'none')
+        if (options.network === 'none')
             ops.push(['lo']);
         ops.push(['cd', (0,external_node_path_namespaceObject.join)(area, 'root')]);
         return ops.map((op) => `${op.join('\t')}\n`).join('');
     }
-    async enter(tree, _signal, limits = {}) {
+    async enter(tree, _signal, options = {}) {
         this.checkTree(tree);
         if (tree.root.length === 0)
             throw new Error('a tree needs at least one layer');
@@ -46999,7 +47128,7 @@ class OverlayProvider extends BaseProvider {
                 throw new Error(`a tree layer path cannot be used: ${layer}`);
         }
         const area = await this.newArea();
-        const layout = overlayLayout(tree, limits.diskBytes ?? null);
+        const layout = overlayLayout(tree, options.diskBytes ?? null);
         const dirs = ['root', ...layout.diskDirs];
         const helper = await this.helper();
         const { tools } = this;
@@ -47010,13 +47139,13 @@ class OverlayProvider extends BaseProvider {
             relay: tools.timeout,
             perl: tools.perl,
             helper,
-            cgroups: (limits.cgroupProcs ?? []).join(' '),
+            cgroups: (options.cgroupProcs ?? []).join(' '),
         };
         await Promise.all([
             ...dirs.map((d) => (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.join)(area, d))),
             ...tree.root.map((layer, i) => (0,promises_namespaceObject.symlink)(layer, (0,external_node_path_namespaceObject.join)(area, `l${i}`))),
             ...tree.home.map((layer, i) => (0,promises_namespaceObject.symlink)(layer, (0,external_node_path_namespaceObject.join)(area, `h${i}`))),
-            (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(area, 'plan'), this.mountPlan(area, tree, limits, layout)),
+            (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(area, 'plan'), this.mountPlan(area, tree, options, layout)),
             (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(area, 'conf'), Object.entries(conf)
                 .map(([name, value]) => `${name}=${shellQuote(value)}\n`)
                 .join('')),
@@ -47025,7 +47154,7 @@ class OverlayProvider extends BaseProvider {
         if (this.userns)
             prefix.push('--user', '--map-current-user', '--keep-caps');
         prefix.push('--mount', '--propagation', 'private', '--pid');
-        if (limits.network === 'none')
+        if (options.network === 'none')
             prefix.push('--net');
         prefix.push('--', tools.sh, '-c', WRAPPER, 'quorum-sandbox', area);
         const root = (0,external_node_path_namespaceObject.join)(area, 'root');
@@ -47121,7 +47250,7 @@ function shellQuote(value) {
 class CopyProvider extends BaseProvider {
     kind = 'copy';
     setpriv = findTool('setpriv');
-    async enter(tree, signal, limits = {}) {
+    async enter(tree, signal, options = {}) {
         this.checkTree(tree);
         const stop = signal ? AbortSignal.any([this.helpers.signal, signal]) : this.helpers.signal;
         const source = tree.root[0];
@@ -47148,7 +47277,7 @@ class CopyProvider extends BaseProvider {
             home,
             tmp: (0,external_node_path_namespaceObject.join)(area, 'tmp'),
             cwd: root,
-            wrap: (argv) => [...copyPrefix(this.setpriv, limits.cgroupProcs ?? []), ...argv],
+            wrap: (argv) => [...copyPrefix(this.setpriv, options.cgroupProcs ?? []), ...argv],
             failure: () => readFailure(area),
             seal: async () => {
                 await removeTree((0,external_node_path_namespaceObject.join)(area, 'tmp'));
@@ -47495,6 +47624,7 @@ class WorkspaceError extends Error {
 /** How long dispose() waits for aborted runs to end before deleting their directories anyway. */
 const DISPOSE_WAIT_EXTRA_MS = 10_000;
 const workspace_DEFAULT_GRACE_MS = 2000;
+const MIB = 1024 * 1024;
 /**
  * Creates a workspace: a fresh directory under baseDir and a logs directory, and decides the
  * sandbox kind (one real overlay mount as a probe, cached per process). Throws WorkspaceError
@@ -47620,14 +47750,33 @@ class GateWorkspace {
     get cgroupNote() {
         return this.cgroups.available ? null : this.cgroups.reason;
     }
-    /** A cgroup of the run's own with its limits, or null where cgroups cannot be had. */
-    async runCgroup(limits) {
-        if (!this.cgroups.available)
-            return null;
-        return this.cgroups.createRun(`r${++this.runSeq}`, {
-            pidsMax: limits.pids_max,
-            memoryBytes: limits.memory_mb === null ? null : limits.memory_mb * 1024 * 1024,
-        });
+    /**
+     * A fresh sandbox of `layers` for one run, in a cgroup of its own with the run's limits (none
+     * where cgroups cannot be had). `persist`: the run's writes must outlive it (a setup), so it
+     * gets no disk budget. `keep`: paths it must see although they lie under a private directory.
+     * Nothing is left behind when this throws.
+     */
+    async enterRun(p) {
+        const { limits } = p;
+        const cgroup = this.cgroups.available
+            ? await this.cgroups.createRun(`r${++this.runSeq}`, {
+                pidsMax: limits.pids_max,
+                memoryBytes: limits.memory_mb === null ? null : limits.memory_mb * MIB,
+            })
+            : null;
+        try {
+            const sb = await p.provider.enter(p.layers, p.signal, {
+                network: limits.network,
+                diskBytes: p.persist || limits.disk_mb === null ? null : limits.disk_mb * MIB,
+                cgroupProcs: cgroup?.procsFiles ?? [],
+                keep: p.keep,
+            });
+            return { sb, cgroup };
+        }
+        catch (error) {
+            await cgroup?.remove().catch(() => undefined);
+            throw error;
+        }
     }
     provider(kind) {
         let provider = this.providers.get(kind);
@@ -47724,6 +47873,8 @@ class GateWorkspace {
             scoreKey: spec.kind === 'shell' ? spec.score_from : null,
             channel: spec.kind === 'function',
             keep: () => false,
+            // The function host imports the module by its path, which may lie under /tmp.
+            keepVisible: spec.kind === 'function' ? [(0,external_node_path_namespaceObject.dirname)(spec.module)] : [],
         });
         return result;
     }
@@ -47739,18 +47890,20 @@ class GateWorkspace {
                 return { result: notRun(p.opts.seed, kind, 'not run: the gate was stopped'), sealed: null };
             }
             let sb;
+            let cgroup;
             const limits = p.opts.limits ?? DEFAULT_LIMITS;
-            let cgroup = null;
             try {
-                cgroup = await this.runCgroup(limits);
-                sb = await p.provider.enter(p.layers, signal, {
-                    network: limits.network,
-                    diskBytes: p.persist || limits.disk_mb === null ? null : limits.disk_mb * 1024 * 1024,
-                    cgroupProcs: cgroup?.procsFiles ?? [],
-                });
+                ;
+                ({ sb, cgroup } = await this.enterRun({
+                    provider: p.provider,
+                    layers: p.layers,
+                    signal,
+                    limits,
+                    persist: p.persist ?? false,
+                    keep: p.keepVisible ?? [],
+                }));
             }
             catch (error) {
-                await cgroup?.remove();
                 const why = error instanceof Error ? error.message : String(error);
                 const reason = signal.aborted
                     ? 'not run: the gate was stopped while its sandbox was being created'
@@ -47873,13 +48026,17 @@ class GateWorkspace {
         const scratch = (0,external_node_path_namespaceObject.join)(this.dir, `list-${++this.scratchSeq}`);
         await (0,promises_namespaceObject.mkdir)(scratch, { recursive: true });
         const provider = this.provider(this.detectedKind);
-        let sb = null;
+        let run = null;
         try {
-            sb = await provider.enter(provider.prepare(scratch), signal, {
-                network: DEFAULT_LIMITS.network,
-                diskBytes: provider.kind === 'overlay' ? (DEFAULT_LIMITS.disk_mb ?? 0) * 1024 * 1024 : null,
+            run = await this.enterRun({
+                provider,
+                layers: provider.prepare(scratch),
+                signal,
+                limits: DEFAULT_LIMITS,
+                persist: false,
+                keep: [(0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(modulePath))],
             });
-            const box = sb;
+            const box = run.sb;
             return await listFunctionChecks((0,external_node_path_namespaceObject.resolve)(modulePath), {
                 cwd: box.cwd,
                 env: buildChildEnv({
@@ -47898,7 +48055,8 @@ class GateWorkspace {
         }
         finally {
             this.live.delete(entry);
-            await sb?.remove();
+            await run?.cgroup?.remove().catch(() => undefined);
+            await run?.sb.remove();
             await removeTree(scratch);
         }
     }
@@ -48141,8 +48299,11 @@ function sandboxNotices(workspace, options, config, checks) {
     if (workspace.kind === 'copy' && options.maskPaths && options.maskPaths.length > 0) {
         notices.push('The copy sandbox cannot hide credential files and runner control files from checks; only overlay sandboxes (Linux user namespaces) can.');
     }
+    // Only limits the config asks for are worth a notice on every report: the defaults are a
+    // safety net, and a runner without cgroups would otherwise repeat the same line on every PR.
+    const asked = (key) => config.limits?.[key] != null || checks.some((check) => check.limits?.[key] != null);
     const limits = checks.map((check) => limits_limitsOf(config, check));
-    if (workspace.cgroupNote && limits.some((l) => l.pids_max !== null || l.memory_mb !== null)) {
+    if (workspace.cgroupNote && (asked('pids_max') || asked('memory_mb'))) {
         notices.push(`pids_max and memory_mb were not enforced: no cgroup could be had (${workspace.cgroupNote}).`);
     }
     if (workspace.kind === 'copy') {
@@ -48150,7 +48311,7 @@ function sandboxNotices(workspace, options, config, checks) {
         if (open.length > 0) {
             notices.push(`network: none was not enforced for ${open.join(', ')}: only overlay sandboxes have a private network.`);
         }
-        if (limits.some((l) => l.disk_mb !== null)) {
+        if (asked('disk_mb')) {
             notices.push('disk_mb was not enforced: copy sandboxes write to the disk.');
         }
     }
@@ -55942,132 +56103,6 @@ class Payload {
     }
 }
 
-;// CONCATENATED MODULE: ./src/github/system-tools.ts
-/**
- * Where the gate finds the programs it runs for itself (git), outside any sandbox and with the
- * token in reach. A check runs as the same user as the gate, so it can drop an executable named
- * `git` into a directory early on the runner's PATH (`~/.local/bin` is one on GitHub's images);
- * a later `git worktree prune` looked up through PATH would run it. So: every such tool is
- * resolved once, to an absolute path, when the gate starts (before any untrusted code runs),
- * and system directories win over PATH.
- */
-
-
-/** Searched first, in this order; PATH is only a fallback for tools missing from all of them. */
-const SYSTEM_TOOL_DIRS = [
-    '/usr/bin',
-    '/bin',
-    '/usr/local/bin',
-    '/usr/sbin',
-    '/sbin',
-];
-/** The PATH the gate's own children (git) get: never the runner's, which a check may have changed. */
-const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
-/** A tool the gate needs could not be found in a place it trusts. Stops the run. */
-class ToolResolutionError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ToolResolutionError';
-    }
-}
-/**
- * The absolute path of the executable `name`: the first of SYSTEM_TOOL_DIRS that has it, else
- * the first absolute PATH entry that has it and is not refused (see below).
- *
- * Why the PATH fallback refuses a tool in a directory the current user can write, or anywhere
- * under HOME, although resolution happens before any untrusted code runs (which already defeats
- * a tool planted on PATH later): resolving early fixes the *path*, not the *file*. A check runs
- * as this same user, so it can replace a file in a directory it can write after we resolved
- * it, and the next `git` the gate runs would be the check's. The rule is the same whatever the
- * timing, so it stays simple: the gate only runs tools the checks cannot rewrite. (As root every
- * directory is writable, so only the system directories count; that is the intent.)
- *
- * @throws ToolResolutionError naming what was searched and what was refused, and why
- */
-function resolveTool(name, options = {}) {
-    if (name === '' || name.includes('/')) {
-        throw new ToolResolutionError(`resolveTool: '${name}' is not a bare program name`);
-    }
-    const systemDirs = options.systemDirs ?? SYSTEM_TOOL_DIRS;
-    for (const dir of systemDirs) {
-        const candidate = external_node_path_namespaceObject.join(dir, name);
-        if (isExecutableFile(candidate))
-            return candidate;
-    }
-    const canWrite = options.canWrite ?? isWritableDirectory;
-    const homeEnv = options.home ?? process.env['HOME'] ?? '';
-    // As written and as resolved: a HOME reached through a link is still HOME.
-    const homes = [homeEnv, realOrNull(homeEnv)].filter((h) => h !== null && external_node_path_namespaceObject.isAbsolute(h));
-    const pathEnv = 'pathEnv' in options ? options.pathEnv : process.env['PATH'];
-    const refused = [];
-    for (const dir of (pathEnv ?? '').split(external_node_path_namespaceObject.delimiter)) {
-        // Relative entries ('', '.') mean "the current directory": a tree, when a check runs.
-        if (!external_node_path_namespaceObject.isAbsolute(dir))
-            continue;
-        const candidate = external_node_path_namespaceObject.join(dir, name);
-        if (!isExecutableFile(candidate))
-            continue;
-        const why = untrustedLocation(candidate, homes, canWrite);
-        if (why === null)
-            return candidate;
-        refused.push(`${candidate} (${why})`);
-    }
-    const searched = `${systemDirs.join(', ')} and PATH`;
-    throw new ToolResolutionError(refused.length === 0
-        ? `${name} was not found in ${searched}; install ${name} on the runner`
-        : `${name} was not found in ${systemDirs.join(', ')}, and Quorum refuses the copies on PATH: ` +
-            `${refused.join('; ')}. A check runs as the same user and could replace them; install ` +
-            `${name} in one of those system directories`);
-}
-/** Why a tool at `file` (found on PATH) could be rewritten by a check, or null when it cannot. */
-function untrustedLocation(file, homes, canWrite) {
-    // Both the entry on PATH and what it links to: either one replaced is the tool replaced.
-    const real = realOrNull(file) ?? file;
-    for (const location of new Set([file, real])) {
-        const dir = external_node_path_namespaceObject.dirname(location);
-        const home = homes.find((h) => system_tools_isInside(location, h));
-        if (home !== undefined)
-            return `under HOME ${home}`;
-        if (canWrite(dir))
-            return `in ${dir}, which this user can write`;
-    }
-    return null;
-}
-function isExecutableFile(file) {
-    try {
-        if (!(0,external_node_fs_namespaceObject.statSync)(file).isFile())
-            return false;
-        (0,external_node_fs_namespaceObject.accessSync)(file, external_node_fs_namespaceObject.constants.X_OK);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-function isWritableDirectory(dir) {
-    try {
-        (0,external_node_fs_namespaceObject.accessSync)(dir, external_node_fs_namespaceObject.constants.W_OK);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-function realOrNull(p) {
-    if (p === '')
-        return null;
-    try {
-        return (0,external_node_fs_namespaceObject.realpathSync)(p);
-    }
-    catch {
-        return null;
-    }
-}
-function system_tools_isInside(child, parent) {
-    const rel = external_node_path_namespaceObject.relative(parent, child);
-    return rel === '' || (rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`) && !external_node_path_namespaceObject.isAbsolute(rel));
-}
-
 ;// CONCATENATED MODULE: ./src/github/git.ts
 /**
  * Every git command Quorum runs, behind one small interface (the actions/checkout pattern: an
@@ -57342,7 +57377,7 @@ function workflowRunUrl(env, repo) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(672);
+/* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7984);
 
 // A cancelled workflow sends SIGINT, then SIGTERM: stop every run and clean up, then exit.
 const cancel = new AbortController();
