@@ -8,11 +8,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
-import {
-  resolveTool,
-  SYSTEM_TOOL_DIRS,
-  ToolResolutionError,
-} from '../../src/run/system-tools.ts'
+import { resolveTool, SYSTEM_TOOL_DIRS, ToolResolutionError } from '../../src/run/system-tools.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'quorum-tools-'))
 after(() => rmSync(root, { recursive: true, force: true }))
