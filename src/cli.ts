@@ -39,6 +39,7 @@ Options:
   --seed SEED       QUORUM_SEED for every run (to replay a failure)
   --parallel N      runs at once (default: the config's, else the number of cores)
   --sandbox KIND    auto | overlay | copy (default auto)
+  --cgroup-sudo     not root: get per-run cgroups through passwordless sudo (limits hold)
   --log-dir DIR     where full logs of every run are kept
   --quiet           no progress lines on stderr
   --no-color        never colour the terminal output
@@ -125,6 +126,7 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
     seed: values.seed ?? null,
     parallel,
     sandbox,
+    cgroupSudo: values['cgroup-sudo'] ?? false,
     ...(values['log-dir'] ? { logDir: resolve(io.cwd, values['log-dir']) } : {}),
     parentEnv: io.env,
     abort: io.interrupt,
@@ -163,6 +165,7 @@ function parseCliArgs(argv: string[]) {
         seed: { type: 'string' },
         parallel: { type: 'string' },
         sandbox: { type: 'string' },
+        'cgroup-sudo': { type: 'boolean' },
         'log-dir': { type: 'string' },
         quiet: { type: 'boolean' },
         'no-color': { type: 'boolean' },

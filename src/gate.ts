@@ -45,6 +45,8 @@ export interface GateOptions {
   /** Overrides config.parallel. */
   parallel?: number | null
   sandbox?: 'auto' | 'overlay' | 'copy'
+  /** Get per-run cgroups through `sudo -n` when not root (see delegateCgroupsWithSudo). */
+  cgroupSudo?: boolean
   logDir?: string
   /** The environment children's allowlisted variables are picked from (default process.env). */
   parentEnv?: Record<string, string | undefined>
@@ -85,6 +87,7 @@ export async function runGate(options: GateOptions): Promise<Report> {
   // compile error rather than a silently dropped option.
   const workspace = await createWorkspace({
     sandbox: options.sandbox ?? 'auto',
+    cgroupSudo: options.cgroupSudo ?? false,
     logDir: options.logDir,
     parentEnv: options.parentEnv,
     inputTrees: [options.candidateDir, ...(baselineDir ? [baselineDir] : [])],

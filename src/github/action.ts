@@ -233,6 +233,7 @@ async function evaluate(
     mode: inputs.mode,
     parallel: inputs.parallel,
     sandbox: inputs.sandbox,
+    cgroupSudo: inputs.cgroupSudo,
     logDir: join(outDir, 'logs'),
     parentEnv: env,
     commits: { baseline: trees.baseline?.sha ?? null, candidate: trees.candidate.sha },

@@ -18,6 +18,7 @@ export const Inputs = {
   WorkingDirectory: 'working-directory',
   Parallel: 'parallel',
   Sandbox: 'sandbox',
+  CgroupSudo: 'cgroup-sudo',
   CommentAuthor: 'comment-author',
 } as const
 export type InputName = (typeof Inputs)[keyof typeof Inputs]

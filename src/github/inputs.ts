@@ -37,6 +37,8 @@ export interface ActionInputs {
   /** null = the config's value, else the number of cores. */
   parallel: number | null
   sandbox: SandboxChoice
+  /** Whether to get per-run cgroups through `sudo -n` when not root (see cgroup.ts). */
+  cgroupSudo: boolean
   /**
    * Login whose comments are Quorum's (e.g. `my-app[bot]` for a GitHub App token, which GET
    * /user cannot identify); null = the token's own identity.
@@ -94,6 +96,7 @@ export function parseInputs(
     workingDirectory: path.resolve(context.workspace, raw(Inputs.WorkingDirectory) || '.'),
     parallel: parseParallel(raw(Inputs.Parallel)),
     sandbox: parseChoice(Inputs.Sandbox, raw(Inputs.Sandbox), SANDBOX_CHOICES, 'auto'),
+    cgroupSudo: parseBoolean(Inputs.CgroupSudo, raw(Inputs.CgroupSudo), false),
     commentAuthor: parseLogin(raw(Inputs.CommentAuthor)),
   }
 }

@@ -27,6 +27,7 @@
  * Zombies: an exited process leaves `cgroup.procs` at once but stays charged to `pids.current`
  * until its parent (or init, for orphans) reaps it. "Empty" here means no live process.
  */
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { constants as fsConstants } from 'node:fs'
 import { access, mkdir, open, readdir, readFile, rmdir } from 'node:fs/promises'
@@ -219,6 +220,9 @@ export type CgroupLocation =
       /** The process's own cgroup directory in the pids and in the memory hierarchy. */
       readonly pidsDir: string
       readonly memoryDir: string
+      /** Where those two hierarchies are mounted. */
+      readonly pidsMountPoint: string
+      readonly memoryMountPoint: string
     }
   | {
       readonly version: 2
@@ -261,6 +265,7 @@ export function locateCgroups(mountinfo: string, procSelfCgroup: string): Cgroup
   const memoryMounts = v1('memory')
   if (pidsMounts.length > 0 && memoryMounts.length > 0) {
     const dirs: string[] = []
+    const mountPoints: string[] = []
     for (const [controller, list] of [
       ['pids', pidsMounts],
       ['memory', memoryMounts],
@@ -280,8 +285,15 @@ export function locateCgroups(mountinfo: string, procSelfCgroup: string): Cgroup
         }
       }
       dirs.push(dir)
+      mountPoints.push(list.find((m) => resolveOwn(entry.path, [m]) === dir)?.mountPoint ?? '')
     }
-    return { version: 1, pidsDir: dirs[0] ?? '', memoryDir: dirs[1] ?? '' }
+    return {
+      version: 1,
+      pidsDir: dirs[0] ?? '',
+      memoryDir: dirs[1] ?? '',
+      pidsMountPoint: mountPoints[0] ?? '',
+      memoryMountPoint: mountPoints[1] ?? '',
+    }
   }
   if (pidsMounts.length > 0 || memoryMounts.length > 0) {
     const [mounted, missing] = pidsMounts.length > 0 ? ['pids', 'memory'] : ['memory', 'pids']
@@ -656,6 +668,35 @@ function parentName(): string {
   return `quorum-${process.pid}-${randomBytes(4).toString('hex')}`
 }
 
+/**
+ * Removes what judges that died without dispose() (SIGKILL, a job timeout) left under `host`:
+ * parents named by parentName() whose pid is no longer alive. A pid that was reused keeps its
+ * parent (harmless: an empty cgroup); one that is still ours is never touched. Best effort.
+ */
+async function sweepStaleParents(host: string, version: 1 | 2): Promise<void> {
+  let names: string[]
+  try {
+    names = await readdir(host)
+  } catch {
+    return
+  }
+  const deadline = Date.now() + 2000
+  for (const name of names) {
+    const pid = /^quorum-(\d+)-[0-9a-f]{8}$/.exec(name)?.[1]
+    if (pid === undefined || isAlive(Number(pid))) continue
+    await destroyTree(join(host, name), version, deadline).catch(() => {})
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return errnoCode(err) !== 'ESRCH'
+  }
+}
+
 async function createV1Parents(pidsDir: string, memoryDir: string): Promise<CgroupSupport> {
   const name = parentName()
   const made: string[] = []
@@ -664,6 +705,7 @@ async function createV1Parents(pidsDir: string, memoryDir: string): Promise<Cgro
     ['memory', memoryDir],
   ] as const) {
     const dir = join(own, name)
+    await sweepStaleParents(own, 1)
     try {
       await mkdir(dir)
       made.push(dir)
@@ -740,6 +782,7 @@ async function createV2Parent(ownDir: string, mountPoint: string): Promise<Cgrou
       }
     }
     const parent = join(host, parentName())
+    await sweepStaleParents(host, 2)
     try {
       await mkdir(parent)
     } catch (err) {
@@ -791,4 +834,88 @@ export async function detectCgroups(options: DetectOptions = {}): Promise<Cgroup
     return { available: false, reason: `cgroup detection failed: ${describe(err)}` }
   }
   return { available: false, reason: location.reason }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delegation through sudo: how an ordinary user (GitHub's `runner`) gets cgroups it may manage.
+
+/** The shell program sudo runs as root: $1 uid, $2 gid, $3 pid, $4 version, then directories. */
+const DELEGATE_SCRIPT = [
+  'set -e',
+  'uid=$1 gid=$2 pid=$3 version=$4; shift 4',
+  'for d in "$@"; do',
+  '  mkdir -p "$d"',
+  // v2: controllers for the children of the delegated cgroup, and a leaf for the judge itself
+  // (a v2 cgroup that has processes may not give controllers to its children).
+  '  if [ "$version" = 2 ]; then',
+  '    echo "+pids +memory" >"$(dirname "$d")/cgroup.subtree_control"',
+  '    mkdir -p "$d/judge"',
+  '    echo "+pids +memory" >"$d/cgroup.subtree_control"',
+  '    chown "$uid:$gid" "$d" "$d/cgroup.procs" "$d/cgroup.subtree_control" "$d/cgroup.threads" "$d/judge" "$d/judge/cgroup.procs" "$d/judge/cgroup.threads" "$d/judge/cgroup.subtree_control"',
+  '    echo "$pid" >"$d/judge/cgroup.procs"',
+  '  else',
+  '    chown "$uid:$gid" "$d" "$d/cgroup.procs" "$d/tasks"',
+  '    echo "$pid" >"$d/cgroup.procs"',
+  '  fi',
+  'done',
+].join('\n')
+
+let delegation: Promise<string | null> | null = null
+
+/**
+ * Gives this process cgroups of its own through `sudo -n` (passwordless sudo, as on GitHub's
+ * hosted runners), the way systemd delegates a subtree: as root, a `quorum-delegated-<uid>-<pid>`
+ * cgroup is created at the top of the pids and memory hierarchies (v1) or of the unified one
+ * (v2, with a `judge` leaf), handed to this user, and this process is moved into it. After that
+ * detectCgroups finds a cgroup it may manage, and every run's limits hold. Once per process; the
+ * answer is null when it worked, else why not (the runs then go without cgroups, and the report
+ * says so). Only ever called before any untrusted code runs, with sudo resolved to a system
+ * path. The delegated cgroup stays until the machine ends (this process lives in it to the end).
+ */
+export function delegateCgroupsWithSudo(
+  sudoPath: string,
+  options: DetectOptions = {},
+): Promise<string | null> {
+  delegation ??= (async () => {
+    if (uid() === 0) return null
+    let location: CgroupLocation
+    try {
+      location = locateCgroups(
+        options.mountinfo ?? (await readFile('/proc/self/mountinfo', 'utf8')),
+        options.procSelfCgroup ?? (await readFile('/proc/self/cgroup', 'utf8')),
+      )
+    } catch (err) {
+      return `cannot read /proc/self: ${describe(err)}`
+    }
+    if (location.version === null) return location.reason
+    const name = `quorum-delegated-${uid()}-${process.pid}`
+    const dirs =
+      location.version === 1
+        ? [join(location.pidsMountPoint, name), join(location.memoryMountPoint, name)]
+        : [join(location.mountPoint, name)]
+    const gid = typeof process.getgid === 'function' ? process.getgid() : 0
+    const r = spawnSync(
+      sudoPath,
+      [
+        '-n',
+        '/bin/sh',
+        '-c',
+        DELEGATE_SCRIPT,
+        'quorum-delegate',
+        String(uid()),
+        String(gid),
+        String(process.pid),
+        String(location.version),
+        ...dirs,
+      ],
+      { encoding: 'utf8', timeout: 30_000, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } },
+    )
+    if (r.error) return `sudo could not be run: ${r.error.message}`
+    if (r.status !== 0) {
+      const said = (r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ').slice(0, 300)
+      return `sudo -n could not delegate a cgroup (exit ${r.status ?? r.signal}${said ? `: ${said}` : ''})`
+    }
+    return null
+  })()
+  return delegation
 }

@@ -20,8 +20,14 @@ import type {
   SandboxKind,
   TreeRole,
 } from '../engine/types.ts'
-import { detectCgroups, type CgroupSupport, type RunCgroup } from './cgroup.ts'
+import {
+  delegateCgroupsWithSudo,
+  detectCgroups,
+  type CgroupSupport,
+  type RunCgroup,
+} from './cgroup.ts'
 import { buildChildEnv } from './env.ts'
+import { resolveTool } from './system-tools.ts'
 import {
   functionHostArgv,
   killProcessesWithEnv,
@@ -49,6 +55,11 @@ export interface WorkspaceOptions {
   logDir?: string
   /** Default auto: overlay when this machine allows it, else copy. */
   sandbox?: SandboxMode
+  /**
+   * When not root, get a cgroup of this process's own through `sudo -n` first, so runs can
+   * have limits (default false: sudo is never run unasked).
+   */
+  cgroupSudo?: boolean
   /** The environment children's allowlisted variables come from. Default: process.env. */
   parentEnv?: Record<string, string | undefined>
   /** SIGTERM -> SIGKILL grace for a run over budget (default: spawnBounded's). */
@@ -166,7 +177,7 @@ export async function createWorkspace(opts: WorkspaceOptions = {}): Promise<Work
       detectSandbox(dir, mode).catch((error: unknown) => {
         throw new WorkspaceError(error instanceof Error ? error.message : String(error))
       }),
-      detectCgroups(),
+      findCgroups(opts.cgroupSudo ?? false),
     ])
     return new GateWorkspace({
       dir,
@@ -187,6 +198,21 @@ export async function createWorkspace(opts: WorkspaceOptions = {}): Promise<Work
     await removeTree(dir)
     throw error
   }
+}
+
+/** The cgroups runs can have, after a delegation through sudo when asked for. */
+async function findCgroups(sudo: boolean): Promise<CgroupSupport> {
+  let why: string | null = null
+  if (sudo) {
+    try {
+      why = await delegateCgroupsWithSudo(resolveTool('sudo'))
+    } catch (error) {
+      why = error instanceof Error ? error.message : String(error)
+    }
+  }
+  const found = await detectCgroups()
+  if (found.available || why === null) return found
+  return { available: false, reason: `${found.reason}; getting one through sudo failed: ${why}` }
 }
 
 /** realpath of the longest existing prefix of `path`, with the rest appended as is. */

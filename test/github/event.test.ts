@@ -286,6 +286,7 @@ describe('parseInputs', () => {
       workingDirectory: workspace,
       parallel: null,
       sandbox: 'auto',
+      cgroupSudo: false,
       commentAuthor: null,
     })
   })
@@ -305,6 +306,7 @@ describe('parseInputs', () => {
       'working-directory': 'packages/app',
       parallel: '4',
       sandbox: 'copy',
+      'cgroup-sudo': 'true',
       'comment-author': 'quorum-app[bot]',
     })
     assert.deepEqual(inputs, {
@@ -321,6 +323,7 @@ describe('parseInputs', () => {
       workingDirectory: path.join(workspace, 'packages', 'app'),
       parallel: 4,
       sandbox: 'copy',
+      cgroupSudo: true,
       commentAuthor: 'quorum-app[bot]',
     })
   })

@@ -143,6 +143,8 @@ describe('parsing /proc/self/mountinfo and /proc/self/cgroup', () => {
       version: 1,
       pidsDir: '/sys/fs/cgroup/pids',
       memoryDir: '/sys/fs/cgroup/memory/process_api/c681855dee822f50bd95553bf363b85e',
+      pidsMountPoint: '/sys/fs/cgroup/pids',
+      memoryMountPoint: '/sys/fs/cgroup/memory',
     })
   })
 
@@ -151,6 +153,8 @@ describe('parsing /proc/self/mountinfo and /proc/self/cgroup', () => {
       version: 1,
       pidsDir: '/sys/fs/cgroup/pids',
       memoryDir: '/sys/fs/cgroup/memory',
+      pidsMountPoint: '/sys/fs/cgroup/pids',
+      memoryMountPoint: '/sys/fs/cgroup/memory',
     })
   })
 
@@ -394,6 +398,27 @@ describe('run cgroups', () => {
       assert.equal(dirname(found.parents[0] ?? ''), location.pidsDir)
       assert.equal(dirname(found.parents[1] ?? ''), location.memoryDir)
     }
+  })
+
+  test('detection removes the parents that a judge which died without dispose() left behind', async (t) => {
+    if (skipReason !== null || location?.version !== 1) return t.skip(skipReason ?? 'v1 only')
+    // A pid that surely is dead: a process that has exited and been reaped.
+    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' })
+    await new Promise((resolve) => child.on('exit', resolve))
+    const stale = [location.pidsDir, location.memoryDir].map((own) =>
+      join(own, `quorum-${child.pid}-deadbeef`),
+    )
+    for (const dir of stale) await mkdir(join(dir, 'run-r1'), { recursive: true })
+    t.after(async () => {
+      for (const dir of stale) {
+        await rmdir(join(dir, 'run-r1')).catch(() => {})
+        await rmdir(dir).catch(() => {})
+      }
+    })
+    const other = await detectCgroups()
+    t.after(() => (other.available ? other.dispose() : undefined))
+    assert.ok(other.available, other.available ? '' : other.reason)
+    for (const dir of stale) assert.equal(existsSync(dir), false, `${dir} was left`)
   })
 
   test('a run gets its limits written and remove() deletes its directories, once or twice', async (t) => {

@@ -15,6 +15,7 @@
  * skipped otherwise, and where overlay sandboxes are unavailable.
  */
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { randomInt } from 'node:crypto'
 import {
   chmodSync,
@@ -27,6 +28,7 @@ import {
   readdirSync,
   readlinkSync,
   realpathSync,
+  rmdirSync,
   rmSync,
   writeFileSync,
 } from 'node:fs'
@@ -647,41 +649,9 @@ describe('resource limits', { skip: SKIP ?? false }, () => {
   for (const who of ACTORS) {
     test(`a fork bomb under pids_max: 50 stays under 50 processes, ends within its budget and leaves nothing, as ${who}`, async (t) => {
       await scenario(t, who, 'overlay', async (a, arena) => {
-        const sleep = uniqueSleep(t)
-        const timeoutS = 10
-        let peak = 0
-        const g = await gate(
-          a,
-          arena,
-          yaml([
-            {
-              name: 'bomb',
-              command: attack(
-                [`for i in $(seq 300); do ${sleep.join(' ')} & done`, 'wait'],
-                'exit $?',
-              ),
-              timeout_s: timeoutS,
-              pids_max: 50,
-            },
-          ]),
-          {
-            sandbox: 'overlay',
-            timeoutMs: 90_000,
-            tickMs: 50,
-            onTick: () => {
-              peak = Math.max(peak, pidsWithArgv(sleep).length)
-            },
-          },
-        )
-        const left = pidsWithArgv(sleep)
-        if (noCgroup(g)) return t.skip(`no cgroup for ${who} here: ${noCgroup(g)}`)
-        assert.equal(g.r.status, 1, g.why)
-        assertRan(g, 'bomb')
-        assert.notEqual(candidateRun(g, 'bomb').outcome, 'PASSED')
-        // Budget + 2 s of grace + the gate's own start and cleanup.
-        assert.ok(g.r.durationMs < (timeoutS + 2 + 15) * 1000, `the gate took ${g.r.durationMs} ms`)
-        assert.ok(peak < 50, `${peak} of the check's sleeps ran at once (pids_max: 50)`)
-        assert.deepEqual(left, [], 'processes of the fork bomb outlived the gate')
+        const b = await forkBomb(t, a, arena, [])
+        if (noCgroup(b.g)) return t.skip(`no cgroup for ${who} here: ${noCgroup(b.g)}`)
+        assertBombContained(b)
       })
     })
 
@@ -762,6 +732,19 @@ describe('resource limits', { skip: SKIP ?? false }, () => {
   }
 })
 
+describe('limits for an ordinary user through sudo', { skip: SKIP ?? false }, () => {
+  test('with --cgroup-sudo, a user with passwordless sudo gets a cgroup and a fork bomb stays under pids_max', async (t) => {
+    if (findTool('sudo') === null) return t.skip('sudo is not installed (CI installs it)')
+    await scenario(t, 'user', 'overlay', async (a, arena) => {
+      grantSudo(a)
+      t.after(() => removeDelegatedCgroups(a.uid))
+      const b = await forkBomb(t, a, arena, ['--cgroup-sudo'])
+      assert.equal(noCgroup(b.g), null, `the limits were not enforced\n${b.g.why}`)
+      assertBombContained(b)
+    })
+  })
+})
+
 describe('nothing a check starts outlives the gate', { skip: SKIP ?? false }, () => {
   for (const kind of ['overlay', 'copy'] as const) {
     for (const who of ACTORS) {
@@ -832,4 +815,70 @@ function listen(server: Server, port: number | string, host?: string): Promise<v
     if (typeof port === 'string') server.listen(port, done)
     else server.listen(port, host, done)
   })
+}
+
+/** A check that starts 300 sleeps under pids_max: 50; the peak is counted from the host. */
+async function forkBomb(t: TestContext, a: Actor, arena: Arena, args: string[]) {
+  const sleep = uniqueSleep(t)
+  const timeoutS = 10
+  let peak = 0
+  const g = await gate(
+    a,
+    arena,
+    yaml([
+      {
+        name: 'bomb',
+        command: attack([`for i in $(seq 300); do ${sleep.join(' ')} & done`, 'wait'], 'exit $?'),
+        timeout_s: timeoutS,
+        pids_max: 50,
+      },
+    ]),
+    {
+      sandbox: 'overlay',
+      args,
+      timeoutMs: 90_000,
+      tickMs: 50,
+      onTick: () => {
+        peak = Math.max(peak, pidsWithArgv(sleep).length)
+      },
+    },
+  )
+  const left = pidsWithArgv(sleep)
+  return { g, peak, left, timeoutS }
+}
+
+function assertBombContained(b: Awaited<ReturnType<typeof forkBomb>>): void {
+  const { g, peak, left, timeoutS } = b
+  assert.equal(g.r.status, 1, g.why)
+  assertRan(g, 'bomb')
+  assert.notEqual(candidateRun(g, 'bomb').outcome, 'PASSED')
+  // Budget + 2 s of grace + the gate's own start and cleanup.
+  assert.ok(g.r.durationMs < (timeoutS + 2 + 15) * 1000, `the gate took ${g.r.durationMs} ms`)
+  assert.ok(peak < 50, `${peak} of the check's sleeps ran at once (pids_max: 50)`)
+  assert.deepEqual(left, [], 'processes of the fork bomb outlived the gate')
+}
+
+/** The cgroups --cgroup-sudo left for `uid` (empty once the gate has exited), removed. */
+function removeDelegatedCgroups(uid: number): void {
+  for (const hierarchy of ['/sys/fs/cgroup/pids', '/sys/fs/cgroup/memory', '/sys/fs/cgroup']) {
+    let names: string[] = []
+    try {
+      names = readdirSync(hierarchy).filter((n) => n.startsWith(`quorum-delegated-${uid}-`))
+    } catch {
+      continue
+    }
+    for (const name of names) {
+      // Deepest first: rmdir of a cgroup fails while it has children.
+      const dirs = spawnSync('find', [join(hierarchy, name), '-depth', '-type', 'd'], {
+        encoding: 'utf8',
+      }).stdout.split('\n')
+      for (const dir of dirs.filter(Boolean)) {
+        try {
+          rmdirSync(dir)
+        } catch {
+          // a cgroup still in use: left for the machine's end
+        }
+      }
+    }
+  }
 }
