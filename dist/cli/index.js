@@ -11140,6 +11140,8 @@ function clip(text, max) {
     return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/run/cgroup.ts
@@ -11172,6 +11174,7 @@ const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
  * Zombies: an exited process leaves `cgroup.procs` at once but stays charged to `pids.current`
  * until its parent (or init, for orphans) reaps it. "Empty" here means no live process.
  */
+
 
 
 
@@ -11297,6 +11300,7 @@ function locateCgroups(mountinfo, procSelfCgroup) {
     const memoryMounts = v1('memory');
     if (pidsMounts.length > 0 && memoryMounts.length > 0) {
         const dirs = [];
+        const mountPoints = [];
         for (const [controller, list] of [
             ['pids', pidsMounts],
             ['memory', memoryMounts],
@@ -11316,8 +11320,15 @@ function locateCgroups(mountinfo, procSelfCgroup) {
                 };
             }
             dirs.push(dir);
+            mountPoints.push(list.find((m) => resolveOwn(entry.path, [m]) === dir)?.mountPoint ?? '');
         }
-        return { version: 1, pidsDir: dirs[0] ?? '', memoryDir: dirs[1] ?? '' };
+        return {
+            version: 1,
+            pidsDir: dirs[0] ?? '',
+            memoryDir: dirs[1] ?? '',
+            pidsMountPoint: mountPoints[0] ?? '',
+            memoryMountPoint: mountPoints[1] ?? '',
+        };
     }
     if (pidsMounts.length > 0 || memoryMounts.length > 0) {
         const [mounted, missing] = pidsMounts.length > 0 ? ['pids', 'memory'] : ['memory', 'pids'];
@@ -11679,6 +11690,36 @@ function makeSupport(version, parents) {
 function parentName() {
     return `quorum-${process.pid}-${(0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex')}`;
 }
+/**
+ * Removes what judges that died without dispose() (SIGKILL, a job timeout) left under `host`:
+ * parents named by parentName() whose pid is no longer alive. A pid that was reused keeps its
+ * parent (harmless: an empty cgroup); one that is still ours is never touched. Best effort.
+ */
+async function sweepStaleParents(host, version) {
+    let names;
+    try {
+        names = await (0,promises_namespaceObject.readdir)(host);
+    }
+    catch {
+        return;
+    }
+    const deadline = Date.now() + 2000;
+    for (const name of names) {
+        const pid = /^quorum-(\d+)-[0-9a-f]{8}$/.exec(name)?.[1];
+        if (pid === undefined || isAlive(Number(pid)))
+            continue;
+        await destroyTree((0,external_node_path_namespaceObject.join)(host, name), version, deadline).catch(() => { });
+    }
+}
+function isAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (err) {
+        return errnoCode(err) !== 'ESRCH';
+    }
+}
 async function createV1Parents(pidsDir, memoryDir) {
     const name = parentName();
     const made = [];
@@ -11687,6 +11728,7 @@ async function createV1Parents(pidsDir, memoryDir) {
         ['memory', memoryDir],
     ]) {
         const dir = (0,external_node_path_namespaceObject.join)(own, name);
+        await sweepStaleParents(own, 1);
         try {
             await (0,promises_namespaceObject.mkdir)(dir);
             made.push(dir);
@@ -11760,6 +11802,7 @@ async function createV2Parent(ownDir, mountPoint) {
             }
         }
         const parent = (0,external_node_path_namespaceObject.join)(host, parentName());
+        await sweepStaleParents(host, 2);
         try {
             await (0,promises_namespaceObject.mkdir)(parent);
         }
@@ -11809,6 +11852,79 @@ async function detectCgroups(options = {}) {
     }
     return { available: false, reason: location.reason };
 }
+// ---------------------------------------------------------------------------------------------
+// Delegation through sudo: how an ordinary user (GitHub's `runner`) gets cgroups it may manage.
+/** The shell program sudo runs as root: $1 uid, $2 gid, $3 pid, $4 version, then directories. */
+const DELEGATE_SCRIPT = [
+    'set -e',
+    'uid=$1 gid=$2 pid=$3 version=$4; shift 4',
+    'for d in "$@"; do',
+    '  mkdir -p "$d"',
+    // v2: controllers for the children of the delegated cgroup, and a leaf for the judge itself
+    // (a v2 cgroup that has processes may not give controllers to its children).
+    '  if [ "$version" = 2 ]; then',
+    '    echo "+pids +memory" >"$(dirname "$d")/cgroup.subtree_control"',
+    '    mkdir -p "$d/judge"',
+    '    echo "+pids +memory" >"$d/cgroup.subtree_control"',
+    '    chown "$uid:$gid" "$d" "$d/cgroup.procs" "$d/cgroup.subtree_control" "$d/cgroup.threads" "$d/judge" "$d/judge/cgroup.procs" "$d/judge/cgroup.threads" "$d/judge/cgroup.subtree_control"',
+    '    echo "$pid" >"$d/judge/cgroup.procs"',
+    '  else',
+    '    chown "$uid:$gid" "$d" "$d/cgroup.procs" "$d/tasks"',
+    '    echo "$pid" >"$d/cgroup.procs"',
+    '  fi',
+    'done',
+].join('\n');
+let delegation = null;
+/**
+ * Gives this process cgroups of its own through `sudo -n` (passwordless sudo, as on GitHub's
+ * hosted runners), the way systemd delegates a subtree: as root, a `quorum-delegated-<uid>-<pid>`
+ * cgroup is created at the top of the pids and memory hierarchies (v1) or of the unified one
+ * (v2, with a `judge` leaf), handed to this user, and this process is moved into it. After that
+ * detectCgroups finds a cgroup it may manage, and every run's limits hold. Once per process; the
+ * answer is null when it worked, else why not (the runs then go without cgroups, and the report
+ * says so). Only ever called before any untrusted code runs, with sudo resolved to a system
+ * path. The delegated cgroup stays until the machine ends (this process lives in it to the end).
+ */
+function delegateCgroupsWithSudo(sudoPath, options = {}) {
+    delegation ??= (async () => {
+        if (uid() === 0)
+            return null;
+        let location;
+        try {
+            location = locateCgroups(options.mountinfo ?? (await (0,promises_namespaceObject.readFile)('/proc/self/mountinfo', 'utf8')), options.procSelfCgroup ?? (await (0,promises_namespaceObject.readFile)('/proc/self/cgroup', 'utf8')));
+        }
+        catch (err) {
+            return `cannot read /proc/self: ${cgroup_describe(err)}`;
+        }
+        if (location.version === null)
+            return location.reason;
+        const name = `quorum-delegated-${uid()}-${process.pid}`;
+        const dirs = location.version === 1
+            ? [(0,external_node_path_namespaceObject.join)(location.pidsMountPoint, name), (0,external_node_path_namespaceObject.join)(location.memoryMountPoint, name)]
+            : [(0,external_node_path_namespaceObject.join)(location.mountPoint, name)];
+        const gid = typeof process.getgid === 'function' ? process.getgid() : 0;
+        const r = (0,external_node_child_process_namespaceObject.spawnSync)(sudoPath, [
+            '-n',
+            '/bin/sh',
+            '-c',
+            DELEGATE_SCRIPT,
+            'quorum-delegate',
+            String(uid()),
+            String(gid),
+            String(process.pid),
+            String(location.version),
+            ...dirs,
+        ], { encoding: 'utf8', timeout: 30_000, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+        if (r.error)
+            return `sudo could not be run: ${r.error.message}`;
+        if (r.status !== 0) {
+            const said = (r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ').slice(0, 300);
+            return `sudo -n could not delegate a cgroup (exit ${r.status ?? r.signal}${said ? `: ${said}` : ''})`;
+        }
+        return null;
+    })();
+    return delegation;
+}
 
 ;// CONCATENATED MODULE: ./src/run/env.ts
 /**
@@ -11855,8 +11971,132 @@ function buildChildEnv(p) {
     return Object.fromEntries(child);
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/run/system-tools.ts
+/**
+ * Where the gate finds the programs it runs for itself (git), outside any sandbox and with the
+ * token in reach. A check runs as the same user as the gate, so it can drop an executable named
+ * `git` into a directory early on the runner's PATH (`~/.local/bin` is one on GitHub's images);
+ * a later `git worktree prune` looked up through PATH would run it. So: every such tool is
+ * resolved once, to an absolute path, when the gate starts (before any untrusted code runs),
+ * and system directories win over PATH.
+ */
+
+
+/** Searched first, in this order; PATH is only a fallback for tools missing from all of them. */
+const SYSTEM_TOOL_DIRS = [
+    '/usr/bin',
+    '/bin',
+    '/usr/local/bin',
+    '/usr/sbin',
+    '/sbin',
+];
+/** The PATH the gate's own children (git) get: never the runner's, which a check may have changed. */
+const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
+/** A tool the gate needs could not be found in a place it trusts. Stops the run. */
+class ToolResolutionError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ToolResolutionError';
+    }
+}
+/**
+ * The absolute path of the executable `name`: the first of SYSTEM_TOOL_DIRS that has it, else
+ * the first absolute PATH entry that has it and is not refused (see below).
+ *
+ * Why the PATH fallback refuses a tool in a directory the current user can write, or anywhere
+ * under HOME, although resolution happens before any untrusted code runs (which already defeats
+ * a tool planted on PATH later): resolving early fixes the *path*, not the *file*. A check runs
+ * as this same user, so it can replace a file in a directory it can write after we resolved
+ * it, and the next `git` the gate runs would be the check's. The rule is the same whatever the
+ * timing, so it stays simple: the gate only runs tools the checks cannot rewrite. (As root every
+ * directory is writable, so only the system directories count; that is the intent.)
+ *
+ * @throws ToolResolutionError naming what was searched and what was refused, and why
+ */
+function resolveTool(name, options = {}) {
+    if (name === '' || name.includes('/')) {
+        throw new ToolResolutionError(`resolveTool: '${name}' is not a bare program name`);
+    }
+    const systemDirs = options.systemDirs ?? SYSTEM_TOOL_DIRS;
+    for (const dir of systemDirs) {
+        const candidate = external_node_path_namespaceObject.join(dir, name);
+        if (isExecutableFile(candidate))
+            return candidate;
+    }
+    const canWrite = options.canWrite ?? isWritableDirectory;
+    const homeEnv = options.home ?? process.env['HOME'] ?? '';
+    // As written and as resolved: a HOME reached through a link is still HOME.
+    const homes = [homeEnv, realOrNull(homeEnv)].filter((h) => h !== null && external_node_path_namespaceObject.isAbsolute(h));
+    const pathEnv = 'pathEnv' in options ? options.pathEnv : process.env['PATH'];
+    const refused = [];
+    for (const dir of (pathEnv ?? '').split(external_node_path_namespaceObject.delimiter)) {
+        // Relative entries ('', '.') mean "the current directory": a tree, when a check runs.
+        if (!external_node_path_namespaceObject.isAbsolute(dir))
+            continue;
+        const candidate = external_node_path_namespaceObject.join(dir, name);
+        if (!isExecutableFile(candidate))
+            continue;
+        const why = untrustedLocation(candidate, homes, canWrite);
+        if (why === null)
+            return candidate;
+        refused.push(`${candidate} (${why})`);
+    }
+    const searched = `${systemDirs.join(', ')} and PATH`;
+    throw new ToolResolutionError(refused.length === 0
+        ? `${name} was not found in ${searched}; install ${name} on the runner`
+        : `${name} was not found in ${systemDirs.join(', ')}, and Quorum refuses the copies on PATH: ` +
+            `${refused.join('; ')}. A check runs as the same user and could replace them; install ` +
+            `${name} in one of those system directories`);
+}
+/** Why a tool at `file` (found on PATH) could be rewritten by a check, or null when it cannot. */
+function untrustedLocation(file, homes, canWrite) {
+    // Both the entry on PATH and what it links to: either one replaced is the tool replaced.
+    const real = realOrNull(file) ?? file;
+    for (const location of new Set([file, real])) {
+        const dir = external_node_path_namespaceObject.dirname(location);
+        const home = homes.find((h) => system_tools_isInside(location, h));
+        if (home !== undefined)
+            return `under HOME ${home}`;
+        if (canWrite(dir))
+            return `in ${dir}, which this user can write`;
+    }
+    return null;
+}
+function isExecutableFile(file) {
+    try {
+        if (!(0,external_node_fs_namespaceObject.statSync)(file).isFile())
+            return false;
+        (0,external_node_fs_namespaceObject.accessSync)(file, external_node_fs_namespaceObject.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function isWritableDirectory(dir) {
+    try {
+        (0,external_node_fs_namespaceObject.accessSync)(dir, external_node_fs_namespaceObject.constants.W_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function realOrNull(p) {
+    if (p === '')
+        return null;
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(p);
+    }
+    catch {
+        return null;
+    }
+}
+function system_tools_isInside(child, parent) {
+    const rel = external_node_path_namespaceObject.relative(parent, child);
+    return rel === '' || (rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`) && !external_node_path_namespaceObject.isAbsolute(rel));
+}
+
 ;// CONCATENATED MODULE: ./src/run/function-host.ts
 // ExperimentalWarning: a TypeScript checks module triggers one per run; it is noise in the log.
 const NODE_FLAGS = ['--input-type=module', '--disable-warning=ExperimentalWarning'];
@@ -12934,132 +13174,6 @@ class ScoreScanner {
     }
 }
 
-;// CONCATENATED MODULE: ./src/run/system-tools.ts
-/**
- * Where the gate finds the programs it runs for itself (git), outside any sandbox and with the
- * token in reach. A check runs as the same user as the gate, so it can drop an executable named
- * `git` into a directory early on the runner's PATH (`~/.local/bin` is one on GitHub's images);
- * a later `git worktree prune` looked up through PATH would run it. So: every such tool is
- * resolved once, to an absolute path, when the gate starts (before any untrusted code runs),
- * and system directories win over PATH.
- */
-
-
-/** Searched first, in this order; PATH is only a fallback for tools missing from all of them. */
-const SYSTEM_TOOL_DIRS = [
-    '/usr/bin',
-    '/bin',
-    '/usr/local/bin',
-    '/usr/sbin',
-    '/sbin',
-];
-/** The PATH the gate's own children (git) get: never the runner's, which a check may have changed. */
-const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
-/** A tool the gate needs could not be found in a place it trusts. Stops the run. */
-class ToolResolutionError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ToolResolutionError';
-    }
-}
-/**
- * The absolute path of the executable `name`: the first of SYSTEM_TOOL_DIRS that has it, else
- * the first absolute PATH entry that has it and is not refused (see below).
- *
- * Why the PATH fallback refuses a tool in a directory the current user can write, or anywhere
- * under HOME, although resolution happens before any untrusted code runs (which already defeats
- * a tool planted on PATH later): resolving early fixes the *path*, not the *file*. A check runs
- * as this same user, so it can replace a file in a directory it can write after we resolved
- * it, and the next `git` the gate runs would be the check's. The rule is the same whatever the
- * timing, so it stays simple: the gate only runs tools the checks cannot rewrite. (As root every
- * directory is writable, so only the system directories count; that is the intent.)
- *
- * @throws ToolResolutionError naming what was searched and what was refused, and why
- */
-function resolveTool(name, options = {}) {
-    if (name === '' || name.includes('/')) {
-        throw new ToolResolutionError(`resolveTool: '${name}' is not a bare program name`);
-    }
-    const systemDirs = options.systemDirs ?? SYSTEM_TOOL_DIRS;
-    for (const dir of systemDirs) {
-        const candidate = external_node_path_namespaceObject.join(dir, name);
-        if (isExecutableFile(candidate))
-            return candidate;
-    }
-    const canWrite = options.canWrite ?? isWritableDirectory;
-    const homeEnv = options.home ?? process.env['HOME'] ?? '';
-    // As written and as resolved: a HOME reached through a link is still HOME.
-    const homes = [homeEnv, realOrNull(homeEnv)].filter((h) => h !== null && external_node_path_namespaceObject.isAbsolute(h));
-    const pathEnv = 'pathEnv' in options ? options.pathEnv : process.env['PATH'];
-    const refused = [];
-    for (const dir of (pathEnv ?? '').split(external_node_path_namespaceObject.delimiter)) {
-        // Relative entries ('', '.') mean "the current directory": a tree, when a check runs.
-        if (!external_node_path_namespaceObject.isAbsolute(dir))
-            continue;
-        const candidate = external_node_path_namespaceObject.join(dir, name);
-        if (!isExecutableFile(candidate))
-            continue;
-        const why = untrustedLocation(candidate, homes, canWrite);
-        if (why === null)
-            return candidate;
-        refused.push(`${candidate} (${why})`);
-    }
-    const searched = `${systemDirs.join(', ')} and PATH`;
-    throw new ToolResolutionError(refused.length === 0
-        ? `${name} was not found in ${searched}; install ${name} on the runner`
-        : `${name} was not found in ${systemDirs.join(', ')}, and Quorum refuses the copies on PATH: ` +
-            `${refused.join('; ')}. A check runs as the same user and could replace them; install ` +
-            `${name} in one of those system directories`);
-}
-/** Why a tool at `file` (found on PATH) could be rewritten by a check, or null when it cannot. */
-function untrustedLocation(file, homes, canWrite) {
-    // Both the entry on PATH and what it links to: either one replaced is the tool replaced.
-    const real = realOrNull(file) ?? file;
-    for (const location of new Set([file, real])) {
-        const dir = external_node_path_namespaceObject.dirname(location);
-        const home = homes.find((h) => system_tools_isInside(location, h));
-        if (home !== undefined)
-            return `under HOME ${home}`;
-        if (canWrite(dir))
-            return `in ${dir}, which this user can write`;
-    }
-    return null;
-}
-function isExecutableFile(file) {
-    try {
-        if (!(0,external_node_fs_namespaceObject.statSync)(file).isFile())
-            return false;
-        (0,external_node_fs_namespaceObject.accessSync)(file, external_node_fs_namespaceObject.constants.X_OK);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-function isWritableDirectory(dir) {
-    try {
-        (0,external_node_fs_namespaceObject.accessSync)(dir, external_node_fs_namespaceObject.constants.W_OK);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-function realOrNull(p) {
-    if (p === '')
-        return null;
-    try {
-        return (0,external_node_fs_namespaceObject.realpathSync)(p);
-    }
-    catch {
-        return null;
-    }
-}
-function system_tools_isInside(child, parent) {
-    const rel = external_node_path_namespaceObject.relative(parent, child);
-    return rel === '' || (rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`) && !external_node_path_namespaceObject.isAbsolute(rel));
-}
-
 ;// CONCATENATED MODULE: ./src/run/sandbox.ts
 /**
  * Sandboxes: the throwaway copy of a tree that one run of one check sees.
@@ -13946,6 +14060,7 @@ async function makeRemovable(path) {
 
 
 
+
 /** A workspace cannot be created or used as asked (bad directory, disposed, ...). */
 class WorkspaceError extends Error {
     name = 'WorkspaceError';
@@ -13987,7 +14102,7 @@ async function createWorkspace(opts = {}) {
             detectSandbox(dir, mode).catch((error) => {
                 throw new WorkspaceError(error instanceof Error ? error.message : String(error));
             }),
-            detectCgroups(),
+            findCgroups(opts.cgroupSudo ?? false),
         ]);
         return new GateWorkspace({
             dir,
@@ -14009,6 +14124,22 @@ async function createWorkspace(opts = {}) {
         await removeTree(dir);
         throw error;
     }
+}
+/** The cgroups runs can have, after a delegation through sudo when asked for. */
+async function findCgroups(sudo) {
+    let why = null;
+    if (sudo) {
+        try {
+            why = await delegateCgroupsWithSudo(resolveTool('sudo'));
+        }
+        catch (error) {
+            why = error instanceof Error ? error.message : String(error);
+        }
+    }
+    const found = await detectCgroups();
+    if (found.available || why === null)
+        return found;
+    return { available: false, reason: `${found.reason}; getting one through sudo failed: ${why}` };
 }
 /** realpath of the longest existing prefix of `path`, with the rest appended as is. */
 async function realpathOfNearest(path) {
@@ -14507,6 +14638,7 @@ async function runGate(options) {
     // compile error rather than a silently dropped option.
     const workspace = await createWorkspace({
         sandbox: options.sandbox ?? 'auto',
+        cgroupSudo: options.cgroupSudo ?? false,
         logDir: options.logDir,
         parentEnv: options.parentEnv,
         inputTrees: [options.candidateDir, ...(baselineDir ? [baselineDir] : [])],
@@ -15394,6 +15526,7 @@ Options:
   --seed SEED       QUORUM_SEED for every run (to replay a failure)
   --parallel N      runs at once (default: the config's, else the number of cores)
   --sandbox KIND    auto | overlay | copy (default auto)
+  --cgroup-sudo     not root: get per-run cgroups through passwordless sudo (limits hold)
   --log-dir DIR     where full logs of every run are kept
   --quiet           no progress lines on stderr
   --no-color        never colour the terminal output
@@ -15476,6 +15609,7 @@ async function cli_runCommand(argv, io) {
         seed: values.seed ?? null,
         parallel,
         sandbox,
+        cgroupSudo: values['cgroup-sudo'] ?? false,
         ...(values['log-dir'] ? { logDir: (0,external_node_path_namespaceObject.resolve)(io.cwd, values['log-dir']) } : {}),
         parentEnv: io.env,
         abort: io.interrupt,
@@ -15514,6 +15648,7 @@ function parseCliArgs(argv) {
                 seed: { type: 'string' },
                 parallel: { type: 'string' },
                 sandbox: { type: 'string' },
+                'cgroup-sudo': { type: 'boolean' },
                 'log-dir': { type: 'string' },
                 quiet: { type: 'boolean' },
                 'no-color': { type: 'boolean' },
