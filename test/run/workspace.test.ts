@@ -291,7 +291,8 @@ test('an unprivileged user runs a whole gate in overlay sandboxes through a user
       cliCopy().node,
       fixtureForEveryone('test/run/fixtures-sandbox/workspace-as-user.ts'),
       base,
-      checksModule,
+      // The user must be able to read the module wherever this checkout lies.
+      fixtureForEveryone('test/run/fixtures-sandbox/checks.mjs'),
     ],
     { encoding: 'utf8', cwd: '/', timeout: 60_000 },
   )
