@@ -3,9 +3,10 @@
  * Exit codes: 0 allowed (and promoted when asked), 1 blocked, 2 bad usage or bad config,
  * 3 an internal error, 130 interrupted. Errors a user can fix are one line on stderr, no stack.
  */
+import { isInside } from './engine/paths.ts'
 import { existsSync, realpathSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
+import { dirname, resolve, sep } from 'node:path'
 import { parseArgs } from 'node:util'
 import { ConfigError } from './engine/errors.ts'
 import { configInCode, loadConfigFile, openTreeFile } from './engine/config.ts'
@@ -266,14 +267,9 @@ function treeContaining(file: string, trees: readonly string[]): string | null {
     } catch {
       // requireDir checked it exists; a tree that vanished since has nothing to contain
     }
-    if (forms.some((dir) => isInsideDir(resolve(file), dir))) return tree
+    if (forms.some((dir) => isInside(resolve(file), dir))) return tree
   }
   return null
-}
-
-function isInsideDir(path: string, dir: string): boolean {
-  const rel = relative(dir, path)
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
 }
 
 async function writeJsonReport(io: CliIO, target: string | undefined, report: Report) {

@@ -3,8 +3,9 @@
  * `--promote --live DIR`). Files the candidate deleted are deleted from live too, so live ends up
  * exactly what was verified; a top-level `.git` in live is left alone.
  */
+import { isInside } from './engine/paths.ts'
 import { cp, lstat, mkdir, readdir, rm } from 'node:fs/promises'
-import { join, relative, resolve, sep } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import type { Report } from './engine/types.ts'
 
 export class PromoteError extends Error {
@@ -22,7 +23,7 @@ export async function promote(
   }
   const candidate = resolve(candidateDir)
   const live = resolve(liveDir)
-  if (isInside(candidate, live) || isInside(live, candidate)) {
+  if (isInside(live, candidate) || isInside(candidate, live)) {
     throw new PromoteError(`${live} and ${candidate} overlap; refusing to copy one over the other`)
   }
   try {
@@ -55,8 +56,4 @@ async function removeExtraneous(candidate: string, live: string, top: boolean): 
       await removeExtraneous(inCandidate, inLive, false)
     }
   }
-}
-
-function isInside(parent: string, child: string): boolean {
-  return child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep)
 }

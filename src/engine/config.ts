@@ -3,6 +3,7 @@
  * error can name the file, line, column and key path: a contributor reading "bad config" in a
  * failed job should not have to guess which of twenty lines is wrong.
  */
+import { isInside } from './paths.ts'
 import { constants as fsConstants } from 'node:fs'
 import { open, realpath, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
@@ -356,11 +357,6 @@ function notRegularMessage(info: {
   if (info.isSocket()) return 'is a socket, not a regular file'
   if (info.isCharacterDevice() || info.isBlockDevice()) return 'is a device, not a regular file'
   return 'is not a regular file'
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child)
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel))
 }
 
 /**

@@ -6,6 +6,7 @@
  * process that died without a verdict (signal, OOM, hard exit); ERROR is a check that is broken
  * itself (command not found, threw, returned nonsense) or could not run.
  */
+import { oneLine } from './paths.ts'
 import type { CapturedOutput, Outcome, SpawnResult } from './types.ts'
 
 /** A check's return value, checked. */
@@ -166,7 +167,7 @@ export function classifyFunctionRun(r: SpawnResult, p: { timeoutMs: number }): C
         const reason = n.reason ?? (n.passed ? 'returned true' : 'returned false (no reason given)')
         return {
           outcome: n.passed ? 'PASSED' : 'FAILED',
-          reason: `${clip(oneLine(reason), REASON_MAX)}${note}`,
+          reason: `${oneLine(reason, REASON_MAX)}${note}`,
           score: n.score ?? (n.passed ? 1 : 0),
         }
       }
@@ -174,11 +175,11 @@ export function classifyFunctionRun(r: SpawnResult, p: { timeoutMs: number }): C
         const name =
           typeof message.name === 'string' && message.name !== '' ? ` ${message.name}` : ''
         const text = typeof message.message === 'string' ? message.message : ''
-        return error(`threw${name}: ${clip(oneLine(text), REASON_MAX) || '(no message)'}${note}`)
+        return error(`threw${name}: ${oneLine(text, REASON_MAX) || '(no message)'}${note}`)
       }
       case 'bad-return':
       case 'host-error':
-        return error(`${clip(oneLine(String(message.message)), REASON_MAX)}${note}`)
+        return error(`${oneLine(String(message.message), REASON_MAX)}${note}`)
       case 'stalled':
         return crashed(
           'never finished: the event loop ran empty while run() was still pending, so its ' +
@@ -390,10 +391,6 @@ function describeValue(value: unknown): string {
 
 function stripAnsi(text: string): string {
   return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, '')
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim()
 }
 
 function clip(text: string, max: number): string {

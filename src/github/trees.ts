@@ -4,6 +4,7 @@
  * default (a depth-1 clone of one commit with an `origin` remote) and fetches, one commit at a
  * time, whatever else is needed.
  */
+import { isInside } from '../engine/paths.ts'
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import { FULL_SHA_PATTERN } from './constants.ts'
@@ -250,11 +251,6 @@ function repositoryPath(p: string, roots: readonly string[]): string {
     if (isInside(resolved, root)) return path.relative(root, resolved).split(path.sep).join('/')
   }
   throw new Error(`configChanged: ${p} is not inside the repository or either tree`)
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child)
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))
 }
 
 /**

@@ -4,6 +4,7 @@
  * `assertSafeCandidate`, and a fork's code on a runner without overlay sandboxes through
  * `assertSafeSandbox`, so the rules and their explanations live here and nowhere else.
  */
+import { oneLine } from '../engine/paths.ts'
 import type { SandboxKind } from '../engine/types.ts'
 import { Inputs } from './constants.ts'
 import type { SandboxChoice } from './inputs.ts'
@@ -113,9 +114,4 @@ export function assertSafeSandbox(context: SandboxContext): void {
       `\`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0\` before Quorum (or run ` +
       `the job as root). To accept the risk instead, set '${Inputs.Sandbox}: copy'.`,
   )
-}
-
-function oneLine(text: string, max: number): string {
-  const line = text.replace(/\s+/g, ' ').trim()
-  return line.length <= max ? line : `${line.slice(0, max - 3)}...`
 }

@@ -10,6 +10,7 @@
  * cut. A process that calls setsid() itself leaves the group and escapes this; that is for the
  * sandbox (a PID namespace) to contain.
  */
+import { oneLine } from '../engine/paths.ts'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import {
@@ -367,10 +368,6 @@ export async function listFunctionChecks(
       (problem ? ` (${problem})` : '') +
       (said ? `: ${said}` : ''),
   )
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ')
 }
 
 function lastOutputLine(output: CapturedOutput): string {

@@ -43,6 +43,7 @@
  * What an overlay sandbox does not do: hide what the gate's user may read (the host is read-only,
  * not invisible, apart from the masks), or firewall the network unless `network: none`.
  */
+import { isInside } from '../engine/paths.ts'
 import { spawn } from 'node:child_process'
 import { existsSync, realpathSync } from 'node:fs'
 import {
@@ -57,7 +58,7 @@ import {
   symlink,
   writeFile,
 } from 'node:fs/promises'
-import { dirname, isAbsolute, join, sep } from 'node:path'
+import { dirname, isAbsolute, join } from 'node:path'
 import type { SandboxKind } from '../engine/types.ts'
 import { resolveTool } from './system-tools.ts'
 
@@ -513,7 +514,7 @@ class OverlayProvider extends BaseProvider implements SandboxProvider {
     for (const path of covers) ops.push(['cover', path, coverSize])
     for (const path of keep) {
       // A kept path inside a mask stays hidden: the mask wins.
-      if (!this.masks.some((m) => isWithin(path, m))) ops.push(['show', path, 'ro'])
+      if (!this.masks.some((m) => isInside(path, m))) ops.push(['show', path, 'ro'])
     }
     ops.push(['show', area, 'rw'])
     if (options.network === 'none') ops.push(['lo'])
@@ -656,7 +657,7 @@ function toolDirsUnderPrivateDirs(): string[] {
       // not resolvable: the unresolved directory is kept
     }
   }
-  return dirs.filter((d) => PRIVATE_DIRS.some((p) => isWithin(d, p)) && existsSync(d))
+  return dirs.filter((d) => PRIVATE_DIRS.some((p) => isInside(d, p)) && existsSync(d))
 }
 
 /** A path the mount plan can carry: absolute, no tab or newline. */
@@ -738,11 +739,6 @@ function copyPrefix(setpriv: string | null, cgroups: readonly string[]): string[
     prefix.push('--')
   }
   return prefix
-}
-
-/** Whether `path` is `dir` or below it (both absolute). */
-function isWithin(path: string, dir: string): boolean {
-  return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep)
 }
 
 async function readFailure(area: string): Promise<string | null> {

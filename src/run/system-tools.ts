@@ -6,6 +6,7 @@
  * resolved once, to an absolute path, when the gate starts (before any untrusted code runs),
  * and system directories win over PATH.
  */
+import { isInside } from '../engine/paths.ts'
 import { accessSync, constants as fsConstants, realpathSync, statSync } from 'node:fs'
 import * as path from 'node:path'
 
@@ -134,9 +135,4 @@ function realOrNull(p: string): string | null {
   } catch {
     return null
   }
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child)
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel))
 }

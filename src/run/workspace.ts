@@ -7,10 +7,11 @@
  * spawnBounded -> classification -> RunResult -> sandbox removed. dispose() stops every live run
  * and removes the directory; it is safe to call from a signal handler, and more than once.
  */
+import { isInside } from '../engine/paths.ts'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, realpath, rmdir, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { classifyFunctionRun, classifyShellRun } from '../engine/outcome.ts'
 import { DEFAULT_LIMITS } from '../engine/limits.ts'
 import type {
@@ -229,12 +230,6 @@ async function realpathOfNearest(path: string): Promise<string> {
       current = parent
     }
   }
-}
-
-/** Whether `path` is `dir` or below it (both absolute, already resolved). */
-function isInside(path: string, dir: string): boolean {
-  const rel = relative(dir, path)
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
 }
 
 class GateWorkspace implements Workspace {
