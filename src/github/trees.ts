@@ -7,6 +7,7 @@
 import { isInside } from '../engine/paths.ts'
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
+import { removeTree } from '../run/remove-tree.ts'
 import { FULL_SHA_PATTERN } from './constants.ts'
 import type { EventPlan } from './event.ts'
 import type { GitCommandManager } from './git.ts'
@@ -251,26 +252,4 @@ function repositoryPath(p: string, roots: readonly string[]): string {
     if (isInside(resolved, root)) return path.relative(root, resolved).split(path.sep).join('/')
   }
   throw new Error(`configChanged: ${p} is not inside the repository or either tree`)
-}
-
-/**
- * Deletes a directory tree that checks have written into. Build tools leave read-only
- * directories behind (Go's module cache, some package managers), which plain rm refuses.
- */
-async function removeTree(dir: string): Promise<void> {
-  try {
-    await fs.rm(dir, { recursive: true, force: true, maxRetries: 3 })
-  } catch {
-    await makeWritable(dir)
-    await fs.rm(dir, { recursive: true, force: true, maxRetries: 3 })
-  }
-}
-
-async function makeWritable(dir: string): Promise<void> {
-  // Permission first: a directory without r/x cannot even be listed.
-  await fs.chmod(dir, 0o700).catch(() => {})
-  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => [])
-  for (const entry of entries) {
-    if (entry.isDirectory()) await makeWritable(path.join(dir, entry.name))
-  }
 }
