@@ -29,14 +29,9 @@ import {
 } from './cgroup.ts'
 import { buildChildEnv } from './env.ts'
 import { resolveTool } from './system-tools.ts'
-import {
-  functionHostArgv,
-  killProcessesWithEnv,
-  listFunctionChecks as listChecksInChild,
-  shellArgv,
-  spawnBounded,
-  type SpawnResult,
-} from './process.ts'
+import { listFunctionChecks as listChecksInChild } from './function-list.ts'
+import { killProcessesWithEnv } from './proc-scan.ts'
+import { functionHostArgv, shellArgv, spawnBounded, type SpawnResult } from './process.ts'
 import {
   SANDBOX_FAILURE_EXIT_CODE,
   createSandboxProvider,

@@ -8,12 +8,8 @@ import { after, describe, test } from 'node:test'
 import { classifyFunctionRun } from '../../src/engine/outcome.ts'
 import { buildChildEnv } from '../../src/run/env.ts'
 import { hostMain } from '../../src/run/function-host.ts'
-import {
-  functionHostArgv,
-  listFunctionChecks,
-  listHostArgv,
-  spawnBounded,
-} from '../../src/run/process.ts'
+import { listFunctionChecks } from '../../src/run/function-list.ts'
+import { functionHostArgv, listHostArgv, spawnBounded } from '../../src/run/process.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'quorum host-'))
 // Both the checks module and the tree live under paths with spaces and non-ASCII letters.

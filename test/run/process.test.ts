@@ -9,9 +9,9 @@ import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { classifyShellRun } from '../../src/engine/outcome.ts'
 import { buildChildEnv } from '../../src/run/env.ts'
+import { killProcessesWithEnv } from '../../src/run/proc-scan.ts'
 import {
   killAllRunGroups,
-  killProcessesWithEnv,
   shellArgv,
   spawnBounded,
   type SpawnResult,
@@ -530,5 +530,16 @@ describe('alone', () => {
     assert.ok(logSize > 128 * 1024 * 1024 && logSize < 128 * 1024 * 1024 + 1024, `log ${logSize}`)
     const grewMb = (peak - before) / 1e6
     assert.ok(grewMb < 100, `RSS grew by ${grewMb.toFixed(1)} MB while reading 500 MB in ${ms} ms`)
+  })
+})
+
+describe('the judge process itself', () => {
+  test("an 'exit' listener that kills live runs exists only while runs are in flight", async () => {
+    const before = process.listenerCount('exit')
+    const running = sh('sleep 0.3; echo done')
+    assert.equal(process.listenerCount('exit'), before + 1, 'no listener while the run is live')
+    const r = await running
+    assert.equal(r.exitCode, 0)
+    assert.equal(process.listenerCount('exit'), before, 'the listener outlived the run')
   })
 })
