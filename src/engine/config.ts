@@ -30,14 +30,7 @@ import {
   type ConfigFile,
 } from './config-schema.ts'
 import { ConfigError, excerpt } from './errors.ts'
-import type {
-  CheckSpec,
-  FunctionCheckSpec,
-  GateConfig,
-  ResourceLimits,
-  ShellCheckSpec,
-  SourceLocation,
-} from './types.ts'
+import type { FunctionCheckSpec, GateConfig, ResourceLimits, ShellCheckSpec } from './types.ts'
 
 export { DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S } from './config-schema.ts'
 
@@ -85,20 +78,6 @@ export interface OpenedTreeFile {
 }
 
 type KeyPath = ReadonlyArray<string | number>
-
-/** Where things were written, kept beside each parsed config for errors raised later. */
-interface ConfigSources {
-  display: string
-  /** The `functions` value as parsed, to notice when a caller replaced it (CLI --checks). */
-  functionsPath: string | null
-  functions: SourceLocation | null
-  checks: Map<string, SourceLocation>
-}
-
-// A side table rather than a field on GateConfig: the config stays plain data for every other
-// layer, and a config built in code simply has no locations. Keyed by the checks array, not the
-// config object, so that `{ ...config, functions: other }` in a caller keeps the locations.
-const sourcesOf = new WeakMap<readonly CheckSpec[], ConfigSources>()
 
 /** The parsed YAML document and what is needed to turn offsets into lines. */
 interface Source {
@@ -188,7 +167,7 @@ export function parseConfig(
   const config = parsed.data
 
   checkChecksPresent(src, config)
-  const checkLocations = checkUniqueNames(src, config)
+  checkUniqueNames(src, config)
 
   const gate: GateConfig = {
     file,
@@ -208,15 +187,15 @@ export function parseConfig(
       score_from: check.score_from ?? null,
       env: envOf(src, ['checks', i, 'env'], check.env),
       ...limitsOf(check),
+      source: { file: display, ...valueAt(src, ['checks', i, 'name']) },
     })),
   }
-  sourcesOf.set(gate.checks, {
-    display,
-    functionsPath: gate.functions,
-    functions:
-      config.functions === undefined ? null : { file: display, ...valueAt(src, ['functions']) },
-    checks: checkLocations,
-  })
+  if (gate.functions !== null) {
+    gate.functions_source = {
+      path: gate.functions,
+      location: { file: display, ...valueAt(src, ['functions']) },
+    }
+  }
   return gate
 }
 
@@ -373,9 +352,9 @@ export function mergeFunctionChecks(
   listed: readonly ListedFunctionCheck[],
   modulePath: string,
 ): GateConfig {
-  const sources = sourcesOf.get(config.checks)
-  const display = sources?.display ?? config.file ?? 'quorum.yml'
-  const at = sources?.functionsPath === config.functions ? sources.functions : null
+  const at =
+    config.functions_source?.path === config.functions ? config.functions_source.location : null
+  const display = at?.file ?? config.checks[0]?.source?.file ?? config.file ?? 'quorum.yml'
   const moduleName = path.basename(modulePath)
   const fail = (message: string): ConfigError =>
     new ConfigError({
@@ -388,7 +367,7 @@ export function mergeFunctionChecks(
 
   const taken = new Map<string, string>()
   for (const check of config.checks) {
-    const line = sources?.checks.get(check.name)?.line
+    const line = check.source?.line
     taken.set(
       check.name.toLowerCase(),
       `the ${check.kind} check "${check.name}"${line === undefined ? '' : ` at line ${line}`}`,
@@ -435,9 +414,7 @@ export function mergeFunctionChecks(
     // A gate with no checks would allow anything.
     throw fail(`${moduleName} exports no checks, and no shell checks are listed`)
   }
-  const merged: GateConfig = { ...config, checks: [...config.checks, ...added] }
-  if (sources !== undefined) sourcesOf.set(merged.checks, sources)
-  return merged
+  return { ...config, checks: [...config.checks, ...added] }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -464,9 +441,8 @@ function checkChecksPresent(src: Source, config: ConfigFile): void {
 }
 
 /** Returns where each check's name is written, for messages about clashes found later. */
-function checkUniqueNames(src: Source, config: ConfigFile): Map<string, SourceLocation> {
+function checkUniqueNames(src: Source, config: ConfigFile): void {
   const seen = new Map<string, { name: string; line: number }>()
-  const locations = new Map<string, SourceLocation>()
   for (const [i, check] of (config.checks ?? []).entries()) {
     const at = valueAt(src, ['checks', i, 'name'])
     // Names become file names, and some file systems ignore case.
@@ -479,9 +455,7 @@ function checkUniqueNames(src: Source, config: ConfigFile): Map<string, SourceLo
       throw new ConfigError({ file: src.display, ...at, key: `checks[${i}].name`, message })
     }
     seen.set(check.name.toLowerCase(), { name: check.name, line: at.line })
-    locations.set(check.name, { file: src.display, ...at })
   }
-  return locations
 }
 
 function setupOf(config: ConfigFile): GateConfig['setup'] {

@@ -22,6 +22,8 @@ interface CheckSpecBase {
   env: Record<string, string>
   /** This check's resource limits; what is missing comes from the config's, then the defaults. */
   limits?: Partial<ResourceLimits>
+  /** Where the check's name is written in the config, when it came from one (for errors). */
+  source?: SourceLocation
 }
 
 /** What one run may use besides its wall-clock budget (config keys of the same names). */
@@ -72,6 +74,12 @@ export interface GateConfig {
   parallel: number | null
   /** Path of the function-checks module, resolved against the config's directory; null if none. */
   functions: string | null
+  /**
+   * Where `functions` is written in the config and the path it named there: errors about the
+   * module point at that line while `functions` is still that path (a caller such as the CLI's
+   * --checks may replace it).
+   */
+  functions_source?: { path: string; location: SourceLocation }
   /** Shell checks from the config; function checks are appended once the module is loaded. */
   checks: CheckSpec[]
 }

@@ -7,6 +7,7 @@ import { after, describe, test } from 'node:test'
 import {
   DEFAULT_SETUP_TIMEOUT_S,
   DEFAULT_TIMEOUT_S,
+  configInCode,
   loadConfigFile,
   mergeFunctionChecks,
   parseConfig,
@@ -55,6 +56,7 @@ describe('parseConfig accepts', () => {
           timeout_s: DEFAULT_TIMEOUT_S,
           score_from: null,
           env: {},
+          source: { file: FILE, line: 2, column: 11 },
         },
       ],
     })
@@ -91,6 +93,10 @@ describe('parseConfig accepts', () => {
       env: { NODE_ENV: 'test' },
       parallel: 4,
       functions: '/repo/checks/quorum.checks.mjs',
+      functions_source: {
+        path: '/repo/checks/quorum.checks.mjs',
+        location: { file: FILE, line: 10, column: 12 },
+      },
       checks: [
         {
           kind: 'shell',
@@ -99,6 +105,7 @@ describe('parseConfig accepts', () => {
           timeout_s: 120.5,
           score_from: 'passed',
           env: { FOO: 'bar' },
+          source: { file: FILE, line: 12, column: 11 },
         },
       ],
     })
@@ -656,9 +663,27 @@ describe('mergeFunctionChecks', () => {
     })
   })
 
+  test('a copy of the checks keeps their lines: the locations are data on each check', () => {
+    const parsed = base()
+    const config: GateConfig = { ...parsed, checks: parsed.checks.map((check) => ({ ...check })) }
+    assert.throws(() => mergeFunctionChecks(config, [{ name: 'lint', timeout_s: 1 }], MODULE), {
+      file: 'quorum.yml',
+      line: 1,
+      key: 'functions',
+      message:
+        'quorum.checks.mjs: function check "lint" has the same name as the shell check "lint" at line 3',
+    })
+  })
+
   test('a config built in code has no line to point at', () => {
-    const config: GateConfig = { ...base(), file: '/x/quorum.yml' }
-    config.checks = [...config.checks]
+    const config: GateConfig = {
+      ...configInCode({
+        checks: [
+          { kind: 'shell', name: 'lint', command: 'x', timeout_s: 1, score_from: null, env: {} },
+        ],
+      }),
+      file: '/x/quorum.yml',
+    }
     assert.throws(() => mergeFunctionChecks(config, [{ name: 'lint', timeout_s: 1 }], MODULE), {
       file: '/x/quorum.yml',
       line: 0,
