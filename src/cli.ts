@@ -6,7 +6,8 @@
 import { isInside } from './engine/paths.ts'
 import { existsSync, realpathSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { dirname, resolve, sep } from 'node:path'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve, sep } from 'node:path'
 import { parseArgs } from 'node:util'
 import { ConfigError } from './engine/errors.ts'
 import { configInCode, loadConfigFile, openTreeFile } from './engine/config.ts'
@@ -41,7 +42,8 @@ Options:
   --parallel N      runs at once (default: the config's, else the number of cores)
   --sandbox KIND    auto | overlay | copy (default auto)
   --cgroup-sudo     not root: get per-run cgroups through passwordless sudo (limits hold)
-  --log-dir DIR     where full logs of every run are kept
+  --log-dir DIR     where full logs are kept (default ./.quorum/logs; the newest 20 gates)
+  --keep-logs       keep the full log of runs that passed too (default: only of the others)
   --quiet           no progress lines on stderr
   --no-color        never colour the terminal output
   -h, --help        this text
@@ -128,7 +130,8 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
     parallel,
     sandbox,
     cgroupSudo: values['cgroup-sudo'] ?? false,
-    ...(values['log-dir'] ? { logDir: resolve(io.cwd, values['log-dir']) } : {}),
+    logDir: values['log-dir'] ? resolve(io.cwd, values['log-dir']) : defaultLogDir(io, trees),
+    keepPassingLogs: values['keep-logs'] ?? false,
     parentEnv: io.env,
     abort: io.interrupt,
     ...(progress ? { onEvent: progress } : {}),
@@ -137,6 +140,8 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
 
   await writeJsonReport(io, values.json, report)
   if (values.json !== '-') io.stdout.write(renderTerminal(report, { color }))
+  const logs = logDirOf(report)
+  if (logs !== null && !values.quiet) io.stderr.write(`full logs: ${logs}\n`)
 
   if (report.verdict !== 'allow') return 1
   if (values.promote && values.live) {
@@ -168,6 +173,7 @@ function parseCliArgs(argv: string[]) {
         sandbox: { type: 'string' },
         'cgroup-sudo': { type: 'boolean' },
         'log-dir': { type: 'string' },
+        'keep-logs': { type: 'boolean' },
         quiet: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -189,6 +195,28 @@ function requireDir(io: CliIO, value: string | undefined, flag: string): string 
 }
 
 /** Refuses, before anything runs, an output path whose verdict would otherwise be lost at the end. */
+/**
+ * Where logs go without --log-dir: `.quorum/logs` in the working directory, where a user looks,
+ * unless that lies inside a tree being judged (`--candidate .`): a tree must not change while
+ * it is read, so then the user's cache directory.
+ */
+function defaultLogDir(io: CliIO, trees: readonly string[]): string {
+  const local = resolve(io.cwd, '.quorum', 'logs')
+  if (!trees.some((tree) => isInside(local, tree))) return local
+  const cache = io.env.XDG_CACHE_HOME || join(io.env.HOME || tmpdir(), '.cache')
+  return join(cache, 'quorum', 'logs')
+}
+
+/** The directory of this gate's kept logs, or null when none was kept (every run passed). */
+function logDirOf(report: Report): string | null {
+  for (const check of report.checks) {
+    for (const run of [check.candidate, check.baseline]) {
+      if (run?.output.log_path) return dirname(run.output.log_path)
+    }
+  }
+  return null
+}
+
 function checkWritableTarget(
   io: CliIO,
   value: string | undefined,

@@ -48,6 +48,8 @@ export interface GateOptions {
   /** Get per-run cgroups through `sudo -n` when not root (see delegateCgroupsWithSudo). */
   cgroupSudo?: boolean
   logDir?: string
+  /** Keep the full log of runs that passed too (default: only of runs that did not). */
+  keepPassingLogs?: boolean
   /** The environment children's allowlisted variables are picked from (default process.env). */
   parentEnv?: Record<string, string | undefined>
   commits?: { baseline?: string | null; candidate?: string | null }
@@ -89,6 +91,7 @@ export async function runGate(options: GateOptions): Promise<Report> {
     sandbox: options.sandbox ?? 'auto',
     cgroupSudo: options.cgroupSudo ?? false,
     logDir: options.logDir,
+    keepPassingLogs: options.keepPassingLogs ?? false,
     parentEnv: options.parentEnv,
     inputTrees: [options.candidateDir, ...(baselineDir ? [baselineDir] : [])],
     maskPaths: options.maskPaths,

@@ -436,3 +436,44 @@ describe('files read from a tree stay in that tree', () => {
     assert.match(r.stderr, /GITHUB_TOKEN=\*\*\*/)
   })
 })
+
+describe('where the logs go', () => {
+  const config = join(
+    tree('cfg-logs', {
+      'quorum.yml':
+        'checks:\n  - name: fine\n    command: "echo ok"\n  - name: broken\n    command: "echo nope; exit 4"\n',
+    }),
+    'quorum.yml',
+  )
+
+  test('by default under ./.quorum/logs, only for the runs that did not pass, and the CLI says where', () => {
+    const cwd = mkdtempSync(join(root, 'cwd-'))
+    const candidate = tree('cand-logs', { 'x.txt': 'x' })
+    const r = quorum(['verify', '--candidate', candidate, '--config', config], {}, cwd)
+    assert.equal(r.status, 1, r.stderr)
+    const runs = readdirSync(join(cwd, '.quorum', 'logs'))
+    assert.equal(runs.length, 1)
+    const dir = join(cwd, '.quorum', 'logs', runs[0]!)
+    assert.deepEqual(readdirSync(dir), ['candidate-broken-1.log'])
+    assert.match(r.stderr, new RegExp(`full logs: ${dir.replaceAll('/', '\\/')}`))
+    assert.deepEqual(readdirSync(r.tmp), [], 'something was left in TMPDIR')
+  })
+
+  test('--keep-logs keeps the passing runs too; a candidate that is the working directory keeps its logs elsewhere', () => {
+    const candidate = tree('cand-logs-here', { 'x.txt': 'x' })
+    const cache = mkdtempSync(join(root, 'cache-'))
+    const r = quorum(
+      ['verify', '--candidate', '.', '--config', config, '--keep-logs'],
+      { XDG_CACHE_HOME: cache },
+      candidate,
+    )
+    assert.equal(r.status, 1, r.stderr)
+    assert.equal(existsSync(join(candidate, '.quorum')), false, 'logs were written into the tree')
+    const runs = readdirSync(join(cache, 'quorum', 'logs'))
+    assert.equal(runs.length, 1)
+    assert.deepEqual(readdirSync(join(cache, 'quorum', 'logs', runs[0]!)).sort(), [
+      'candidate-broken-1.log',
+      'candidate-fine-1.log',
+    ])
+  })
+})

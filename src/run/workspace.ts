@@ -9,7 +9,7 @@
  */
 import { isInside } from '../engine/paths.ts'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdir, mkdtemp, realpath, rmdir, stat } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, realpath, rmdir, stat, unlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import { classifyFunctionRun, classifyShellRun } from '../engine/outcome.ts'
@@ -47,8 +47,13 @@ import {
 export interface WorkspaceOptions {
   /** Directory to create the workspace in (default: the OS temp dir). Never inside an input tree. */
   baseDir?: string
-  /** Where full run logs go; survives dispose. Default: `<workspace dir>-logs`. */
+  /**
+   * Where full run logs go; survives dispose. Each gate gets a `run-XXXXXX` directory of its own
+   * in it, and only the newest LOG_RUNS_KEPT of those are kept. Default: `<workspace dir>-logs`.
+   */
   logDir?: string
+  /** Keep the full log of runs that passed too (default: only of runs that did not). */
+  keepPassingLogs?: boolean
   /** Default auto: overlay when this machine allows it, else copy. */
   sandbox?: SandboxMode
   /**
@@ -160,9 +165,10 @@ export async function createWorkspace(opts: WorkspaceOptions = {}): Promise<Work
     // A caller's log directory may be shared by several gates (two runs, or two gates in one
     // job): each gets a directory of its own in it, so no report points at another's log.
     const logDir = opts.logDir
-      ? await mkdir(resolve(opts.logDir), { recursive: true }).then(() =>
-          mkdtemp(join(resolve(opts.logDir!), 'run-')),
-        )
+      ? await mkdir(resolve(opts.logDir), { recursive: true }).then(async () => {
+          await pruneLogRuns(resolve(opts.logDir!))
+          return mkdtemp(join(resolve(opts.logDir!), 'run-'))
+        })
       : resolve(`${dir}-logs`)
     if (isInside(logDir, dir)) {
       throw new WorkspaceError(`the log directory ${logDir} would be deleted with the workspace`)
@@ -187,7 +193,7 @@ export async function createWorkspace(opts: WorkspaceOptions = {}): Promise<Work
       note: mode === 'auto' ? detection.reason : null,
       parentEnv: opts.parentEnv ?? process.env,
       graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
-      ownLogDir: opts.logDir === undefined,
+      keepPassingLogs: opts.keepPassingLogs ?? false,
       cgroups,
     })
   } catch (error) {
@@ -209,6 +215,34 @@ async function findCgroups(sudo: boolean): Promise<CgroupSupport> {
   const found = await detectCgroups()
   if (found.available || why === null) return found
   return { available: false, reason: `${found.reason}; getting one through sudo failed: ${why}` }
+}
+
+/** How many gates' log directories a shared log directory keeps (the newest). */
+const LOG_RUNS_KEPT = 20
+/** A log directory younger than this may belong to a gate still running: never pruned. */
+const LOG_RUN_MIN_AGE_MS = 60 * 60 * 1000
+
+/**
+ * Removes the oldest `run-*` directories of `dir` beyond the newest LOG_RUNS_KEPT (an agent
+ * loop or a day of laptop use must not fill the disk with logs), never one changed in the last
+ * hour. Best effort: what cannot be read or removed stays.
+ */
+async function pruneLogRuns(dir: string): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
+  const runs = await Promise.all(
+    entries
+      .filter((e) => e.isDirectory() && e.name.startsWith('run-'))
+      .map(async (e) => {
+        const path = join(dir, e.name)
+        const info = await stat(path).catch(() => null)
+        return { path, mtime: info?.mtimeMs ?? Date.now() }
+      }),
+  )
+  runs.sort((a, b) => b.mtime - a.mtime)
+  const old = Date.now() - LOG_RUN_MIN_AGE_MS
+  for (const run of runs.slice(LOG_RUNS_KEPT - 1)) {
+    if (run.mtime < old) await removeTree(run.path).catch(() => undefined)
+  }
 }
 
 /** realpath of the longest existing prefix of `path`, with the rest appended as is. */
@@ -239,8 +273,7 @@ class GateWorkspace implements Workspace {
   private note: string | null
   private readonly parentEnv: Record<string, string | undefined>
   private readonly graceMs: number
-  /** The logs directory is our default one (not the caller's), so an empty one can go. */
-  private readonly ownLogDir: boolean
+  private readonly keepPassingLogs: boolean
   private readonly providers = new Map<SandboxKind, SandboxProvider>()
   private readonly trees = new WeakMap<PreparedTree, TreeState>()
   private readonly live = new Set<{ controller: AbortController; done: Promise<unknown> }>()
@@ -263,7 +296,7 @@ class GateWorkspace implements Workspace {
     note: string | null
     parentEnv: Record<string, string | undefined>
     graceMs: number
-    ownLogDir: boolean
+    keepPassingLogs: boolean
     cgroups: CgroupSupport
   }) {
     this.cgroups = p.cgroups
@@ -278,7 +311,7 @@ class GateWorkspace implements Workspace {
     this.note = p.note
     this.parentEnv = p.parentEnv
     this.graceMs = p.graceMs
-    this.ownLogDir = p.ownLogDir
+    this.keepPassingLogs = p.keepPassingLogs
   }
 
   get kind(): SandboxKind {
@@ -527,6 +560,14 @@ class GateWorkspace implements Workspace {
           usage?.oomKilled ? `it ran out of memory (memory_mb: ${limits.memory_mb})` : null,
           usage?.pidsLimitHit ? `it hit its process limit (pids_max: ${limits.pids_max})` : null,
         ].filter((why) => why !== null)
+        // The full log is for runs worth a look: one of a passing run is deleted unless asked.
+        const output =
+          c.outcome === 'PASSED' && !this.keepPassingLogs && r.output.log_path !== null
+            ? await unlink(r.output.log_path).then(
+                () => ({ ...r.output, log_path: null }),
+                () => r.output,
+              )
+            : r.output
         const result: RunResult = {
           outcome: c.outcome,
           reason:
@@ -537,7 +578,7 @@ class GateWorkspace implements Workspace {
           duration_ms: r.durationMs,
           exit_code: r.exitCode,
           signal: r.signal,
-          output: r.output,
+          output,
           seed: p.opts.seed,
           sandbox: kind,
           sandbox_root: sb.root,
@@ -653,8 +694,8 @@ class GateWorkspace implements Workspace {
       await Promise.all([...this.providers.values()].map((p) => p.dispose()))
       if (this.cgroups.available) await this.cgroups.dispose().catch(() => undefined)
       await removeTree(this.dir)
-      // A gate that ran nothing should not leave an empty directory behind in TMPDIR.
-      if (this.ownLogDir) await rmdir(this.logDir).catch(() => undefined)
+      // A gate whose runs all passed (or that ran nothing) leaves no empty directory behind.
+      await rmdir(this.logDir).catch(() => undefined)
     })()
     return this.disposing
   }

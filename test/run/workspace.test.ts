@@ -2,7 +2,16 @@ import assert from 'node:assert/strict'
 import { cliCopy, fixtureForEveryone } from '../support/as-user.ts'
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
+import {
+  chmod,
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  utimes,
+  writeFile,
+} from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -72,7 +81,7 @@ for (const kind of ['overlay', 'copy'] as const) {
     test('setup output reaches every run but not the source; runs never see each other', async (t) => {
       if (skip()) return t.skip('overlay unavailable')
       const source = await makeSource()
-      const ws = await workspace(kind, { inputTrees: [source] })
+      const ws = await workspace(kind, { inputTrees: [source], keepPassingLogs: true })
       assert.equal(ws.kind, kind)
       const { tree, setup } = await ws.prepareTree(
         'candidate',
@@ -324,4 +333,54 @@ test('an unprivileged user runs a whole gate in overlay sandboxes through a user
   // Only the surviving logs directory is left next to the (removed) workspace.
   assert.equal(seen.work.length, 1)
   assert.match(seen.work[0]!, /^quorum-.*-logs$/)
+})
+
+describe('run logs', () => {
+  test('only the runs that did not pass keep their full log, unless asked', async () => {
+    const source = await makeSource()
+    const logDir = join(scratch, 'logs-kept')
+    const ws = await createWorkspace({
+      baseDir: join(scratch, 'ws'),
+      sandbox: 'copy',
+      logDir,
+      parentEnv: { PATH: '/usr/local/bin:/usr/bin:/bin' },
+    })
+    try {
+      const { tree } = await ws.prepareTree('candidate', source, null, opts)
+      const passed = await ws.runCheck(tree, shell('ok', 'echo fine'), opts)
+      const failed = await ws.runCheck(tree, shell('bad', 'echo broken; exit 3'), opts)
+      assert.equal(passed.outcome, 'PASSED')
+      assert.equal(passed.output.log_path, null)
+      assert.equal(failed.outcome, 'FAILED')
+      assert.equal(readFileSync(failed.output.log_path!, 'utf8'), 'broken\n')
+      assert.deepEqual(await readdir(ws.logDir), [basename(failed.output.log_path!)])
+    } finally {
+      await ws.dispose()
+    }
+  })
+
+  test('a shared log directory keeps the newest 20 gates, never one changed in the last hour', async () => {
+    const logDir = join(scratch, 'logs-pruned')
+    const old = new Date(Date.now() - 2 * 60 * 60 * 1000)
+    for (let i = 0; i < 25; i++) {
+      const dir = join(logDir, `run-old${String(i).padStart(2, '0')}`)
+      await mkdir(dir, { recursive: true })
+      // Older the lower the number; all older than an hour.
+      const when = new Date(old.getTime() - (25 - i) * 60_000)
+      await utimes(dir, when, when)
+    }
+    await mkdir(join(logDir, 'run-recent'))
+    await mkdir(join(logDir, 'not-a-run'))
+    const ws = await createWorkspace({ baseDir: join(scratch, 'ws'), sandbox: 'copy', logDir })
+    await ws.dispose()
+    const left = (await readdir(logDir)).sort()
+    assert.ok(left.includes('run-recent'), 'a directory changed within the hour was removed')
+    assert.ok(left.includes('not-a-run'), 'a directory that is no gate log was removed')
+    const olds = left.filter((name) => name.startsWith('run-old'))
+    // With the new gate's own directory, the newest 20: run-recent and the 18 newest old ones.
+    assert.deepEqual(
+      olds,
+      Array.from({ length: 18 }, (_, i) => `run-old${String(i + 7).padStart(2, '0')}`),
+    )
+  })
 })
