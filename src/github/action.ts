@@ -18,15 +18,21 @@ import { renderCheckRun, renderComment, renderSummary } from '../report/markdown
 import { renderTerminal } from '../report/terminal.ts'
 import { toRunnerLog } from '../report/log-safe.ts'
 import { detectSandbox, type SandboxDetection, type SandboxMode } from '../run/sandbox.ts'
-import { CheckRunWriter, checkRunName, type CheckRunCompletion } from './check-run.ts'
+import {
+  CheckRunWriter,
+  checkRunName,
+  type CheckRunCompleteResult,
+  type CheckRunCompletion,
+  type CheckRunStartResult,
+} from './check-run.ts'
 import { createGitHubClient, type GitHubClient } from './client.ts'
-import { commentMarker, StickyCommentWriter } from './comment.ts'
+import { StickyCommentWriter, type StickyCommentResult } from './comment.ts'
 import { warnGitHubFailure, type GitHubLog } from './errors.ts'
 import { planFromEvent, type EventPlan } from './event.ts'
 import { createGitCommandManager } from './git.ts'
 import { readInputs, type ActionInputs } from './inputs.ts'
-import { writeOutputs } from './outputs.ts'
-import { writeJobSummary } from './summary.ts'
+import { writeOutputs, type OutputRefusal } from './outputs.ts'
+import { writeJobSummary, type JobSummaryResult } from './summary.ts'
 import { prepareTrees, resolvePlan, type PreparedTrees } from './trees.ts'
 import { sensitivePaths } from './sensitive-paths.ts'
 import { assertSafeSandbox } from './unsafe-checkout.ts'
@@ -200,7 +206,7 @@ async function evaluate(
       headSha: plan.headSha,
       ...(runUrl ? { detailsUrl: runUrl } : {}),
     })
-    if (started.status === 'failed') warnGitHubFailure(log, started.error)
+    logCheckRunStart(started)
     state.checkRun = {
       writer,
       id: started.status === 'started' ? started.id : null,
@@ -389,14 +395,18 @@ interface PublishContext {
   env: NodeJS.ProcessEnv
 }
 
-/** Every view and side effect of one report; each failure is a warning, never a new verdict. */
+/**
+ * Every view and side effect of one report; each failure is a warning (said once, by the log*
+ * functions below), never a new verdict.
+ */
 async function publish(ctx: PublishContext): Promise<void> {
   const { report, inputs, plan, repo, env } = ctx
   const serverUrl = env['GITHUB_SERVER_URL'] || 'https://github.com'
+  const run = { id: env['GITHUB_RUN_ID'] ?? '0', attempt: env['GITHUB_RUN_ATTEMPT'] ?? '1' }
   const view = {
     gateName: inputs.gateName,
-    marker: commentMarker(inputs.gateName),
     headSha: plan.headSha,
+    run,
     checkRunUrl: null as string | null,
     reportUrl: ctx.runUrl,
     treeRoot: report.trees.candidate.path,
@@ -429,34 +439,78 @@ async function publish(ctx: PublishContext): Promise<void> {
         pullNumber: plan.pullNumber,
         gate: inputs.gateName,
         headSha: plan.headSha,
-        runId: env['GITHUB_RUN_ID'] ?? '0',
-        runAttempt: env['GITHUB_RUN_ATTEMPT'] ?? '1',
+        runId: run.id,
+        runAttempt: run.attempt,
       },
       renderComment(report, view),
     )
-    if (result.status === 'failed') warnGitHubFailure(log, result.error)
-    else if (result.status === 'stale') core.info(`PR comment not updated: ${result.reason}`)
-    else commentUrl = result.url
+    logComment(result)
+    if (result.status !== 'failed' && result.status !== 'stale') commentUrl = result.url
   }
 
-  const summary = await writeJobSummary(renderSummary(report, view), { log })
-  if (summary.status === 'failed')
-    core.warning(`Could not write the job summary: ${String(summary.error)}`)
+  logJobSummary(await writeJobSummary(renderSummary(report, view)))
 
-  writeOutputs(
-    {
-      verdict: report.verdict,
-      passed: report.counts.PASSED,
-      failed: report.counts.FAILED,
-      timeout: report.counts.TIMEOUT,
-      crashed: report.counts.CRASHED,
-      error: report.counts.ERROR,
-      'report-path': ctx.reportPath,
-      'comment-url': commentUrl,
-      'check-run-url': checkRunUrl,
-    },
-    { log },
-  )
+  const outputs = writeOutputs({
+    verdict: report.verdict,
+    passed: report.counts.PASSED,
+    failed: report.counts.FAILED,
+    timeout: report.counts.TIMEOUT,
+    crashed: report.counts.CRASHED,
+    error: report.counts.ERROR,
+    'report-path': ctx.reportPath,
+    'comment-url': commentUrl,
+    'check-run-url': checkRunUrl,
+  })
+  logRefusedOutputs(outputs.refused)
+}
+
+// The one place where what the reporting writers did becomes log lines. The writers (check run,
+// comment, job summary, outputs) return results and never warn themselves, so each failure is
+// said exactly once, and the job log reads the same whichever writer failed.
+
+function logCheckRunStart(result: CheckRunStartResult): void {
+  if (result.status === 'failed') warnGitHubFailure(log, result.error)
+}
+
+function logCheckRunCompletion(result: CheckRunCompleteResult): void {
+  if (result.status === 'failed') warnGitHubFailure(log, result.error)
+  if (result.status === 'completed' && result.truncated) {
+    core.warning('The check run output was longer than GitHub allows and was truncated.')
+  }
+}
+
+function logComment(result: StickyCommentResult): void {
+  if (result.status === 'failed') warnGitHubFailure(log, result.error)
+  if (result.status === 'stale') core.info(`PR comment not written: ${result.reason}.`)
+  if (result.status === 'superseded') {
+    core.warning(`The PR comment may be outdated: ${result.reason}.`)
+  }
+  if ((result.status === 'created' || result.status === 'updated') && result.authorMismatch) {
+    const { expected, actual } = result.authorMismatch
+    core.warning(
+      `The PR comment was written as ${actual}, not ${expected}: the next run will not ` +
+        'recognise it and will post another. Pass the comment author explicitly for this token.',
+    )
+  }
+}
+
+function logJobSummary(result: JobSummaryResult): void {
+  if (result.status === 'full') {
+    core.warning('The job summary is already full (1 MiB); the Quorum report was not added.')
+  }
+  if (result.status === 'written' && result.truncated) {
+    core.warning('The job summary was longer than GitHub allows (1 MiB) and was truncated.')
+  }
+  if (result.status === 'failed') {
+    core.warning(
+      `Quorum could not write the job summary: ${result.error.message}. The verdict is not affected.`,
+    )
+  }
+}
+
+function logRefusedOutputs(refused: OutputRefusal[]): void {
+  // The name and why only: the refused value may be hostile.
+  for (const r of refused) core.warning(`Output ${r.name} was not set: it ${r.reason}.`)
 }
 
 /**
@@ -473,7 +527,7 @@ async function completeCheckRun(
     core.warning(`Quorum could not complete its check run: ${describeFailure(error)}`)
     return null
   })
-  if (done?.status === 'failed') warnGitHubFailure(log, done.error)
+  if (done !== null) logCheckRunCompletion(done)
   return done?.status === 'completed' ? done.url : null
 }
 

@@ -2,25 +2,25 @@
  * The `quorum` check run: created in_progress when the gate starts, completed with the verdict.
  * Branch protection requires it by name, so its name and conclusion are the contract; the
  * markdown in it is rendered elsewhere (src/report) and only passed through here, with GitHub's
- * size limits enforced as a last line of defence.
+ * size limits (src/report/limits.ts) enforced as a last line of defence for text that did not
+ * come from the views (the action's own failure messages).
  */
 
 import type { GitHubClient } from './client.ts'
 import { DEFAULT_GATE_NAME } from './constants.ts'
 import type { Annotation } from '../report/annotations.ts'
 import {
-  classifyGitHubError,
-  warnGitHubFailure,
-  type GitHubApiError,
-  type GitHubLog,
-} from './errors.ts'
+  ANNOTATION_TEXT_MAX_BYTES,
+  ANNOTATION_TITLE_MAX_CHARS,
+  ANNOTATIONS_PER_REQUEST,
+  CHECK_RUN_SUMMARY_MAX_CHARS,
+  CHECK_RUN_TEXT_MAX_CHARS,
+  fitWithNote,
+  measureBytes,
+  measureChars,
+} from '../report/limits.ts'
+import { classifyGitHubError, type GitHubApiError, type GitHubLog } from './errors.ts'
 
-/** GitHub refuses more annotations than this in one request (checks API, maxItems 50). */
-export const ANNOTATIONS_PER_REQUEST = 50
-/** output.summary and output.text maxLength in GitHub's description. */
-export const MAX_OUTPUT_CHARS = 65535
-const MAX_ANNOTATION_TITLE_CHARS = 255
-const MAX_ANNOTATION_TEXT_BYTES = 64 * 1024
 const TRUNCATED = '\n\n… truncated (GitHub limits this field; the full report is in the job log)'
 
 /** One annotation, in the checks API's own shape: the report's, plus raw details. */
@@ -57,7 +57,14 @@ export type CheckRunStartResult =
   { status: 'started'; id: number; url: string } | { status: 'failed'; error: GitHubApiError }
 
 export type CheckRunCompleteResult =
-  | { status: 'completed'; id: number; url: string; annotations: number; truncated: boolean }
+  | {
+      status: 'completed'
+      id: number
+      url: string
+      annotations: number
+      /** The summary or text was over GitHub's limit and cut here (never for the views' output). */
+      truncated: boolean
+    }
   /** start failed for permission: nothing was written and nothing will be. */
   | { status: 'skipped'; reason: string }
   | { status: 'failed'; error: GitHubApiError }
@@ -68,28 +75,9 @@ export function checkRunName(gateName: string | null | undefined): string {
   return gate === '' || gate === DEFAULT_GATE_NAME ? 'quorum' : `quorum (${gate})`
 }
 
-/**
- * Cuts `text` to at most `max` UTF-16 units (which bounds the code points GitHub counts too),
- * ending with a visible note, never inside a surrogate pair.
- */
-export function truncateText(
-  text: string,
-  max: number,
-  note = TRUNCATED,
-): { text: string; truncated: boolean } {
-  if (text.length <= max) return { text, truncated: false }
-  let end = Math.max(0, max - note.length)
-  const code = text.charCodeAt(end - 1)
-  if (code >= 0xd800 && code <= 0xdbff) end--
-  return { text: text.slice(0, end) + note.slice(0, max - end), truncated: true }
-}
-
-function truncateBytes(text: string, maxBytes: number): string {
-  if (Buffer.byteLength(text) <= maxBytes) return text
-  // Over-cut by characters first (a char is at most 4 bytes in UTF-8), then trim to fit.
-  let out = truncateText(text, Math.floor(maxBytes / 4) * 4, '… truncated').text
-  while (Buffer.byteLength(out) > maxBytes) out = truncateText(out, out.length - 64, '…').text
-  return out
+/** An annotation's message or raw details, cut to GitHub's 64 KB. */
+function fitAnnotationText(text: string): string {
+  return fitWithNote(text, ANNOTATION_TEXT_MAX_BYTES, measureBytes, '… truncated').text
 }
 
 /** Makes an annotation acceptable to GitHub without changing what it says where it can. */
@@ -101,21 +89,21 @@ function sanitizeAnnotation(a: CheckRunAnnotation): CheckRunAnnotation {
     start_line: start,
     end_line: end,
     annotation_level: a.annotation_level,
-    message: truncateBytes(a.message, MAX_ANNOTATION_TEXT_BYTES),
+    message: fitAnnotationText(a.message),
   }
   // GitHub only accepts columns on single-line annotations.
   if (start === end && a.start_column !== undefined) out.start_column = a.start_column
   if (start === end && a.end_column !== undefined) out.end_column = a.end_column
-  if (a.title !== undefined) out.title = truncateText(a.title, MAX_ANNOTATION_TITLE_CHARS, '…').text
-  if (a.raw_details !== undefined) {
-    out.raw_details = truncateBytes(a.raw_details, MAX_ANNOTATION_TEXT_BYTES)
+  if (a.title !== undefined) {
+    out.title = fitWithNote(a.title, ANNOTATION_TITLE_MAX_CHARS, measureChars, '…').text
   }
+  if (a.raw_details !== undefined) out.raw_details = fitAnnotationText(a.raw_details)
   return out
 }
 
 /**
- * Writes one check run. Reporting failures are returned (and warned about), never thrown: the
- * verdict does not depend on them.
+ * Writes one check run. Reporting failures are returned, never thrown or logged as warnings (the
+ * caller says each once): the verdict does not depend on them.
  */
 export class CheckRunWriter {
   private readonly client: GitHubClient
@@ -150,7 +138,6 @@ export class CheckRunWriter {
     } catch (error) {
       const classified = classifyGitHubError(error, 'check-run')
       this.startError = classified
-      warnGitHubFailure(this.log, classified)
       return { status: 'failed', error: classified }
     }
   }
@@ -177,12 +164,17 @@ export class CheckRunWriter {
       throw new TypeError(`conclusion must be success or failure, got ${String(result.conclusion)}`)
     }
 
-    const summary = truncateText(result.summary, MAX_OUTPUT_CHARS)
-    const text = result.text === undefined ? null : truncateText(result.text, MAX_OUTPUT_CHARS)
+    const summary = fitWithNote(
+      result.summary,
+      CHECK_RUN_SUMMARY_MAX_CHARS,
+      measureChars,
+      TRUNCATED,
+    )
+    const text =
+      result.text === undefined
+        ? null
+        : fitWithNote(result.text, CHECK_RUN_TEXT_MAX_CHARS, measureChars, TRUNCATED)
     const truncated = summary.truncated || (text?.truncated ?? false)
-    if (truncated) {
-      this.log.warning('The check run output was longer than GitHub allows and was truncated.')
-    }
     const annotations = (result.annotations ?? []).map(sanitizeAnnotation)
     const batches: CheckRunAnnotation[][] = []
     for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
@@ -241,9 +233,7 @@ export class CheckRunWriter {
       }
       return { status: 'completed', id: runId, url, annotations: annotations.length, truncated }
     } catch (error) {
-      const classified = classifyGitHubError(error, 'check-run')
-      warnGitHubFailure(this.log, classified)
-      return { status: 'failed', error: classified }
+      return { status: 'failed', error: classifyGitHubError(error, 'check-run') }
     }
   }
 }

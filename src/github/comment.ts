@@ -3,81 +3,43 @@
  * new one per push, and never written by a run that is older than the one already reported
  * (DESIGN "A report from an older run never overwrites a newer one").
  *
+ * This module only finds, creates and updates the comment. Its body, hidden marker lines and size
+ * included, is made whole by the comment view (src/report/markdown.ts renderComment) and posted
+ * as it is.
+ *
  * A comment is ours when BOTH hold:
  *   - its first line is exactly `<!-- quorum:gate=NAME -->`, and
  *   - its author is the token's identity.
  * Anyone can paste the marker into a comment of their own; the author check is what makes such a
  * copy inert (it is never edited, and never mistaken for our report). The second line,
  * `<!-- quorum:head=SHA run=RUN_ID.ATTEMPT -->`, records which commit and which workflow run the
- * report is for, so a late, older run can tell that it would overwrite a newer one.
+ * report is for, so a late, older run can tell that it would overwrite a newer one
+ * (src/report/comment-markers.ts).
  */
 
-import { truncateText } from './check-run.ts'
 import type { GitHubClient } from './client.ts'
 import {
   GitHubApiError,
   classifyGitHubError,
-  warnGitHubFailure,
   type GitHubLog,
   type GitHubOperation,
 } from './errors.ts'
+import {
+  commentMarker,
+  headMarker,
+  parseProvenance,
+  type CommentProvenance,
+} from '../report/comment-markers.ts'
+import { COMMENT_MAX_CHARS } from '../report/limits.ts'
+import { markCommentOutdated } from '../report/markdown.ts'
 
-/** GitHub refuses longer comment bodies (422 "Body is too long (maximum is 65536 characters)"). */
-export const MAX_COMMENT_CHARS = 65536
 /** The author of comments written with the workflow's GITHUB_TOKEN. */
 export const GITHUB_ACTIONS_LOGIN = 'github-actions[bot]'
 
-const GATE_NAME = /^[A-Za-z0-9_.-]{1,100}$/
-const SHA = /^[0-9a-f]{7,64}$/i
-const RUN_PART = /^\d{1,20}$/
-const HEAD_LINE = /^<!-- quorum:head=([0-9a-f]{7,64}) run=(\d{1,20})\.(\d{1,20}) -->$/i
-const OUR_LEADING_LINE = /^<!-- quorum:(?:gate|head)=[^\n]* -->$/
 /** Attempts at creating the comment when GitHub answers 5xx or the connection drops. */
 const CREATE_ATTEMPTS = 3
 /** 100 pages of 100 comments: a bound on the listing loop, far above any real PR. */
 const DEFAULT_MAX_PAGES = 100
-
-/** The first line that identifies the comment of a gate. Throws on a name that could break it. */
-export function commentMarker(gate: string): string {
-  // The gate name comes from config; `-->` or a newline in it would end the HTML comment early
-  // and make the marker forgeable or unmatchable. The inputs layer validates it first; this is
-  // the last guard.
-  if (!GATE_NAME.test(gate)) throw new RangeError(`invalid gate name for a comment marker: ${gate}`)
-  return `<!-- quorum:gate=${gate} -->`
-}
-
-/** The second line: which commit and which workflow run (id.attempt) the report is for. */
-export function headMarker(
-  headSha: string,
-  runId: string | number,
-  runAttempt: string | number,
-): string {
-  const id = String(runId)
-  const attempt = String(runAttempt)
-  if (!SHA.test(headSha)) throw new RangeError(`invalid head sha: ${headSha}`)
-  if (!RUN_PART.test(id) || !RUN_PART.test(attempt)) {
-    throw new RangeError(`invalid run id/attempt: ${id}.${attempt}`)
-  }
-  return `<!-- quorum:head=${headSha.toLowerCase()} run=${id}.${attempt} -->`
-}
-
-export interface CommentProvenance {
-  headSha: string
-  runId: bigint
-  runAttempt: bigint
-}
-
-/** Reads the head marker from a comment body's second line; null when absent or malformed. */
-export function parseProvenance(body: string): CommentProvenance | null {
-  const line = body.split(/\r?\n/, 2)[1]
-  const m = line === undefined ? null : HEAD_LINE.exec(line)
-  if (m === null) return null
-  return {
-    headSha: (m[1] as string).toLowerCase(),
-    runId: BigInt(m[2] as string),
-    runAttempt: BigInt(m[3] as string),
-  }
-}
 
 /** Orders two runs: a later workflow run id wins, then a later attempt. */
 function compareRuns(a: CommentProvenance, b: CommentProvenance): number {
@@ -86,24 +48,19 @@ function compareRuns(a: CommentProvenance, b: CommentProvenance): number {
   return 0
 }
 
-/** Builds the full comment body: our two marker lines, then the rendered report. */
-export function composeCommentBody(
-  target: Pick<StickyCommentTarget, 'gate' | 'headSha' | 'runId' | 'runAttempt'>,
-  rendered: string,
-): { body: string; truncated: boolean } {
-  // A renderer that already put our markers on top must not produce a body whose first line is
-  // ours but whose second line is stale, so any leading quorum marker lines are replaced.
-  const lines = rendered.split('\n')
-  while (lines.length > 0 && OUR_LEADING_LINE.test((lines[0] as string).replace(/\r$/, ''))) {
-    lines.shift()
+/**
+ * The two hidden lines a body for `target` starts with, and the provenance they record. Throws a
+ * RangeError for a gate name, sha or run that could not be a marker.
+ */
+function targetMarkers(target: StickyCommentTarget): { lines: string; ours: CommentProvenance } {
+  const head = headMarker(target.headSha, target.runId, target.runAttempt)
+  const lines = `${commentMarker(target.gate)}\n${head}\n`
+  const ours = {
+    headSha: target.headSha.toLowerCase(),
+    runId: BigInt(target.runId),
+    runAttempt: BigInt(target.runAttempt),
   }
-  const head = `${commentMarker(target.gate)}\n${headMarker(target.headSha, target.runId, target.runAttempt)}\n`
-  const { text, truncated } = truncateText(
-    head + lines.join('\n'),
-    MAX_COMMENT_CHARS,
-    '\n\n… truncated: the report is longer than a GitHub comment allows; see the job summary.',
-  )
-  return { body: text, truncated }
+  return { lines, ours }
 }
 
 export interface StickyCommentTarget {
@@ -119,8 +76,21 @@ export interface StickyCommentTarget {
   runAttempt: string | number
 }
 
+/**
+ * What happened to the comment. Nothing here is logged as a warning by the writer: the caller
+ * (the action's publish) says each of these once.
+ */
 export type StickyCommentResult =
-  | { status: 'created' | 'updated'; id: number; url: string; truncated: boolean }
+  | {
+      status: 'created' | 'updated'
+      id: number
+      url: string
+      /**
+       * Set when GitHub wrote the comment as another login than the one we look for: the next
+       * run will not recognise it and will post another (pass the author explicitly).
+       */
+      authorMismatch: { expected: string; actual: string } | null
+    }
   /** Not written: the PR head moved on, or a newer run already reported. */
   | { status: 'stale'; reason: string }
   /** Written, but the PR moved on meanwhile; the comment now says it is outdated. */
@@ -158,7 +128,7 @@ class StageError extends Error {
   }
 }
 
-/** Writes the sticky comment of one gate. Failures are returned and warned about, never thrown. */
+/** Writes the sticky comment of one gate. Failures are returned, never thrown or warned about. */
 export class StickyCommentWriter {
   private readonly client: GitHubClient
   private readonly log: GitHubLog
@@ -191,13 +161,20 @@ export class StickyCommentWriter {
   }
 
   /**
-   * Creates or updates the gate's comment on the PR with `rendered` (markdown from the report
-   * views, without markers). Checks staleness before and after writing; see the file header.
+   * Creates or updates the gate's comment on the PR with `body`, posted as it is: the whole body
+   * from renderComment, which starts with the two hidden lines of `target` and fits GitHub's
+   * limit. Checks staleness before and after writing; see the file header. A body that does not
+   * start with the target's hidden lines, or is too long, is a programming error: a RangeError is
+   * thrown before anything is sent (such a body would never be found again, or be refused).
    */
-  async upsert(target: StickyCommentTarget, rendered: string): Promise<StickyCommentResult> {
-    const { body, truncated } = composeCommentBody(target, rendered)
-    if (truncated) this.log.warning('The PR comment was longer than GitHub allows; truncated.')
-    const ours = parseProvenance(body) as CommentProvenance
+  async upsert(target: StickyCommentTarget, body: string): Promise<StickyCommentResult> {
+    const { lines, ours } = targetMarkers(target)
+    if (!body.startsWith(lines)) {
+      throw new RangeError("the comment body must start with its target's hidden marker lines")
+    }
+    if (body.length > COMMENT_MAX_CHARS) {
+      throw new RangeError(`the comment body is ${body.length} characters, over GitHub's limit`)
+    }
     try {
       const identity = await this.resolveIdentity()
       const head = await this.pullHead(target)
@@ -208,6 +185,7 @@ export class StickyCommentWriter {
       }
 
       let written: { id: number; url: string; created: boolean } | null = null
+      let authorMismatch: { expected: string; actual: string } | null = null
       for (let attempt = 1; written === null; attempt++) {
         const existing = await this.findOurComment(target, identity)
         if (existing !== null) {
@@ -243,11 +221,7 @@ export class StickyCommentWriter {
           })
           written = { id: data.id, url: data.html_url, created: true }
           if (data.user !== null && data.user.login.toLowerCase() !== identity.toLowerCase()) {
-            this.log.warning(
-              `The PR comment was written as ${data.user.login}, not ${identity}: the next run ` +
-                'will not recognise it and will post another. Pass the comment author ' +
-                'explicitly for this token.',
-            )
+            authorMismatch = { expected: identity, actual: data.user.login }
             // At least the rest of this process (the post-write check) knows who wrote it.
             this.identity = data.user.login
           }
@@ -267,20 +241,18 @@ export class StickyCommentWriter {
         status: written.created ? 'created' : 'updated',
         id: written.id,
         url: written.url,
-        truncated,
+        authorMismatch,
       }
     } catch (error) {
       const classified =
         error instanceof StageError
           ? classifyGitHubError(error.original, error.operation)
           : classifyGitHubError(error, 'comment')
-      warnGitHubFailure(this.log, classified)
       return { status: 'failed', error: classified }
     }
   }
 
   private stale(reason: string): StickyCommentResult {
-    this.log.info(`PR comment not written: ${reason}.`)
     return { status: 'stale', reason }
   }
 
@@ -397,15 +369,11 @@ export class StickyCommentWriter {
         comment_id: written.id,
       }),
     )
-    if (current.body === body) {
-      const [marker, provenance, ...rest] = body.split('\n')
-      const notice =
-        `> [!WARNING]\n> Outdated: this report is for ${ours.headSha.slice(0, 12)}, but the pull ` +
-        `request head is now ${head.slice(0, 12)}. A newer run will replace it.\n`
-      const outdated = truncateText(
-        [marker, provenance, notice, ...rest].join('\n'),
-        MAX_COMMENT_CHARS,
-      ).text
+    const outdated =
+      current.body === body
+        ? markCommentOutdated(body, { report: ours.headSha, pullRequest: head })
+        : null
+    if (outdated !== null) {
       await this.guard('comment', () =>
         this.client.rest.issues.updateComment({
           owner: target.owner,
@@ -415,7 +383,6 @@ export class StickyCommentWriter {
         }),
       )
     }
-    this.log.warning(`The PR comment may be outdated: ${reason}.`)
     return { status: 'superseded', id: written.id, url: written.url, reason }
   }
 }

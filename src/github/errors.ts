@@ -243,7 +243,9 @@ export function classifyGitHubError(error: unknown, operation: GitHubOperation):
 
 /**
  * Logs a reporting failure loudly (a `::warning::` through @actions/core) with how to fix it.
- * Never throws, never decides anything: the verdict stands.
+ * Called once per failure, by the action, from the result a writer returned (writers never log
+ * their own failures, so nothing is said twice). Never throws, never decides anything: the
+ * verdict stands.
  */
 export function warnGitHubFailure(log: GitHubLog, error: GitHubApiError): void {
   log.warning(error.toWarning())

@@ -8,8 +8,6 @@
 
 import { setOutput as coreSetOutput } from '@actions/core'
 
-import type { GitHubLog } from './errors.ts'
-
 /** Everything the action publishes as outputs. */
 export interface QuorumOutputs {
   verdict: 'allow' | 'block'
@@ -73,16 +71,16 @@ export function validateOutputs(outputs: QuorumOutputs): {
 }
 
 /**
- * Sets the validated outputs (through @actions/core unless `setOutput` is given) and warns
- * about each refused one, naming it but never echoing its value (it may be hostile).
+ * Sets the validated outputs (through @actions/core unless `setOutput` is given) and returns the
+ * refused ones, each with its name and why but never its value (it may be hostile). Nothing is
+ * logged here: the caller warns about each refusal, once.
  */
 export function writeOutputs(
   outputs: QuorumOutputs,
-  options: { log: GitHubLog; setOutput?: (name: string, value: string) => void },
+  options: { setOutput?: (name: string, value: string) => void } = {},
 ): { written: OutputName[]; refused: OutputRefusal[] } {
   const set = options.setOutput ?? coreSetOutput
   const { accepted, refused } = validateOutputs(outputs)
   for (const [name, value] of accepted) set(name, value)
-  for (const r of refused) options.log.warning(`Output ${r.name} was not set: it ${r.reason}.`)
   return { written: accepted.map(([name]) => name), refused }
 }

@@ -12,7 +12,7 @@ import {
   ANNOTATIONS_PER_CHECK,
   ANNOTATIONS_TOTAL,
 } from './limits.ts'
-import { breakHtmlComments, clip, oneLine, stripControl } from './sanitize.ts'
+import { breakHtmlComments, clip, plainLine, stripControl } from './sanitize.ts'
 
 /** One annotation, shaped like an item of `output.annotations` in GitHub's checks REST API. */
 export interface Annotation {
@@ -64,7 +64,7 @@ export function annotationsForCheck(
   treeRoot: string | null,
   max: number = ANNOTATIONS_PER_CHECK,
 ): Annotation[] {
-  const title = clip(`quorum: ${oneLine(stripControl(check.name))}`, ANNOTATION_TITLE_MAX_CHARS)
+  const title = plainLine(`quorum: ${check.name}`, ANNOTATION_TITLE_MAX_CHARS)
   // Absolute paths in output point into the run's sandbox, not into the tree it was made from.
   const root = check.candidate.sandbox_root ?? treeRoot
   return parseAnnotations(outputText(check.candidate.output), { treeRoot: root, title, max })
@@ -169,7 +169,7 @@ function fromWorkflowCommand(match: RegExpExecArray, treeRoot: string | null): A
     annotation.end_column = Math.max(col, toPositive(props.get('endcolumn')) ?? col)
   }
   const title = props.get('title')
-  if (title) annotation.title = clip(oneLine(stripControl(title)), ANNOTATION_TITLE_MAX_CHARS)
+  if (title) annotation.title = plainLine(title, ANNOTATION_TITLE_MAX_CHARS)
   return annotation
 }
 

@@ -1,6 +1,9 @@
 /**
- * GitHub's size limits for the places Quorum writes to, and the one layout routine that makes a
- * document fit them by dropping the least useful parts first and saying so.
+ * GitHub's size limits for every place Quorum writes to, and the routines that make text fit
+ * them: {@link layoutDocument} for the rendered views (drops the least useful parts first and
+ * says so), {@link fitWithNote} for a last-resort cut of any other text, {@link cutToMeasure}
+ * under both. The views (markdown.ts) and the writers (src/github) take their limits from here
+ * and nowhere else.
  */
 
 /** Issue/PR comment body: 65,536 characters. */
@@ -9,15 +12,19 @@ export const COMMENT_MAX_CHARS = 65_536
 export const CHECK_RUN_SUMMARY_MAX_CHARS = 65_535
 /** Check run `output.text`: 65,535 characters. */
 export const CHECK_RUN_TEXT_MAX_CHARS = 65_535
-/** Job summary ($GITHUB_STEP_SUMMARY) per step: 1 MiB, counted in bytes. */
+/** Job summary ($GITHUB_STEP_SUMMARY) per step, all its writers together: 1 MiB, in bytes. */
 export const JOB_SUMMARY_MAX_BYTES = 1_048_576
 /** Annotations taken from one check's output. */
 export const ANNOTATIONS_PER_CHECK = 50
-/** Annotations in one check run, all checks together (the writer sends them 50 per request). */
+/** Annotations in one check run, all checks together. */
 export const ANNOTATIONS_TOTAL = 500
+/** Annotations GitHub accepts in one check run request (checks API, maxItems 50). */
+export const ANNOTATIONS_PER_REQUEST = 50
 /** Check run annotation title: 255 characters. */
 export const ANNOTATION_TITLE_MAX_CHARS = 255
-/** Check run annotation message; GitHub allows 64 KB, a readable message is far shorter. */
+/** Check run annotation `message` and `raw_details`: 64 KB each, counted in bytes. */
+export const ANNOTATION_TEXT_MAX_BYTES = 65_536
+/** Check run annotation message as the views write it: far shorter than GitHub's 64 KB. */
 export const ANNOTATION_MESSAGE_MAX_CHARS = 2_000
 
 /** How a limit counts: GitHub counts characters for comments and check runs, bytes for summaries. */
@@ -171,6 +178,24 @@ export function hardCut(text: string, note: string, budget: number, measure: Mea
   const lastBreak = kept.lastIndexOf('\n')
   if (kept.length < text.length && lastBreak > 0) kept = kept.slice(0, lastBreak)
   return `${kept}${SEPARATOR}${note}`
+}
+
+/**
+ * `text` when it fits `budget`; otherwise the longest prefix that fits with `note` after it (or as
+ * much of `note` as fits, when not even the note does). Never over the budget, never splitting a
+ * surrogate pair. For text that was not laid out by {@link layoutDocument}: a writer's last line of
+ * defence, or a message the action builds itself.
+ */
+export function fitWithNote(
+  text: string,
+  budget: number,
+  measure: Measure,
+  note: string,
+): { text: string; truncated: boolean } {
+  if (measure(text) <= budget) return { text, truncated: false }
+  const room = budget - measure(note)
+  if (room <= 0) return { text: cutToMeasure(note, budget, measure), truncated: true }
+  return { text: `${cutToMeasure(text, room, measure)}${note}`, truncated: true }
 }
 
 /** The longest prefix of `text` within `budget`, not splitting a surrogate pair. */

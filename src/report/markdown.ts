@@ -4,8 +4,10 @@
  * room GitHub gives them. Every piece of text that came from a check or the config goes through
  * sanitize.ts; everything else is written here and trusted.
  */
+import { oneLine } from '../engine/paths.ts'
 import type { CheckReport, Report, RunResult } from '../engine/types.ts'
 import { extractAnnotations, type Annotation } from './annotations.ts'
+import { commentMarker, headMarker } from './comment-markers.ts'
 import type { ViewContext } from './context.ts'
 import {
   CHANGE_ICON,
@@ -38,12 +40,12 @@ import {
   type Omitted,
 } from './limits.ts'
 import {
-  BREAK,
+  breakHtmlComments,
   codeFence,
   codeSpan,
   htmlText,
   inlineText,
-  oneLine,
+  stripControl,
   tableCell,
   tailLines,
   type TailOptions,
@@ -70,13 +72,18 @@ const REASON_CHARS = 300
 const NAME_CHARS = 100
 
 /**
- * The sticky PR comment: hidden marker on line 1 (from ctx, and nowhere else in the body),
- * headline, notices, reasons, the per-check table, a collapsed details block per non-passing
- * check, and a footer. At most 65,536 characters; when longer, output tails go first, then whole
- * details blocks, then passing rows, and a visible note links to the check run and full report.
+ * The whole body of the sticky PR comment, exactly as it is posted: the hidden gate marker on
+ * line 1 and, when ctx names the workflow run, the hidden head marker on line 2 (see
+ * comment-markers.ts; neither appears anywhere else in the body), then headline, notices,
+ * reasons, the per-check table, a collapsed details block per non-passing check, and a footer.
+ * At most 65,536 characters even after {@link markCommentOutdated}; when longer, output tails go
+ * first, then whole details blocks, then passing rows, and a visible note links to the check run
+ * and full report. Throws a RangeError for a gate name, head sha or run that could not be a marker.
  */
 export function renderComment(report: Report, ctx: ViewContext): string {
-  const marker = oneLine(ctx.marker)
+  const hidden = [commentMarker(ctx.gateName)]
+  if (ctx.run) hidden.push(headMarker(ctx.headSha ?? '', ctx.run.id, ctx.run.attempt))
+  const top = hidden.join('\n')
   const parts = documentParts(report, ctx, {
     tail: COMMENT_TAIL,
     table: true,
@@ -85,10 +92,38 @@ export function renderComment(report: Report, ctx: ViewContext): string {
     limitName: `${COMMENT_MAX_CHARS.toLocaleString('en-US')}-character comment limit`,
     links: { checkRun: true, report: true },
   })
-  const budget = COMMENT_MAX_CHARS - marker.length - 1
-  const body = guardMarker(layoutDocument(parts, budget, measureChars), marker)
-  return `${marker}\n${cutToMeasure(body, budget, measureChars)}`
+  // Room is kept for the outdated notice, so marking the comment later never needs a second cut.
+  const budget = COMMENT_MAX_CHARS - measureChars(top) - 1 - OUTDATED_NOTICE_MAX_CHARS
+  // Both hidden lines start with `<!`, which breakHtmlComments breaks everywhere in the rest, so
+  // no check can print a second marker or a forged head line into the body.
+  return `${top}\n${guarded(layoutDocument(parts, budget, measureChars), budget, measureChars)}`
 }
+
+/**
+ * `body` (as {@link renderComment} wrote it for a run: two hidden lines first) with a warning after
+ * the hidden lines that the report is for `heads.report` while the pull request head is now
+ * `heads.pullRequest`. Within 65,536 characters, because renderComment keeps room for it; null for
+ * a body it did not write that has no room left.
+ */
+export function markCommentOutdated(
+  body: string,
+  heads: { report: string; pullRequest: string },
+): string | null {
+  const [marker = '', provenance = '', ...rest] = body.split('\n')
+  const marked = [marker, provenance, outdatedNotice(heads), ...rest].join('\n')
+  return measureChars(marked) <= COMMENT_MAX_CHARS ? marked : null
+}
+
+function outdatedNotice(heads: { report: string; pullRequest: string }): string {
+  return (
+    `> [!WARNING]\n> Outdated: this report is for ${heads.report.slice(0, 12)}, but the pull ` +
+    `request head is now ${heads.pullRequest.slice(0, 12)}. A newer run will replace it.\n`
+  )
+}
+
+// What markCommentOutdated adds at most: the notice with 12-character shas, and a line break.
+const OUTDATED_NOTICE_MAX_CHARS =
+  measureChars(outdatedNotice({ report: '0'.repeat(12), pullRequest: '0'.repeat(12) })) + 1
 
 /**
  * The check run output: a title with counts and the verdict, a summary (headline, notices,
@@ -284,7 +319,8 @@ function detailBlock(check: CheckReport, tail: TailOptions): LayoutDetail {
     `**output** ${formatBytes(run.output.bytes)}${run.output.truncated ? ', middle not kept' : ''}`,
   )
   lines.push(facts.join(' · '))
-  lines.push(`Reproduce locally:\n\n${codeFence(oneLine(check.reproduce), 'sh')}`)
+  // One line (every kind of line break folded), inner spacing kept: it is a shell command.
+  lines.push(`Reproduce locally:\n\n${codeFence(oneLine(stripControl(check.reproduce)), 'sh')}`)
 
   const open = `<details>\n<summary>${summaryBits.join(' · ')}</summary>`
   const close = '</details>'
@@ -361,24 +397,11 @@ export function safeUrl(url: string | null | undefined): string | null {
 }
 
 /**
- * Last line of defence for the comment: the body below line 1 must not contain the marker or any
- * HTML comment opener, whatever slipped through (every untrusted piece is already broken).
+ * Last line of defence for every view: no HTML comment opener (which could hide the rest of a body
+ * or forge the comment's hidden lines), whatever slipped through; every untrusted piece is already
+ * broken. The guard only fires if a piece escaped sanitizing, and each firing adds a character:
+ * re-cutting keeps the limit a hard guarantee even then.
  */
-function guardMarker(body: string, marker: string): string {
-  let guarded = guardComments(body)
-  if (marker.length > 1) {
-    const broken = `${marker.slice(0, 1)}${BREAK}${marker.slice(1)}`
-    guarded = guarded.split(marker).join(broken)
-  }
-  return guarded
-}
-
-function guardComments(text: string): string {
-  return text.replace(/<!--/g, `<${BREAK}!--`)
-}
-
-// The guards only fire if an untrusted piece escaped sanitizing, and each firing adds a character;
-// re-cutting keeps the limit a hard guarantee even then.
 function guarded(text: string, budget: number, measure: Measure): string {
-  return cutToMeasure(guardComments(text), budget, measure)
+  return cutToMeasure(breakHtmlComments(text), budget, measure)
 }

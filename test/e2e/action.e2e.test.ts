@@ -191,6 +191,26 @@ function codePoints(s: string): number {
   return [...s].length
 }
 
+/**
+ * Exactly the two warnings a read-only token earns: the check run could not be written (grant
+ * `checks: write`), the comment could not be written (grant `pull-requests: write`), each once.
+ */
+function assertPermissionWarnings(run: ActionRun): void {
+  const warnings = run.messages('warning')
+  const shown = JSON.stringify(warnings, null, 2)
+  assert.equal(warnings.length, 2, shown)
+  assert.match(
+    warnings[0]!,
+    /^Quorum could not write the check run: permission \(HTTP 403\): .*`permissions: \{ checks: write \}`.* The verdict is not affected\.$/,
+    shown,
+  )
+  assert.match(
+    warnings[1]!,
+    /^Quorum could not write the pull request comment: permission \(HTTP 403\): .*`permissions: \{ pull-requests: write \}`.* The verdict is not affected\.$/,
+    shown,
+  )
+}
+
 /** Requests to any comment endpoint (list, create, get, update). */
 function commentRequests(fake: FakeGitHub) {
   return fake.requests.filter((r) => r.path.includes('/issues/'))
@@ -332,6 +352,9 @@ describe('the action, end to end', () => {
     const writesAfter = commentRequests(s.fake).filter((r) => r.method !== 'GET').length
     assert.equal(writesAfter, writesBefore, 'the late run wrote no comment at all')
     assert.equal(runA.outputs['comment-url'], undefined)
+    // Not writing is right, not a failure: one line in the log, no warning.
+    assert.deepEqual(runA.messages('warning'), [])
+    assert.equal(runA.stdout.split('PR comment not written: ').length - 1, 1, tail(runA))
     assertNoViolations(s.fake)
   })
 
@@ -349,10 +372,8 @@ describe('the action, end to end', () => {
     assert.ok(blocked.outputs['report-path'] && existsSync(blocked.outputs['report-path']))
     assert.match(blocked.summary, /block/i)
     assert.match(blocked.summary, /unit/)
-    const warnings = blocked.messages('warning').join('\n')
-    assert.match(warnings, /checks: write/, warnings)
-    assert.match(warnings, /pull-requests: write/, warnings)
-    assert.match(warnings, /verdict is not affected/)
+    // One warning per failure, each said once: the check run, then the comment.
+    assertPermissionWarnings(blocked)
     assert.equal(s.fake.checkRuns.length, 0)
     assert.equal(s.fake.comments.length, 0)
     assert.ok(
@@ -368,9 +389,7 @@ describe('the action, end to end', () => {
     assert.equal(allowed.outputs['passed'], '1')
     assert.match(allowed.summary, /allow/i)
     assert.deepEqual(allowed.messages('error'), [])
-    const warnings2 = allowed.messages('warning').join('\n')
-    assert.match(warnings2, /checks: write/)
-    assert.match(warnings2, /pull-requests: write/)
+    assertPermissionWarnings(allowed)
     assertNoViolations(s.fake)
   })
 
@@ -393,9 +412,8 @@ describe('the action, end to end', () => {
     const errors = result.messages('error')
     assert.equal(errors.length, 1)
     assert.match(errors[0]!, /unit FAILED/)
-    // It recovered: no warning that the comment could not be written.
-    const warnings = result.messages('warning')
-    assert.ok(!warnings.some((w) => /comment/i.test(w)), JSON.stringify(warnings))
+    // It recovered: no warning at all (that the comment could not be written, or twice).
+    assert.deepEqual(result.messages('warning'), [])
     assert.equal(result.outputs['comment-url'], comments[0]!.htmlUrl)
     assertNoViolations(s.fake)
   })

@@ -8,7 +8,6 @@ import { after, before, describe, test } from 'node:test'
 import {
   CheckRunWriter,
   checkRunName,
-  truncateText,
   type CheckRunAnnotation,
 } from '../../src/github/check-run.ts'
 import { createGitHubClient, type GitHubClient } from '../../src/github/client.ts'
@@ -118,7 +117,8 @@ describe('check run writer', () => {
       if (started.status !== 'failed') return
       assert.equal(started.error.kind, 'permission')
       assert.equal(started.error.permission, 'checks: write')
-      assert.match(warnings.warnings().join('\n'), /checks: write.*fork/s)
+      assert.match(started.error.toWarning(), /checks: write.*fork/s)
+      assert.deepEqual(warnings.warnings(), [], 'the writer returns the failure; the action warns')
       const count = gh.requests.length
       const done = await writer.complete(null, { conclusion: 'failure', title: 't', summary: 's' })
       assert.equal(done.status, 'skipped')
@@ -181,6 +181,9 @@ describe('check run writer', () => {
     assert.doesNotMatch(run?.output.summary ?? '', /\uFFFD/)
     assert.match(run?.output.text ?? '', /… truncated/)
     assert.equal(run?.annotations[0]?.['start_column'], undefined)
+    assert.equal(String(run?.annotations[0]?.['title']).length, 255)
+    const message = String(run?.annotations[0]?.['message'])
+    assert.ok(Buffer.byteLength(message) <= 65_536 && message.endsWith('… truncated'))
     assert.deepEqual(gh.violations, [])
   })
 
@@ -198,15 +201,5 @@ describe('check run writer', () => {
       TypeError,
     )
     assert.equal(gh.requests.length, count)
-  })
-
-  test('truncateText never splits a surrogate pair and always fits', () => {
-    for (let max = 20; max < 40; max++) {
-      const { text, truncated } = truncateText('😀'.repeat(50), max, '…cut')
-      assert.ok(truncated)
-      assert.ok(text.length <= max)
-      assert.doesNotMatch(text, /[\uD800-\uDBFF](?![\uDC00-\uDFFF])/)
-    }
-    assert.deepEqual(truncateText('short', 10), { text: 'short', truncated: false })
   })
 })

@@ -10,7 +10,8 @@ import { after, before, beforeEach, describe, test } from 'node:test'
 import { createGitHubClient, type GitHubClient } from '../../src/github/client.ts'
 import { classifyGitHubError, parseAcceptedPermissions } from '../../src/github/errors.ts'
 import { writeOutputs, type QuorumOutputs } from '../../src/github/outputs.ts'
-import { MAX_STEP_SUMMARY_BYTES, writeJobSummary } from '../../src/github/summary.ts'
+import { writeJobSummary } from '../../src/github/summary.ts'
+import { JOB_SUMMARY_MAX_BYTES } from '../../src/report/limits.ts'
 import { FakeGitHub, recordingLog, type RecordingLog } from '../support/fake-github.ts'
 
 const SHA = 'c'.repeat(40)
@@ -218,7 +219,7 @@ describe('job summary', () => {
   test('appends to the step summary file after what other writers put there', async () => {
     const path = join(dir, 'append.md')
     await writeFile(path, '# earlier step output\n')
-    const result = await writeJobSummary('## Quorum: allow', { path, log: recordingLog() })
+    const result = await writeJobSummary('## Quorum: allow', { path })
     assert.equal(result.status, 'written')
     assert.equal(await readFile(path, 'utf8'), '# earlier step output\n## Quorum: allow\n')
   })
@@ -226,32 +227,40 @@ describe('job summary', () => {
   test('a summary that would push the file past 1 MiB is cut, visibly, on a character boundary', async () => {
     const path = join(dir, 'big.md')
     await writeFile(path, 'x'.repeat(1000))
-    const log = recordingLog()
-    const result = await writeJobSummary('é'.repeat(MAX_STEP_SUMMARY_BYTES), { path, log })
+    const result = await writeJobSummary('é'.repeat(JOB_SUMMARY_MAX_BYTES), { path })
     assert.equal(result.status, 'written')
     if (result.status !== 'written') return
     assert.equal(result.truncated, true)
     const content = await readFile(path)
-    assert.ok(content.length <= MAX_STEP_SUMMARY_BYTES)
+    assert.ok(content.length <= JOB_SUMMARY_MAX_BYTES)
+    assert.ok(content.length > JOB_SUMMARY_MAX_BYTES - 200, 'the room is used')
     const text = content.toString('utf8')
     assert.doesNotMatch(text, /\uFFFD/)
     assert.match(text, /truncated/)
-    assert.equal(log.warnings().length, 1)
   })
 
-  test('without GITHUB_STEP_SUMMARY nothing is written; an unwritable path is a warning', async () => {
+  test('a step summary already at 1 MiB gets nothing added, and the result says so', async () => {
+    const path = join(dir, 'full.md')
+    await writeFile(path, 'x'.repeat(JOB_SUMMARY_MAX_BYTES - 10))
+    assert.deepEqual(await writeJobSummary('## Quorum: block, with reasons', { path }), {
+      status: 'full',
+      path,
+    })
+    assert.equal((await readFile(path)).length, JOB_SUMMARY_MAX_BYTES - 10)
+  })
+
+  test('without GITHUB_STEP_SUMMARY nothing is written; an unwritable path is a failed result', async () => {
     const saved = process.env['GITHUB_STEP_SUMMARY']
     delete process.env['GITHUB_STEP_SUMMARY']
     try {
-      const skipped = await writeJobSummary('x', { log: recordingLog() })
+      const skipped = await writeJobSummary('x')
       assert.equal(skipped.status, 'skipped')
     } finally {
       if (saved !== undefined) process.env['GITHUB_STEP_SUMMARY'] = saved
     }
-    const log = recordingLog()
-    const failed = await writeJobSummary('x', { path: join(dir, 'no', 'such', 'dir.md'), log })
+    const failed = await writeJobSummary('x', { path: join(dir, 'no', 'such', 'dir.md') })
     assert.equal(failed.status, 'failed')
-    assert.match(log.warnings()[0] ?? '', /verdict is not affected/)
+    if (failed.status === 'failed') assert.equal((failed.error as { code?: string }).code, 'ENOENT')
   })
 })
 
@@ -270,7 +279,7 @@ describe('outputs', () => {
 
   test('enums, counts, paths and URLs are set as strings', () => {
     const set: Record<string, string> = {}
-    const result = writeOutputs(valid, { log: recordingLog(), setOutput: (k, v) => (set[k] = v) })
+    const result = writeOutputs(valid, { setOutput: (k, v) => (set[k] = v) })
     assert.deepEqual(result.refused, [])
     assert.deepEqual(set, {
       verdict: 'block',
@@ -287,7 +296,6 @@ describe('outputs', () => {
 
   test('anything that could carry text into a later step is refused, and its value not echoed', () => {
     const set: Record<string, string> = {}
-    const log = recordingLog()
     const hostile = {
       ...valid,
       verdict: 'allow\n::set-output name=x::y',
@@ -297,7 +305,7 @@ describe('outputs', () => {
       'comment-url': 'https://x.test/`id`',
       reason: 'free text from a check',
     } as unknown as QuorumOutputs
-    const result = writeOutputs(hostile, { log, setOutput: (k, v) => (set[k] = v) })
+    const result = writeOutputs(hostile, { setOutput: (k, v) => (set[k] = v) })
     assert.deepEqual(result.refused.map((r) => r.name).sort(), [
       'comment-url',
       'failed',
@@ -307,6 +315,6 @@ describe('outputs', () => {
       'verdict',
     ])
     assert.deepEqual(Object.keys(set).sort(), ['check-run-url', 'crashed', 'error', 'timeout'])
-    assert.doesNotMatch(log.warnings().join('\n'), /curl|set-output|free text/)
+    assert.doesNotMatch(JSON.stringify(result.refused), /curl|set-output|free text/)
   })
 })

@@ -8,14 +8,13 @@ import { after, before, describe, test } from 'node:test'
 import { createGitHubClient } from '../../src/github/client.ts'
 import {
   StickyCommentWriter,
-  commentMarker,
-  composeCommentBody,
-  headMarker,
-  parseProvenance,
   type StickyCommentOptions,
   type StickyCommentTarget,
 } from '../../src/github/comment.ts'
+import { commentMarker, headMarker, parseProvenance } from '../../src/report/comment-markers.ts'
+import { renderComment } from '../../src/report/markdown.ts'
 import { FakeGitHub, recordingLog, type RecordingLog } from '../support/fake-github.ts'
+import { GOLDEN_CTX, hugeReport } from '../report/golden.ts'
 
 const OLD = 'a'.repeat(40)
 const NEW = 'b'.repeat(40)
@@ -55,6 +54,16 @@ describe('sticky PR comment', () => {
     }
   }
 
+  /** A body for `t` as renderComment makes one: the two hidden lines of `t`, then `text`. */
+  function body(t: StickyCommentTarget, text: string): string {
+    return `${commentMarker(t.gate)}\n${headMarker(t.headSha, t.runId, t.runAttempt)}\n${text}`
+  }
+
+  /** Upserts `text` as the report for `t`. */
+  function upsert(w: StickyCommentWriter, t: StickyCommentTarget, text: string) {
+    return w.upsert(t, body(t, text))
+  }
+
   function writer(
     log: RecordingLog = recordingLog(),
     options: StickyCommentOptions = {},
@@ -72,10 +81,10 @@ describe('sticky PR comment', () => {
 
   test('the first run creates the comment, the next run updates that same comment', async () => {
     const n = pull(OLD)
-    const first = await writer().upsert(target(n, { headSha: OLD, runId: 100 }), 'report one')
+    const first = await upsert(writer(), target(n, { headSha: OLD, runId: 100 }), 'report one')
     assert.equal(first.status, 'created')
     gh.setPullHead(n, NEW)
-    const second = await writer().upsert(target(n, { runId: 101 }), 'report two')
+    const second = await upsert(writer(), target(n, { runId: 101 }), 'report two')
     assert.equal(second.status, 'updated')
     const comments = gh.commentsOn(n)
     assert.equal(comments.length, 1)
@@ -93,7 +102,7 @@ describe('sticky PR comment', () => {
     const theirs = gh.seedComment({ issueNumber: n, body: forged, user: { login: 'mallory' } })
     // Also a comment of ours without the marker on its first line: not our report either.
     const unrelated = gh.seedComment({ issueNumber: n, body: `hello\n${MARKER}` })
-    const result = await writer().upsert(target(n), 'the real report')
+    const result = await upsert(writer(), target(n), 'the real report')
     assert.equal(result.status, 'created')
     assert.equal(theirs.body, forged)
     assert.equal(unrelated.body, `hello\n${MARKER}`)
@@ -108,7 +117,7 @@ describe('sticky PR comment', () => {
   test('a run for a commit that is no longer the PR head writes nothing', async () => {
     const n = pull(NEW)
     const count = gh.requests.length
-    const result = await writer().upsert(target(n, { headSha: OLD }), 'late report')
+    const result = await upsert(writer(), target(n, { headSha: OLD }), 'late report')
     assert.equal(result.status, 'stale')
     const writes = gh.requests.slice(count).filter((r) => r.method !== 'GET')
     assert.deepEqual(writes, [])
@@ -123,7 +132,7 @@ describe('sticky PR comment', () => {
       gh.setPullHead(n, NEW)
       gh.seedComment({ issueNumber: n, body: `${MARKER}\n${headMarker(NEW, 201, 1)}\nnew report` })
     })
-    const result = await writer().upsert(target(n, { headSha: OLD, runId: 200 }), 'old report')
+    const result = await upsert(writer(), target(n, { headSha: OLD, runId: 200 }), 'old report')
     assert.equal(result.status, 'stale')
     assert.deepEqual(
       gh.commentsOn(n).map((c) => c.body.split('\n')[2]),
@@ -134,7 +143,7 @@ describe('sticky PR comment', () => {
   test('a report from an earlier run on the same commit does not overwrite a later run', async () => {
     const n = pull(NEW)
     gh.seedComment({ issueNumber: n, body: `${MARKER}\n${headMarker(NEW, 300, 2)}\nlater run` })
-    const result = await writer().upsert(target(n, { runId: 300, runAttempt: 1 }), 'earlier run')
+    const result = await upsert(writer(), target(n, { runId: 300, runAttempt: 1 }), 'earlier run')
     assert.equal(result.status, 'stale')
     assert.equal(gh.commentsOn(n)[0]?.body.split('\n')[2], 'later run')
   })
@@ -143,7 +152,7 @@ describe('sticky PR comment', () => {
     const n = pull()
     const path = `/repos/octo-org/octo-repo/issues/${n}/comments`
     gh.failNext({ method: 'POST', path, status: 502, apply: true })
-    const result = await writer().upsert(target(n), 'report')
+    const result = await upsert(writer(), target(n), 'report')
     assert.equal(result.status, 'created')
     assert.equal(gh.commentsOn(n).length, 1)
     assert.equal(gh.requestsTo('POST', path).length, 1)
@@ -156,7 +165,7 @@ describe('sticky PR comment', () => {
     const n = pull()
     const path = `/repos/octo-org/octo-repo/issues/${n}/comments`
     gh.failNext({ method: 'POST', path, status: 502, apply: false })
-    const result = await writer().upsert(target(n), 'report')
+    const result = await upsert(writer(), target(n), 'report')
     assert.equal(result.status, 'created')
     assert.equal(gh.requestsTo('POST', path).length, 2)
     assert.equal(gh.commentsOn(n).length, 1)
@@ -167,13 +176,14 @@ describe('sticky PR comment', () => {
     const log = recordingLog()
     gh.setReadOnly(true)
     try {
-      const result = await writer(log).upsert(target(n), 'report')
+      const result = await upsert(writer(log), target(n), 'report')
       assert.equal(result.status, 'failed')
       if (result.status !== 'failed') return
       assert.equal(result.error.kind, 'permission')
       assert.equal(result.error.operation, 'comment')
       assert.match(result.error.permission ?? '', /pull-requests: write/)
-      assert.match(log.warnings().join('\n'), /permissions: \{ pull-requests: write \}/)
+      assert.match(result.error.toWarning(), /permissions: \{ pull-requests: write \}/)
+      assert.deepEqual(log.warnings(), [], 'the writer returns the failure; the action warns')
       assert.equal(gh.commentsOn(n).length, 0)
     } finally {
       gh.setReadOnly(false)
@@ -190,7 +200,7 @@ describe('sticky PR comment', () => {
       issueNumber: n,
       body: `${MARKER}\n${headMarker(OLD, 2, 1)}\ny`,
     })
-    const result = await writer().upsert(target(n), 'report')
+    const result = await upsert(writer(), target(n), 'report')
     assert.equal(result.status, 'updated')
     if (result.status !== 'updated') return
     assert.equal(result.id, newest.id)
@@ -207,7 +217,7 @@ describe('sticky PR comment', () => {
     })
     for (let i = 0; i < 150; i++)
       gh.seedComment({ issueNumber: n, body: `chatter ${i}`, user: { login: 'bob' } })
-    const result = await writer().upsert(target(n), 'report')
+    const result = await upsert(writer(), target(n), 'report')
     assert.equal(result.status, 'updated')
     assert.match(ours.body, /report$/)
     assert.equal(gh.commentsOn(n).length, 151)
@@ -223,10 +233,11 @@ describe('sticky PR comment', () => {
         body: `${MARKER}\n${headMarker(OLD, 1, 1)}\nbot`,
         user: { login: 'github-actions[bot]' },
       })
-      const created = await writer().upsert(target(n), 'pat report')
+      const created = await upsert(writer(), target(n), 'pat report')
       assert.equal(created.status, 'created')
       assert.match(bots.body, /bot$/)
-      const explicit = await writer(recordingLog(), { expectedAuthor: 'release-bot' }).upsert(
+      const explicit = await upsert(
+        writer(recordingLog(), { expectedAuthor: 'release-bot' }),
         target(n, { runId: 201 }),
         'second',
       )
@@ -236,38 +247,80 @@ describe('sticky PR comment', () => {
     }
   })
 
+  test('a comment GitHub wrote as another login than expected says so in the result', async () => {
+    const n = pull()
+    const log = recordingLog()
+    const result = await upsert(writer(log, { expectedAuthor: 'release-bot' }), target(n), 'report')
+    assert.equal(result.status, 'created')
+    if (result.status !== 'created') return
+    assert.deepEqual(result.authorMismatch, {
+      expected: 'release-bot',
+      actual: 'github-actions[bot]',
+    })
+    assert.deepEqual(log.warnings(), [])
+  })
+
   test('when the PR moves on while the comment is written, the comment is marked outdated', async () => {
     const n = pull(NEW)
     gh.onHandled({ method: 'POST', path: `/repos/octo-org/octo-repo/issues/${n}/comments` }, () => {
       gh.setPullHead(n, OLD.replace(/a/g, 'e'))
     })
-    const result = await writer().upsert(target(n), 'report')
+    const log = recordingLog()
+    const result = await upsert(writer(log), target(n), 'report')
     assert.equal(result.status, 'superseded')
+    if (result.status !== 'superseded') return
+    assert.match(result.reason, /head moved to e{40} while this report for b{40} was written/)
+    assert.deepEqual(log.warnings(), [], 'the action warns, from the result')
     const body = gh.commentsOn(n)[0]?.body ?? ''
     assert.equal(body.split('\n')[0], MARKER)
     assert.match(body, /Outdated: this report is for b{12}/)
     assert.deepEqual(gh.violations, [])
   })
 
-  test('an oversized report is cut to 65,536 characters and still accepted', async () => {
+  test("a 200-check report's comment ends with its complete truncation note and footer, within 65,536 characters", async () => {
     const n = pull()
+    const t = target(n)
+    const report = hugeReport({ checks: 200, failEvery: 7, reasonChars: 200, outputLines: 20 })
+    const body = renderComment(report, {
+      ...GOLDEN_CTX,
+      headSha: NEW,
+      run: { id: t.runId, attempt: t.runAttempt },
+    })
     const log = recordingLog()
-    const result = await writer(log).upsert(target(n), 'z'.repeat(70000))
+    const result = await writer(log).upsert(t, body)
     assert.equal(result.status, 'created')
-    const body = gh.commentsOn(n)[0]?.body ?? ''
-    assert.equal(body.length, 65536)
-    assert.match(body, /truncated/)
-    assert.ok(log.warnings().some((w) => /longer than GitHub allows/.test(w)))
+    const posted = gh.commentsOn(n)[0]?.body ?? ''
+    assert.ok(posted.length <= 65_536, `${posted.length} characters`)
+    assert.equal(posted.split('\n')[0], MARKER)
+    assert.equal(posted.split('\n')[1], headMarker(NEW, t.runId, t.runAttempt))
+    // The view's note, whole, then the footer, whole: nothing cut after the layout was made.
+    assert.match(
+      posted,
+      /\n> \*\*… truncated\*\* to fit the 65,536-character comment limit; see \[check run\]\(https:\/\/github\.com\/acme\/shop\/runs\/123\) \/ \[full report\]\([^)\s]+\)\. Left out: details of \d+ checks; output of \d+ checks\.\n\n<sub>Quorum [^\n]* · \[full report\]\([^)\s]+\)<\/sub>$/,
+    )
+    assert.equal(posted.split('truncated').length - 1, 1, 'one truncation note')
+    assert.deepEqual(log.warnings(), [])
     assert.deepEqual(gh.violations, [])
+  })
+
+  test("a body too long for GitHub, or without its target's hidden lines, is refused before any request", async () => {
+    const n = pull()
+    const t = target(n)
+    const count = gh.requests.length
+    await assert.rejects(writer().upsert(t, body(t, 'z'.repeat(65_536))), RangeError)
+    await assert.rejects(writer().upsert(t, 'a report without markers'), RangeError)
+    const otherRun = body(target(n, { runId: 999 }), 'report')
+    await assert.rejects(writer().upsert(t, otherRun), RangeError)
+    assert.equal(gh.requests.length, count)
   })
 })
 
 describe('comment markers', () => {
-  test('marker lines a renderer already added are replaced, not duplicated', () => {
-    const t = { gate: 'default', headSha: NEW, runId: 5, runAttempt: 2 }
-    const { body } = composeCommentBody(t, `${MARKER}\n${headMarker(OLD, 1, 1)}\n# Report`)
-    assert.equal(body, `${MARKER}\n<!-- quorum:head=${NEW} run=5.2 -->\n# Report`)
+  test('the head line records commit and run, and parses back', () => {
+    const body = `${MARKER}\n${headMarker(NEW.toUpperCase(), 5, 2)}\n# Report`
+    assert.equal(body.split('\n')[1], `<!-- quorum:head=${NEW} run=5.2 -->`)
     assert.deepEqual(parseProvenance(body), { headSha: NEW, runId: 5n, runAttempt: 2n })
+    assert.equal(parseProvenance(`${MARKER}\n# Report`), null)
   })
 
   test('a gate name or sha that could break out of the HTML comment is refused', () => {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Report } from '../../src/engine/types.ts'
+import type { CheckReport, Report } from '../../src/engine/types.ts'
 import type { ViewContext } from '../../src/report/context.ts'
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'report')
@@ -14,7 +14,6 @@ export const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'report')
 /** The context every golden is rendered with. */
 export const GOLDEN_CTX: ViewContext = {
   gateName: 'default',
-  marker: '<!-- quorum:gate=default -->',
   headSha: '9a1b2c3d4e5f60718293a4b5c6d7e8f901234567',
   checkRunUrl: 'https://github.com/acme/shop/runs/123',
   reportUrl: 'https://github.com/acme/shop/actions/runs/9/attempts/1#summary',
@@ -57,6 +56,48 @@ export function loadHostileReport(): Report {
     bytes: flood.candidate.output.head.length + tail.length + 5_000_000,
     truncated: true,
   }
+  return report
+}
+
+export interface HugeOptions {
+  checks: number
+  /** Every `failEvery`-th check fails (1 = all fail). */
+  failEvery: number
+  reasonChars?: number
+  outputLines?: number
+  /** Text each output line is made of. */
+  outputUnit?: string
+}
+
+/** A report with many checks, long reasons and long outputs, built from a real fixture. */
+export function hugeReport(options: HugeOptions): Report {
+  const report = loadReport('pass-fail-block')
+  const template = report.checks[1] as CheckReport
+  const unit = options.outputUnit ?? 'x'
+  const line = unit.repeat(Math.ceil(150 / unit.length))
+  report.checks = Array.from({ length: options.checks }, (_, i) => {
+    const failing = i % options.failEvery === 0
+    const output = Array.from({ length: options.outputLines ?? 0 }, (_, j) => `${j} ${line}`).join(
+      '\n',
+    )
+    return {
+      ...template,
+      name: `check_${String(i).padStart(5, '0')}_${'n'.repeat(40)}`,
+      change: failing ? 'regressed' : 'still-passing',
+      candidate: {
+        ...template.candidate,
+        outcome: failing ? 'FAILED' : 'PASSED',
+        reason: `reason ${i} ${'r'.repeat(options.reasonChars ?? 50)}`,
+        output: {
+          head: output,
+          tail: '',
+          bytes: output.length,
+          truncated: false,
+          log_path: `/logs/${i}.log`,
+        },
+      },
+    }
+  })
   return report
 }
 

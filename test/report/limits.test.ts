@@ -1,61 +1,20 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import type { CheckReport, Report } from '../../src/engine/types.ts'
+import type { Report } from '../../src/engine/types.ts'
 import {
   CHECK_RUN_SUMMARY_MAX_CHARS,
   CHECK_RUN_TEXT_MAX_CHARS,
   COMMENT_MAX_CHARS,
   JOB_SUMMARY_MAX_BYTES,
   cutToMeasure,
+  fitWithNote,
   layoutDocument,
   measureBytes,
   measureChars,
   type LayoutParts,
 } from '../../src/report/limits.ts'
 import { renderCheckRun, renderComment, renderSummary } from '../../src/report/markdown.ts'
-import { GOLDEN_CTX, loadReport } from './golden.ts'
-
-interface HugeOptions {
-  checks: number
-  /** Every `failEvery`-th check fails (1 = all fail). */
-  failEvery: number
-  reasonChars?: number
-  outputLines?: number
-  /** Text each output line is made of. */
-  outputUnit?: string
-}
-
-/** A report with many checks, long reasons and long outputs, built from a real fixture. */
-function hugeReport(options: HugeOptions): Report {
-  const report = loadReport('pass-fail-block')
-  const template = report.checks[1] as CheckReport
-  const unit = options.outputUnit ?? 'x'
-  const line = unit.repeat(Math.ceil(150 / unit.length))
-  report.checks = Array.from({ length: options.checks }, (_, i) => {
-    const failing = i % options.failEvery === 0
-    const output = Array.from({ length: options.outputLines ?? 0 }, (_, j) => `${j} ${line}`).join(
-      '\n',
-    )
-    return {
-      ...template,
-      name: `check_${String(i).padStart(5, '0')}_${'n'.repeat(40)}`,
-      change: failing ? 'regressed' : 'still-passing',
-      candidate: {
-        ...template.candidate,
-        outcome: failing ? 'FAILED' : 'PASSED',
-        reason: `reason ${i} ${'r'.repeat(options.reasonChars ?? 50)}`,
-        output: {
-          head: output,
-          tail: '',
-          bytes: output.length,
-          truncated: false,
-          log_path: `/logs/${i}.log`,
-        },
-      },
-    }
-  })
-  return report
-}
+import { GOLDEN_CTX, hugeReport, loadReport } from './golden.ts'
 
 /** Every opened code fence is closed and every <details> has its </details>. */
 function assertWellFormed(markdown: string): void {
@@ -86,7 +45,7 @@ describe('PR comment: 65,536 characters', () => {
     assert.ok(comment.length > COMMENT_MAX_CHARS * 0.9, 'the room is used, not wasted')
     assert.match(comment, TRUNCATED)
     assert.match(comment, /Left out: \d+ of 2000 table rows \(passing checks first\)/)
-    assert.ok(comment.startsWith(`${GOLDEN_CTX.marker}\n### ❌`))
+    assert.ok(comment.startsWith('<!-- quorum:gate=default -->\n### ❌'))
     assertWellFormed(comment)
     // Failing checks' rows are kept before any passing one.
     const rows = comment.split('\n').filter((l) => l.startsWith('| `check_'))
@@ -144,7 +103,7 @@ describe('PR comment: 65,536 characters', () => {
 
   test('without links the note still says where to look', () => {
     const report = hugeReport({ checks: 2000, failEvery: 3, reasonChars: 500 })
-    const comment = renderComment(report, { gateName: 'g', marker: '<!-- quorum:gate=g -->' })
+    const comment = renderComment(report, { gateName: 'g' })
     assert.match(comment, /\*\*… truncated\*\* to fit .*; see the check run \/ full report\./)
   })
 })
@@ -213,6 +172,22 @@ describe('layoutDocument', () => {
     const kept = fewer.match(/\| row (\d) \|/g) ?? []
     assert.ok(kept.length < 10)
     for (const i of [0, 3, 6, 9]) assert.ok(fewer.includes(`| row ${i} |`), `important row ${i}`)
+  })
+
+  test('fitWithNote never splits a surrogate pair and always fits, in characters and in bytes', () => {
+    for (let max = 0; max < 40; max++) {
+      const { text, truncated } = fitWithNote('😀'.repeat(50), max, measureChars, '…cut')
+      assert.ok(truncated)
+      assert.ok(text.length <= max, `${max}: ${text.length}`)
+      assert.ok(text.isWellFormed())
+      if (max >= 4) assert.ok(text.endsWith('…cut'))
+    }
+    const bytes = fitWithNote('漢'.repeat(100), 20, measureBytes, '…')
+    assert.deepEqual(bytes, { text: '漢漢漢漢漢…', truncated: true })
+    assert.deepEqual(fitWithNote('short', 10, measureChars, '…'), {
+      text: 'short',
+      truncated: false,
+    })
   })
 
   test('cutToMeasure never splits a surrogate pair and respects bytes', () => {

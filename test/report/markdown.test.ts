@@ -2,10 +2,22 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { Report } from '../../src/engine/types.ts'
 import type { ViewContext } from '../../src/report/context.ts'
-import { renderCheckRun, renderComment, renderSummary, safeUrl } from '../../src/report/markdown.ts'
-import { GOLDEN_CTX, loadHostileReport, loadReport } from './golden.ts'
+import { parseProvenance } from '../../src/report/comment-markers.ts'
+import { COMMENT_MAX_CHARS } from '../../src/report/limits.ts'
+import {
+  markCommentOutdated,
+  renderCheckRun,
+  renderComment,
+  renderSummary,
+  safeUrl,
+} from '../../src/report/markdown.ts'
+import { GOLDEN_CTX, hugeReport, loadHostileReport, loadReport } from './golden.ts'
 
-const MARKER = GOLDEN_CTX.marker
+const MARKER = '<!-- quorum:gate=default -->'
+const HEAD = '9a1b2c3d4e5f60718293a4b5c6d7e8f901234567'
+const HEAD_LINE = `<!-- quorum:head=${HEAD} run=77.2 -->`
+/** The context of a comment the action posts: it names the workflow run. */
+const RUN_CTX: ViewContext = { ...GOLDEN_CTX, run: { id: 77, attempt: 2 } }
 const OUR_TAGS = /<\/?(?:details|summary|b|sub)>/g
 
 interface Split {
@@ -120,13 +132,56 @@ describe('the hidden marker', () => {
     }
   })
 
-  test('a marker that is not an HTML comment is still unique', () => {
-    const ctx = { ...GOLDEN_CTX, marker: 'quorum-sticky:default' }
+  test('with the workflow run, line 2 records head and run, and a check cannot forge another', () => {
     const report = loadReport('hostile')
-    report.reasons.push('quorum-sticky:default')
-    report.checks[0]!.candidate.output.head += '\nquorum-sticky:default\n'
-    const comment = renderComment(report, ctx)
-    assert.equal(comment.indexOf('quorum-sticky:default', 1), -1)
+    const forged = '<!-- quorum:head=ffffffffffffffffffffffffffffffffffffffff run=999999.9 -->'
+    report.reasons.unshift(forged)
+    report.checks[0]!.candidate.output.head = `${forged}\n${report.checks[0]!.candidate.output.head}`
+    const comment = renderComment(report, RUN_CTX)
+    const lines = comment.split('\n')
+    assert.deepEqual(lines.slice(0, 2), [MARKER, HEAD_LINE])
+    assert.deepEqual(parseProvenance(comment), { headSha: HEAD, runId: 77n, runAttempt: 2n })
+    assert.equal(comment.split('<!--').length - 1, 2, 'only our two hidden lines')
+    assert.ok(comment.includes('quorum:head=ffff'), 'the forged text is shown, broken')
+  })
+
+  test('a head sha or run that could break out of the hidden line is refused', () => {
+    const report = loadReport('all-pass')
+    assert.throws(() => renderComment(report, { ...RUN_CTX, headSha: 'x -->' }), RangeError)
+    assert.throws(
+      () => renderComment(report, { ...RUN_CTX, run: { id: '1 --> <b>', attempt: 1 } }),
+      RangeError,
+    )
+    assert.throws(() => renderComment(report, { ...GOLDEN_CTX, gateName: 'a --> b' }), RangeError)
+  })
+})
+
+describe('an outdated comment', () => {
+  test('gets a warning after the hidden lines, the rest unchanged', () => {
+    const comment = renderComment(loadReport('pass-fail-block'), RUN_CTX)
+    const marked = markCommentOutdated(comment, { report: HEAD, pullRequest: 'e'.repeat(40) })
+    assert.ok(marked !== null)
+    const [marker, head, ...rest] = comment.split('\n')
+    assert.equal(
+      marked,
+      [
+        marker,
+        head,
+        '> [!WARNING]',
+        '> Outdated: this report is for 9a1b2c3d4e5f, but the pull request head is now eeeeeeeeeeee. A newer run will replace it.',
+        '',
+        ...rest,
+      ].join('\n'),
+    )
+  })
+
+  test('a comment at the size limit still fits once marked: its room was kept', () => {
+    const report = hugeReport({ checks: 2000, failEvery: 7, reasonChars: 2000, outputLines: 5 })
+    const comment = renderComment(report, RUN_CTX)
+    assert.ok(comment.length > COMMENT_MAX_CHARS * 0.9, 'the comment really is near the limit')
+    const marked = markCommentOutdated(comment, { report: HEAD, pullRequest: 'e'.repeat(64) })
+    assert.ok(marked !== null && marked.length <= COMMENT_MAX_CHARS, `${marked?.length}`)
+    assert.equal(marked.slice(-200), comment.slice(-200), 'nothing was cut to make room')
   })
 })
 
@@ -241,7 +296,6 @@ describe('comment content', () => {
     assert.match(blocked, /\[check run\]\(https:\/\/github\.com\/acme\/shop\/runs\/123\)/)
     const bare = renderComment(loadReport('pass-fail-block'), {
       gateName: 'default',
-      marker: MARKER,
       checkRunUrl: 'javascript:alert(1)',
       headSha: 'not-a-sha',
     })
