@@ -1,0 +1,106 @@
+/**
+ * The shape of quorum.yml, as one zod schema. It is the single source of truth for two things:
+ * validation (config.ts runs it on the parsed YAML) and the JSON Schema that editors use
+ * (scripts/gen-schema.ts writes schema/quorum.schema.json from configJsonSchema()).
+ *
+ * The schema describes the file as written (optional keys stay optional); defaults and rules
+ * that span several keys (unique check names, "checks or functions") live in config.ts, where the
+ * YAML document is at hand to point at the right line.
+ */
+import { z } from 'zod';
+/** Wall-clock budget of a check when the config gives none, in seconds. */
+export declare const DEFAULT_TIMEOUT_S = 300;
+/** Wall-clock budget of the setup command when the config gives none, in seconds. */
+export declare const DEFAULT_SETUP_TIMEOUT_S = 600;
+/** Longest check name: names become file names and CLI arguments. */
+export declare const MAX_CHECK_NAME_LENGTH = 100;
+/** Check names become file names and CLI arguments: no separators, no leading dot or dash. */
+export declare const CHECK_NAME_PATTERN: RegExp;
+/** Portable environment variable names (POSIX: letters, digits, underscore; no leading digit). */
+export declare const ENV_NAME_PATTERN: RegExp;
+/**
+ * score_from keys are matched as `key=<number>` on stdout. Kept to identifier characters so the
+ * key can never be mistaken for the `=` separator or need escaping wherever it is matched.
+ */
+export declare const SCORE_KEY_PATTERN: RegExp;
+/** One entry of `checks`: a shell check. */
+export declare const CheckEntrySchema: z.ZodObject<{
+    network: z.ZodOptional<z.ZodEnum<{
+        none: "none";
+        host: "host";
+    }>>;
+    pids_max: z.ZodOptional<z.ZodNumber>;
+    memory_mb: z.ZodOptional<z.ZodNumber>;
+    disk_mb: z.ZodOptional<z.ZodNumber>;
+    name: z.ZodString;
+    command: z.ZodString;
+    timeout_s: z.ZodOptional<z.ZodNumber>;
+    score_from: z.ZodOptional<z.ZodString>;
+    env: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodUnion<readonly [z.ZodString, z.ZodNumber, z.ZodBoolean]>>>;
+}, z.core.$strict>;
+/** The `setup` key: a command line, or a command with its own budget. */
+export declare const SetupSchema: z.ZodUnion<readonly [z.ZodString, z.ZodObject<{
+    command: z.ZodString;
+    timeout_s: z.ZodOptional<z.ZodNumber>;
+    network: z.ZodOptional<z.ZodEnum<{
+        none: "none";
+        host: "host";
+    }>>;
+}, z.core.$strict>]>;
+/** The whole of quorum.yml. */
+export declare const ConfigFileSchema: z.ZodObject<{
+    env_passthrough: z.ZodOptional<z.ZodArray<z.ZodString>>;
+    functions: z.ZodOptional<z.ZodString>;
+    checks: z.ZodOptional<z.ZodNullable<z.ZodArray<z.ZodObject<{
+        network: z.ZodOptional<z.ZodEnum<{
+            none: "none";
+            host: "host";
+        }>>;
+        pids_max: z.ZodOptional<z.ZodNumber>;
+        memory_mb: z.ZodOptional<z.ZodNumber>;
+        disk_mb: z.ZodOptional<z.ZodNumber>;
+        name: z.ZodString;
+        command: z.ZodString;
+        timeout_s: z.ZodOptional<z.ZodNumber>;
+        score_from: z.ZodOptional<z.ZodString>;
+        env: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodUnion<readonly [z.ZodString, z.ZodNumber, z.ZodBoolean]>>>;
+    }, z.core.$strict>>>>;
+    network: z.ZodOptional<z.ZodEnum<{
+        none: "none";
+        host: "host";
+    }>>;
+    pids_max: z.ZodOptional<z.ZodNumber>;
+    memory_mb: z.ZodOptional<z.ZodNumber>;
+    disk_mb: z.ZodOptional<z.ZodNumber>;
+    mode: z.ZodOptional<z.ZodEnum<{
+        "pass-fail": "pass-fail";
+        scored: "scored";
+    }>>;
+    setup: z.ZodOptional<z.ZodUnion<readonly [z.ZodString, z.ZodObject<{
+        command: z.ZodString;
+        timeout_s: z.ZodOptional<z.ZodNumber>;
+        network: z.ZodOptional<z.ZodEnum<{
+            none: "none";
+            host: "host";
+        }>>;
+    }, z.core.$strict>]>>;
+    parallel: z.ZodOptional<z.ZodNumber>;
+    env: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodUnion<readonly [z.ZodString, z.ZodNumber, z.ZodBoolean]>>>;
+}, z.core.$strict>;
+/** quorum.yml as written, before defaults. */
+export type ConfigFile = z.output<typeof ConfigFileSchema>;
+/** The keys a mapping may hold, by where it sits: for "did you mean" suggestions. */
+export declare const ALLOWED_KEYS: {
+    readonly top: string[];
+    readonly check: string[];
+    readonly setup: readonly ["command", "timeout_s", "network"];
+};
+/** Where the published schema lives; editors fetch it by this URL. */
+export declare const SCHEMA_ID = "https://raw.githubusercontent.com/quorum-gate/quorum/main/schema/quorum.schema.json";
+/**
+ * The JSON Schema of quorum.yml for editors (yaml-language-server, IDEs), generated from
+ * ConfigFileSchema. Draft 7, because that is the draft editors support most widely. It describes
+ * the input side (defaults are optional keys) and omits the rules zod checks in code (forbidden
+ * environment names, unique check names).
+ */
+export declare function configJsonSchema(): Record<string, unknown>;

@@ -1,0 +1,169 @@
+/**
+ * The shape of quorum.yml, as one zod schema. It is the single source of truth for two things:
+ * validation (config.ts runs it on the parsed YAML) and the JSON Schema that editors use
+ * (scripts/gen-schema.ts writes schema/quorum.schema.json from configJsonSchema()).
+ *
+ * The schema describes the file as written (optional keys stay optional); defaults and rules
+ * that span several keys (unique check names, "checks or functions") live in config.ts, where the
+ * YAML document is at hand to point at the right line.
+ */
+import { z } from 'zod';
+import { forbiddenEnvReason } from "./env-policy.js";
+import { MODES } from "./types.js";
+/** Wall-clock budget of a check when the config gives none, in seconds. */
+export const DEFAULT_TIMEOUT_S = 300;
+/** Wall-clock budget of the setup command when the config gives none, in seconds. */
+export const DEFAULT_SETUP_TIMEOUT_S = 600;
+/** Longest check name: names become file names and CLI arguments. */
+export const MAX_CHECK_NAME_LENGTH = 100;
+/** Check names become file names and CLI arguments: no separators, no leading dot or dash. */
+export const CHECK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** Portable environment variable names (POSIX: letters, digits, underscore; no leading digit). */
+export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * score_from keys are matched as `key=<number>` on stdout. Kept to identifier characters so the
+ * key can never be mistaken for the `=` separator or need escaping wherever it is matched.
+ */
+export const SCORE_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The schema-level message wins over the generic one, except for a key that is missing. */
+function unlessMissing(message) {
+    return (issue) => (issue.input === undefined ? undefined : message);
+}
+const seconds = (what) => z
+    .number({ error: unlessMissing('must be a positive number of seconds') })
+    .positive({ error: 'must be a positive number of seconds' })
+    .describe(what);
+const commandLine = (what) => z
+    .string({ error: unlessMissing('must be a command line (a string)') })
+    .min(1, { error: 'must not be empty' })
+    .refine((s) => s.trim() !== '', { error: 'must not be empty' })
+    .describe(what);
+const envName = z
+    .string()
+    .regex(ENV_NAME_PATTERN, {
+    error: (issue) => `${JSON.stringify(issue.input)} is not a valid environment variable name (letters, digits and _, not starting with a digit)`,
+})
+    .superRefine((name, ctx) => {
+    const why = forbiddenEnvReason(name);
+    if (why === null)
+        return;
+    // The reason names exact variables itself; prefix rules only name the prefix.
+    const message = why.includes(name) ? `not allowed: ${why}` : `${name} is not allowed: ${why}`;
+    ctx.addIssue({ code: 'custom', message });
+});
+const envValues = (what) => z
+    .record(envName, z.union([z.string(), z.number(), z.boolean()], {
+    error: 'must be a string, number or boolean',
+}))
+    .describe(`${what} Values are used exactly as written; an unquoted number or boolean is taken as its text.`);
+const positiveInt = (what) => z
+    .number({ error: unlessMissing('must be a positive integer') })
+    .int({ error: 'must be a positive integer' })
+    .positive({ error: 'must be a positive integer' })
+    .describe(what);
+const networkKey = z
+    .enum(['none', 'host'], { error: 'must be none or host' })
+    .describe("none: the run gets a private network with only a loopback interface (overlay sandboxes); host: the machine's network (default).");
+/** Resource limits, allowed at the top level (every run) and per check. */
+const limitKeys = {
+    network: networkKey.optional(),
+    pids_max: positiveInt('Most processes and threads a run may have at once (needs a cgroup; default 4096).').optional(),
+    memory_mb: positiveInt('Most memory a run may use, in MiB, including what it writes to its tmpfs (needs a cgroup; default 4096).').optional(),
+    disk_mb: positiveInt('Most a run may write, in MiB: its tree, HOME, TMPDIR and /tmp live on tmpfs of this size (overlay sandboxes; default 2048).').optional(),
+};
+/** One entry of `checks`: a shell check. */
+export const CheckEntrySchema = z
+    .strictObject({
+    name: z
+        .string({ error: unlessMissing('must be a string') })
+        .min(1, { error: 'must not be empty' })
+        .max(MAX_CHECK_NAME_LENGTH, { error: `must be at most ${MAX_CHECK_NAME_LENGTH} characters` })
+        .regex(CHECK_NAME_PATTERN, {
+        error: 'must start with a letter or digit and contain only letters, digits, "_", "." and "-"',
+    })
+        .describe('Unique name of the check; it appears in reports and names its log file.'),
+    command: commandLine('Shell command line run in a fresh sandbox of the tree; exit code 0 means PASSED.'),
+    timeout_s: seconds(`Wall-clock budget of one run, in seconds (default ${DEFAULT_TIMEOUT_S}).`)
+        .optional()
+        .meta({ default: DEFAULT_TIMEOUT_S }),
+    score_from: z
+        .string({ error: unlessMissing('must be a string') })
+        .regex(SCORE_KEY_PATTERN, {
+        error: 'must be a key name (letters, digits and _, not starting with a digit)',
+    })
+        .describe('Key whose last `key=<number>` line on stdout is the score of the run (used by scored mode).')
+        .optional(),
+    env: envValues('Literal environment variables for this check only.').optional(),
+    ...limitKeys,
+})
+    .describe('A shell check.');
+/** The `setup` key: a command line, or a command with its own budget. */
+export const SetupSchema = z
+    .union([
+    commandLine('Command line run once per tree before any check.'),
+    z.strictObject({
+        command: commandLine('Command line run once per tree before any check.'),
+        timeout_s: seconds(`Wall-clock budget of the setup command, in seconds (default ${DEFAULT_SETUP_TIMEOUT_S}).`)
+            .optional()
+            .meta({ default: DEFAULT_SETUP_TIMEOUT_S }),
+        network: networkKey.optional(),
+    }),
+], { error: 'must be a command line, or a mapping with command, timeout_s and network' })
+    .describe('Prepares each tree once before its checks run (e.g. "npm ci").');
+/** The whole of quorum.yml. */
+export const ConfigFileSchema = z.strictObject({
+    mode: z
+        .enum(MODES)
+        .optional()
+        .describe('pass-fail: allow iff every check passes on the candidate. scored: allow iff the total score strictly improves on the baseline and no check that passed on the baseline fails.')
+        .meta({ default: 'pass-fail' }),
+    setup: SetupSchema.optional(),
+    parallel: z
+        .number({ error: unlessMissing('must be a positive integer') })
+        .int({ error: 'must be a positive integer' })
+        .positive({ error: 'must be a positive integer' })
+        .optional()
+        .describe('Maximum number of runs at once (default: the number of CPU cores).'),
+    env: envValues('Literal environment variables for every check.').optional(),
+    ...limitKeys,
+    env_passthrough: z
+        .array(envName, { error: unlessMissing('must be a list of variable names') })
+        .optional()
+        .describe("Names of the judge's environment variables that checks may see, beyond the built-in allowlist. Credentials and runner files are refused."),
+    functions: z
+        .string({ error: unlessMissing('must be a path (a string)') })
+        .min(1, { error: 'must not be empty' })
+        .optional()
+        .describe("Module of function checks (.mjs, .js or .ts), relative to this file's directory. Its default export is a list of { name, timeout_s, run }."),
+    checks: z
+        .array(CheckEntrySchema, { error: unlessMissing('must be a list of checks') })
+        .nullable()
+        .optional()
+        .describe('Shell checks. May be empty or absent only when functions is set.'),
+});
+/** The keys a mapping may hold, by where it sits: for "did you mean" suggestions. */
+export const ALLOWED_KEYS = {
+    top: Object.keys(ConfigFileSchema.shape),
+    check: Object.keys(CheckEntrySchema.shape),
+    setup: ['command', 'timeout_s', 'network'],
+};
+/** Where the published schema lives; editors fetch it by this URL. */
+export const SCHEMA_ID = 'https://raw.githubusercontent.com/quorum-gate/quorum/main/schema/quorum.schema.json';
+/**
+ * The JSON Schema of quorum.yml for editors (yaml-language-server, IDEs), generated from
+ * ConfigFileSchema. Draft 7, because that is the draft editors support most widely. It describes
+ * the input side (defaults are optional keys) and omits the rules zod checks in code (forbidden
+ * environment names, unique check names).
+ */
+export function configJsonSchema() {
+    const generated = z.toJSONSchema(ConfigFileSchema, { io: 'input', target: 'draft-7' });
+    const { $schema, ...rest } = generated;
+    return {
+        $schema,
+        $id: SCHEMA_ID,
+        $comment: 'Generated from src/engine/config-schema.ts by scripts/gen-schema.ts; do not edit.',
+        title: 'Quorum configuration (quorum.yml)',
+        description: 'Checks that Quorum runs on the baseline and the candidate tree to decide whether a change may merge.',
+        ...rest,
+    };
+}

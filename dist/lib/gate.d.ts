@@ -1,0 +1,69 @@
+import type { CheckSpec, GateConfig, Mode, Report, RunResult, TreeRole } from './engine/types.ts';
+/** Something the caller can show while the gate works; names and outcomes only, never output. */
+export type GateEvent = {
+    type: 'sandbox';
+    kind: Report['sandbox'];
+} | {
+    type: 'setup';
+    tree: TreeRole;
+    result: RunResult;
+} | {
+    type: 'start';
+    check: string;
+    tree: TreeRole;
+} | {
+    type: 'finish';
+    check: string;
+    tree: TreeRole;
+    result: RunResult;
+};
+export interface GateOptions {
+    config: GateConfig;
+    candidateDir: string;
+    /** Baseline tree; required in scored mode, optional (for comparison) in pass-fail. */
+    baselineDir?: string | null;
+    /** Overrides config.mode. */
+    mode?: Mode | null;
+    /** Only run these checks (by name), in config order. */
+    only?: string[] | null;
+    /** QUORUM_SEED for every run; random when absent. Recorded in the report. */
+    seed?: string | null;
+    /** Overrides config.parallel. */
+    parallel?: number | null;
+    sandbox?: 'auto' | 'overlay' | 'copy';
+    /** Get per-run cgroups through `sudo -n` when not root (see delegateCgroupsWithSudo). */
+    cgroupSudo?: boolean;
+    logDir?: string;
+    /** Keep the full log of runs that passed too (default: only of runs that did not). */
+    keepPassingLogs?: boolean;
+    /** The environment children's allowlisted variables are picked from (default process.env). */
+    parentEnv?: Record<string, string | undefined>;
+    commits?: {
+        baseline?: string | null;
+        candidate?: string | null;
+    };
+    notices?: string[];
+    /** One command line that reproduces a check's candidate run locally. */
+    reproduce?: (check: CheckSpec, seed: string) => string;
+    onEvent?: (event: GateEvent) => void;
+    abort?: AbortSignal;
+    /**
+     * Files and directories hidden from checks (covered by an empty mount inside each run's
+     * namespace): credentials and runner control files. Only the overlay sandbox can do this.
+     */
+    maskPaths?: string[];
+    /** Paths checks see read-only (overlay only), beyond the trees, the config and checks module. */
+    readOnlyPaths?: string[];
+}
+/** A usage problem found before anything ran (e.g. scored mode without a baseline). */
+export declare class GateUsageError extends Error {
+    name: string;
+}
+/**
+ * Runs every configured check on the candidate (and the baseline, when given) and decides.
+ * Never throws for anything a check does: a broken check is a RunResult, not an exception.
+ * Throws ConfigError for a bad functions module and GateUsageError for bad options.
+ */
+export declare function runGate(options: GateOptions): Promise<Report>;
+/** Quotes one argument for a POSIX shell, only when it needs it. */
+export declare function shellQuote(arg: string): string;

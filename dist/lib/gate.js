@@ -1,0 +1,248 @@
+/**
+ * The gate: config + two trees in, one Report out. This is the only module that knows the order
+ * of things (list function checks, prepare each tree once, run every check on every tree with a
+ * bounded number of runs at once, compare, decide); the pieces it calls know nothing of each
+ * other. Both the CLI and the action call runGate and nothing below it.
+ */
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
+import { compareRuns, countOutcomes, decideVerdict, totalScore } from "./engine/compare.js";
+import { mergeFunctionChecks } from "./engine/config.js";
+import { ConfigError } from "./engine/errors.js";
+import { limitsOf, setupLimitsOf } from "./engine/limits.js";
+import { createWorkspace } from "./run/workspace.js";
+import { VERSION } from "./version.js";
+/** A usage problem found before anything ran (e.g. scored mode without a baseline). */
+export class GateUsageError extends Error {
+    name = 'GateUsageError';
+}
+/**
+ * Runs every configured check on the candidate (and the baseline, when given) and decides.
+ * Never throws for anything a check does: a broken check is a RunResult, not an exception.
+ * Throws ConfigError for a bad functions module and GateUsageError for bad options.
+ */
+export async function runGate(options) {
+    const startedAt = new Date();
+    const mode = options.mode ?? options.config.mode;
+    const baselineDir = options.baselineDir ?? null;
+    if (mode === 'scored' && baselineDir === null) {
+        throw new GateUsageError('scored mode needs a baseline tree (--baseline DIR)');
+    }
+    const seed = options.seed ?? randomBytes(4).toString('hex');
+    // A plain literal (no conditional spreads), so a field the workspace does not know is a
+    // compile error rather than a silently dropped option.
+    const workspace = await createWorkspace({
+        sandbox: options.sandbox ?? 'auto',
+        cgroupSudo: options.cgroupSudo ?? false,
+        logDir: options.logDir,
+        keepPassingLogs: options.keepPassingLogs ?? false,
+        parentEnv: options.parentEnv,
+        inputTrees: [options.candidateDir, ...(baselineDir ? [baselineDir] : [])],
+        maskPaths: options.maskPaths,
+        // The judge's own files: a check must not rewrite the config or checks it is judged by.
+        readOnlyPaths: [
+            ...(options.config.file ? [dirname(options.config.file)] : []),
+            ...(options.config.functions ? [dirname(options.config.functions)] : []),
+            ...(options.readOnlyPaths ?? []),
+        ],
+    });
+    const onAbort = () => void workspace.dispose();
+    options.abort?.addEventListener('abort', onAbort, { once: true });
+    try {
+        options.onEvent?.({ type: 'sandbox', kind: workspace.kind });
+        const config = await withFunctionChecks(options.config, workspace, options.abort);
+        const checks = selectChecks(config.checks, options.only ?? null);
+        const runOptions = {
+            seed,
+            envPassthrough: config.env_passthrough,
+            env: config.env,
+            ...(options.abort ? { abort: options.abort } : {}),
+        };
+        const roles = [['candidate', options.candidateDir]];
+        if (baselineDir !== null)
+            roles.unshift(['baseline', baselineDir]);
+        const prepared = new Map();
+        // One after the other: a candidate's setup that fills the disk or the machine for a while
+        // must not be able to make the baseline's setup fail (and so change the verdict).
+        for (const [role, dir] of roles) {
+            const result = await workspace.prepareTree(role, dir, config.setup, {
+                ...runOptions,
+                limits: setupLimitsOf(config),
+            });
+            if (result.setup)
+                options.onEvent?.({ type: 'setup', tree: role, result: result.setup });
+            prepared.set(role, result);
+        }
+        const limit = Math.max(1, options.parallel ?? config.parallel ?? availableParallelism());
+        const jobs = [];
+        for (const check of checks) {
+            // Baseline first within each check, so scored mode learns the bar early.
+            if (baselineDir !== null)
+                jobs.push({ check, role: 'baseline' });
+            jobs.push({ check, role: 'candidate' });
+        }
+        const results = await runLimited(jobs, limit, async ({ check, role }) => {
+            const tree = prepared.get(role);
+            if (!tree)
+                throw new Error(`internal: tree ${role} was not prepared`);
+            const setupFailure = tree.setup && tree.setup.outcome !== 'PASSED' ? tree.setup : null;
+            if (setupFailure)
+                return setupFailedResult(setupFailure, role, seed);
+            options.onEvent?.({ type: 'start', check: check.name, tree: role });
+            const result = await workspace.runCheck(tree.tree, check, {
+                ...runOptions,
+                limits: limitsOf(config, check),
+            });
+            options.onEvent?.({ type: 'finish', check: check.name, tree: role, result });
+            return result;
+        });
+        const byKey = new Map();
+        jobs.forEach((job, i) => byKey.set(`${job.role}\0${job.check.name}`, results[i]));
+        const reports = checks.map((check) => {
+            const candidate = byKey.get(`candidate\0${check.name}`);
+            const baseline = byKey.get(`baseline\0${check.name}`) ?? null;
+            return {
+                name: check.name,
+                kind: check.kind,
+                candidate,
+                baseline,
+                ...compareRuns(baseline, candidate),
+                reproduce: (options.reproduce ?? defaultReproduce(options))(check, seed),
+            };
+        });
+        const { verdict, reasons } = decideVerdict(mode, reports);
+        const candidateRuns = reports.map((r) => r.candidate);
+        const baselineRuns = reports.flatMap((r) => (r.baseline ? [r.baseline] : []));
+        const treeInfo = (role, dir) => ({
+            role,
+            path: dir,
+            commit: options.commits?.[role] ?? null,
+            setup: prepared.get(role)?.setup ?? null,
+        });
+        return {
+            schema_version: 1,
+            tool: { name: 'quorum', version: VERSION },
+            verdict,
+            mode,
+            reasons,
+            checks: reports,
+            counts: countOutcomes(candidateRuns),
+            totals: {
+                baseline_score: baselineDir !== null ? totalScore(baselineRuns) : null,
+                candidate_score: totalScore(candidateRuns),
+            },
+            trees: {
+                baseline: baselineDir !== null ? treeInfo('baseline', baselineDir) : null,
+                candidate: treeInfo('candidate', options.candidateDir),
+            },
+            sandbox: workspace.kind,
+            config_file: options.config.file,
+            started_at: startedAt.toISOString(),
+            duration_ms: Date.now() - startedAt.getTime(),
+            notices: [...(options.notices ?? []), ...sandboxNotices(workspace, options, config, checks)],
+        };
+    }
+    finally {
+        options.abort?.removeEventListener('abort', onAbort);
+        await workspace.dispose();
+    }
+}
+/** What a reader must know about how isolated the runs were. */
+function sandboxNotices(workspace, options, config, checks) {
+    const notices = [];
+    if (workspace.kind === 'copy' && workspace.sandboxNote) {
+        notices.push(`Sandboxes were copies, not overlays: ${workspace.sandboxNote}.`);
+    }
+    if (workspace.kind === 'copy' && options.maskPaths && options.maskPaths.length > 0) {
+        notices.push('The copy sandbox cannot hide credential files and runner control files from checks; only overlay sandboxes (Linux user namespaces) can.');
+    }
+    // Only limits the config asks for are worth a notice on every report: the defaults are a
+    // safety net, and a runner without cgroups would otherwise repeat the same line on every PR.
+    const asked = (key) => config.limits?.[key] != null || checks.some((check) => check.limits?.[key] != null);
+    const limits = checks.map((check) => limitsOf(config, check));
+    if (workspace.cgroupNote && (asked('pids_max') || asked('memory_mb'))) {
+        notices.push(`pids_max and memory_mb were not enforced: no cgroup could be had (${workspace.cgroupNote}).`);
+    }
+    if (workspace.kind === 'copy') {
+        const open = checks.filter((_, i) => limits[i].network === 'none').map((c) => c.name);
+        if (open.length > 0) {
+            notices.push(`network: none was not enforced for ${open.join(', ')}: only overlay sandboxes have a private network.`);
+        }
+        if (asked('disk_mb')) {
+            notices.push('disk_mb was not enforced: copy sandboxes write to the disk.');
+        }
+    }
+    return notices;
+}
+async function withFunctionChecks(config, workspace, abort) {
+    if (config.functions === null)
+        return config;
+    let listed;
+    try {
+        listed = await workspace.listFunctionChecks(config.functions, abort);
+    }
+    catch (error) {
+        if (abort?.aborted)
+            throw error;
+        // A broken checks module is a config problem: one clear line, exit 2, no stack.
+        const message = error instanceof Error ? error.message : String(error);
+        throw new ConfigError({ file: config.functions, key: 'functions', message });
+    }
+    return mergeFunctionChecks(config, listed, config.functions);
+}
+function selectChecks(checks, only) {
+    if (only === null || only.length === 0) {
+        if (checks.length === 0)
+            throw new GateUsageError('the config defines no checks');
+        return checks;
+    }
+    const known = new Set(checks.map((c) => c.name));
+    const unknown = only.filter((name) => !known.has(name));
+    if (unknown.length > 0) {
+        throw new GateUsageError(`unknown check ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${[...known].join(', ')})`);
+    }
+    return checks.filter((c) => only.includes(c.name));
+}
+/** A check on a tree whose setup failed never ran; it is ERROR, and says why. */
+function setupFailedResult(setup, role, seed) {
+    return {
+        outcome: 'ERROR',
+        reason: `setup failed on the ${role} (${setup.outcome}: ${setup.reason}); the check did not run`,
+        score: null,
+        duration_ms: 0,
+        exit_code: null,
+        signal: null,
+        output: { head: '', tail: '', bytes: 0, truncated: false, log_path: setup.output.log_path },
+        seed,
+        sandbox: setup.sandbox,
+    };
+}
+/** Runs fn over items with at most `limit` in flight; results keep the items' order. */
+async function runLimited(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            results[i] = await fn(items[i]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return results;
+}
+/** Quotes one argument for a POSIX shell, only when it needs it. */
+export function shellQuote(arg) {
+    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+function defaultReproduce(options) {
+    return (check, seed) => {
+        const args = ['quorum', 'verify', '--candidate', options.candidateDir];
+        if (options.config.file)
+            args.push('--config', options.config.file);
+        else if (options.config.functions)
+            args.push('--checks', options.config.functions);
+        args.push('--only', check.name, '--seed', seed);
+        return args.map(shellQuote).join(' ');
+    };
+}

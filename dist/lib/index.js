@@ -1,0 +1,96 @@
+/**
+ * Quorum as a library, in the shape of the original tool's "Use as a library":
+ *
+ *   const gate = new Gate()
+ *   gate.addShell('tests', 'npm test')
+ *   gate.addFunctions('./quorum.checks.mjs')
+ *   const report = await gate.verify('./candidate')
+ *   console.log(report.summary())
+ *   if (await gate.promote('./candidate', './live', report)) console.log('shipped')
+ *
+ * Function checks are registered by module path, not as function objects: each one runs in a
+ * child process that imports the module, so a check is only ever code that can be loaded afresh.
+ */
+import { resolve } from 'node:path';
+import { configInCode, DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S } from "./engine/config.js";
+import { CHECK_NAME_PATTERN, MAX_CHECK_NAME_LENGTH } from "./engine/config-schema.js";
+import { runGate } from "./gate.js";
+import { promote } from "./promote.js";
+import { renderTerminal } from "./report/terminal.js";
+export { ConfigError } from "./engine/errors.js";
+export { loadConfigFile, parseConfig } from "./engine/config.js";
+export { runGate, GateUsageError } from "./gate.js";
+export { PromoteError } from "./promote.js";
+/** Builds a gate in code instead of quorum.yml. */
+export class Gate {
+    #init;
+    #checks = [];
+    #functions = null;
+    constructor(init = {}) {
+        this.#init = init;
+    }
+    /** Adds a shell check; throws a TypeError for a bad name, a duplicate or a bad timeout. */
+    addShell(name, command, options = {}) {
+        if (!CHECK_NAME_PATTERN.test(name) || name.length > MAX_CHECK_NAME_LENGTH) {
+            throw new TypeError(`check name "${name}" must match ${CHECK_NAME_PATTERN}`);
+        }
+        if (this.#checks.some((c) => c.name.toLowerCase() === name.toLowerCase())) {
+            throw new TypeError(`a check named "${name}" was already added`);
+        }
+        const timeout = options.timeout_s ?? DEFAULT_TIMEOUT_S;
+        if (!(Number.isFinite(timeout) && timeout > 0)) {
+            throw new TypeError(`timeout_s of "${name}" must be a positive number, not ${timeout}`);
+        }
+        if (command.trim() === '')
+            throw new TypeError(`check "${name}" needs a command`);
+        this.#checks.push({
+            kind: 'shell',
+            name,
+            command,
+            timeout_s: timeout,
+            score_from: options.score_from ?? null,
+            env: options.env ?? {},
+        });
+        return this;
+    }
+    /** Registers a function-checks module (its default export is a list of checks). */
+    addFunctions(modulePath) {
+        this.#functions = resolve(modulePath);
+        return this;
+    }
+    /** Runs every check on the candidate (and the baseline, if given) and decides. */
+    async verify(candidateDir, options = {}) {
+        const report = await runGate({
+            parallel: this.#init.parallel ?? null,
+            sandbox: this.#init.sandbox ?? 'auto',
+            ...options,
+            config: this.#config(),
+            candidateDir: resolve(candidateDir),
+            baselineDir: options.baselineDir ? resolve(options.baselineDir) : null,
+        });
+        return Object.defineProperty(report, 'summary', {
+            value: () => renderTerminal(report, { color: false }),
+            enumerable: false,
+        });
+    }
+    /** Copies an allowed candidate over live; returns false (and copies nothing) when blocked. */
+    async promote(candidateDir, liveDir, report) {
+        if (report.verdict !== 'allow')
+            return false;
+        await promote(candidateDir, liveDir, report);
+        return true;
+    }
+    #config() {
+        return configInCode({
+            mode: this.#init.mode ?? 'pass-fail',
+            setup: this.#init.setup
+                ? { command: this.#init.setup, timeout_s: DEFAULT_SETUP_TIMEOUT_S }
+                : null,
+            env_passthrough: this.#init.envPassthrough ?? [],
+            env: this.#init.env ?? {},
+            parallel: this.#init.parallel ?? null,
+            functions: this.#functions,
+            checks: [...this.#checks],
+        });
+    }
+}

@@ -1,0 +1,114 @@
+/** Emoji for an outcome in markdown views. */
+export const OUTCOME_ICON = {
+    PASSED: '✅',
+    FAILED: '❌',
+    TIMEOUT: '⏱️',
+    CRASHED: '💥',
+    ERROR: '⚠️',
+};
+/** Human words for a change between baseline and candidate. */
+export const CHANGE_LABEL = {
+    'still-passing': 'still passing',
+    regressed: 'regressed',
+    fixed: 'fixed',
+    'still-failing': 'still failing',
+    passing: 'passing',
+    failing: 'failing',
+    'new-check-passing': 'new, passing',
+    'new-check-failing': 'new, failing',
+};
+/** Emoji for a change in markdown views; empty for the unremarkable ones. */
+export const CHANGE_ICON = {
+    'still-passing': '',
+    regressed: '🔻',
+    fixed: '🎉',
+    'still-failing': '',
+    passing: '',
+    failing: '',
+    'new-check-passing': '🆕',
+    'new-check-failing': '🆕',
+};
+/** True when the candidate run of this check did not pass: it gets details and annotations. */
+export function isNonPassing(check) {
+    return check.candidate.outcome !== 'PASSED';
+}
+/** The checks whose candidate run did not pass, in report order. */
+export function nonPassingChecks(report) {
+    return report.checks.filter(isNonPassing);
+}
+/** "2 of 5 checks failing" / "all 5 checks passing" / "no checks", from the candidate runs. */
+export function countPhrase(report) {
+    const total = report.checks.length;
+    const failing = nonPassingChecks(report).length;
+    if (total === 0)
+        return 'no checks';
+    if (failing === 0)
+        return total === 1 ? '1 check passing' : `all ${total} checks passing`;
+    return `${failing} of ${total} ${total === 1 ? 'check' : 'checks'} failing`;
+}
+/** Verdict as a past participle: "allowed" / "blocked". */
+export function verdictWord(report) {
+    return report.verdict === 'allow' ? 'allowed' : 'blocked';
+}
+/** Milliseconds as "450 ms", "12.3 s" or "2 min 03 s". */
+export function formatDuration(ms) {
+    if (!Number.isFinite(ms) || ms < 0)
+        return '?';
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const totalSeconds = Math.round(ms / 1000);
+    const minutes = Math.floor(totalSeconds / 60);
+    const seconds = totalSeconds % 60;
+    return `${minutes} min ${String(seconds).padStart(2, '0')} s`;
+}
+/** Bytes as "812 B", "12.4 KB", "2.0 MB" (powers of 1024). */
+export function formatBytes(bytes) {
+    if (!Number.isFinite(bytes) || bytes < 0)
+        return '?';
+    if (bytes < 1024)
+        return `${bytes} B`;
+    if (bytes < 1024 * 1024)
+        return `${(bytes / 1024).toFixed(1)} KB`;
+    return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+/** A score as written in views: up to 4 decimals, no trailing zeros. */
+export function formatScore(score) {
+    return Number.isInteger(score) ? String(score) : String(Number(score.toFixed(4)));
+}
+/** A score delta with its sign ("+3", "−0.5", "±0"). */
+export function formatDelta(delta) {
+    if (delta === 0)
+        return '±0';
+    return delta > 0 ? `+${formatScore(delta)}` : `−${formatScore(-delta)}`;
+}
+/**
+ * The captured output as one text: head, a visible gap line when the middle was dropped, tail.
+ * Still untrusted and unbounded in principle; callers cut and sanitize it.
+ */
+export function outputText(output) {
+    if (output.tail === '')
+        return output.head;
+    if (!output.truncated)
+        return output.head + output.tail;
+    const kept = output.head.length + output.tail.length;
+    const dropped = Math.max(0, output.bytes - kept);
+    const sep = output.head.endsWith('\n') || output.head === '' ? '' : '\n';
+    return `${output.head}${sep}[… ${formatBytes(dropped)} of output not kept here …]\n${output.tail}`;
+}
+/** How the process ended, for details: "exit code 1", "signal SIGKILL", or null when unknown. */
+export function exitPhrase(check) {
+    const run = check.candidate;
+    if (run.signal)
+        return `signal ${run.signal}`;
+    if (run.exit_code !== null)
+        return `exit code ${run.exit_code}`;
+    return null;
+}
+/** First 7 characters of a hex sha, or null when the value is not a sha. */
+export function shortSha(sha) {
+    if (!sha || !/^[0-9a-f]{7,64}$/i.test(sha))
+        return null;
+    return sha.slice(0, 7).toLowerCase();
+}

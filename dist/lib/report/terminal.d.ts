@@ -1,0 +1,22 @@
+/**
+ * The CLI's view of a report: a compact table, the output tail of every non-passing candidate run,
+ * the reasons, and the verdict as the last line. Check output is untrusted even on a terminal:
+ * escapes are stripped so it cannot recolour, move the cursor or rewrite earlier lines, and since
+ * the CLI also runs inside GitHub Actions, workflow commands are neutralized in the whole output.
+ */
+import type { Report } from '../engine/types.ts';
+/** Options for {@link renderTerminal}. */
+export interface TerminalOptions {
+    /** Emit ANSI colours (only for a TTY that wants them). */
+    color: boolean;
+    /** Terminal width in columns; lines are cut to it. Unlimited when absent. */
+    width?: number;
+    /** Output lines shown per non-passing check (default 10). */
+    tailLines?: number;
+}
+/**
+ * Renders `report` for a terminal, ending with a newline. The verdict is the last line. ANSI
+ * colour codes appear only when `options.color` is true; all text from checks is stripped of
+ * escapes and control characters and cut to `options.width` when given.
+ */
+export declare function renderTerminal(report: Report, options: TerminalOptions): string;

@@ -1,0 +1,6 @@
+import { BaseProvider, type EnterOptions, type Sandbox, type SandboxProvider, type TreeLayers } from './sandbox-core.ts';
+export declare class CopyProvider extends BaseProvider implements SandboxProvider {
+    readonly kind: "copy";
+    private readonly setpriv;
+    enter(tree: TreeLayers, signal?: AbortSignal, options?: EnterOptions): Promise<Sandbox>;
+}

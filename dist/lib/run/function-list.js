@@ -1,0 +1,55 @@
+/**
+ * Listing a function-checks module's checks: the module is imported in a child process (inside a
+ * sandbox, when the caller wraps it), which answers on the verdict channel.
+ */
+import { readChannelMessage } from "../engine/outcome.js";
+import { oneLine } from "../engine/paths.js";
+import { listHostArgv } from "./function-host.js";
+import { spawnBounded } from "./process.js";
+/**
+ * Lists the function checks a module exports, by running the function host in "list" mode in a
+ * child process (so a module with side effects or a syntax error cannot touch the judge).
+ * Throws an Error with a one-line message naming the module file on any problem.
+ */
+export async function listFunctionChecks(modulePath, opts) {
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    const argv = listHostArgv(modulePath);
+    const r = await spawnBounded({
+        argv: opts.wrap ? opts.wrap(argv) : argv,
+        cwd: opts.cwd,
+        env: opts.env,
+        timeoutMs,
+        logPath: null,
+        channel: true,
+    }, opts.abort);
+    const fail = (why) => new Error(oneLine(`functions module ${modulePath}: ${why}`));
+    if (r.aborted)
+        throw fail('loading it was stopped');
+    if (r.spawnError)
+        throw fail(`could not start node to load it: ${r.spawnError}`);
+    if (r.timedOut)
+        throw fail(`loading it took longer than ${timeoutMs / 1000} s`);
+    const { message, problem } = readChannelMessage(r.channel, r.channelNonce);
+    if (message?.type === 'list-error')
+        throw fail(String(message.message));
+    if (message?.type === 'list' && Array.isArray(message.checks)) {
+        return message.checks.map((c) => {
+            const entry = c;
+            return {
+                name: String(entry.name),
+                timeout_s: typeof entry.timeout_s === 'number' ? entry.timeout_s : null,
+            };
+        });
+    }
+    const how = r.signal ? `was killed by ${r.signal}` : `exited with code ${r.exitCode}`;
+    const said = lastOutputLine(r.output);
+    throw fail(`loading it ${how} without listing its checks` +
+        (problem ? ` (${problem})` : '') +
+        (said ? `: ${said}` : ''));
+}
+function lastOutputLine(output) {
+    const lines = `${output.head}\n${output.tail}`.split('\n').map((l) => l.trim());
+    const useful = lines.filter((l) => l !== '' && !/^at\s/.test(l) && !/^Node\.js v\d/.test(l));
+    const last = useful.at(-1) ?? '';
+    return last.length > 200 ? `${last.slice(0, 200)}…` : last;
+}

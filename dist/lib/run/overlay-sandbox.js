@@ -1,0 +1,265 @@
+/**
+ * The overlay sandbox: O(1) in tree size, the host read-only, private /tmp, /run and /dev/shm,
+ * no capabilities. See sandbox.ts for the overview and MOUNT_HELPER for the mounts.
+ */
+import { existsSync, realpathSync } from 'node:fs';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join } from 'node:path';
+import { isInside } from "../engine/paths.js";
+import { MOUNT_HELPER, MOUNT_SYSCALLS } from "./mount-helper.js";
+import { removeTree } from "./remove-tree.js";
+import { BaseProvider, SANDBOX_FAILURE_EXIT_CODE, findTool, readFailure, } from "./sandbox-core.js";
+/** Directories every overlay run gets a fresh, private, empty tmpfs over. */
+const PRIVATE_DIRS = ['/tmp', '/var/tmp', '/run', '/var/run', '/dev/shm'];
+/** Size of those (and of the masks) when the run has no disk budget. */
+const DEFAULT_COVER_BYTES = 1024 * 1024 * 1024;
+/**
+ * Runs in the new mount (and user) namespace, outside the new pid namespace. $1 is the area,
+ * whose `conf` (shell assignments written by `enter`) names every tool and path; the rest is the
+ * argv of the run's first process in the pid namespace (the mount helper, then the command).
+ * - It first moves itself into the run's cgroups, so everything the run starts is counted there.
+ * - The keeper MUST be the first fork (it becomes the pid namespace's init). It closes every fd,
+ *   so it never holds the run's output pipes or verdict channel open, and leaves the run's
+ *   process group: after a run killed with SIGKILL it waits in the kernel until the host's init
+ *   has reaped the command (whose parent, the relay, died first), and the spawner must not wait
+ *   for that as if it were a leftover of the run. It holds no capability.
+ * - The wrapper waits (builtins only, no fork) until the keeper has become `sleep`, i.e. is past
+ *   setpriv's prctl: a parent-death signal armed after the parent died is never sent, and a
+ *   quick command used to win that race and leak the keeper. The wait is capped, in case `sleep`
+ *   shows up under another name.
+ * - The relay, `timeout --foreground 0` (GNU coreutils; never times out), forks the mount helper
+ *   into the pid namespace, waits for the command it becomes and ends the same way: exit 3
+ *   stays exit 3, and SIGSEGV or SIGKILL is re-raised on itself, so the spawner sees the
+ *   command's own status on the pid it spawned. It gets SIGKILL when the judge dies
+ *   (PR_SET_PDEATHSIG), so even a judge killed with SIGKILL takes every run's namespace down.
+ */
+const WRAPPER = [
+    'area=$1; shift',
+    `fail() { printf '%s\\n' "$1" >"$area/sandbox-error"; printf 'quorum sandbox: %s\\n' "$1" >&2; exit ${SANDBOX_FAILURE_EXIT_CODE}; }`,
+    '. "$area/conf" || fail "cannot read the sandbox configuration"',
+    'for f in $cgroups; do printf "%s\\n" $$ >"$f" || fail "cannot join the cgroup of $f"; done',
+    '"$setpriv" --pdeathsig KILL --no-new-privs --bounding-set=-all --inh-caps=-all -- "$ssid" "$slp" 2147483647 </dev/null >&- 2>&- 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &',
+    'k=$!; n=0',
+    'while [ $n -lt 100000 ] && read -r st <"/proc/$k/stat"; do case $st in *") "[ZX]" "*|"$k (sleep) "*) break;; esac; n=$((n + 1)); done',
+    'exec "$setpriv" --pdeathsig KILL -- "$relay" --foreground 0 "$perl" "$helper" "$area" "$setpriv" --no-new-privs --bounding-set=-all --inh-caps=-all --ambient-caps=-all -- "$@"',
+].join('\n');
+export function findOverlayTools() {
+    const tools = {};
+    for (const name of ['sh', 'unshare', 'setpriv', 'perl', 'sleep', 'setsid', 'timeout']) {
+        const found = findTool(name);
+        if (found === null)
+            return `${name} not found`;
+        tools[name] = found;
+    }
+    return tools;
+}
+export class OverlayProvider extends BaseProvider {
+    kind = 'overlay';
+    tools;
+    userns;
+    privateProc;
+    masks;
+    keep;
+    helperFile = null;
+    constructor(dir, tools, o) {
+        super(dir);
+        this.tools = tools;
+        this.userns = o.userns;
+        this.privateProc = o.privateProc;
+        this.masks = o.masks.filter(usablePath);
+        this.keep = [...new Set([...o.readOnly, ...toolDirsUnderPrivateDirs()])].filter(usablePath);
+    }
+    /** The mount helper's script, written once per provider where no run can change it. */
+    helper() {
+        this.helperFile ??= (async () => {
+            const file = join(this.dir, 'mount-helper.pl');
+            await mkdir(this.dir, { recursive: true });
+            await writeFile(file, MOUNT_HELPER, { mode: 0o444 });
+            return file;
+        })();
+        return this.helperFile;
+    }
+    /**
+     * The run's mount plan (see MOUNT_HELPER). After the tree's overlays are mounted, the whole
+     * host becomes read-only; then /tmp, /var/tmp, /run (daemon sockets), /dev/shm and every mask
+     * get an empty private tmpfs (a masked file: /dev/null), deepest first so that a mask inside
+     * another is in place before the outer one hides it; then the paths the run needs that a cover
+     * hid are shown again: the caller's read-only paths (the checks module, the config) read-only,
+     * and the run's own area writable. So a check can write its tree, its HOME and its TMPDIR, and
+     * nothing else that outlives it.
+     */
+    mountPlan(area, tree, options, layout) {
+        const syscalls = MOUNT_SYSCALLS[process.arch];
+        if (!syscalls)
+            throw new Error(`overlay sandboxes are not supported on ${process.arch}`);
+        const ops = [['sys', String(syscalls[0]), String(syscalls[1])]];
+        if (this.privateProc)
+            ops.push(['proc']);
+        const x = this.userns ? ',userxattr' : '';
+        if (layout.tmpfs) {
+            ops.push(['tmpfs', join(area, 'rw'), `size=${layout.tmpfs},mode=0755`]);
+            for (const d of layout.mkdirs)
+                ops.push(['mkdir', join(area, d)]);
+        }
+        const lower = tree.root.map((_, i) => `l${i}`).join(':');
+        ops.push([
+            'overlay',
+            join(area, 'root'),
+            `lowerdir=${lower},upperdir=${layout.upper},workdir=${layout.work}${x}`,
+        ]);
+        if (tree.home.length > 0) {
+            const homeLower = tree.home.map((_, i) => `h${i}`).join(':');
+            ops.push([
+                'overlay',
+                join(area, layout.home),
+                `lowerdir=${homeLower},upperdir=${layout.homeUpper},workdir=${layout.homeWork}${x}`,
+            ]);
+        }
+        const keep = [...new Set([...this.keep, ...(options.keep ?? []).filter(usablePath)])];
+        for (const path of keep)
+            ops.push(['hold', path]);
+        ops.push(['hold', area]);
+        ops.push(['ro']);
+        const coverSize = `size=${options.diskBytes ?? DEFAULT_COVER_BYTES},mode=1777`;
+        const covers = [...new Set([...PRIVATE_DIRS, ...this.masks])].sort((a, b) => depth(b) - depth(a));
+        for (const path of covers)
+            ops.push(['cover', path, coverSize]);
+        for (const path of keep) {
+            // A kept path inside a mask stays hidden: the mask wins.
+            if (!this.masks.some((m) => isInside(path, m)))
+                ops.push(['show', path, 'ro']);
+        }
+        ops.push(['show', area, 'rw']);
+        if (options.network === 'none')
+            ops.push(['lo']);
+        ops.push(['cd', join(area, 'root')]);
+        return ops.map((op) => `${op.join('\t')}\n`).join('');
+    }
+    async enter(tree, _signal, options = {}) {
+        this.checkTree(tree);
+        if (tree.root.length === 0)
+            throw new Error('a tree needs at least one layer');
+        for (const layer of [...tree.root, ...tree.home]) {
+            if (!usablePath(layer))
+                throw new Error(`a tree layer path cannot be used: ${layer}`);
+        }
+        const area = await this.newArea();
+        const layout = overlayLayout(tree, options.diskBytes ?? null);
+        const dirs = ['root', ...layout.diskDirs];
+        const helper = await this.helper();
+        const { tools } = this;
+        const conf = {
+            setpriv: tools.setpriv,
+            ssid: tools.setsid,
+            slp: tools.sleep,
+            relay: tools.timeout,
+            perl: tools.perl,
+            helper,
+            cgroups: (options.cgroupProcs ?? []).join(' '),
+        };
+        await Promise.all([
+            ...dirs.map((d) => mkdir(join(area, d))),
+            ...tree.root.map((layer, i) => symlink(layer, join(area, `l${i}`))),
+            ...tree.home.map((layer, i) => symlink(layer, join(area, `h${i}`))),
+            writeFile(join(area, 'plan'), this.mountPlan(area, tree, options, layout)),
+            writeFile(join(area, 'conf'), Object.entries(conf)
+                .map(([name, value]) => `${name}=${shellQuote(value)}\n`)
+                .join('')),
+        ]);
+        const prefix = [tools.unshare];
+        if (this.userns)
+            prefix.push('--user', '--map-current-user', '--keep-caps');
+        prefix.push('--mount', '--propagation', 'private', '--pid');
+        if (options.network === 'none')
+            prefix.push('--net');
+        prefix.push('--', tools.sh, '-c', WRAPPER, 'quorum-sandbox', area);
+        const root = join(area, 'root');
+        let gone = null;
+        return {
+            kind: 'overlay',
+            area,
+            root,
+            home: join(area, layout.home),
+            tmp: join(area, layout.tmp),
+            cwd: area,
+            wrap: (argv) => [...prefix, ...argv],
+            failure: () => readFailure(area),
+            seal: async () => {
+                if (layout.tmpfs)
+                    throw new Error('a run with a disk budget cannot be sealed');
+                // work/ is overlayfs scratch space (and holds a mode-000 dir); it is not part of a layer.
+                await Promise.all(['work', 'home-work', 'tmp'].map((d) => removeTree(join(area, d))));
+                return {
+                    kind: 'overlay',
+                    root: [join(area, 'upper'), ...tree.root],
+                    home: tree.home.length > 0 ? [join(area, 'home-upper'), ...tree.home] : [join(area, 'home')],
+                };
+            },
+            remove: () => (gone ??= removeTree(area)),
+        };
+    }
+}
+function overlayLayout(tree, diskBytes) {
+    const homeLayers = tree.home.length > 0;
+    if (diskBytes === null) {
+        return {
+            tmpfs: null,
+            diskDirs: [
+                'upper',
+                'work',
+                'home',
+                'tmp',
+                ...(homeLayers ? ['home-upper', 'home-work'] : []),
+            ],
+            mkdirs: [],
+            upper: 'upper',
+            work: 'work',
+            home: 'home',
+            homeUpper: 'home-upper',
+            homeWork: 'home-work',
+            tmp: 'tmp',
+        };
+    }
+    const inside = ['rw/upper', 'rw/work', 'rw/home', 'rw/tmp'];
+    if (homeLayers)
+        inside.push('rw/home-upper', 'rw/home-work');
+    return {
+        tmpfs: Math.max(1024 * 1024, Math.floor(diskBytes)),
+        diskDirs: ['rw'],
+        mkdirs: inside,
+        upper: 'rw/upper',
+        work: 'rw/work',
+        home: 'rw/home',
+        homeUpper: 'rw/home-upper',
+        homeWork: 'rw/home-work',
+        tmp: 'rw/tmp',
+    };
+}
+/**
+ * The directories of the tools a run needs (node for function checks, and every PATH entry)
+ * that lie under a directory the run gets a private tmpfs over (e.g. a Node installed under
+ * /tmp): they stay visible, read-only, like the checks module.
+ */
+function toolDirsUnderPrivateDirs() {
+    const dirs = (process.env.PATH ?? '').split(':').filter((d) => d.startsWith('/'));
+    for (const exe of [process.execPath]) {
+        dirs.push(dirname(exe));
+        try {
+            dirs.push(dirname(realpathSync(exe)));
+        }
+        catch {
+            // not resolvable: the unresolved directory is kept
+        }
+    }
+    return dirs.filter((d) => PRIVATE_DIRS.some((p) => isInside(d, p)) && existsSync(d));
+}
+/** A path the mount plan can carry: absolute, no tab or newline. */
+function usablePath(path) {
+    return isAbsolute(path) && !/[\t\n]/.test(path);
+}
+function depth(path) {
+    return path.split('/').length;
+}
+function shellQuote(value) {
+    return `'${value.replaceAll("'", `'\\''`)}'`;
+}

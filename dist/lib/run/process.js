@@ -1,0 +1,266 @@
+/**
+ * One bounded subprocess: the process side of a run. Whatever the child does (loops forever,
+ * ignores SIGTERM, floods its output, leaves a background process holding the pipe, forks a
+ * tree of grandchildren), spawnBounded resolves within its budget plus a short grace, with
+ * bounded memory, and leaves no process of the run behind.
+ *
+ * How: every run is the leader of its own process group (and session), so the whole tree can be
+ * signalled at once; the main process's exit, not the end of its pipes, is what ends the run;
+ * whatever is left of the group then is killed, and the pipes get a short drain before they are
+ * cut. A process that calls setsid() itself leaves the group and escapes this; that is for the
+ * sandbox (a PID namespace) to contain.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { functionHostArgv, listHostArgv } from "./function-host.js";
+import { LogWriter, withLogNote } from "./log-writer.js";
+import { OutputCapture, ScoreScanner } from "./output-capture.js";
+import { groupHasLiveMembers, signalGroup, waitForGroupGone } from "./proc-scan.js";
+export { functionHostArgv, listHostArgv };
+const DEFAULT_GRACE_MS = 2000;
+const DEFAULT_HEAD = 16 * 1024;
+const DEFAULT_TAIL = 16 * 1024;
+const CHANNEL_LIMIT = 1024 * 1024;
+/** How long the pipes may stay open after the main process ended and the group was killed. */
+const DRAIN_MS = 1000;
+/** How long to wait for the main process after SIGKILL before giving up on it. */
+const KILL_WAIT_MS = 5000;
+/**
+ * Process groups of runs in flight, so that the judge's own exit can take them down too. The
+ * 'exit' listener that does it is there only while a run is: a library caller's process carries
+ * no listener of ours between gates.
+ */
+const liveGroups = new Set();
+function trackGroup(pgid) {
+    if (liveGroups.size === 0)
+        process.on('exit', killAllRunGroups);
+    liveGroups.add(pgid);
+}
+function untrackGroup(pgid) {
+    if (liveGroups.delete(pgid) && liveGroups.size === 0)
+        process.off('exit', killAllRunGroups);
+}
+/**
+ * Sends SIGKILL to the process group of every run still in flight. Called on the judge's own
+ * exit; an entry point that handles SIGINT/SIGTERM should call it too, because detached children
+ * do not die with their parent.
+ */
+export function killAllRunGroups() {
+    for (const pgid of liveGroups)
+        signalGroup(pgid, 'SIGKILL');
+}
+/** The argv that runs a shell command line: `['/bin/sh', '-c', command]`. */
+export function shellArgv(command) {
+    return ['/bin/sh', '-c', command];
+}
+/**
+ * Runs argv in its own process group with a wall-clock budget and bounded output capture.
+ * Never rejects: everything that can go wrong is in the result. On timeout (or abort) the group
+ * gets SIGTERM, then SIGKILL after graceMs; when the main process ends, whatever is left of its
+ * group is killed at once. Resolves once no process of the group is left (zombies awaiting a
+ * reaper count as gone) and the log file is complete.
+ */
+export async function spawnBounded(spec, abort) {
+    const capture = new OutputCapture(spec.headBytes ?? DEFAULT_HEAD, spec.tailBytes ?? DEFAULT_TAIL);
+    const log = spec.logPath === null ? null : LogWriter.open(spec.logPath, spec.logLimitBytes);
+    const output = () => withLogNote(capture.result(log?.path ?? null), log?.problem ?? null);
+    const notStarted = async (spawnError) => {
+        log?.note(`[quorum: the process did not start: ${spawnError}]\n`);
+        await log?.close(0);
+        return finalResult({ spawnError, aborted: spawnError === 'aborted', durationMs: 0 });
+    };
+    const scanner = spec.scoreKey ? new ScoreScanner(spec.scoreKey) : null;
+    const nonce = spec.channel ? randomBytes(16).toString('hex') : null;
+    const channelChunks = [];
+    let channelBytes = 0;
+    const finalResult = (p) => ({
+        exitCode: p.exitCode ?? null,
+        signal: p.signal ?? null,
+        timedOut: p.timedOut ?? false,
+        spawnError: p.spawnError ?? null,
+        aborted: p.aborted ?? false,
+        durationMs: Math.round(p.durationMs),
+        output: output(),
+        score: scanner?.finish() ?? null,
+        channel: spec.channel ? Buffer.concat(channelChunks).toString('utf8') : null,
+        channelNonce: nonce,
+        killedLeftovers: p.killedLeftovers ?? false,
+    });
+    if (abort?.aborted)
+        return notStarted('aborted');
+    if (spec.argv.length === 0 || spec.argv[0] === '')
+        return notStarted('EINVAL: empty argv');
+    const cwdProblem = checkDirectory(spec.cwd);
+    // spawn reports a missing cwd as ENOENT of the command, which sends people looking for the
+    // wrong thing; say which one is missing.
+    if (cwdProblem)
+        return notStarted(cwdProblem);
+    const started = performance.now();
+    let child;
+    try {
+        child = spawn(spec.argv[0], spec.argv.slice(1), {
+            cwd: spec.cwd,
+            env: spec.env,
+            detached: true,
+            stdio: [
+                nonce ? 'pipe' : 'ignore',
+                'pipe',
+                'pipe',
+                ...(spec.channel ? ['pipe'] : []),
+            ],
+        });
+    }
+    catch (err) {
+        return notStarted(describeSpawnError(err, spec.argv[0]));
+    }
+    const pid = child.pid;
+    if (pid === undefined) {
+        const err = await new Promise((resolve) => child.once('error', resolve));
+        for (const s of child.stdio)
+            s?.destroy();
+        return notStarted(describeSpawnError(err, spec.argv[0]));
+    }
+    trackGroup(pid);
+    if (nonce && child.stdin) {
+        // A child that exits without reading stdin makes this write fail with EPIPE: harmless.
+        child.stdin.on('error', () => { });
+        child.stdin.end(`${nonce}\n`);
+    }
+    const outputs = [child.stdout, child.stderr].filter((s) => s !== null);
+    const channelStream = spec.channel ? child.stdio[3] : null;
+    const pipes = channelStream ? [...outputs, channelStream] : outputs;
+    // Backpressure: while the log file's write buffer is full, stop reading the child's output,
+    // so a flood fills the pipe (and blocks the child) instead of our memory.
+    let paused = false;
+    const resumeOutputs = () => {
+        if (!paused)
+            return;
+        paused = false;
+        for (const s of outputs)
+            s.resume();
+    };
+    log?.onDrain(resumeOutputs);
+    const onOutput = (chunk, fromStdout) => {
+        capture.push(chunk);
+        if (fromStdout)
+            scanner?.push(chunk);
+        if (log && !log.write(chunk) && !paused) {
+            paused = true;
+            for (const s of outputs)
+                s.pause();
+        }
+    };
+    child.stdout?.on('data', (chunk) => onOutput(chunk, true));
+    child.stderr?.on('data', (chunk) => onOutput(chunk, false));
+    channelStream?.on('data', (chunk) => {
+        // Past the limit the bytes are read and dropped, so a flood on fd 3 cannot block the child.
+        const room = CHANNEL_LIMIT - channelBytes;
+        if (room <= 0)
+            return;
+        const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
+        channelChunks.push(kept);
+        channelBytes += kept.length;
+    });
+    // An error on a pipe (e.g. after we destroy it) must not become an uncaught exception.
+    for (const s of pipes)
+        s.on('error', () => { });
+    child.on('error', () => { });
+    let timedOut = false;
+    let aborted = false;
+    let mainEnded = false;
+    const timers = new Set();
+    const later = (ms, fn) => {
+        const t = setTimeout(() => {
+            timers.delete(t);
+            fn();
+        }, ms);
+        timers.add(t);
+    };
+    const mainExit = new Promise((resolve) => {
+        child.once('exit', (code, signal) => resolve({ code, signal, ended: performance.now() }));
+        // The main process too, by pid: it may have moved itself to another group.
+        const signalRun = (signal) => {
+            signalGroup(pid, signal);
+            child.kill(signal);
+        };
+        const terminate = () => {
+            if (mainEnded)
+                return;
+            signalRun('SIGTERM');
+            later(spec.graceMs ?? DEFAULT_GRACE_MS, () => {
+                if (mainEnded)
+                    return;
+                signalRun('SIGKILL');
+                // A process stuck in uninterruptible sleep survives SIGKILL for a while; the gate
+                // must not hang on it.
+                later(KILL_WAIT_MS, () => resolve({ code: null, signal: null, ended: performance.now() }));
+            });
+        };
+        // setTimeout turns anything above 2^31-1 ms into 1 ms.
+        later(Math.min(Math.max(0, spec.timeoutMs), 2 ** 31 - 1), () => {
+            timedOut = true;
+            terminate();
+        });
+        const onAbort = () => {
+            aborted = true;
+            terminate();
+        };
+        abort?.addEventListener('abort', onAbort, { once: true });
+        child.once('exit', () => abort?.removeEventListener('abort', onAbort));
+    });
+    const exit = await mainExit;
+    mainEnded = true;
+    for (const t of timers)
+        clearTimeout(t);
+    timers.clear();
+    // The main process is gone; anything left of its group (background jobs, grandchildren,
+    // a process ignoring SIGTERM) dies now.
+    const killedLeftovers = groupHasLiveMembers(pid);
+    if (killedLeftovers)
+        signalGroup(pid, 'SIGKILL');
+    // Drain what is already in the pipes; a holder that escaped the group must not keep us here.
+    await Promise.race([
+        Promise.all(pipes.map((s) => (s.closed || s.destroyed ? null : once(s, 'close')))),
+        new Promise((resolve) => later(DRAIN_MS, () => resolve(null))),
+    ]);
+    for (const t of timers)
+        clearTimeout(t);
+    timers.clear();
+    for (const s of pipes)
+        s.destroy();
+    await waitForGroupGone(pid);
+    untrackGroup(pid);
+    await log?.close(capture.bytes);
+    return finalResult({
+        exitCode: exit.code,
+        signal: exit.signal,
+        timedOut,
+        spawnError: aborted ? 'aborted' : null,
+        aborted,
+        durationMs: exit.ended - started,
+        killedLeftovers,
+    });
+}
+function once(stream, event) {
+    return new Promise((resolve) => stream.once(event, () => resolve()));
+}
+function checkDirectory(dir) {
+    try {
+        if (!statSync(dir).isDirectory())
+            return `ENOTDIR: the working directory is not a directory: ${dir}`;
+        return null;
+    }
+    catch {
+        return `ENOENT: the working directory does not exist: ${dir}`;
+    }
+}
+function describeSpawnError(err, command) {
+    const code = err?.code;
+    if (code === 'ENOENT')
+        return `ENOENT: command not found: ${command}`;
+    if (code === 'EACCES')
+        return `EACCES: permission denied (not executable?): ${command}`;
+    const message = err instanceof Error ? err.message : String(err);
+    return typeof code === 'string' ? `${code}: ${message}` : message;
+}

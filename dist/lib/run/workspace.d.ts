@@ -1,0 +1,93 @@
+import type { CheckSpec, ResourceLimits, RunResult, SandboxKind, TreeRole } from '../engine/types.ts';
+import { type SandboxMode } from './sandbox.ts';
+export interface WorkspaceOptions {
+    /** Directory to create the workspace in (default: the OS temp dir). Never inside an input tree. */
+    baseDir?: string;
+    /**
+     * Where full run logs go; survives dispose. Each gate gets a `run-XXXXXX` directory of its own
+     * in it, and only the newest LOG_RUNS_KEPT of those are kept. Default: `<workspace dir>-logs`.
+     */
+    logDir?: string;
+    /** Keep the full log of runs that passed too (default: only of runs that did not). */
+    keepPassingLogs?: boolean;
+    /** Default auto: overlay when this machine allows it, else copy. */
+    sandbox?: SandboxMode;
+    /**
+     * When not root, get a cgroup of this process's own through `sudo -n` first, so runs can
+     * have limits (default false: sudo is never run unasked).
+     */
+    cgroupSudo?: boolean;
+    /** The environment children's allowlisted variables come from. Default: process.env. */
+    parentEnv?: Record<string, string | undefined>;
+    /** SIGTERM -> SIGKILL grace for a run over budget (default: spawnBounded's). */
+    graceMs?: number;
+    /** The trees the gate reads, so that the workspace never lands inside one of them. */
+    inputTrees?: string[];
+    /**
+     * Files and directories hidden from every run (overlay only: an empty mount over each, inside
+     * the run's namespace). Credentials and runner control files; missing paths are skipped.
+     */
+    maskPaths?: string[];
+    /**
+     * Paths every run sees read-only (overlay only), beyond the workspace itself and the trees:
+     * e.g. the config file's and the checks module's directories, the repository checkout.
+     */
+    readOnlyPaths?: string[];
+}
+/** A tree ready for runs: read from sourceDir (never written), plus what its setup produced. */
+export interface PreparedTree {
+    readonly role: TreeRole;
+    readonly sourceDir: string;
+}
+export interface RunOptions {
+    seed: string;
+    envPassthrough: string[];
+    env: Record<string, string>;
+    abort?: AbortSignal;
+    /** This run's resource limits (default DEFAULT_LIMITS; a setup never gets a disk budget). */
+    limits?: ResourceLimits;
+}
+export interface Workspace {
+    /** The kind of sandbox runs use ('copy' if any tree had to fall back to copying). */
+    readonly kind: SandboxKind;
+    /** Why overlay is not used although `auto` was asked for; null when it is (or copy was asked). */
+    readonly sandboxNote: string | null;
+    /** Why runs get no cgroup (so pids_max and memory_mb are not enforced); null when they do. */
+    readonly cgroupNote: string | null;
+    readonly dir: string;
+    readonly logDir: string;
+    /**
+     * Prepares a tree for runs: checks that sourceDir is usable, then runs the optional setup
+     * command once in a sandbox whose result every later run of this tree starts from. A failed
+     * setup is returned (not thrown) as a RunResult with its outcome; the tree is then the bare
+     * source. Throws WorkspaceError for a missing source or one that contains the workspace.
+     */
+    prepareTree(role: TreeRole, sourceDir: string, setup: {
+        command: string;
+        timeout_s: number;
+    } | null, opts: RunOptions): Promise<{
+        tree: PreparedTree;
+        setup: RunResult | null;
+    }>;
+    /** Runs one check once on a tree, in a fresh sandbox. Never throws for what the check does. */
+    runCheck(tree: PreparedTree, spec: CheckSpec, opts: RunOptions): Promise<RunResult>;
+    /** Lists a function-checks module's checks in a child process (see process.ts). */
+    listFunctionChecks(modulePath: string, abort?: AbortSignal): Promise<Array<{
+        name: string;
+        timeout_s: number | null;
+    }>>;
+    /** Stops every live run, then removes the workspace directory. Idempotent; logs are kept. */
+    dispose(): Promise<void>;
+}
+/** A workspace cannot be created or used as asked (bad directory, disposed, ...). */
+export declare class WorkspaceError extends Error {
+    name: string;
+}
+/**
+ * Creates a workspace: a fresh directory under baseDir and a logs directory, and decides the
+ * sandbox kind (one real overlay mount as a probe, cached per process). Throws WorkspaceError
+ * when baseDir is inside an input tree, and when `overlay` was forced but cannot work here.
+ */
+export declare function createWorkspace(opts?: WorkspaceOptions): Promise<Workspace>;
+/** A check name as a file name part: [A-Za-z0-9._-], at most ~80 characters, never empty. */
+export declare function safeName(name: string): string;

@@ -1,0 +1,583 @@
+/**
+ * The workspace: everything one gate needs on disk, and the only door to running a check.
+ *
+ * One directory (created fresh, outside every input tree) holds the prepared trees and one
+ * throwaway sandbox per run; a logs directory next to it keeps every run's full output and
+ * survives dispose(). A run = fresh sandbox -> child environment from the allowlist ->
+ * spawnBounded -> classification -> RunResult -> sandbox removed. dispose() stops every live run
+ * and removes the directory; it is safe to call from a signal handler, and more than once.
+ */
+import { isInside } from "../engine/paths.js";
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, realpath, rmdir, stat, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { classifyFunctionRun, classifyShellRun } from "../engine/outcome.js";
+import { DEFAULT_LIMITS } from "../engine/limits.js";
+import { delegateCgroupsWithSudo, detectCgroups, } from "./cgroup.js";
+import { buildChildEnv } from "./env.js";
+import { resolveTool } from "./system-tools.js";
+import { listFunctionChecks as listChecksInChild } from "./function-list.js";
+import { killProcessesWithEnv } from "./proc-scan.js";
+import { functionHostArgv, shellArgv, spawnBounded } from "./process.js";
+import { SANDBOX_FAILURE_EXIT_CODE, createSandboxProvider, detectSandbox, removeTree, runInSandbox, } from "./sandbox.js";
+/** A workspace cannot be created or used as asked (bad directory, disposed, ...). */
+export class WorkspaceError extends Error {
+    name = 'WorkspaceError';
+}
+/** How long dispose() waits for aborted runs to end before deleting their directories anyway. */
+const DISPOSE_WAIT_EXTRA_MS = 10_000;
+const DEFAULT_GRACE_MS = 2000;
+const MIB = 1024 * 1024;
+/**
+ * Creates a workspace: a fresh directory under baseDir and a logs directory, and decides the
+ * sandbox kind (one real overlay mount as a probe, cached per process). Throws WorkspaceError
+ * when baseDir is inside an input tree, and when `overlay` was forced but cannot work here.
+ */
+export async function createWorkspace(opts = {}) {
+    const base = resolve(opts.baseDir ?? tmpdir());
+    // Decide before creating anything: a refused baseDir must not leave directories in a tree.
+    const plannedBase = await realpathOfNearest(base);
+    for (const tree of opts.inputTrees ?? []) {
+        const realTree = await realpathOfNearest(resolve(tree));
+        if (isInside(plannedBase, realTree)) {
+            throw new WorkspaceError(`the sandbox directory ${base} is inside the input tree ${tree}; ` +
+                'sandboxes must live outside the trees they copy (choose another base directory or TMPDIR)');
+        }
+    }
+    await mkdir(base, { recursive: true });
+    const dir = await mkdtemp(join(await realpath(base), 'quorum-'));
+    try {
+        // A caller's log directory may be shared by several gates (two runs, or two gates in one
+        // job): each gets a directory of its own in it, so no report points at another's log.
+        const logDir = opts.logDir
+            ? await mkdir(resolve(opts.logDir), { recursive: true }).then(async () => {
+                await pruneLogRuns(resolve(opts.logDir));
+                return mkdtemp(join(resolve(opts.logDir), 'run-'));
+            })
+            : resolve(`${dir}-logs`);
+        if (isInside(logDir, dir)) {
+            throw new WorkspaceError(`the log directory ${logDir} would be deleted with the workspace`);
+        }
+        await mkdir(logDir, { recursive: true });
+        const mode = opts.sandbox ?? 'auto';
+        const [detection, cgroups] = await Promise.all([
+            detectSandbox(dir, mode).catch((error) => {
+                throw new WorkspaceError(error instanceof Error ? error.message : String(error));
+            }),
+            findCgroups(opts.cgroupSudo ?? false),
+        ]);
+        return new GateWorkspace({
+            dir,
+            logDir,
+            mode,
+            kind: detection.kind,
+            userns: detection.userns,
+            privateProc: detection.privateProc,
+            masks: opts.maskPaths ?? [],
+            readOnly: [...(opts.inputTrees ?? []), ...(opts.readOnlyPaths ?? [])],
+            note: mode === 'auto' ? detection.reason : null,
+            parentEnv: opts.parentEnv ?? process.env,
+            graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
+            keepPassingLogs: opts.keepPassingLogs ?? false,
+            cgroups,
+        });
+    }
+    catch (error) {
+        await removeTree(dir);
+        throw error;
+    }
+}
+/** The cgroups runs can have, after a delegation through sudo when asked for. */
+async function findCgroups(sudo) {
+    let why = null;
+    if (sudo) {
+        try {
+            why = await delegateCgroupsWithSudo(resolveTool('sudo'));
+        }
+        catch (error) {
+            why = error instanceof Error ? error.message : String(error);
+        }
+    }
+    const found = await detectCgroups();
+    if (found.available || why === null)
+        return found;
+    return { available: false, reason: `${found.reason}; getting one through sudo failed: ${why}` };
+}
+/** How many gates' log directories a shared log directory keeps (the newest). */
+const LOG_RUNS_KEPT = 20;
+/** A log directory younger than this may belong to a gate still running: never pruned. */
+const LOG_RUN_MIN_AGE_MS = 60 * 60 * 1000;
+/**
+ * Removes the oldest `run-*` directories of `dir` beyond the newest LOG_RUNS_KEPT (an agent
+ * loop or a day of laptop use must not fill the disk with logs), never one changed in the last
+ * hour. Best effort: what cannot be read or removed stays.
+ */
+async function pruneLogRuns(dir) {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    const runs = await Promise.all(entries
+        .filter((e) => e.isDirectory() && e.name.startsWith('run-'))
+        .map(async (e) => {
+        const path = join(dir, e.name);
+        const info = await stat(path).catch(() => null);
+        return { path, mtime: info?.mtimeMs ?? Date.now() };
+    }));
+    runs.sort((a, b) => b.mtime - a.mtime);
+    const old = Date.now() - LOG_RUN_MIN_AGE_MS;
+    for (const run of runs.slice(LOG_RUNS_KEPT - 1)) {
+        if (run.mtime < old)
+            await removeTree(run.path).catch(() => undefined);
+    }
+}
+/** realpath of the longest existing prefix of `path`, with the rest appended as is. */
+async function realpathOfNearest(path) {
+    const rest = [];
+    let current = path;
+    for (;;) {
+        try {
+            return join(await realpath(current), ...rest.reverse());
+        }
+        catch {
+            const parent = dirname(current);
+            if (parent === current)
+                return path;
+            rest.push(basename(current));
+            current = parent;
+        }
+    }
+}
+class GateWorkspace {
+    dir;
+    logDir;
+    mode;
+    detectedKind;
+    userns;
+    privateProc;
+    masks;
+    readOnly;
+    note;
+    parentEnv;
+    graceMs;
+    keepPassingLogs;
+    providers = new Map();
+    trees = new WeakMap();
+    live = new Set();
+    logNames = new LogNames();
+    fellBack = false;
+    disposing = null;
+    scratchSeq = 0;
+    runSeq = 0;
+    cgroups;
+    constructor(p) {
+        this.cgroups = p.cgroups;
+        this.dir = p.dir;
+        this.logDir = p.logDir;
+        this.mode = p.mode;
+        this.detectedKind = p.kind;
+        this.userns = p.userns;
+        this.privateProc = p.privateProc;
+        this.masks = p.masks;
+        this.readOnly = p.readOnly;
+        this.note = p.note;
+        this.parentEnv = p.parentEnv;
+        this.graceMs = p.graceMs;
+        this.keepPassingLogs = p.keepPassingLogs;
+    }
+    get kind() {
+        return this.fellBack ? 'copy' : this.detectedKind;
+    }
+    get sandboxNote() {
+        return this.note;
+    }
+    get cgroupNote() {
+        return this.cgroups.available ? null : this.cgroups.reason;
+    }
+    /**
+     * A fresh sandbox of `layers` for one run, in a cgroup of its own with the run's limits (none
+     * where cgroups cannot be had). `persist`: the run's writes must outlive it (a setup), so it
+     * gets no disk budget. `keep`: paths it must see although they lie under a private directory.
+     * Nothing is left behind when this throws.
+     */
+    async enterRun(p) {
+        const { limits } = p;
+        const cgroup = this.cgroups.available
+            ? await this.cgroups.createRun(`r${++this.runSeq}`, {
+                pidsMax: limits.pids_max,
+                memoryBytes: limits.memory_mb === null ? null : limits.memory_mb * MIB,
+            })
+            : null;
+        try {
+            const sb = await p.provider.enter(p.layers, p.signal, {
+                network: limits.network,
+                diskBytes: p.persist || limits.disk_mb === null ? null : limits.disk_mb * MIB,
+                cgroupProcs: cgroup?.procsFiles ?? [],
+                keep: p.keep,
+            });
+            return { sb, cgroup };
+        }
+        catch (error) {
+            await cgroup?.remove().catch(() => undefined);
+            throw error;
+        }
+    }
+    provider(kind) {
+        let provider = this.providers.get(kind);
+        if (!provider) {
+            provider = createSandboxProvider({
+                kind,
+                dir: join(this.dir, kind),
+                ...(kind === 'overlay'
+                    ? {
+                        userns: this.userns,
+                        privateProc: this.privateProc,
+                        masks: this.masks,
+                        readOnly: this.readOnly,
+                    }
+                    : {}),
+            });
+            this.providers.set(kind, provider);
+        }
+        return provider;
+    }
+    async prepareTree(role, sourceDir, setup, opts) {
+        this.assertOpen();
+        const source = await this.checkSource(sourceDir);
+        let provider = this.provider(this.detectedKind);
+        if (provider.kind === 'overlay') {
+            // The probe mounted a directory of ours; the real tree may sit on a filesystem overlayfs
+            // cannot use as a lower layer (another overlay too deep, some network filesystems).
+            const why = await this.tryMount(provider, source);
+            if (why !== null) {
+                if (this.mode === 'overlay') {
+                    throw new WorkspaceError(`cannot mount an overlay over ${source}: ${why}`);
+                }
+                this.fellBack = true;
+                this.note = `overlay over ${source} failed (${why}); copying instead`;
+                provider = this.provider('copy');
+            }
+        }
+        const tree = Object.freeze({ role, sourceDir: source });
+        let layers = provider.prepare(source);
+        let setupResult = null;
+        if (setup !== null) {
+            const outcome = await this.run({
+                provider,
+                layers,
+                role,
+                logKey: 'setup',
+                checkName: 'setup',
+                opts,
+                timeoutMs: setup.timeout_s * 1000,
+                argv: () => shellArgv(setup.command),
+                classify: (r, timeoutMs) => ({
+                    ...classifyShellRun(r, { timeoutMs, scoreKey: null }),
+                    score: null,
+                }),
+                keep: (result) => result.outcome === 'PASSED',
+                // The setup's writes become the tree's layer: they must go to the disk, not a tmpfs.
+                persist: true,
+            });
+            setupResult = outcome.result;
+            if (outcome.sealed)
+                layers = outcome.sealed;
+        }
+        this.trees.set(tree, { provider, layers });
+        return { tree, setup: setupResult };
+    }
+    async runCheck(tree, spec, opts) {
+        const state = this.trees.get(tree);
+        if (!state)
+            throw new WorkspaceError('runCheck: this tree was not prepared by this workspace');
+        if (this.disposing) {
+            return notRun(opts.seed, state.provider.kind, 'not run: the gate was stopped before it');
+        }
+        const timeoutMs = spec.timeout_s * 1000;
+        const { result } = await this.run({
+            ...state,
+            role: tree.role,
+            logKey: spec.name,
+            checkName: spec.name,
+            opts: { ...opts, env: { ...opts.env, ...spec.env } },
+            timeoutMs,
+            argv: (sb) => spec.kind === 'shell'
+                ? shellArgv(spec.command)
+                : functionHostArgv({
+                    modulePath: spec.module,
+                    checkName: spec.name,
+                    // Inside the run's namespace the overlay is mounted at this very path.
+                    root: sb.root,
+                    seed: opts.seed,
+                    tree: tree.role,
+                }),
+            classify: (r) => spec.kind === 'shell'
+                ? classifyShellRun(r, { timeoutMs, scoreKey: spec.score_from })
+                : classifyFunctionRun(r, { timeoutMs }),
+            scoreKey: spec.kind === 'shell' ? spec.score_from : null,
+            channel: spec.kind === 'function',
+            keep: () => false,
+            // The function host imports the module by its path, which may lie under /tmp.
+            keepVisible: spec.kind === 'function' ? [dirname(spec.module)] : [],
+        });
+        return result;
+    }
+    /** One run in a fresh sandbox; `keep` decides whether the sandbox becomes the tree's layers. */
+    async run(p) {
+        const controller = new AbortController();
+        const signal = p.opts.abort
+            ? AbortSignal.any([controller.signal, p.opts.abort])
+            : controller.signal;
+        const kind = p.provider.kind;
+        const work = (async () => {
+            if (signal.aborted || this.disposing) {
+                return { result: notRun(p.opts.seed, kind, 'not run: the gate was stopped'), sealed: null };
+            }
+            let sb;
+            let cgroup;
+            const limits = p.opts.limits ?? DEFAULT_LIMITS;
+            try {
+                ;
+                ({ sb, cgroup } = await this.enterRun({
+                    provider: p.provider,
+                    layers: p.layers,
+                    signal,
+                    limits,
+                    persist: p.persist ?? false,
+                    keep: p.keepVisible ?? [],
+                }));
+            }
+            catch (error) {
+                const why = error instanceof Error ? error.message : String(error);
+                const reason = signal.aborted
+                    ? 'not run: the gate was stopped while its sandbox was being created'
+                    : `could not create the sandbox: ${why}`;
+                return { result: notRun(p.opts.seed, kind, reason), sealed: null };
+            }
+            let sealed = null;
+            try {
+                const env = buildChildEnv({
+                    parent: this.parentEnv,
+                    passthrough: p.opts.envPassthrough,
+                    env: p.opts.env,
+                    home: sb.home,
+                    tmp: sb.tmp,
+                    seed: p.opts.seed,
+                    tree: p.role,
+                    check: p.checkName,
+                });
+                // A marker to find what a copy run left behind outside its process group (setsid).
+                const runId = randomBytes(12).toString('hex');
+                env['QUORUM_RUN_ID'] = runId;
+                const r = await spawnBounded({
+                    argv: sb.wrap(p.argv(sb)),
+                    cwd: sb.cwd,
+                    env,
+                    timeoutMs: p.timeoutMs,
+                    graceMs: this.graceMs,
+                    logPath: join(this.logDir, this.logNames.next(p.role, p.logKey)),
+                    scoreKey: p.scoreKey ?? null,
+                    channel: p.channel ?? false,
+                }, signal);
+                if (kind === 'copy')
+                    killProcessesWithEnv('QUORUM_RUN_ID', runId);
+                // Whatever the run left anywhere (setsid, double forks) ends with its cgroup.
+                const usage = cgroup ? await cgroup.usage().catch(() => null) : null;
+                await cgroup?.kill().catch(() => undefined);
+                const sandboxFailure = r.exitCode === SANDBOX_FAILURE_EXIT_CODE && !r.timedOut ? await sb.failure() : null;
+                const c = sandboxFailure
+                    ? {
+                        outcome: 'ERROR',
+                        reason: `the sandbox could not be set up: ${sandboxFailure}`,
+                        score: null,
+                    }
+                    : p.classify(r, p.timeoutMs);
+                const limitHit = [
+                    usage?.oomKilled ? `it ran out of memory (memory_mb: ${limits.memory_mb})` : null,
+                    usage?.pidsLimitHit ? `it hit its process limit (pids_max: ${limits.pids_max})` : null,
+                ].filter((why) => why !== null);
+                // The full log is for runs worth a look: one of a passing run is deleted unless asked.
+                const output = c.outcome === 'PASSED' && !this.keepPassingLogs && r.output.log_path !== null
+                    ? await unlink(r.output.log_path).then(() => ({ ...r.output, log_path: null }), () => r.output)
+                    : r.output;
+                const result = {
+                    outcome: c.outcome,
+                    reason: limitHit.length > 0 && c.outcome !== 'PASSED'
+                        ? `${c.reason}; ${limitHit.join('; ')}`
+                        : c.reason,
+                    score: c.score,
+                    duration_ms: r.durationMs,
+                    exit_code: r.exitCode,
+                    signal: r.signal,
+                    output,
+                    seed: p.opts.seed,
+                    sandbox: kind,
+                    sandbox_root: sb.root,
+                };
+                if (p.keep(result) && !signal.aborted)
+                    sealed = await sb.seal();
+                return { result, sealed };
+            }
+            finally {
+                await cgroup?.remove().catch(() => undefined);
+                if (sealed === null)
+                    await sb.remove();
+            }
+        })();
+        const entry = { controller, done: work.catch(() => undefined) };
+        this.live.add(entry);
+        try {
+            return await work;
+        }
+        finally {
+            this.live.delete(entry);
+        }
+    }
+    /** Mounts an overlay over the real source once; null when it works, else why not. */
+    async tryMount(provider, source) {
+        const sb = await provider.enter(provider.prepare(source));
+        try {
+            const r = await runInSandbox(sb, ['/bin/sh', '-c', 'test -r .'], { timeoutMs: 20_000 });
+            if (r.code === 0)
+                return null;
+            return (await sb.failure()) ?? `${r.signal ?? `exit ${r.code}`}: ${r.stderr.trim()}`;
+        }
+        finally {
+            await sb.remove();
+        }
+    }
+    async checkSource(sourceDir) {
+        const abs = resolve(sourceDir);
+        let real;
+        try {
+            real = await realpath(abs);
+            if (!(await stat(real)).isDirectory())
+                throw new Error('not a directory');
+        }
+        catch {
+            throw new WorkspaceError(`tree directory ${abs} does not exist or is not a directory`);
+        }
+        if (isInside(this.dir, real) || isInside(real, this.dir)) {
+            throw new WorkspaceError(`tree directory ${abs} and the sandbox directory ${this.dir} overlap; they must be apart`);
+        }
+        return real;
+    }
+    async listFunctionChecks(modulePath, abort) {
+        this.assertOpen();
+        // dispose() must stop a module stuck at import time too, not only the checks' runs.
+        const controller = new AbortController();
+        const signal = abort ? AbortSignal.any([controller.signal, abort]) : controller.signal;
+        const entry = { controller, done: Promise.resolve() };
+        this.live.add(entry);
+        // Importing the module runs its top-level code, which is as untrusted as a check: it runs
+        // in a sandbox of an empty tree, with the same allowlisted environment and default limits.
+        const scratch = join(this.dir, `list-${++this.scratchSeq}`);
+        await mkdir(scratch, { recursive: true });
+        const provider = this.provider(this.detectedKind);
+        let run = null;
+        try {
+            run = await this.enterRun({
+                provider,
+                layers: provider.prepare(scratch),
+                signal,
+                limits: DEFAULT_LIMITS,
+                persist: false,
+                keep: [dirname(resolve(modulePath))],
+            });
+            const box = run.sb;
+            return await listChecksInChild(resolve(modulePath), {
+                cwd: box.cwd,
+                env: buildChildEnv({
+                    parent: this.parentEnv,
+                    passthrough: [],
+                    env: {},
+                    home: box.home,
+                    tmp: box.tmp,
+                    seed: '0',
+                    tree: 'candidate',
+                    check: '',
+                }),
+                abort: signal,
+                wrap: (argv) => box.wrap(argv),
+            });
+        }
+        finally {
+            this.live.delete(entry);
+            await run?.cgroup?.remove().catch(() => undefined);
+            await run?.sb.remove();
+            await removeTree(scratch);
+        }
+    }
+    dispose() {
+        this.disposing ??= (async () => {
+            const runs = [...this.live];
+            for (const run of runs)
+                run.controller.abort();
+            // spawnBounded needs the grace (SIGTERM -> SIGKILL) and its drain to finish; a process
+            // stuck in the kernel must not keep us here, so the wait is capped.
+            let timer;
+            await Promise.race([
+                Promise.all(runs.map((r) => r.done)),
+                new Promise((resolve) => {
+                    timer = setTimeout(resolve, this.graceMs + DISPOSE_WAIT_EXTRA_MS);
+                }),
+            ]);
+            clearTimeout(timer);
+            await Promise.all([...this.providers.values()].map((p) => p.dispose()));
+            if (this.cgroups.available)
+                await this.cgroups.dispose().catch(() => undefined);
+            await removeTree(this.dir);
+            // A gate whose runs all passed (or that ran nothing) leaves no empty directory behind.
+            await rmdir(this.logDir).catch(() => undefined);
+        })();
+        return this.disposing;
+    }
+    assertOpen() {
+        if (this.disposing)
+            throw new WorkspaceError('the workspace was disposed');
+    }
+}
+function notRun(seed, sandbox, reason) {
+    return {
+        outcome: 'ERROR',
+        reason,
+        score: null,
+        duration_ms: 0,
+        exit_code: null,
+        signal: null,
+        output: { head: '', tail: '', bytes: 0, truncated: false, log_path: null },
+        seed,
+        sandbox,
+    };
+}
+/**
+ * Log file names: `<tree>-<check>-<n>.log`, filesystem-safe and unique within one workspace.
+ * A name that had to be changed to be safe gets a short hash of the original, so `a/b` and
+ * `a_b` never share a file.
+ */
+class LogNames {
+    used = new Set();
+    counters = new Map();
+    next(role, check) {
+        const stem = `${role}-${safeName(check)}`;
+        let n = this.counters.get(stem) ?? 0;
+        let name;
+        do {
+            n++;
+            name = `${stem}-${n}.log`;
+        } while (this.used.has(name));
+        this.counters.set(stem, n);
+        this.used.add(name);
+        return name;
+    }
+}
+/** A check name as a file name part: [A-Za-z0-9._-], at most ~80 characters, never empty. */
+export function safeName(name) {
+    const cleaned = name
+        .normalize('NFC')
+        .replace(/[^A-Za-z0-9._-]+/g, '_')
+        .replace(/^[.-]+/, '_')
+        .slice(0, 80);
+    if (cleaned === name && cleaned !== '')
+        return cleaned;
+    const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
+    return `${cleaned || 'check'}-${hash}`;
+}
