@@ -24,8 +24,14 @@ export declare function stripControl(text: string): string;
 export declare function clip(text: string, max: number): string;
 /** Like {@link clip} but keeps the end of the text (for output tails). */
 export declare function clipStart(text: string, max: number): string;
-/** Collapses all whitespace runs (newlines included) to single spaces and trims. */
-export declare function oneLine(text: string): string;
+/**
+ * Untrusted text as one printable line of at most `max` characters: controls and escapes removed,
+ * every whitespace run (line breaks, tabs, Unicode spaces) one space, cut with `…`. Stricter than
+ * engine/paths.ts oneLine, which only folds line breaks: a tab or a run of spaces would throw off
+ * the terminal's columns. Not yet safe for markdown or HTML; the callers below and the terminal
+ * view add what their medium needs.
+ */
+export declare function plainLine(text: string, max: number): string;
 /**
  * Breaks everything GitHub would turn into a notification, a cross-reference or a link:
  * `@user`, `@org/team` and e-mail addresses (mentions and mailto autolinks), `#123`, `GH-123`

@@ -70,9 +70,15 @@ export function clipStart(text, max) {
         start += 1;
     return `…${text.slice(start)}`;
 }
-/** Collapses all whitespace runs (newlines included) to single spaces and trims. */
-export function oneLine(text) {
-    return text.replace(/\s+/g, ' ').trim();
+/**
+ * Untrusted text as one printable line of at most `max` characters: controls and escapes removed,
+ * every whitespace run (line breaks, tabs, Unicode spaces) one space, cut with `…`. Stricter than
+ * engine/paths.ts oneLine, which only folds line breaks: a tab or a run of spaces would throw off
+ * the terminal's columns. Not yet safe for markdown or HTML; the callers below and the terminal
+ * view add what their medium needs.
+ */
+export function plainLine(text, max) {
+    return clip(stripControl(text).replace(/\s+/g, ' ').trim(), max);
 }
 /**
  * Breaks everything GitHub would turn into a notification, a cross-reference or a link:
@@ -122,7 +128,7 @@ const MARKDOWN_PUNCTUATION = /[\\`*_[\]|~$#]/g;
  * neutralized, and mentions, references and URLs broken.
  */
 export function inlineText(text, max = 500) {
-    let s = clip(oneLine(stripControl(text)), max);
+    let s = plainLine(text, max);
     s = s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     s = s.replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
     // A leading `-`, `+`, `=` or `1.` could start a list or a setext underline when the text begins a
@@ -144,7 +150,7 @@ export function tableCell(text, max = 200) {
  */
 export function htmlText(text, max = 200) {
     // References first: escaping creates entities such as `&#39;` that the `#123` rule would break.
-    return escapeHtml(neutralizeReferences(clip(oneLine(stripControl(text)), max)));
+    return escapeHtml(neutralizeReferences(plainLine(text, max)));
 }
 /** Length of the longest run of `char` in `text`. */
 function longestRun(text, char) {
@@ -163,7 +169,7 @@ function longestRun(text, char) {
  * Inside a table, `|` must still be escaped (GFM splits cells before parsing code spans).
  */
 export function codeSpan(text, options = {}) {
-    let s = breakHtmlComments(clip(oneLine(stripControl(text)), options.max ?? 500));
+    let s = breakHtmlComments(plainLine(text, options.max ?? 500));
     if (options.inTable)
         s = s.replace(/\|/g, '\\|');
     if (s === '')

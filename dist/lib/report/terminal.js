@@ -1,6 +1,6 @@
 import { CHANGE_LABEL, countPhrase, exitPhrase, formatDelta, formatDuration, formatScore, nonPassingChecks, outputText, } from "./format.js";
 import { neutralizeWorkflowCommands } from "./log-safe.js";
-import { clip, oneLine, stripControl, tailLines } from "./sanitize.js";
+import { plainLine, tailLines } from "./sanitize.js";
 const DEFAULT_TAIL_LINES = 10;
 const NAME_MAX = 40;
 const REASON_MAX = 100;
@@ -43,14 +43,14 @@ export function renderTerminal(report, options) {
         out.push(renderSegments(segments, width, paint));
     };
     const facts = [
-        `Quorum ${safe(report.tool.version, 40)}`,
+        `Quorum ${plainLine(report.tool.version, 40)}`,
         report.mode,
         `${report.checks.length} ${report.checks.length === 1 ? 'check' : 'checks'} in ${formatDuration(report.duration_ms)}`,
         `sandbox ${report.sandbox}`,
     ];
     line({ text: facts.join(' · '), style: 'bold' });
     for (const notice of report.notices.slice(0, 10)) {
-        line({ text: '! ', style: 'yellow' }, { text: safe(notice, 300), style: 'yellow' });
+        line({ text: '! ', style: 'yellow' }, { text: plainLine(notice, 300), style: 'yellow' });
     }
     if (report.notices.length > 10)
         line({ text: `! … and ${report.notices.length - 10} more notices` });
@@ -66,7 +66,7 @@ export function renderTerminal(report, options) {
         out.push('');
         line({ text: 'Reasons:', style: 'bold' });
         for (const reason of report.reasons.slice(0, 20))
-            line({ text: `  - ${safe(reason, 300)}` });
+            line({ text: `  - ${plainLine(reason, 300)}` });
         if (report.reasons.length > 20)
             line({ text: `  - … and ${report.reasons.length - 20} more` });
     }
@@ -108,7 +108,7 @@ function renderSegments(segments, width, paint) {
 function table(report, width, line) {
     const hasBaseline = report.checks.some((c) => c.baseline !== null);
     const hasScore = report.checks.some((c) => c.candidate.score !== null || c.score_delta !== null);
-    const names = report.checks.map((c) => safe(c.name, NAME_MAX));
+    const names = report.checks.map((c) => plainLine(c.name, NAME_MAX));
     const nameWidth = Math.max(5, ...names.map((n) => [...n].length));
     const changeWidth = Math.max(6, ...report.checks.map((c) => CHANGE_LABEL[c.change].length));
     const scores = report.checks.map(scoreCell);
@@ -151,7 +151,7 @@ function table(report, width, line) {
         });
         if (hasScore)
             row.push({ text: scores[i] ?? '', pad: scoreWidth + 2 });
-        row.push({ text: safe(check.candidate.reason, reasonWidth) });
+        row.push({ text: plainLine(check.candidate.reason, reasonWidth) });
         line(...row);
     }
 }
@@ -167,13 +167,13 @@ function details(check, tailCount, line) {
     const bits = [run.outcome];
     const exit = exitPhrase(check);
     if (exit !== null)
-        bits.push(safe(exit, 40));
+        bits.push(plainLine(exit, 40));
     bits.push(formatDuration(run.duration_ms));
-    line({ text: '✘ ', style: OUTCOME_STYLE[run.outcome] }, { text: safe(check.name, NAME_MAX), bold: true }, { text: `  ${bits.join(' · ')}`, style: OUTCOME_STYLE[run.outcome] });
-    line({ text: '  reason: ', style: 'dim' }, { text: safe(run.reason, 1_000) });
-    const where = [`seed ${safe(run.seed, 80)}`];
+    line({ text: '✘ ', style: OUTCOME_STYLE[run.outcome] }, { text: plainLine(check.name, NAME_MAX), bold: true }, { text: `  ${bits.join(' · ')}`, style: OUTCOME_STYLE[run.outcome] });
+    line({ text: '  reason: ', style: 'dim' }, { text: plainLine(run.reason, 1_000) });
+    const where = [`seed ${plainLine(run.seed, 80)}`];
     if (run.output.log_path !== null)
-        where.push(`log ${safe(run.output.log_path, 300)}`);
+        where.push(`log ${plainLine(run.output.log_path, 300)}`);
     line({ text: `  ${where.join(' · ')}`, style: 'dim' });
     if (tailCount > 0) {
         const tail = tailLines(outputText(run.output), {
@@ -191,11 +191,7 @@ function details(check, tailCount, line) {
             }
         }
     }
-    line({ text: '  reproduce: ', style: 'dim' }, { text: safe(check.reproduce, 2_000), style: 'cyan', whole: true });
-}
-/** Untrusted text as one printable line of at most `max` characters. */
-function safe(text, max) {
-    return clip(oneLine(stripControl(text)), max);
+    line({ text: '  reproduce: ', style: 'dim' }, { text: plainLine(check.reproduce, 2_000), style: 'cyan', whole: true });
 }
 /** Pads or cuts `text` to exactly `columns` code points (cut text ends with `…` and a space). */
 function fit(text, columns) {
