@@ -9,13 +9,12 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve, sep } from 'node:path'
 import { parseArgs } from 'node:util'
-import { ConfigError } from './engine/errors.ts'
+import { QuorumError } from './engine/errors.ts'
 import { configInCode, loadConfigFile, openTreeFile } from './engine/config.ts'
 import type { GateConfig, Mode, Report } from './engine/types.ts'
-import { GateUsageError, runGate, type GateEvent } from './gate.ts'
-import { promote, PromoteError } from './promote.ts'
+import { runGate, type GateEvent } from './gate.ts'
+import { promote } from './promote.ts'
 import { renderTerminal } from './report/terminal.ts'
-import { WorkspaceError } from './run/workspace.ts'
 import { VERSION } from './version.ts'
 
 export interface CliIO {
@@ -50,23 +49,32 @@ Options:
   -v, --version     the version
 Exit codes: 0 allowed, 1 blocked, 2 bad usage or config, 3 internal error, 130 interrupted.`
 
-class UsageError extends Error {}
+class UsageError extends QuorumError {
+  constructor(message: string) {
+    super('usage', message)
+  }
+}
 
 /** Runs the CLI with the given arguments (without node and script) and returns the exit code. */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   try {
     return await runCommand(argv, io)
   } catch (error) {
-    if (error instanceof ConfigError) return fail(io, error.format(), 2)
-    if (
-      error instanceof UsageError ||
-      error instanceof GateUsageError ||
-      error instanceof WorkspaceError
-    ) {
-      return fail(io, `quorum: ${error.message}`, 2)
-    }
-    if (error instanceof PromoteError) return fail(io, `quorum: promote: ${error.message}`, 1)
     if (io.interrupt.aborted) return fail(io, 'quorum: interrupted; every run was stopped', 130)
+    if (error instanceof QuorumError) {
+      switch (error.fate) {
+        case 'config':
+          return fail(io, error.describe(), 2)
+        case 'usage':
+          return fail(io, `quorum: ${error.describe()}`, 2)
+        case 'promote':
+          return fail(io, `quorum: promote: ${error.describe()}`, 1)
+        case 'cancelled':
+          return fail(io, `quorum: ${error.describe()}`, 130)
+        case 'environment':
+          return fail(io, `quorum: ${error.describe()}`, 3)
+      }
+    }
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error)
     return fail(io, `quorum: internal error: ${message}`, 3)
   }

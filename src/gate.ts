@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os'
 import { dirname } from 'node:path'
 import { compareRuns, countOutcomes, decideVerdict, totalScore } from './engine/compare.ts'
 import { mergeFunctionChecks } from './engine/config.ts'
-import { ConfigError } from './engine/errors.ts'
+import { ConfigError, QuorumError } from './engine/errors.ts'
 import { limitsOf, setupLimitsOf } from './engine/limits.ts'
 import type {
   CheckReport,
@@ -68,8 +68,10 @@ export interface GateOptions {
 }
 
 /** A usage problem found before anything ran (e.g. scored mode without a baseline). */
-export class GateUsageError extends Error {
-  override name = 'GateUsageError'
+export class GateUsageError extends QuorumError {
+  constructor(message: string) {
+    super('usage', message)
+  }
 }
 
 /**

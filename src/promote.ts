@@ -3,13 +3,16 @@
  * `--promote --live DIR`). Files the candidate deleted are deleted from live too, so live ends up
  * exactly what was verified; a top-level `.git` in live is left alone.
  */
+import { QuorumError } from './engine/errors.ts'
 import { isInside } from './engine/paths.ts'
 import { cp, lstat, mkdir, readdir, rm } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import type { Report } from './engine/types.ts'
 
-export class PromoteError extends Error {
-  override name = 'PromoteError'
+export class PromoteError extends QuorumError {
+  constructor(message: string) {
+    super('promote', message)
+  }
 }
 
 /** Copies candidate over live when the report allows it; throws PromoteError otherwise. */

@@ -4,6 +4,35 @@
  * no stack trace) from a bug (anything else).
  */
 
+/**
+ * What an error's fate is, wherever it is caught:
+ * - `usage`: the caller asked for something impossible (a flag, an input, a directory): CLI exit
+ *   2, one line;
+ * - `config`: quorum.yml or its checks module is wrong: CLI exit 2, `file:line:col: key: message`;
+ * - `environment`: the machine, git or GitHub did not cooperate: a clear line, no stack (CLI
+ *   exit 3);
+ * - `cancelled`: the user or the runner stopped the gate (CLI exit 130);
+ * - `promote`: the verdict was allow but the candidate could not be promoted (CLI exit 1).
+ * Anything that is not a QuorumError is a bug, and is reported as one, with its stack.
+ */
+export type ErrorFate = 'usage' | 'config' | 'environment' | 'cancelled' | 'promote'
+
+/** The one base of every error Quorum raises on purpose; `fate` decides how it is reported. */
+export class QuorumError extends Error {
+  readonly fate: ErrorFate
+
+  constructor(fate: ErrorFate, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.fate = fate
+    this.name = new.target.name
+  }
+
+  /** The one line a user sees. */
+  describe(): string {
+    return this.message
+  }
+}
+
 /** What a ConfigError is built from. */
 export interface ConfigErrorInit {
   /** Path of the config file as it should appear in messages. */
@@ -22,8 +51,7 @@ export interface ConfigErrorInit {
  * A problem in quorum.yml (or in the function checks it names) that the user must fix.
  * `message` is the bare description; print `format()` to show it with file, line and key.
  */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError'
+export class ConfigError extends QuorumError {
   readonly file: string
   readonly line: number
   readonly column: number
@@ -33,7 +61,7 @@ export class ConfigError extends Error {
     // Messages quote the file (a value, a key, the parser's own words), and the file may not be
     // what it claims: a PR's quorum.yml can be anything, and the message ends up in a check run
     // everyone can read. So every message is bounded and secret-masked here, whoever built it.
-    super(safeText(init.message, MAX_MESSAGE_CHARS))
+    super('config', safeText(init.message, MAX_MESSAGE_CHARS))
     this.file = init.file
     this.line = init.line ?? 0
     this.column = init.column ?? 0
@@ -52,6 +80,10 @@ export class ConfigError extends Error {
     if (this.line > 0 && this.column > 0) where += `:${this.column}`
     const key = this.key === '' ? '' : `${this.key}: `
     return toOneLine(`${where}: ${key}${this.message}`)
+  }
+
+  override describe(): string {
+    return this.format()
   }
 
   override toString(): string {

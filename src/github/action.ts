@@ -11,9 +11,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { loadConfigFile, openTreeFile } from '../engine/config.ts'
-import { ConfigError } from '../engine/errors.ts'
+import { ConfigError, QuorumError } from '../engine/errors.ts'
 import type { Change, CheckSpec, GateConfig, Report } from '../engine/types.ts'
-import { GateUsageError, runGate, shellQuote, type GateEvent, type GateOptions } from '../gate.ts'
+import { runGate, shellQuote, type GateEvent, type GateOptions } from '../gate.ts'
 import { renderCheckRun, renderComment, renderSummary } from '../report/markdown.ts'
 import { renderTerminal } from '../report/terminal.ts'
 import { toRunnerLog } from '../report/log-safe.ts'
@@ -579,32 +579,26 @@ function logReport(report: Report): void {
   core.info(`::${token}::`)
 }
 
-class CancelledError extends Error {
-  override name = 'CancelledError'
+class CancelledError extends QuorumError {
+  constructor(message: string) {
+    super('cancelled', message)
+  }
 }
 
 /** The run was ended by an internal error or stalled: a bug, said without a useless stack. */
-class StalledError extends Error {
-  override name = 'StalledError'
+class StalledError extends QuorumError {
+  constructor(message: string) {
+    super('environment', message)
+  }
 }
 
 function describeFailure(error: unknown): string {
-  if (error instanceof ConfigError) return `Bad Quorum config: ${error.format()}`
-  if (error instanceof GateUsageError) return `Quorum: ${error.message}`
+  if (error instanceof QuorumError) {
+    return error.fate === 'config'
+      ? `Bad Quorum config: ${error.describe()}`
+      : `Quorum: ${error.describe()}`
+  }
   if (error instanceof Error) {
-    const known = [
-      'CancelledError',
-      'StalledError',
-      'InputError',
-      'EventError',
-      'UnsafeCheckoutError',
-      'UnsafeSandboxError',
-      'ToolResolutionError',
-      'TreePreparationError',
-      'GitError',
-      'WorkspaceError',
-    ]
-    if (known.includes(error.name)) return `Quorum: ${error.message}`
     return `Quorum failed unexpectedly (this is a bug; the change is blocked): ${error.stack ?? error.message}`
   }
   return `Quorum failed unexpectedly: ${String(error)}`

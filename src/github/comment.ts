@@ -17,6 +17,7 @@
  * (src/report/comment-markers.ts).
  */
 
+import { QuorumError } from '../engine/errors.ts'
 import type { GitHubClient } from './client.ts'
 import {
   GitHubApiError,
@@ -118,11 +119,11 @@ interface ListedComment {
 }
 
 /** Carries the operation that failed so the warning names the right permission. */
-class StageError extends Error {
+class StageError extends QuorumError {
   readonly operation: GitHubOperation
   readonly original: unknown
   constructor(operation: GitHubOperation, original: unknown) {
-    super('stage failed')
+    super('environment', 'stage failed')
     this.operation = operation
     this.original = original
   }

@@ -5,6 +5,7 @@
  * verdict alone (DESIGN "A failure to talk to GitHub is a loud warning, never a silent change of
  * verdict").
  */
+import { QuorumError } from '../engine/errors.ts'
 
 /** The minimal logger the github/ modules need; @actions/core satisfies it, tests pass a stub. */
 export interface GitHubLog {
@@ -45,8 +46,7 @@ const WHAT: Record<GitHubOperation, string> = {
 }
 
 /** A GitHub API failure, classified. Never thrown across the reporting boundary: it is returned. */
-export class GitHubApiError extends Error {
-  override readonly name = 'GitHubApiError'
+export class GitHubApiError extends QuorumError {
   readonly kind: GitHubErrorKind
   readonly operation: GitHubOperation
   /** HTTP status, or null for a network failure or a non-HTTP error. */
@@ -71,7 +71,7 @@ export class GitHubApiError extends Error {
     responseBody?: string | null
     cause?: unknown
   }) {
-    super(init.message, { cause: init.cause })
+    super('environment', init.message, { cause: init.cause })
     this.kind = init.kind
     this.operation = init.operation
     this.status = init.status

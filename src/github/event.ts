@@ -3,6 +3,7 @@
  * name, the webhook payload and a few GITHUB_* values in, an `EventPlan` out. The git side
  * (fetching, resolving the merge commit's parent) is trees.ts; this file only reads data.
  */
+import { QuorumError } from '../engine/errors.ts'
 import { FULL_SHA_PATTERN, NULL_SHA_PATTERN, SUPPORTED_EVENTS } from './constants.ts'
 import type { ActionInputs } from './inputs.ts'
 import { assertSafeCandidate } from './unsafe-checkout.ts'
@@ -58,10 +59,9 @@ export type EventInputs = Pick<
 >
 
 /** The event or its payload cannot be turned into a plan. Stops the run. */
-export class EventError extends Error {
+export class EventError extends QuorumError {
   constructor(message: string) {
-    super(message)
-    this.name = 'EventError'
+    super('usage', message)
   }
 }
 

@@ -3,6 +3,7 @@
  * interface, a factory, a private class). Callers and tests depend on `GitCommandManager`
  * only; a test can hand in a plain object instead.
  */
+import { QuorumError } from '../engine/errors.ts'
 import { execFile } from 'node:child_process'
 import * as path from 'node:path'
 import { FULL_SHA_PATTERN } from './constants.ts'
@@ -66,13 +67,15 @@ export interface GitCommandManagerOptions {
 }
 
 /** A git command failed. Carries what is needed to tell the user why. */
-export class GitError extends Error {
+export class GitError extends QuorumError {
   readonly args: readonly string[]
   readonly exitCode: number | null
   readonly stderr: string
   constructor(args: readonly string[], exitCode: number | null, stderr: string, detail: string) {
-    super(`git ${args.join(' ')} failed (${detail})${stderr ? `: ${lastLines(stderr, 5)}` : ''}`)
-    this.name = 'GitError'
+    super(
+      'environment',
+      `git ${args.join(' ')} failed (${detail})${stderr ? `: ${lastLines(stderr, 5)}` : ''}`,
+    )
     this.args = args
     this.exitCode = exitCode
     this.stderr = stderr

@@ -3,6 +3,7 @@
  * `ActionInputs`; nothing else calls core.getInput, so a bad input fails the step before any
  * git or check work starts, with a message that names the input and the form it expects.
  */
+import { QuorumError } from '../engine/errors.ts'
 import * as path from 'node:path'
 import * as core from '@actions/core'
 import { MODES, type Mode, type SandboxKind } from '../engine/types.ts'
@@ -47,11 +48,10 @@ export interface ActionInputs {
 }
 
 /** A workflow author gave an input Quorum cannot use. Stops the run: guessing would gate wrongly. */
-export class InputError extends Error {
+export class InputError extends QuorumError {
   readonly input: string
   constructor(input: string, message: string) {
-    super(message)
-    this.name = 'InputError'
+    super('usage', message)
     this.input = input
   }
 }

@@ -4,6 +4,7 @@
  * default (a depth-1 clone of one commit with an `origin` remote) and fetches, one commit at a
  * time, whatever else is needed.
  */
+import { QuorumError } from '../engine/errors.ts'
 import { isInside } from '../engine/paths.ts'
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
@@ -43,10 +44,9 @@ export interface PrepareTreesOptions {
 }
 
 /** A tree could not be prepared (a commit could not be fetched, the workspace is not a checkout). */
-export class TreePreparationError extends Error {
+export class TreePreparationError extends QuorumError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'TreePreparationError'
+    super('environment', message, options)
   }
 }
 

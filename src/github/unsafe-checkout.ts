@@ -4,16 +4,16 @@
  * `assertSafeCandidate`, and a fork's code on a runner without overlay sandboxes through
  * `assertSafeSandbox`, so the rules and their explanations live here and nowhere else.
  */
+import { QuorumError } from '../engine/errors.ts'
 import { oneLine } from '../engine/paths.ts'
 import type { SandboxKind } from '../engine/types.ts'
 import { Inputs } from './constants.ts'
 import type { SandboxChoice } from './inputs.ts'
 
 /** Running the candidate was refused for safety. Stops the run; never downgraded to a warning. */
-export class UnsafeCheckoutError extends Error {
+export class UnsafeCheckoutError extends QuorumError {
   constructor(message: string) {
-    super(message)
-    this.name = 'UnsafeCheckoutError'
+    super('usage', message)
   }
 }
 
@@ -68,10 +68,9 @@ export function assertSafeCandidate(context: CandidateContext): string | null {
 }
 
 /** Running a fork's code in the sandbox this runner offers was refused. Stops the run. */
-export class UnsafeSandboxError extends Error {
+export class UnsafeSandboxError extends QuorumError {
   constructor(message: string) {
-    super(message)
-    this.name = 'UnsafeSandboxError'
+    super('environment', message)
   }
 }
 

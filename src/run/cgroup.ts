@@ -27,6 +27,7 @@
  * Zombies: an exited process leaves `cgroup.procs` at once but stays charged to `pids.current`
  * until its parent (or init, for orphans) reaps it. "Empty" here means no live process.
  */
+import { QuorumError } from '../engine/errors.ts'
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { constants as fsConstants } from 'node:fs'
@@ -118,15 +119,18 @@ export interface CgroupsUnavailable {
 export type CgroupSupport = CgroupsAvailable | CgroupsUnavailable
 
 /** A failed cgroup file operation; the message names the file and the errno reason. */
-export class CgroupError extends Error {
-  override readonly name = 'CgroupError'
+export class CgroupError extends QuorumError {
   /** The file or directory the failed operation was on. */
   readonly path: string
   /** The errno code (e.g. 'EBUSY'), when the failure came from the kernel. */
   readonly code: string | undefined
 
   constructor(message: string, path: string, options?: { code?: string; cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    super(
+      'environment',
+      message,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    )
     this.path = path
     this.code = options?.code
   }

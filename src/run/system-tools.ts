@@ -6,6 +6,7 @@
  * resolved once, to an absolute path, when the gate starts (before any untrusted code runs),
  * and system directories win over PATH.
  */
+import { QuorumError } from '../engine/errors.ts'
 import { isInside } from '../engine/paths.ts'
 import { accessSync, constants as fsConstants, realpathSync, statSync } from 'node:fs'
 import * as path from 'node:path'
@@ -23,10 +24,9 @@ export const SYSTEM_TOOL_DIRS: readonly string[] = [
 export const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin'
 
 /** A tool the gate needs could not be found in a place it trusts. Stops the run. */
-export class ToolResolutionError extends Error {
+export class ToolResolutionError extends QuorumError {
   constructor(message: string) {
-    super(message)
-    this.name = 'ToolResolutionError'
+    super('environment', message)
   }
 }
 

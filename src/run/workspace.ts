@@ -7,6 +7,7 @@
  * spawnBounded -> classification -> RunResult -> sandbox removed. dispose() stops every live run
  * and removes the directory; it is safe to call from a signal handler, and more than once.
  */
+import { QuorumError } from '../engine/errors.ts'
 import { isInside } from '../engine/paths.ts'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readdir, realpath, rmdir, stat, unlink } from 'node:fs/promises'
@@ -127,8 +128,10 @@ export interface Workspace {
 }
 
 /** A workspace cannot be created or used as asked (bad directory, disposed, ...). */
-export class WorkspaceError extends Error {
-  override name = 'WorkspaceError'
+export class WorkspaceError extends QuorumError {
+  constructor(message: string) {
+    super('usage', message)
+  }
 }
 
 /** How long dispose() waits for aborted runs to end before deleting their directories anyway. */

@@ -88,3 +88,44 @@ describe('ConfigError', () => {
     assert.ok(!err.format().includes('\n'))
   })
 })
+
+describe('every error Quorum raises on purpose is a QuorumError whose fate decides its report', () => {
+  test('the fate of each kind of error', async () => {
+    const { QuorumError } = await import('../../src/engine/errors.ts')
+    const { GateUsageError } = await import('../../src/gate.ts')
+    const { WorkspaceError } = await import('../../src/run/workspace.ts')
+    const { ToolResolutionError } = await import('../../src/run/system-tools.ts')
+    const { CgroupError } = await import('../../src/run/cgroup.ts')
+    const { PromoteError } = await import('../../src/promote.ts')
+    const { InputError } = await import('../../src/github/inputs.ts')
+    const { EventError } = await import('../../src/github/event.ts')
+    const { GitError } = await import('../../src/github/git.ts')
+    const { TreePreparationError } = await import('../../src/github/trees.ts')
+    const { UnsafeCheckoutError, UnsafeSandboxError } =
+      await import('../../src/github/unsafe-checkout.ts')
+    const cases: Array<[InstanceType<typeof QuorumError>, string, string]> = [
+      [
+        new ConfigError({ file: 'q.yml', line: 2, key: 'mode', message: 'bad' }),
+        'config',
+        'ConfigError',
+      ],
+      [new GateUsageError('x'), 'usage', 'GateUsageError'],
+      [new WorkspaceError('x'), 'usage', 'WorkspaceError'],
+      [new InputError('mode', 'x'), 'usage', 'InputError'],
+      [new EventError('x'), 'usage', 'EventError'],
+      [new UnsafeCheckoutError('x'), 'usage', 'UnsafeCheckoutError'],
+      [new ToolResolutionError('x'), 'environment', 'ToolResolutionError'],
+      [new CgroupError('x', '/sys'), 'environment', 'CgroupError'],
+      [new GitError(['fetch'], 1, '', 'exit 1'), 'environment', 'GitError'],
+      [new TreePreparationError('x'), 'environment', 'TreePreparationError'],
+      [new UnsafeSandboxError('x'), 'environment', 'UnsafeSandboxError'],
+      [new PromoteError('x'), 'promote', 'PromoteError'],
+    ]
+    for (const [error, fate, name] of cases) {
+      assert.ok(error instanceof QuorumError, name)
+      assert.equal(error.fate, fate, name)
+      assert.equal(error.name, name)
+    }
+    assert.equal(cases[0]![0].describe(), 'q.yml:2: mode: bad')
+  })
+})
