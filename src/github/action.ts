@@ -31,6 +31,12 @@ import { warnGitHubFailure, type GitHubLog } from './errors.ts'
 import { planFromEvent, type EventPlan } from './event.ts'
 import { createGitCommandManager } from './git.ts'
 import { readInputs, type ActionInputs } from './inputs.ts'
+import {
+  readRunnerContext,
+  workflowRunUrl,
+  type Repo,
+  type RunnerContext,
+} from './runner-context.ts'
 import { writeOutputs, type OutputRefusal } from './outputs.ts'
 import { writeJobSummary, type JobSummaryResult } from './summary.ts'
 import { prepareTrees, resolvePlan, type PreparedTrees } from './trees.ts'
@@ -46,11 +52,6 @@ const log: GitHubLog = {
 const CHANGE_NOTE: Partial<Record<Change, string>> = {
   regressed: ' (passed on the base)',
   'still-failing': ' (already failing on the base)',
-}
-
-interface Repo {
-  owner: string
-  repo: string
 }
 
 /** A check run this run started; `completed` once a completion was attempted. */
@@ -167,24 +168,21 @@ async function evaluate(
   deps: ActionDependencies,
   state: RunState,
 ): Promise<void> {
-  const inputs = readInputs()
-  const repo = parseRepository(env['GITHUB_REPOSITORY'])
-  const eventName = required(env, 'GITHUB_EVENT_NAME')
-  const payload = JSON.parse(await readFile(required(env, 'GITHUB_EVENT_PATH'), 'utf8')) as unknown
+  const runner = readRunnerContext(env)
+  const inputs = readInputs(runner.workspace)
+  const repo = runner.repository
+  const payload = JSON.parse(await readFile(runner.eventPath, 'utf8')) as unknown
   // Resolves git to an absolute path now, before any PR code has run (see system-tools.ts).
   const git = createGitCommandManager(inputs.workingDirectory, {
     parentEnv: env,
     ...(inputs.token ? { authToken: inputs.token } : {}),
-    serverUrl: env['GITHUB_SERVER_URL'] || 'https://github.com',
+    serverUrl: runner.serverUrl,
     log: (line) => core.debug(line),
   })
   const firstPlan = planFromEvent(
-    eventName,
+    runner.eventName,
     payload,
-    {
-      GITHUB_SHA: required(env, 'GITHUB_SHA'),
-      ...(env['GITHUB_REF'] ? { GITHUB_REF: env['GITHUB_REF'] } : {}),
-    },
+    { GITHUB_SHA: runner.sha, ...(runner.ref ? { GITHUB_REF: runner.ref } : {}) },
     inputs,
   )
   const plan = await resolvePlan(git, firstPlan)
@@ -193,11 +191,11 @@ async function evaluate(
   const client = inputs.token
     ? createGitHubClient({
         token: inputs.token,
-        ...(env['GITHUB_API_URL'] ? { baseUrl: env['GITHUB_API_URL'] } : {}),
+        ...(runner.apiUrl ? { baseUrl: runner.apiUrl } : {}),
         log,
       })
     : null
-  const runUrl = workflowRunUrl(env, repo)
+  const runUrl = workflowRunUrl(runner)
   if (client && inputs.checkRun) {
     const writer = new CheckRunWriter(client, log)
     const started = await writer.start({
@@ -218,7 +216,7 @@ async function evaluate(
 
   // Report and logs go where upload-artifact can find them; the trees go to the system temp
   // directory, because RUNNER_TEMP (credentials, the event file) is hidden from checks.
-  const outDir = join(env['RUNNER_TEMP'] || tmpdir(), `quorum-${inputs.gateName}`)
+  const outDir = join(runner.runnerTemp ?? tmpdir(), `quorum-${inputs.gateName}`)
   await mkdir(outDir, { recursive: true })
   const trees = await prepareTrees(git, inputs.workingDirectory, plan, tmpdir())
   state.trees = trees
@@ -247,7 +245,7 @@ async function evaluate(
     reproduce: reproduceCommand(plan, inputs),
     maskPaths: sensitivePaths(env, inputs.workingDirectory),
     // The checkout itself: later steps of the job run what is there.
-    readOnlyPaths: [env['GITHUB_WORKSPACE'] || inputs.workingDirectory],
+    readOnlyPaths: [runner.workspace],
     onEvent: logProgress,
     abort: signal,
   })
@@ -275,7 +273,7 @@ async function evaluate(
     client,
     checkRun: state.checkRun,
     runUrl,
-    env,
+    runner,
   }
   // Reporting is best effort: whatever goes wrong there, the verdict below stands.
   await publish(published).catch((error: unknown) => {
@@ -392,7 +390,7 @@ interface PublishContext {
   client: GitHubClient | null
   checkRun: OpenCheckRun | null
   runUrl: string | null
-  env: NodeJS.ProcessEnv
+  runner: RunnerContext
 }
 
 /**
@@ -400,9 +398,9 @@ interface PublishContext {
  * functions below), never a new verdict.
  */
 async function publish(ctx: PublishContext): Promise<void> {
-  const { report, inputs, plan, repo, env } = ctx
-  const serverUrl = env['GITHUB_SERVER_URL'] || 'https://github.com'
-  const run = { id: env['GITHUB_RUN_ID'] ?? '0', attempt: env['GITHUB_RUN_ATTEMPT'] ?? '1' }
+  const { report, inputs, plan, repo, runner } = ctx
+  const serverUrl = runner.serverUrl
+  const run = { id: runner.runId ?? '0', attempt: runner.runAttempt }
   const view = {
     gateName: inputs.gateName,
     headSha: plan.headSha,
@@ -448,7 +446,7 @@ async function publish(ctx: PublishContext): Promise<void> {
     if (result.status !== 'failed' && result.status !== 'stale') commentUrl = result.url
   }
 
-  logJobSummary(await writeJobSummary(renderSummary(report, view)))
+  logJobSummary(await writeJobSummary(renderSummary(report, view), runner.stepSummary))
 
   const outputs = writeOutputs({
     verdict: report.verdict,
@@ -602,25 +600,4 @@ function describeFailure(error: unknown): string {
     return `Quorum failed unexpectedly (this is a bug; the change is blocked): ${error.stack ?? error.message}`
   }
   return `Quorum failed unexpectedly: ${String(error)}`
-}
-
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name]
-  if (!value) throw new Error(`${name} is not set; is this running inside GitHub Actions?`)
-  return value
-}
-
-function parseRepository(value: string | undefined): Repo {
-  const [owner, repo, ...rest] = (value ?? '').split('/')
-  if (!owner || !repo || rest.length > 0) {
-    throw new Error(`GITHUB_REPOSITORY must be owner/repo, not "${value ?? ''}"`)
-  }
-  return { owner, repo }
-}
-
-function workflowRunUrl(env: NodeJS.ProcessEnv, repo: Repo): string | null {
-  const runId = env['GITHUB_RUN_ID']
-  if (!runId) return null
-  const server = env['GITHUB_SERVER_URL'] || 'https://github.com'
-  return `${server}/${repo.owner}/${repo.repo}/actions/runs/${runId}`
 }

@@ -102,13 +102,12 @@ export function parseInputs(
 }
 
 /**
- * Reads the action's inputs from the runner (INPUT_* variables) once.
+ * Reads the action's inputs from the runner (INPUT_* variables) once; relative paths resolve
+ * against `workspace` (RunnerContext.workspace).
  * @throws InputError naming the first invalid input.
  */
-export function readInputs(): ActionInputs {
-  const inputs = parseInputs((name) => core.getInput(name), {
-    workspace: process.env['GITHUB_WORKSPACE'] || process.cwd(),
-  })
+export function readInputs(workspace: string): ActionInputs {
+  const inputs = parseInputs((name) => core.getInput(name), { workspace })
   // A personal token passed in by name is not always a registered secret; mask it anyway.
   if (inputs.token) core.setSecret(inputs.token)
   return inputs

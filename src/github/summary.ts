@@ -26,16 +26,15 @@ export type JobSummaryResult =
   | { status: 'failed'; error: Error }
 
 /**
- * Appends `markdown` to the step summary file. `path` defaults to GITHUB_STEP_SUMMARY; without
- * one (a local run) nothing is written. Bytes already in the file (other steps' writers in the
+ * Appends `markdown` to the step summary file `path` (RunnerContext.stepSummary); without one
+ * (a local run) nothing is written. Bytes already in the file (other steps' writers in the
  * same step) count against the 1 MiB. Failures are returned, never thrown.
  */
 export async function writeJobSummary(
   markdown: string,
-  options: { path?: string | undefined } = {},
+  path: string | null,
 ): Promise<JobSummaryResult> {
-  const path = options.path ?? process.env['GITHUB_STEP_SUMMARY']
-  if (path === undefined || path === '') {
+  if (path === null || path === '') {
     return { status: 'skipped', reason: 'GITHUB_STEP_SUMMARY is not set' }
   }
   try {

@@ -219,7 +219,7 @@ describe('job summary', () => {
   test('appends to the step summary file after what other writers put there', async () => {
     const path = join(dir, 'append.md')
     await writeFile(path, '# earlier step output\n')
-    const result = await writeJobSummary('## Quorum: allow', { path })
+    const result = await writeJobSummary('## Quorum: allow', path)
     assert.equal(result.status, 'written')
     assert.equal(await readFile(path, 'utf8'), '# earlier step output\n## Quorum: allow\n')
   })
@@ -227,7 +227,7 @@ describe('job summary', () => {
   test('a summary that would push the file past 1 MiB is cut, visibly, on a character boundary', async () => {
     const path = join(dir, 'big.md')
     await writeFile(path, 'x'.repeat(1000))
-    const result = await writeJobSummary('é'.repeat(JOB_SUMMARY_MAX_BYTES), { path })
+    const result = await writeJobSummary('é'.repeat(JOB_SUMMARY_MAX_BYTES), path)
     assert.equal(result.status, 'written')
     if (result.status !== 'written') return
     assert.equal(result.truncated, true)
@@ -242,23 +242,17 @@ describe('job summary', () => {
   test('a step summary already at 1 MiB gets nothing added, and the result says so', async () => {
     const path = join(dir, 'full.md')
     await writeFile(path, 'x'.repeat(JOB_SUMMARY_MAX_BYTES - 10))
-    assert.deepEqual(await writeJobSummary('## Quorum: block, with reasons', { path }), {
+    assert.deepEqual(await writeJobSummary('## Quorum: block, with reasons', path), {
       status: 'full',
       path,
     })
     assert.equal((await readFile(path)).length, JOB_SUMMARY_MAX_BYTES - 10)
   })
 
-  test('without GITHUB_STEP_SUMMARY nothing is written; an unwritable path is a failed result', async () => {
-    const saved = process.env['GITHUB_STEP_SUMMARY']
-    delete process.env['GITHUB_STEP_SUMMARY']
-    try {
-      const skipped = await writeJobSummary('x')
-      assert.equal(skipped.status, 'skipped')
-    } finally {
-      if (saved !== undefined) process.env['GITHUB_STEP_SUMMARY'] = saved
-    }
-    const failed = await writeJobSummary('x', { path: join(dir, 'no', 'such', 'dir.md') })
+  test('without a step summary file nothing is written; an unwritable path is a failed result', async () => {
+    const skipped = await writeJobSummary('x', null)
+    assert.equal(skipped.status, 'skipped')
+    const failed = await writeJobSummary('x', join(dir, 'no', 'such', 'dir.md'))
     assert.equal(failed.status, 'failed')
     if (failed.status === 'failed') assert.equal((failed.error as { code?: string }).code, 'ENOENT')
   })

@@ -385,7 +385,7 @@ describe('parseInputs', () => {
     const saved = Object.fromEntries(Object.keys(set).map((k) => [k, process.env[k]]))
     Object.assign(process.env, set)
     try {
-      const inputs = readInputs()
+      const inputs = readInputs(workspace)
       assert.equal(inputs.gateName, 'nightly')
       assert.equal(inputs.checkRun, false)
       assert.equal(inputs.configSource, 'candidate')
