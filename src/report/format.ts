@@ -4,6 +4,7 @@
  * here decides anything; it only names what the report already says.
  */
 import type { CapturedOutput, Change, CheckReport, Outcome, Report } from '../engine/types.ts'
+export { formatDelta, formatScore } from '../engine/numbers.ts'
 
 /** Emoji for an outcome in markdown views. */
 export const OUTCOME_ICON: Record<Outcome, string> = {
@@ -79,17 +80,6 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`
-}
-
-/** A score as written in views: up to 4 decimals, no trailing zeros. */
-export function formatScore(score: number): string {
-  return Number.isInteger(score) ? String(score) : String(Number(score.toFixed(4)))
-}
-
-/** A score delta with its sign ("+3", "−0.5", "±0"). */
-export function formatDelta(delta: number): string {
-  if (delta === 0) return '±0'
-  return delta > 0 ? `+${formatScore(delta)}` : `−${formatScore(-delta)}`
 }
 
 /**

@@ -165,7 +165,7 @@ describe('decideVerdict in scored mode', () => {
     const checks = [check('speed', run('PASSED', 3.5), run('PASSED', 4))]
     assert.deepEqual(decideVerdict('scored', checks), {
       verdict: 'block',
-      reasons: ['score did not improve: 4 → 3.5 (-0.5)'],
+      reasons: ['score did not improve: 4 → 3.5 (−0.5)'],
     })
   })
 
