@@ -30741,7 +30741,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7984:
+/***/ 524:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33706,6 +33706,26 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: ./src/engine/paths.ts
+/** Path and text helpers shared by every layer. Pure: no file system access. */
+
+/**
+ * Whether `child` is `parent` or lies below it. Both absolute and already resolved (realpath
+ * where links matter); `..foo` inside `parent` is inside, `../foo` is not.
+ */
+function isInside(child, parent) {
+    const rel = external_node_path_namespaceObject.relative(parent, child);
+    return rel === '' || (rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`) && !external_node_path_namespaceObject.isAbsolute(rel));
+}
+/**
+ * `text` on one line: every line break (with the blanks around it) becomes one space, the ends
+ * are trimmed, and with `max` a longer result is cut to `max` characters ending in "…".
+ */
+function oneLine(text, max) {
+    const line = text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+    return max !== undefined && line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
@@ -43460,12 +43480,24 @@ function configJsonSchema() {
  * action) prints the same one-line message, and so a caller can tell a bad config (exit code 2,
  * no stack trace) from a bug (anything else).
  */
+/** The one base of every error Quorum raises on purpose; `fate` decides how it is reported. */
+class QuorumError extends Error {
+    fate;
+    constructor(fate, message, options) {
+        super(message, options);
+        this.fate = fate;
+        this.name = new.target.name;
+    }
+    /** The one line a user sees. */
+    describe() {
+        return this.message;
+    }
+}
 /**
  * A problem in quorum.yml (or in the function checks it names) that the user must fix.
  * `message` is the bare description; print `format()` to show it with file, line and key.
  */
-class ConfigError extends Error {
-    name = 'ConfigError';
+class ConfigError extends QuorumError {
     file;
     line;
     column;
@@ -43474,7 +43506,7 @@ class ConfigError extends Error {
         // Messages quote the file (a value, a key, the parser's own words), and the file may not be
         // what it claims: a PR's quorum.yml can be anything, and the message ends up in a check run
         // everyone can read. So every message is bounded and secret-masked here, whoever built it.
-        super(safeText(init.message, MAX_MESSAGE_CHARS));
+        super('config', safeText(init.message, MAX_MESSAGE_CHARS));
         this.file = init.file;
         this.line = init.line ?? 0;
         this.column = init.column ?? 0;
@@ -43494,6 +43526,9 @@ class ConfigError extends Error {
             where += `:${this.column}`;
         const key = this.key === '' ? '' : `${this.key}: `;
         return toOneLine(`${where}: ${key}${this.message}`);
+    }
+    describe() {
+        return this.format();
     }
     toString() {
         return this.format();
@@ -43565,12 +43600,9 @@ function toOneLine(text) {
 
 
 
+
 /** Largest config file we agree to parse; quorum.yml may come from an untrusted PR. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
-// A side table rather than a field on GateConfig: the config stays plain data for every other
-// layer, and a config built in code simply has no locations. Keyed by the checks array, not the
-// config object, so that `{ ...config, functions: other }` in a caller keeps the locations.
-const sourcesOf = new WeakMap();
 /**
  * A config built in code rather than read from a file (the library's Gate, the CLI's
  * `--checks` without `--config`): the defaults of an empty quorum.yml, plus `fields`.
@@ -43645,7 +43677,7 @@ function parseConfig(text, file, options = {}) {
         throw firstSchemaError(src, parsed.error.issues);
     const config = parsed.data;
     checkChecksPresent(src, config);
-    const checkLocations = checkUniqueNames(src, config);
+    checkUniqueNames(src, config);
     const gate = {
         file,
         mode: config.mode ?? 'pass-fail',
@@ -43663,14 +43695,15 @@ function parseConfig(text, file, options = {}) {
             score_from: check.score_from ?? null,
             env: envOf(src, ['checks', i, 'env'], check.env),
             ...limitsOf(check),
+            source: { file: display, ...valueAt(src, ['checks', i, 'name']) },
         })),
     };
-    sourcesOf.set(gate.checks, {
-        display,
-        functionsPath: gate.functions,
-        functions: config.functions === undefined ? null : { file: display, ...valueAt(src, ['functions']) },
-        checks: checkLocations,
-    });
+    if (gate.functions !== null) {
+        gate.functions_source = {
+            path: gate.functions,
+            location: { file: display, ...valueAt(src, ['functions']) },
+        };
+    }
     return gate;
 }
 /**
@@ -43805,10 +43838,6 @@ function notRegularMessage(info) {
         return 'is a device, not a regular file';
     return 'is not a regular file';
 }
-function isInside(child, parent) {
-    const rel = external_node_path_default().relative(parent, child);
-    return rel === '' || (rel !== '..' && !rel.startsWith(`..${(external_node_path_default()).sep}`) && !external_node_path_default().isAbsolute(rel));
-}
 /**
  * Appends the checks a functions module exports to a parsed config, as FunctionCheckSpecs.
  * Returns a new config; the given one is not changed.
@@ -43819,9 +43848,8 @@ function isInside(child, parent) {
  *   by a shell check, when a timeout is not a positive number, or when there are no checks at all
  */
 function mergeFunctionChecks(config, listed, modulePath) {
-    const sources = sourcesOf.get(config.checks);
-    const display = sources?.display ?? config.file ?? 'quorum.yml';
-    const at = sources?.functionsPath === config.functions ? sources.functions : null;
+    const at = config.functions_source?.path === config.functions ? config.functions_source.location : null;
+    const display = at?.file ?? config.checks[0]?.source?.file ?? config.file ?? 'quorum.yml';
     const moduleName = external_node_path_default().basename(modulePath);
     const fail = (message) => new ConfigError({
         file: display,
@@ -43832,7 +43860,7 @@ function mergeFunctionChecks(config, listed, modulePath) {
     });
     const taken = new Map();
     for (const check of config.checks) {
-        const line = sources?.checks.get(check.name)?.line;
+        const line = check.source?.line;
         taken.set(check.name.toLowerCase(), `the ${check.kind} check "${check.name}"${line === undefined ? '' : ` at line ${line}`}`);
     }
     const added = [];
@@ -43866,10 +43894,7 @@ function mergeFunctionChecks(config, listed, modulePath) {
         // A gate with no checks would allow anything.
         throw fail(`${moduleName} exports no checks, and no shell checks are listed`);
     }
-    const merged = { ...config, checks: [...config.checks, ...added] };
-    if (sources !== undefined)
-        sourcesOf.set(merged.checks, sources);
-    return merged;
+    return { ...config, checks: [...config.checks, ...added] };
 }
 // ---------------------------------------------------------------------------------------------
 // Cross-key rules
@@ -43896,7 +43921,6 @@ function checkChecksPresent(src, config) {
 /** Returns where each check's name is written, for messages about clashes found later. */
 function checkUniqueNames(src, config) {
     const seen = new Map();
-    const locations = new Map();
     for (const [i, check] of (config.checks ?? []).entries()) {
         const at = valueAt(src, ['checks', i, 'name']);
         // Names become file names, and some file systems ignore case.
@@ -43908,9 +43932,7 @@ function checkUniqueNames(src, config) {
             throw new ConfigError({ file: src.display, ...at, key: `checks[${i}].name`, message });
         }
         seen.set(check.name.toLowerCase(), { name: check.name, line: at.line });
-        locations.set(check.name, { file: src.display, ...at });
     }
-    return locations;
 }
 function setupOf(config) {
     if (config.setup === undefined)
@@ -44293,12 +44315,27 @@ function errorText(err) {
     return err instanceof Error ? err.message : String(err);
 }
 
+;// CONCATENATED MODULE: ./src/engine/numbers.ts
+/** How numbers are written everywhere (reasons, terminal, markdown): one dialect. Pure. */
+/** A score as written: up to 4 decimals, no trailing zeros: 3.5, 4, 0.3 (not 0.30000000000000004). */
+function formatScore(score) {
+    const rounded = Number(score.toFixed(4));
+    return String(Object.is(rounded, -0) ? 0 : rounded);
+}
+/** A score delta with its sign ("+3", "−0.5", "±0"). */
+function formatDelta(delta) {
+    if (formatScore(delta) === '0')
+        return '±0';
+    return delta > 0 ? `+${formatScore(delta)}` : `−${formatScore(-delta)}`;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/compare.ts
 /**
  * Baseline vs candidate, and the verdict. Pure: run results in, change, verdict and reasons out.
  * The reasons are what a reviewer reads first, so they name the check, the outcome and why, and
  * keep "this change broke it" apart from "it was already broken".
  */
+
 
 /**
  * How one check moved from baseline to candidate, and by how much its score changed.
@@ -44406,10 +44443,10 @@ function decideScored(checks) {
     const after = totalScore(checks.map((c) => c.candidate));
     const improved = isGreater(after, before);
     const score = improved
-        ? `score ${formatNumber(before)} → ${formatNumber(after)} (${formatDelta(after - before)})`
+        ? `score ${formatScore(before)} → ${formatScore(after)} (${formatDelta(after - before)})`
         : isGreater(before, after)
-            ? `score did not improve: ${formatNumber(before)} → ${formatNumber(after)} (${formatDelta(after - before)})`
-            : `score did not improve: ${formatNumber(before)} → ${formatNumber(after)}`;
+            ? `score did not improve: ${formatScore(before)} → ${formatScore(after)} (${formatDelta(after - before)})`
+            : `score did not improve: ${formatScore(before)} → ${formatScore(after)}`;
     if (improved && regressions.length === 0)
         return { verdict: 'allow', reasons: [score] };
     return { verdict: 'block', reasons: [...regressions, score] };
@@ -44423,15 +44460,6 @@ function isScore(score) {
  */
 function isGreater(a, b) {
     return a - b > 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
-}
-/** At most 6 decimals, no trailing zeros: 3.5, 4, 0.3 (not 0.30000000000000004). */
-function formatNumber(n) {
-    const rounded = Number(n.toFixed(6));
-    return String(Object.is(rounded, -0) ? 0 : rounded);
-}
-function formatDelta(delta) {
-    const text = formatNumber(delta);
-    return delta > 0 ? `+${text}` : text;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/limits.ts
@@ -44457,6 +44485,15 @@ function setupLimitsOf(config) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/outcome.ts
+/**
+ * From what a process did to what it means: outcome, reason, score. Pure: data in, data out.
+ *
+ * The rules in one place, so every view agrees: PASSED and FAILED are verdicts (an exit code for
+ * a shell check, a returned value for a function check); TIMEOUT is over budget; CRASHED is a
+ * process that died without a verdict (signal, OOM, hard exit); ERROR is a check that is broken
+ * itself (command not found, threw, returned nonsense) or could not run.
+ */
+
 const RETURN_FORMS = 'a check must return true/false, { passed, reason?, score? } or [passed, reason?, score?]';
 const REASON_MAX = 300;
 /**
@@ -44593,18 +44630,18 @@ function classifyFunctionRun(r, p) {
                 const reason = n.reason ?? (n.passed ? 'returned true' : 'returned false (no reason given)');
                 return {
                     outcome: n.passed ? 'PASSED' : 'FAILED',
-                    reason: `${clip(oneLine(reason), REASON_MAX)}${note}`,
+                    reason: `${oneLine(reason, REASON_MAX)}${note}`,
                     score: n.score ?? (n.passed ? 1 : 0),
                 };
             }
             case 'throw': {
                 const name = typeof message.name === 'string' && message.name !== '' ? ` ${message.name}` : '';
                 const text = typeof message.message === 'string' ? message.message : '';
-                return outcome_error(`threw${name}: ${clip(oneLine(text), REASON_MAX) || '(no message)'}${note}`);
+                return outcome_error(`threw${name}: ${oneLine(text, REASON_MAX) || '(no message)'}${note}`);
             }
             case 'bad-return':
             case 'host-error':
-                return outcome_error(`${clip(oneLine(String(message.message)), REASON_MAX)}${note}`);
+                return outcome_error(`${oneLine(String(message.message), REASON_MAX)}${note}`);
             case 'stalled':
                 return crashed('never finished: the event loop ran empty while run() was still pending, so its ' +
                     `promise can never settle (a deadlock?)${note}`);
@@ -44802,9 +44839,6 @@ function outcome_describeValue(value) {
 function stripAnsi(text) {
     return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, '');
 }
-function oneLine(text) {
-    return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-}
 function clip(text, max) {
     return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
@@ -44852,6 +44886,7 @@ var external_node_util_ = __nccwpck_require__(7975);
 
 
 
+
 /**
  * Default pids.max of a run. pids.max counts tasks, i.e. threads as well as processes: a node
  * process holds about 10, a JVM 30 to a few hundred, so 1024 leaves room for parallel builds and
@@ -44871,14 +44906,13 @@ const DEFAULT_MEMORY_BYTES = (/* unused pure expression or super */ null && (4 *
 /** How long kill() waits for a run's cgroup to become empty before it gives up with an error. */
 const KILL_TIMEOUT_MS = 5_000;
 /** A failed cgroup file operation; the message names the file and the errno reason. */
-class CgroupError extends Error {
-    name = 'CgroupError';
+class CgroupError extends QuorumError {
     /** The file or directory the failed operation was on. */
     path;
     /** The errno code (e.g. 'EBUSY'), when the failure came from the kernel. */
     code;
     constructor(message, path, options) {
-        super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+        super('environment', message, options?.cause === undefined ? undefined : { cause: options.cause });
         this.path = path;
         this.code = options?.code;
     }
@@ -45653,6 +45687,8 @@ function buildChildEnv(p) {
  */
 
 
+
+
 /** Searched first, in this order; PATH is only a fallback for tools missing from all of them. */
 const SYSTEM_TOOL_DIRS = [
     '/usr/bin',
@@ -45664,10 +45700,9 @@ const SYSTEM_TOOL_DIRS = [
 /** The PATH the gate's own children (git) get: never the runner's, which a check may have changed. */
 const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
 /** A tool the gate needs could not be found in a place it trusts. Stops the run. */
-class ToolResolutionError extends Error {
+class ToolResolutionError extends QuorumError {
     constructor(message) {
-        super(message);
-        this.name = 'ToolResolutionError';
+        super('environment', message);
     }
 }
 /**
@@ -45725,7 +45760,7 @@ function untrustedLocation(file, homes, canWrite) {
     const real = realOrNull(file) ?? file;
     for (const location of new Set([file, real])) {
         const dir = external_node_path_namespaceObject.dirname(location);
-        const home = homes.find((h) => system_tools_isInside(location, h));
+        const home = homes.find((h) => isInside(location, h));
         if (home !== undefined)
             return `under HOME ${home}`;
         if (canWrite(dir))
@@ -45762,10 +45797,6 @@ function realOrNull(p) {
     catch {
         return null;
     }
-}
-function system_tools_isInside(child, parent) {
-    const rel = external_node_path_namespaceObject.relative(parent, child);
-    return rel === '' || (rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`) && !external_node_path_namespaceObject.isAbsolute(rel));
 }
 
 ;// CONCATENATED MODULE: ./src/run/function-host.ts
@@ -46013,38 +46044,14 @@ async function hostMain(load) {
     return send(`"type":"return","value":${json}`);
 }
 
-;// CONCATENATED MODULE: ./src/run/process.ts
+;// CONCATENATED MODULE: ./src/run/log-writer.ts
 /**
- * One bounded subprocess: the process side of a run. Whatever the child does (loops forever,
- * ignores SIGTERM, floods its output, leaves a background process holding the pipe, forks a
- * tree of grandchildren), spawnBounded resolves within its budget plus a short grace, with
- * bounded memory, and leaves no process of the run behind.
- *
- * How: every run is the leader of its own process group (and session), so the whole tree can be
- * signalled at once; the main process's exit, not the end of its pipes, is what ends the run;
- * whatever is left of the group then is killed, and the pipes get a short drain before they are
- * cut. A process that calls setsid() itself leaves the group and escapes this; that is for the
- * sandbox (a PID namespace) to contain.
+ * A run's full output on disk: created new, never followed, never blocking, and never able to
+ * hang or fail the run (a full disk truncates the log with a note).
  */
 
 
-
-
-
-
-const DEFAULT_GRACE_MS = 2000;
 const DEFAULT_LOG_LIMIT = 128 * 1024 * 1024;
-const DEFAULT_HEAD = 16 * 1024;
-const DEFAULT_TAIL = 16 * 1024;
-const CHANNEL_LIMIT = 1024 * 1024;
-/** How long the pipes may stay open after the main process ended and the group was killed. */
-const DRAIN_MS = 1000;
-/** How long to wait for the main process after SIGKILL before giving up on it. */
-const KILL_WAIT_MS = 5000;
-/** How long to wait for the killed group to be gone before resolving anyway. */
-const GROUP_WAIT_MS = 2000;
-/** Lines longer than this are not scanned for a score (and never buffered whole). */
-const SCORE_LINE_MAX = 4096;
 /** Bytes waiting for the log file beyond which the child's output is paused. */
 const LOG_HIGH_WATER = 1024 * 1024;
 /** How long closing a log may wait for its pending writes before it gives up on them. */
@@ -46059,487 +46066,6 @@ const LOG_OPEN_FLAGS = external_node_fs_namespaceObject.constants.O_WRONLY |
     external_node_fs_namespaceObject.constants.O_NOFOLLOW |
     external_node_fs_namespaceObject.constants.O_NONBLOCK;
 /**
- * How much of a process's /proc/<pid>/environ is read when looking for a run's marker: a check
- * can give its processes environments of megabytes, and the scan is synchronous.
- */
-const ENVIRON_READ_MAX = 64 * 1024;
-/** /proc/<pid>/stat is a few hundred bytes (comm is at most 16). */
-const STAT_READ_MAX = 4096;
-/** Process groups of runs in flight, so that the judge's own exit can take them down too. */
-const liveGroups = new Set();
-let exitHookInstalled = false;
-/**
- * Sends SIGKILL to the process group of every run still in flight. Called on the judge's own
- * exit; an entry point that handles SIGINT/SIGTERM should call it too, because detached children
- * do not die with their parent.
- */
-function killAllRunGroups() {
-    for (const pgid of liveGroups)
-        signalGroup(pgid, 'SIGKILL');
-}
-/** The argv that runs a shell command line: `['/bin/sh', '-c', command]`. */
-function shellArgv(command) {
-    return ['/bin/sh', '-c', command];
-}
-/**
- * Runs argv in its own process group with a wall-clock budget and bounded output capture.
- * Never rejects: everything that can go wrong is in the result. On timeout (or abort) the group
- * gets SIGTERM, then SIGKILL after graceMs; when the main process ends, whatever is left of its
- * group is killed at once. Resolves once no process of the group is left (zombies awaiting a
- * reaper count as gone) and the log file is complete.
- */
-async function spawnBounded(spec, abort) {
-    const capture = new OutputCapture(spec.headBytes ?? DEFAULT_HEAD, spec.tailBytes ?? DEFAULT_TAIL);
-    const log = spec.logPath === null ? null : LogWriter.open(spec.logPath, spec.logLimitBytes);
-    const output = () => withLogNote(capture.result(log?.path ?? null), log?.problem ?? null);
-    const notStarted = async (spawnError) => {
-        log?.note(`[quorum: the process did not start: ${spawnError}]\n`);
-        await log?.close(0);
-        return finalResult({ spawnError, aborted: spawnError === 'aborted', durationMs: 0 });
-    };
-    const scanner = spec.scoreKey ? new ScoreScanner(spec.scoreKey) : null;
-    const nonce = spec.channel ? (0,external_node_crypto_.randomBytes)(16).toString('hex') : null;
-    const channelChunks = [];
-    let channelBytes = 0;
-    const finalResult = (p) => ({
-        exitCode: p.exitCode ?? null,
-        signal: p.signal ?? null,
-        timedOut: p.timedOut ?? false,
-        spawnError: p.spawnError ?? null,
-        aborted: p.aborted ?? false,
-        durationMs: Math.round(p.durationMs),
-        output: output(),
-        score: scanner?.finish() ?? null,
-        channel: spec.channel ? Buffer.concat(channelChunks).toString('utf8') : null,
-        channelNonce: nonce,
-        killedLeftovers: p.killedLeftovers ?? false,
-    });
-    if (abort?.aborted)
-        return notStarted('aborted');
-    if (spec.argv.length === 0 || spec.argv[0] === '')
-        return notStarted('EINVAL: empty argv');
-    const cwdProblem = checkDirectory(spec.cwd);
-    // spawn reports a missing cwd as ENOENT of the command, which sends people looking for the
-    // wrong thing; say which one is missing.
-    if (cwdProblem)
-        return notStarted(cwdProblem);
-    const started = performance.now();
-    let child;
-    try {
-        child = (0,external_node_child_process_namespaceObject.spawn)(spec.argv[0], spec.argv.slice(1), {
-            cwd: spec.cwd,
-            env: spec.env,
-            detached: true,
-            stdio: [
-                nonce ? 'pipe' : 'ignore',
-                'pipe',
-                'pipe',
-                ...(spec.channel ? ['pipe'] : []),
-            ],
-        });
-    }
-    catch (err) {
-        return notStarted(describeSpawnError(err, spec.argv[0]));
-    }
-    const pid = child.pid;
-    if (pid === undefined) {
-        const err = await new Promise((resolve) => child.once('error', resolve));
-        for (const s of child.stdio)
-            s?.destroy();
-        return notStarted(describeSpawnError(err, spec.argv[0]));
-    }
-    liveGroups.add(pid);
-    if (!exitHookInstalled) {
-        exitHookInstalled = true;
-        process.once('exit', killAllRunGroups);
-    }
-    if (nonce && child.stdin) {
-        // A child that exits without reading stdin makes this write fail with EPIPE: harmless.
-        child.stdin.on('error', () => { });
-        child.stdin.end(`${nonce}\n`);
-    }
-    const outputs = [child.stdout, child.stderr].filter((s) => s !== null);
-    const channelStream = spec.channel ? child.stdio[3] : null;
-    const pipes = channelStream ? [...outputs, channelStream] : outputs;
-    // Backpressure: while the log file's write buffer is full, stop reading the child's output,
-    // so a flood fills the pipe (and blocks the child) instead of our memory.
-    let paused = false;
-    const resumeOutputs = () => {
-        if (!paused)
-            return;
-        paused = false;
-        for (const s of outputs)
-            s.resume();
-    };
-    log?.onDrain(resumeOutputs);
-    const onOutput = (chunk, fromStdout) => {
-        capture.push(chunk);
-        if (fromStdout)
-            scanner?.push(chunk);
-        if (log && !log.write(chunk) && !paused) {
-            paused = true;
-            for (const s of outputs)
-                s.pause();
-        }
-    };
-    child.stdout?.on('data', (chunk) => onOutput(chunk, true));
-    child.stderr?.on('data', (chunk) => onOutput(chunk, false));
-    channelStream?.on('data', (chunk) => {
-        // Past the limit the bytes are read and dropped, so a flood on fd 3 cannot block the child.
-        const room = CHANNEL_LIMIT - channelBytes;
-        if (room <= 0)
-            return;
-        const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
-        channelChunks.push(kept);
-        channelBytes += kept.length;
-    });
-    // An error on a pipe (e.g. after we destroy it) must not become an uncaught exception.
-    for (const s of pipes)
-        s.on('error', () => { });
-    child.on('error', () => { });
-    let timedOut = false;
-    let aborted = false;
-    let mainEnded = false;
-    const timers = new Set();
-    const later = (ms, fn) => {
-        const t = setTimeout(() => {
-            timers.delete(t);
-            fn();
-        }, ms);
-        timers.add(t);
-    };
-    const mainExit = new Promise((resolve) => {
-        child.once('exit', (code, signal) => resolve({ code, signal, ended: performance.now() }));
-        // The main process too, by pid: it may have moved itself to another group.
-        const signalRun = (signal) => {
-            signalGroup(pid, signal);
-            child.kill(signal);
-        };
-        const terminate = () => {
-            if (mainEnded)
-                return;
-            signalRun('SIGTERM');
-            later(spec.graceMs ?? DEFAULT_GRACE_MS, () => {
-                if (mainEnded)
-                    return;
-                signalRun('SIGKILL');
-                // A process stuck in uninterruptible sleep survives SIGKILL for a while; the gate
-                // must not hang on it.
-                later(KILL_WAIT_MS, () => resolve({ code: null, signal: null, ended: performance.now() }));
-            });
-        };
-        // setTimeout turns anything above 2^31-1 ms into 1 ms.
-        later(Math.min(Math.max(0, spec.timeoutMs), 2 ** 31 - 1), () => {
-            timedOut = true;
-            terminate();
-        });
-        const onAbort = () => {
-            aborted = true;
-            terminate();
-        };
-        abort?.addEventListener('abort', onAbort, { once: true });
-        child.once('exit', () => abort?.removeEventListener('abort', onAbort));
-    });
-    const exit = await mainExit;
-    mainEnded = true;
-    for (const t of timers)
-        clearTimeout(t);
-    timers.clear();
-    // The main process is gone; anything left of its group (background jobs, grandchildren,
-    // a process ignoring SIGTERM) dies now.
-    const killedLeftovers = groupHasLiveMembers(pid);
-    if (killedLeftovers)
-        signalGroup(pid, 'SIGKILL');
-    // Drain what is already in the pipes; a holder that escaped the group must not keep us here.
-    await Promise.race([
-        Promise.all(pipes.map((s) => (s.closed || s.destroyed ? null : once(s, 'close')))),
-        new Promise((resolve) => later(DRAIN_MS, () => resolve(null))),
-    ]);
-    for (const t of timers)
-        clearTimeout(t);
-    timers.clear();
-    for (const s of pipes)
-        s.destroy();
-    await waitForGroupGone(pid);
-    liveGroups.delete(pid);
-    await log?.close(capture.bytes);
-    return finalResult({
-        exitCode: exit.code,
-        signal: exit.signal,
-        timedOut,
-        spawnError: aborted ? 'aborted' : null,
-        aborted,
-        durationMs: exit.ended - started,
-        killedLeftovers,
-    });
-}
-/**
- * Lists the function checks a module exports, by running the function host in "list" mode in a
- * child process (so a module with side effects or a syntax error cannot touch the judge).
- * Throws an Error with a one-line message naming the module file on any problem.
- */
-async function listFunctionChecks(modulePath, opts) {
-    const timeoutMs = opts.timeoutMs ?? 30_000;
-    const argv = listHostArgv(modulePath);
-    const r = await spawnBounded({
-        argv: opts.wrap ? opts.wrap(argv) : argv,
-        cwd: opts.cwd,
-        env: opts.env,
-        timeoutMs,
-        logPath: null,
-        channel: true,
-    }, opts.abort);
-    const fail = (why) => new Error(process_oneLine(`functions module ${modulePath}: ${why}`));
-    if (r.aborted)
-        throw fail('loading it was stopped');
-    if (r.spawnError)
-        throw fail(`could not start node to load it: ${r.spawnError}`);
-    if (r.timedOut)
-        throw fail(`loading it took longer than ${timeoutMs / 1000} s`);
-    const { message, problem } = readChannelMessage(r.channel, r.channelNonce);
-    if (message?.type === 'list-error')
-        throw fail(String(message.message));
-    if (message?.type === 'list' && Array.isArray(message.checks)) {
-        return message.checks.map((c) => {
-            const entry = c;
-            return {
-                name: String(entry.name),
-                timeout_s: typeof entry.timeout_s === 'number' ? entry.timeout_s : null,
-            };
-        });
-    }
-    const how = r.signal ? `was killed by ${r.signal}` : `exited with code ${r.exitCode}`;
-    const said = lastOutputLine(r.output);
-    throw fail(`loading it ${how} without listing its checks` +
-        (problem ? ` (${problem})` : '') +
-        (said ? `: ${said}` : ''));
-}
-function process_oneLine(text) {
-    return text.replace(/\s*[\r\n]+\s*/g, ' ');
-}
-function lastOutputLine(output) {
-    const lines = `${output.head}\n${output.tail}`.split('\n').map((l) => l.trim());
-    const useful = lines.filter((l) => l !== '' && !/^at\s/.test(l) && !/^Node\.js v\d/.test(l));
-    const last = useful.at(-1) ?? '';
-    return last.length > 200 ? `${last.slice(0, 200)}…` : last;
-}
-function once(stream, event) {
-    return new Promise((resolve) => stream.once(event, () => resolve()));
-}
-function checkDirectory(dir) {
-    try {
-        if (!(0,external_node_fs_namespaceObject.statSync)(dir).isDirectory())
-            return `ENOTDIR: the working directory is not a directory: ${dir}`;
-        return null;
-    }
-    catch {
-        return `ENOENT: the working directory does not exist: ${dir}`;
-    }
-}
-function describeSpawnError(err, command) {
-    const code = err?.code;
-    if (code === 'ENOENT')
-        return `ENOENT: command not found: ${command}`;
-    if (code === 'EACCES')
-        return `EACCES: permission denied (not executable?): ${command}`;
-    const message = err instanceof Error ? err.message : String(err);
-    return typeof code === 'string' ? `${code}: ${message}` : message;
-}
-/**
- * SIGKILLs every process whose environment carries `name=value` and returns how many there
- * were. For runs without a PID namespace (copy sandboxes): a process that left the run's group
- * with setsid() still inherited the run's marker variable, so it can be found after the run.
- * Best effort: a process that rewrote its own environment block is not found.
- */
-function killProcessesWithEnv(name, value) {
-    const needle = Buffer.from(`\0${name}=${value}\0`);
-    let entries;
-    try {
-        entries = (0,external_node_fs_namespaceObject.readdirSync)('/proc');
-    }
-    catch {
-        return 0;
-    }
-    let killed = 0;
-    for (const entry of entries) {
-        if (!/^\d+$/.test(entry) || Number(entry) === process.pid)
-            continue;
-        // Only the start of the block: the marker is near the start of a run's environment, and a
-        // process that hides it further in could as well have removed it.
-        const environ = readProcFile(`/proc/${entry}/environ`, ENVIRON_READ_MAX);
-        if (environ === null)
-            continue; // gone, or not ours to read
-        if (environ.includes(needle) ||
-            environ.subarray(0, needle.length - 1).equals(needle.subarray(1))) {
-            try {
-                process.kill(Number(entry), 'SIGKILL');
-                killed += 1;
-            }
-            catch {
-                // exited meanwhile
-            }
-        }
-    }
-    return killed;
-}
-/** Scratch space for readProcFile: the scans are synchronous, so one buffer serves them all. */
-const procScratch = Buffer.alloc(Math.max(ENVIRON_READ_MAX, STAT_READ_MAX));
-/**
- * Reads at most `max` bytes of a /proc file; null when it cannot be read. The result is a view
- * of a shared buffer, valid until the next call.
- */
-function readProcFile(path, max) {
-    let fd;
-    try {
-        fd = (0,external_node_fs_namespaceObject.openSync)(path, 'r');
-    }
-    catch {
-        return null;
-    }
-    try {
-        let length = 0;
-        while (length < max) {
-            const n = (0,external_node_fs_namespaceObject.readSync)(fd, procScratch, length, max - length, null);
-            if (n === 0)
-                break;
-            length += n;
-        }
-        return procScratch.subarray(0, length);
-    }
-    catch {
-        return null;
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
-}
-function signalGroup(pgid, signal) {
-    try {
-        process.kill(-pgid, signal);
-    }
-    catch {
-        // ESRCH: nothing left in the group. EPERM cannot happen for our own children.
-    }
-}
-/**
- * Whether any process of the group is alive. kill(-pgid, 0) alone is not enough: it succeeds
- * for zombies, and where PID 1 does not reap orphans promptly, killed leftovers stay zombies.
- * On Linux, /proc tells a zombie (state Z, already dead) from a live process.
- */
-function groupHasLiveMembers(pgid) {
-    try {
-        process.kill(-pgid, 0);
-    }
-    catch {
-        return false;
-    }
-    let entries;
-    try {
-        entries = (0,external_node_fs_namespaceObject.readdirSync)('/proc');
-    }
-    catch {
-        return true; // no /proc (macOS): trust kill(0)
-    }
-    for (const entry of entries) {
-        if (!/^\d+$/.test(entry))
-            continue;
-        const raw = readProcFile(`/proc/${entry}/stat`, STAT_READ_MAX);
-        if (raw === null)
-            continue; // exited meanwhile
-        const stat = raw.toString('latin1');
-        // "pid (comm) state ppid pgrp ...": comm may contain spaces and parentheses.
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X')
-            return true;
-    }
-    return false;
-}
-async function waitForGroupGone(pgid) {
-    const deadline = performance.now() + GROUP_WAIT_MS;
-    while (groupHasLiveMembers(pgid) && performance.now() < deadline) {
-        signalGroup(pgid, 'SIGKILL');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-}
-/** Keeps the first headBytes and the last tailBytes of a byte stream, in constant memory. */
-class OutputCapture {
-    bytes = 0;
-    head;
-    headLength = 0;
-    ring;
-    ringEnd = 0;
-    ringFilled = 0;
-    constructor(headBytes, tailBytes) {
-        this.head = Buffer.alloc(Math.max(0, headBytes));
-        this.ring = Buffer.alloc(Math.max(0, tailBytes));
-    }
-    push(chunk) {
-        this.bytes += chunk.length;
-        let rest = chunk;
-        if (this.headLength < this.head.length) {
-            const n = Math.min(this.head.length - this.headLength, rest.length);
-            rest.copy(this.head, this.headLength, 0, n);
-            this.headLength += n;
-            rest = rest.subarray(n);
-        }
-        const cap = this.ring.length;
-        if (rest.length === 0 || cap === 0)
-            return;
-        if (rest.length >= cap) {
-            rest.copy(this.ring, 0, rest.length - cap);
-            this.ringEnd = 0;
-            this.ringFilled = cap;
-            return;
-        }
-        const first = Math.min(cap - this.ringEnd, rest.length);
-        rest.copy(this.ring, this.ringEnd, 0, first);
-        rest.copy(this.ring, 0, first);
-        this.ringEnd = (this.ringEnd + rest.length) % cap;
-        this.ringFilled = Math.min(cap, this.ringFilled + rest.length);
-    }
-    result(logPath) {
-        const head = this.head.subarray(0, this.headLength);
-        const truncated = this.bytes > this.head.length + this.ring.length;
-        if (this.bytes <= this.head.length) {
-            return {
-                head: head.toString('utf8'),
-                tail: '',
-                bytes: this.bytes,
-                truncated,
-                log_path: logPath,
-            };
-        }
-        const tail = this.ringFilled < this.ring.length
-            ? this.ring.subarray(0, this.ringFilled)
-            : Buffer.concat([this.ring.subarray(this.ringEnd), this.ring.subarray(0, this.ringEnd)]);
-        // Never show half a character: a sequence cut at the end of head moves to the tail when the
-        // tail continues right after it, and is dropped when bytes were lost in between.
-        const cut = incompleteUtf8Suffix(head);
-        const headText = head.subarray(0, head.length - cut).toString('utf8');
-        const tailText = truncated
-            ? skipContinuationBytes(tail).toString('utf8')
-            : Buffer.concat([head.subarray(head.length - cut), tail]).toString('utf8');
-        return { head: headText, tail: tailText, bytes: this.bytes, truncated, log_path: logPath };
-    }
-}
-/** Length of an incomplete UTF-8 sequence at the end of buf (0 when it ends on a boundary). */
-function incompleteUtf8Suffix(buf) {
-    for (let back = 1; back <= Math.min(4, buf.length); back++) {
-        const byte = buf[buf.length - back];
-        if ((byte & 0xc0) === 0x80)
-            continue; // continuation byte: keep looking for the lead
-        const need = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
-        return back < need ? back : 0;
-    }
-    return 0;
-}
-function skipContinuationBytes(buf) {
-    let i = 0;
-    while (i < 3 && i < buf.length && (buf[i] & 0xc0) === 0x80)
-        i++;
-    return buf.subarray(i);
-}
-/**
  * Appends the log's problem, if any, to the captured output as a last `[quorum: ...]` line, so
  * that every view shows it (the reason never quotes it: lastMeaningfulLine skips our markers).
  * `bytes` stays what the run printed.
@@ -46549,7 +46075,7 @@ function withLogNote(output, problem) {
         return output;
     const last = output.tail !== '' ? output.tail : output.head;
     const sep = last === '' || last.endsWith('\n') ? '' : '\n';
-    return { ...output, tail: `${output.tail}${sep}[quorum: ${process_oneLine(problem)}]\n` };
+    return { ...output, tail: `${output.tail}${sep}[quorum: ${oneLine(problem)}]\n` };
 }
 const FS_ERRORS = {
     ENOSPC: 'no space left on device',
@@ -46783,6 +46309,88 @@ class LogWriter {
         });
     }
 }
+
+;// CONCATENATED MODULE: ./src/run/output-capture.ts
+/** Lines longer than this are not scanned for a score (and never buffered whole). */
+const SCORE_LINE_MAX = 4096;
+/** Keeps the first headBytes and the last tailBytes of a byte stream, in constant memory. */
+class OutputCapture {
+    bytes = 0;
+    head;
+    headLength = 0;
+    ring;
+    ringEnd = 0;
+    ringFilled = 0;
+    constructor(headBytes, tailBytes) {
+        this.head = Buffer.alloc(Math.max(0, headBytes));
+        this.ring = Buffer.alloc(Math.max(0, tailBytes));
+    }
+    push(chunk) {
+        this.bytes += chunk.length;
+        let rest = chunk;
+        if (this.headLength < this.head.length) {
+            const n = Math.min(this.head.length - this.headLength, rest.length);
+            rest.copy(this.head, this.headLength, 0, n);
+            this.headLength += n;
+            rest = rest.subarray(n);
+        }
+        const cap = this.ring.length;
+        if (rest.length === 0 || cap === 0)
+            return;
+        if (rest.length >= cap) {
+            rest.copy(this.ring, 0, rest.length - cap);
+            this.ringEnd = 0;
+            this.ringFilled = cap;
+            return;
+        }
+        const first = Math.min(cap - this.ringEnd, rest.length);
+        rest.copy(this.ring, this.ringEnd, 0, first);
+        rest.copy(this.ring, 0, first);
+        this.ringEnd = (this.ringEnd + rest.length) % cap;
+        this.ringFilled = Math.min(cap, this.ringFilled + rest.length);
+    }
+    result(logPath) {
+        const head = this.head.subarray(0, this.headLength);
+        const truncated = this.bytes > this.head.length + this.ring.length;
+        if (this.bytes <= this.head.length) {
+            return {
+                head: head.toString('utf8'),
+                tail: '',
+                bytes: this.bytes,
+                truncated,
+                log_path: logPath,
+            };
+        }
+        const tail = this.ringFilled < this.ring.length
+            ? this.ring.subarray(0, this.ringFilled)
+            : Buffer.concat([this.ring.subarray(this.ringEnd), this.ring.subarray(0, this.ringEnd)]);
+        // Never show half a character: a sequence cut at the end of head moves to the tail when the
+        // tail continues right after it, and is dropped when bytes were lost in between.
+        const cut = incompleteUtf8Suffix(head);
+        const headText = head.subarray(0, head.length - cut).toString('utf8');
+        const tailText = truncated
+            ? skipContinuationBytes(tail).toString('utf8')
+            : Buffer.concat([head.subarray(head.length - cut), tail]).toString('utf8');
+        return { head: headText, tail: tailText, bytes: this.bytes, truncated, log_path: logPath };
+    }
+}
+/** Length of an incomplete UTF-8 sequence at the end of buf (0 when it ends on a boundary). */
+function incompleteUtf8Suffix(buf) {
+    for (let back = 1; back <= Math.min(4, buf.length); back++) {
+        const byte = buf[buf.length - back];
+        if ((byte & 0xc0) === 0x80)
+            continue; // continuation byte: keep looking for the lead
+        const need = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+        return back < need ? back : 0;
+    }
+    return 0;
+}
+function skipContinuationBytes(buf) {
+    let i = 0;
+    while (i < 3 && i < buf.length && (buf[i] & 0xc0) === 0x80)
+        i++;
+    return buf.subarray(i);
+}
 /**
  * Finds `<key>=<number>` on stdout lines as they arrive, split across chunks or not. Lines
  * longer than SCORE_LINE_MAX are skipped without being buffered, so a flood without newlines
@@ -46845,51 +46453,515 @@ class ScoreScanner {
     }
 }
 
-;// CONCATENATED MODULE: ./src/run/sandbox.ts
+;// CONCATENATED MODULE: ./src/run/proc-scan.ts
 /**
- * Sandboxes: the throwaway copy of a tree that one run of one check sees.
+ * What the judge reads of /proc about processes a run started: who is left of a process group,
+ * and which processes carry a run's environment marker. Every read is capped: a check controls
+ * what those files hold.
+ */
+
+/**
+ * How much of a process's /proc/<pid>/environ is read when looking for a run's marker: a check
+ * can give its processes environments of megabytes, and the scan is synchronous.
+ */
+const ENVIRON_READ_MAX = 64 * 1024;
+/** /proc/<pid>/stat is a few hundred bytes (comm is at most 16). */
+const STAT_READ_MAX = 4096;
+/** How long to wait for the killed group to be gone before resolving anyway. */
+const GROUP_WAIT_MS = 2000;
+/**
+ * SIGKILLs every process whose environment carries `name=value` and returns how many there
+ * were. For runs without a PID namespace (copy sandboxes): a process that left the run's group
+ * with setsid() still inherited the run's marker variable, so it can be found after the run.
+ * Best effort: a process that rewrote its own environment block is not found.
+ */
+function killProcessesWithEnv(name, value) {
+    const needle = Buffer.from(`\0${name}=${value}\0`);
+    let entries;
+    try {
+        entries = (0,external_node_fs_namespaceObject.readdirSync)('/proc');
+    }
+    catch {
+        return 0;
+    }
+    let killed = 0;
+    for (const entry of entries) {
+        if (!/^\d+$/.test(entry) || Number(entry) === process.pid)
+            continue;
+        // Only the start of the block: the marker is near the start of a run's environment, and a
+        // process that hides it further in could as well have removed it.
+        const environ = readProcFile(`/proc/${entry}/environ`, ENVIRON_READ_MAX);
+        if (environ === null)
+            continue; // gone, or not ours to read
+        if (environ.includes(needle) ||
+            environ.subarray(0, needle.length - 1).equals(needle.subarray(1))) {
+            try {
+                process.kill(Number(entry), 'SIGKILL');
+                killed += 1;
+            }
+            catch {
+                // exited meanwhile
+            }
+        }
+    }
+    return killed;
+}
+/** Scratch space for readProcFile: the scans are synchronous, so one buffer serves them all. */
+const procScratch = Buffer.alloc(Math.max(ENVIRON_READ_MAX, STAT_READ_MAX));
+/**
+ * Reads at most `max` bytes of a /proc file; null when it cannot be read. The result is a view
+ * of a shared buffer, valid until the next call.
+ */
+function readProcFile(path, max) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(path, 'r');
+    }
+    catch {
+        return null;
+    }
+    try {
+        let length = 0;
+        while (length < max) {
+            const n = (0,external_node_fs_namespaceObject.readSync)(fd, procScratch, length, max - length, null);
+            if (n === 0)
+                break;
+            length += n;
+        }
+        return procScratch.subarray(0, length);
+    }
+    catch {
+        return null;
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+function signalGroup(pgid, signal) {
+    try {
+        process.kill(-pgid, signal);
+    }
+    catch {
+        // ESRCH: nothing left in the group. EPERM cannot happen for our own children.
+    }
+}
+/**
+ * Whether any process of the group is alive. kill(-pgid, 0) alone is not enough: it succeeds
+ * for zombies, and where PID 1 does not reap orphans promptly, killed leftovers stay zombies.
+ * On Linux, /proc tells a zombie (state Z, already dead) from a live process.
+ */
+function groupHasLiveMembers(pgid) {
+    try {
+        process.kill(-pgid, 0);
+    }
+    catch {
+        return false;
+    }
+    let entries;
+    try {
+        entries = (0,external_node_fs_namespaceObject.readdirSync)('/proc');
+    }
+    catch {
+        return true; // no /proc (macOS): trust kill(0)
+    }
+    for (const entry of entries) {
+        if (!/^\d+$/.test(entry))
+            continue;
+        const raw = readProcFile(`/proc/${entry}/stat`, STAT_READ_MAX);
+        if (raw === null)
+            continue; // exited meanwhile
+        const stat = raw.toString('latin1');
+        // "pid (comm) state ppid pgrp ...": comm may contain spaces and parentheses.
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X')
+            return true;
+    }
+    return false;
+}
+async function waitForGroupGone(pgid) {
+    const deadline = performance.now() + GROUP_WAIT_MS;
+    while (groupHasLiveMembers(pgid) && performance.now() < deadline) {
+        signalGroup(pgid, 'SIGKILL');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/run/process.ts
+/**
+ * One bounded subprocess: the process side of a run. Whatever the child does (loops forever,
+ * ignores SIGTERM, floods its output, leaves a background process holding the pipe, forks a
+ * tree of grandchildren), spawnBounded resolves within its budget plus a short grace, with
+ * bounded memory, and leaves no process of the run behind.
  *
- * Two kinds, same contract (nothing written in a sandbox reaches its source tree or the next
- * sandbox; symlinks are links, never followed):
- *
- * - `overlay`: O(1) in tree size. A sandbox is a handful of empty directories; the tree appears
- *   at `root` only inside the run's own mount namespace, where the mount helper (MOUNT_HELPER, one
- *   perl process) mounts an overlayfs (read-only lower layers = the prepared tree, upper = this
- *   run's writes), makes the whole host read-only, gives /tmp, /var/tmp, /run and /dev/shm a
- *   private tmpfs, hides the masked paths and shows the run's own area writable again. The
- *   mounts live and die with the namespace, so a killed or interrupted gate cannot leak mounts:
- *   only plain directories are left for `remove()`.
- * - `copy`: the portable fallback. A sandbox is a fresh `cp -a` of the prepared tree. It cannot
- *   hide or protect anything outside the tree: a check writes wherever the gate's user may.
- *
- * Process containment (overlay kind): `unshare --mount --pid` (without `--fork`) starts the
- * wrapper in the new mount namespace; the wrapper's children go to a fresh pid namespace. The
- * first of them becomes that namespace's init: a `sleep` that gets SIGKILL when the wrapper's
- * process dies (PR_SET_PDEATHSIG), and when a pid namespace's init dies the kernel kills
- * everything else in it (pipe holders, daemons, setsid escapers). The wrapper then execs a
- * relay, `timeout --foreground 0` (GNU coreutils; never times out), which forks the mount
- * helper into the namespace; the helper execs setpriv, which drops every capability, sets
- * no_new_privs and execs the command. The relay waits for it and ends the same way: exit 3 stays
- * exit 3 and SIGSEGV or SIGKILL is re-raised on itself, so the spawner sees the command's own
- * status on the pid it spawned. Why not simpler:
- * - the command cannot be the namespace's init: init ignores signals it has no handler for, so
- *   `process.kill(process.pid, 'SIGSEGV')` or `kill -9 $$` would do nothing, and a shell as init
- *   cannot tell "exit 139" from "killed by SIGSEGV" when relaying;
- * - the command cannot stay outside the namespace either (exec'd by the wrapper): a process whose
- *   children go to another pid namespace cannot create threads (clone fails with EINVAL), so
- *   node, Go or Java would abort at start;
- * - `unshare --fork` relays too, but util-linux < 2.40 turns a child's SIGKILL (the OOM killer's
- *   signal) into "exit 1" (util-linux issue #2614).
- * detectSandbox checks the whole chain on this machine (the mounts, and that a SIGKILLed command
- * is reported as such).
- *
- * As root the namespace needs no user namespace. As an ordinary user it runs in a user
- * namespace that maps the user to itself (`--map-current-user --keep-caps`) and mounts with
- * `userxattr`; either way the check runs with the gate's uid and no capability at all (not as a
- * fake root that can read 0600 files or ignore permission bits).
- *
- * What an overlay sandbox does not do: hide what the gate's user may read (the host is read-only,
- * not invisible, apart from the masks), or firewall the network unless `network: none`.
+ * How: every run is the leader of its own process group (and session), so the whole tree can be
+ * signalled at once; the main process's exit, not the end of its pipes, is what ends the run;
+ * whatever is left of the group then is killed, and the pipes get a short drain before they are
+ * cut. A process that calls setsid() itself leaves the group and escapes this; that is for the
+ * sandbox (a PID namespace) to contain.
+ */
+
+
+
+
+
+
+
+
+const DEFAULT_GRACE_MS = 2000;
+const DEFAULT_HEAD = 16 * 1024;
+const DEFAULT_TAIL = 16 * 1024;
+const CHANNEL_LIMIT = 1024 * 1024;
+/** How long the pipes may stay open after the main process ended and the group was killed. */
+const DRAIN_MS = 1000;
+/** How long to wait for the main process after SIGKILL before giving up on it. */
+const KILL_WAIT_MS = 5000;
+/**
+ * Process groups of runs in flight, so that the judge's own exit can take them down too. The
+ * 'exit' listener that does it is there only while a run is: a library caller's process carries
+ * no listener of ours between gates.
+ */
+const liveGroups = new Set();
+function trackGroup(pgid) {
+    if (liveGroups.size === 0)
+        process.on('exit', killAllRunGroups);
+    liveGroups.add(pgid);
+}
+function untrackGroup(pgid) {
+    if (liveGroups.delete(pgid) && liveGroups.size === 0)
+        process.off('exit', killAllRunGroups);
+}
+/**
+ * Sends SIGKILL to the process group of every run still in flight. Called on the judge's own
+ * exit; an entry point that handles SIGINT/SIGTERM should call it too, because detached children
+ * do not die with their parent.
+ */
+function killAllRunGroups() {
+    for (const pgid of liveGroups)
+        signalGroup(pgid, 'SIGKILL');
+}
+/** The argv that runs a shell command line: `['/bin/sh', '-c', command]`. */
+function shellArgv(command) {
+    return ['/bin/sh', '-c', command];
+}
+/**
+ * Runs argv in its own process group with a wall-clock budget and bounded output capture.
+ * Never rejects: everything that can go wrong is in the result. On timeout (or abort) the group
+ * gets SIGTERM, then SIGKILL after graceMs; when the main process ends, whatever is left of its
+ * group is killed at once. Resolves once no process of the group is left (zombies awaiting a
+ * reaper count as gone) and the log file is complete.
+ */
+async function spawnBounded(spec, abort) {
+    const capture = new OutputCapture(spec.headBytes ?? DEFAULT_HEAD, spec.tailBytes ?? DEFAULT_TAIL);
+    const log = spec.logPath === null ? null : LogWriter.open(spec.logPath, spec.logLimitBytes);
+    const output = () => withLogNote(capture.result(log?.path ?? null), log?.problem ?? null);
+    const notStarted = async (spawnError) => {
+        log?.note(`[quorum: the process did not start: ${spawnError}]\n`);
+        await log?.close(0);
+        return finalResult({ spawnError, aborted: spawnError === 'aborted', durationMs: 0 });
+    };
+    const scanner = spec.scoreKey ? new ScoreScanner(spec.scoreKey) : null;
+    const nonce = spec.channel ? (0,external_node_crypto_.randomBytes)(16).toString('hex') : null;
+    const channelChunks = [];
+    let channelBytes = 0;
+    const finalResult = (p) => ({
+        exitCode: p.exitCode ?? null,
+        signal: p.signal ?? null,
+        timedOut: p.timedOut ?? false,
+        spawnError: p.spawnError ?? null,
+        aborted: p.aborted ?? false,
+        durationMs: Math.round(p.durationMs),
+        output: output(),
+        score: scanner?.finish() ?? null,
+        channel: spec.channel ? Buffer.concat(channelChunks).toString('utf8') : null,
+        channelNonce: nonce,
+        killedLeftovers: p.killedLeftovers ?? false,
+    });
+    if (abort?.aborted)
+        return notStarted('aborted');
+    if (spec.argv.length === 0 || spec.argv[0] === '')
+        return notStarted('EINVAL: empty argv');
+    const cwdProblem = checkDirectory(spec.cwd);
+    // spawn reports a missing cwd as ENOENT of the command, which sends people looking for the
+    // wrong thing; say which one is missing.
+    if (cwdProblem)
+        return notStarted(cwdProblem);
+    const started = performance.now();
+    let child;
+    try {
+        child = (0,external_node_child_process_namespaceObject.spawn)(spec.argv[0], spec.argv.slice(1), {
+            cwd: spec.cwd,
+            env: spec.env,
+            detached: true,
+            stdio: [
+                nonce ? 'pipe' : 'ignore',
+                'pipe',
+                'pipe',
+                ...(spec.channel ? ['pipe'] : []),
+            ],
+        });
+    }
+    catch (err) {
+        return notStarted(describeSpawnError(err, spec.argv[0]));
+    }
+    const pid = child.pid;
+    if (pid === undefined) {
+        const err = await new Promise((resolve) => child.once('error', resolve));
+        for (const s of child.stdio)
+            s?.destroy();
+        return notStarted(describeSpawnError(err, spec.argv[0]));
+    }
+    trackGroup(pid);
+    if (nonce && child.stdin) {
+        // A child that exits without reading stdin makes this write fail with EPIPE: harmless.
+        child.stdin.on('error', () => { });
+        child.stdin.end(`${nonce}\n`);
+    }
+    const outputs = [child.stdout, child.stderr].filter((s) => s !== null);
+    const channelStream = spec.channel ? child.stdio[3] : null;
+    const pipes = channelStream ? [...outputs, channelStream] : outputs;
+    // Backpressure: while the log file's write buffer is full, stop reading the child's output,
+    // so a flood fills the pipe (and blocks the child) instead of our memory.
+    let paused = false;
+    const resumeOutputs = () => {
+        if (!paused)
+            return;
+        paused = false;
+        for (const s of outputs)
+            s.resume();
+    };
+    log?.onDrain(resumeOutputs);
+    const onOutput = (chunk, fromStdout) => {
+        capture.push(chunk);
+        if (fromStdout)
+            scanner?.push(chunk);
+        if (log && !log.write(chunk) && !paused) {
+            paused = true;
+            for (const s of outputs)
+                s.pause();
+        }
+    };
+    child.stdout?.on('data', (chunk) => onOutput(chunk, true));
+    child.stderr?.on('data', (chunk) => onOutput(chunk, false));
+    channelStream?.on('data', (chunk) => {
+        // Past the limit the bytes are read and dropped, so a flood on fd 3 cannot block the child.
+        const room = CHANNEL_LIMIT - channelBytes;
+        if (room <= 0)
+            return;
+        const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
+        channelChunks.push(kept);
+        channelBytes += kept.length;
+    });
+    // An error on a pipe (e.g. after we destroy it) must not become an uncaught exception.
+    for (const s of pipes)
+        s.on('error', () => { });
+    child.on('error', () => { });
+    let timedOut = false;
+    let aborted = false;
+    let mainEnded = false;
+    const timers = new Set();
+    const later = (ms, fn) => {
+        const t = setTimeout(() => {
+            timers.delete(t);
+            fn();
+        }, ms);
+        timers.add(t);
+    };
+    const mainExit = new Promise((resolve) => {
+        child.once('exit', (code, signal) => resolve({ code, signal, ended: performance.now() }));
+        // The main process too, by pid: it may have moved itself to another group.
+        const signalRun = (signal) => {
+            signalGroup(pid, signal);
+            child.kill(signal);
+        };
+        const terminate = () => {
+            if (mainEnded)
+                return;
+            signalRun('SIGTERM');
+            later(spec.graceMs ?? DEFAULT_GRACE_MS, () => {
+                if (mainEnded)
+                    return;
+                signalRun('SIGKILL');
+                // A process stuck in uninterruptible sleep survives SIGKILL for a while; the gate
+                // must not hang on it.
+                later(KILL_WAIT_MS, () => resolve({ code: null, signal: null, ended: performance.now() }));
+            });
+        };
+        // setTimeout turns anything above 2^31-1 ms into 1 ms.
+        later(Math.min(Math.max(0, spec.timeoutMs), 2 ** 31 - 1), () => {
+            timedOut = true;
+            terminate();
+        });
+        const onAbort = () => {
+            aborted = true;
+            terminate();
+        };
+        abort?.addEventListener('abort', onAbort, { once: true });
+        child.once('exit', () => abort?.removeEventListener('abort', onAbort));
+    });
+    const exit = await mainExit;
+    mainEnded = true;
+    for (const t of timers)
+        clearTimeout(t);
+    timers.clear();
+    // The main process is gone; anything left of its group (background jobs, grandchildren,
+    // a process ignoring SIGTERM) dies now.
+    const killedLeftovers = groupHasLiveMembers(pid);
+    if (killedLeftovers)
+        signalGroup(pid, 'SIGKILL');
+    // Drain what is already in the pipes; a holder that escaped the group must not keep us here.
+    await Promise.race([
+        Promise.all(pipes.map((s) => (s.closed || s.destroyed ? null : once(s, 'close')))),
+        new Promise((resolve) => later(DRAIN_MS, () => resolve(null))),
+    ]);
+    for (const t of timers)
+        clearTimeout(t);
+    timers.clear();
+    for (const s of pipes)
+        s.destroy();
+    await waitForGroupGone(pid);
+    untrackGroup(pid);
+    await log?.close(capture.bytes);
+    return finalResult({
+        exitCode: exit.code,
+        signal: exit.signal,
+        timedOut,
+        spawnError: aborted ? 'aborted' : null,
+        aborted,
+        durationMs: exit.ended - started,
+        killedLeftovers,
+    });
+}
+function once(stream, event) {
+    return new Promise((resolve) => stream.once(event, () => resolve()));
+}
+function checkDirectory(dir) {
+    try {
+        if (!(0,external_node_fs_namespaceObject.statSync)(dir).isDirectory())
+            return `ENOTDIR: the working directory is not a directory: ${dir}`;
+        return null;
+    }
+    catch {
+        return `ENOENT: the working directory does not exist: ${dir}`;
+    }
+}
+function describeSpawnError(err, command) {
+    const code = err?.code;
+    if (code === 'ENOENT')
+        return `ENOENT: command not found: ${command}`;
+    if (code === 'EACCES')
+        return `EACCES: permission denied (not executable?): ${command}`;
+    const message = err instanceof Error ? err.message : String(err);
+    return typeof code === 'string' ? `${code}: ${message}` : message;
+}
+
+;// CONCATENATED MODULE: ./src/run/function-list.ts
+/**
+ * Listing a function-checks module's checks: the module is imported in a child process (inside a
+ * sandbox, when the caller wraps it), which answers on the verdict channel.
+ */
+
+
+
+
+/**
+ * Lists the function checks a module exports, by running the function host in "list" mode in a
+ * child process (so a module with side effects or a syntax error cannot touch the judge).
+ * Throws an Error with a one-line message naming the module file on any problem.
+ */
+async function listFunctionChecks(modulePath, opts) {
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    const argv = listHostArgv(modulePath);
+    const r = await spawnBounded({
+        argv: opts.wrap ? opts.wrap(argv) : argv,
+        cwd: opts.cwd,
+        env: opts.env,
+        timeoutMs,
+        logPath: null,
+        channel: true,
+    }, opts.abort);
+    const fail = (why) => new Error(oneLine(`functions module ${modulePath}: ${why}`));
+    if (r.aborted)
+        throw fail('loading it was stopped');
+    if (r.spawnError)
+        throw fail(`could not start node to load it: ${r.spawnError}`);
+    if (r.timedOut)
+        throw fail(`loading it took longer than ${timeoutMs / 1000} s`);
+    const { message, problem } = readChannelMessage(r.channel, r.channelNonce);
+    if (message?.type === 'list-error')
+        throw fail(String(message.message));
+    if (message?.type === 'list' && Array.isArray(message.checks)) {
+        return message.checks.map((c) => {
+            const entry = c;
+            return {
+                name: String(entry.name),
+                timeout_s: typeof entry.timeout_s === 'number' ? entry.timeout_s : null,
+            };
+        });
+    }
+    const how = r.signal ? `was killed by ${r.signal}` : `exited with code ${r.exitCode}`;
+    const said = lastOutputLine(r.output);
+    throw fail(`loading it ${how} without listing its checks` +
+        (problem ? ` (${problem})` : '') +
+        (said ? `: ${said}` : ''));
+}
+function lastOutputLine(output) {
+    const lines = `${output.head}\n${output.tail}`.split('\n').map((l) => l.trim());
+    const useful = lines.filter((l) => l !== '' && !/^at\s/.test(l) && !/^Node\.js v\d/.test(l));
+    const last = useful.at(-1) ?? '';
+    return last.length > 200 ? `${last.slice(0, 200)}…` : last;
+}
+
+;// CONCATENATED MODULE: ./src/run/remove-tree.ts
+/** Deleting what runs leave behind. */
+
+
+/**
+ * `rm -rf` that also copes with what checks leave behind: read-only directories (a Go module
+ * cache, a test that chmods 0555) and overlayfs' mode-000 work directory. Never follows
+ * symlinks. Missing paths are fine.
+ */
+async function removeTree(path) {
+    try {
+        await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true, maxRetries: 2 });
+        return;
+    }
+    catch {
+        // fall through: make every directory writable and searchable, then try once more
+    }
+    await makeRemovable(path);
+    await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true, maxRetries: 2 });
+}
+async function makeRemovable(path) {
+    let st;
+    try {
+        st = await (0,promises_namespaceObject.lstat)(path);
+    }
+    catch {
+        return;
+    }
+    if (!st.isDirectory())
+        return;
+    try {
+        await (0,promises_namespaceObject.chmod)(path, 0o700);
+    }
+    catch {
+        // not ours to change; rm will say so
+    }
+    let names = [];
+    try {
+        names = await (0,promises_namespaceObject.readdir)(path);
+    }
+    catch {
+        return;
+    }
+    await Promise.all(names.map((n) => makeRemovable((0,external_node_path_namespaceObject.join)(path, n))));
+}
+
+;// CONCATENATED MODULE: ./src/run/sandbox-core.ts
+/**
+ * What both kinds of sandbox share: the contract (Sandbox, SandboxProvider, TreeLayers), the
+ * provider base, how a host tool is found, and the small process runner for the sandbox's own
+ * helpers. See sandbox.ts for the overview.
  */
 
 
@@ -46898,45 +46970,250 @@ class ScoreScanner {
 
 /** Exit code of a run whose sandbox could not be set up (the command never started). */
 const SANDBOX_FAILURE_EXIT_CODE = 125;
-/** Directories every overlay run gets a fresh, private, empty tmpfs over. */
-const PRIVATE_DIRS = ['/tmp', '/var/tmp', '/run', '/var/run', '/dev/shm'];
-/** Size of those (and of the masks) when the run has no disk budget. */
-const DEFAULT_COVER_BYTES = 1024 * 1024 * 1024;
+/**
+ * The absolute path of a host tool the sandbox runs, resolved by the same rule as the gate's
+ * own tools (system directories first; nothing a check could rewrite), or null.
+ */
+function findTool(name) {
+    try {
+        return resolveTool(name);
+    }
+    catch {
+        return null;
+    }
+}
+/** Whether this process needs a user namespace to mount (anyone but real root). */
+function isRoot() {
+    return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+class BaseProvider {
+    dir;
+    helpers = new AbortController();
+    seq = 0;
+    disposed = null;
+    constructor(dir) {
+        this.dir = dir;
+    }
+    prepare(sourceDir) {
+        return { kind: this.kind, root: [sourceDir], home: [] };
+    }
+    async newArea() {
+        if (this.disposed)
+            throw new Error('the sandbox provider was disposed');
+        const area = (0,external_node_path_namespaceObject.join)(this.dir, `r${++this.seq}`);
+        await (0,promises_namespaceObject.mkdir)(area, { recursive: true });
+        return area;
+    }
+    checkTree(tree) {
+        if (tree.kind !== this.kind) {
+            throw new Error(`a ${tree.kind} tree cannot be entered by a ${this.kind} provider`);
+        }
+    }
+    dispose() {
+        this.disposed ??= (async () => {
+            this.helpers.abort();
+            await removeTree(this.dir);
+        })();
+        return this.disposed;
+    }
+}
+async function readFailure(area) {
+    try {
+        const text = (await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(area, 'sandbox-error'), 'utf8')).trim();
+        return text === '' ? null : text.slice(0, 500);
+    }
+    catch {
+        return null;
+    }
+}
+const KEEP_BYTES = 64 * 1024;
+/**
+ * Spawns argv in its own process group and waits for it, killing the group on timeout or abort.
+ * For the sandbox's own helpers and for tests and benchmarks; checks go through spawnBounded.
+ */
+function runCommand(argv, o) {
+    return new Promise((resolve) => {
+        const [file, ...args] = argv;
+        if (file === undefined)
+            throw new Error('empty argv');
+        const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
+            cwd: o.cwd,
+            env: o.env,
+            detached: true,
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const out = [];
+        const err = [];
+        let outBytes = 0;
+        let errBytes = 0;
+        child.stdout.on('data', (b) => {
+            if (outBytes < KEEP_BYTES)
+                out.push(b);
+            outBytes += b.length;
+        });
+        child.stderr.on('data', (b) => {
+            if (errBytes < KEEP_BYTES)
+                err.push(b);
+            errBytes += b.length;
+        });
+        let killed = false;
+        let status = null;
+        let done = false;
+        const finish = (code, signal, extra = '') => {
+            if (done)
+                return;
+            done = true;
+            clearTimeout(timer);
+            o.signal?.removeEventListener('abort', kill);
+            // A killed run may have left a process (in another session) holding our pipes: stop
+            // reading rather than wait for it.
+            child.stdout.destroy();
+            child.stderr.destroy();
+            resolve({
+                code,
+                signal,
+                stdout: Buffer.concat(out).subarray(0, KEEP_BYTES).toString('utf8'),
+                stderr: Buffer.concat(err).subarray(0, KEEP_BYTES).toString('utf8') + extra,
+                killed,
+            });
+        };
+        const kill = () => {
+            killed = true;
+            try {
+                if (child.pid !== undefined)
+                    process.kill(-child.pid, 'SIGKILL');
+            }
+            catch {
+                // already gone
+            }
+            if (status)
+                finish(status.code, status.signal);
+        };
+        const timer = setTimeout(kill, o.timeoutMs);
+        o.signal?.addEventListener('abort', kill, { once: true });
+        if (o.signal?.aborted)
+            kill();
+        child.on('error', (e) => finish(null, null, String(e)));
+        child.on('exit', (code, signal) => {
+            status = { code, signal };
+            if (killed)
+                return finish(code, signal);
+            // What is left of the group (a copy sandbox has no pid namespace to end it) goes too; a
+            // process that left the group gets a moment to close the pipes, then we stop waiting.
+            try {
+                if (child.pid !== undefined)
+                    process.kill(-child.pid, 'SIGKILL');
+            }
+            catch {
+                // nothing left
+            }
+            setTimeout(() => finish(code, signal), 1000).unref();
+        });
+        child.on('close', (code, signal) => finish(code, signal));
+    });
+}
+
+;// CONCATENATED MODULE: ./src/run/copy-sandbox.ts
+/**
+ * The copy sandbox: the portable fallback, a fresh `cp -a` of the prepared tree per run. It
+ * protects nothing outside the tree; see sandbox.ts.
+ */
+
+
+
+
+class CopyProvider extends BaseProvider {
+    kind = 'copy';
+    setpriv = findTool('setpriv');
+    async enter(tree, signal, options = {}) {
+        this.checkTree(tree);
+        const stop = signal ? AbortSignal.any([this.helpers.signal, signal]) : this.helpers.signal;
+        const source = tree.root[0];
+        if (source === undefined)
+            throw new Error('a tree needs at least one layer');
+        const area = await this.newArea();
+        const root = (0,external_node_path_namespaceObject.join)(area, 'root');
+        const home = (0,external_node_path_namespaceObject.join)(area, 'home');
+        await Promise.all(['root', 'home', 'tmp'].map((d) => (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.join)(area, d))));
+        try {
+            await copyTree(source, root, stop);
+            if (tree.home[0] !== undefined)
+                await copyTree(tree.home[0], home, stop);
+        }
+        catch (error) {
+            await removeTree(area);
+            throw error;
+        }
+        let gone = null;
+        return {
+            kind: 'copy',
+            area,
+            root,
+            home,
+            tmp: (0,external_node_path_namespaceObject.join)(area, 'tmp'),
+            cwd: root,
+            wrap: (argv) => [...copyPrefix(this.setpriv, options.cgroupProcs ?? []), ...argv],
+            failure: () => readFailure(area),
+            seal: async () => {
+                await removeTree((0,external_node_path_namespaceObject.join)(area, 'tmp'));
+                return { kind: 'copy', root: [root], home: [home] };
+            },
+            remove: () => (gone ??= removeTree(area)),
+        };
+    }
+}
+/**
+ * What a copy run starts with: it joins its cgroups, then setpriv sets no_new_privs (so sudo,
+ * su and setuid programs cannot give it more than the gate has) and, as root, empties the
+ * capability bounding set, so the check holds no capability.
+ */
+function copyPrefix(setpriv, cgroups) {
+    const prefix = [];
+    if (cgroups.length > 0) {
+        prefix.push('/bin/sh', '-c', `while [ "$1" != -- ]; do printf '%s\\n' $$ >"$1" || exit ${SANDBOX_FAILURE_EXIT_CODE}; shift; done; shift; exec "$@"`, 'quorum-cgroup', ...cgroups, '--');
+    }
+    if (setpriv !== null) {
+        prefix.push(setpriv, '--no-new-privs');
+        if (isRoot())
+            prefix.push('--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all');
+        prefix.push('--');
+    }
+    return prefix;
+}
+/**
+ * Copies the contents of `from` into the existing directory `to`, symlinks as links,
+ * preserving modes and times. `cp -a` is several times faster than a JS walk (and reflinks
+ * where the filesystem can); the JS walk is the fallback where there is no cp.
+ */
+async function copyTree(from, to, signal) {
+    const cpPath = findTool('cp');
+    if (cpPath === null) {
+        await (0,promises_namespaceObject.cp)(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+        return;
+    }
+    const result = await runCommand([cpPath, '-a', '--', `${from}/.`, to], {
+        cwd: '/',
+        env: { PATH: '/usr/bin:/bin', LC_ALL: 'C' },
+        timeoutMs: 30 * 60_000,
+        signal,
+    });
+    if (signal.aborted)
+        throw new Error(`copying ${from} was stopped`);
+    if (result.code !== 0) {
+        const why = result.signal ?? `exit ${result.code}`;
+        throw new Error(`copying ${from} failed (${why}): ${result.stderr.trim().slice(0, 500)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/run/mount-helper.ts
+/**
+ * The mount helper of overlay runs (see MOUNT_HELPER) and the syscall numbers it needs.
+ */
 /** Syscall numbers of mount(2) and mount_setattr(2), per Node's process.arch. */
 const MOUNT_SYSCALLS = {
     x64: [165, 442],
     arm64: [40, 442],
 };
-/**
- * Runs in the new mount (and user) namespace, outside the new pid namespace. $1 is the area,
- * whose `conf` (shell assignments written by `enter`) names every tool and path; the rest is the
- * argv of the run's first process in the pid namespace (the mount helper, then the command).
- * - It first moves itself into the run's cgroups, so everything the run starts is counted there.
- * - The keeper MUST be the first fork (it becomes the pid namespace's init). It closes every fd,
- *   so it never holds the run's output pipes or verdict channel open, and leaves the run's
- *   process group: after a run killed with SIGKILL it waits in the kernel until the host's init
- *   has reaped the command (whose parent, the relay, died first), and the spawner must not wait
- *   for that as if it were a leftover of the run. It holds no capability.
- * - The wrapper waits (builtins only, no fork) until the keeper has become `sleep`, i.e. is past
- *   setpriv's prctl: a parent-death signal armed after the parent died is never sent, and a
- *   quick command used to win that race and leak the keeper. The wait is capped, in case `sleep`
- *   shows up under another name.
- * - The relay, `timeout --foreground 0` (GNU coreutils; never times out), forks the mount helper
- *   into the pid namespace, waits for the command it becomes and ends the same way: exit 3
- *   stays exit 3, and SIGSEGV or SIGKILL is re-raised on itself, so the spawner sees the
- *   command's own status on the pid it spawned. It gets SIGKILL when the judge dies
- *   (PR_SET_PDEATHSIG), so even a judge killed with SIGKILL takes every run's namespace down.
- */
-const WRAPPER = [
-    'area=$1; shift',
-    `fail() { printf '%s\\n' "$1" >"$area/sandbox-error"; printf 'quorum sandbox: %s\\n' "$1" >&2; exit ${SANDBOX_FAILURE_EXIT_CODE}; }`,
-    '. "$area/conf" || fail "cannot read the sandbox configuration"',
-    'for f in $cgroups; do printf "%s\\n" $$ >"$f" || fail "cannot join the cgroup of $f"; done',
-    '"$setpriv" --pdeathsig KILL --no-new-privs --bounding-set=-all --inh-caps=-all -- "$ssid" "$slp" 2147483647 </dev/null >&- 2>&- 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &',
-    'k=$!; n=0',
-    'while [ $n -lt 100000 ] && read -r st <"/proc/$k/stat"; do case $st in *") "[ZX]" "*|"$k (sleep) "*) break;; esac; n=$((n + 1)); done',
-    'exec "$setpriv" --pdeathsig KILL -- "$relay" --foreground 0 "$perl" "$helper" "$area" "$setpriv" --no-new-privs --bounding-set=-all --inh-caps=-all --ambient-caps=-all -- "$@"',
-].join('\n');
 /**
  * The mount helper: one perl process (perl-base is an essential package on Debian and Ubuntu,
  * so every runner has it) that does all of a run's mounts with raw syscalls, in the run's own
@@ -47060,18 +47337,53 @@ exec { $ARGV[0] } @ARGV;
 print STDERR "quorum sandbox: cannot execute $ARGV[0]: $!\n";
 exit 127;
 `;
+
+;// CONCATENATED MODULE: ./src/run/overlay-sandbox.ts
 /**
- * The absolute path of a host tool the sandbox runs, resolved by the same rule as the gate's
- * own tools (system directories first; nothing a check could rewrite), or null.
+ * The overlay sandbox: O(1) in tree size, the host read-only, private /tmp, /run and /dev/shm,
+ * no capabilities. See sandbox.ts for the overview and MOUNT_HELPER for the mounts.
  */
-function findTool(name) {
-    try {
-        return resolveTool(name);
-    }
-    catch {
-        return null;
-    }
-}
+
+
+
+
+
+
+
+/** Directories every overlay run gets a fresh, private, empty tmpfs over. */
+const PRIVATE_DIRS = ['/tmp', '/var/tmp', '/run', '/var/run', '/dev/shm'];
+/** Size of those (and of the masks) when the run has no disk budget. */
+const DEFAULT_COVER_BYTES = 1024 * 1024 * 1024;
+/**
+ * Runs in the new mount (and user) namespace, outside the new pid namespace. $1 is the area,
+ * whose `conf` (shell assignments written by `enter`) names every tool and path; the rest is the
+ * argv of the run's first process in the pid namespace (the mount helper, then the command).
+ * - It first moves itself into the run's cgroups, so everything the run starts is counted there.
+ * - The keeper MUST be the first fork (it becomes the pid namespace's init). It closes every fd,
+ *   so it never holds the run's output pipes or verdict channel open, and leaves the run's
+ *   process group: after a run killed with SIGKILL it waits in the kernel until the host's init
+ *   has reaped the command (whose parent, the relay, died first), and the spawner must not wait
+ *   for that as if it were a leftover of the run. It holds no capability.
+ * - The wrapper waits (builtins only, no fork) until the keeper has become `sleep`, i.e. is past
+ *   setpriv's prctl: a parent-death signal armed after the parent died is never sent, and a
+ *   quick command used to win that race and leak the keeper. The wait is capped, in case `sleep`
+ *   shows up under another name.
+ * - The relay, `timeout --foreground 0` (GNU coreutils; never times out), forks the mount helper
+ *   into the pid namespace, waits for the command it becomes and ends the same way: exit 3
+ *   stays exit 3, and SIGSEGV or SIGKILL is re-raised on itself, so the spawner sees the
+ *   command's own status on the pid it spawned. It gets SIGKILL when the judge dies
+ *   (PR_SET_PDEATHSIG), so even a judge killed with SIGKILL takes every run's namespace down.
+ */
+const WRAPPER = [
+    'area=$1; shift',
+    `fail() { printf '%s\\n' "$1" >"$area/sandbox-error"; printf 'quorum sandbox: %s\\n' "$1" >&2; exit ${SANDBOX_FAILURE_EXIT_CODE}; }`,
+    '. "$area/conf" || fail "cannot read the sandbox configuration"',
+    'for f in $cgroups; do printf "%s\\n" $$ >"$f" || fail "cannot join the cgroup of $f"; done',
+    '"$setpriv" --pdeathsig KILL --no-new-privs --bounding-set=-all --inh-caps=-all -- "$ssid" "$slp" 2147483647 </dev/null >&- 2>&- 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &',
+    'k=$!; n=0',
+    'while [ $n -lt 100000 ] && read -r st <"/proc/$k/stat"; do case $st in *") "[ZX]" "*|"$k (sleep) "*) break;; esac; n=$((n + 1)); done',
+    'exec "$setpriv" --pdeathsig KILL -- "$relay" --foreground 0 "$perl" "$helper" "$area" "$setpriv" --no-new-privs --bounding-set=-all --inh-caps=-all --ambient-caps=-all -- "$@"',
+].join('\n');
 function findOverlayTools() {
     const tools = {};
     for (const name of ['sh', 'unshare', 'setpriv', 'perl', 'sleep', 'setsid', 'timeout']) {
@@ -47081,75 +47393,6 @@ function findOverlayTools() {
         tools[name] = found;
     }
     return tools;
-}
-/** Whether this process needs a user namespace to mount (anyone but real root). */
-function isRoot() {
-    return typeof process.getuid === 'function' && process.getuid() === 0;
-}
-/**
- * Creates a provider of `kind` sandboxes under `dir` (created if missing). For `overlay`,
- * `userns` says whether runs need a user namespace (default: unless running as root); use
- * `detectSandbox` first to learn whether overlay works here at all.
- *
- * To time sandbox creation alone (e.g. in a benchmark). For overlay, `enter` only makes a few
- * directories; the namespace and the mount cost is paid when the first command starts, so time
- * `enter` plus a trivial command:
- * ```ts
- * const { kind, userns } = await detectSandbox(dir, 'auto')   // dir must exist
- * const p = createSandboxProvider({ kind, dir: join(dir, 'sandboxes'), userns })
- * const tree = p.prepare(sourceDir)
- * for (let i = 0; i < n; i++) {
- *   const sb = await p.enter(tree)           // overlay: mkdirs; copy: the whole cp -a
- *   await runInSandbox(sb, ['/bin/true'])    // overlay: + namespaces and mount
- *   await sb.remove()
- * }
- * await p.dispose()
- * ```
- */
-function createSandboxProvider(p) {
-    if (p.kind === 'overlay') {
-        const tools = findOverlayTools();
-        if (typeof tools === 'string')
-            throw new Error(`overlay sandbox unavailable: ${tools}`);
-        return new OverlayProvider(p.dir, tools, {
-            userns: p.userns ?? !isRoot(),
-            privateProc: p.privateProc ?? true,
-            masks: p.masks ?? [],
-            readOnly: p.readOnly ?? [],
-        });
-    }
-    return new CopyProvider(p.dir);
-}
-class BaseProvider {
-    dir;
-    helpers = new AbortController();
-    seq = 0;
-    disposed = null;
-    constructor(dir) {
-        this.dir = dir;
-    }
-    prepare(sourceDir) {
-        return { kind: this.kind, root: [sourceDir], home: [] };
-    }
-    async newArea() {
-        if (this.disposed)
-            throw new Error('the sandbox provider was disposed');
-        const area = (0,external_node_path_namespaceObject.join)(this.dir, `r${++this.seq}`);
-        await (0,promises_namespaceObject.mkdir)(area, { recursive: true });
-        return area;
-    }
-    checkTree(tree) {
-        if (tree.kind !== this.kind) {
-            throw new Error(`a ${tree.kind} tree cannot be entered by a ${this.kind} provider`);
-        }
-    }
-    dispose() {
-        this.disposed ??= (async () => {
-            this.helpers.abort();
-            await removeTree(this.dir);
-        })();
-        return this.disposed;
-    }
 }
 class OverlayProvider extends BaseProvider {
     kind = 'overlay';
@@ -47224,7 +47467,7 @@ class OverlayProvider extends BaseProvider {
             ops.push(['cover', path, coverSize]);
         for (const path of keep) {
             // A kept path inside a mask stays hidden: the mask wins.
-            if (!this.masks.some((m) => isWithin(path, m)))
+            if (!this.masks.some((m) => isInside(path, m)))
                 ops.push(['show', path, 'ro']);
         }
         ops.push(['show', area, 'rw']);
@@ -47349,7 +47592,7 @@ function toolDirsUnderPrivateDirs() {
             // not resolvable: the unresolved directory is kept
         }
     }
-    return dirs.filter((d) => PRIVATE_DIRS.some((p) => isWithin(d, p)) && (0,external_node_fs_namespaceObject.existsSync)(d));
+    return dirs.filter((d) => PRIVATE_DIRS.some((p) => isInside(d, p)) && (0,external_node_fs_namespaceObject.existsSync)(d));
 }
 /** A path the mount plan can carry: absolute, no tab or newline. */
 function usablePath(path) {
@@ -47361,186 +47604,94 @@ function depth(path) {
 function shellQuote(value) {
     return `'${value.replaceAll("'", `'\\''`)}'`;
 }
-class CopyProvider extends BaseProvider {
-    kind = 'copy';
-    setpriv = findTool('setpriv');
-    async enter(tree, signal, options = {}) {
-        this.checkTree(tree);
-        const stop = signal ? AbortSignal.any([this.helpers.signal, signal]) : this.helpers.signal;
-        const source = tree.root[0];
-        if (source === undefined)
-            throw new Error('a tree needs at least one layer');
-        const area = await this.newArea();
-        const root = (0,external_node_path_namespaceObject.join)(area, 'root');
-        const home = (0,external_node_path_namespaceObject.join)(area, 'home');
-        await Promise.all(['root', 'home', 'tmp'].map((d) => (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.join)(area, d))));
-        try {
-            await copyTree(source, root, stop);
-            if (tree.home[0] !== undefined)
-                await copyTree(tree.home[0], home, stop);
-        }
-        catch (error) {
-            await removeTree(area);
-            throw error;
-        }
-        let gone = null;
-        return {
-            kind: 'copy',
-            area,
-            root,
-            home,
-            tmp: (0,external_node_path_namespaceObject.join)(area, 'tmp'),
-            cwd: root,
-            wrap: (argv) => [...copyPrefix(this.setpriv, options.cgroupProcs ?? []), ...argv],
-            failure: () => readFailure(area),
-            seal: async () => {
-                await removeTree((0,external_node_path_namespaceObject.join)(area, 'tmp'));
-                return { kind: 'copy', root: [root], home: [home] };
-            },
-            remove: () => (gone ??= removeTree(area)),
-        };
-    }
-}
+
+;// CONCATENATED MODULE: ./src/run/sandbox.ts
 /**
- * What a copy run starts with: it joins its cgroups, then setpriv sets no_new_privs (so sudo,
- * su and setuid programs cannot give it more than the gate has) and, as root, empties the
- * capability bounding set, so the check holds no capability.
+ * Sandboxes: the throwaway copy of a tree that one run of one check sees.
+ *
+ * Two kinds, same contract (nothing written in a sandbox reaches its source tree or the next
+ * sandbox; symlinks are links, never followed):
+ *
+ * - `overlay`: O(1) in tree size. A sandbox is a handful of empty directories; the tree appears
+ *   at `root` only inside the run's own mount namespace, where the mount helper (MOUNT_HELPER, one
+ *   perl process) mounts an overlayfs (read-only lower layers = the prepared tree, upper = this
+ *   run's writes), makes the whole host read-only, gives /tmp, /var/tmp, /run and /dev/shm a
+ *   private tmpfs, hides the masked paths and shows the run's own area writable again. The
+ *   mounts live and die with the namespace, so a killed or interrupted gate cannot leak mounts:
+ *   only plain directories are left for `remove()`.
+ * - `copy`: the portable fallback. A sandbox is a fresh `cp -a` of the prepared tree. It cannot
+ *   hide or protect anything outside the tree: a check writes wherever the gate's user may.
+ *
+ * Process containment (overlay kind): `unshare --mount --pid` (without `--fork`) starts the
+ * wrapper in the new mount namespace; the wrapper's children go to a fresh pid namespace. The
+ * first of them becomes that namespace's init: a `sleep` that gets SIGKILL when the wrapper's
+ * process dies (PR_SET_PDEATHSIG), and when a pid namespace's init dies the kernel kills
+ * everything else in it (pipe holders, daemons, setsid escapers). The wrapper then execs a
+ * relay, `timeout --foreground 0` (GNU coreutils; never times out), which forks the mount
+ * helper into the namespace; the helper execs setpriv, which drops every capability, sets
+ * no_new_privs and execs the command. The relay waits for it and ends the same way: exit 3 stays
+ * exit 3 and SIGSEGV or SIGKILL is re-raised on itself, so the spawner sees the command's own
+ * status on the pid it spawned. Why not simpler:
+ * - the command cannot be the namespace's init: init ignores signals it has no handler for, so
+ *   `process.kill(process.pid, 'SIGSEGV')` or `kill -9 $$` would do nothing, and a shell as init
+ *   cannot tell "exit 139" from "killed by SIGSEGV" when relaying;
+ * - the command cannot stay outside the namespace either (exec'd by the wrapper): a process whose
+ *   children go to another pid namespace cannot create threads (clone fails with EINVAL), so
+ *   node, Go or Java would abort at start;
+ * - `unshare --fork` relays too, but util-linux < 2.40 turns a child's SIGKILL (the OOM killer's
+ *   signal) into "exit 1" (util-linux issue #2614).
+ * detectSandbox checks the whole chain on this machine (the mounts, and that a SIGKILLed command
+ * is reported as such).
+ *
+ * As root the namespace needs no user namespace. As an ordinary user it runs in a user
+ * namespace that maps the user to itself (`--map-current-user --keep-caps`) and mounts with
+ * `userxattr`; either way the check runs with the gate's uid and no capability at all (not as a
+ * fake root that can read 0600 files or ignore permission bits).
+ *
+ * What an overlay sandbox does not do: hide what the gate's user may read (the host is read-only,
+ * not invisible, apart from the masks), or firewall the network unless `network: none`.
  */
-function copyPrefix(setpriv, cgroups) {
-    const prefix = [];
-    if (cgroups.length > 0) {
-        prefix.push('/bin/sh', '-c', `while [ "$1" != -- ]; do printf '%s\\n' $$ >"$1" || exit ${SANDBOX_FAILURE_EXIT_CODE}; shift; done; shift; exec "$@"`, 'quorum-cgroup', ...cgroups, '--');
-    }
-    if (setpriv !== null) {
-        prefix.push(setpriv, '--no-new-privs');
-        if (isRoot())
-            prefix.push('--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all');
-        prefix.push('--');
-    }
-    return prefix;
-}
-/** Whether `path` is `dir` or below it (both absolute). */
-function isWithin(path, dir) {
-    return path === dir || path.startsWith(dir.endsWith(external_node_path_namespaceObject.sep) ? dir : dir + external_node_path_namespaceObject.sep);
-}
-async function readFailure(area) {
-    try {
-        const text = (await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(area, 'sandbox-error'), 'utf8')).trim();
-        return text === '' ? null : text.slice(0, 500);
-    }
-    catch {
-        return null;
-    }
-}
+
+
+
+
+
+
+
+
 /**
- * Copies the contents of `from` into the existing directory `to`, symlinks as links,
- * preserving modes and times. `cp -a` is several times faster than a JS walk (and reflinks
- * where the filesystem can); the JS walk is the fallback where there is no cp.
+ * Creates a provider of `kind` sandboxes under `dir` (created if missing). For `overlay`,
+ * `userns` says whether runs need a user namespace (default: unless running as root); use
+ * `detectSandbox` first to learn whether overlay works here at all.
+ *
+ * To time sandbox creation alone (e.g. in a benchmark). For overlay, `enter` only makes a few
+ * directories; the namespace and the mount cost is paid when the first command starts, so time
+ * `enter` plus a trivial command:
+ * ```ts
+ * const { kind, userns } = await detectSandbox(dir, 'auto')   // dir must exist
+ * const p = createSandboxProvider({ kind, dir: join(dir, 'sandboxes'), userns })
+ * const tree = p.prepare(sourceDir)
+ * for (let i = 0; i < n; i++) {
+ *   const sb = await p.enter(tree)           // overlay: mkdirs; copy: the whole cp -a
+ *   await runInSandbox(sb, ['/bin/true'])    // overlay: + namespaces and mount
+ *   await sb.remove()
+ * }
+ * await p.dispose()
+ * ```
  */
-async function copyTree(from, to, signal) {
-    const cpPath = findTool('cp');
-    if (cpPath === null) {
-        await (0,promises_namespaceObject.cp)(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
-        return;
+function createSandboxProvider(p) {
+    if (p.kind === 'overlay') {
+        const tools = findOverlayTools();
+        if (typeof tools === 'string')
+            throw new Error(`overlay sandbox unavailable: ${tools}`);
+        return new OverlayProvider(p.dir, tools, {
+            userns: p.userns ?? !isRoot(),
+            privateProc: p.privateProc ?? true,
+            masks: p.masks ?? [],
+            readOnly: p.readOnly ?? [],
+        });
     }
-    const result = await runCommand([cpPath, '-a', '--', `${from}/.`, to], {
-        cwd: '/',
-        env: { PATH: '/usr/bin:/bin', LC_ALL: 'C' },
-        timeoutMs: 30 * 60_000,
-        signal,
-    });
-    if (signal.aborted)
-        throw new Error(`copying ${from} was stopped`);
-    if (result.code !== 0) {
-        const why = result.signal ?? `exit ${result.code}`;
-        throw new Error(`copying ${from} failed (${why}): ${result.stderr.trim().slice(0, 500)}`);
-    }
-}
-const KEEP_BYTES = 64 * 1024;
-/**
- * Spawns argv in its own process group and waits for it, killing the group on timeout or abort.
- * For the sandbox's own helpers and for tests and benchmarks; checks go through spawnBounded.
- */
-function runCommand(argv, o) {
-    return new Promise((resolve) => {
-        const [file, ...args] = argv;
-        if (file === undefined)
-            throw new Error('empty argv');
-        const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
-            cwd: o.cwd,
-            env: o.env,
-            detached: true,
-            stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        const out = [];
-        const err = [];
-        let outBytes = 0;
-        let errBytes = 0;
-        child.stdout.on('data', (b) => {
-            if (outBytes < KEEP_BYTES)
-                out.push(b);
-            outBytes += b.length;
-        });
-        child.stderr.on('data', (b) => {
-            if (errBytes < KEEP_BYTES)
-                err.push(b);
-            errBytes += b.length;
-        });
-        let killed = false;
-        let status = null;
-        let done = false;
-        const finish = (code, signal, extra = '') => {
-            if (done)
-                return;
-            done = true;
-            clearTimeout(timer);
-            o.signal?.removeEventListener('abort', kill);
-            // A killed run may have left a process (in another session) holding our pipes: stop
-            // reading rather than wait for it.
-            child.stdout.destroy();
-            child.stderr.destroy();
-            resolve({
-                code,
-                signal,
-                stdout: Buffer.concat(out).subarray(0, KEEP_BYTES).toString('utf8'),
-                stderr: Buffer.concat(err).subarray(0, KEEP_BYTES).toString('utf8') + extra,
-                killed,
-            });
-        };
-        const kill = () => {
-            killed = true;
-            try {
-                if (child.pid !== undefined)
-                    process.kill(-child.pid, 'SIGKILL');
-            }
-            catch {
-                // already gone
-            }
-            if (status)
-                finish(status.code, status.signal);
-        };
-        const timer = setTimeout(kill, o.timeoutMs);
-        o.signal?.addEventListener('abort', kill, { once: true });
-        if (o.signal?.aborted)
-            kill();
-        child.on('error', (e) => finish(null, null, String(e)));
-        child.on('exit', (code, signal) => {
-            status = { code, signal };
-            if (killed)
-                return finish(code, signal);
-            // What is left of the group (a copy sandbox has no pid namespace to end it) goes too; a
-            // process that left the group gets a moment to close the pipes, then we stop waiting.
-            try {
-                if (child.pid !== undefined)
-                    process.kill(-child.pid, 'SIGKILL');
-            }
-            catch {
-                // nothing left
-            }
-            setTimeout(() => finish(code, signal), 1000).unref();
-        });
-        child.on('close', (code, signal) => finish(code, signal));
-    });
+    return new CopyProvider(p.dir);
 }
 /**
  * Runs argv inside sandbox `sb` with a minimal environment (HOME and TMPDIR of the sandbox) and
@@ -47669,47 +47820,6 @@ async function sandbox_exists(path) {
         return false;
     }
 }
-/**
- * `rm -rf` that also copes with what checks leave behind: read-only directories (a Go module
- * cache, a test that chmods 0555) and overlayfs' mode-000 work directory. Never follows
- * symlinks. Missing paths are fine.
- */
-async function removeTree(path) {
-    try {
-        await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true, maxRetries: 2 });
-        return;
-    }
-    catch {
-        // fall through: make every directory writable and searchable, then try once more
-    }
-    await makeRemovable(path);
-    await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true, maxRetries: 2 });
-}
-async function makeRemovable(path) {
-    let st;
-    try {
-        st = await (0,promises_namespaceObject.lstat)(path);
-    }
-    catch {
-        return;
-    }
-    if (!st.isDirectory())
-        return;
-    try {
-        await (0,promises_namespaceObject.chmod)(path, 0o700);
-    }
-    catch {
-        // not ours to change; rm will say so
-    }
-    let names = [];
-    try {
-        names = await (0,promises_namespaceObject.readdir)(path);
-    }
-    catch {
-        return;
-    }
-    await Promise.all(names.map((n) => makeRemovable((0,external_node_path_namespaceObject.join)(path, n))));
-}
 
 ;// CONCATENATED MODULE: ./src/run/workspace.ts
 /**
@@ -47732,9 +47842,15 @@ async function makeRemovable(path) {
 
 
 
+
+
+
+
 /** A workspace cannot be created or used as asked (bad directory, disposed, ...). */
-class WorkspaceError extends Error {
-    name = 'WorkspaceError';
+class WorkspaceError extends QuorumError {
+    constructor(message) {
+        super('usage', message);
+    }
 }
 /** How long dispose() waits for aborted runs to end before deleting their directories anyway. */
 const DISPOSE_WAIT_EXTRA_MS = 10_000;
@@ -47751,7 +47867,7 @@ async function createWorkspace(opts = {}) {
     const plannedBase = await realpathOfNearest(base);
     for (const tree of opts.inputTrees ?? []) {
         const realTree = await realpathOfNearest((0,external_node_path_namespaceObject.resolve)(tree));
-        if (workspace_isInside(plannedBase, realTree)) {
+        if (isInside(plannedBase, realTree)) {
             throw new WorkspaceError(`the sandbox directory ${base} is inside the input tree ${tree}; ` +
                 'sandboxes must live outside the trees they copy (choose another base directory or TMPDIR)');
         }
@@ -47762,9 +47878,12 @@ async function createWorkspace(opts = {}) {
         // A caller's log directory may be shared by several gates (two runs, or two gates in one
         // job): each gets a directory of its own in it, so no report points at another's log.
         const logDir = opts.logDir
-            ? await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.resolve)(opts.logDir), { recursive: true }).then(() => (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.resolve)(opts.logDir), 'run-')))
+            ? await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.resolve)(opts.logDir), { recursive: true }).then(async () => {
+                await pruneLogRuns((0,external_node_path_namespaceObject.resolve)(opts.logDir));
+                return (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.resolve)(opts.logDir), 'run-'));
+            })
             : (0,external_node_path_namespaceObject.resolve)(`${dir}-logs`);
-        if (workspace_isInside(logDir, dir)) {
+        if (isInside(logDir, dir)) {
             throw new WorkspaceError(`the log directory ${logDir} would be deleted with the workspace`);
         }
         await (0,promises_namespaceObject.mkdir)(logDir, { recursive: true });
@@ -47787,7 +47906,7 @@ async function createWorkspace(opts = {}) {
             note: mode === 'auto' ? detection.reason : null,
             parentEnv: opts.parentEnv ?? process.env,
             graceMs: opts.graceMs ?? workspace_DEFAULT_GRACE_MS,
-            ownLogDir: opts.logDir === undefined,
+            keepPassingLogs: opts.keepPassingLogs ?? false,
             cgroups,
         });
     }
@@ -47812,6 +47931,31 @@ async function findCgroups(sudo) {
         return found;
     return { available: false, reason: `${found.reason}; getting one through sudo failed: ${why}` };
 }
+/** How many gates' log directories a shared log directory keeps (the newest). */
+const LOG_RUNS_KEPT = 20;
+/** A log directory younger than this may belong to a gate still running: never pruned. */
+const LOG_RUN_MIN_AGE_MS = 60 * 60 * 1000;
+/**
+ * Removes the oldest `run-*` directories of `dir` beyond the newest LOG_RUNS_KEPT (an agent
+ * loop or a day of laptop use must not fill the disk with logs), never one changed in the last
+ * hour. Best effort: what cannot be read or removed stays.
+ */
+async function pruneLogRuns(dir) {
+    const entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true }).catch(() => []);
+    const runs = await Promise.all(entries
+        .filter((e) => e.isDirectory() && e.name.startsWith('run-'))
+        .map(async (e) => {
+        const path = (0,external_node_path_namespaceObject.join)(dir, e.name);
+        const info = await (0,promises_namespaceObject.stat)(path).catch(() => null);
+        return { path, mtime: info?.mtimeMs ?? Date.now() };
+    }));
+    runs.sort((a, b) => b.mtime - a.mtime);
+    const old = Date.now() - LOG_RUN_MIN_AGE_MS;
+    for (const run of runs.slice(LOG_RUNS_KEPT - 1)) {
+        if (run.mtime < old)
+            await removeTree(run.path).catch(() => undefined);
+    }
+}
 /** realpath of the longest existing prefix of `path`, with the rest appended as is. */
 async function realpathOfNearest(path) {
     const rest = [];
@@ -47829,11 +47973,6 @@ async function realpathOfNearest(path) {
         }
     }
 }
-/** Whether `path` is `dir` or below it (both absolute, already resolved). */
-function workspace_isInside(path, dir) {
-    const rel = (0,external_node_path_namespaceObject.relative)(dir, path);
-    return rel === '' || (rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`) && !(0,external_node_path_namespaceObject.isAbsolute)(rel));
-}
 class GateWorkspace {
     dir;
     logDir;
@@ -47846,8 +47985,7 @@ class GateWorkspace {
     note;
     parentEnv;
     graceMs;
-    /** The logs directory is our default one (not the caller's), so an empty one can go. */
-    ownLogDir;
+    keepPassingLogs;
     providers = new Map();
     trees = new WeakMap();
     live = new Set();
@@ -47870,7 +48008,7 @@ class GateWorkspace {
         this.note = p.note;
         this.parentEnv = p.parentEnv;
         this.graceMs = p.graceMs;
-        this.ownLogDir = p.ownLogDir;
+        this.keepPassingLogs = p.keepPassingLogs;
     }
     get kind() {
         return this.fellBack ? 'copy' : this.detectedKind;
@@ -48083,6 +48221,10 @@ class GateWorkspace {
                     usage?.oomKilled ? `it ran out of memory (memory_mb: ${limits.memory_mb})` : null,
                     usage?.pidsLimitHit ? `it hit its process limit (pids_max: ${limits.pids_max})` : null,
                 ].filter((why) => why !== null);
+                // The full log is for runs worth a look: one of a passing run is deleted unless asked.
+                const output = c.outcome === 'PASSED' && !this.keepPassingLogs && r.output.log_path !== null
+                    ? await (0,promises_namespaceObject.unlink)(r.output.log_path).then(() => ({ ...r.output, log_path: null }), () => r.output)
+                    : r.output;
                 const result = {
                     outcome: c.outcome,
                     reason: limitHit.length > 0 && c.outcome !== 'PASSED'
@@ -48092,7 +48234,7 @@ class GateWorkspace {
                     duration_ms: r.durationMs,
                     exit_code: r.exitCode,
                     signal: r.signal,
-                    output: r.output,
+                    output,
                     seed: p.opts.seed,
                     sandbox: kind,
                     sandbox_root: sb.root,
@@ -48140,7 +48282,7 @@ class GateWorkspace {
         catch {
             throw new WorkspaceError(`tree directory ${abs} does not exist or is not a directory`);
         }
-        if (workspace_isInside(this.dir, real) || workspace_isInside(real, this.dir)) {
+        if (isInside(this.dir, real) || isInside(real, this.dir)) {
             throw new WorkspaceError(`tree directory ${abs} and the sandbox directory ${this.dir} overlap; they must be apart`);
         }
         return real;
@@ -48210,9 +48352,8 @@ class GateWorkspace {
             if (this.cgroups.available)
                 await this.cgroups.dispose().catch(() => undefined);
             await removeTree(this.dir);
-            // A gate that ran nothing should not leave an empty directory behind in TMPDIR.
-            if (this.ownLogDir)
-                await (0,promises_namespaceObject.rmdir)(this.logDir).catch(() => undefined);
+            // A gate whose runs all passed (or that ran nothing) leaves no empty directory behind.
+            await (0,promises_namespaceObject.rmdir)(this.logDir).catch(() => undefined);
         })();
         return this.disposing;
     }
@@ -48289,8 +48430,10 @@ const VERSION = '0.1.0';
 
 
 /** A usage problem found before anything ran (e.g. scored mode without a baseline). */
-class GateUsageError extends Error {
-    name = 'GateUsageError';
+class GateUsageError extends QuorumError {
+    constructor(message) {
+        super('usage', message);
+    }
 }
 /**
  * Runs every configured check on the candidate (and the baseline, when given) and decides.
@@ -48311,6 +48454,7 @@ async function runGate(options) {
         sandbox: options.sandbox ?? 'auto',
         cgroupSudo: options.cgroupSudo ?? false,
         logDir: options.logDir,
+        keepPassingLogs: options.keepPassingLogs ?? false,
         parentEnv: options.parentEnv,
         inputTrees: [options.candidateDir, ...(baselineDir ? [baselineDir] : [])],
         maskPaths: options.maskPaths,
@@ -48522,6 +48666,7 @@ function defaultReproduce(options) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/format.ts
+
 /** Emoji for an outcome in markdown views. */
 const OUTCOME_ICON = {
     PASSED: '✅',
@@ -48597,16 +48742,6 @@ function formatBytes(bytes) {
         return `${(bytes / 1024).toFixed(1)} KB`;
     return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
-/** A score as written in views: up to 4 decimals, no trailing zeros. */
-function formatScore(score) {
-    return Number.isInteger(score) ? String(score) : String(Number(score.toFixed(4)));
-}
-/** A score delta with its sign ("+3", "−0.5", "±0"). */
-function format_formatDelta(delta) {
-    if (delta === 0)
-        return '±0';
-    return delta > 0 ? `+${formatScore(delta)}` : `−${formatScore(-delta)}`;
-}
 /**
  * The captured output as one text: head, a visible gap line when the middle was dropped, tail.
  * Still untrusted and unbounded in principle; callers cut and sanitize it.
@@ -48639,8 +48774,11 @@ function shortSha(sha) {
 
 ;// CONCATENATED MODULE: ./src/report/limits.ts
 /**
- * GitHub's size limits for the places Quorum writes to, and the one layout routine that makes a
- * document fit them by dropping the least useful parts first and saying so.
+ * GitHub's size limits for every place Quorum writes to, and the routines that make text fit
+ * them: {@link layoutDocument} for the rendered views (drops the least useful parts first and
+ * says so), {@link fitWithNote} for a last-resort cut of any other text, {@link cutToMeasure}
+ * under both. The views (markdown.ts) and the writers (src/github) take their limits from here
+ * and nowhere else.
  */
 /** Issue/PR comment body: 65,536 characters. */
 const COMMENT_MAX_CHARS = 65_536;
@@ -48648,15 +48786,19 @@ const COMMENT_MAX_CHARS = 65_536;
 const CHECK_RUN_SUMMARY_MAX_CHARS = 65_535;
 /** Check run `output.text`: 65,535 characters. */
 const CHECK_RUN_TEXT_MAX_CHARS = 65_535;
-/** Job summary ($GITHUB_STEP_SUMMARY) per step: 1 MiB, counted in bytes. */
+/** Job summary ($GITHUB_STEP_SUMMARY) per step, all its writers together: 1 MiB, in bytes. */
 const JOB_SUMMARY_MAX_BYTES = 1_048_576;
 /** Annotations taken from one check's output. */
 const ANNOTATIONS_PER_CHECK = 50;
-/** Annotations in one check run, all checks together (the writer sends them 50 per request). */
+/** Annotations in one check run, all checks together. */
 const ANNOTATIONS_TOTAL = 500;
+/** Annotations GitHub accepts in one check run request (checks API, maxItems 50). */
+const ANNOTATIONS_PER_REQUEST = 50;
 /** Check run annotation title: 255 characters. */
 const ANNOTATION_TITLE_MAX_CHARS = 255;
-/** Check run annotation message; GitHub allows 64 KB, a readable message is far shorter. */
+/** Check run annotation `message` and `raw_details`: 64 KB each, counted in bytes. */
+const ANNOTATION_TEXT_MAX_BYTES = 65_536;
+/** Check run annotation message as the views write it: far shorter than GitHub's 64 KB. */
 const ANNOTATION_MESSAGE_MAX_CHARS = 2_000;
 /**
  * Characters as UTF-16 code units. Never less than the code-point count GitHub applies, so a body
@@ -48762,6 +48904,20 @@ function hardCut(text, note, budget, measure) {
         kept = kept.slice(0, lastBreak);
     return `${kept}${SEPARATOR}${note}`;
 }
+/**
+ * `text` when it fits `budget`; otherwise the longest prefix that fits with `note` after it (or as
+ * much of `note` as fits, when not even the note does). Never over the budget, never splitting a
+ * surrogate pair. For text that was not laid out by {@link layoutDocument}: a writer's last line of
+ * defence, or a message the action builds itself.
+ */
+function fitWithNote(text, budget, measure, note) {
+    if (measure(text) <= budget)
+        return { text, truncated: false };
+    const room = budget - measure(note);
+    if (room <= 0)
+        return { text: cutToMeasure(note, budget, measure), truncated: true };
+    return { text: `${cutToMeasure(text, room, measure)}${note}`, truncated: true };
+}
 /** The longest prefix of `text` within `budget`, not splitting a surrogate pair. */
 function cutToMeasure(text, budget, measure) {
     if (measure(text) <= budget)
@@ -48864,9 +49020,15 @@ function clipStart(text, max) {
         start += 1;
     return `…${text.slice(start)}`;
 }
-/** Collapses all whitespace runs (newlines included) to single spaces and trims. */
-function sanitize_oneLine(text) {
-    return text.replace(/\s+/g, ' ').trim();
+/**
+ * Untrusted text as one printable line of at most `max` characters: controls and escapes removed,
+ * every whitespace run (line breaks, tabs, Unicode spaces) one space, cut with `…`. Stricter than
+ * engine/paths.ts oneLine, which only folds line breaks: a tab or a run of spaces would throw off
+ * the terminal's columns. Not yet safe for markdown or HTML; the callers below and the terminal
+ * view add what their medium needs.
+ */
+function plainLine(text, max) {
+    return sanitize_clip(stripControl(text).replace(/\s+/g, ' ').trim(), max);
 }
 /**
  * Breaks everything GitHub would turn into a notification, a cross-reference or a link:
@@ -48916,7 +49078,7 @@ const MARKDOWN_PUNCTUATION = /[\\`*_[\]|~$#]/g;
  * neutralized, and mentions, references and URLs broken.
  */
 function inlineText(text, max = 500) {
-    let s = sanitize_clip(sanitize_oneLine(stripControl(text)), max);
+    let s = plainLine(text, max);
     s = s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     s = s.replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
     // A leading `-`, `+`, `=` or `1.` could start a list or a setext underline when the text begins a
@@ -48938,7 +49100,7 @@ function tableCell(text, max = 200) {
  */
 function htmlText(text, max = 200) {
     // References first: escaping creates entities such as `&#39;` that the `#123` rule would break.
-    return escapeHtml(neutralizeReferences(sanitize_clip(sanitize_oneLine(stripControl(text)), max)));
+    return escapeHtml(neutralizeReferences(plainLine(text, max)));
 }
 /** Length of the longest run of `char` in `text`. */
 function longestRun(text, char) {
@@ -48957,7 +49119,7 @@ function longestRun(text, char) {
  * Inside a table, `|` must still be escaped (GFM splits cells before parsing code spans).
  */
 function codeSpan(text, options = {}) {
-    let s = breakHtmlComments(sanitize_clip(sanitize_oneLine(stripControl(text)), options.max ?? 500));
+    let s = breakHtmlComments(plainLine(text, options.max ?? 500));
     if (options.inTable)
         s = s.replace(/\|/g, '\\|');
     if (s === '')
@@ -49036,7 +49198,7 @@ function extractAnnotations(report, ctx, limits = { perCheck: ANNOTATIONS_PER_CH
 }
 /** Annotations found in one check's candidate output, at most `max`. */
 function annotationsForCheck(check, treeRoot, max = ANNOTATIONS_PER_CHECK) {
-    const title = sanitize_clip(`quorum: ${sanitize_oneLine(stripControl(check.name))}`, ANNOTATION_TITLE_MAX_CHARS);
+    const title = plainLine(`quorum: ${check.name}`, ANNOTATION_TITLE_MAX_CHARS);
     // Absolute paths in output point into the run's sandbox, not into the tree it was made from.
     const root = check.candidate.sandbox_root ?? treeRoot;
     return parseAnnotations(outputText(check.candidate.output), { treeRoot: root, title, max });
@@ -49137,7 +49299,7 @@ function fromWorkflowCommand(match, treeRoot) {
     }
     const title = props.get('title');
     if (title)
-        annotation.title = sanitize_clip(sanitize_oneLine(stripControl(title)), ANNOTATION_TITLE_MAX_CHARS);
+        annotation.title = plainLine(title, ANNOTATION_TITLE_MAX_CHARS);
     return annotation;
 }
 /**
@@ -49206,7 +49368,64 @@ function unescapeProperty(text) {
         .replace(/%25/g, '%');
 }
 
+;// CONCATENATED MODULE: ./src/report/comment-markers.ts
+/**
+ * The two hidden lines at the top of the sticky PR comment, written by the comment view
+ * (markdown.ts renderComment) and read by the writer that finds and updates the comment
+ * (src/github/comment.ts):
+ *
+ *   <!-- quorum:gate=NAME -->                          which gate the comment reports on
+ *   <!-- quorum:head=SHA run=RUN_ID.ATTEMPT -->        which commit and which workflow run
+ *
+ * The first identifies the comment (with its author: see comment.ts); the second lets a late,
+ * older run tell that it would overwrite a newer report.
+ */
+const GATE_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+const SHA = /^[0-9a-f]{7,64}$/i;
+const RUN_PART = /^\d{1,20}$/;
+const HEAD_LINE = /^<!-- quorum:head=([0-9a-f]{7,64}) run=(\d{1,20})\.(\d{1,20}) -->$/i;
+/** The first line that identifies the comment of a gate. Throws on a name that could break it. */
+function commentMarker(gate) {
+    // The gate name comes from config; `-->` or a newline in it would end the HTML comment early
+    // and make the marker forgeable or unmatchable. The inputs layer validates it first; this is
+    // the last guard.
+    if (!GATE_NAME.test(gate))
+        throw new RangeError(`invalid gate name for a comment marker: ${gate}`);
+    return `<!-- quorum:gate=${gate} -->`;
+}
+/** The second line: which commit and which workflow run (id.attempt) the report is for. */
+function headMarker(headSha, runId, runAttempt) {
+    const id = String(runId);
+    const attempt = String(runAttempt);
+    if (!SHA.test(headSha))
+        throw new RangeError(`invalid head sha: ${headSha}`);
+    if (!RUN_PART.test(id) || !RUN_PART.test(attempt)) {
+        throw new RangeError(`invalid run id/attempt: ${id}.${attempt}`);
+    }
+    return `<!-- quorum:head=${headSha.toLowerCase()} run=${id}.${attempt} -->`;
+}
+/** Reads the head marker from a comment body's second line; null when absent or malformed. */
+function parseProvenance(body) {
+    const line = body.split(/\r?\n/, 2)[1];
+    const m = line === undefined ? null : HEAD_LINE.exec(line);
+    if (m === null)
+        return null;
+    return {
+        headSha: m[1].toLowerCase(),
+        runId: BigInt(m[2]),
+        runAttempt: BigInt(m[3]),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
+/**
+ * The markdown views of a report: the sticky PR comment, the check run output and the job summary.
+ * All three are assembled from the same blocks and differ only in what they include and how much
+ * room GitHub gives them. Every piece of text that came from a check or the config goes through
+ * sanitize.ts; everything else is written here and trusted.
+ */
+
+
 
 
 
@@ -49222,13 +49441,19 @@ const MAX_REASONS = 20;
 const REASON_CHARS = 300;
 const NAME_CHARS = 100;
 /**
- * The sticky PR comment: hidden marker on line 1 (from ctx, and nowhere else in the body),
- * headline, notices, reasons, the per-check table, a collapsed details block per non-passing
- * check, and a footer. At most 65,536 characters; when longer, output tails go first, then whole
- * details blocks, then passing rows, and a visible note links to the check run and full report.
+ * The whole body of the sticky PR comment, exactly as it is posted: the hidden gate marker on
+ * line 1 and, when ctx names the workflow run, the hidden head marker on line 2 (see
+ * comment-markers.ts; neither appears anywhere else in the body), then headline, notices,
+ * reasons, the per-check table, a collapsed details block per non-passing check, and a footer.
+ * At most 65,536 characters even after {@link markCommentOutdated}; when longer, output tails go
+ * first, then whole details blocks, then passing rows, and a visible note links to the check run
+ * and full report. Throws a RangeError for a gate name, head sha or run that could not be a marker.
  */
 function renderComment(report, ctx) {
-    const marker = sanitize_oneLine(ctx.marker);
+    const hidden = [commentMarker(ctx.gateName)];
+    if (ctx.run)
+        hidden.push(headMarker(ctx.headSha ?? '', ctx.run.id, ctx.run.attempt));
+    const top = hidden.join('\n');
     const parts = documentParts(report, ctx, {
         tail: COMMENT_TAIL,
         table: true,
@@ -49237,10 +49462,29 @@ function renderComment(report, ctx) {
         limitName: `${COMMENT_MAX_CHARS.toLocaleString('en-US')}-character comment limit`,
         links: { checkRun: true, report: true },
     });
-    const budget = COMMENT_MAX_CHARS - marker.length - 1;
-    const body = guardMarker(layoutDocument(parts, budget, measureChars), marker);
-    return `${marker}\n${cutToMeasure(body, budget, measureChars)}`;
+    // Room is kept for the outdated notice, so marking the comment later never needs a second cut.
+    const budget = COMMENT_MAX_CHARS - measureChars(top) - 1 - OUTDATED_NOTICE_MAX_CHARS;
+    // Both hidden lines start with `<!`, which breakHtmlComments breaks everywhere in the rest, so
+    // no check can print a second marker or a forged head line into the body.
+    return `${top}\n${guarded(layoutDocument(parts, budget, measureChars), budget, measureChars)}`;
 }
+/**
+ * `body` (as {@link renderComment} wrote it for a run: two hidden lines first) with a warning after
+ * the hidden lines that the report is for `heads.report` while the pull request head is now
+ * `heads.pullRequest`. Within 65,536 characters, because renderComment keeps room for it; null for
+ * a body it did not write that has no room left.
+ */
+function markCommentOutdated(body, heads) {
+    const [marker = '', provenance = '', ...rest] = body.split('\n');
+    const marked = [marker, provenance, outdatedNotice(heads), ...rest].join('\n');
+    return measureChars(marked) <= COMMENT_MAX_CHARS ? marked : null;
+}
+function outdatedNotice(heads) {
+    return (`> [!WARNING]\n> Outdated: this report is for ${heads.report.slice(0, 12)}, but the pull ` +
+        `request head is now ${heads.pullRequest.slice(0, 12)}. A newer run will replace it.\n`);
+}
+// What markCommentOutdated adds at most: the notice with 12-character shas, and a line break.
+const OUTDATED_NOTICE_MAX_CHARS = measureChars(outdatedNotice({ report: '0'.repeat(12), pullRequest: '0'.repeat(12) })) + 1;
 /**
  * The check run output: a title with counts and the verdict, a summary (headline, notices,
  * reasons, table) and a text (details of every non-passing check), each at most 65,535
@@ -49328,7 +49572,7 @@ function headBlocks(report, ctx) {
         blocks.push(baseline === null
             ? `Score: **${candidate}** on the candidate (no baseline score).`
             : `Score: **${candidate}** on the candidate, **${formatScore(baseline)}** on the baseline ` +
-                `(${format_formatDelta(report.totals.candidate_score - baseline)}).`);
+                `(${formatDelta(report.totals.candidate_score - baseline)}).`);
     }
     if (report.notices.length > 0) {
         const shown = report.notices
@@ -49357,7 +49601,7 @@ const TABLE_HEADER = [
 function tableRow(check) {
     const change = [CHANGE_ICON[check.change], CHANGE_LABEL[check.change]];
     if (check.score_delta !== null)
-        change.push(`(${format_formatDelta(check.score_delta)})`);
+        change.push(`(${formatDelta(check.score_delta)})`);
     const cells = [
         codeSpan(check.name, { max: NAME_CHARS, inTable: true }),
         check.baseline === null ? '—' : runCell(check.baseline),
@@ -49391,7 +49635,7 @@ function detailBlock(check, tail) {
         lines.push(`**Baseline:** ${OUTCOME_ICON[base.outcome]} ${base.outcome} — ${inlineText(base.reason, REASON_CHARS)}`);
     }
     if (run.score !== null || check.score_delta !== null) {
-        const delta = check.score_delta === null ? '' : ` (${format_formatDelta(check.score_delta)})`;
+        const delta = check.score_delta === null ? '' : ` (${formatDelta(check.score_delta)})`;
         lines.push(`**Score:** ${run.score === null ? 'none' : formatScore(run.score)}${delta}`);
     }
     const facts = [`**Seed** ${codeSpan(run.seed, { max: 200 })}`];
@@ -49399,7 +49643,8 @@ function detailBlock(check, tail) {
         facts.push(`**log** ${codeSpan(run.output.log_path, { max: 300 })}`);
     facts.push(`**output** ${formatBytes(run.output.bytes)}${run.output.truncated ? ', middle not kept' : ''}`);
     lines.push(facts.join(' · '));
-    lines.push(`Reproduce locally:\n\n${codeFence(sanitize_oneLine(check.reproduce), 'sh')}`);
+    // One line (every kind of line break folded), inner spacing kept: it is a shell command.
+    lines.push(`Reproduce locally:\n\n${codeFence(oneLine(stripControl(check.reproduce)), 'sh')}`);
     const open = `<details>\n<summary>${summaryBits.join(' · ')}</summary>`;
     const close = '</details>';
     const compactBody = lines.join('\n\n');
@@ -49470,24 +49715,13 @@ function safeUrl(url) {
     return parsed.href.replace(/[()<>\s"'`\\[\]]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 /**
- * Last line of defence for the comment: the body below line 1 must not contain the marker or any
- * HTML comment opener, whatever slipped through (every untrusted piece is already broken).
+ * Last line of defence for every view: no HTML comment opener (which could hide the rest of a body
+ * or forge the comment's hidden lines), whatever slipped through; every untrusted piece is already
+ * broken. The guard only fires if a piece escaped sanitizing, and each firing adds a character:
+ * re-cutting keeps the limit a hard guarantee even then.
  */
-function guardMarker(body, marker) {
-    let guarded = guardComments(body);
-    if (marker.length > 1) {
-        const broken = `${marker.slice(0, 1)}${BREAK}${marker.slice(1)}`;
-        guarded = guarded.split(marker).join(broken);
-    }
-    return guarded;
-}
-function guardComments(text) {
-    return text.replace(/<!--/g, `<${BREAK}!--`);
-}
-// The guards only fire if an untrusted piece escaped sanitizing, and each firing adds a character;
-// re-cutting keeps the limit a hard guarantee even then.
 function guarded(text, budget, measure) {
-    return cutToMeasure(guardComments(text), budget, measure);
+    return cutToMeasure(breakHtmlComments(text), budget, measure);
 }
 
 ;// CONCATENATED MODULE: ./src/report/log-safe.ts
@@ -49575,14 +49809,14 @@ function renderTerminal(report, options) {
         out.push(renderSegments(segments, width, paint));
     };
     const facts = [
-        `Quorum ${safe(report.tool.version, 40)}`,
+        `Quorum ${plainLine(report.tool.version, 40)}`,
         report.mode,
         `${report.checks.length} ${report.checks.length === 1 ? 'check' : 'checks'} in ${formatDuration(report.duration_ms)}`,
         `sandbox ${report.sandbox}`,
     ];
     line({ text: facts.join(' · '), style: 'bold' });
     for (const notice of report.notices.slice(0, 10)) {
-        line({ text: '! ', style: 'yellow' }, { text: safe(notice, 300), style: 'yellow' });
+        line({ text: '! ', style: 'yellow' }, { text: plainLine(notice, 300), style: 'yellow' });
     }
     if (report.notices.length > 10)
         line({ text: `! … and ${report.notices.length - 10} more notices` });
@@ -49598,7 +49832,7 @@ function renderTerminal(report, options) {
         out.push('');
         line({ text: 'Reasons:', style: 'bold' });
         for (const reason of report.reasons.slice(0, 20))
-            line({ text: `  - ${safe(reason, 300)}` });
+            line({ text: `  - ${plainLine(reason, 300)}` });
         if (report.reasons.length > 20)
             line({ text: `  - … and ${report.reasons.length - 20} more` });
     }
@@ -49610,7 +49844,7 @@ function renderTerminal(report, options) {
         const cand = report.totals.candidate_score;
         verdict.push(base === null
             ? `score ${formatScore(cand)}`
-            : `score ${formatScore(base)} → ${formatScore(cand)} (${format_formatDelta(cand - base)})`);
+            : `score ${formatScore(base)} → ${formatScore(cand)} (${formatDelta(cand - base)})`);
     }
     line({ text: allowed ? '✔ ALLOWED' : '✘ BLOCKED', style: allowed ? 'green' : 'red', bold: true }, { text: ` · ${verdict.join(' · ')}` });
     // Our own lines never start with `::` or contain `##[`; this catches any untrusted text that
@@ -49640,7 +49874,7 @@ function renderSegments(segments, width, paint) {
 function table(report, width, line) {
     const hasBaseline = report.checks.some((c) => c.baseline !== null);
     const hasScore = report.checks.some((c) => c.candidate.score !== null || c.score_delta !== null);
-    const names = report.checks.map((c) => safe(c.name, NAME_MAX));
+    const names = report.checks.map((c) => plainLine(c.name, NAME_MAX));
     const nameWidth = Math.max(5, ...names.map((n) => [...n].length));
     const changeWidth = Math.max(6, ...report.checks.map((c) => CHANGE_LABEL[c.change].length));
     const scores = report.checks.map(scoreCell);
@@ -49683,7 +49917,7 @@ function table(report, width, line) {
         });
         if (hasScore)
             row.push({ text: scores[i] ?? '', pad: scoreWidth + 2 });
-        row.push({ text: safe(check.candidate.reason, reasonWidth) });
+        row.push({ text: plainLine(check.candidate.reason, reasonWidth) });
         line(...row);
     }
 }
@@ -49691,21 +49925,21 @@ function scoreCell(check) {
     const score = check.candidate.score;
     const delta = check.score_delta;
     if (score === null)
-        return delta === null ? '' : format_formatDelta(delta);
-    return delta === null ? formatScore(score) : `${formatScore(score)} (${format_formatDelta(delta)})`;
+        return delta === null ? '' : formatDelta(delta);
+    return delta === null ? formatScore(score) : `${formatScore(score)} (${formatDelta(delta)})`;
 }
 function details(check, tailCount, line) {
     const run = check.candidate;
     const bits = [run.outcome];
     const exit = exitPhrase(check);
     if (exit !== null)
-        bits.push(safe(exit, 40));
+        bits.push(plainLine(exit, 40));
     bits.push(formatDuration(run.duration_ms));
-    line({ text: '✘ ', style: OUTCOME_STYLE[run.outcome] }, { text: safe(check.name, NAME_MAX), bold: true }, { text: `  ${bits.join(' · ')}`, style: OUTCOME_STYLE[run.outcome] });
-    line({ text: '  reason: ', style: 'dim' }, { text: safe(run.reason, 1_000) });
-    const where = [`seed ${safe(run.seed, 80)}`];
+    line({ text: '✘ ', style: OUTCOME_STYLE[run.outcome] }, { text: plainLine(check.name, NAME_MAX), bold: true }, { text: `  ${bits.join(' · ')}`, style: OUTCOME_STYLE[run.outcome] });
+    line({ text: '  reason: ', style: 'dim' }, { text: plainLine(run.reason, 1_000) });
+    const where = [`seed ${plainLine(run.seed, 80)}`];
     if (run.output.log_path !== null)
-        where.push(`log ${safe(run.output.log_path, 300)}`);
+        where.push(`log ${plainLine(run.output.log_path, 300)}`);
     line({ text: `  ${where.join(' · ')}`, style: 'dim' });
     if (tailCount > 0) {
         const tail = tailLines(outputText(run.output), {
@@ -49723,11 +49957,7 @@ function details(check, tailCount, line) {
             }
         }
     }
-    line({ text: '  reproduce: ', style: 'dim' }, { text: safe(check.reproduce, 2_000), style: 'cyan', whole: true });
-}
-/** Untrusted text as one printable line of at most `max` characters. */
-function safe(text, max) {
-    return sanitize_clip(sanitize_oneLine(stripControl(text)), max);
+    line({ text: '  reproduce: ', style: 'dim' }, { text: plainLine(check.reproduce, 2_000), style: 'cyan', whole: true });
 }
 /** Pads or cuts `text` to exactly `columns` code points (cut text ends with `…` and a space). */
 function fit(text, columns) {
@@ -49790,6 +50020,7 @@ const FULL_SHA_PATTERN = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
  * verdict alone (DESIGN "A failure to talk to GitHub is a loud warning, never a silent change of
  * verdict").
  */
+
 /** The permission (workflow `permissions:` syntax) each operation needs to write or read. */
 const NEEDED_PERMISSION = {
     'check-run': 'checks: write',
@@ -49804,8 +50035,7 @@ const WHAT = {
     identity: 'look up the token identity',
 };
 /** A GitHub API failure, classified. Never thrown across the reporting boundary: it is returned. */
-class GitHubApiError extends Error {
-    name = 'GitHubApiError';
+class GitHubApiError extends QuorumError {
     kind;
     operation;
     /** HTTP status, or null for a network failure or a non-HTTP error. */
@@ -49820,7 +50050,7 @@ class GitHubApiError extends Error {
     /** GitHub's response body, bounded, for validation errors (it names the offending field). */
     responseBody;
     constructor(init) {
-        super(init.message, { cause: init.cause });
+        super('environment', init.message, { cause: init.cause });
         this.kind = init.kind;
         this.operation = init.operation;
         this.status = init.status;
@@ -49971,7 +50201,9 @@ function classifyGitHubError(error, operation) {
 }
 /**
  * Logs a reporting failure loudly (a `::warning::` through @actions/core) with how to fix it.
- * Never throws, never decides anything: the verdict stands.
+ * Called once per failure, by the action, from the result a writer returned (writers never log
+ * their own failures, so nothing is said twice). Never throws, never decides anything: the
+ * verdict stands.
  */
 function warnGitHubFailure(log, error) {
     log.warning(error.toWarning());
@@ -49992,43 +50224,21 @@ function errors_firstLine(text) {
  * The `quorum` check run: created in_progress when the gate starts, completed with the verdict.
  * Branch protection requires it by name, so its name and conclusion are the contract; the
  * markdown in it is rendered elsewhere (src/report) and only passed through here, with GitHub's
- * size limits enforced as a last line of defence.
+ * size limits (src/report/limits.ts) enforced as a last line of defence for text that did not
+ * come from the views (the action's own failure messages).
  */
 
 
-/** GitHub refuses more annotations than this in one request (checks API, maxItems 50). */
-const ANNOTATIONS_PER_REQUEST = 50;
-/** output.summary and output.text maxLength in GitHub's description. */
-const MAX_OUTPUT_CHARS = 65535;
-const MAX_ANNOTATION_TITLE_CHARS = 255;
-const MAX_ANNOTATION_TEXT_BYTES = 64 * 1024;
+
 const TRUNCATED = '\n\n… truncated (GitHub limits this field; the full report is in the job log)';
 /** `quorum` for the default gate, `quorum (NAME)` otherwise. */
 function checkRunName(gateName) {
     const gate = (gateName ?? '').trim();
     return gate === '' || gate === DEFAULT_GATE_NAME ? 'quorum' : `quorum (${gate})`;
 }
-/**
- * Cuts `text` to at most `max` UTF-16 units (which bounds the code points GitHub counts too),
- * ending with a visible note, never inside a surrogate pair.
- */
-function truncateText(text, max, note = TRUNCATED) {
-    if (text.length <= max)
-        return { text, truncated: false };
-    let end = Math.max(0, max - note.length);
-    const code = text.charCodeAt(end - 1);
-    if (code >= 0xd800 && code <= 0xdbff)
-        end--;
-    return { text: text.slice(0, end) + note.slice(0, max - end), truncated: true };
-}
-function truncateBytes(text, maxBytes) {
-    if (Buffer.byteLength(text) <= maxBytes)
-        return text;
-    // Over-cut by characters first (a char is at most 4 bytes in UTF-8), then trim to fit.
-    let out = truncateText(text, Math.floor(maxBytes / 4) * 4, '… truncated').text;
-    while (Buffer.byteLength(out) > maxBytes)
-        out = truncateText(out, out.length - 64, '…').text;
-    return out;
+/** An annotation's message or raw details, cut to GitHub's 64 KB. */
+function fitAnnotationText(text) {
+    return fitWithNote(text, ANNOTATION_TEXT_MAX_BYTES, measureBytes, '… truncated').text;
 }
 /** Makes an annotation acceptable to GitHub without changing what it says where it can. */
 function sanitizeAnnotation(a) {
@@ -50039,23 +50249,23 @@ function sanitizeAnnotation(a) {
         start_line: start,
         end_line: end,
         annotation_level: a.annotation_level,
-        message: truncateBytes(a.message, MAX_ANNOTATION_TEXT_BYTES),
+        message: fitAnnotationText(a.message),
     };
     // GitHub only accepts columns on single-line annotations.
     if (start === end && a.start_column !== undefined)
         out.start_column = a.start_column;
     if (start === end && a.end_column !== undefined)
         out.end_column = a.end_column;
-    if (a.title !== undefined)
-        out.title = truncateText(a.title, MAX_ANNOTATION_TITLE_CHARS, '…').text;
-    if (a.raw_details !== undefined) {
-        out.raw_details = truncateBytes(a.raw_details, MAX_ANNOTATION_TEXT_BYTES);
+    if (a.title !== undefined) {
+        out.title = fitWithNote(a.title, ANNOTATION_TITLE_MAX_CHARS, measureChars, '…').text;
     }
+    if (a.raw_details !== undefined)
+        out.raw_details = fitAnnotationText(a.raw_details);
     return out;
 }
 /**
- * Writes one check run. Reporting failures are returned (and warned about), never thrown: the
- * verdict does not depend on them.
+ * Writes one check run. Reporting failures are returned, never thrown or logged as warnings (the
+ * caller says each once): the verdict does not depend on them.
  */
 class CheckRunWriter {
     client;
@@ -50089,7 +50299,6 @@ class CheckRunWriter {
         catch (error) {
             const classified = classifyGitHubError(error, 'check-run');
             this.startError = classified;
-            warnGitHubFailure(this.log, classified);
             return { status: 'failed', error: classified };
         }
     }
@@ -50115,12 +50324,11 @@ class CheckRunWriter {
             // The type already forbids it; this guards callers that bypass the type (plain JS, casts).
             throw new TypeError(`conclusion must be success or failure, got ${String(result.conclusion)}`);
         }
-        const summary = truncateText(result.summary, MAX_OUTPUT_CHARS);
-        const text = result.text === undefined ? null : truncateText(result.text, MAX_OUTPUT_CHARS);
+        const summary = fitWithNote(result.summary, CHECK_RUN_SUMMARY_MAX_CHARS, measureChars, TRUNCATED);
+        const text = result.text === undefined
+            ? null
+            : fitWithNote(result.text, CHECK_RUN_TEXT_MAX_CHARS, measureChars, TRUNCATED);
         const truncated = summary.truncated || (text?.truncated ?? false);
-        if (truncated) {
-            this.log.warning('The check run output was longer than GitHub allows and was truncated.');
-        }
         const annotations = (result.annotations ?? []).map(sanitizeAnnotation);
         const batches = [];
         for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
@@ -50180,9 +50388,7 @@ class CheckRunWriter {
             return { status: 'completed', id: runId, url, annotations: annotations.length, truncated };
         }
         catch (error) {
-            const classified = classifyGitHubError(error, 'check-run');
-            warnGitHubFailure(this.log, classified);
-            return { status: 'failed', error: classified };
+            return { status: 'failed', error: classifyGitHubError(error, 'check-run') };
         }
     }
 }
@@ -55572,61 +55778,30 @@ function createGitHubClient(options) {
  * new one per push, and never written by a run that is older than the one already reported
  * (DESIGN "A report from an older run never overwrites a newer one").
  *
+ * This module only finds, creates and updates the comment. Its body, hidden marker lines and size
+ * included, is made whole by the comment view (src/report/markdown.ts renderComment) and posted
+ * as it is.
+ *
  * A comment is ours when BOTH hold:
  *   - its first line is exactly `<!-- quorum:gate=NAME -->`, and
  *   - its author is the token's identity.
  * Anyone can paste the marker into a comment of their own; the author check is what makes such a
  * copy inert (it is never edited, and never mistaken for our report). The second line,
  * `<!-- quorum:head=SHA run=RUN_ID.ATTEMPT -->`, records which commit and which workflow run the
- * report is for, so a late, older run can tell that it would overwrite a newer one.
+ * report is for, so a late, older run can tell that it would overwrite a newer one
+ * (src/report/comment-markers.ts).
  */
 
 
-/** GitHub refuses longer comment bodies (422 "Body is too long (maximum is 65536 characters)"). */
-const MAX_COMMENT_CHARS = 65536;
+
+
+
 /** The author of comments written with the workflow's GITHUB_TOKEN. */
 const GITHUB_ACTIONS_LOGIN = 'github-actions[bot]';
-const GATE_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
-const SHA = /^[0-9a-f]{7,64}$/i;
-const RUN_PART = /^\d{1,20}$/;
-const HEAD_LINE = /^<!-- quorum:head=([0-9a-f]{7,64}) run=(\d{1,20})\.(\d{1,20}) -->$/i;
-const OUR_LEADING_LINE = /^<!-- quorum:(?:gate|head)=[^\n]* -->$/;
 /** Attempts at creating the comment when GitHub answers 5xx or the connection drops. */
 const CREATE_ATTEMPTS = 3;
 /** 100 pages of 100 comments: a bound on the listing loop, far above any real PR. */
 const DEFAULT_MAX_PAGES = 100;
-/** The first line that identifies the comment of a gate. Throws on a name that could break it. */
-function commentMarker(gate) {
-    // The gate name comes from config; `-->` or a newline in it would end the HTML comment early
-    // and make the marker forgeable or unmatchable. The inputs layer validates it first; this is
-    // the last guard.
-    if (!GATE_NAME.test(gate))
-        throw new RangeError(`invalid gate name for a comment marker: ${gate}`);
-    return `<!-- quorum:gate=${gate} -->`;
-}
-/** The second line: which commit and which workflow run (id.attempt) the report is for. */
-function headMarker(headSha, runId, runAttempt) {
-    const id = String(runId);
-    const attempt = String(runAttempt);
-    if (!SHA.test(headSha))
-        throw new RangeError(`invalid head sha: ${headSha}`);
-    if (!RUN_PART.test(id) || !RUN_PART.test(attempt)) {
-        throw new RangeError(`invalid run id/attempt: ${id}.${attempt}`);
-    }
-    return `<!-- quorum:head=${headSha.toLowerCase()} run=${id}.${attempt} -->`;
-}
-/** Reads the head marker from a comment body's second line; null when absent or malformed. */
-function parseProvenance(body) {
-    const line = body.split(/\r?\n/, 2)[1];
-    const m = line === undefined ? null : HEAD_LINE.exec(line);
-    if (m === null)
-        return null;
-    return {
-        headSha: m[1].toLowerCase(),
-        runId: BigInt(m[2]),
-        runAttempt: BigInt(m[3]),
-    };
-}
 /** Orders two runs: a later workflow run id wins, then a later attempt. */
 function comment_compareRuns(a, b) {
     if (a.runId !== b.runId)
@@ -55635,29 +55810,31 @@ function comment_compareRuns(a, b) {
         return a.runAttempt < b.runAttempt ? -1 : 1;
     return 0;
 }
-/** Builds the full comment body: our two marker lines, then the rendered report. */
-function composeCommentBody(target, rendered) {
-    // A renderer that already put our markers on top must not produce a body whose first line is
-    // ours but whose second line is stale, so any leading quorum marker lines are replaced.
-    const lines = rendered.split('\n');
-    while (lines.length > 0 && OUR_LEADING_LINE.test(lines[0].replace(/\r$/, ''))) {
-        lines.shift();
-    }
-    const head = `${commentMarker(target.gate)}\n${headMarker(target.headSha, target.runId, target.runAttempt)}\n`;
-    const { text, truncated } = truncateText(head + lines.join('\n'), MAX_COMMENT_CHARS, '\n\n… truncated: the report is longer than a GitHub comment allows; see the job summary.');
-    return { body: text, truncated };
+/**
+ * The two hidden lines a body for `target` starts with, and the provenance they record. Throws a
+ * RangeError for a gate name, sha or run that could not be a marker.
+ */
+function targetMarkers(target) {
+    const head = headMarker(target.headSha, target.runId, target.runAttempt);
+    const lines = `${commentMarker(target.gate)}\n${head}\n`;
+    const ours = {
+        headSha: target.headSha.toLowerCase(),
+        runId: BigInt(target.runId),
+        runAttempt: BigInt(target.runAttempt),
+    };
+    return { lines, ours };
 }
 /** Carries the operation that failed so the warning names the right permission. */
-class StageError extends Error {
+class StageError extends QuorumError {
     operation;
     original;
     constructor(operation, original) {
-        super('stage failed');
+        super('environment', 'stage failed');
         this.operation = operation;
         this.original = original;
     }
 }
-/** Writes the sticky comment of one gate. Failures are returned and warned about, never thrown. */
+/** Writes the sticky comment of one gate. Failures are returned, never thrown or warned about. */
 class StickyCommentWriter {
     client;
     log;
@@ -55690,14 +55867,20 @@ class StickyCommentWriter {
         return this.identity;
     }
     /**
-     * Creates or updates the gate's comment on the PR with `rendered` (markdown from the report
-     * views, without markers). Checks staleness before and after writing; see the file header.
+     * Creates or updates the gate's comment on the PR with `body`, posted as it is: the whole body
+     * from renderComment, which starts with the two hidden lines of `target` and fits GitHub's
+     * limit. Checks staleness before and after writing; see the file header. A body that does not
+     * start with the target's hidden lines, or is too long, is a programming error: a RangeError is
+     * thrown before anything is sent (such a body would never be found again, or be refused).
      */
-    async upsert(target, rendered) {
-        const { body, truncated } = composeCommentBody(target, rendered);
-        if (truncated)
-            this.log.warning('The PR comment was longer than GitHub allows; truncated.');
-        const ours = parseProvenance(body);
+    async upsert(target, body) {
+        const { lines, ours } = targetMarkers(target);
+        if (!body.startsWith(lines)) {
+            throw new RangeError("the comment body must start with its target's hidden marker lines");
+        }
+        if (body.length > COMMENT_MAX_CHARS) {
+            throw new RangeError(`the comment body is ${body.length} characters, over GitHub's limit`);
+        }
         try {
             const identity = await this.resolveIdentity();
             const head = await this.pullHead(target);
@@ -55705,6 +55888,7 @@ class StickyCommentWriter {
                 return this.stale(`the pull request head is now ${head}, this report is for ${ours.headSha}`);
             }
             let written = null;
+            let authorMismatch = null;
             for (let attempt = 1; written === null; attempt++) {
                 const existing = await this.findOurComment(target, identity);
                 if (existing !== null) {
@@ -55739,9 +55923,7 @@ class StickyCommentWriter {
                     });
                     written = { id: data.id, url: data.html_url, created: true };
                     if (data.user !== null && data.user.login.toLowerCase() !== identity.toLowerCase()) {
-                        this.log.warning(`The PR comment was written as ${data.user.login}, not ${identity}: the next run ` +
-                            'will not recognise it and will post another. Pass the comment author ' +
-                            'explicitly for this token.');
+                        authorMismatch = { expected: identity, actual: data.user.login };
                         // At least the rest of this process (the post-write check) knows who wrote it.
                         this.identity = data.user.login;
                     }
@@ -55762,19 +55944,17 @@ class StickyCommentWriter {
                 status: written.created ? 'created' : 'updated',
                 id: written.id,
                 url: written.url,
-                truncated,
+                authorMismatch,
             };
         }
         catch (error) {
             const classified = error instanceof StageError
                 ? classifyGitHubError(error.original, error.operation)
                 : classifyGitHubError(error, 'comment');
-            warnGitHubFailure(this.log, classified);
             return { status: 'failed', error: classified };
         }
     }
     stale(reason) {
-        this.log.info(`PR comment not written: ${reason}.`);
         return { status: 'stale', reason };
     }
     async guard(operation, call) {
@@ -55876,11 +56056,10 @@ class StickyCommentWriter {
             repo: target.repo,
             comment_id: written.id,
         }));
-        if (current.body === body) {
-            const [marker, provenance, ...rest] = body.split('\n');
-            const notice = `> [!WARNING]\n> Outdated: this report is for ${ours.headSha.slice(0, 12)}, but the pull ` +
-                `request head is now ${head.slice(0, 12)}. A newer run will replace it.\n`;
-            const outdated = truncateText([marker, provenance, notice, ...rest].join('\n'), MAX_COMMENT_CHARS).text;
+        const outdated = current.body === body
+            ? markCommentOutdated(body, { report: ours.headSha, pullRequest: head })
+            : null;
+        if (outdated !== null) {
             await this.guard('comment', () => this.client.rest.issues.updateComment({
                 owner: target.owner,
                 repo: target.repo,
@@ -55888,7 +56067,6 @@ class StickyCommentWriter {
                 body: outdated,
             }));
         }
-        this.log.warning(`The PR comment may be outdated: ${reason}.`);
         return { status: 'superseded', id: written.id, url: written.url, reason };
     }
 }
@@ -55897,12 +56075,19 @@ function sleep(ms) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/unsafe-checkout.ts
+/**
+ * The one place that decides whether running a pull request's code is safe in the current
+ * workflow context. Everything that might run PR code under a privileged event goes through
+ * `assertSafeCandidate`, and a fork's code on a runner without overlay sandboxes through
+ * `assertSafeSandbox`, so the rules and their explanations live here and nowhere else.
+ */
+
+
 
 /** Running the candidate was refused for safety. Stops the run; never downgraded to a warning. */
-class UnsafeCheckoutError extends Error {
+class UnsafeCheckoutError extends QuorumError {
     constructor(message) {
-        super(message);
-        this.name = 'UnsafeCheckoutError';
+        super('usage', message);
     }
 }
 /**
@@ -55939,10 +56124,9 @@ function assertSafeCandidate(context) {
     return `Running pull request code under pull_request_target because '${Inputs.AllowPrHeadUnderPullRequestTarget}' is true. ${risk}`;
 }
 /** Running a fork's code in the sandbox this runner offers was refused. Stops the run. */
-class UnsafeSandboxError extends Error {
+class UnsafeSandboxError extends QuorumError {
     constructor(message) {
-        super(message);
-        this.name = 'UnsafeSandboxError';
+        super('environment', message);
     }
 }
 /**
@@ -55965,17 +56149,13 @@ function assertSafeSandbox(context) {
     if (context.detected !== 'copy' || context.requested === 'copy')
         return;
     const fork = context.headRepoFullName ?? 'a deleted repository';
-    const why = context.reason === null ? '' : ` (${unsafe_checkout_oneLine(context.reason, 300)})`;
+    const why = context.reason === null ? '' : ` (${oneLine(context.reason, 300)})`;
     throw new UnsafeSandboxError(`Refusing to run code from a fork (${fork}) in copy sandboxes: overlay sandboxes are not ` +
         `available on this runner${why}, and a copy sandbox cannot hide the runner's credentials, ` +
         `its files or this action's own environment from the code it runs. To enable overlay ` +
         `sandboxes, allow unprivileged user namespaces: on Ubuntu 24.04 add a step ` +
         `\`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0\` before Quorum (or run ` +
         `the job as root). To accept the risk instead, set '${Inputs.Sandbox}: copy'.`);
-}
-function unsafe_checkout_oneLine(text, max) {
-    const line = text.replace(/\s+/g, ' ').trim();
-    return line.length <= max ? line : `${line.slice(0, max - 3)}...`;
 }
 
 ;// CONCATENATED MODULE: ./src/github/event.ts
@@ -55986,11 +56166,11 @@ function unsafe_checkout_oneLine(text, max) {
  */
 
 
+
 /** The event or its payload cannot be turned into a plan. Stops the run. */
-class EventError extends Error {
+class EventError extends QuorumError {
     constructor(message) {
-        super(message);
-        this.name = 'EventError';
+        super('usage', message);
     }
 }
 /**
@@ -56246,14 +56426,14 @@ class Payload {
 
 
 
+
 /** A git command failed. Carries what is needed to tell the user why. */
-class GitError extends Error {
+class GitError extends QuorumError {
     args;
     exitCode;
     stderr;
     constructor(args, exitCode, stderr, detail) {
-        super(`git ${args.join(' ')} failed (${detail})${stderr ? `: ${lastLines(stderr, 5)}` : ''}`);
-        this.name = 'GitError';
+        super('environment', `git ${args.join(' ')} failed (${detail})${stderr ? `: ${lastLines(stderr, 5)}` : ''}`);
         this.args = args;
         this.exitCode = exitCode;
         this.stderr = stderr;
@@ -56500,14 +56680,14 @@ function lastLines(text, n) {
 
 
 
+
 const CONFIG_SOURCES = ['base', 'candidate'];
 const SANDBOX_CHOICES = ['auto', 'overlay', 'copy'];
 /** A workflow author gave an input Quorum cannot use. Stops the run: guessing would gate wrongly. */
-class InputError extends Error {
+class InputError extends QuorumError {
     input;
     constructor(input, message) {
-        super(message);
-        this.name = 'InputError';
+        super('usage', message);
         this.input = input;
     }
 }
@@ -56538,13 +56718,12 @@ function parseInputs(get, context = { workspace: process.cwd() }) {
     };
 }
 /**
- * Reads the action's inputs from the runner (INPUT_* variables) once.
+ * Reads the action's inputs from the runner (INPUT_* variables) once; relative paths resolve
+ * against `workspace` (RunnerContext.workspace).
  * @throws InputError naming the first invalid input.
  */
-function readInputs() {
-    const inputs = parseInputs((name) => getInput(name), {
-        workspace: process.env['GITHUB_WORKSPACE'] || process.cwd(),
-    });
+function readInputs(workspace) {
+    const inputs = parseInputs((name) => getInput(name), { workspace });
     // A personal token passed in by name is not always a registered secret; mask it anyway.
     if (inputs.token)
         core_setSecret(inputs.token);
@@ -56641,6 +56820,53 @@ function parseParallel(value) {
     return Number(value);
 }
 
+;// CONCATENATED MODULE: ./src/github/runner-context.ts
+/**
+ * What the runner tells the action through its environment, read once into one typed object.
+ * Every other module of the action takes what it needs from here; none reads process.env.
+ */
+
+/**
+ * Reads the runner's variables.
+ * @throws EventError naming the first variable that is missing or malformed.
+ */
+function readRunnerContext(env, cwd = process.cwd()) {
+    return {
+        env,
+        repository: parseRepository(env['GITHUB_REPOSITORY']),
+        eventName: runner_context_required(env, 'GITHUB_EVENT_NAME'),
+        eventPath: runner_context_required(env, 'GITHUB_EVENT_PATH'),
+        sha: runner_context_required(env, 'GITHUB_SHA'),
+        ref: env['GITHUB_REF'] || null,
+        serverUrl: (env['GITHUB_SERVER_URL'] || 'https://github.com').replace(/\/+$/, ''),
+        apiUrl: env['GITHUB_API_URL'] || null,
+        runId: env['GITHUB_RUN_ID'] || null,
+        runAttempt: env['GITHUB_RUN_ATTEMPT'] || '1',
+        workspace: env['GITHUB_WORKSPACE'] || cwd,
+        runnerTemp: env['RUNNER_TEMP'] || null,
+        stepSummary: env['GITHUB_STEP_SUMMARY'] || null,
+    };
+}
+/** The web page of this workflow run, or null outside a runner. */
+function workflowRunUrl(ctx) {
+    if (ctx.runId === null)
+        return null;
+    return `${ctx.serverUrl}/${ctx.repository.owner}/${ctx.repository.repo}/actions/runs/${ctx.runId}`;
+}
+function runner_context_required(env, name) {
+    const value = env[name];
+    if (!value)
+        throw new EventError(`${name} is not set; is this running inside GitHub Actions?`);
+    return value;
+}
+function parseRepository(value) {
+    const [owner, repo, ...rest] = (value ?? '').split('/');
+    if (!owner || !repo || rest.length > 0) {
+        throw new EventError(`GITHUB_REPOSITORY must be owner/repo, not "${value ?? ''}"`);
+    }
+    return { owner, repo };
+}
+
 ;// CONCATENATED MODULE: ./src/github/outputs.ts
 /**
  * Step outputs. Workflows interpolate outputs into later steps (`${{ steps.q.outputs.x }}`),
@@ -56700,16 +56926,15 @@ function validateOutputs(outputs) {
     return { accepted, refused };
 }
 /**
- * Sets the validated outputs (through @actions/core unless `setOutput` is given) and warns
- * about each refused one, naming it but never echoing its value (it may be hostile).
+ * Sets the validated outputs (through @actions/core unless `setOutput` is given) and returns the
+ * refused ones, each with its name and why but never its value (it may be hostile). Nothing is
+ * logged here: the caller warns about each refusal, once.
  */
-function writeOutputs(outputs, options) {
+function writeOutputs(outputs, options = {}) {
     const set = options.setOutput ?? setOutput;
     const { accepted, refused } = validateOutputs(outputs);
     for (const [name, value] of accepted)
         set(name, value);
-    for (const r of refused)
-        options.log.warning(`Output ${r.name} was not set: it ${r.reason}.`);
     return { written: accepted.map(([name]) => name), refused };
 }
 
@@ -56718,32 +56943,19 @@ function writeOutputs(outputs, options) {
  * The job summary: appends the rendered markdown (from src/report) to the file GitHub names in
  * GITHUB_STEP_SUMMARY. Appending the file directly (what core.summary does underneath) lets us
  * enforce the size limit ourselves: GitHub drops a step summary over 1 MiB entirely and shows an
- * error instead, so an oversized report must be cut, visibly, rather than lost.
+ * error instead, so an oversized report must be cut, visibly, rather than lost. The view already
+ * fits 1 MiB; what other writers of the same step put in the file first is only known here.
  */
 
-/** GitHub's limit for one step's summary, all writers of the step together. */
-const MAX_STEP_SUMMARY_BYTES = 1024 * 1024;
+
 const NOTE = '\n\n… truncated: the job summary is limited to 1 MiB; the JSON report has everything.\n';
-/** Cuts UTF-8 text to at most `maxBytes` bytes on a character boundary. */
-function cutUtf8(text, maxBytes) {
-    const buf = Buffer.from(text, 'utf8');
-    if (buf.length <= maxBytes)
-        return text;
-    let end = Math.max(0, maxBytes);
-    // Step back over continuation bytes (10xxxxxx) so no character is split.
-    while (end > 0 && (buf[end] & 0xc0) === 0x80)
-        end--;
-    return buf.subarray(0, end).toString('utf8');
-}
 /**
- * Appends `markdown` to the step summary file. `path` defaults to GITHUB_STEP_SUMMARY; without
- * one (a local run) nothing is written. Bytes already in the file (other steps' writers in the
- * same step) count against the 1 MiB. Failures are warned about and returned, never thrown.
+ * Appends `markdown` to the step summary file `path` (RunnerContext.stepSummary); without one
+ * (a local run) nothing is written. Bytes already in the file (other steps' writers in the
+ * same step) count against the 1 MiB. Failures are returned, never thrown.
  */
-async function writeJobSummary(markdown, options) {
-    const { log } = options;
-    const path = options.path ?? process.env['GITHUB_STEP_SUMMARY'];
-    if (path === undefined || path === '') {
+async function writeJobSummary(markdown, path) {
+    if (path === null || path === '') {
         return { status: 'skipped', reason: 'GITHUB_STEP_SUMMARY is not set' };
     }
     try {
@@ -56752,27 +56964,22 @@ async function writeJobSummary(markdown, options) {
                 return 0;
             throw error;
         });
-        const budget = MAX_STEP_SUMMARY_BYTES - existing;
+        const budget = JOB_SUMMARY_MAX_BYTES - existing;
         const text = markdown.endsWith('\n') ? markdown : `${markdown}\n`;
-        let out = text;
-        let truncated = false;
-        if (Buffer.byteLength(text) > budget) {
-            const noteBytes = Buffer.byteLength(NOTE);
-            if (budget <= noteBytes) {
-                log.warning('The job summary is already full (1 MiB); the Quorum report was not added.');
-                return { status: 'skipped', reason: 'step summary already at its 1 MiB limit' };
-            }
-            out = cutUtf8(text, budget - noteBytes) + NOTE;
-            truncated = true;
-            log.warning('The job summary was longer than GitHub allows (1 MiB) and was truncated.');
-        }
-        await (0,promises_namespaceObject.appendFile)(path, out, 'utf8');
-        return { status: 'written', path, bytes: Buffer.byteLength(out), truncated };
+        const fitted = fitWithNote(text, budget, measureBytes, NOTE);
+        // Nothing of the report but (part of) the note would fit: better not to add anything.
+        if (fitted.truncated && budget <= measureBytes(NOTE))
+            return { status: 'full', path };
+        await (0,promises_namespaceObject.appendFile)(path, fitted.text, 'utf8');
+        return {
+            status: 'written',
+            path,
+            bytes: measureBytes(fitted.text),
+            truncated: fitted.truncated,
+        };
     }
     catch (error) {
-        const err = error instanceof Error ? error : new Error(String(error));
-        log.warning(`Quorum could not write the job summary: ${err.message}. The verdict is not affected.`);
-        return { status: 'failed', error: err };
+        return { status: 'failed', error: error instanceof Error ? error : new Error(String(error)) };
     }
 }
 
@@ -56786,11 +56993,13 @@ async function writeJobSummary(markdown, options) {
 
 
 
+
+
+
 /** A tree could not be prepared (a commit could not be fetched, the workspace is not a checkout). */
-class TreePreparationError extends Error {
+class TreePreparationError extends QuorumError {
     constructor(message, options) {
-        super(message, options);
-        this.name = 'TreePreparationError';
+        super('environment', message, options);
     }
 }
 /**
@@ -56850,7 +57059,7 @@ async function prepareTrees(git, workspaceDir, plan, tmpRoot, options = {}) {
     const baselineSha = await chooseBaseline(git, remote, resolved, candidateSha, notes);
     await external_node_fs_namespaceObject.promises.mkdir(tmpRoot, { recursive: true });
     const realTmpRoot = await external_node_fs_namespaceObject.promises.realpath(tmpRoot);
-    if (trees_isInside(realTmpRoot, topLevel)) {
+    if (isInside(realTmpRoot, topLevel)) {
         // Inside the repository the trees would show up as untracked files of the workspace, and
         // a check walking up from its tree would find the workspace's .git.
         throw new TreePreparationError(`The trees directory ${tmpRoot} is inside the repository ${topLevel}; use a directory outside it (e.g. RUNNER_TEMP)`);
@@ -56860,7 +57069,7 @@ async function prepareTrees(git, workspaceDir, plan, tmpRoot, options = {}) {
     const cleanup = async () => {
         if (cleaned)
             return;
-        await trees_removeTree(container);
+        await removeTree(container);
         // The worktrees are already unregistered once their .git link is gone; prune makes it so
         // in the repository's bookkeeping too.
         await git.worktreePrune();
@@ -56943,36 +57152,10 @@ function repositoryPath(p, roots) {
         return p.split(external_node_path_namespaceObject.sep).join('/');
     const resolved = external_node_path_namespaceObject.resolve(p);
     for (const root of roots) {
-        if (trees_isInside(resolved, root))
+        if (isInside(resolved, root))
             return external_node_path_namespaceObject.relative(root, resolved).split(external_node_path_namespaceObject.sep).join('/');
     }
     throw new Error(`configChanged: ${p} is not inside the repository or either tree`);
-}
-function trees_isInside(child, parent) {
-    const rel = external_node_path_namespaceObject.relative(parent, child);
-    return rel === '' || (!rel.startsWith('..') && !external_node_path_namespaceObject.isAbsolute(rel));
-}
-/**
- * Deletes a directory tree that checks have written into. Build tools leave read-only
- * directories behind (Go's module cache, some package managers), which plain rm refuses.
- */
-async function trees_removeTree(dir) {
-    try {
-        await external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true, maxRetries: 3 });
-    }
-    catch {
-        await makeWritable(dir);
-        await external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true, maxRetries: 3 });
-    }
-}
-async function makeWritable(dir) {
-    // Permission first: a directory without r/x cannot even be listed.
-    await external_node_fs_namespaceObject.promises.chmod(dir, 0o700).catch(() => { });
-    const entries = await external_node_fs_namespaceObject.promises.readdir(dir, { withFileTypes: true }).catch(() => []);
-    for (const entry of entries) {
-        if (entry.isDirectory())
-            await makeWritable(external_node_path_namespaceObject.join(dir, entry.name));
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/github/sensitive-paths.ts
@@ -57031,6 +57214,7 @@ function sensitivePaths(env, workingDirectory) {
  * gate could not evaluate at all); a failure to talk to GitHub is a loud warning, never a change
  * of verdict.
  */
+
 
 
 
@@ -57141,32 +57325,29 @@ function watchForAbnormalEnd() {
 }
 /** Everything run() does, from inputs to job status; throws for run() to report. */
 async function evaluate(env, signal, cancel, deps, state) {
-    const inputs = readInputs();
-    const repo = parseRepository(env['GITHUB_REPOSITORY']);
-    const eventName = action_required(env, 'GITHUB_EVENT_NAME');
-    const payload = JSON.parse(await (0,promises_namespaceObject.readFile)(action_required(env, 'GITHUB_EVENT_PATH'), 'utf8'));
+    const runner = readRunnerContext(env);
+    const inputs = readInputs(runner.workspace);
+    const repo = runner.repository;
+    const payload = JSON.parse(await (0,promises_namespaceObject.readFile)(runner.eventPath, 'utf8'));
     // Resolves git to an absolute path now, before any PR code has run (see system-tools.ts).
     const git = createGitCommandManager(inputs.workingDirectory, {
         parentEnv: env,
         ...(inputs.token ? { authToken: inputs.token } : {}),
-        serverUrl: env['GITHUB_SERVER_URL'] || 'https://github.com',
+        serverUrl: runner.serverUrl,
         log: (line) => core_debug(line),
     });
-    const firstPlan = planFromEvent(eventName, payload, {
-        GITHUB_SHA: action_required(env, 'GITHUB_SHA'),
-        ...(env['GITHUB_REF'] ? { GITHUB_REF: env['GITHUB_REF'] } : {}),
-    }, inputs);
+    const firstPlan = planFromEvent(runner.eventName, payload, { GITHUB_SHA: runner.sha, ...(runner.ref ? { GITHUB_REF: runner.ref } : {}) }, inputs);
     const plan = await resolvePlan(git, firstPlan);
     for (const note of plan.notes)
         info(note);
     const client = inputs.token
         ? createGitHubClient({
             token: inputs.token,
-            ...(env['GITHUB_API_URL'] ? { baseUrl: env['GITHUB_API_URL'] } : {}),
+            ...(runner.apiUrl ? { baseUrl: runner.apiUrl } : {}),
             log,
         })
         : null;
-    const runUrl = workflowRunUrl(env, repo);
+    const runUrl = workflowRunUrl(runner);
     if (client && inputs.checkRun) {
         const writer = new CheckRunWriter(client, log);
         const started = await writer.start({
@@ -57175,8 +57356,7 @@ async function evaluate(env, signal, cancel, deps, state) {
             headSha: plan.headSha,
             ...(runUrl ? { detailsUrl: runUrl } : {}),
         });
-        if (started.status === 'failed')
-            warnGitHubFailure(log, started.error);
+        logCheckRunStart(started);
         state.checkRun = {
             writer,
             id: started.status === 'started' ? started.id : null,
@@ -57186,7 +57366,7 @@ async function evaluate(env, signal, cancel, deps, state) {
     await refuseUnsafeSandbox(plan, inputs, deps);
     // Report and logs go where upload-artifact can find them; the trees go to the system temp
     // directory, because RUNNER_TEMP (credentials, the event file) is hidden from checks.
-    const outDir = (0,external_node_path_namespaceObject.join)(env['RUNNER_TEMP'] || (0,external_node_os_namespaceObject.tmpdir)(), `quorum-${inputs.gateName}`);
+    const outDir = (0,external_node_path_namespaceObject.join)(runner.runnerTemp ?? (0,external_node_os_namespaceObject.tmpdir)(), `quorum-${inputs.gateName}`);
     await (0,promises_namespaceObject.mkdir)(outDir, { recursive: true });
     const trees = await prepareTrees(git, inputs.workingDirectory, plan, (0,external_node_os_namespaceObject.tmpdir)());
     state.trees = trees;
@@ -57214,7 +57394,7 @@ async function evaluate(env, signal, cancel, deps, state) {
         reproduce: reproduceCommand(plan, inputs),
         maskPaths: sensitivePaths(env, inputs.workingDirectory),
         // The checkout itself: later steps of the job run what is there.
-        readOnlyPaths: [env['GITHUB_WORKSPACE'] || inputs.workingDirectory],
+        readOnlyPaths: [runner.workspace],
         onEvent: logProgress,
         abort: signal,
     });
@@ -57241,7 +57421,7 @@ async function evaluate(env, signal, cancel, deps, state) {
         client,
         checkRun: state.checkRun,
         runUrl,
-        env,
+        runner,
     };
     // Reporting is best effort: whatever goes wrong there, the verdict below stands.
     await publish(published).catch((error) => {
@@ -57338,14 +57518,18 @@ async function loadGateConfig(inputs, trees, plan) {
     }
     return { config, notices };
 }
-/** Every view and side effect of one report; each failure is a warning, never a new verdict. */
+/**
+ * Every view and side effect of one report; each failure is a warning (said once, by the log*
+ * functions below), never a new verdict.
+ */
 async function publish(ctx) {
-    const { report, inputs, plan, repo, env } = ctx;
-    const serverUrl = env['GITHUB_SERVER_URL'] || 'https://github.com';
+    const { report, inputs, plan, repo, runner } = ctx;
+    const serverUrl = runner.serverUrl;
+    const run = { id: runner.runId ?? '0', attempt: runner.runAttempt };
     const view = {
         gateName: inputs.gateName,
-        marker: commentMarker(inputs.gateName),
         headSha: plan.headSha,
+        run,
         checkRunUrl: null,
         reportUrl: ctx.runUrl,
         treeRoot: report.trees.candidate.path,
@@ -57371,20 +57555,15 @@ async function publish(ctx) {
             pullNumber: plan.pullNumber,
             gate: inputs.gateName,
             headSha: plan.headSha,
-            runId: env['GITHUB_RUN_ID'] ?? '0',
-            runAttempt: env['GITHUB_RUN_ATTEMPT'] ?? '1',
+            runId: run.id,
+            runAttempt: run.attempt,
         }, renderComment(report, view));
-        if (result.status === 'failed')
-            warnGitHubFailure(log, result.error);
-        else if (result.status === 'stale')
-            info(`PR comment not updated: ${result.reason}`);
-        else
+        logComment(result);
+        if (result.status !== 'failed' && result.status !== 'stale')
             commentUrl = result.url;
     }
-    const summary = await writeJobSummary(renderSummary(report, view), { log });
-    if (summary.status === 'failed')
-        warning(`Could not write the job summary: ${String(summary.error)}`);
-    writeOutputs({
+    logJobSummary(await writeJobSummary(renderSummary(report, view), runner.stepSummary));
+    const outputs = writeOutputs({
         verdict: report.verdict,
         passed: report.counts.PASSED,
         failed: report.counts.FAILED,
@@ -57394,7 +57573,52 @@ async function publish(ctx) {
         'report-path': ctx.reportPath,
         'comment-url': commentUrl,
         'check-run-url': checkRunUrl,
-    }, { log });
+    });
+    logRefusedOutputs(outputs.refused);
+}
+// The one place where what the reporting writers did becomes log lines. The writers (check run,
+// comment, job summary, outputs) return results and never warn themselves, so each failure is
+// said exactly once, and the job log reads the same whichever writer failed.
+function logCheckRunStart(result) {
+    if (result.status === 'failed')
+        warnGitHubFailure(log, result.error);
+}
+function logCheckRunCompletion(result) {
+    if (result.status === 'failed')
+        warnGitHubFailure(log, result.error);
+    if (result.status === 'completed' && result.truncated) {
+        warning('The check run output was longer than GitHub allows and was truncated.');
+    }
+}
+function logComment(result) {
+    if (result.status === 'failed')
+        warnGitHubFailure(log, result.error);
+    if (result.status === 'stale')
+        info(`PR comment not written: ${result.reason}.`);
+    if (result.status === 'superseded') {
+        warning(`The PR comment may be outdated: ${result.reason}.`);
+    }
+    if ((result.status === 'created' || result.status === 'updated') && result.authorMismatch) {
+        const { expected, actual } = result.authorMismatch;
+        warning(`The PR comment was written as ${actual}, not ${expected}: the next run will not ` +
+            'recognise it and will post another. Pass the comment author explicitly for this token.');
+    }
+}
+function logJobSummary(result) {
+    if (result.status === 'full') {
+        warning('The job summary is already full (1 MiB); the Quorum report was not added.');
+    }
+    if (result.status === 'written' && result.truncated) {
+        warning('The job summary was longer than GitHub allows (1 MiB) and was truncated.');
+    }
+    if (result.status === 'failed') {
+        warning(`Quorum could not write the job summary: ${result.error.message}. The verdict is not affected.`);
+    }
+}
+function logRefusedOutputs(refused) {
+    // The name and why only: the refused value may be hostile.
+    for (const r of refused)
+        warning(`Output ${r.name} was not set: it ${r.reason}.`);
 }
 /**
  * Completes a started check run, once: later calls do nothing. Never throws; a failure to talk
@@ -57408,8 +57632,8 @@ async function completeCheckRun(checkRun, completion) {
         warning(`Quorum could not complete its check run: ${describeFailure(error)}`);
         return null;
     });
-    if (done?.status === 'failed')
-        warnGitHubFailure(log, done.error);
+    if (done !== null)
+        logCheckRunCompletion(done);
     return done?.status === 'completed' ? done.url : null;
 }
 /** Completes a started check run as a failure when the gate could not evaluate. */
@@ -57453,56 +57677,27 @@ function logReport(report) {
     info(toRunnerLog(renderTerminal(report, { color: false })));
     info(`::${token}::`);
 }
-class CancelledError extends Error {
-    name = 'CancelledError';
+class CancelledError extends QuorumError {
+    constructor(message) {
+        super('cancelled', message);
+    }
 }
 /** The run was ended by an internal error or stalled: a bug, said without a useless stack. */
-class StalledError extends Error {
-    name = 'StalledError';
+class StalledError extends QuorumError {
+    constructor(message) {
+        super('environment', message);
+    }
 }
 function describeFailure(error) {
-    if (error instanceof ConfigError)
-        return `Bad Quorum config: ${error.format()}`;
-    if (error instanceof GateUsageError)
-        return `Quorum: ${error.message}`;
+    if (error instanceof QuorumError) {
+        return error.fate === 'config'
+            ? `Bad Quorum config: ${error.describe()}`
+            : `Quorum: ${error.describe()}`;
+    }
     if (error instanceof Error) {
-        const known = [
-            'CancelledError',
-            'StalledError',
-            'InputError',
-            'EventError',
-            'UnsafeCheckoutError',
-            'UnsafeSandboxError',
-            'ToolResolutionError',
-            'TreePreparationError',
-            'GitError',
-            'WorkspaceError',
-        ];
-        if (known.includes(error.name))
-            return `Quorum: ${error.message}`;
         return `Quorum failed unexpectedly (this is a bug; the change is blocked): ${error.stack ?? error.message}`;
     }
     return `Quorum failed unexpectedly: ${String(error)}`;
-}
-function action_required(env, name) {
-    const value = env[name];
-    if (!value)
-        throw new Error(`${name} is not set; is this running inside GitHub Actions?`);
-    return value;
-}
-function parseRepository(value) {
-    const [owner, repo, ...rest] = (value ?? '').split('/');
-    if (!owner || !repo || rest.length > 0) {
-        throw new Error(`GITHUB_REPOSITORY must be owner/repo, not "${value ?? ''}"`);
-    }
-    return { owner, repo };
-}
-function workflowRunUrl(env, repo) {
-    const runId = env['GITHUB_RUN_ID'];
-    if (!runId)
-        return null;
-    const server = env['GITHUB_SERVER_URL'] || 'https://github.com';
-    return `${server}/${repo.owner}/${repo.repo}/actions/runs/${runId}`;
 }
 
 
@@ -57512,7 +57707,7 @@ function workflowRunUrl(env, repo) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7984);
+/* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(524);
 
 // A cancelled workflow sends SIGINT, then SIGTERM: stop every run and clean up, then exit.
 const cancel = new AbortController();

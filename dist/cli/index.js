@@ -6,7 +6,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9890);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1874);
 
 await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
 
@@ -15,7 +15,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9890:
+/***/ 1874:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -24,13 +24,35 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: ./src/engine/paths.ts
+/** Path and text helpers shared by every layer. Pure: no file system access. */
+
+/**
+ * Whether `child` is `parent` or lies below it. Both absolute and already resolved (realpath
+ * where links matter); `..foo` inside `parent` is inside, `../foo` is not.
+ */
+function isInside(child, parent) {
+    const rel = external_node_path_namespaceObject.relative(parent, child);
+    return rel === '' || (rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`) && !external_node_path_namespaceObject.isAbsolute(rel));
+}
+/**
+ * `text` on one line: every line break (with the blanks around it) becomes one space, the ends
+ * are trimmed, and with `max` a longer result is cut to `max` characters ending in "…".
+ */
+function oneLine(text, max) {
+    const line = text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+    return max !== undefined && line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 ;// CONCATENATED MODULE: ./src/engine/errors.ts
@@ -39,12 +61,24 @@ const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
  * action) prints the same one-line message, and so a caller can tell a bad config (exit code 2,
  * no stack trace) from a bug (anything else).
  */
+/** The one base of every error Quorum raises on purpose; `fate` decides how it is reported. */
+class QuorumError extends Error {
+    fate;
+    constructor(fate, message, options) {
+        super(message, options);
+        this.fate = fate;
+        this.name = new.target.name;
+    }
+    /** The one line a user sees. */
+    describe() {
+        return this.message;
+    }
+}
 /**
  * A problem in quorum.yml (or in the function checks it names) that the user must fix.
  * `message` is the bare description; print `format()` to show it with file, line and key.
  */
-class ConfigError extends Error {
-    name = 'ConfigError';
+class ConfigError extends QuorumError {
     file;
     line;
     column;
@@ -53,7 +87,7 @@ class ConfigError extends Error {
         // Messages quote the file (a value, a key, the parser's own words), and the file may not be
         // what it claims: a PR's quorum.yml can be anything, and the message ends up in a check run
         // everyone can read. So every message is bounded and secret-masked here, whoever built it.
-        super(safeText(init.message, MAX_MESSAGE_CHARS));
+        super('config', safeText(init.message, MAX_MESSAGE_CHARS));
         this.file = init.file;
         this.line = init.line ?? 0;
         this.column = init.column ?? 0;
@@ -73,6 +107,9 @@ class ConfigError extends Error {
             where += `:${this.column}`;
         const key = this.key === '' ? '' : `${this.key}: `;
         return toOneLine(`${where}: ${key}${this.message}`);
+    }
+    describe() {
+        return this.format();
     }
     toString() {
         return this.format();
@@ -9892,12 +9929,9 @@ function configJsonSchema() {
 
 
 
+
 /** Largest config file we agree to parse; quorum.yml may come from an untrusted PR. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
-// A side table rather than a field on GateConfig: the config stays plain data for every other
-// layer, and a config built in code simply has no locations. Keyed by the checks array, not the
-// config object, so that `{ ...config, functions: other }` in a caller keeps the locations.
-const sourcesOf = new WeakMap();
 /**
  * A config built in code rather than read from a file (the library's Gate, the CLI's
  * `--checks` without `--config`): the defaults of an empty quorum.yml, plus `fields`.
@@ -9972,7 +10006,7 @@ function parseConfig(text, file, options = {}) {
         throw firstSchemaError(src, parsed.error.issues);
     const config = parsed.data;
     checkChecksPresent(src, config);
-    const checkLocations = checkUniqueNames(src, config);
+    checkUniqueNames(src, config);
     const gate = {
         file,
         mode: config.mode ?? 'pass-fail',
@@ -9990,14 +10024,15 @@ function parseConfig(text, file, options = {}) {
             score_from: check.score_from ?? null,
             env: envOf(src, ['checks', i, 'env'], check.env),
             ...limitsOf(check),
+            source: { file: display, ...valueAt(src, ['checks', i, 'name']) },
         })),
     };
-    sourcesOf.set(gate.checks, {
-        display,
-        functionsPath: gate.functions,
-        functions: config.functions === undefined ? null : { file: display, ...valueAt(src, ['functions']) },
-        checks: checkLocations,
-    });
+    if (gate.functions !== null) {
+        gate.functions_source = {
+            path: gate.functions,
+            location: { file: display, ...valueAt(src, ['functions']) },
+        };
+    }
     return gate;
 }
 /**
@@ -10132,10 +10167,6 @@ function notRegularMessage(info) {
         return 'is a device, not a regular file';
     return 'is not a regular file';
 }
-function isInside(child, parent) {
-    const rel = external_node_path_default().relative(parent, child);
-    return rel === '' || (rel !== '..' && !rel.startsWith(`..${(external_node_path_default()).sep}`) && !external_node_path_default().isAbsolute(rel));
-}
 /**
  * Appends the checks a functions module exports to a parsed config, as FunctionCheckSpecs.
  * Returns a new config; the given one is not changed.
@@ -10146,9 +10177,8 @@ function isInside(child, parent) {
  *   by a shell check, when a timeout is not a positive number, or when there are no checks at all
  */
 function mergeFunctionChecks(config, listed, modulePath) {
-    const sources = sourcesOf.get(config.checks);
-    const display = sources?.display ?? config.file ?? 'quorum.yml';
-    const at = sources?.functionsPath === config.functions ? sources.functions : null;
+    const at = config.functions_source?.path === config.functions ? config.functions_source.location : null;
+    const display = at?.file ?? config.checks[0]?.source?.file ?? config.file ?? 'quorum.yml';
     const moduleName = external_node_path_default().basename(modulePath);
     const fail = (message) => new ConfigError({
         file: display,
@@ -10159,7 +10189,7 @@ function mergeFunctionChecks(config, listed, modulePath) {
     });
     const taken = new Map();
     for (const check of config.checks) {
-        const line = sources?.checks.get(check.name)?.line;
+        const line = check.source?.line;
         taken.set(check.name.toLowerCase(), `the ${check.kind} check "${check.name}"${line === undefined ? '' : ` at line ${line}`}`);
     }
     const added = [];
@@ -10193,10 +10223,7 @@ function mergeFunctionChecks(config, listed, modulePath) {
         // A gate with no checks would allow anything.
         throw fail(`${moduleName} exports no checks, and no shell checks are listed`);
     }
-    const merged = { ...config, checks: [...config.checks, ...added] };
-    if (sources !== undefined)
-        sourcesOf.set(merged.checks, sources);
-    return merged;
+    return { ...config, checks: [...config.checks, ...added] };
 }
 // ---------------------------------------------------------------------------------------------
 // Cross-key rules
@@ -10223,7 +10250,6 @@ function checkChecksPresent(src, config) {
 /** Returns where each check's name is written, for messages about clashes found later. */
 function checkUniqueNames(src, config) {
     const seen = new Map();
-    const locations = new Map();
     for (const [i, check] of (config.checks ?? []).entries()) {
         const at = valueAt(src, ['checks', i, 'name']);
         // Names become file names, and some file systems ignore case.
@@ -10235,9 +10261,7 @@ function checkUniqueNames(src, config) {
             throw new ConfigError({ file: src.display, ...at, key: `checks[${i}].name`, message });
         }
         seen.set(check.name.toLowerCase(), { name: check.name, line: at.line });
-        locations.set(check.name, { file: src.display, ...at });
     }
-    return locations;
 }
 function setupOf(config) {
     if (config.setup === undefined)
@@ -10622,14 +10646,27 @@ function errorText(err) {
 
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/engine/numbers.ts
+/** How numbers are written everywhere (reasons, terminal, markdown): one dialect. Pure. */
+/** A score as written: up to 4 decimals, no trailing zeros: 3.5, 4, 0.3 (not 0.30000000000000004). */
+function formatScore(score) {
+    const rounded = Number(score.toFixed(4));
+    return String(Object.is(rounded, -0) ? 0 : rounded);
+}
+/** A score delta with its sign ("+3", "−0.5", "±0"). */
+function formatDelta(delta) {
+    if (formatScore(delta) === '0')
+        return '±0';
+    return delta > 0 ? `+${formatScore(delta)}` : `−${formatScore(-delta)}`;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/compare.ts
 /**
  * Baseline vs candidate, and the verdict. Pure: run results in, change, verdict and reasons out.
  * The reasons are what a reviewer reads first, so they name the check, the outcome and why, and
  * keep "this change broke it" apart from "it was already broken".
  */
+
 
 /**
  * How one check moved from baseline to candidate, and by how much its score changed.
@@ -10737,10 +10774,10 @@ function decideScored(checks) {
     const after = totalScore(checks.map((c) => c.candidate));
     const improved = isGreater(after, before);
     const score = improved
-        ? `score ${formatNumber(before)} → ${formatNumber(after)} (${formatDelta(after - before)})`
+        ? `score ${formatScore(before)} → ${formatScore(after)} (${formatDelta(after - before)})`
         : isGreater(before, after)
-            ? `score did not improve: ${formatNumber(before)} → ${formatNumber(after)} (${formatDelta(after - before)})`
-            : `score did not improve: ${formatNumber(before)} → ${formatNumber(after)}`;
+            ? `score did not improve: ${formatScore(before)} → ${formatScore(after)} (${formatDelta(after - before)})`
+            : `score did not improve: ${formatScore(before)} → ${formatScore(after)}`;
     if (improved && regressions.length === 0)
         return { verdict: 'allow', reasons: [score] };
     return { verdict: 'block', reasons: [...regressions, score] };
@@ -10754,15 +10791,6 @@ function isScore(score) {
  */
 function isGreater(a, b) {
     return a - b > 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
-}
-/** At most 6 decimals, no trailing zeros: 3.5, 4, 0.3 (not 0.30000000000000004). */
-function formatNumber(n) {
-    const rounded = Number(n.toFixed(6));
-    return String(Object.is(rounded, -0) ? 0 : rounded);
-}
-function formatDelta(delta) {
-    const text = formatNumber(delta);
-    return delta > 0 ? `+${text}` : text;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/limits.ts
@@ -10788,6 +10816,15 @@ function setupLimitsOf(config) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/outcome.ts
+/**
+ * From what a process did to what it means: outcome, reason, score. Pure: data in, data out.
+ *
+ * The rules in one place, so every view agrees: PASSED and FAILED are verdicts (an exit code for
+ * a shell check, a returned value for a function check); TIMEOUT is over budget; CRASHED is a
+ * process that died without a verdict (signal, OOM, hard exit); ERROR is a check that is broken
+ * itself (command not found, threw, returned nonsense) or could not run.
+ */
+
 const RETURN_FORMS = 'a check must return true/false, { passed, reason?, score? } or [passed, reason?, score?]';
 const REASON_MAX = 300;
 /**
@@ -10924,18 +10961,18 @@ function classifyFunctionRun(r, p) {
                 const reason = n.reason ?? (n.passed ? 'returned true' : 'returned false (no reason given)');
                 return {
                     outcome: n.passed ? 'PASSED' : 'FAILED',
-                    reason: `${clip(oneLine(reason), REASON_MAX)}${note}`,
+                    reason: `${oneLine(reason, REASON_MAX)}${note}`,
                     score: n.score ?? (n.passed ? 1 : 0),
                 };
             }
             case 'throw': {
                 const name = typeof message.name === 'string' && message.name !== '' ? ` ${message.name}` : '';
                 const text = typeof message.message === 'string' ? message.message : '';
-                return outcome_error(`threw${name}: ${clip(oneLine(text), REASON_MAX) || '(no message)'}${note}`);
+                return outcome_error(`threw${name}: ${oneLine(text, REASON_MAX) || '(no message)'}${note}`);
             }
             case 'bad-return':
             case 'host-error':
-                return outcome_error(`${clip(oneLine(String(message.message)), REASON_MAX)}${note}`);
+                return outcome_error(`${oneLine(String(message.message), REASON_MAX)}${note}`);
             case 'stalled':
                 return crashed('never finished: the event loop ran empty while run() was still pending, so its ' +
                     `promise can never settle (a deadlock?)${note}`);
@@ -11133,9 +11170,6 @@ function outcome_describeValue(value) {
 function stripAnsi(text) {
     return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, '');
 }
-function oneLine(text) {
-    return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-}
 function clip(text, max) {
     return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
@@ -11181,6 +11215,7 @@ const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
 
 
 
+
 /**
  * Default pids.max of a run. pids.max counts tasks, i.e. threads as well as processes: a node
  * process holds about 10, a JVM 30 to a few hundred, so 1024 leaves room for parallel builds and
@@ -11200,14 +11235,13 @@ const DEFAULT_MEMORY_BYTES = (/* unused pure expression or super */ null && (4 *
 /** How long kill() waits for a run's cgroup to become empty before it gives up with an error. */
 const KILL_TIMEOUT_MS = 5_000;
 /** A failed cgroup file operation; the message names the file and the errno reason. */
-class CgroupError extends Error {
-    name = 'CgroupError';
+class CgroupError extends QuorumError {
     /** The file or directory the failed operation was on. */
     path;
     /** The errno code (e.g. 'EBUSY'), when the failure came from the kernel. */
     code;
     constructor(message, path, options) {
-        super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+        super('environment', message, options?.cause === undefined ? undefined : { cause: options.cause });
         this.path = path;
         this.code = options?.code;
     }
@@ -11982,6 +12016,8 @@ function buildChildEnv(p) {
  */
 
 
+
+
 /** Searched first, in this order; PATH is only a fallback for tools missing from all of them. */
 const SYSTEM_TOOL_DIRS = [
     '/usr/bin',
@@ -11993,10 +12029,9 @@ const SYSTEM_TOOL_DIRS = [
 /** The PATH the gate's own children (git) get: never the runner's, which a check may have changed. */
 const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
 /** A tool the gate needs could not be found in a place it trusts. Stops the run. */
-class ToolResolutionError extends Error {
+class ToolResolutionError extends QuorumError {
     constructor(message) {
-        super(message);
-        this.name = 'ToolResolutionError';
+        super('environment', message);
     }
 }
 /**
@@ -12054,7 +12089,7 @@ function untrustedLocation(file, homes, canWrite) {
     const real = realOrNull(file) ?? file;
     for (const location of new Set([file, real])) {
         const dir = external_node_path_namespaceObject.dirname(location);
-        const home = homes.find((h) => system_tools_isInside(location, h));
+        const home = homes.find((h) => isInside(location, h));
         if (home !== undefined)
             return `under HOME ${home}`;
         if (canWrite(dir))
@@ -12091,10 +12126,6 @@ function realOrNull(p) {
     catch {
         return null;
     }
-}
-function system_tools_isInside(child, parent) {
-    const rel = external_node_path_namespaceObject.relative(parent, child);
-    return rel === '' || (rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`) && !external_node_path_namespaceObject.isAbsolute(rel));
 }
 
 ;// CONCATENATED MODULE: ./src/run/function-host.ts
@@ -12342,38 +12373,14 @@ async function hostMain(load) {
     return send(`"type":"return","value":${json}`);
 }
 
-;// CONCATENATED MODULE: ./src/run/process.ts
+;// CONCATENATED MODULE: ./src/run/log-writer.ts
 /**
- * One bounded subprocess: the process side of a run. Whatever the child does (loops forever,
- * ignores SIGTERM, floods its output, leaves a background process holding the pipe, forks a
- * tree of grandchildren), spawnBounded resolves within its budget plus a short grace, with
- * bounded memory, and leaves no process of the run behind.
- *
- * How: every run is the leader of its own process group (and session), so the whole tree can be
- * signalled at once; the main process's exit, not the end of its pipes, is what ends the run;
- * whatever is left of the group then is killed, and the pipes get a short drain before they are
- * cut. A process that calls setsid() itself leaves the group and escapes this; that is for the
- * sandbox (a PID namespace) to contain.
+ * A run's full output on disk: created new, never followed, never blocking, and never able to
+ * hang or fail the run (a full disk truncates the log with a note).
  */
 
 
-
-
-
-
-const DEFAULT_GRACE_MS = 2000;
 const DEFAULT_LOG_LIMIT = 128 * 1024 * 1024;
-const DEFAULT_HEAD = 16 * 1024;
-const DEFAULT_TAIL = 16 * 1024;
-const CHANNEL_LIMIT = 1024 * 1024;
-/** How long the pipes may stay open after the main process ended and the group was killed. */
-const DRAIN_MS = 1000;
-/** How long to wait for the main process after SIGKILL before giving up on it. */
-const KILL_WAIT_MS = 5000;
-/** How long to wait for the killed group to be gone before resolving anyway. */
-const GROUP_WAIT_MS = 2000;
-/** Lines longer than this are not scanned for a score (and never buffered whole). */
-const SCORE_LINE_MAX = 4096;
 /** Bytes waiting for the log file beyond which the child's output is paused. */
 const LOG_HIGH_WATER = 1024 * 1024;
 /** How long closing a log may wait for its pending writes before it gives up on them. */
@@ -12388,487 +12395,6 @@ const LOG_OPEN_FLAGS = external_node_fs_namespaceObject.constants.O_WRONLY |
     external_node_fs_namespaceObject.constants.O_NOFOLLOW |
     external_node_fs_namespaceObject.constants.O_NONBLOCK;
 /**
- * How much of a process's /proc/<pid>/environ is read when looking for a run's marker: a check
- * can give its processes environments of megabytes, and the scan is synchronous.
- */
-const ENVIRON_READ_MAX = 64 * 1024;
-/** /proc/<pid>/stat is a few hundred bytes (comm is at most 16). */
-const STAT_READ_MAX = 4096;
-/** Process groups of runs in flight, so that the judge's own exit can take them down too. */
-const liveGroups = new Set();
-let exitHookInstalled = false;
-/**
- * Sends SIGKILL to the process group of every run still in flight. Called on the judge's own
- * exit; an entry point that handles SIGINT/SIGTERM should call it too, because detached children
- * do not die with their parent.
- */
-function killAllRunGroups() {
-    for (const pgid of liveGroups)
-        signalGroup(pgid, 'SIGKILL');
-}
-/** The argv that runs a shell command line: `['/bin/sh', '-c', command]`. */
-function shellArgv(command) {
-    return ['/bin/sh', '-c', command];
-}
-/**
- * Runs argv in its own process group with a wall-clock budget and bounded output capture.
- * Never rejects: everything that can go wrong is in the result. On timeout (or abort) the group
- * gets SIGTERM, then SIGKILL after graceMs; when the main process ends, whatever is left of its
- * group is killed at once. Resolves once no process of the group is left (zombies awaiting a
- * reaper count as gone) and the log file is complete.
- */
-async function spawnBounded(spec, abort) {
-    const capture = new OutputCapture(spec.headBytes ?? DEFAULT_HEAD, spec.tailBytes ?? DEFAULT_TAIL);
-    const log = spec.logPath === null ? null : LogWriter.open(spec.logPath, spec.logLimitBytes);
-    const output = () => withLogNote(capture.result(log?.path ?? null), log?.problem ?? null);
-    const notStarted = async (spawnError) => {
-        log?.note(`[quorum: the process did not start: ${spawnError}]\n`);
-        await log?.close(0);
-        return finalResult({ spawnError, aborted: spawnError === 'aborted', durationMs: 0 });
-    };
-    const scanner = spec.scoreKey ? new ScoreScanner(spec.scoreKey) : null;
-    const nonce = spec.channel ? (0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex') : null;
-    const channelChunks = [];
-    let channelBytes = 0;
-    const finalResult = (p) => ({
-        exitCode: p.exitCode ?? null,
-        signal: p.signal ?? null,
-        timedOut: p.timedOut ?? false,
-        spawnError: p.spawnError ?? null,
-        aborted: p.aborted ?? false,
-        durationMs: Math.round(p.durationMs),
-        output: output(),
-        score: scanner?.finish() ?? null,
-        channel: spec.channel ? Buffer.concat(channelChunks).toString('utf8') : null,
-        channelNonce: nonce,
-        killedLeftovers: p.killedLeftovers ?? false,
-    });
-    if (abort?.aborted)
-        return notStarted('aborted');
-    if (spec.argv.length === 0 || spec.argv[0] === '')
-        return notStarted('EINVAL: empty argv');
-    const cwdProblem = checkDirectory(spec.cwd);
-    // spawn reports a missing cwd as ENOENT of the command, which sends people looking for the
-    // wrong thing; say which one is missing.
-    if (cwdProblem)
-        return notStarted(cwdProblem);
-    const started = performance.now();
-    let child;
-    try {
-        child = (0,external_node_child_process_namespaceObject.spawn)(spec.argv[0], spec.argv.slice(1), {
-            cwd: spec.cwd,
-            env: spec.env,
-            detached: true,
-            stdio: [
-                nonce ? 'pipe' : 'ignore',
-                'pipe',
-                'pipe',
-                ...(spec.channel ? ['pipe'] : []),
-            ],
-        });
-    }
-    catch (err) {
-        return notStarted(describeSpawnError(err, spec.argv[0]));
-    }
-    const pid = child.pid;
-    if (pid === undefined) {
-        const err = await new Promise((resolve) => child.once('error', resolve));
-        for (const s of child.stdio)
-            s?.destroy();
-        return notStarted(describeSpawnError(err, spec.argv[0]));
-    }
-    liveGroups.add(pid);
-    if (!exitHookInstalled) {
-        exitHookInstalled = true;
-        process.once('exit', killAllRunGroups);
-    }
-    if (nonce && child.stdin) {
-        // A child that exits without reading stdin makes this write fail with EPIPE: harmless.
-        child.stdin.on('error', () => { });
-        child.stdin.end(`${nonce}\n`);
-    }
-    const outputs = [child.stdout, child.stderr].filter((s) => s !== null);
-    const channelStream = spec.channel ? child.stdio[3] : null;
-    const pipes = channelStream ? [...outputs, channelStream] : outputs;
-    // Backpressure: while the log file's write buffer is full, stop reading the child's output,
-    // so a flood fills the pipe (and blocks the child) instead of our memory.
-    let paused = false;
-    const resumeOutputs = () => {
-        if (!paused)
-            return;
-        paused = false;
-        for (const s of outputs)
-            s.resume();
-    };
-    log?.onDrain(resumeOutputs);
-    const onOutput = (chunk, fromStdout) => {
-        capture.push(chunk);
-        if (fromStdout)
-            scanner?.push(chunk);
-        if (log && !log.write(chunk) && !paused) {
-            paused = true;
-            for (const s of outputs)
-                s.pause();
-        }
-    };
-    child.stdout?.on('data', (chunk) => onOutput(chunk, true));
-    child.stderr?.on('data', (chunk) => onOutput(chunk, false));
-    channelStream?.on('data', (chunk) => {
-        // Past the limit the bytes are read and dropped, so a flood on fd 3 cannot block the child.
-        const room = CHANNEL_LIMIT - channelBytes;
-        if (room <= 0)
-            return;
-        const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
-        channelChunks.push(kept);
-        channelBytes += kept.length;
-    });
-    // An error on a pipe (e.g. after we destroy it) must not become an uncaught exception.
-    for (const s of pipes)
-        s.on('error', () => { });
-    child.on('error', () => { });
-    let timedOut = false;
-    let aborted = false;
-    let mainEnded = false;
-    const timers = new Set();
-    const later = (ms, fn) => {
-        const t = setTimeout(() => {
-            timers.delete(t);
-            fn();
-        }, ms);
-        timers.add(t);
-    };
-    const mainExit = new Promise((resolve) => {
-        child.once('exit', (code, signal) => resolve({ code, signal, ended: performance.now() }));
-        // The main process too, by pid: it may have moved itself to another group.
-        const signalRun = (signal) => {
-            signalGroup(pid, signal);
-            child.kill(signal);
-        };
-        const terminate = () => {
-            if (mainEnded)
-                return;
-            signalRun('SIGTERM');
-            later(spec.graceMs ?? DEFAULT_GRACE_MS, () => {
-                if (mainEnded)
-                    return;
-                signalRun('SIGKILL');
-                // A process stuck in uninterruptible sleep survives SIGKILL for a while; the gate
-                // must not hang on it.
-                later(KILL_WAIT_MS, () => resolve({ code: null, signal: null, ended: performance.now() }));
-            });
-        };
-        // setTimeout turns anything above 2^31-1 ms into 1 ms.
-        later(Math.min(Math.max(0, spec.timeoutMs), 2 ** 31 - 1), () => {
-            timedOut = true;
-            terminate();
-        });
-        const onAbort = () => {
-            aborted = true;
-            terminate();
-        };
-        abort?.addEventListener('abort', onAbort, { once: true });
-        child.once('exit', () => abort?.removeEventListener('abort', onAbort));
-    });
-    const exit = await mainExit;
-    mainEnded = true;
-    for (const t of timers)
-        clearTimeout(t);
-    timers.clear();
-    // The main process is gone; anything left of its group (background jobs, grandchildren,
-    // a process ignoring SIGTERM) dies now.
-    const killedLeftovers = groupHasLiveMembers(pid);
-    if (killedLeftovers)
-        signalGroup(pid, 'SIGKILL');
-    // Drain what is already in the pipes; a holder that escaped the group must not keep us here.
-    await Promise.race([
-        Promise.all(pipes.map((s) => (s.closed || s.destroyed ? null : once(s, 'close')))),
-        new Promise((resolve) => later(DRAIN_MS, () => resolve(null))),
-    ]);
-    for (const t of timers)
-        clearTimeout(t);
-    timers.clear();
-    for (const s of pipes)
-        s.destroy();
-    await waitForGroupGone(pid);
-    liveGroups.delete(pid);
-    await log?.close(capture.bytes);
-    return finalResult({
-        exitCode: exit.code,
-        signal: exit.signal,
-        timedOut,
-        spawnError: aborted ? 'aborted' : null,
-        aborted,
-        durationMs: exit.ended - started,
-        killedLeftovers,
-    });
-}
-/**
- * Lists the function checks a module exports, by running the function host in "list" mode in a
- * child process (so a module with side effects or a syntax error cannot touch the judge).
- * Throws an Error with a one-line message naming the module file on any problem.
- */
-async function listFunctionChecks(modulePath, opts) {
-    const timeoutMs = opts.timeoutMs ?? 30_000;
-    const argv = listHostArgv(modulePath);
-    const r = await spawnBounded({
-        argv: opts.wrap ? opts.wrap(argv) : argv,
-        cwd: opts.cwd,
-        env: opts.env,
-        timeoutMs,
-        logPath: null,
-        channel: true,
-    }, opts.abort);
-    const fail = (why) => new Error(process_oneLine(`functions module ${modulePath}: ${why}`));
-    if (r.aborted)
-        throw fail('loading it was stopped');
-    if (r.spawnError)
-        throw fail(`could not start node to load it: ${r.spawnError}`);
-    if (r.timedOut)
-        throw fail(`loading it took longer than ${timeoutMs / 1000} s`);
-    const { message, problem } = readChannelMessage(r.channel, r.channelNonce);
-    if (message?.type === 'list-error')
-        throw fail(String(message.message));
-    if (message?.type === 'list' && Array.isArray(message.checks)) {
-        return message.checks.map((c) => {
-            const entry = c;
-            return {
-                name: String(entry.name),
-                timeout_s: typeof entry.timeout_s === 'number' ? entry.timeout_s : null,
-            };
-        });
-    }
-    const how = r.signal ? `was killed by ${r.signal}` : `exited with code ${r.exitCode}`;
-    const said = lastOutputLine(r.output);
-    throw fail(`loading it ${how} without listing its checks` +
-        (problem ? ` (${problem})` : '') +
-        (said ? `: ${said}` : ''));
-}
-function process_oneLine(text) {
-    return text.replace(/\s*[\r\n]+\s*/g, ' ');
-}
-function lastOutputLine(output) {
-    const lines = `${output.head}\n${output.tail}`.split('\n').map((l) => l.trim());
-    const useful = lines.filter((l) => l !== '' && !/^at\s/.test(l) && !/^Node\.js v\d/.test(l));
-    const last = useful.at(-1) ?? '';
-    return last.length > 200 ? `${last.slice(0, 200)}…` : last;
-}
-function once(stream, event) {
-    return new Promise((resolve) => stream.once(event, () => resolve()));
-}
-function checkDirectory(dir) {
-    try {
-        if (!(0,external_node_fs_namespaceObject.statSync)(dir).isDirectory())
-            return `ENOTDIR: the working directory is not a directory: ${dir}`;
-        return null;
-    }
-    catch {
-        return `ENOENT: the working directory does not exist: ${dir}`;
-    }
-}
-function describeSpawnError(err, command) {
-    const code = err?.code;
-    if (code === 'ENOENT')
-        return `ENOENT: command not found: ${command}`;
-    if (code === 'EACCES')
-        return `EACCES: permission denied (not executable?): ${command}`;
-    const message = err instanceof Error ? err.message : String(err);
-    return typeof code === 'string' ? `${code}: ${message}` : message;
-}
-/**
- * SIGKILLs every process whose environment carries `name=value` and returns how many there
- * were. For runs without a PID namespace (copy sandboxes): a process that left the run's group
- * with setsid() still inherited the run's marker variable, so it can be found after the run.
- * Best effort: a process that rewrote its own environment block is not found.
- */
-function killProcessesWithEnv(name, value) {
-    const needle = Buffer.from(`\0${name}=${value}\0`);
-    let entries;
-    try {
-        entries = (0,external_node_fs_namespaceObject.readdirSync)('/proc');
-    }
-    catch {
-        return 0;
-    }
-    let killed = 0;
-    for (const entry of entries) {
-        if (!/^\d+$/.test(entry) || Number(entry) === process.pid)
-            continue;
-        // Only the start of the block: the marker is near the start of a run's environment, and a
-        // process that hides it further in could as well have removed it.
-        const environ = readProcFile(`/proc/${entry}/environ`, ENVIRON_READ_MAX);
-        if (environ === null)
-            continue; // gone, or not ours to read
-        if (environ.includes(needle) ||
-            environ.subarray(0, needle.length - 1).equals(needle.subarray(1))) {
-            try {
-                process.kill(Number(entry), 'SIGKILL');
-                killed += 1;
-            }
-            catch {
-                // exited meanwhile
-            }
-        }
-    }
-    return killed;
-}
-/** Scratch space for readProcFile: the scans are synchronous, so one buffer serves them all. */
-const procScratch = Buffer.alloc(Math.max(ENVIRON_READ_MAX, STAT_READ_MAX));
-/**
- * Reads at most `max` bytes of a /proc file; null when it cannot be read. The result is a view
- * of a shared buffer, valid until the next call.
- */
-function readProcFile(path, max) {
-    let fd;
-    try {
-        fd = (0,external_node_fs_namespaceObject.openSync)(path, 'r');
-    }
-    catch {
-        return null;
-    }
-    try {
-        let length = 0;
-        while (length < max) {
-            const n = (0,external_node_fs_namespaceObject.readSync)(fd, procScratch, length, max - length, null);
-            if (n === 0)
-                break;
-            length += n;
-        }
-        return procScratch.subarray(0, length);
-    }
-    catch {
-        return null;
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
-}
-function signalGroup(pgid, signal) {
-    try {
-        process.kill(-pgid, signal);
-    }
-    catch {
-        // ESRCH: nothing left in the group. EPERM cannot happen for our own children.
-    }
-}
-/**
- * Whether any process of the group is alive. kill(-pgid, 0) alone is not enough: it succeeds
- * for zombies, and where PID 1 does not reap orphans promptly, killed leftovers stay zombies.
- * On Linux, /proc tells a zombie (state Z, already dead) from a live process.
- */
-function groupHasLiveMembers(pgid) {
-    try {
-        process.kill(-pgid, 0);
-    }
-    catch {
-        return false;
-    }
-    let entries;
-    try {
-        entries = (0,external_node_fs_namespaceObject.readdirSync)('/proc');
-    }
-    catch {
-        return true; // no /proc (macOS): trust kill(0)
-    }
-    for (const entry of entries) {
-        if (!/^\d+$/.test(entry))
-            continue;
-        const raw = readProcFile(`/proc/${entry}/stat`, STAT_READ_MAX);
-        if (raw === null)
-            continue; // exited meanwhile
-        const stat = raw.toString('latin1');
-        // "pid (comm) state ppid pgrp ...": comm may contain spaces and parentheses.
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X')
-            return true;
-    }
-    return false;
-}
-async function waitForGroupGone(pgid) {
-    const deadline = performance.now() + GROUP_WAIT_MS;
-    while (groupHasLiveMembers(pgid) && performance.now() < deadline) {
-        signalGroup(pgid, 'SIGKILL');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-}
-/** Keeps the first headBytes and the last tailBytes of a byte stream, in constant memory. */
-class OutputCapture {
-    bytes = 0;
-    head;
-    headLength = 0;
-    ring;
-    ringEnd = 0;
-    ringFilled = 0;
-    constructor(headBytes, tailBytes) {
-        this.head = Buffer.alloc(Math.max(0, headBytes));
-        this.ring = Buffer.alloc(Math.max(0, tailBytes));
-    }
-    push(chunk) {
-        this.bytes += chunk.length;
-        let rest = chunk;
-        if (this.headLength < this.head.length) {
-            const n = Math.min(this.head.length - this.headLength, rest.length);
-            rest.copy(this.head, this.headLength, 0, n);
-            this.headLength += n;
-            rest = rest.subarray(n);
-        }
-        const cap = this.ring.length;
-        if (rest.length === 0 || cap === 0)
-            return;
-        if (rest.length >= cap) {
-            rest.copy(this.ring, 0, rest.length - cap);
-            this.ringEnd = 0;
-            this.ringFilled = cap;
-            return;
-        }
-        const first = Math.min(cap - this.ringEnd, rest.length);
-        rest.copy(this.ring, this.ringEnd, 0, first);
-        rest.copy(this.ring, 0, first);
-        this.ringEnd = (this.ringEnd + rest.length) % cap;
-        this.ringFilled = Math.min(cap, this.ringFilled + rest.length);
-    }
-    result(logPath) {
-        const head = this.head.subarray(0, this.headLength);
-        const truncated = this.bytes > this.head.length + this.ring.length;
-        if (this.bytes <= this.head.length) {
-            return {
-                head: head.toString('utf8'),
-                tail: '',
-                bytes: this.bytes,
-                truncated,
-                log_path: logPath,
-            };
-        }
-        const tail = this.ringFilled < this.ring.length
-            ? this.ring.subarray(0, this.ringFilled)
-            : Buffer.concat([this.ring.subarray(this.ringEnd), this.ring.subarray(0, this.ringEnd)]);
-        // Never show half a character: a sequence cut at the end of head moves to the tail when the
-        // tail continues right after it, and is dropped when bytes were lost in between.
-        const cut = incompleteUtf8Suffix(head);
-        const headText = head.subarray(0, head.length - cut).toString('utf8');
-        const tailText = truncated
-            ? skipContinuationBytes(tail).toString('utf8')
-            : Buffer.concat([head.subarray(head.length - cut), tail]).toString('utf8');
-        return { head: headText, tail: tailText, bytes: this.bytes, truncated, log_path: logPath };
-    }
-}
-/** Length of an incomplete UTF-8 sequence at the end of buf (0 when it ends on a boundary). */
-function incompleteUtf8Suffix(buf) {
-    for (let back = 1; back <= Math.min(4, buf.length); back++) {
-        const byte = buf[buf.length - back];
-        if ((byte & 0xc0) === 0x80)
-            continue; // continuation byte: keep looking for the lead
-        const need = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
-        return back < need ? back : 0;
-    }
-    return 0;
-}
-function skipContinuationBytes(buf) {
-    let i = 0;
-    while (i < 3 && i < buf.length && (buf[i] & 0xc0) === 0x80)
-        i++;
-    return buf.subarray(i);
-}
-/**
  * Appends the log's problem, if any, to the captured output as a last `[quorum: ...]` line, so
  * that every view shows it (the reason never quotes it: lastMeaningfulLine skips our markers).
  * `bytes` stays what the run printed.
@@ -12878,7 +12404,7 @@ function withLogNote(output, problem) {
         return output;
     const last = output.tail !== '' ? output.tail : output.head;
     const sep = last === '' || last.endsWith('\n') ? '' : '\n';
-    return { ...output, tail: `${output.tail}${sep}[quorum: ${process_oneLine(problem)}]\n` };
+    return { ...output, tail: `${output.tail}${sep}[quorum: ${oneLine(problem)}]\n` };
 }
 const FS_ERRORS = {
     ENOSPC: 'no space left on device',
@@ -13112,6 +12638,88 @@ class LogWriter {
         });
     }
 }
+
+;// CONCATENATED MODULE: ./src/run/output-capture.ts
+/** Lines longer than this are not scanned for a score (and never buffered whole). */
+const SCORE_LINE_MAX = 4096;
+/** Keeps the first headBytes and the last tailBytes of a byte stream, in constant memory. */
+class OutputCapture {
+    bytes = 0;
+    head;
+    headLength = 0;
+    ring;
+    ringEnd = 0;
+    ringFilled = 0;
+    constructor(headBytes, tailBytes) {
+        this.head = Buffer.alloc(Math.max(0, headBytes));
+        this.ring = Buffer.alloc(Math.max(0, tailBytes));
+    }
+    push(chunk) {
+        this.bytes += chunk.length;
+        let rest = chunk;
+        if (this.headLength < this.head.length) {
+            const n = Math.min(this.head.length - this.headLength, rest.length);
+            rest.copy(this.head, this.headLength, 0, n);
+            this.headLength += n;
+            rest = rest.subarray(n);
+        }
+        const cap = this.ring.length;
+        if (rest.length === 0 || cap === 0)
+            return;
+        if (rest.length >= cap) {
+            rest.copy(this.ring, 0, rest.length - cap);
+            this.ringEnd = 0;
+            this.ringFilled = cap;
+            return;
+        }
+        const first = Math.min(cap - this.ringEnd, rest.length);
+        rest.copy(this.ring, this.ringEnd, 0, first);
+        rest.copy(this.ring, 0, first);
+        this.ringEnd = (this.ringEnd + rest.length) % cap;
+        this.ringFilled = Math.min(cap, this.ringFilled + rest.length);
+    }
+    result(logPath) {
+        const head = this.head.subarray(0, this.headLength);
+        const truncated = this.bytes > this.head.length + this.ring.length;
+        if (this.bytes <= this.head.length) {
+            return {
+                head: head.toString('utf8'),
+                tail: '',
+                bytes: this.bytes,
+                truncated,
+                log_path: logPath,
+            };
+        }
+        const tail = this.ringFilled < this.ring.length
+            ? this.ring.subarray(0, this.ringFilled)
+            : Buffer.concat([this.ring.subarray(this.ringEnd), this.ring.subarray(0, this.ringEnd)]);
+        // Never show half a character: a sequence cut at the end of head moves to the tail when the
+        // tail continues right after it, and is dropped when bytes were lost in between.
+        const cut = incompleteUtf8Suffix(head);
+        const headText = head.subarray(0, head.length - cut).toString('utf8');
+        const tailText = truncated
+            ? skipContinuationBytes(tail).toString('utf8')
+            : Buffer.concat([head.subarray(head.length - cut), tail]).toString('utf8');
+        return { head: headText, tail: tailText, bytes: this.bytes, truncated, log_path: logPath };
+    }
+}
+/** Length of an incomplete UTF-8 sequence at the end of buf (0 when it ends on a boundary). */
+function incompleteUtf8Suffix(buf) {
+    for (let back = 1; back <= Math.min(4, buf.length); back++) {
+        const byte = buf[buf.length - back];
+        if ((byte & 0xc0) === 0x80)
+            continue; // continuation byte: keep looking for the lead
+        const need = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+        return back < need ? back : 0;
+    }
+    return 0;
+}
+function skipContinuationBytes(buf) {
+    let i = 0;
+    while (i < 3 && i < buf.length && (buf[i] & 0xc0) === 0x80)
+        i++;
+    return buf.subarray(i);
+}
 /**
  * Finds `<key>=<number>` on stdout lines as they arrive, split across chunks or not. Lines
  * longer than SCORE_LINE_MAX are skipped without being buffered, so a flood without newlines
@@ -13174,51 +12782,515 @@ class ScoreScanner {
     }
 }
 
-;// CONCATENATED MODULE: ./src/run/sandbox.ts
+;// CONCATENATED MODULE: ./src/run/proc-scan.ts
 /**
- * Sandboxes: the throwaway copy of a tree that one run of one check sees.
+ * What the judge reads of /proc about processes a run started: who is left of a process group,
+ * and which processes carry a run's environment marker. Every read is capped: a check controls
+ * what those files hold.
+ */
+
+/**
+ * How much of a process's /proc/<pid>/environ is read when looking for a run's marker: a check
+ * can give its processes environments of megabytes, and the scan is synchronous.
+ */
+const ENVIRON_READ_MAX = 64 * 1024;
+/** /proc/<pid>/stat is a few hundred bytes (comm is at most 16). */
+const STAT_READ_MAX = 4096;
+/** How long to wait for the killed group to be gone before resolving anyway. */
+const GROUP_WAIT_MS = 2000;
+/**
+ * SIGKILLs every process whose environment carries `name=value` and returns how many there
+ * were. For runs without a PID namespace (copy sandboxes): a process that left the run's group
+ * with setsid() still inherited the run's marker variable, so it can be found after the run.
+ * Best effort: a process that rewrote its own environment block is not found.
+ */
+function killProcessesWithEnv(name, value) {
+    const needle = Buffer.from(`\0${name}=${value}\0`);
+    let entries;
+    try {
+        entries = (0,external_node_fs_namespaceObject.readdirSync)('/proc');
+    }
+    catch {
+        return 0;
+    }
+    let killed = 0;
+    for (const entry of entries) {
+        if (!/^\d+$/.test(entry) || Number(entry) === process.pid)
+            continue;
+        // Only the start of the block: the marker is near the start of a run's environment, and a
+        // process that hides it further in could as well have removed it.
+        const environ = readProcFile(`/proc/${entry}/environ`, ENVIRON_READ_MAX);
+        if (environ === null)
+            continue; // gone, or not ours to read
+        if (environ.includes(needle) ||
+            environ.subarray(0, needle.length - 1).equals(needle.subarray(1))) {
+            try {
+                process.kill(Number(entry), 'SIGKILL');
+                killed += 1;
+            }
+            catch {
+                // exited meanwhile
+            }
+        }
+    }
+    return killed;
+}
+/** Scratch space for readProcFile: the scans are synchronous, so one buffer serves them all. */
+const procScratch = Buffer.alloc(Math.max(ENVIRON_READ_MAX, STAT_READ_MAX));
+/**
+ * Reads at most `max` bytes of a /proc file; null when it cannot be read. The result is a view
+ * of a shared buffer, valid until the next call.
+ */
+function readProcFile(path, max) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(path, 'r');
+    }
+    catch {
+        return null;
+    }
+    try {
+        let length = 0;
+        while (length < max) {
+            const n = (0,external_node_fs_namespaceObject.readSync)(fd, procScratch, length, max - length, null);
+            if (n === 0)
+                break;
+            length += n;
+        }
+        return procScratch.subarray(0, length);
+    }
+    catch {
+        return null;
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+function signalGroup(pgid, signal) {
+    try {
+        process.kill(-pgid, signal);
+    }
+    catch {
+        // ESRCH: nothing left in the group. EPERM cannot happen for our own children.
+    }
+}
+/**
+ * Whether any process of the group is alive. kill(-pgid, 0) alone is not enough: it succeeds
+ * for zombies, and where PID 1 does not reap orphans promptly, killed leftovers stay zombies.
+ * On Linux, /proc tells a zombie (state Z, already dead) from a live process.
+ */
+function groupHasLiveMembers(pgid) {
+    try {
+        process.kill(-pgid, 0);
+    }
+    catch {
+        return false;
+    }
+    let entries;
+    try {
+        entries = (0,external_node_fs_namespaceObject.readdirSync)('/proc');
+    }
+    catch {
+        return true; // no /proc (macOS): trust kill(0)
+    }
+    for (const entry of entries) {
+        if (!/^\d+$/.test(entry))
+            continue;
+        const raw = readProcFile(`/proc/${entry}/stat`, STAT_READ_MAX);
+        if (raw === null)
+            continue; // exited meanwhile
+        const stat = raw.toString('latin1');
+        // "pid (comm) state ppid pgrp ...": comm may contain spaces and parentheses.
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X')
+            return true;
+    }
+    return false;
+}
+async function waitForGroupGone(pgid) {
+    const deadline = performance.now() + GROUP_WAIT_MS;
+    while (groupHasLiveMembers(pgid) && performance.now() < deadline) {
+        signalGroup(pgid, 'SIGKILL');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/run/process.ts
+/**
+ * One bounded subprocess: the process side of a run. Whatever the child does (loops forever,
+ * ignores SIGTERM, floods its output, leaves a background process holding the pipe, forks a
+ * tree of grandchildren), spawnBounded resolves within its budget plus a short grace, with
+ * bounded memory, and leaves no process of the run behind.
  *
- * Two kinds, same contract (nothing written in a sandbox reaches its source tree or the next
- * sandbox; symlinks are links, never followed):
- *
- * - `overlay`: O(1) in tree size. A sandbox is a handful of empty directories; the tree appears
- *   at `root` only inside the run's own mount namespace, where the mount helper (MOUNT_HELPER, one
- *   perl process) mounts an overlayfs (read-only lower layers = the prepared tree, upper = this
- *   run's writes), makes the whole host read-only, gives /tmp, /var/tmp, /run and /dev/shm a
- *   private tmpfs, hides the masked paths and shows the run's own area writable again. The
- *   mounts live and die with the namespace, so a killed or interrupted gate cannot leak mounts:
- *   only plain directories are left for `remove()`.
- * - `copy`: the portable fallback. A sandbox is a fresh `cp -a` of the prepared tree. It cannot
- *   hide or protect anything outside the tree: a check writes wherever the gate's user may.
- *
- * Process containment (overlay kind): `unshare --mount --pid` (without `--fork`) starts the
- * wrapper in the new mount namespace; the wrapper's children go to a fresh pid namespace. The
- * first of them becomes that namespace's init: a `sleep` that gets SIGKILL when the wrapper's
- * process dies (PR_SET_PDEATHSIG), and when a pid namespace's init dies the kernel kills
- * everything else in it (pipe holders, daemons, setsid escapers). The wrapper then execs a
- * relay, `timeout --foreground 0` (GNU coreutils; never times out), which forks the mount
- * helper into the namespace; the helper execs setpriv, which drops every capability, sets
- * no_new_privs and execs the command. The relay waits for it and ends the same way: exit 3 stays
- * exit 3 and SIGSEGV or SIGKILL is re-raised on itself, so the spawner sees the command's own
- * status on the pid it spawned. Why not simpler:
- * - the command cannot be the namespace's init: init ignores signals it has no handler for, so
- *   `process.kill(process.pid, 'SIGSEGV')` or `kill -9 $$` would do nothing, and a shell as init
- *   cannot tell "exit 139" from "killed by SIGSEGV" when relaying;
- * - the command cannot stay outside the namespace either (exec'd by the wrapper): a process whose
- *   children go to another pid namespace cannot create threads (clone fails with EINVAL), so
- *   node, Go or Java would abort at start;
- * - `unshare --fork` relays too, but util-linux < 2.40 turns a child's SIGKILL (the OOM killer's
- *   signal) into "exit 1" (util-linux issue #2614).
- * detectSandbox checks the whole chain on this machine (the mounts, and that a SIGKILLed command
- * is reported as such).
- *
- * As root the namespace needs no user namespace. As an ordinary user it runs in a user
- * namespace that maps the user to itself (`--map-current-user --keep-caps`) and mounts with
- * `userxattr`; either way the check runs with the gate's uid and no capability at all (not as a
- * fake root that can read 0600 files or ignore permission bits).
- *
- * What an overlay sandbox does not do: hide what the gate's user may read (the host is read-only,
- * not invisible, apart from the masks), or firewall the network unless `network: none`.
+ * How: every run is the leader of its own process group (and session), so the whole tree can be
+ * signalled at once; the main process's exit, not the end of its pipes, is what ends the run;
+ * whatever is left of the group then is killed, and the pipes get a short drain before they are
+ * cut. A process that calls setsid() itself leaves the group and escapes this; that is for the
+ * sandbox (a PID namespace) to contain.
+ */
+
+
+
+
+
+
+
+
+const DEFAULT_GRACE_MS = 2000;
+const DEFAULT_HEAD = 16 * 1024;
+const DEFAULT_TAIL = 16 * 1024;
+const CHANNEL_LIMIT = 1024 * 1024;
+/** How long the pipes may stay open after the main process ended and the group was killed. */
+const DRAIN_MS = 1000;
+/** How long to wait for the main process after SIGKILL before giving up on it. */
+const KILL_WAIT_MS = 5000;
+/**
+ * Process groups of runs in flight, so that the judge's own exit can take them down too. The
+ * 'exit' listener that does it is there only while a run is: a library caller's process carries
+ * no listener of ours between gates.
+ */
+const liveGroups = new Set();
+function trackGroup(pgid) {
+    if (liveGroups.size === 0)
+        process.on('exit', killAllRunGroups);
+    liveGroups.add(pgid);
+}
+function untrackGroup(pgid) {
+    if (liveGroups.delete(pgid) && liveGroups.size === 0)
+        process.off('exit', killAllRunGroups);
+}
+/**
+ * Sends SIGKILL to the process group of every run still in flight. Called on the judge's own
+ * exit; an entry point that handles SIGINT/SIGTERM should call it too, because detached children
+ * do not die with their parent.
+ */
+function killAllRunGroups() {
+    for (const pgid of liveGroups)
+        signalGroup(pgid, 'SIGKILL');
+}
+/** The argv that runs a shell command line: `['/bin/sh', '-c', command]`. */
+function shellArgv(command) {
+    return ['/bin/sh', '-c', command];
+}
+/**
+ * Runs argv in its own process group with a wall-clock budget and bounded output capture.
+ * Never rejects: everything that can go wrong is in the result. On timeout (or abort) the group
+ * gets SIGTERM, then SIGKILL after graceMs; when the main process ends, whatever is left of its
+ * group is killed at once. Resolves once no process of the group is left (zombies awaiting a
+ * reaper count as gone) and the log file is complete.
+ */
+async function spawnBounded(spec, abort) {
+    const capture = new OutputCapture(spec.headBytes ?? DEFAULT_HEAD, spec.tailBytes ?? DEFAULT_TAIL);
+    const log = spec.logPath === null ? null : LogWriter.open(spec.logPath, spec.logLimitBytes);
+    const output = () => withLogNote(capture.result(log?.path ?? null), log?.problem ?? null);
+    const notStarted = async (spawnError) => {
+        log?.note(`[quorum: the process did not start: ${spawnError}]\n`);
+        await log?.close(0);
+        return finalResult({ spawnError, aborted: spawnError === 'aborted', durationMs: 0 });
+    };
+    const scanner = spec.scoreKey ? new ScoreScanner(spec.scoreKey) : null;
+    const nonce = spec.channel ? (0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex') : null;
+    const channelChunks = [];
+    let channelBytes = 0;
+    const finalResult = (p) => ({
+        exitCode: p.exitCode ?? null,
+        signal: p.signal ?? null,
+        timedOut: p.timedOut ?? false,
+        spawnError: p.spawnError ?? null,
+        aborted: p.aborted ?? false,
+        durationMs: Math.round(p.durationMs),
+        output: output(),
+        score: scanner?.finish() ?? null,
+        channel: spec.channel ? Buffer.concat(channelChunks).toString('utf8') : null,
+        channelNonce: nonce,
+        killedLeftovers: p.killedLeftovers ?? false,
+    });
+    if (abort?.aborted)
+        return notStarted('aborted');
+    if (spec.argv.length === 0 || spec.argv[0] === '')
+        return notStarted('EINVAL: empty argv');
+    const cwdProblem = checkDirectory(spec.cwd);
+    // spawn reports a missing cwd as ENOENT of the command, which sends people looking for the
+    // wrong thing; say which one is missing.
+    if (cwdProblem)
+        return notStarted(cwdProblem);
+    const started = performance.now();
+    let child;
+    try {
+        child = (0,external_node_child_process_namespaceObject.spawn)(spec.argv[0], spec.argv.slice(1), {
+            cwd: spec.cwd,
+            env: spec.env,
+            detached: true,
+            stdio: [
+                nonce ? 'pipe' : 'ignore',
+                'pipe',
+                'pipe',
+                ...(spec.channel ? ['pipe'] : []),
+            ],
+        });
+    }
+    catch (err) {
+        return notStarted(describeSpawnError(err, spec.argv[0]));
+    }
+    const pid = child.pid;
+    if (pid === undefined) {
+        const err = await new Promise((resolve) => child.once('error', resolve));
+        for (const s of child.stdio)
+            s?.destroy();
+        return notStarted(describeSpawnError(err, spec.argv[0]));
+    }
+    trackGroup(pid);
+    if (nonce && child.stdin) {
+        // A child that exits without reading stdin makes this write fail with EPIPE: harmless.
+        child.stdin.on('error', () => { });
+        child.stdin.end(`${nonce}\n`);
+    }
+    const outputs = [child.stdout, child.stderr].filter((s) => s !== null);
+    const channelStream = spec.channel ? child.stdio[3] : null;
+    const pipes = channelStream ? [...outputs, channelStream] : outputs;
+    // Backpressure: while the log file's write buffer is full, stop reading the child's output,
+    // so a flood fills the pipe (and blocks the child) instead of our memory.
+    let paused = false;
+    const resumeOutputs = () => {
+        if (!paused)
+            return;
+        paused = false;
+        for (const s of outputs)
+            s.resume();
+    };
+    log?.onDrain(resumeOutputs);
+    const onOutput = (chunk, fromStdout) => {
+        capture.push(chunk);
+        if (fromStdout)
+            scanner?.push(chunk);
+        if (log && !log.write(chunk) && !paused) {
+            paused = true;
+            for (const s of outputs)
+                s.pause();
+        }
+    };
+    child.stdout?.on('data', (chunk) => onOutput(chunk, true));
+    child.stderr?.on('data', (chunk) => onOutput(chunk, false));
+    channelStream?.on('data', (chunk) => {
+        // Past the limit the bytes are read and dropped, so a flood on fd 3 cannot block the child.
+        const room = CHANNEL_LIMIT - channelBytes;
+        if (room <= 0)
+            return;
+        const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
+        channelChunks.push(kept);
+        channelBytes += kept.length;
+    });
+    // An error on a pipe (e.g. after we destroy it) must not become an uncaught exception.
+    for (const s of pipes)
+        s.on('error', () => { });
+    child.on('error', () => { });
+    let timedOut = false;
+    let aborted = false;
+    let mainEnded = false;
+    const timers = new Set();
+    const later = (ms, fn) => {
+        const t = setTimeout(() => {
+            timers.delete(t);
+            fn();
+        }, ms);
+        timers.add(t);
+    };
+    const mainExit = new Promise((resolve) => {
+        child.once('exit', (code, signal) => resolve({ code, signal, ended: performance.now() }));
+        // The main process too, by pid: it may have moved itself to another group.
+        const signalRun = (signal) => {
+            signalGroup(pid, signal);
+            child.kill(signal);
+        };
+        const terminate = () => {
+            if (mainEnded)
+                return;
+            signalRun('SIGTERM');
+            later(spec.graceMs ?? DEFAULT_GRACE_MS, () => {
+                if (mainEnded)
+                    return;
+                signalRun('SIGKILL');
+                // A process stuck in uninterruptible sleep survives SIGKILL for a while; the gate
+                // must not hang on it.
+                later(KILL_WAIT_MS, () => resolve({ code: null, signal: null, ended: performance.now() }));
+            });
+        };
+        // setTimeout turns anything above 2^31-1 ms into 1 ms.
+        later(Math.min(Math.max(0, spec.timeoutMs), 2 ** 31 - 1), () => {
+            timedOut = true;
+            terminate();
+        });
+        const onAbort = () => {
+            aborted = true;
+            terminate();
+        };
+        abort?.addEventListener('abort', onAbort, { once: true });
+        child.once('exit', () => abort?.removeEventListener('abort', onAbort));
+    });
+    const exit = await mainExit;
+    mainEnded = true;
+    for (const t of timers)
+        clearTimeout(t);
+    timers.clear();
+    // The main process is gone; anything left of its group (background jobs, grandchildren,
+    // a process ignoring SIGTERM) dies now.
+    const killedLeftovers = groupHasLiveMembers(pid);
+    if (killedLeftovers)
+        signalGroup(pid, 'SIGKILL');
+    // Drain what is already in the pipes; a holder that escaped the group must not keep us here.
+    await Promise.race([
+        Promise.all(pipes.map((s) => (s.closed || s.destroyed ? null : once(s, 'close')))),
+        new Promise((resolve) => later(DRAIN_MS, () => resolve(null))),
+    ]);
+    for (const t of timers)
+        clearTimeout(t);
+    timers.clear();
+    for (const s of pipes)
+        s.destroy();
+    await waitForGroupGone(pid);
+    untrackGroup(pid);
+    await log?.close(capture.bytes);
+    return finalResult({
+        exitCode: exit.code,
+        signal: exit.signal,
+        timedOut,
+        spawnError: aborted ? 'aborted' : null,
+        aborted,
+        durationMs: exit.ended - started,
+        killedLeftovers,
+    });
+}
+function once(stream, event) {
+    return new Promise((resolve) => stream.once(event, () => resolve()));
+}
+function checkDirectory(dir) {
+    try {
+        if (!(0,external_node_fs_namespaceObject.statSync)(dir).isDirectory())
+            return `ENOTDIR: the working directory is not a directory: ${dir}`;
+        return null;
+    }
+    catch {
+        return `ENOENT: the working directory does not exist: ${dir}`;
+    }
+}
+function describeSpawnError(err, command) {
+    const code = err?.code;
+    if (code === 'ENOENT')
+        return `ENOENT: command not found: ${command}`;
+    if (code === 'EACCES')
+        return `EACCES: permission denied (not executable?): ${command}`;
+    const message = err instanceof Error ? err.message : String(err);
+    return typeof code === 'string' ? `${code}: ${message}` : message;
+}
+
+;// CONCATENATED MODULE: ./src/run/function-list.ts
+/**
+ * Listing a function-checks module's checks: the module is imported in a child process (inside a
+ * sandbox, when the caller wraps it), which answers on the verdict channel.
+ */
+
+
+
+
+/**
+ * Lists the function checks a module exports, by running the function host in "list" mode in a
+ * child process (so a module with side effects or a syntax error cannot touch the judge).
+ * Throws an Error with a one-line message naming the module file on any problem.
+ */
+async function listFunctionChecks(modulePath, opts) {
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    const argv = listHostArgv(modulePath);
+    const r = await spawnBounded({
+        argv: opts.wrap ? opts.wrap(argv) : argv,
+        cwd: opts.cwd,
+        env: opts.env,
+        timeoutMs,
+        logPath: null,
+        channel: true,
+    }, opts.abort);
+    const fail = (why) => new Error(oneLine(`functions module ${modulePath}: ${why}`));
+    if (r.aborted)
+        throw fail('loading it was stopped');
+    if (r.spawnError)
+        throw fail(`could not start node to load it: ${r.spawnError}`);
+    if (r.timedOut)
+        throw fail(`loading it took longer than ${timeoutMs / 1000} s`);
+    const { message, problem } = readChannelMessage(r.channel, r.channelNonce);
+    if (message?.type === 'list-error')
+        throw fail(String(message.message));
+    if (message?.type === 'list' && Array.isArray(message.checks)) {
+        return message.checks.map((c) => {
+            const entry = c;
+            return {
+                name: String(entry.name),
+                timeout_s: typeof entry.timeout_s === 'number' ? entry.timeout_s : null,
+            };
+        });
+    }
+    const how = r.signal ? `was killed by ${r.signal}` : `exited with code ${r.exitCode}`;
+    const said = lastOutputLine(r.output);
+    throw fail(`loading it ${how} without listing its checks` +
+        (problem ? ` (${problem})` : '') +
+        (said ? `: ${said}` : ''));
+}
+function lastOutputLine(output) {
+    const lines = `${output.head}\n${output.tail}`.split('\n').map((l) => l.trim());
+    const useful = lines.filter((l) => l !== '' && !/^at\s/.test(l) && !/^Node\.js v\d/.test(l));
+    const last = useful.at(-1) ?? '';
+    return last.length > 200 ? `${last.slice(0, 200)}…` : last;
+}
+
+;// CONCATENATED MODULE: ./src/run/remove-tree.ts
+/** Deleting what runs leave behind. */
+
+
+/**
+ * `rm -rf` that also copes with what checks leave behind: read-only directories (a Go module
+ * cache, a test that chmods 0555) and overlayfs' mode-000 work directory. Never follows
+ * symlinks. Missing paths are fine.
+ */
+async function removeTree(path) {
+    try {
+        await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true, maxRetries: 2 });
+        return;
+    }
+    catch {
+        // fall through: make every directory writable and searchable, then try once more
+    }
+    await makeRemovable(path);
+    await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true, maxRetries: 2 });
+}
+async function makeRemovable(path) {
+    let st;
+    try {
+        st = await (0,promises_namespaceObject.lstat)(path);
+    }
+    catch {
+        return;
+    }
+    if (!st.isDirectory())
+        return;
+    try {
+        await (0,promises_namespaceObject.chmod)(path, 0o700);
+    }
+    catch {
+        // not ours to change; rm will say so
+    }
+    let names = [];
+    try {
+        names = await (0,promises_namespaceObject.readdir)(path);
+    }
+    catch {
+        return;
+    }
+    await Promise.all(names.map((n) => makeRemovable((0,external_node_path_namespaceObject.join)(path, n))));
+}
+
+;// CONCATENATED MODULE: ./src/run/sandbox-core.ts
+/**
+ * What both kinds of sandbox share: the contract (Sandbox, SandboxProvider, TreeLayers), the
+ * provider base, how a host tool is found, and the small process runner for the sandbox's own
+ * helpers. See sandbox.ts for the overview.
  */
 
 
@@ -13227,45 +13299,250 @@ class ScoreScanner {
 
 /** Exit code of a run whose sandbox could not be set up (the command never started). */
 const SANDBOX_FAILURE_EXIT_CODE = 125;
-/** Directories every overlay run gets a fresh, private, empty tmpfs over. */
-const PRIVATE_DIRS = ['/tmp', '/var/tmp', '/run', '/var/run', '/dev/shm'];
-/** Size of those (and of the masks) when the run has no disk budget. */
-const DEFAULT_COVER_BYTES = 1024 * 1024 * 1024;
+/**
+ * The absolute path of a host tool the sandbox runs, resolved by the same rule as the gate's
+ * own tools (system directories first; nothing a check could rewrite), or null.
+ */
+function findTool(name) {
+    try {
+        return resolveTool(name);
+    }
+    catch {
+        return null;
+    }
+}
+/** Whether this process needs a user namespace to mount (anyone but real root). */
+function isRoot() {
+    return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+class BaseProvider {
+    dir;
+    helpers = new AbortController();
+    seq = 0;
+    disposed = null;
+    constructor(dir) {
+        this.dir = dir;
+    }
+    prepare(sourceDir) {
+        return { kind: this.kind, root: [sourceDir], home: [] };
+    }
+    async newArea() {
+        if (this.disposed)
+            throw new Error('the sandbox provider was disposed');
+        const area = (0,external_node_path_namespaceObject.join)(this.dir, `r${++this.seq}`);
+        await (0,promises_namespaceObject.mkdir)(area, { recursive: true });
+        return area;
+    }
+    checkTree(tree) {
+        if (tree.kind !== this.kind) {
+            throw new Error(`a ${tree.kind} tree cannot be entered by a ${this.kind} provider`);
+        }
+    }
+    dispose() {
+        this.disposed ??= (async () => {
+            this.helpers.abort();
+            await removeTree(this.dir);
+        })();
+        return this.disposed;
+    }
+}
+async function readFailure(area) {
+    try {
+        const text = (await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(area, 'sandbox-error'), 'utf8')).trim();
+        return text === '' ? null : text.slice(0, 500);
+    }
+    catch {
+        return null;
+    }
+}
+const KEEP_BYTES = 64 * 1024;
+/**
+ * Spawns argv in its own process group and waits for it, killing the group on timeout or abort.
+ * For the sandbox's own helpers and for tests and benchmarks; checks go through spawnBounded.
+ */
+function runCommand(argv, o) {
+    return new Promise((resolve) => {
+        const [file, ...args] = argv;
+        if (file === undefined)
+            throw new Error('empty argv');
+        const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
+            cwd: o.cwd,
+            env: o.env,
+            detached: true,
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const out = [];
+        const err = [];
+        let outBytes = 0;
+        let errBytes = 0;
+        child.stdout.on('data', (b) => {
+            if (outBytes < KEEP_BYTES)
+                out.push(b);
+            outBytes += b.length;
+        });
+        child.stderr.on('data', (b) => {
+            if (errBytes < KEEP_BYTES)
+                err.push(b);
+            errBytes += b.length;
+        });
+        let killed = false;
+        let status = null;
+        let done = false;
+        const finish = (code, signal, extra = '') => {
+            if (done)
+                return;
+            done = true;
+            clearTimeout(timer);
+            o.signal?.removeEventListener('abort', kill);
+            // A killed run may have left a process (in another session) holding our pipes: stop
+            // reading rather than wait for it.
+            child.stdout.destroy();
+            child.stderr.destroy();
+            resolve({
+                code,
+                signal,
+                stdout: Buffer.concat(out).subarray(0, KEEP_BYTES).toString('utf8'),
+                stderr: Buffer.concat(err).subarray(0, KEEP_BYTES).toString('utf8') + extra,
+                killed,
+            });
+        };
+        const kill = () => {
+            killed = true;
+            try {
+                if (child.pid !== undefined)
+                    process.kill(-child.pid, 'SIGKILL');
+            }
+            catch {
+                // already gone
+            }
+            if (status)
+                finish(status.code, status.signal);
+        };
+        const timer = setTimeout(kill, o.timeoutMs);
+        o.signal?.addEventListener('abort', kill, { once: true });
+        if (o.signal?.aborted)
+            kill();
+        child.on('error', (e) => finish(null, null, String(e)));
+        child.on('exit', (code, signal) => {
+            status = { code, signal };
+            if (killed)
+                return finish(code, signal);
+            // What is left of the group (a copy sandbox has no pid namespace to end it) goes too; a
+            // process that left the group gets a moment to close the pipes, then we stop waiting.
+            try {
+                if (child.pid !== undefined)
+                    process.kill(-child.pid, 'SIGKILL');
+            }
+            catch {
+                // nothing left
+            }
+            setTimeout(() => finish(code, signal), 1000).unref();
+        });
+        child.on('close', (code, signal) => finish(code, signal));
+    });
+}
+
+;// CONCATENATED MODULE: ./src/run/copy-sandbox.ts
+/**
+ * The copy sandbox: the portable fallback, a fresh `cp -a` of the prepared tree per run. It
+ * protects nothing outside the tree; see sandbox.ts.
+ */
+
+
+
+
+class CopyProvider extends BaseProvider {
+    kind = 'copy';
+    setpriv = findTool('setpriv');
+    async enter(tree, signal, options = {}) {
+        this.checkTree(tree);
+        const stop = signal ? AbortSignal.any([this.helpers.signal, signal]) : this.helpers.signal;
+        const source = tree.root[0];
+        if (source === undefined)
+            throw new Error('a tree needs at least one layer');
+        const area = await this.newArea();
+        const root = (0,external_node_path_namespaceObject.join)(area, 'root');
+        const home = (0,external_node_path_namespaceObject.join)(area, 'home');
+        await Promise.all(['root', 'home', 'tmp'].map((d) => (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.join)(area, d))));
+        try {
+            await copyTree(source, root, stop);
+            if (tree.home[0] !== undefined)
+                await copyTree(tree.home[0], home, stop);
+        }
+        catch (error) {
+            await removeTree(area);
+            throw error;
+        }
+        let gone = null;
+        return {
+            kind: 'copy',
+            area,
+            root,
+            home,
+            tmp: (0,external_node_path_namespaceObject.join)(area, 'tmp'),
+            cwd: root,
+            wrap: (argv) => [...copyPrefix(this.setpriv, options.cgroupProcs ?? []), ...argv],
+            failure: () => readFailure(area),
+            seal: async () => {
+                await removeTree((0,external_node_path_namespaceObject.join)(area, 'tmp'));
+                return { kind: 'copy', root: [root], home: [home] };
+            },
+            remove: () => (gone ??= removeTree(area)),
+        };
+    }
+}
+/**
+ * What a copy run starts with: it joins its cgroups, then setpriv sets no_new_privs (so sudo,
+ * su and setuid programs cannot give it more than the gate has) and, as root, empties the
+ * capability bounding set, so the check holds no capability.
+ */
+function copyPrefix(setpriv, cgroups) {
+    const prefix = [];
+    if (cgroups.length > 0) {
+        prefix.push('/bin/sh', '-c', `while [ "$1" != -- ]; do printf '%s\\n' $$ >"$1" || exit ${SANDBOX_FAILURE_EXIT_CODE}; shift; done; shift; exec "$@"`, 'quorum-cgroup', ...cgroups, '--');
+    }
+    if (setpriv !== null) {
+        prefix.push(setpriv, '--no-new-privs');
+        if (isRoot())
+            prefix.push('--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all');
+        prefix.push('--');
+    }
+    return prefix;
+}
+/**
+ * Copies the contents of `from` into the existing directory `to`, symlinks as links,
+ * preserving modes and times. `cp -a` is several times faster than a JS walk (and reflinks
+ * where the filesystem can); the JS walk is the fallback where there is no cp.
+ */
+async function copyTree(from, to, signal) {
+    const cpPath = findTool('cp');
+    if (cpPath === null) {
+        await (0,promises_namespaceObject.cp)(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+        return;
+    }
+    const result = await runCommand([cpPath, '-a', '--', `${from}/.`, to], {
+        cwd: '/',
+        env: { PATH: '/usr/bin:/bin', LC_ALL: 'C' },
+        timeoutMs: 30 * 60_000,
+        signal,
+    });
+    if (signal.aborted)
+        throw new Error(`copying ${from} was stopped`);
+    if (result.code !== 0) {
+        const why = result.signal ?? `exit ${result.code}`;
+        throw new Error(`copying ${from} failed (${why}): ${result.stderr.trim().slice(0, 500)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/run/mount-helper.ts
+/**
+ * The mount helper of overlay runs (see MOUNT_HELPER) and the syscall numbers it needs.
+ */
 /** Syscall numbers of mount(2) and mount_setattr(2), per Node's process.arch. */
 const MOUNT_SYSCALLS = {
     x64: [165, 442],
     arm64: [40, 442],
 };
-/**
- * Runs in the new mount (and user) namespace, outside the new pid namespace. $1 is the area,
- * whose `conf` (shell assignments written by `enter`) names every tool and path; the rest is the
- * argv of the run's first process in the pid namespace (the mount helper, then the command).
- * - It first moves itself into the run's cgroups, so everything the run starts is counted there.
- * - The keeper MUST be the first fork (it becomes the pid namespace's init). It closes every fd,
- *   so it never holds the run's output pipes or verdict channel open, and leaves the run's
- *   process group: after a run killed with SIGKILL it waits in the kernel until the host's init
- *   has reaped the command (whose parent, the relay, died first), and the spawner must not wait
- *   for that as if it were a leftover of the run. It holds no capability.
- * - The wrapper waits (builtins only, no fork) until the keeper has become `sleep`, i.e. is past
- *   setpriv's prctl: a parent-death signal armed after the parent died is never sent, and a
- *   quick command used to win that race and leak the keeper. The wait is capped, in case `sleep`
- *   shows up under another name.
- * - The relay, `timeout --foreground 0` (GNU coreutils; never times out), forks the mount helper
- *   into the pid namespace, waits for the command it becomes and ends the same way: exit 3
- *   stays exit 3, and SIGSEGV or SIGKILL is re-raised on itself, so the spawner sees the
- *   command's own status on the pid it spawned. It gets SIGKILL when the judge dies
- *   (PR_SET_PDEATHSIG), so even a judge killed with SIGKILL takes every run's namespace down.
- */
-const WRAPPER = [
-    'area=$1; shift',
-    `fail() { printf '%s\\n' "$1" >"$area/sandbox-error"; printf 'quorum sandbox: %s\\n' "$1" >&2; exit ${SANDBOX_FAILURE_EXIT_CODE}; }`,
-    '. "$area/conf" || fail "cannot read the sandbox configuration"',
-    'for f in $cgroups; do printf "%s\\n" $$ >"$f" || fail "cannot join the cgroup of $f"; done',
-    '"$setpriv" --pdeathsig KILL --no-new-privs --bounding-set=-all --inh-caps=-all -- "$ssid" "$slp" 2147483647 </dev/null >&- 2>&- 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &',
-    'k=$!; n=0',
-    'while [ $n -lt 100000 ] && read -r st <"/proc/$k/stat"; do case $st in *") "[ZX]" "*|"$k (sleep) "*) break;; esac; n=$((n + 1)); done',
-    'exec "$setpriv" --pdeathsig KILL -- "$relay" --foreground 0 "$perl" "$helper" "$area" "$setpriv" --no-new-privs --bounding-set=-all --inh-caps=-all --ambient-caps=-all -- "$@"',
-].join('\n');
 /**
  * The mount helper: one perl process (perl-base is an essential package on Debian and Ubuntu,
  * so every runner has it) that does all of a run's mounts with raw syscalls, in the run's own
@@ -13389,18 +13666,53 @@ exec { $ARGV[0] } @ARGV;
 print STDERR "quorum sandbox: cannot execute $ARGV[0]: $!\n";
 exit 127;
 `;
+
+;// CONCATENATED MODULE: ./src/run/overlay-sandbox.ts
 /**
- * The absolute path of a host tool the sandbox runs, resolved by the same rule as the gate's
- * own tools (system directories first; nothing a check could rewrite), or null.
+ * The overlay sandbox: O(1) in tree size, the host read-only, private /tmp, /run and /dev/shm,
+ * no capabilities. See sandbox.ts for the overview and MOUNT_HELPER for the mounts.
  */
-function findTool(name) {
-    try {
-        return resolveTool(name);
-    }
-    catch {
-        return null;
-    }
-}
+
+
+
+
+
+
+
+/** Directories every overlay run gets a fresh, private, empty tmpfs over. */
+const PRIVATE_DIRS = ['/tmp', '/var/tmp', '/run', '/var/run', '/dev/shm'];
+/** Size of those (and of the masks) when the run has no disk budget. */
+const DEFAULT_COVER_BYTES = 1024 * 1024 * 1024;
+/**
+ * Runs in the new mount (and user) namespace, outside the new pid namespace. $1 is the area,
+ * whose `conf` (shell assignments written by `enter`) names every tool and path; the rest is the
+ * argv of the run's first process in the pid namespace (the mount helper, then the command).
+ * - It first moves itself into the run's cgroups, so everything the run starts is counted there.
+ * - The keeper MUST be the first fork (it becomes the pid namespace's init). It closes every fd,
+ *   so it never holds the run's output pipes or verdict channel open, and leaves the run's
+ *   process group: after a run killed with SIGKILL it waits in the kernel until the host's init
+ *   has reaped the command (whose parent, the relay, died first), and the spawner must not wait
+ *   for that as if it were a leftover of the run. It holds no capability.
+ * - The wrapper waits (builtins only, no fork) until the keeper has become `sleep`, i.e. is past
+ *   setpriv's prctl: a parent-death signal armed after the parent died is never sent, and a
+ *   quick command used to win that race and leak the keeper. The wait is capped, in case `sleep`
+ *   shows up under another name.
+ * - The relay, `timeout --foreground 0` (GNU coreutils; never times out), forks the mount helper
+ *   into the pid namespace, waits for the command it becomes and ends the same way: exit 3
+ *   stays exit 3, and SIGSEGV or SIGKILL is re-raised on itself, so the spawner sees the
+ *   command's own status on the pid it spawned. It gets SIGKILL when the judge dies
+ *   (PR_SET_PDEATHSIG), so even a judge killed with SIGKILL takes every run's namespace down.
+ */
+const WRAPPER = [
+    'area=$1; shift',
+    `fail() { printf '%s\\n' "$1" >"$area/sandbox-error"; printf 'quorum sandbox: %s\\n' "$1" >&2; exit ${SANDBOX_FAILURE_EXIT_CODE}; }`,
+    '. "$area/conf" || fail "cannot read the sandbox configuration"',
+    'for f in $cgroups; do printf "%s\\n" $$ >"$f" || fail "cannot join the cgroup of $f"; done',
+    '"$setpriv" --pdeathsig KILL --no-new-privs --bounding-set=-all --inh-caps=-all -- "$ssid" "$slp" 2147483647 </dev/null >&- 2>&- 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &',
+    'k=$!; n=0',
+    'while [ $n -lt 100000 ] && read -r st <"/proc/$k/stat"; do case $st in *") "[ZX]" "*|"$k (sleep) "*) break;; esac; n=$((n + 1)); done',
+    'exec "$setpriv" --pdeathsig KILL -- "$relay" --foreground 0 "$perl" "$helper" "$area" "$setpriv" --no-new-privs --bounding-set=-all --inh-caps=-all --ambient-caps=-all -- "$@"',
+].join('\n');
 function findOverlayTools() {
     const tools = {};
     for (const name of ['sh', 'unshare', 'setpriv', 'perl', 'sleep', 'setsid', 'timeout']) {
@@ -13410,75 +13722,6 @@ function findOverlayTools() {
         tools[name] = found;
     }
     return tools;
-}
-/** Whether this process needs a user namespace to mount (anyone but real root). */
-function isRoot() {
-    return typeof process.getuid === 'function' && process.getuid() === 0;
-}
-/**
- * Creates a provider of `kind` sandboxes under `dir` (created if missing). For `overlay`,
- * `userns` says whether runs need a user namespace (default: unless running as root); use
- * `detectSandbox` first to learn whether overlay works here at all.
- *
- * To time sandbox creation alone (e.g. in a benchmark). For overlay, `enter` only makes a few
- * directories; the namespace and the mount cost is paid when the first command starts, so time
- * `enter` plus a trivial command:
- * ```ts
- * const { kind, userns } = await detectSandbox(dir, 'auto')   // dir must exist
- * const p = createSandboxProvider({ kind, dir: join(dir, 'sandboxes'), userns })
- * const tree = p.prepare(sourceDir)
- * for (let i = 0; i < n; i++) {
- *   const sb = await p.enter(tree)           // overlay: mkdirs; copy: the whole cp -a
- *   await runInSandbox(sb, ['/bin/true'])    // overlay: + namespaces and mount
- *   await sb.remove()
- * }
- * await p.dispose()
- * ```
- */
-function createSandboxProvider(p) {
-    if (p.kind === 'overlay') {
-        const tools = findOverlayTools();
-        if (typeof tools === 'string')
-            throw new Error(`overlay sandbox unavailable: ${tools}`);
-        return new OverlayProvider(p.dir, tools, {
-            userns: p.userns ?? !isRoot(),
-            privateProc: p.privateProc ?? true,
-            masks: p.masks ?? [],
-            readOnly: p.readOnly ?? [],
-        });
-    }
-    return new CopyProvider(p.dir);
-}
-class BaseProvider {
-    dir;
-    helpers = new AbortController();
-    seq = 0;
-    disposed = null;
-    constructor(dir) {
-        this.dir = dir;
-    }
-    prepare(sourceDir) {
-        return { kind: this.kind, root: [sourceDir], home: [] };
-    }
-    async newArea() {
-        if (this.disposed)
-            throw new Error('the sandbox provider was disposed');
-        const area = (0,external_node_path_namespaceObject.join)(this.dir, `r${++this.seq}`);
-        await (0,promises_namespaceObject.mkdir)(area, { recursive: true });
-        return area;
-    }
-    checkTree(tree) {
-        if (tree.kind !== this.kind) {
-            throw new Error(`a ${tree.kind} tree cannot be entered by a ${this.kind} provider`);
-        }
-    }
-    dispose() {
-        this.disposed ??= (async () => {
-            this.helpers.abort();
-            await removeTree(this.dir);
-        })();
-        return this.disposed;
-    }
 }
 class OverlayProvider extends BaseProvider {
     kind = 'overlay';
@@ -13553,7 +13796,7 @@ class OverlayProvider extends BaseProvider {
             ops.push(['cover', path, coverSize]);
         for (const path of keep) {
             // A kept path inside a mask stays hidden: the mask wins.
-            if (!this.masks.some((m) => isWithin(path, m)))
+            if (!this.masks.some((m) => isInside(path, m)))
                 ops.push(['show', path, 'ro']);
         }
         ops.push(['show', area, 'rw']);
@@ -13678,7 +13921,7 @@ function toolDirsUnderPrivateDirs() {
             // not resolvable: the unresolved directory is kept
         }
     }
-    return dirs.filter((d) => PRIVATE_DIRS.some((p) => isWithin(d, p)) && (0,external_node_fs_namespaceObject.existsSync)(d));
+    return dirs.filter((d) => PRIVATE_DIRS.some((p) => isInside(d, p)) && (0,external_node_fs_namespaceObject.existsSync)(d));
 }
 /** A path the mount plan can carry: absolute, no tab or newline. */
 function usablePath(path) {
@@ -13690,186 +13933,94 @@ function depth(path) {
 function shellQuote(value) {
     return `'${value.replaceAll("'", `'\\''`)}'`;
 }
-class CopyProvider extends BaseProvider {
-    kind = 'copy';
-    setpriv = findTool('setpriv');
-    async enter(tree, signal, options = {}) {
-        this.checkTree(tree);
-        const stop = signal ? AbortSignal.any([this.helpers.signal, signal]) : this.helpers.signal;
-        const source = tree.root[0];
-        if (source === undefined)
-            throw new Error('a tree needs at least one layer');
-        const area = await this.newArea();
-        const root = (0,external_node_path_namespaceObject.join)(area, 'root');
-        const home = (0,external_node_path_namespaceObject.join)(area, 'home');
-        await Promise.all(['root', 'home', 'tmp'].map((d) => (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.join)(area, d))));
-        try {
-            await copyTree(source, root, stop);
-            if (tree.home[0] !== undefined)
-                await copyTree(tree.home[0], home, stop);
-        }
-        catch (error) {
-            await removeTree(area);
-            throw error;
-        }
-        let gone = null;
-        return {
-            kind: 'copy',
-            area,
-            root,
-            home,
-            tmp: (0,external_node_path_namespaceObject.join)(area, 'tmp'),
-            cwd: root,
-            wrap: (argv) => [...copyPrefix(this.setpriv, options.cgroupProcs ?? []), ...argv],
-            failure: () => readFailure(area),
-            seal: async () => {
-                await removeTree((0,external_node_path_namespaceObject.join)(area, 'tmp'));
-                return { kind: 'copy', root: [root], home: [home] };
-            },
-            remove: () => (gone ??= removeTree(area)),
-        };
-    }
-}
+
+;// CONCATENATED MODULE: ./src/run/sandbox.ts
 /**
- * What a copy run starts with: it joins its cgroups, then setpriv sets no_new_privs (so sudo,
- * su and setuid programs cannot give it more than the gate has) and, as root, empties the
- * capability bounding set, so the check holds no capability.
+ * Sandboxes: the throwaway copy of a tree that one run of one check sees.
+ *
+ * Two kinds, same contract (nothing written in a sandbox reaches its source tree or the next
+ * sandbox; symlinks are links, never followed):
+ *
+ * - `overlay`: O(1) in tree size. A sandbox is a handful of empty directories; the tree appears
+ *   at `root` only inside the run's own mount namespace, where the mount helper (MOUNT_HELPER, one
+ *   perl process) mounts an overlayfs (read-only lower layers = the prepared tree, upper = this
+ *   run's writes), makes the whole host read-only, gives /tmp, /var/tmp, /run and /dev/shm a
+ *   private tmpfs, hides the masked paths and shows the run's own area writable again. The
+ *   mounts live and die with the namespace, so a killed or interrupted gate cannot leak mounts:
+ *   only plain directories are left for `remove()`.
+ * - `copy`: the portable fallback. A sandbox is a fresh `cp -a` of the prepared tree. It cannot
+ *   hide or protect anything outside the tree: a check writes wherever the gate's user may.
+ *
+ * Process containment (overlay kind): `unshare --mount --pid` (without `--fork`) starts the
+ * wrapper in the new mount namespace; the wrapper's children go to a fresh pid namespace. The
+ * first of them becomes that namespace's init: a `sleep` that gets SIGKILL when the wrapper's
+ * process dies (PR_SET_PDEATHSIG), and when a pid namespace's init dies the kernel kills
+ * everything else in it (pipe holders, daemons, setsid escapers). The wrapper then execs a
+ * relay, `timeout --foreground 0` (GNU coreutils; never times out), which forks the mount
+ * helper into the namespace; the helper execs setpriv, which drops every capability, sets
+ * no_new_privs and execs the command. The relay waits for it and ends the same way: exit 3 stays
+ * exit 3 and SIGSEGV or SIGKILL is re-raised on itself, so the spawner sees the command's own
+ * status on the pid it spawned. Why not simpler:
+ * - the command cannot be the namespace's init: init ignores signals it has no handler for, so
+ *   `process.kill(process.pid, 'SIGSEGV')` or `kill -9 $$` would do nothing, and a shell as init
+ *   cannot tell "exit 139" from "killed by SIGSEGV" when relaying;
+ * - the command cannot stay outside the namespace either (exec'd by the wrapper): a process whose
+ *   children go to another pid namespace cannot create threads (clone fails with EINVAL), so
+ *   node, Go or Java would abort at start;
+ * - `unshare --fork` relays too, but util-linux < 2.40 turns a child's SIGKILL (the OOM killer's
+ *   signal) into "exit 1" (util-linux issue #2614).
+ * detectSandbox checks the whole chain on this machine (the mounts, and that a SIGKILLed command
+ * is reported as such).
+ *
+ * As root the namespace needs no user namespace. As an ordinary user it runs in a user
+ * namespace that maps the user to itself (`--map-current-user --keep-caps`) and mounts with
+ * `userxattr`; either way the check runs with the gate's uid and no capability at all (not as a
+ * fake root that can read 0600 files or ignore permission bits).
+ *
+ * What an overlay sandbox does not do: hide what the gate's user may read (the host is read-only,
+ * not invisible, apart from the masks), or firewall the network unless `network: none`.
  */
-function copyPrefix(setpriv, cgroups) {
-    const prefix = [];
-    if (cgroups.length > 0) {
-        prefix.push('/bin/sh', '-c', `while [ "$1" != -- ]; do printf '%s\\n' $$ >"$1" || exit ${SANDBOX_FAILURE_EXIT_CODE}; shift; done; shift; exec "$@"`, 'quorum-cgroup', ...cgroups, '--');
-    }
-    if (setpriv !== null) {
-        prefix.push(setpriv, '--no-new-privs');
-        if (isRoot())
-            prefix.push('--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all');
-        prefix.push('--');
-    }
-    return prefix;
-}
-/** Whether `path` is `dir` or below it (both absolute). */
-function isWithin(path, dir) {
-    return path === dir || path.startsWith(dir.endsWith(external_node_path_namespaceObject.sep) ? dir : dir + external_node_path_namespaceObject.sep);
-}
-async function readFailure(area) {
-    try {
-        const text = (await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(area, 'sandbox-error'), 'utf8')).trim();
-        return text === '' ? null : text.slice(0, 500);
-    }
-    catch {
-        return null;
-    }
-}
+
+
+
+
+
+
+
+
 /**
- * Copies the contents of `from` into the existing directory `to`, symlinks as links,
- * preserving modes and times. `cp -a` is several times faster than a JS walk (and reflinks
- * where the filesystem can); the JS walk is the fallback where there is no cp.
+ * Creates a provider of `kind` sandboxes under `dir` (created if missing). For `overlay`,
+ * `userns` says whether runs need a user namespace (default: unless running as root); use
+ * `detectSandbox` first to learn whether overlay works here at all.
+ *
+ * To time sandbox creation alone (e.g. in a benchmark). For overlay, `enter` only makes a few
+ * directories; the namespace and the mount cost is paid when the first command starts, so time
+ * `enter` plus a trivial command:
+ * ```ts
+ * const { kind, userns } = await detectSandbox(dir, 'auto')   // dir must exist
+ * const p = createSandboxProvider({ kind, dir: join(dir, 'sandboxes'), userns })
+ * const tree = p.prepare(sourceDir)
+ * for (let i = 0; i < n; i++) {
+ *   const sb = await p.enter(tree)           // overlay: mkdirs; copy: the whole cp -a
+ *   await runInSandbox(sb, ['/bin/true'])    // overlay: + namespaces and mount
+ *   await sb.remove()
+ * }
+ * await p.dispose()
+ * ```
  */
-async function copyTree(from, to, signal) {
-    const cpPath = findTool('cp');
-    if (cpPath === null) {
-        await (0,promises_namespaceObject.cp)(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
-        return;
+function createSandboxProvider(p) {
+    if (p.kind === 'overlay') {
+        const tools = findOverlayTools();
+        if (typeof tools === 'string')
+            throw new Error(`overlay sandbox unavailable: ${tools}`);
+        return new OverlayProvider(p.dir, tools, {
+            userns: p.userns ?? !isRoot(),
+            privateProc: p.privateProc ?? true,
+            masks: p.masks ?? [],
+            readOnly: p.readOnly ?? [],
+        });
     }
-    const result = await runCommand([cpPath, '-a', '--', `${from}/.`, to], {
-        cwd: '/',
-        env: { PATH: '/usr/bin:/bin', LC_ALL: 'C' },
-        timeoutMs: 30 * 60_000,
-        signal,
-    });
-    if (signal.aborted)
-        throw new Error(`copying ${from} was stopped`);
-    if (result.code !== 0) {
-        const why = result.signal ?? `exit ${result.code}`;
-        throw new Error(`copying ${from} failed (${why}): ${result.stderr.trim().slice(0, 500)}`);
-    }
-}
-const KEEP_BYTES = 64 * 1024;
-/**
- * Spawns argv in its own process group and waits for it, killing the group on timeout or abort.
- * For the sandbox's own helpers and for tests and benchmarks; checks go through spawnBounded.
- */
-function runCommand(argv, o) {
-    return new Promise((resolve) => {
-        const [file, ...args] = argv;
-        if (file === undefined)
-            throw new Error('empty argv');
-        const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
-            cwd: o.cwd,
-            env: o.env,
-            detached: true,
-            stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        const out = [];
-        const err = [];
-        let outBytes = 0;
-        let errBytes = 0;
-        child.stdout.on('data', (b) => {
-            if (outBytes < KEEP_BYTES)
-                out.push(b);
-            outBytes += b.length;
-        });
-        child.stderr.on('data', (b) => {
-            if (errBytes < KEEP_BYTES)
-                err.push(b);
-            errBytes += b.length;
-        });
-        let killed = false;
-        let status = null;
-        let done = false;
-        const finish = (code, signal, extra = '') => {
-            if (done)
-                return;
-            done = true;
-            clearTimeout(timer);
-            o.signal?.removeEventListener('abort', kill);
-            // A killed run may have left a process (in another session) holding our pipes: stop
-            // reading rather than wait for it.
-            child.stdout.destroy();
-            child.stderr.destroy();
-            resolve({
-                code,
-                signal,
-                stdout: Buffer.concat(out).subarray(0, KEEP_BYTES).toString('utf8'),
-                stderr: Buffer.concat(err).subarray(0, KEEP_BYTES).toString('utf8') + extra,
-                killed,
-            });
-        };
-        const kill = () => {
-            killed = true;
-            try {
-                if (child.pid !== undefined)
-                    process.kill(-child.pid, 'SIGKILL');
-            }
-            catch {
-                // already gone
-            }
-            if (status)
-                finish(status.code, status.signal);
-        };
-        const timer = setTimeout(kill, o.timeoutMs);
-        o.signal?.addEventListener('abort', kill, { once: true });
-        if (o.signal?.aborted)
-            kill();
-        child.on('error', (e) => finish(null, null, String(e)));
-        child.on('exit', (code, signal) => {
-            status = { code, signal };
-            if (killed)
-                return finish(code, signal);
-            // What is left of the group (a copy sandbox has no pid namespace to end it) goes too; a
-            // process that left the group gets a moment to close the pipes, then we stop waiting.
-            try {
-                if (child.pid !== undefined)
-                    process.kill(-child.pid, 'SIGKILL');
-            }
-            catch {
-                // nothing left
-            }
-            setTimeout(() => finish(code, signal), 1000).unref();
-        });
-        child.on('close', (code, signal) => finish(code, signal));
-    });
+    return new CopyProvider(p.dir);
 }
 /**
  * Runs argv inside sandbox `sb` with a minimal environment (HOME and TMPDIR of the sandbox) and
@@ -13998,47 +14149,6 @@ async function exists(path) {
         return false;
     }
 }
-/**
- * `rm -rf` that also copes with what checks leave behind: read-only directories (a Go module
- * cache, a test that chmods 0555) and overlayfs' mode-000 work directory. Never follows
- * symlinks. Missing paths are fine.
- */
-async function removeTree(path) {
-    try {
-        await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true, maxRetries: 2 });
-        return;
-    }
-    catch {
-        // fall through: make every directory writable and searchable, then try once more
-    }
-    await makeRemovable(path);
-    await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true, maxRetries: 2 });
-}
-async function makeRemovable(path) {
-    let st;
-    try {
-        st = await (0,promises_namespaceObject.lstat)(path);
-    }
-    catch {
-        return;
-    }
-    if (!st.isDirectory())
-        return;
-    try {
-        await (0,promises_namespaceObject.chmod)(path, 0o700);
-    }
-    catch {
-        // not ours to change; rm will say so
-    }
-    let names = [];
-    try {
-        names = await (0,promises_namespaceObject.readdir)(path);
-    }
-    catch {
-        return;
-    }
-    await Promise.all(names.map((n) => makeRemovable((0,external_node_path_namespaceObject.join)(path, n))));
-}
 
 ;// CONCATENATED MODULE: ./src/run/workspace.ts
 /**
@@ -14061,9 +14171,15 @@ async function makeRemovable(path) {
 
 
 
+
+
+
+
 /** A workspace cannot be created or used as asked (bad directory, disposed, ...). */
-class WorkspaceError extends Error {
-    name = 'WorkspaceError';
+class WorkspaceError extends QuorumError {
+    constructor(message) {
+        super('usage', message);
+    }
 }
 /** How long dispose() waits for aborted runs to end before deleting their directories anyway. */
 const DISPOSE_WAIT_EXTRA_MS = 10_000;
@@ -14080,7 +14196,7 @@ async function createWorkspace(opts = {}) {
     const plannedBase = await realpathOfNearest(base);
     for (const tree of opts.inputTrees ?? []) {
         const realTree = await realpathOfNearest((0,external_node_path_namespaceObject.resolve)(tree));
-        if (workspace_isInside(plannedBase, realTree)) {
+        if (isInside(plannedBase, realTree)) {
             throw new WorkspaceError(`the sandbox directory ${base} is inside the input tree ${tree}; ` +
                 'sandboxes must live outside the trees they copy (choose another base directory or TMPDIR)');
         }
@@ -14091,9 +14207,12 @@ async function createWorkspace(opts = {}) {
         // A caller's log directory may be shared by several gates (two runs, or two gates in one
         // job): each gets a directory of its own in it, so no report points at another's log.
         const logDir = opts.logDir
-            ? await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.resolve)(opts.logDir), { recursive: true }).then(() => (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.resolve)(opts.logDir), 'run-')))
+            ? await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.resolve)(opts.logDir), { recursive: true }).then(async () => {
+                await pruneLogRuns((0,external_node_path_namespaceObject.resolve)(opts.logDir));
+                return (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.resolve)(opts.logDir), 'run-'));
+            })
             : (0,external_node_path_namespaceObject.resolve)(`${dir}-logs`);
-        if (workspace_isInside(logDir, dir)) {
+        if (isInside(logDir, dir)) {
             throw new WorkspaceError(`the log directory ${logDir} would be deleted with the workspace`);
         }
         await (0,promises_namespaceObject.mkdir)(logDir, { recursive: true });
@@ -14116,7 +14235,7 @@ async function createWorkspace(opts = {}) {
             note: mode === 'auto' ? detection.reason : null,
             parentEnv: opts.parentEnv ?? process.env,
             graceMs: opts.graceMs ?? workspace_DEFAULT_GRACE_MS,
-            ownLogDir: opts.logDir === undefined,
+            keepPassingLogs: opts.keepPassingLogs ?? false,
             cgroups,
         });
     }
@@ -14141,6 +14260,31 @@ async function findCgroups(sudo) {
         return found;
     return { available: false, reason: `${found.reason}; getting one through sudo failed: ${why}` };
 }
+/** How many gates' log directories a shared log directory keeps (the newest). */
+const LOG_RUNS_KEPT = 20;
+/** A log directory younger than this may belong to a gate still running: never pruned. */
+const LOG_RUN_MIN_AGE_MS = 60 * 60 * 1000;
+/**
+ * Removes the oldest `run-*` directories of `dir` beyond the newest LOG_RUNS_KEPT (an agent
+ * loop or a day of laptop use must not fill the disk with logs), never one changed in the last
+ * hour. Best effort: what cannot be read or removed stays.
+ */
+async function pruneLogRuns(dir) {
+    const entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true }).catch(() => []);
+    const runs = await Promise.all(entries
+        .filter((e) => e.isDirectory() && e.name.startsWith('run-'))
+        .map(async (e) => {
+        const path = (0,external_node_path_namespaceObject.join)(dir, e.name);
+        const info = await (0,promises_namespaceObject.stat)(path).catch(() => null);
+        return { path, mtime: info?.mtimeMs ?? Date.now() };
+    }));
+    runs.sort((a, b) => b.mtime - a.mtime);
+    const old = Date.now() - LOG_RUN_MIN_AGE_MS;
+    for (const run of runs.slice(LOG_RUNS_KEPT - 1)) {
+        if (run.mtime < old)
+            await removeTree(run.path).catch(() => undefined);
+    }
+}
 /** realpath of the longest existing prefix of `path`, with the rest appended as is. */
 async function realpathOfNearest(path) {
     const rest = [];
@@ -14158,11 +14302,6 @@ async function realpathOfNearest(path) {
         }
     }
 }
-/** Whether `path` is `dir` or below it (both absolute, already resolved). */
-function workspace_isInside(path, dir) {
-    const rel = (0,external_node_path_namespaceObject.relative)(dir, path);
-    return rel === '' || (rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`) && !(0,external_node_path_namespaceObject.isAbsolute)(rel));
-}
 class GateWorkspace {
     dir;
     logDir;
@@ -14175,8 +14314,7 @@ class GateWorkspace {
     note;
     parentEnv;
     graceMs;
-    /** The logs directory is our default one (not the caller's), so an empty one can go. */
-    ownLogDir;
+    keepPassingLogs;
     providers = new Map();
     trees = new WeakMap();
     live = new Set();
@@ -14199,7 +14337,7 @@ class GateWorkspace {
         this.note = p.note;
         this.parentEnv = p.parentEnv;
         this.graceMs = p.graceMs;
-        this.ownLogDir = p.ownLogDir;
+        this.keepPassingLogs = p.keepPassingLogs;
     }
     get kind() {
         return this.fellBack ? 'copy' : this.detectedKind;
@@ -14412,6 +14550,10 @@ class GateWorkspace {
                     usage?.oomKilled ? `it ran out of memory (memory_mb: ${limits.memory_mb})` : null,
                     usage?.pidsLimitHit ? `it hit its process limit (pids_max: ${limits.pids_max})` : null,
                 ].filter((why) => why !== null);
+                // The full log is for runs worth a look: one of a passing run is deleted unless asked.
+                const output = c.outcome === 'PASSED' && !this.keepPassingLogs && r.output.log_path !== null
+                    ? await (0,promises_namespaceObject.unlink)(r.output.log_path).then(() => ({ ...r.output, log_path: null }), () => r.output)
+                    : r.output;
                 const result = {
                     outcome: c.outcome,
                     reason: limitHit.length > 0 && c.outcome !== 'PASSED'
@@ -14421,7 +14563,7 @@ class GateWorkspace {
                     duration_ms: r.durationMs,
                     exit_code: r.exitCode,
                     signal: r.signal,
-                    output: r.output,
+                    output,
                     seed: p.opts.seed,
                     sandbox: kind,
                     sandbox_root: sb.root,
@@ -14469,7 +14611,7 @@ class GateWorkspace {
         catch {
             throw new WorkspaceError(`tree directory ${abs} does not exist or is not a directory`);
         }
-        if (workspace_isInside(this.dir, real) || workspace_isInside(real, this.dir)) {
+        if (isInside(this.dir, real) || isInside(real, this.dir)) {
             throw new WorkspaceError(`tree directory ${abs} and the sandbox directory ${this.dir} overlap; they must be apart`);
         }
         return real;
@@ -14539,9 +14681,8 @@ class GateWorkspace {
             if (this.cgroups.available)
                 await this.cgroups.dispose().catch(() => undefined);
             await removeTree(this.dir);
-            // A gate that ran nothing should not leave an empty directory behind in TMPDIR.
-            if (this.ownLogDir)
-                await (0,promises_namespaceObject.rmdir)(this.logDir).catch(() => undefined);
+            // A gate whose runs all passed (or that ran nothing) leaves no empty directory behind.
+            await (0,promises_namespaceObject.rmdir)(this.logDir).catch(() => undefined);
         })();
         return this.disposing;
     }
@@ -14618,8 +14759,10 @@ const VERSION = '0.1.0';
 
 
 /** A usage problem found before anything ran (e.g. scored mode without a baseline). */
-class GateUsageError extends Error {
-    name = 'GateUsageError';
+class GateUsageError extends QuorumError {
+    constructor(message) {
+        super('usage', message);
+    }
 }
 /**
  * Runs every configured check on the candidate (and the baseline, when given) and decides.
@@ -14640,6 +14783,7 @@ async function runGate(options) {
         sandbox: options.sandbox ?? 'auto',
         cgroupSudo: options.cgroupSudo ?? false,
         logDir: options.logDir,
+        keepPassingLogs: options.keepPassingLogs ?? false,
         parentEnv: options.parentEnv,
         inputTrees: [options.candidateDir, ...(baselineDir ? [baselineDir] : [])],
         maskPaths: options.maskPaths,
@@ -14858,8 +15002,12 @@ function defaultReproduce(options) {
  */
 
 
-class PromoteError extends Error {
-    name = 'PromoteError';
+
+
+class PromoteError extends QuorumError {
+    constructor(message) {
+        super('promote', message);
+    }
 }
 /** Copies candidate over live when the report allows it; throws PromoteError otherwise. */
 async function promote(candidateDir, liveDir, report) {
@@ -14868,7 +15016,7 @@ async function promote(candidateDir, liveDir, report) {
     }
     const candidate = (0,external_node_path_namespaceObject.resolve)(candidateDir);
     const live = (0,external_node_path_namespaceObject.resolve)(liveDir);
-    if (promote_isInside(candidate, live) || promote_isInside(live, candidate)) {
+    if (isInside(live, candidate) || isInside(candidate, live)) {
         throw new PromoteError(`${live} and ${candidate} overlap; refusing to copy one over the other`);
     }
     try {
@@ -14904,11 +15052,9 @@ async function removeExtraneous(candidate, live, top) {
         }
     }
 }
-function promote_isInside(parent, child) {
-    return child === parent || child.startsWith(parent.endsWith(external_node_path_namespaceObject.sep) ? parent : parent + external_node_path_namespaceObject.sep);
-}
 
 ;// CONCATENATED MODULE: ./src/report/format.ts
+
 /** Emoji for an outcome in markdown views. */
 const OUTCOME_ICON = {
     PASSED: '✅',
@@ -14983,16 +15129,6 @@ function formatBytes(bytes) {
     if (bytes < 1024 * 1024)
         return `${(bytes / 1024).toFixed(1)} KB`;
     return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
-/** A score as written in views: up to 4 decimals, no trailing zeros. */
-function formatScore(score) {
-    return Number.isInteger(score) ? String(score) : String(Number(score.toFixed(4)));
-}
-/** A score delta with its sign ("+3", "−0.5", "±0"). */
-function format_formatDelta(delta) {
-    if (delta === 0)
-        return '±0';
-    return delta > 0 ? `+${formatScore(delta)}` : `−${formatScore(-delta)}`;
 }
 /**
  * The captured output as one text: head, a visible gap line when the middle was dropped, tail.
@@ -15097,9 +15233,15 @@ function clipStart(text, max) {
         start += 1;
     return `…${text.slice(start)}`;
 }
-/** Collapses all whitespace runs (newlines included) to single spaces and trims. */
-function sanitize_oneLine(text) {
-    return text.replace(/\s+/g, ' ').trim();
+/**
+ * Untrusted text as one printable line of at most `max` characters: controls and escapes removed,
+ * every whitespace run (line breaks, tabs, Unicode spaces) one space, cut with `…`. Stricter than
+ * engine/paths.ts oneLine, which only folds line breaks: a tab or a run of spaces would throw off
+ * the terminal's columns. Not yet safe for markdown or HTML; the callers below and the terminal
+ * view add what their medium needs.
+ */
+function plainLine(text, max) {
+    return sanitize_clip(sanitize_stripControl(text).replace(/\s+/g, ' ').trim(), max);
 }
 /**
  * Breaks everything GitHub would turn into a notification, a cross-reference or a link:
@@ -15149,7 +15291,7 @@ const MARKDOWN_PUNCTUATION = /[\\`*_[\]|~$#]/g;
  * neutralized, and mentions, references and URLs broken.
  */
 function inlineText(text, max = 500) {
-    let s = sanitize_clip(sanitize_oneLine(sanitize_stripControl(text)), max);
+    let s = plainLine(text, max);
     s = s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     s = s.replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
     // A leading `-`, `+`, `=` or `1.` could start a list or a setext underline when the text begins a
@@ -15171,7 +15313,7 @@ function tableCell(text, max = 200) {
  */
 function htmlText(text, max = 200) {
     // References first: escaping creates entities such as `&#39;` that the `#123` rule would break.
-    return escapeHtml(neutralizeReferences(sanitize_clip(sanitize_oneLine(sanitize_stripControl(text)), max)));
+    return escapeHtml(neutralizeReferences(plainLine(text, max)));
 }
 /** Length of the longest run of `char` in `text`. */
 function longestRun(text, char) {
@@ -15190,7 +15332,7 @@ function longestRun(text, char) {
  * Inside a table, `|` must still be escaped (GFM splits cells before parsing code spans).
  */
 function codeSpan(text, options = {}) {
-    let s = breakHtmlComments(sanitize_clip(sanitize_oneLine(sanitize_stripControl(text)), options.max ?? 500));
+    let s = breakHtmlComments(plainLine(text, options.max ?? 500));
     if (options.inTable)
         s = s.replace(/\|/g, '\\|');
     if (s === '')
@@ -15327,14 +15469,14 @@ function renderTerminal(report, options) {
         out.push(renderSegments(segments, width, paint));
     };
     const facts = [
-        `Quorum ${safe(report.tool.version, 40)}`,
+        `Quorum ${plainLine(report.tool.version, 40)}`,
         report.mode,
         `${report.checks.length} ${report.checks.length === 1 ? 'check' : 'checks'} in ${formatDuration(report.duration_ms)}`,
         `sandbox ${report.sandbox}`,
     ];
     line({ text: facts.join(' · '), style: 'bold' });
     for (const notice of report.notices.slice(0, 10)) {
-        line({ text: '! ', style: 'yellow' }, { text: safe(notice, 300), style: 'yellow' });
+        line({ text: '! ', style: 'yellow' }, { text: plainLine(notice, 300), style: 'yellow' });
     }
     if (report.notices.length > 10)
         line({ text: `! … and ${report.notices.length - 10} more notices` });
@@ -15350,7 +15492,7 @@ function renderTerminal(report, options) {
         out.push('');
         line({ text: 'Reasons:', style: 'bold' });
         for (const reason of report.reasons.slice(0, 20))
-            line({ text: `  - ${safe(reason, 300)}` });
+            line({ text: `  - ${plainLine(reason, 300)}` });
         if (report.reasons.length > 20)
             line({ text: `  - … and ${report.reasons.length - 20} more` });
     }
@@ -15362,7 +15504,7 @@ function renderTerminal(report, options) {
         const cand = report.totals.candidate_score;
         verdict.push(base === null
             ? `score ${formatScore(cand)}`
-            : `score ${formatScore(base)} → ${formatScore(cand)} (${format_formatDelta(cand - base)})`);
+            : `score ${formatScore(base)} → ${formatScore(cand)} (${formatDelta(cand - base)})`);
     }
     line({ text: allowed ? '✔ ALLOWED' : '✘ BLOCKED', style: allowed ? 'green' : 'red', bold: true }, { text: ` · ${verdict.join(' · ')}` });
     // Our own lines never start with `::` or contain `##[`; this catches any untrusted text that
@@ -15392,7 +15534,7 @@ function renderSegments(segments, width, paint) {
 function table(report, width, line) {
     const hasBaseline = report.checks.some((c) => c.baseline !== null);
     const hasScore = report.checks.some((c) => c.candidate.score !== null || c.score_delta !== null);
-    const names = report.checks.map((c) => safe(c.name, NAME_MAX));
+    const names = report.checks.map((c) => plainLine(c.name, NAME_MAX));
     const nameWidth = Math.max(5, ...names.map((n) => [...n].length));
     const changeWidth = Math.max(6, ...report.checks.map((c) => CHANGE_LABEL[c.change].length));
     const scores = report.checks.map(scoreCell);
@@ -15435,7 +15577,7 @@ function table(report, width, line) {
         });
         if (hasScore)
             row.push({ text: scores[i] ?? '', pad: scoreWidth + 2 });
-        row.push({ text: safe(check.candidate.reason, reasonWidth) });
+        row.push({ text: plainLine(check.candidate.reason, reasonWidth) });
         line(...row);
     }
 }
@@ -15443,21 +15585,21 @@ function scoreCell(check) {
     const score = check.candidate.score;
     const delta = check.score_delta;
     if (score === null)
-        return delta === null ? '' : format_formatDelta(delta);
-    return delta === null ? formatScore(score) : `${formatScore(score)} (${format_formatDelta(delta)})`;
+        return delta === null ? '' : formatDelta(delta);
+    return delta === null ? formatScore(score) : `${formatScore(score)} (${formatDelta(delta)})`;
 }
 function details(check, tailCount, line) {
     const run = check.candidate;
     const bits = [run.outcome];
     const exit = exitPhrase(check);
     if (exit !== null)
-        bits.push(safe(exit, 40));
+        bits.push(plainLine(exit, 40));
     bits.push(formatDuration(run.duration_ms));
-    line({ text: '✘ ', style: OUTCOME_STYLE[run.outcome] }, { text: safe(check.name, NAME_MAX), bold: true }, { text: `  ${bits.join(' · ')}`, style: OUTCOME_STYLE[run.outcome] });
-    line({ text: '  reason: ', style: 'dim' }, { text: safe(run.reason, 1_000) });
-    const where = [`seed ${safe(run.seed, 80)}`];
+    line({ text: '✘ ', style: OUTCOME_STYLE[run.outcome] }, { text: plainLine(check.name, NAME_MAX), bold: true }, { text: `  ${bits.join(' · ')}`, style: OUTCOME_STYLE[run.outcome] });
+    line({ text: '  reason: ', style: 'dim' }, { text: plainLine(run.reason, 1_000) });
+    const where = [`seed ${plainLine(run.seed, 80)}`];
     if (run.output.log_path !== null)
-        where.push(`log ${safe(run.output.log_path, 300)}`);
+        where.push(`log ${plainLine(run.output.log_path, 300)}`);
     line({ text: `  ${where.join(' · ')}`, style: 'dim' });
     if (tailCount > 0) {
         const tail = tailLines(outputText(run.output), {
@@ -15475,11 +15617,7 @@ function details(check, tailCount, line) {
             }
         }
     }
-    line({ text: '  reproduce: ', style: 'dim' }, { text: safe(check.reproduce, 2_000), style: 'cyan', whole: true });
-}
-/** Untrusted text as one printable line of at most `max` characters. */
-function safe(text, max) {
-    return sanitize_clip(sanitize_oneLine(sanitize_stripControl(text)), max);
+    line({ text: '  reproduce: ', style: 'dim' }, { text: plainLine(check.reproduce, 2_000), style: 'cyan', whole: true });
 }
 /** Pads or cuts `text` to exactly `columns` code points (cut text ends with `…` and a space). */
 function fit(text, columns) {
@@ -15512,6 +15650,7 @@ function clipColumns(text, columns) {
 
 
 
+
 const USAGE = `Usage:
   quorum verify --candidate DIR [--baseline DIR] [options]   allow iff every check passes
   quorum scored --candidate DIR --baseline DIR [options]     allow iff the score strictly improves
@@ -15527,13 +15666,17 @@ Options:
   --parallel N      runs at once (default: the config's, else the number of cores)
   --sandbox KIND    auto | overlay | copy (default auto)
   --cgroup-sudo     not root: get per-run cgroups through passwordless sudo (limits hold)
-  --log-dir DIR     where full logs of every run are kept
+  --log-dir DIR     where full logs are kept (default ./.quorum/logs; the newest 20 gates)
+  --keep-logs       keep the full log of runs that passed too (default: only of the others)
   --quiet           no progress lines on stderr
   --no-color        never colour the terminal output
   -h, --help        this text
   -v, --version     the version
 Exit codes: 0 allowed, 1 blocked, 2 bad usage or config, 3 internal error, 130 interrupted.`;
-class UsageError extends Error {
+class UsageError extends QuorumError {
+    constructor(message) {
+        super('usage', message);
+    }
 }
 /** Runs the CLI with the given arguments (without node and script) and returns the exit code. */
 async function runCli(argv, io) {
@@ -15541,17 +15684,22 @@ async function runCli(argv, io) {
         return await cli_runCommand(argv, io);
     }
     catch (error) {
-        if (error instanceof ConfigError)
-            return cli_fail(io, error.format(), 2);
-        if (error instanceof UsageError ||
-            error instanceof GateUsageError ||
-            error instanceof WorkspaceError) {
-            return cli_fail(io, `quorum: ${error.message}`, 2);
-        }
-        if (error instanceof PromoteError)
-            return cli_fail(io, `quorum: promote: ${error.message}`, 1);
         if (io.interrupt.aborted)
             return cli_fail(io, 'quorum: interrupted; every run was stopped', 130);
+        if (error instanceof QuorumError) {
+            switch (error.fate) {
+                case 'config':
+                    return cli_fail(io, error.describe(), 2);
+                case 'usage':
+                    return cli_fail(io, `quorum: ${error.describe()}`, 2);
+                case 'promote':
+                    return cli_fail(io, `quorum: promote: ${error.describe()}`, 1);
+                case 'cancelled':
+                    return cli_fail(io, `quorum: ${error.describe()}`, 130);
+                case 'environment':
+                    return cli_fail(io, `quorum: ${error.describe()}`, 3);
+            }
+        }
         const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
         return cli_fail(io, `quorum: internal error: ${message}`, 3);
     }
@@ -15610,7 +15758,8 @@ async function cli_runCommand(argv, io) {
         parallel,
         sandbox,
         cgroupSudo: values['cgroup-sudo'] ?? false,
-        ...(values['log-dir'] ? { logDir: (0,external_node_path_namespaceObject.resolve)(io.cwd, values['log-dir']) } : {}),
+        logDir: values['log-dir'] ? (0,external_node_path_namespaceObject.resolve)(io.cwd, values['log-dir']) : defaultLogDir(io, trees),
+        keepPassingLogs: values['keep-logs'] ?? false,
         parentEnv: io.env,
         abort: io.interrupt,
         ...(progress ? { onEvent: progress } : {}),
@@ -15620,6 +15769,9 @@ async function cli_runCommand(argv, io) {
     await writeJsonReport(io, values.json, report);
     if (values.json !== '-')
         io.stdout.write(renderTerminal(report, { color }));
+    const logs = logDirOf(report);
+    if (logs !== null && !values.quiet)
+        io.stderr.write(`full logs: ${logs}\n`);
     if (report.verdict !== 'allow')
         return 1;
     if (values.promote && values.live) {
@@ -15650,6 +15802,7 @@ function parseCliArgs(argv) {
                 sandbox: { type: 'string' },
                 'cgroup-sudo': { type: 'boolean' },
                 'log-dir': { type: 'string' },
+                'keep-logs': { type: 'boolean' },
                 quiet: { type: 'boolean' },
                 'no-color': { type: 'boolean' },
                 help: { type: 'boolean', short: 'h' },
@@ -15673,6 +15826,28 @@ function requireDir(io, value, flag) {
     return dir;
 }
 /** Refuses, before anything runs, an output path whose verdict would otherwise be lost at the end. */
+/**
+ * Where logs go without --log-dir: `.quorum/logs` in the working directory, where a user looks,
+ * unless that lies inside a tree being judged (`--candidate .`): a tree must not change while
+ * it is read, so then the user's cache directory.
+ */
+function defaultLogDir(io, trees) {
+    const local = (0,external_node_path_namespaceObject.resolve)(io.cwd, '.quorum', 'logs');
+    if (!trees.some((tree) => isInside(local, tree)))
+        return local;
+    const cache = io.env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(io.env.HOME || (0,external_node_os_namespaceObject.tmpdir)(), '.cache');
+    return (0,external_node_path_namespaceObject.join)(cache, 'quorum', 'logs');
+}
+/** The directory of this gate's kept logs, or null when none was kept (every run passed). */
+function logDirOf(report) {
+    for (const check of report.checks) {
+        for (const run of [check.candidate, check.baseline]) {
+            if (run?.output.log_path)
+                return (0,external_node_path_namespaceObject.dirname)(run.output.log_path);
+        }
+    }
+    return null;
+}
 function checkWritableTarget(io, value, flag, want) {
     if (!value || value === '-')
         return;
@@ -15745,14 +15920,10 @@ function treeContaining(file, trees) {
         catch {
             // requireDir checked it exists; a tree that vanished since has nothing to contain
         }
-        if (forms.some((dir) => isInsideDir((0,external_node_path_namespaceObject.resolve)(file), dir)))
+        if (forms.some((dir) => isInside((0,external_node_path_namespaceObject.resolve)(file), dir)))
             return tree;
     }
     return null;
-}
-function isInsideDir(path, dir) {
-    const rel = (0,external_node_path_namespaceObject.relative)(dir, path);
-    return rel === '' || (rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`) && !(0,external_node_path_namespaceObject.isAbsolute)(rel));
 }
 async function writeJsonReport(io, target, report) {
     if (!target)

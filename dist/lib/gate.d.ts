@@ -1,3 +1,4 @@
+import { QuorumError } from './engine/errors.ts';
 import type { CheckSpec, GateConfig, Mode, Report, RunResult, TreeRole } from './engine/types.ts';
 /** Something the caller can show while the gate works; names and outcomes only, never output. */
 export type GateEvent = {
@@ -56,8 +57,8 @@ export interface GateOptions {
     readOnlyPaths?: string[];
 }
 /** A usage problem found before anything ran (e.g. scored mode without a baseline). */
-export declare class GateUsageError extends Error {
-    name: string;
+export declare class GateUsageError extends QuorumError {
+    constructor(message: string);
 }
 /**
  * Runs every configured check on the candidate (and the baseline, when given) and decides.

@@ -9,13 +9,15 @@ import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { compareRuns, countOutcomes, decideVerdict, totalScore } from "./engine/compare.js";
 import { mergeFunctionChecks } from "./engine/config.js";
-import { ConfigError } from "./engine/errors.js";
+import { ConfigError, QuorumError } from "./engine/errors.js";
 import { limitsOf, setupLimitsOf } from "./engine/limits.js";
 import { createWorkspace } from "./run/workspace.js";
 import { VERSION } from "./version.js";
 /** A usage problem found before anything ran (e.g. scored mode without a baseline). */
-export class GateUsageError extends Error {
-    name = 'GateUsageError';
+export class GateUsageError extends QuorumError {
+    constructor(message) {
+        super('usage', message);
+    }
 }
 /**
  * Runs every configured check on the candidate (and the baseline, when given) and decides.

@@ -3,11 +3,14 @@
  * `--promote --live DIR`). Files the candidate deleted are deleted from live too, so live ends up
  * exactly what was verified; a top-level `.git` in live is left alone.
  */
+import { QuorumError } from "./engine/errors.js";
 import { isInside } from "./engine/paths.js";
 import { cp, lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-export class PromoteError extends Error {
-    name = 'PromoteError';
+export class PromoteError extends QuorumError {
+    constructor(message) {
+        super('promote', message);
+    }
 }
 /** Copies candidate over live when the report allows it; throws PromoteError otherwise. */
 export async function promote(candidateDir, liveDir, report) {

@@ -3,6 +3,7 @@
  * The reasons are what a reviewer reads first, so they name the check, the outcome and why, and
  * keep "this change broke it" apart from "it was already broken".
  */
+import { formatDelta, formatScore } from "./numbers.js";
 import { OUTCOMES } from "./types.js";
 /**
  * How one check moved from baseline to candidate, and by how much its score changed.
@@ -110,10 +111,10 @@ function decideScored(checks) {
     const after = totalScore(checks.map((c) => c.candidate));
     const improved = isGreater(after, before);
     const score = improved
-        ? `score ${formatNumber(before)} → ${formatNumber(after)} (${formatDelta(after - before)})`
+        ? `score ${formatScore(before)} → ${formatScore(after)} (${formatDelta(after - before)})`
         : isGreater(before, after)
-            ? `score did not improve: ${formatNumber(before)} → ${formatNumber(after)} (${formatDelta(after - before)})`
-            : `score did not improve: ${formatNumber(before)} → ${formatNumber(after)}`;
+            ? `score did not improve: ${formatScore(before)} → ${formatScore(after)} (${formatDelta(after - before)})`
+            : `score did not improve: ${formatScore(before)} → ${formatScore(after)}`;
     if (improved && regressions.length === 0)
         return { verdict: 'allow', reasons: [score] };
     return { verdict: 'block', reasons: [...regressions, score] };
@@ -127,13 +128,4 @@ function isScore(score) {
  */
 function isGreater(a, b) {
     return a - b > 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
-}
-/** At most 6 decimals, no trailing zeros: 3.5, 4, 0.3 (not 0.30000000000000004). */
-function formatNumber(n) {
-    const rounded = Number(n.toFixed(6));
-    return String(Object.is(rounded, -0) ? 0 : rounded);
-}
-function formatDelta(delta) {
-    const text = formatNumber(delta);
-    return delta > 0 ? `+${text}` : text;
 }

@@ -3,6 +3,27 @@
  * action) prints the same one-line message, and so a caller can tell a bad config (exit code 2,
  * no stack trace) from a bug (anything else).
  */
+/**
+ * What an error's fate is, wherever it is caught:
+ * - `usage`: the caller asked for something impossible (a flag, an input, a directory): CLI exit
+ *   2, one line;
+ * - `config`: quorum.yml or its checks module is wrong: CLI exit 2, `file:line:col: key: message`;
+ * - `environment`: the machine, git or GitHub did not cooperate: a clear line, no stack (CLI
+ *   exit 3);
+ * - `cancelled`: the user or the runner stopped the gate (CLI exit 130);
+ * - `promote`: the verdict was allow but the candidate could not be promoted (CLI exit 1).
+ * Anything that is not a QuorumError is a bug, and is reported as one, with its stack.
+ */
+export type ErrorFate = 'usage' | 'config' | 'environment' | 'cancelled' | 'promote';
+/** The one base of every error Quorum raises on purpose; `fate` decides how it is reported. */
+export declare class QuorumError extends Error {
+    readonly fate: ErrorFate;
+    constructor(fate: ErrorFate, message: string, options?: {
+        cause?: unknown;
+    });
+    /** The one line a user sees. */
+    describe(): string;
+}
 /** What a ConfigError is built from. */
 export interface ConfigErrorInit {
     /** Path of the config file as it should appear in messages. */
@@ -20,8 +41,7 @@ export interface ConfigErrorInit {
  * A problem in quorum.yml (or in the function checks it names) that the user must fix.
  * `message` is the bare description; print `format()` to show it with file, line and key.
  */
-export declare class ConfigError extends Error {
-    readonly name = "ConfigError";
+export declare class ConfigError extends QuorumError {
     readonly file: string;
     readonly line: number;
     readonly column: number;
@@ -34,6 +54,7 @@ export declare class ConfigError extends Error {
      * keys and values quoted in the message come from the user's file.
      */
     format(): string;
+    describe(): string;
     toString(): string;
 }
 /** Longest message a ConfigError keeps; the excerpts quoted inside it are shorter still. */

@@ -3,12 +3,24 @@
  * action) prints the same one-line message, and so a caller can tell a bad config (exit code 2,
  * no stack trace) from a bug (anything else).
  */
+/** The one base of every error Quorum raises on purpose; `fate` decides how it is reported. */
+export class QuorumError extends Error {
+    fate;
+    constructor(fate, message, options) {
+        super(message, options);
+        this.fate = fate;
+        this.name = new.target.name;
+    }
+    /** The one line a user sees. */
+    describe() {
+        return this.message;
+    }
+}
 /**
  * A problem in quorum.yml (or in the function checks it names) that the user must fix.
  * `message` is the bare description; print `format()` to show it with file, line and key.
  */
-export class ConfigError extends Error {
-    name = 'ConfigError';
+export class ConfigError extends QuorumError {
     file;
     line;
     column;
@@ -17,7 +29,7 @@ export class ConfigError extends Error {
         // Messages quote the file (a value, a key, the parser's own words), and the file may not be
         // what it claims: a PR's quorum.yml can be anything, and the message ends up in a check run
         // everyone can read. So every message is bounded and secret-masked here, whoever built it.
-        super(safeText(init.message, MAX_MESSAGE_CHARS));
+        super('config', safeText(init.message, MAX_MESSAGE_CHARS));
         this.file = init.file;
         this.line = init.line ?? 0;
         this.column = init.column ?? 0;
@@ -37,6 +49,9 @@ export class ConfigError extends Error {
             where += `:${this.column}`;
         const key = this.key === '' ? '' : `${this.key}: `;
         return toOneLine(`${where}: ${key}${this.message}`);
+    }
+    describe() {
+        return this.format();
     }
     toString() {
         return this.format();

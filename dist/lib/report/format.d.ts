@@ -4,6 +4,7 @@
  * here decides anything; it only names what the report already says.
  */
 import type { CapturedOutput, Change, CheckReport, Outcome, Report } from '../engine/types.ts';
+export { formatDelta, formatScore } from '../engine/numbers.ts';
 /** Emoji for an outcome in markdown views. */
 export declare const OUTCOME_ICON: Record<Outcome, string>;
 /** Human words for a change between baseline and candidate. */
@@ -22,10 +23,6 @@ export declare function verdictWord(report: Report): string;
 export declare function formatDuration(ms: number): string;
 /** Bytes as "812 B", "12.4 KB", "2.0 MB" (powers of 1024). */
 export declare function formatBytes(bytes: number): string;
-/** A score as written in views: up to 4 decimals, no trailing zeros. */
-export declare function formatScore(score: number): string;
-/** A score delta with its sign ("+3", "−0.5", "±0"). */
-export declare function formatDelta(delta: number): string;
 /**
  * The captured output as one text: head, a visible gap line when the middle was dropped, tail.
  * Still untrusted and unbounded in principle; callers cut and sanitize it.

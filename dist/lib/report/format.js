@@ -1,3 +1,4 @@
+export { formatDelta, formatScore } from "../engine/numbers.js";
 /** Emoji for an outcome in markdown views. */
 export const OUTCOME_ICON = {
     PASSED: '✅',
@@ -72,16 +73,6 @@ export function formatBytes(bytes) {
     if (bytes < 1024 * 1024)
         return `${(bytes / 1024).toFixed(1)} KB`;
     return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
-/** A score as written in views: up to 4 decimals, no trailing zeros. */
-export function formatScore(score) {
-    return Number.isInteger(score) ? String(score) : String(Number(score.toFixed(4)));
-}
-/** A score delta with its sign ("+3", "−0.5", "±0"). */
-export function formatDelta(delta) {
-    if (delta === 0)
-        return '±0';
-    return delta > 0 ? `+${formatScore(delta)}` : `−${formatScore(-delta)}`;
 }
 /**
  * The captured output as one text: head, a visible gap line when the middle was dropped, tail.

@@ -1,4 +1,34 @@
 /**
+ * Per-run resource limits with Linux cgroups: a fork bomb or a memory hog in a check cannot take
+ * the judge down, and a run can be killed as a unit (every process it started, wherever it went:
+ * double forks, setsid, another pid namespace).
+ *
+ * Layout: detection creates one parent `quorum-<pid>-<random>` for this judge, and every run is
+ * a leaf `run-<name>` below it that carries the run's limits. A process joins a run by writing
+ * its own pid into the run's `cgroup.procs` files (the sandbox wrapper does `echo $$ > file` as
+ * its first action); everything it starts afterwards is born in the same cgroup.
+ *
+ * Both cgroup versions are supported:
+ * - v1 (separate hierarchies per controller): the parent is created under the judge's own cgroup
+ *   in the `pids` and the `memory` hierarchy, and a run is one directory in each. Both
+ *   controllers are required; other v1 hierarchies (cpu, freezer...) are not used.
+ * - v2 (one unified hierarchy): see `createV2Parent` for where the parent goes and why.
+ * A hybrid host (v1 controllers plus a controller-less cgroup2 at /sys/fs/cgroup/unified) is
+ * treated as v1: a controller is in exactly one hierarchy, and there pids and memory are in v1.
+ *
+ * Killing (`RunCgroup.kill`): v2 writes "1" to `cgroup.kill` (atomic against concurrent forks);
+ * v1 (and v2 kernels older than 5.14, which lack cgroup.kill) read `cgroup.procs` and SIGKILL
+ * every pid until the list stays empty. A process with SIGKILL pending cannot fork any more, so
+ * each round leaves only the children forked between the read and the kill, and pids.max bounds
+ * how many those can be. Known limit of the v1 loop: a pid read from cgroup.procs could be reused
+ * by an unrelated process before the SIGKILL lands; that needs the kernel to cycle through the
+ * whole pid space within microseconds, which a run held under pids.max cannot cause.
+ *
+ * Zombies: an exited process leaves `cgroup.procs` at once but stays charged to `pids.current`
+ * until its parent (or init, for orphans) reaps it. "Empty" here means no live process.
+ */
+import { QuorumError } from '../engine/errors.ts';
+/**
  * Default pids.max of a run. pids.max counts tasks, i.e. threads as well as processes: a node
  * process holds about 10, a JVM 30 to a few hundred, so 1024 leaves room for parallel builds and
  * test runners with several workers, while a fork bomb stops within milliseconds and far below
@@ -72,8 +102,7 @@ export interface CgroupsUnavailable {
 }
 export type CgroupSupport = CgroupsAvailable | CgroupsUnavailable;
 /** A failed cgroup file operation; the message names the file and the errno reason. */
-export declare class CgroupError extends Error {
-    readonly name = "CgroupError";
+export declare class CgroupError extends QuorumError {
     /** The file or directory the failed operation was on. */
     readonly path: string;
     /** The errno code (e.g. 'EBUSY'), when the failure came from the kernel. */

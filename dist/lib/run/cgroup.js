@@ -27,6 +27,7 @@
  * Zombies: an exited process leaves `cgroup.procs` at once but stays charged to `pids.current`
  * until its parent (or init, for orphans) reaps it. "Empty" here means no live process.
  */
+import { QuorumError } from "../engine/errors.js";
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
@@ -53,14 +54,13 @@ export const DEFAULT_MEMORY_BYTES = 4 * 1024 ** 3;
 /** How long kill() waits for a run's cgroup to become empty before it gives up with an error. */
 export const KILL_TIMEOUT_MS = 5_000;
 /** A failed cgroup file operation; the message names the file and the errno reason. */
-export class CgroupError extends Error {
-    name = 'CgroupError';
+export class CgroupError extends QuorumError {
     /** The file or directory the failed operation was on. */
     path;
     /** The errno code (e.g. 'EBUSY'), when the failure came from the kernel. */
     code;
     constructor(message, path, options) {
-        super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+        super('environment', message, options?.cause === undefined ? undefined : { cause: options.cause });
         this.path = path;
         this.code = options?.code;
     }

@@ -6,6 +6,7 @@
  * resolved once, to an absolute path, when the gate starts (before any untrusted code runs),
  * and system directories win over PATH.
  */
+import { QuorumError } from "../engine/errors.js";
 import { isInside } from "../engine/paths.js";
 import { accessSync, constants as fsConstants, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
@@ -20,10 +21,9 @@ export const SYSTEM_TOOL_DIRS = [
 /** The PATH the gate's own children (git) get: never the runner's, which a check may have changed. */
 export const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
 /** A tool the gate needs could not be found in a place it trusts. Stops the run. */
-export class ToolResolutionError extends Error {
+export class ToolResolutionError extends QuorumError {
     constructor(message) {
-        super(message);
-        this.name = 'ToolResolutionError';
+        super('environment', message);
     }
 }
 /**

@@ -1,3 +1,13 @@
+/**
+ * The workspace: everything one gate needs on disk, and the only door to running a check.
+ *
+ * One directory (created fresh, outside every input tree) holds the prepared trees and one
+ * throwaway sandbox per run; a logs directory next to it keeps every run's full output and
+ * survives dispose(). A run = fresh sandbox -> child environment from the allowlist ->
+ * spawnBounded -> classification -> RunResult -> sandbox removed. dispose() stops every live run
+ * and removes the directory; it is safe to call from a signal handler, and more than once.
+ */
+import { QuorumError } from '../engine/errors.ts';
 import type { CheckSpec, ResourceLimits, RunResult, SandboxKind, TreeRole } from '../engine/types.ts';
 import { type SandboxMode } from './sandbox.ts';
 export interface WorkspaceOptions {
@@ -80,8 +90,8 @@ export interface Workspace {
     dispose(): Promise<void>;
 }
 /** A workspace cannot be created or used as asked (bad directory, disposed, ...). */
-export declare class WorkspaceError extends Error {
-    name: string;
+export declare class WorkspaceError extends QuorumError {
+    constructor(message: string);
 }
 /**
  * Creates a workspace: a fresh directory under baseDir and a logs directory, and decides the

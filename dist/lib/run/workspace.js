@@ -7,6 +7,7 @@
  * spawnBounded -> classification -> RunResult -> sandbox removed. dispose() stops every live run
  * and removes the directory; it is safe to call from a signal handler, and more than once.
  */
+import { QuorumError } from "../engine/errors.js";
 import { isInside } from "../engine/paths.js";
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, realpath, rmdir, stat, unlink } from 'node:fs/promises';
@@ -22,8 +23,10 @@ import { killProcessesWithEnv } from "./proc-scan.js";
 import { functionHostArgv, shellArgv, spawnBounded } from "./process.js";
 import { SANDBOX_FAILURE_EXIT_CODE, createSandboxProvider, detectSandbox, removeTree, runInSandbox, } from "./sandbox.js";
 /** A workspace cannot be created or used as asked (bad directory, disposed, ...). */
-export class WorkspaceError extends Error {
-    name = 'WorkspaceError';
+export class WorkspaceError extends QuorumError {
+    constructor(message) {
+        super('usage', message);
+    }
 }
 /** How long dispose() waits for aborted runs to end before deleting their directories anyway. */
 const DISPOSE_WAIT_EXTRA_MS = 10_000;
