@@ -53,6 +53,11 @@ export interface SpawnSpec {
    * message on fd 3 that does not carry it was not written by the host.
    */
   channel?: boolean
+  /**
+   * Sees every chunk of output as it arrives, with the stream it came on (for callers that need
+   * stdout and stderr apart, like runCommand). Called before the chunk is captured.
+   */
+  onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void
 }
 
 export type { SpawnResult } from '../engine/types.ts'
@@ -196,6 +201,7 @@ export async function spawnBounded(spec: SpawnSpec, abort?: AbortSignal): Promis
   }
   log?.onDrain(resumeOutputs)
   const onOutput = (chunk: Buffer, fromStdout: boolean) => {
+    spec.onOutput?.(chunk, fromStdout ? 'stdout' : 'stderr')
     capture.push(chunk)
     if (fromStdout) scanner?.push(chunk)
     if (log && !log.write(chunk) && !paused) {
