@@ -46731,6 +46731,7 @@ async function spawnBounded(spec, abort) {
     };
     log?.onDrain(resumeOutputs);
     const onOutput = (chunk, fromStdout) => {
+        spec.onOutput?.(chunk, fromStdout ? 'stdout' : 'stderr');
         capture.push(chunk);
         if (fromStdout)
             scanner?.push(chunk);
@@ -47028,89 +47029,35 @@ async function readFailure(area) {
 }
 const KEEP_BYTES = 64 * 1024;
 /**
- * Spawns argv in its own process group and waits for it, killing the group on timeout or abort.
- * For the sandbox's own helpers and for tests and benchmarks; checks go through spawnBounded.
+ * Runs argv through spawnBounded (its own process group, a budget, the group killed on timeout,
+ * abort or exit) and keeps the start of stdout and of stderr apart. For the sandbox's own helpers
+ * (cp) and for probes, tests and benchmarks; checks go through the workspace.
  */
-function runCommand(argv, o) {
-    return new Promise((resolve) => {
-        const [file, ...args] = argv;
-        if (file === undefined)
-            throw new Error('empty argv');
-        const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
-            cwd: o.cwd,
-            env: o.env,
-            detached: true,
-            stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        const out = [];
-        const err = [];
-        let outBytes = 0;
-        let errBytes = 0;
-        child.stdout.on('data', (b) => {
-            if (outBytes < KEEP_BYTES)
-                out.push(b);
-            outBytes += b.length;
-        });
-        child.stderr.on('data', (b) => {
-            if (errBytes < KEEP_BYTES)
-                err.push(b);
-            errBytes += b.length;
-        });
-        let killed = false;
-        let status = null;
-        let done = false;
-        const finish = (code, signal, extra = '') => {
-            if (done)
-                return;
-            done = true;
-            clearTimeout(timer);
-            o.signal?.removeEventListener('abort', kill);
-            // A killed run may have left a process (in another session) holding our pipes: stop
-            // reading rather than wait for it.
-            child.stdout.destroy();
-            child.stderr.destroy();
-            resolve({
-                code,
-                signal,
-                stdout: Buffer.concat(out).subarray(0, KEEP_BYTES).toString('utf8'),
-                stderr: Buffer.concat(err).subarray(0, KEEP_BYTES).toString('utf8') + extra,
-                killed,
-            });
-        };
-        const kill = () => {
-            killed = true;
-            try {
-                if (child.pid !== undefined)
-                    process.kill(-child.pid, 'SIGKILL');
-            }
-            catch {
-                // already gone
-            }
-            if (status)
-                finish(status.code, status.signal);
-        };
-        const timer = setTimeout(kill, o.timeoutMs);
-        o.signal?.addEventListener('abort', kill, { once: true });
-        if (o.signal?.aborted)
-            kill();
-        child.on('error', (e) => finish(null, null, String(e)));
-        child.on('exit', (code, signal) => {
-            status = { code, signal };
-            if (killed)
-                return finish(code, signal);
-            // What is left of the group (a copy sandbox has no pid namespace to end it) goes too; a
-            // process that left the group gets a moment to close the pipes, then we stop waiting.
-            try {
-                if (child.pid !== undefined)
-                    process.kill(-child.pid, 'SIGKILL');
-            }
-            catch {
-                // nothing left
-            }
-            setTimeout(() => finish(code, signal), 1000).unref();
-        });
-        child.on('close', (code, signal) => finish(code, signal));
-    });
+async function runCommand(argv, o) {
+    const kept = { stdout: [], stderr: [] };
+    const sizes = { stdout: 0, stderr: 0 };
+    const r = await spawnBounded({
+        argv: [...argv],
+        cwd: o.cwd,
+        env: o.env,
+        timeoutMs: o.timeoutMs,
+        // No grace: these are our own helpers and probes, nothing to let finish cleanly.
+        graceMs: 0,
+        logPath: null,
+        onOutput: (chunk, stream) => {
+            if (sizes[stream] < KEEP_BYTES)
+                kept[stream].push(chunk);
+            sizes[stream] += chunk.length;
+        },
+    }, o.signal);
+    const text = (stream) => Buffer.concat(kept[stream]).subarray(0, KEEP_BYTES).toString('utf8');
+    return {
+        code: r.exitCode,
+        signal: r.signal,
+        stdout: text('stdout'),
+        stderr: text('stderr') + (r.spawnError ?? ''),
+        killed: r.timedOut || r.aborted,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/run/copy-sandbox.ts

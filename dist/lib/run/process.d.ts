@@ -32,6 +32,11 @@ export interface SpawnSpec {
      * message on fd 3 that does not carry it was not written by the host.
      */
     channel?: boolean;
+    /**
+     * Sees every chunk of output as it arrives, with the stream it came on (for callers that need
+     * stdout and stderr apart, like runCommand). Called before the chunk is captured.
+     */
+    onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
 }
 export type { SpawnResult } from '../engine/types.ts';
 /**

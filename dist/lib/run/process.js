@@ -142,6 +142,7 @@ export async function spawnBounded(spec, abort) {
     };
     log?.onDrain(resumeOutputs);
     const onOutput = (chunk, fromStdout) => {
+        spec.onOutput?.(chunk, fromStdout ? 'stdout' : 'stderr');
         capture.push(chunk);
         if (fromStdout)
             scanner?.push(chunk);

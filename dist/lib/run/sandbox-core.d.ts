@@ -109,8 +109,9 @@ export interface CommandResult {
     killed: boolean;
 }
 /**
- * Spawns argv in its own process group and waits for it, killing the group on timeout or abort.
- * For the sandbox's own helpers and for tests and benchmarks; checks go through spawnBounded.
+ * Runs argv through spawnBounded (its own process group, a budget, the group killed on timeout,
+ * abort or exit) and keeps the start of stdout and of stderr apart. For the sandbox's own helpers
+ * (cp) and for probes, tests and benchmarks; checks go through the workspace.
  */
 export declare function runCommand(argv: readonly string[], o: {
     cwd: string;
