@@ -26,8 +26,16 @@ test('workspaces sharing a logDir each get their own log directory in it', async
     env: {},
   })
   const [one, two] = await Promise.all([
-    createWorkspace({ logDir: shared, parentEnv: { PATH: process.env.PATH } }),
-    createWorkspace({ logDir: shared, parentEnv: { PATH: process.env.PATH } }),
+    createWorkspace({
+      logDir: shared,
+      keepPassingLogs: true,
+      parentEnv: { PATH: process.env.PATH },
+    }),
+    createWorkspace({
+      logDir: shared,
+      keepPassingLogs: true,
+      parentEnv: { PATH: process.env.PATH },
+    }),
   ])
   try {
     const [t1, t2] = await Promise.all([
