@@ -48602,7 +48602,7 @@ function gate_shellQuote(arg) {
 }
 function defaultReproduce(options) {
     return (check, seed) => {
-        const args = ['quorum', 'verify', '--candidate', options.candidateDir];
+        const args = ['npx', 'quorum-gate', 'verify', '--candidate', options.candidateDir];
         if (options.config.file)
             args.push('--config', options.config.file);
         else if (options.config.functions)
@@ -57598,7 +57598,7 @@ function reproduceCommand(plan, inputs) {
             ? `git fetch origin refs/pull/${plan.pullNumber}/merge`
             : `git fetch origin ${plan.candidateSha}`;
         const dir = `../quorum-${plan.candidateSha.slice(0, 8)}`;
-        const verify = ['quorum', 'verify', '--candidate', dir, '--config', inputs.config];
+        const verify = ['npx', 'quorum-gate', 'verify', '--candidate', dir, '--config', inputs.config];
         verify.push('--only', check.name, '--seed', seed);
         return `${fetch} && git worktree add ${dir} FETCH_HEAD && ${verify.map(gate_shellQuote).join(' ')}`;
     };

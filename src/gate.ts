@@ -312,7 +312,7 @@ export function shellQuote(arg: string): string {
 
 function defaultReproduce(options: GateOptions) {
   return (check: CheckSpec, seed: string): string => {
-    const args = ['quorum', 'verify', '--candidate', options.candidateDir]
+    const args = ['npx', 'quorum-gate', 'verify', '--candidate', options.candidateDir]
     if (options.config.file) args.push('--config', options.config.file)
     else if (options.config.functions) args.push('--checks', options.config.functions)
     args.push('--only', check.name, '--seed', seed)

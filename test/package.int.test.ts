@@ -235,4 +235,10 @@ test('the quorum bin runs from the installed package', () => {
   const blocked = npx('verify', '--candidate', tiny, '--config', config, '--no-color')
   assert.equal(blocked.status, 1, `a failing check blocks\n${blocked.stdout}\n${blocked.stderr}`)
   assert.ok(existsSync(config))
+  // The reproduce line the reports print, as a reviewer pastes it.
+  const reproduce = blocked.stdout.match(/reproduce: (npx quorum-gate verify .*)/)?.[1]
+  assert.ok(reproduce, `no reproduce line in\n${blocked.stdout}`)
+  const pasted = run('sh', ['-c', `${reproduce} --no-color`], project)
+  assert.equal(pasted.status, 1, `the pasted reproduce line\n${pasted.stdout}\n${pasted.stderr}`)
+  assert.match(pasted.stdout, /hello .*FAILED/)
 })

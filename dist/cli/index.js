@@ -14931,7 +14931,7 @@ function gate_shellQuote(arg) {
 }
 function defaultReproduce(options) {
     return (check, seed) => {
-        const args = ['quorum', 'verify', '--candidate', options.candidateDir];
+        const args = ['npx', 'quorum-gate', 'verify', '--candidate', options.candidateDir];
         if (options.config.file)
             args.push('--config', options.config.file);
         else if (options.config.functions)

@@ -546,7 +546,7 @@ function reproduceCommand(plan: EventPlan, inputs: ActionInputs) {
         ? `git fetch origin refs/pull/${plan.pullNumber}/merge`
         : `git fetch origin ${plan.candidateSha}`
     const dir = `../quorum-${plan.candidateSha.slice(0, 8)}`
-    const verify = ['quorum', 'verify', '--candidate', dir, '--config', inputs.config]
+    const verify = ['npx', 'quorum-gate', 'verify', '--candidate', dir, '--config', inputs.config]
     verify.push('--only', check.name, '--seed', seed)
     return `${fetch} && git worktree add ${dir} FETCH_HEAD && ${verify.map(shellQuote).join(' ')}`
   }
