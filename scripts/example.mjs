@@ -88,7 +88,7 @@ for (const { run, ok, got } of summary) {
   if (!ok) console.log(`${' '.repeat(26)}expected: ${run.expected}`)
 }
 console.log(
-  `Reports: ${relative(root, reportDir)}/*.json; full logs of every run: ${relative(root, reportDir)}/logs/`,
+  `Reports: ${relative(root, reportDir)}/*.json; full logs of the runs that did not pass: ${relative(root, reportDir)}/logs/`,
 )
 const allOk = summary.every((s) => s.ok)
 console.log(allOk ? 'All three outcomes are as expected.' : 'Some outcomes are not as expected.')
