@@ -5,9 +5,8 @@
  */
 import assert from 'node:assert/strict'
 import { existsSync, promises as fs } from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { planFromEvent } from '../../src/github/event.ts'
 import { createGitCommandManager, gitEnvironment } from '../../src/github/git.ts'
 import { SYSTEM_PATH } from '../../src/run/system-tools.ts'
@@ -16,26 +15,14 @@ import {
   checkoutLikeActionsCheckout,
   commitFiles,
   createOrigin,
+  scratchDirs,
   hermeticGitEnv,
   openPullRequest,
   pullRequestEvent,
 } from '../support/git-fixtures.ts'
 
-let scratch: string
-let counter = 0
-before(async () => {
-  scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'quorum git test '))
-})
-after(async () => {
-  await fs.rm(scratch, { recursive: true, force: true })
-})
-
-async function freshDir(label: string): Promise<string> {
-  counter += 1
-  const dir = path.join(scratch, `${label} ${counter}`)
-  await fs.mkdir(dir, { recursive: true })
-  return dir
-}
+/** A fresh directory with a space in its name for one test. */
+const freshDir = scratchDirs('quorum git test')
 
 /**
  * Writes an executable `git` into `dir` that records its call in `marker`, then behaves like
@@ -139,9 +126,10 @@ describe("the gate's own git", () => {
     assert.equal(env['HOME'], '/home/runner')
   })
 
-  test('a relative gitPath is refused', () => {
+  test('a relative gitPath is refused', async () => {
+    const dir = await freshDir('relative')
     assert.throws(
-      () => createGitCommandManager(scratch, { gitPath: 'git' }),
+      () => createGitCommandManager(dir, { gitPath: 'git' }),
       /gitPath must be absolute/,
     )
   })

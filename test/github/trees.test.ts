@@ -8,9 +8,8 @@ import { spawn } from 'node:child_process'
 import { existsSync, promises as fs } from 'node:fs'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import * as os from 'node:os'
 import * as path from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { planFromEvent, type EventInputs, type EventPlan } from '../../src/github/event.ts'
 import { createGitCommandManager, type GitCommandManager } from '../../src/github/git.ts'
 import { prepareTrees, TreePreparationError } from '../../src/github/trees.ts'
@@ -19,6 +18,7 @@ import {
   commitFiles,
   createMergeGroup,
   createOrigin,
+  scratchDirs,
   git,
   hermeticGitEnv,
   mergeGroupEvent,
@@ -37,23 +37,8 @@ const NO_INPUTS: EventInputs = {
   candidateRef: null,
 }
 
-let scratch: string
-let counter = 0
-
-before(async () => {
-  scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'quorum trees test '))
-})
-after(async () => {
-  await fs.rm(scratch, { recursive: true, force: true })
-})
-
 /** A fresh directory with a space in its name for one test. */
-async function freshDir(label: string): Promise<string> {
-  counter += 1
-  const dir = path.join(scratch, `${label} ${counter}`)
-  await fs.mkdir(dir, { recursive: true })
-  return dir
-}
+const freshDir = scratchDirs('quorum trees test')
 
 interface Setup {
   workspace: string

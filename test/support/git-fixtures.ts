@@ -23,6 +23,7 @@ import { promises as fs } from 'node:fs'
 import { createRequire } from 'node:module'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { after, before } from 'node:test'
 import { pathToFileURL } from 'node:url'
 
 /** Files to write (string) or delete (null), by '/'-separated path. */
@@ -568,4 +569,26 @@ function object(parent: Record<string, unknown>, key: string): Record<string, un
     throw new Error(`webhook example has no object at ${key}`)
   }
   return value as Record<string, unknown>
+}
+
+/**
+ * Per-test-file scratch directories, with a space in their names (paths with spaces must work):
+ * call once at the top of a test file; the returned function makes a fresh one per call, and
+ * everything is removed after the file's tests.
+ */
+export function scratchDirs(prefix: string): (label: string) => Promise<string> {
+  let scratch = ''
+  let counter = 0
+  before(async () => {
+    scratch = await fs.mkdtemp(path.join(os.tmpdir(), `${prefix} `))
+  })
+  after(async () => {
+    await fs.rm(scratch, { recursive: true, force: true })
+  })
+  return async (label) => {
+    counter += 1
+    const dir = path.join(scratch, `${label} ${counter}`)
+    await fs.mkdir(dir, { recursive: true })
+    return dir
+  }
 }
