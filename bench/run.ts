@@ -3,7 +3,7 @@
  * test: it prints a markdown table and writes bench/results.json, and exits 0 whether or not a
  * target is met (a missed target is shown as such, not hidden behind a failure).
  *
- *   node bench/run.ts [--quick] [--only overhead,sandbox,parallel,rss] [--out FILE]
+ *   node bench/run.ts [--quick] [--only overhead,sandbox,parallel,rss,noise] [--out FILE]
  *
  * --quick runs fewer repetitions and smaller trees, for checking the benchmark itself; its
  * figures are not worth quoting and it writes no results file unless --out is given.
@@ -25,6 +25,7 @@ import {
 } from '../src/run/sandbox.ts'
 import { createWorkspace } from '../src/run/workspace.ts'
 import { writeFileTree } from './file-tree.ts'
+import { measureNoise, NOISE_TARGETS, type NoiseResults } from './noise.ts'
 import { describeMachine, formatMachine, type MachineInfo } from './machine.ts'
 import { median, quantile, sample, timed } from './stats.ts'
 
@@ -47,7 +48,7 @@ const { values } = parseArgs({
 })
 const quick = values.quick === true
 const sections = new Set(
-  (values.only ?? 'overhead,sandbox,parallel,rss').split(',').map((s) => s.trim()),
+  (values.only ?? 'overhead,sandbox,parallel,rss,noise').split(',').map((s) => s.trim()),
 )
 const outFile = values.out ?? (quick || values.only ? null : join(here, 'results.json'))
 
@@ -114,6 +115,7 @@ interface Results {
   sandbox_unavailable: Partial<Record<SandboxKind, string>>
   parallel: ParallelResult | null
   flood: FloodResult | null
+  noise: NoiseResults | null
   /** 1-minute load average when the benchmark ended. */
   load_at_end: number | null
 }
@@ -130,6 +132,7 @@ const results: Results = {
   sandbox_unavailable: {},
   parallel: null,
   flood: null,
+  noise: null,
   load_at_end: null,
 }
 
@@ -146,6 +149,7 @@ try {
   if (sections.has('sandbox')) results.sandbox_creation = await measureSandboxes(kinds)
   if (sections.has('parallel')) results.parallel = await measureParallel(smallTree)
   if (sections.has('rss')) results.flood = await measureFlood(smallTree)
+  if (sections.has('noise')) results.noise = await measureNoise({ work, quick, progress })
 
   console.log()
   results.load_at_end = loadavg()[0] ?? 0
@@ -508,6 +512,41 @@ function renderTable(r: Results): string {
       `${flood.peak_mib.toFixed(0)} MiB (${flood.outcome}; ${(flood.bytes_printed / 1e6).toFixed(0)} MB went to the log${flood.truncated ? ', head and tail kept in memory' : ''})`,
       `same gate, silent check: ${idle.peak_mib.toFixed(0)} MiB`,
       `≤ ${TARGETS.flood_peak_rss_mib} MiB: ${met(flood.peak_mib <= TARGETS.flood_peak_rss_mib)}`,
+    ])
+  }
+  if (r.noise) {
+    const n = r.noise
+    const pct = (x: number) => `${(x * 100).toFixed(1)}%`
+    const both = (x: {
+      gate: { rate: number; trials: number }
+      simulated: { rate: number; trials: number }
+    }) => `${pct(x.gate.rate)} of ${x.gate.trials} gate runs`
+    const sim = (x: { simulated: { rate: number; trials: number } }) =>
+      `same decision code on simulated samples: ${pct(x.simulated.rate)} of ${x.simulated.trials.toLocaleString('en-US')}`
+    const setting = `${pct(n.noise)} noise, tolerance ${n.tolerance}, ${n.repeats} repeats`
+    rows.push([
+      `no-regression on no-change PRs (${setting})`,
+      `${both(n.false_block)} blocked`,
+      sim(n.false_block),
+      `≤ ${pct(NOISE_TARGETS.false_block_max)}: ${met(n.false_block.gate.rate <= NOISE_TARGETS.false_block_max && n.false_block.simulated.rate <= NOISE_TARGETS.false_block_max)}`,
+    ])
+    rows.push([
+      `no-regression on 10% slower PRs (${setting})`,
+      `${both(n.catch_rate)} caught`,
+      sim(n.catch_rate),
+      `≥ ${pct(NOISE_TARGETS.catch_min)}: ${met(n.catch_rate.gate.rate >= NOISE_TARGETS.catch_min && n.catch_rate.simulated.rate >= NOISE_TARGETS.catch_min)}`,
+    ])
+    rows.push([
+      'A check failing 30% of runs, retries: 2 (pass-fail)',
+      `${both(n.flaky)} allowed; ${pct(n.flaky.shown_flaky_when_retried)} of those that needed a retry named right (FLAKY, or FAILED when no attempt passed)`,
+      sim(n.flaky),
+      `≥ ${pct(NOISE_TARGETS.flaky_allowed_min)}: ${met(n.flaky.gate.rate >= NOISE_TARGETS.flaky_allowed_min)}`,
+    ])
+    rows.push([
+      `Time to verdict, ${n.cached.checks} CPU-bound checks, baseline results cached`,
+      `${ms(n.cached.cached_baseline_ms)} = ${n.cached.ratio.toFixed(2)}×`,
+      `both trees run: ${ms(n.cached.both_ms)}`,
+      `≤ ${NOISE_TARGETS.cached_ratio_max}×: ${met(n.cached.ratio <= NOISE_TARGETS.cached_ratio_max)}`,
     ])
   }
   const header = ['Measure', 'Quorum', 'Reference', 'Target']

@@ -11,9 +11,11 @@ import { dirname, join, resolve, sep } from 'node:path'
 import { parseArgs } from 'node:util'
 import { QuorumError } from './engine/errors.ts'
 import { configInCode, loadConfigFile, openTreeFile } from './engine/config.ts'
-import type { GateConfig, Mode, Report } from './engine/types.ts'
+import { MODES, type GateConfig, type Mode, type Report } from './engine/types.ts'
 import { runGate, type GateEvent } from './gate.ts'
 import { promote } from './promote.ts'
+import { openResultCache } from './run/result-cache.ts'
+import type { ResultCacheOptions } from './run/reuse.ts'
 import { renderTerminal } from './report/terminal.ts'
 import { VERSION } from './version.ts'
 
@@ -31,12 +33,16 @@ export const USAGE = `Usage:
   quorum scored --candidate DIR --baseline DIR [options]     allow iff the score strictly improves
                                                              and nothing that passed now fails
 Options:
+  --mode MODE       pass-fail | scored | no-regression (default: the config's mode)
   --config FILE     quorum.yml (default: ./quorum.yml when it exists)
   --checks FILE     function-checks module (overrides the config's "functions")
   --json FILE       write the JSON report to FILE ("-" for stdout)
   --promote         copy an allowed candidate over --live DIR
   --live DIR        the directory --promote replaces
   --only NAME       run only this check (repeatable)
+  --skip NAME       do not run this check; the report lists it as skipped (repeatable)
+  --cache DIR       reuse consistent results from DIR (default ./.quorum/cache)
+  --no-cache        neither reuse nor store results in this run
   --seed SEED       QUORUM_SEED for every run (to replay a failure)
   --parallel N      runs at once (default: the config's, else the number of cores)
   --sandbox KIND    auto | overlay | copy (default auto)
@@ -123,8 +129,26 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
   checkWritableTarget(io, values['log-dir'], '--log-dir', 'directory')
   const trees = [candidateDir, ...(baselineDir ? [baselineDir] : [])]
   const config = await loadCliConfig(io, values.config, values.checks, trees)
-  // verify follows the config's mode; scored forces scored mode.
-  const mode: Mode | null = command === 'scored' ? 'scored' : null
+  // verify follows the config's mode unless --mode says otherwise; scored forces scored mode.
+  const mode: Mode | null = command === 'scored' ? 'scored' : parseMode(values.mode)
+  if (command === 'scored' && values.mode !== undefined && values.mode !== 'scored') {
+    throw new UsageError(
+      `quorum scored runs in scored mode; --mode ${values.mode} needs quorum verify`,
+    )
+  }
+  if (mode === 'scored' && baselineDir === null) {
+    throw new UsageError(
+      '--mode scored needs --baseline DIR (the tree the candidate must improve on)',
+    )
+  }
+  if (values.cache !== undefined && values['no-cache']) {
+    throw new UsageError('--cache and --no-cache contradict each other')
+  }
+  const cacheDir = values['no-cache']
+    ? null
+    : values.cache
+      ? resolve(io.cwd, values.cache)
+      : defaultStateDir(io, trees, 'cache')
   const color = !values['no-color'] && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR
   const progress = values.quiet ? undefined : progressPrinter(io)
 
@@ -134,11 +158,15 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
     baselineDir,
     mode,
     only: values.only ?? null,
+    skip: values.skip ?? null,
+    cache: cacheDir === null ? null : localCache(cacheDir, io.env),
     seed: values.seed ?? null,
     parallel,
     sandbox,
     cgroupSudo: values['cgroup-sudo'] ?? false,
-    logDir: values['log-dir'] ? resolve(io.cwd, values['log-dir']) : defaultLogDir(io, trees),
+    logDir: values['log-dir']
+      ? resolve(io.cwd, values['log-dir'])
+      : defaultStateDir(io, trees, 'logs'),
     keepPassingLogs: values['keep-logs'] ?? false,
     parentEnv: io.env,
     abort: io.interrupt,
@@ -176,6 +204,10 @@ function parseCliArgs(argv: string[]) {
         promote: { type: 'boolean' },
         live: { type: 'string' },
         only: { type: 'string', multiple: true },
+        skip: { type: 'string', multiple: true },
+        mode: { type: 'string' },
+        cache: { type: 'string' },
+        'no-cache': { type: 'boolean' },
         seed: { type: 'string' },
         parallel: { type: 'string' },
         sandbox: { type: 'string' },
@@ -204,15 +236,32 @@ function requireDir(io: CliIO, value: string | undefined, flag: string): string 
 
 /** Refuses, before anything runs, an output path whose verdict would otherwise be lost at the end. */
 /**
- * Where logs go without --log-dir: `.quorum/logs` in the working directory, where a user looks,
- * unless that lies inside a tree being judged (`--candidate .`): a tree must not change while
- * it is read, so then the user's cache directory.
+ * Where logs (or cached results) go without --log-dir (--cache): `.quorum/logs` in the working
+ * directory, where a user looks, unless that lies inside a tree being judged (`--candidate .`):
+ * a tree must not change while it is read, so then the user's cache directory.
  */
-function defaultLogDir(io: CliIO, trees: readonly string[]): string {
-  const local = resolve(io.cwd, '.quorum', 'logs')
+function defaultStateDir(io: CliIO, trees: readonly string[], what: 'logs' | 'cache'): string {
+  const local = resolve(io.cwd, '.quorum', what)
   if (!trees.some((tree) => isInside(local, tree))) return local
   const cache = io.env.XDG_CACHE_HOME || join(io.env.HOME || tmpdir(), '.cache')
-  return join(cache, 'quorum', 'logs')
+  return join(cache, 'quorum', what)
+}
+
+/** The CLI's result cache: a local directory; reused results name it. */
+function localCache(dir: string, env: CliIO['env']): ResultCacheOptions {
+  return {
+    store: openResultCache(dir),
+    origin: () => ({ cache: 'local', location: dir }),
+    parentEnv: env,
+  }
+}
+
+function parseMode(value: string | undefined): Mode | null {
+  if (value === undefined) return null
+  if (!(MODES as readonly string[]).includes(value)) {
+    throw new UsageError(`--mode must be one of ${MODES.join(', ')}, not "${value}"`)
+  }
+  return value as Mode
 }
 
 /** The directory of this gate's kept logs, or null when none was kept (every run passed). */
@@ -325,8 +374,14 @@ function progressPrinter(io: CliIO) {
   return (event: GateEvent) => {
     if (event.type === 'finish') {
       const seconds = (event.result.duration_ms / 1000).toFixed(1)
+      const which = [
+        event.repeat !== undefined && event.repeat > 1 ? `repeat ${event.repeat}` : '',
+        event.attempt !== undefined && event.attempt > 1 ? `retry ${event.attempt - 1}` : '',
+      ]
+        .filter((s) => s !== '')
+        .join(', ')
       io.stderr.write(
-        `  ${event.tree.padEnd(9)} ${event.check}: ${event.result.outcome} (${seconds}s)\n`,
+        `  ${event.tree.padEnd(9)} ${event.check}${which ? ` (${which})` : ''}: ${event.result.outcome} (${seconds}s)\n`,
       )
     } else if (event.type === 'setup') {
       io.stderr.write(`  ${event.tree.padEnd(9)} setup: ${event.result.outcome}\n`)

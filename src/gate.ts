@@ -4,7 +4,7 @@
  * bounded number of runs at once, compare, decide); the pieces it calls know nothing of each
  * other. Both the CLI and the action call runGate and nothing below it.
  */
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { dirname } from 'node:path'
 import { compareRuns, countOutcomes, decideVerdict, totalScore } from './engine/compare.ts'
@@ -21,6 +21,9 @@ import type {
   TreeInfo,
   TreeRole,
 } from './engine/types.ts'
+import { compareMetrics } from './engine/metrics.ts'
+import { summarizeRepeats, isRetryable, type AttemptRun } from './engine/repeats.ts'
+import { lookUpResults, runKey, storeResults, type ResultCacheOptions } from './run/reuse.ts'
 import { createWorkspace, type PreparedTree, type Workspace } from './run/workspace.ts'
 import { VERSION } from './version.ts'
 
@@ -28,8 +31,15 @@ import { VERSION } from './version.ts'
 export type GateEvent =
   | { type: 'sandbox'; kind: Report['sandbox'] }
   | { type: 'setup'; tree: TreeRole; result: RunResult }
-  | { type: 'start'; check: string; tree: TreeRole }
-  | { type: 'finish'; check: string; tree: TreeRole; result: RunResult }
+  | { type: 'start'; check: string; tree: TreeRole; repeat?: number; attempt?: number }
+  | {
+      type: 'finish'
+      check: string
+      tree: TreeRole
+      result: RunResult
+      repeat?: number
+      attempt?: number
+    }
 
 export interface GateOptions {
   config: GateConfig
@@ -40,6 +50,10 @@ export interface GateOptions {
   mode?: Mode | null
   /** Only run these checks (by name), in config order. */
   only?: string[] | null
+  /** Do not run these checks (by name); the report lists them as skipped. */
+  skip?: string[] | null
+  /** Reuse consistent results from this cache, and store new ones in it (see src/run/reuse.ts). */
+  cache?: ResultCacheOptions | null
   /** QUORUM_SEED for every run; random when absent. Recorded in the report. */
   seed?: string | null
   /** Overrides config.parallel. */
@@ -109,7 +123,10 @@ export async function runGate(options: GateOptions): Promise<Report> {
   try {
     options.onEvent?.({ type: 'sandbox', kind: workspace.kind })
     const config = await withFunctionChecks(options.config, workspace, options.abort)
-    const checks = selectChecks(config.checks, options.only ?? null)
+    const checks = selectChecks(config.checks, options.only ?? null, options.skip ?? [])
+    const checksSkipped = config.checks
+      .filter((c) => (options.skip ?? []).includes(c.name))
+      .map((c) => c.name)
     const runOptions = {
       seed,
       envPassthrough: config.env_passthrough,
@@ -117,13 +134,24 @@ export async function runGate(options: GateOptions): Promise<Report> {
       ...(options.abort ? { abort: options.abort } : {}),
     }
 
-    const roles: Array<[TreeRole, string]> = [['candidate', options.candidateDir]]
-    if (baselineDir !== null) roles.unshift(['baseline', baselineDir])
+    const dirs = new Map<TreeRole, string>([['candidate', options.candidateDir]])
+    if (baselineDir !== null) dirs.set('baseline', baselineDir)
+    const roles: TreeRole[] = baselineDir !== null ? ['baseline', 'candidate'] : ['candidate']
+
+    // Results reused from the cache: those trees' runs of those checks are not run again.
+    const reuse = options.cache
+      ? await lookUpResults(options.cache, config, checks, dirs, workspace.kind, options.abort)
+      : null
+    const reused = reuse?.reused ?? new Map<string, RunResult>()
+    const needs = (role: TreeRole) => checks.some((c) => !reused.has(runKey(role, c.name)))
+
     const prepared = new Map<TreeRole, { tree: PreparedTree; setup: RunResult | null }>()
     // One after the other: a candidate's setup that fills the disk or the machine for a while
-    // must not be able to make the baseline's setup fail (and so change the verdict).
-    for (const [role, dir] of roles) {
-      const result = await workspace.prepareTree(role, dir, config.setup, {
+    // must not be able to make the baseline's setup fail (and so change the verdict). A tree
+    // whose every result is reused is not prepared at all.
+    for (const role of roles) {
+      if (!needs(role)) continue
+      const result = await workspace.prepareTree(role, dirs.get(role)!, config.setup, {
         ...runOptions,
         limits: setupLimitsOf(config),
       })
@@ -132,31 +160,62 @@ export async function runGate(options: GateOptions): Promise<Report> {
     }
 
     const limit = Math.max(1, options.parallel ?? config.parallel ?? availableParallelism())
-    const jobs: Array<{ check: CheckSpec; role: TreeRole }> = []
-    for (const check of checks) {
-      // Baseline first within each check, so scored mode learns the bar early.
-      if (baselineDir !== null) jobs.push({ check, role: 'baseline' })
-      jobs.push({ check, role: 'candidate' })
-    }
-    const results = await runLimited(jobs, limit, async ({ check, role }) => {
-      const tree = prepared.get(role)
-      if (!tree) throw new Error(`internal: tree ${role} was not prepared`)
+    const jobs = scheduleRuns(checks, roles, reused)
+    const ran = await runLimited(jobs, limit, async (job) => {
+      const tree = prepared.get(job.role)
+      if (!tree) throw new Error(`internal: tree ${job.role} was not prepared`)
       const setupFailure = tree.setup && tree.setup.outcome !== 'PASSED' ? tree.setup : null
-      if (setupFailure) return setupFailedResult(setupFailure, role, seed)
-      options.onEvent?.({ type: 'start', check: check.name, tree: role })
-      const result = await workspace.runCheck(tree.tree, check, {
-        ...runOptions,
-        limits: limitsOf(config, check),
+      if (setupFailure) {
+        return [{ result: setupFailedResult(setupFailure, job.role, seed), started_at: now() }]
+      }
+      return runAttempts(job, {
+        retries: job.check.retries ?? 0,
+        seedOf: (attempt) => attemptSeed(seed, job.repeat, attempt),
+        run: async (attemptSeedValue, attempt) => {
+          options.onEvent?.({
+            type: 'start',
+            check: job.check.name,
+            tree: job.role,
+            repeat: job.repeat,
+            attempt,
+          })
+          const result = await workspace.runCheck(tree.tree, job.check, {
+            ...runOptions,
+            seed: attemptSeedValue,
+            limits: limitsOf(config, job.check),
+          })
+          options.onEvent?.({
+            type: 'finish',
+            check: job.check.name,
+            tree: job.role,
+            result,
+            repeat: job.repeat,
+            attempt,
+          })
+          return result
+        },
+        aborted: () => options.abort?.aborted ?? false,
       })
-      options.onEvent?.({ type: 'finish', check: check.name, tree: role, result })
-      return result
     })
 
-    const byKey = new Map<string, RunResult>()
-    jobs.forEach((job, i) => byKey.set(`${job.role}\0${job.check.name}`, results[i]!))
+    // Every repeat's attempts, by check and tree, in the order the repeats were scheduled.
+    const repeatsOf = new Map<string, AttemptRun[][]>()
+    jobs.forEach((job, i) => {
+      const key = runKey(job.role, job.check.name)
+      const list = repeatsOf.get(key) ?? []
+      list[job.repeat - 1] = ran[i]!
+      repeatsOf.set(key, list)
+    })
+    const resultOf = (role: TreeRole, check: CheckSpec): RunResult | null => {
+      const key = runKey(role, check.name)
+      const hit = reused.get(key)
+      if (hit) return hit
+      const repeats = repeatsOf.get(key)
+      return repeats ? summarizeRepeats(repeats, check.metrics ?? []) : null
+    }
     const reports: CheckReport[] = checks.map((check) => {
-      const candidate = byKey.get(`candidate\0${check.name}`)!
-      const baseline = byKey.get(`baseline\0${check.name}`) ?? null
+      const candidate = resultOf('candidate', check)!
+      const baseline = baselineDir !== null ? resultOf('baseline', check) : null
       return {
         name: check.name,
         kind: check.kind,
@@ -164,9 +223,13 @@ export async function runGate(options: GateOptions): Promise<Report> {
         baseline,
         ...compareRuns(baseline, candidate),
         reproduce: (options.reproduce ?? defaultReproduce(options))(check, seed),
+        metrics: compareMetrics(check.metrics ?? [], baseline, candidate),
       }
     })
-    const { verdict, reasons } = decideVerdict(mode, reports)
+    if (reuse) {
+      await storeResults(options.cache!, reuse, reports, reused)
+    }
+    const { verdict, reasons } = decideVerdict(mode, reports, { flaky: config.flaky ?? 'warn' })
     const candidateRuns = reports.map((r) => r.candidate)
     const baselineRuns = reports.flatMap((r) => (r.baseline ? [r.baseline] : []))
     const treeInfo = (role: TreeRole, dir: string): TreeInfo => ({
@@ -174,15 +237,18 @@ export async function runGate(options: GateOptions): Promise<Report> {
       path: dir,
       commit: options.commits?.[role] ?? null,
       setup: prepared.get(role)?.setup ?? null,
+      ...(reuse?.treeIds.has(role) ? { id: reuse.treeIds.get(role)! } : {}),
     })
     return {
       schema_version: 1,
       tool: { name: 'quorum', version: VERSION },
       verdict,
       mode,
+      flaky: config.flaky ?? 'warn',
       reasons,
       checks: reports,
       counts: countOutcomes(candidateRuns),
+      skipped: checksSkipped,
       totals: {
         baseline_score: baselineDir !== null ? totalScore(baselineRuns) : null,
         candidate_score: totalScore(candidateRuns),
@@ -195,7 +261,12 @@ export async function runGate(options: GateOptions): Promise<Report> {
       config_file: options.config.file,
       started_at: startedAt.toISOString(),
       duration_ms: Date.now() - startedAt.getTime(),
-      notices: [...(options.notices ?? []), ...sandboxNotices(workspace, options, config, checks)],
+      notices: [
+        ...(options.notices ?? []),
+        ...sandboxNotices(workspace, options, config, checks),
+        ...(reuse?.warnings ?? []),
+        ...(options.cache?.store.warnings ?? []),
+      ],
     }
   } finally {
     options.abort?.removeEventListener('abort', onAbort)
@@ -261,19 +332,84 @@ async function withFunctionChecks(
   return mergeFunctionChecks(config, listed, config.functions)
 }
 
-function selectChecks(checks: CheckSpec[], only: string[] | null): CheckSpec[] {
-  if (only === null || only.length === 0) {
-    if (checks.length === 0) throw new GateUsageError('the config defines no checks')
-    return checks
-  }
+function selectChecks(checks: CheckSpec[], only: string[] | null, skip: string[]): CheckSpec[] {
   const known = new Set(checks.map((c) => c.name))
-  const unknown = only.filter((name) => !known.has(name))
+  const unknown = [...(only ?? []), ...skip].filter((name) => !known.has(name))
   if (unknown.length > 0) {
     throw new GateUsageError(
-      `unknown check ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${[...known].join(', ')})`,
+      `unknown check ${[...new Set(unknown)].map((n) => `"${n}"`).join(', ')} (known: ${[...known].join(', ')})`,
     )
   }
-  return checks.filter((c) => only.includes(c.name))
+  if (checks.length === 0) throw new GateUsageError('the config defines no checks')
+  const chosen =
+    only === null || only.length === 0 ? checks : checks.filter((c) => only.includes(c.name))
+  return chosen.filter((c) => !skip.includes(c.name))
+}
+
+/** One repeat of one check on one tree; its attempts run one after the other. */
+interface RunJob {
+  check: CheckSpec
+  role: TreeRole
+  /** 1-based. */
+  repeat: number
+}
+
+/**
+ * The runs to do, in the order to start them. Each repeat is a pair of runs, one per tree, next
+ * to each other in the queue, so they run at the same time when there are two slots, and one
+ * right after the other when there is one; the order within the pair alternates (B C, C B, ...),
+ * so neither tree always goes first. Drift on a shared machine then hits both trees alike.
+ */
+function scheduleRuns(
+  checks: readonly CheckSpec[],
+  roles: readonly TreeRole[],
+  reused: ReadonlyMap<string, RunResult>,
+): RunJob[] {
+  const jobs: RunJob[] = []
+  for (const check of checks) {
+    const repeats = check.repeats ?? 1
+    for (let repeat = 1; repeat <= repeats; repeat++) {
+      const order = repeat % 2 === 1 ? roles : [...roles].reverse()
+      for (const role of order) {
+        if (!reused.has(runKey(role, check.name))) jobs.push({ check, role, repeat })
+      }
+    }
+  }
+  return jobs
+}
+
+/** Runs a job's first attempt, and retries while it did not pass and retries are left. */
+async function runAttempts(
+  job: RunJob,
+  p: {
+    retries: number
+    seedOf: (attempt: number) => string
+    run: (seed: string, attempt: number) => Promise<RunResult>
+    aborted: () => boolean
+  },
+): Promise<AttemptRun[]> {
+  const attempts: AttemptRun[] = []
+  for (let attempt = 1; attempt <= 1 + p.retries; attempt++) {
+    const started_at = now()
+    const result = await p.run(p.seedOf(attempt), attempt)
+    attempts.push({ result, started_at })
+    if (!isRetryable(result) || p.aborted()) break
+  }
+  return attempts
+}
+
+/**
+ * The seed of one attempt: the gate's own seed for the first attempt of the first repeat (so the
+ * reproduce line replays it), a seed derived from it for every other one (so each retry differs,
+ * and each can be replayed with --seed).
+ */
+export function attemptSeed(seed: string, repeat: number, attempt: number): string {
+  if (repeat === 1 && attempt === 1) return seed
+  return createHash('sha256').update(`${seed}/${repeat}/${attempt}`).digest('hex').slice(0, 8)
+}
+
+function now(): string {
+  return new Date().toISOString()
 }
 
 /** A check on a tree whose setup failed never ran; it is ERROR, and says why. */

@@ -4,8 +4,18 @@
  * keep "this change broke it" apart from "it was already broken".
  */
 import { formatDelta, formatScore } from './numbers.ts'
+import { isPassing } from './repeats.ts'
 import { OUTCOMES } from './types.ts'
-import type { Change, CheckReport, Mode, Outcome, RunResult, Verdict } from './types.ts'
+import type {
+  Change,
+  CheckReport,
+  FlakyPolicy,
+  MetricReport,
+  Mode,
+  Outcome,
+  RunResult,
+  Verdict,
+} from './types.ts'
 
 /**
  * How one check moved from baseline to candidate, and by how much its score changed.
@@ -15,9 +25,10 @@ export function compareRuns(
   baseline: RunResult | null,
   candidate: RunResult,
 ): { change: Change; score_delta: number | null } {
-  const nowPassing = candidate.outcome === 'PASSED'
+  // FLAKY passed in the end; whether that is enough is the verdict's business, not the change's.
+  const nowPassing = isPassing(candidate)
   if (baseline === null) return { change: nowPassing ? 'passing' : 'failing', score_delta: null }
-  const wasPassing = baseline.outcome === 'PASSED'
+  const wasPassing = isPassing(baseline)
   const change: Change = wasPassing
     ? nowPassing
       ? 'still-passing'
@@ -33,23 +44,45 @@ export function compareRuns(
 /**
  * Allow or block, with the reasons that decided it, most important first.
  *
- * pass-fail: allow iff every check PASSED on the candidate. Baseline runs, when present, do not
+ * pass-fail: allow iff every check passed on the candidate. Baseline runs, when present, do not
  * change the verdict; they only tell a regression from a failure that was already there.
  *
  * scored: allow iff every check has a baseline run, the candidate's total score is strictly
- * greater than the baseline's, and no check that PASSED on the baseline is not PASSED on the
+ * greater than the baseline's, and no check that passed on the baseline does not pass on the
  * candidate.
  *
- * A gate with no checks blocks: it has verified nothing.
+ * no-regression: block iff something got worse: a check that passed on the baseline does not
+ * pass on the candidate, a check without a baseline result does not pass, a metric regressed, or
+ * the candidate breaks the check's own declaration (a metric never printed). Failures the
+ * baseline already had are named and do not block.
+ *
+ * FLAKY counts as passing under `flaky: warn` (named among the reasons) and as failing under
+ * `flaky: block`. A gate with no checks blocks: it has verified nothing.
  */
 export function decideVerdict(
   mode: Mode,
   checks: readonly CheckReport[],
+  options: { flaky?: FlakyPolicy } = {},
 ): { verdict: Verdict; reasons: string[] } {
   if (checks.length === 0) {
     return { verdict: 'block', reasons: ['no checks ran, so nothing was verified'] }
   }
-  return mode === 'scored' ? decideScored(checks) : decidePassFail(checks)
+  const flaky = options.flaky ?? 'warn'
+  const decided =
+    mode === 'scored'
+      ? decideScored(checks, flaky)
+      : mode === 'no-regression'
+        ? decideNoRegression(checks, flaky)
+        : decidePassFail(checks, flaky)
+  const warnings = flaky === 'warn' ? flakyWarnings(checks) : []
+  return { verdict: decided.verdict, reasons: [...decided.reasons, ...warnings] }
+}
+
+/** FLAKY checks under `flaky: warn`: they did not block, and the reader must see them. */
+function flakyWarnings(checks: readonly CheckReport[]): string[] {
+  return checks
+    .filter((c) => c.candidate.outcome === 'FLAKY')
+    .map((c) => `FLAKY (not blocking): ${c.name} ${c.candidate.reason}`)
 }
 
 /** How many runs ended in each outcome (every outcome present, zero when none). */
@@ -69,22 +102,28 @@ export function totalScore(runs: readonly RunResult[]): number {
   return total
 }
 
-function decidePassFail(checks: readonly CheckReport[]): { verdict: Verdict; reasons: string[] } {
+function decidePassFail(
+  checks: readonly CheckReport[],
+  flaky: FlakyPolicy,
+): { verdict: Verdict; reasons: string[] } {
   const regressed: string[] = []
   const failing: string[] = []
   const preExisting: string[] = []
   const fixed: string[] = []
   for (const check of checks) {
     const { candidate, baseline } = check
-    if (candidate.outcome === 'PASSED') {
-      if (baseline !== null && baseline.outcome !== 'PASSED') {
-        fixed.push(`fixed: ${check.name} (${baseline.outcome} on the baseline, PASSED now)`)
+    if (isPassing(candidate, flaky)) {
+      if (baseline !== null && !isPassing(baseline)) {
+        fixed.push(
+          `fixed: ${check.name} (${baseline.outcome} on the baseline, ${candidate.outcome} now)`,
+        )
       }
       continue
     }
     const failure = `${check.name} ${candidate.outcome} on the candidate: ${candidate.reason}`
     if (baseline === null) failing.push(failure)
-    else if (baseline.outcome === 'PASSED') regressed.push(`${failure} (it PASSED on the baseline)`)
+    else if (isPassing(baseline))
+      regressed.push(`${failure} (it ${baseline.outcome} on the baseline)`)
     else {
       preExisting.push(
         `${failure} (${check.name} was already failing on the baseline: ${baseline.outcome})`,
@@ -100,7 +139,10 @@ function decidePassFail(checks: readonly CheckReport[]): { verdict: Verdict; rea
   return { verdict: 'allow', reasons: [passed, ...fixed] }
 }
 
-function decideScored(checks: readonly CheckReport[]): { verdict: Verdict; reasons: string[] } {
+function decideScored(
+  checks: readonly CheckReport[],
+  flaky: FlakyPolicy,
+): { verdict: Verdict; reasons: string[] } {
   const missing = checks.filter((c) => c.baseline === null).map((c) => c.name)
   if (missing.length > 0) {
     return {
@@ -114,7 +156,7 @@ function decideScored(checks: readonly CheckReport[]): { verdict: Verdict; reaso
   const regressions: string[] = []
   for (const check of checks) {
     const { candidate, baseline } = check
-    if (baseline?.outcome === 'PASSED' && candidate.outcome !== 'PASSED') {
+    if (isPassing(baseline) && !isPassing(candidate, flaky)) {
       regressions.push(
         `regressed: ${check.name} (PASSED → ${candidate.outcome}: ${candidate.reason})`,
       )
@@ -132,6 +174,79 @@ function decideScored(checks: readonly CheckReport[]): { verdict: Verdict; reaso
 
   if (improved && regressions.length === 0) return { verdict: 'allow', reasons: [score] }
   return { verdict: 'block', reasons: [...regressions, score] }
+}
+
+function decideNoRegression(
+  checks: readonly CheckReport[],
+  flaky: FlakyPolicy,
+): { verdict: Verdict; reasons: string[] } {
+  const blocking: string[] = []
+  const preExisting: string[] = []
+  const notes: string[] = []
+  for (const check of checks) {
+    const { candidate, baseline } = check
+    const failure = `${check.name} ${candidate.outcome} on the candidate: ${candidate.reason}`
+    if (candidate.declaration_error) {
+      blocking.push(
+        `${failure} (a problem of the check's declaration, blocking whatever the baseline did)`,
+      )
+    } else if (!isPassing(candidate, flaky)) {
+      if (baseline === null)
+        blocking.push(`${failure} (there is no baseline result to compare with)`)
+      else if (isPassing(baseline))
+        blocking.push(`regressed: ${failure} (it ${baseline.outcome} on the baseline)`)
+      else {
+        preExisting.push(
+          `not blocking: ${check.name} was already ${baseline.outcome} on the baseline and is ${candidate.outcome} on the candidate: ${candidate.reason}`,
+        )
+      }
+    } else if (baseline !== null && !isPassing(baseline)) {
+      notes.push(
+        `fixed: ${check.name} (${baseline.outcome} on the baseline, ${candidate.outcome} now)`,
+      )
+    }
+    for (const metric of check.metrics ?? []) {
+      const line = describeMetric(check.name, metric)
+      if (metric.verdict === 'regressed') blocking.push(line)
+      else if (metric.verdict === 'improved') notes.push(line)
+      else if (metric.verdict === 'inconclusive' && metric.baseline !== null) notes.push(line)
+    }
+  }
+  if (blocking.length > 0) return { verdict: 'block', reasons: [...blocking, ...preExisting] }
+  const summary =
+    checks.length === 1
+      ? 'nothing got worse: the only check did not regress'
+      : `nothing got worse across ${checks.length} checks`
+  return { verdict: 'allow', reasons: [summary, ...preExisting, ...notes] }
+}
+
+/** One metric in one line: "regressed: bench parse_ms 12.1 → 13.4 (+10.7%, 99% CI +8.2% … +13.1%; tolerance 5%)". */
+export function describeMetric(check: string, m: MetricReport): string {
+  const before = m.baseline?.median
+  const after = m.candidate.median
+  const values =
+    before !== null && before !== undefined && after !== null
+      ? `${formatScore(before)} → ${formatScore(after)}`
+      : after !== null
+        ? `${formatScore(after)}`
+        : 'no value'
+  const change = m.change_pct === null ? '' : `${formatPercent(m.change_pct)}`
+  const ci = m.ci === null ? '' : `99% CI ${formatPercent(m.ci[0])} … ${formatPercent(m.ci[1])}`
+  const details = [change, ci, `tolerance ${m.tolerance}`].filter((s) => s !== '').join(', ')
+  const needed =
+    m.verdict === 'inconclusive' && m.repeats_needed !== null
+      ? `; about ${m.repeats_needed} repeats per tree would likely decide it`
+      : m.verdict === 'inconclusive' && m.baseline !== null
+        ? `; ${m.test}`
+        : ''
+  return `${m.verdict}: ${check} ${m.name} ${values} (${details})${needed}`
+}
+
+/** A signed percentage with one decimal: "+4.2%", "−0.3%", "±0%". */
+export function formatPercent(pct: number): string {
+  const rounded = Number(pct.toFixed(1))
+  if (rounded === 0) return '±0%'
+  return rounded > 0 ? `+${rounded}%` : `−${-rounded}%`
 }
 
 function isScore(score: number | null): score is number {

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod'
 import { forbiddenEnvReason } from './env-policy.ts'
+import { TOLERANCE_PATTERN } from './numbers.ts'
 import { MODES } from './types.ts'
 
 /** Wall-clock budget of a check when the config gives none, in seconds. */
@@ -99,6 +100,73 @@ const limitKeys = {
   ).optional(),
 }
 
+const TOLERANCE_MESSAGE =
+  'must be a percentage such as "5%" (relative) or a number such as 2 (absolute, in the metric\'s unit), not negative'
+
+const toleranceKey = z
+  .union(
+    [
+      z
+        .number({ error: TOLERANCE_MESSAGE })
+        .nonnegative({ error: TOLERANCE_MESSAGE })
+        .refine(Number.isFinite, { error: TOLERANCE_MESSAGE }),
+      z.string({ error: TOLERANCE_MESSAGE }).regex(TOLERANCE_PATTERN, { error: TOLERANCE_MESSAGE }),
+    ],
+    { error: TOLERANCE_MESSAGE },
+  )
+  .describe(
+    'How far the metric may move the worse way before it counts as regressed: "5%" relative to the baseline median, or 2 in the metric\'s own unit (default 0).',
+  )
+
+const metricName = z.string().regex(SCORE_KEY_PATTERN, {
+  error: (issue) =>
+    `${JSON.stringify(issue.input)} is not a valid metric name (letters, digits and _, not starting with a digit)`,
+})
+
+const metricSpec = z
+  .strictObject({
+    direction: z
+      .enum(['higher', 'lower'], { error: 'must be higher or lower (which way is better)' })
+      .describe('Which way is better: higher (e.g. throughput) or lower (e.g. time, size).'),
+    tolerance: toleranceKey.optional().meta({ default: 0 }),
+    deterministic: z
+      .boolean({ error: 'must be true or false' })
+      .optional()
+      .describe(
+        'The value is the same on every run of the same tree (a size, a count): compared exactly, and reusable from the cache.',
+      )
+      .meta({ default: false }),
+  })
+  .describe('One metric: a `name=<number>` line on stdout (the last one of a run wins).')
+
+/** The keys about repeats, retries and metrics, shared by shell checks and function checks. */
+export const noiseKeys = {
+  repeats: z
+    .number({ error: unlessMissing('must be a positive integer') })
+    .int({ error: 'must be a positive integer' })
+    .min(1, { error: 'must be a positive integer (1 = run once per tree)' })
+    .max(1000, { error: 'must be at most 1000' })
+    .optional()
+    .describe(
+      'Runs per tree (default 1). Baseline and candidate runs alternate, so drift on a shared machine hits both alike.',
+    )
+    .meta({ default: 1 }),
+  retries: z
+    .number({ error: unlessMissing('must be a whole number, 0 or more') })
+    .int({ error: 'must be a whole number, 0 or more' })
+    .min(0, { error: 'must be a whole number, 0 or more' })
+    .max(20, { error: 'must be at most 20' })
+    .optional()
+    .describe(
+      'Extra attempts, on the same tree with a new seed, of a run that FAILED, TIMEOUT or CRASHED (default 0). Failed then passed is FLAKY.',
+    )
+    .meta({ default: 0 }),
+  metrics: z
+    .record(metricName, metricSpec, { error: unlessMissing('must be a mapping of metric names') })
+    .optional()
+    .describe('Named numbers the check reports, compared between baseline and candidate.'),
+}
+
 /** One entry of `checks`: a shell check. */
 export const CheckEntrySchema = z
   .strictObject({
@@ -127,6 +195,7 @@ export const CheckEntrySchema = z
       )
       .optional(),
     env: envValues('Literal environment variables for this check only.').optional(),
+    ...noiseKeys,
     ...limitKeys,
   })
   .describe('A shell check.')
@@ -156,9 +225,16 @@ export const ConfigFileSchema = z.strictObject({
     .enum(MODES)
     .optional()
     .describe(
-      'pass-fail: allow iff every check passes on the candidate. scored: allow iff the total score strictly improves on the baseline and no check that passed on the baseline fails.',
+      'pass-fail: allow iff every check passes on the candidate. scored: allow iff the total score strictly improves on the baseline and no check that passed on the baseline fails. no-regression: block iff something got worse (a check that passed on the baseline fails, a check without a baseline fails, a metric regressed).',
     )
     .meta({ default: 'pass-fail' }),
+  flaky: z
+    .enum(['warn', 'block'], { error: 'must be warn or block' })
+    .optional()
+    .describe(
+      'How a FLAKY result (failed, then passed on a retry) counts: warn shows it and does not block; block counts it as a failure.',
+    )
+    .meta({ default: 'warn' }),
   setup: SetupSchema.optional(),
   parallel: z
     .number({ error: unlessMissing('must be a positive integer') })

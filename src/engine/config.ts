@@ -19,7 +19,7 @@ import {
   type Pair,
   type YAMLError,
 } from 'yaml'
-import type { z } from 'zod'
+import { z } from 'zod'
 import {
   ALLOWED_KEYS,
   CHECK_NAME_PATTERN,
@@ -27,10 +27,18 @@ import {
   DEFAULT_SETUP_TIMEOUT_S,
   DEFAULT_TIMEOUT_S,
   MAX_CHECK_NAME_LENGTH,
+  noiseKeys,
   type ConfigFile,
 } from './config-schema.ts'
 import { ConfigError, excerpt } from './errors.ts'
-import type { FunctionCheckSpec, GateConfig, ResourceLimits, ShellCheckSpec } from './types.ts'
+import { parseTolerance } from './numbers.ts'
+import type {
+  FunctionCheckSpec,
+  GateConfig,
+  MetricSpec,
+  ResourceLimits,
+  ShellCheckSpec,
+} from './types.ts'
 
 export { DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S } from './config-schema.ts'
 
@@ -49,6 +57,10 @@ export interface ParseConfigOptions {
 export interface ListedFunctionCheck {
   name: string
   timeout_s: number | null
+  /** repeats, retries and metrics as the module wrote them (validated by mergeFunctionChecks). */
+  repeats?: unknown
+  retries?: unknown
+  metrics?: unknown
 }
 
 export interface LoadConfigOptions extends ParseConfigOptions {
@@ -94,6 +106,7 @@ export function configInCode(fields: Partial<Omit<GateConfig, 'file'>> = {}): Ga
   return {
     file: null,
     mode: 'pass-fail',
+    flaky: 'warn',
     setup: null,
     env_passthrough: [],
     env: {},
@@ -172,6 +185,7 @@ export function parseConfig(
   const gate: GateConfig = {
     file,
     mode: config.mode ?? 'pass-fail',
+    flaky: config.flaky ?? 'warn',
     setup: setupOf(config),
     env_passthrough: [...new Set(config.env_passthrough ?? [])],
     env: envOf(src, ['env'], config.env),
@@ -186,6 +200,7 @@ export function parseConfig(
       timeout_s: check.timeout_s ?? DEFAULT_TIMEOUT_S,
       score_from: check.score_from ?? null,
       env: envOf(src, ['checks', i, 'env'], check.env),
+      ...noiseOf(check, check.score_from ?? null),
       ...limitsOf(check),
       source: { file: display, ...valueAt(src, ['checks', i, 'name']) },
     })),
@@ -400,6 +415,15 @@ export function mergeFunctionChecks(
         `${moduleName}: check "${name}" has timeout_s ${describeValue(timeout)}; it must be a positive number of seconds`,
       )
     }
+    const noise = NoiseSchema.safeParse(
+      { repeats: entry.repeats, retries: entry.retries, metrics: entry.metrics },
+      { error: genericMessage },
+    )
+    if (!noise.success) {
+      const issue = noise.error.issues[0]!
+      const where = issue.path.map(String).join('.')
+      throw fail(`${moduleName}: check "${name}": ${where} ${issue.message}`)
+    }
     taken.set(name.toLowerCase(), `the function check "${name}" in ${moduleName}`)
     added.push({
       kind: 'function',
@@ -407,6 +431,7 @@ export function mergeFunctionChecks(
       timeout_s: timeout ?? DEFAULT_TIMEOUT_S,
       env: {},
       module: modulePath,
+      ...noiseOf(noise.data, null),
     })
   }
 
@@ -415,6 +440,34 @@ export function mergeFunctionChecks(
     throw fail(`${moduleName} exports no checks, and no shell checks are listed`)
   }
   return { ...config, checks: [...config.checks, ...added] }
+}
+
+const NoiseSchema = z.object(noiseKeys)
+type NoiseKeys = z.output<typeof NoiseSchema>
+
+/**
+ * repeats, retries and the metric list of a check. `score_from: k` is a metric k, direction
+ * higher, tolerance 0, unless `metrics` declares k itself (then that declaration wins).
+ */
+function noiseOf(
+  entry: NoiseKeys,
+  scoreFrom: string | null,
+): { repeats: number; retries: number; metrics: MetricSpec[] } {
+  const metrics: MetricSpec[] = Object.entries(entry.metrics ?? {}).map(([name, spec]) => ({
+    name,
+    direction: spec.direction,
+    tolerance: parseTolerance(spec.tolerance),
+    deterministic: spec.deterministic ?? false,
+  }))
+  if (scoreFrom !== null && !metrics.some((m) => m.name === scoreFrom)) {
+    metrics.unshift({
+      name: scoreFrom,
+      direction: 'higher',
+      tolerance: { kind: 'absolute', value: 0 },
+      deterministic: false,
+    })
+  }
+  return { repeats: entry.repeats ?? 1, retries: entry.retries ?? 0, metrics }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,19 +7,30 @@
  * itself (command not found, threw, returned nonsense) or could not run.
  */
 import { oneLine } from './paths.ts'
-import type { CapturedOutput, Outcome, SpawnResult } from './types.ts'
+import type { AttemptOutcome, CapturedOutput, MetricSpec, SpawnResult } from './types.ts'
 
 /** A check's return value, checked. */
 export type CheckReturn =
-  | { ok: true; passed: boolean; reason: string | null; score: number | null }
+  | {
+      ok: true
+      passed: boolean
+      reason: string | null
+      score: number | null
+      /** `metrics` as returned, when it was (values may be non-finite: named later). */
+      metrics?: Record<string, number>
+    }
   | { ok: false; reason: string }
 
 /** What a run means. */
 export interface Classification {
-  outcome: Outcome
+  outcome: AttemptOutcome
   /** One line, human-readable, never empty. */
   reason: string
   score: number | null
+  /** The declared metrics this run reported, finite values only. */
+  metrics?: Record<string, number>
+  /** The ERROR comes from the check's declaration (a metric never printed, not finite). */
+  declaration_error?: boolean
 }
 
 /** One message from the function host on fd 3 (see src/run/function-host.ts). */
@@ -29,7 +40,7 @@ export interface ChannelMessage {
 }
 
 const RETURN_FORMS =
-  'a check must return true/false, { passed, reason?, score? } or [passed, reason?, score?]'
+  'a check must return true/false, { passed, reason?, score?, metrics? } or [passed, reason?, score?]'
 const REASON_MAX = 300
 
 /**
@@ -39,10 +50,13 @@ const REASON_MAX = 300
  * names what was returned.
  */
 export function normalizeCheckReturn(value: unknown): CheckReturn {
-  if (typeof value === 'boolean') return { ok: true, passed: value, reason: null, score: null }
+  if (typeof value === 'boolean') {
+    return { ok: true, passed: value, reason: null, score: null }
+  }
   let passed: unknown
   let reason: unknown
   let score: unknown
+  let metrics: unknown
   let shape: string
   if (Array.isArray(value)) {
     if (value.length < 1 || value.length > 3) {
@@ -58,8 +72,8 @@ export function normalizeCheckReturn(value: unknown): CheckReturn {
         keys.length === 0 ? 'an empty object' : `an object with keys ${clip(keys.join(', '), 80)}`
       return { ok: false, reason: `returned ${has} and no "passed"; ${RETURN_FORMS}` }
     }
-    ;({ passed, reason, score } = record)
-    shape = '{ passed, reason, score }'
+    ;({ passed, reason, score, metrics } = record)
+    shape = '{ passed, reason, score, metrics }'
   } else {
     return { ok: false, reason: `returned ${describeValue(value)}; ${RETURN_FORMS}` }
   }
@@ -85,11 +99,73 @@ export function normalizeCheckReturn(value: unknown): CheckReturn {
       reason: `returned ${shape} with score = ${describeValue(score)}; score must be a finite number`,
     }
   }
+  const returned: Record<string, number> = {}
+  if (metrics !== undefined && metrics !== null) {
+    if (typeof metrics !== 'object' || Array.isArray(metrics)) {
+      return {
+        ok: false,
+        reason: `returned ${shape} with metrics = ${describeValue(metrics)}; metrics must be an object { name: number }`,
+      }
+    }
+    for (const [name, v] of Object.entries(metrics as Record<string, unknown>)) {
+      if (typeof v !== 'number') {
+        return {
+          ok: false,
+          reason: `returned metrics.${clip(name, 40)} = ${describeValue(v)}; metric values must be numbers`,
+        }
+      }
+      returned[name] = v
+    }
+  }
   return {
     ok: true,
     passed,
     reason: typeof reason === 'string' && reason.trim() !== '' ? reason : null,
     score: typeof score === 'number' ? score : null,
+    ...(metrics !== undefined && metrics !== null ? { metrics: returned } : {}),
+  }
+}
+
+/**
+ * A run that passed must report every metric the check declares, as a finite number: a metric
+ * never printed (a typo, a renamed key) must not quietly switch the comparison off. Returns the
+ * classification with the declared metrics it reported, or an ERROR that names the metric.
+ */
+export function withDeclaredMetrics(
+  c: Classification,
+  reported: Readonly<Record<string, number>>,
+  declared: readonly MetricSpec[],
+  how: 'printed' | 'returned',
+): Classification {
+  if (declared.length === 0) {
+    const { metrics: _undeclared, ...rest } = c
+    return rest
+  }
+  const metrics: Record<string, number> = {}
+  const missing: string[] = []
+  const notFinite: string[] = []
+  for (const { name } of declared) {
+    const value = reported[name]
+    if (value === undefined) missing.push(name)
+    else if (!Number.isFinite(value)) notFinite.push(`${name}=${String(value)}`)
+    else metrics[name] = value
+  }
+  if (c.outcome !== 'PASSED' || (missing.length === 0 && notFinite.length === 0)) {
+    return { ...c, metrics }
+  }
+  const form = how === 'printed' ? 'as a `name=<number>` line on stdout' : 'in `metrics`'
+  const problems = [
+    ...(missing.length > 0
+      ? [`metric${missing.length === 1 ? '' : 's'} ${missing.join(', ')} never ${how} ${form}`]
+      : []),
+    ...(notFinite.length > 0 ? [`metric value not finite: ${notFinite.join(', ')}`] : []),
+  ]
+  return {
+    outcome: 'ERROR',
+    reason: `${problems.join('; ')} (the run itself passed)`,
+    score: null,
+    metrics,
+    declaration_error: true,
   }
 }
 
@@ -104,6 +180,14 @@ export function normalizeCheckReturn(value: unknown): CheckReturn {
  * score_from. TIMEOUT, CRASHED and ERROR score null.
  */
 export function classifyShellRun(
+  r: SpawnResult,
+  p: { timeoutMs: number; scoreKey: string | null; metrics?: readonly MetricSpec[] },
+): Classification {
+  const declared = (p.metrics ?? []).filter((m) => m.name !== p.scoreKey)
+  return withDeclaredMetrics(classifyShellExit(r, p), r.metrics ?? {}, declared, 'printed')
+}
+
+function classifyShellExit(
   r: SpawnResult,
   p: { timeoutMs: number; scoreKey: string | null },
 ): Classification {
@@ -154,7 +238,16 @@ export function classifyShellRun(
  * throw, an invalid return value or a broken module is ERROR; no message is CRASHED (a hard
  * exit, a signal, an OOM, or a promise that can never settle); over budget is TIMEOUT.
  */
-export function classifyFunctionRun(r: SpawnResult, p: { timeoutMs: number }): Classification {
+export function classifyFunctionRun(
+  r: SpawnResult,
+  p: { timeoutMs: number; metrics?: readonly MetricSpec[] },
+): Classification {
+  // The exit's metrics are what the check returned, as returned (possibly not finite).
+  const c = classifyFunctionExit(r, p)
+  return withDeclaredMetrics(c, c.metrics ?? {}, p.metrics ?? [], 'returned')
+}
+
+function classifyFunctionExit(r: SpawnResult, p: { timeoutMs: number }): Classification {
   const early = classifyCommon(r, p.timeoutMs)
   if (early) return early
   const { message, problem } = readChannelMessage(r.channel, r.channelNonce)
@@ -169,6 +262,7 @@ export function classifyFunctionRun(r: SpawnResult, p: { timeoutMs: number }): C
           outcome: n.passed ? 'PASSED' : 'FAILED',
           reason: `${oneLine(reason, REASON_MAX)}${note}`,
           score: n.score ?? (n.passed ? 1 : 0),
+          ...(n.metrics ? { metrics: n.metrics } : {}),
         }
       }
       case 'throw': {

@@ -3,11 +3,34 @@
  * speaks these types; none of them carries behaviour.
  */
 
-export const OUTCOMES = ['PASSED', 'FAILED', 'TIMEOUT', 'CRASHED', 'ERROR'] as const
+/**
+ * FLAKY: a run did not pass, then a retry on the same tree passed (or some repeats passed and
+ * others did not). It is an outcome of a tree's result, never of a single attempt.
+ */
+export const OUTCOMES = ['PASSED', 'FAILED', 'TIMEOUT', 'CRASHED', 'ERROR', 'FLAKY'] as const
 export type Outcome = (typeof OUTCOMES)[number]
+/** What one attempt can end as. */
+export type AttemptOutcome = Exclude<Outcome, 'FLAKY'>
 
-export const MODES = ['pass-fail', 'scored'] as const
+export const MODES = ['pass-fail', 'scored', 'no-regression'] as const
 export type Mode = (typeof MODES)[number]
+
+/** How FLAKY counts in a verdict: `warn` shows it and does not block; `block` counts it as a failure. */
+export type FlakyPolicy = 'warn' | 'block'
+
+/** Which way a metric is better. */
+export type Direction = 'higher' | 'lower'
+/** How far a metric may move the worse way before it is a regression. */
+export type Tolerance = { kind: 'relative'; fraction: number } | { kind: 'absolute'; value: number }
+
+/** A named number a check reports (a `name=<number>` line, or `metrics` from a function check). */
+export interface MetricSpec {
+  name: string
+  direction: Direction
+  tolerance: Tolerance
+  /** The value never varies between runs of the same tree: compared exactly, reusable. */
+  deterministic: boolean
+}
 
 export type TreeRole = 'baseline' | 'candidate'
 export type Verdict = 'allow' | 'block'
@@ -24,6 +47,15 @@ interface CheckSpecBase {
   limits?: Partial<ResourceLimits>
   /** Where the check's name is written in the config, when it came from one (for errors). */
   source?: SourceLocation
+  /** Runs per tree (>= 1; default 1); baseline and candidate runs alternate. */
+  repeats?: number
+  /** Extra attempts of a run that did not pass (FAILED, TIMEOUT, CRASHED), same tree (default 0). */
+  retries?: number
+  /**
+   * Metrics the check reports, in config order (score_from is one of them, direction higher;
+   * default none besides it).
+   */
+  metrics?: MetricSpec[]
 }
 
 /** What one run may use besides its wall-clock budget (config keys of the same names). */
@@ -62,6 +94,8 @@ export interface GateConfig {
   /** Absolute path of the config file, or null when built in code. */
   file: string | null
   mode: Mode
+  /** How a FLAKY result counts (default warn). */
+  flaky?: FlakyPolicy
   /** Shell command run once per tree before any check, in the prepared tree. */
   setup: { command: string; timeout_s: number; network?: 'none' | 'host' } | null
   /** Resource limits of every run unless a check says otherwise (defaults: DEFAULT_LIMITS). */
@@ -115,6 +149,11 @@ export interface SpawnResult {
   output: CapturedOutput
   /** From scoreKey scanning; null when no key or never printed. */
   score: number | null
+  /**
+   * The last value printed for each metric key asked for (absent when never printed); may be
+   * non-finite when the run printed e.g. `x=inf`, so that it can be named as a problem.
+   */
+  metrics?: Record<string, number>
   /** Bytes received on fd 3 (at most 1 MiB), as UTF-8; null when no channel was asked for. */
   channel: string | null
   /** The nonce given to the child on stdin when channel was asked for, else null. */
@@ -123,7 +162,36 @@ export interface SpawnResult {
   killedLeftovers: boolean
 }
 
-/** One execution of one check on one tree. */
+/** One attempt of one repeat of a check on a tree, as the report lists it. */
+export interface Attempt {
+  /** 1-based repeat number. */
+  repeat: number
+  /** 1-based attempt within the repeat (2 and more are retries). */
+  attempt: number
+  outcome: AttemptOutcome
+  reason: string
+  seed: string
+  /** When the attempt started (ISO 8601), so the interleaving of the trees can be checked. */
+  started_at: string
+  duration_ms: number
+  /** The metrics this attempt reported. */
+  metrics: Record<string, number>
+  /** Full log of this attempt, when kept. */
+  log_path: string | null
+}
+
+/** Where a reused result came from. */
+export interface ReuseOrigin {
+  /** `local`: the CLI's cache directory; `actions`: the GitHub Actions cache. */
+  cache: 'local' | 'actions'
+  /** Where exactly (a directory, or an Actions cache key). */
+  location: string
+  /** When the reused result was stored. */
+  stored_at: string
+  key: string
+}
+
+/** One execution of one check on one tree (or, with repeats and retries, all of them summed up). */
 export interface RunResult {
   outcome: Outcome
   /** Always present, always human-readable: why this outcome. */
@@ -142,6 +210,42 @@ export interface RunResult {
    * be mapped back into the repository; absent when the run never started.
    */
   sandbox_root?: string | null
+  /** Metric values of this run (one attempt), or the medians over the repeats of a tree. */
+  metrics?: Record<string, number>
+  /**
+   * True when an ERROR comes from the check's own declaration (a metric never printed, not
+   * finite, or deterministic yet varying): it blocks no-regression even when the baseline has it.
+   */
+  declaration_error?: boolean
+  /** Every attempt of every repeat, in the order they ran (present when the gate ran it). */
+  attempts?: Attempt[]
+  /** Set when this result was not run now but taken from a cache. */
+  reused_from?: ReuseOrigin
+}
+
+/** How a metric moved from baseline to candidate. */
+export type MetricVerdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive'
+
+/** One metric of one check, compared. */
+export interface MetricReport {
+  name: string
+  direction: Direction
+  /** As written: `5%` or `2`. */
+  tolerance: string
+  deterministic: boolean
+  /** null when there is no baseline to compare with (then verdict is `inconclusive`). */
+  verdict: MetricVerdict
+  baseline: { samples: number[]; median: number | null } | null
+  /** median null: no samples (the candidate's runs did not pass). */
+  candidate: { samples: number[]; median: number | null }
+  /** 100 × (candidate median − baseline median) / baseline median; null without a baseline or at 0. */
+  change_pct: number | null
+  /** Confidence interval of change_pct, [low, high]; null when it cannot be computed. */
+  ci: [number, number] | null
+  /** The method that decided. */
+  test: string
+  /** For `inconclusive`: how many repeats per tree would probably decide it. */
+  repeats_needed: number | null
 }
 
 /** How a check moved between baseline and candidate. */
@@ -165,6 +269,8 @@ export interface CheckReport {
   score_delta: number | null
   /** One command line that reproduces the candidate run locally with the CLI. */
   reproduce: string
+  /** Every metric the check declares, compared (the gate always sets it; empty when none). */
+  metrics?: MetricReport[]
 }
 
 export interface TreeInfo {
@@ -173,6 +279,8 @@ export interface TreeInfo {
   path: string
   /** Commit sha when known (action), else null. */
   commit: string | null
+  /** The tree's content identity (`git-tree:<sha>` or `content:<sha256>`) when results were cached. */
+  id?: string
   setup: RunResult | null
 }
 
@@ -182,10 +290,14 @@ export interface Report {
   tool: { name: 'quorum'; version: string }
   verdict: Verdict
   mode: Mode
+  /** How FLAKY counted in this verdict (absent in reports from before it existed: warn). */
+  flaky?: FlakyPolicy
   /** Why the verdict is what it is, one sentence each, most important first. */
   reasons: string[]
   checks: CheckReport[]
   counts: Record<Outcome, number>
+  /** Checks the caller asked not to run (--skip, the action's `skip` input), in config order. */
+  skipped?: string[]
   totals: { baseline_score: number | null; candidate_score: number }
   trees: { baseline: TreeInfo | null; candidate: TreeInfo }
   sandbox: SandboxKind

@@ -20,6 +20,8 @@ export const Inputs = {
   Sandbox: 'sandbox',
   CgroupSudo: 'cgroup-sudo',
   CommentAuthor: 'comment-author',
+  Skip: 'skip',
+  Cache: 'cache',
 } as const
 export type InputName = (typeof Inputs)[keyof typeof Inputs]
 

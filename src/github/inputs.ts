@@ -6,6 +6,7 @@
 import { QuorumError } from '../engine/errors.ts'
 import * as path from 'node:path'
 import * as core from '@actions/core'
+import { CHECK_NAME_PATTERN, MAX_CHECK_NAME_LENGTH } from '../engine/config-schema.ts'
 import { MODES, type Mode, type SandboxKind } from '../engine/types.ts'
 import { DEFAULT_CONFIG_FILE, DEFAULT_GATE_NAME, FULL_SHA_PATTERN, Inputs } from './constants.ts'
 
@@ -45,6 +46,10 @@ export interface ActionInputs {
    * /user cannot identify); null = the token's own identity.
    */
   commentAuthor: string | null
+  /** Checks not to run in this job (listed as skipped in the report). */
+  skip: string[]
+  /** Reuse consistent results through the GitHub Actions cache (default true). */
+  cache: boolean
 }
 
 /** A workflow author gave an input Quorum cannot use. Stops the run: guessing would gate wrongly. */
@@ -98,6 +103,8 @@ export function parseInputs(
     sandbox: parseChoice(Inputs.Sandbox, raw(Inputs.Sandbox), SANDBOX_CHOICES, 'auto'),
     cgroupSudo: parseBoolean(Inputs.CgroupSudo, raw(Inputs.CgroupSudo), false),
     commentAuthor: parseLogin(raw(Inputs.CommentAuthor)),
+    skip: parseNameList(Inputs.Skip, raw(Inputs.Skip)),
+    cache: parseBoolean(Inputs.Cache, raw(Inputs.Cache), true),
   }
 }
 
@@ -236,4 +243,21 @@ function parseParallel(value: string): number | null {
     )
   }
   return Number(value)
+}
+
+/**
+ * Check names separated by commas, spaces or newlines (a YAML block scalar works). Each must look
+ * like a check name; whether the config has it is checked once the config is read.
+ */
+function parseNameList(input: string, value: string): string[] {
+  const names = value.split(/[\s,]+/).filter((n) => n !== '')
+  for (const name of names) {
+    if (!CHECK_NAME_PATTERN.test(name) || name.length > MAX_CHECK_NAME_LENGTH) {
+      throw new InputError(
+        input,
+        `Input '${input}' must list check names separated by commas or newlines; '${name.slice(0, 60)}' is not a check name`,
+      )
+    }
+  }
+  return [...new Set(names)]
 }

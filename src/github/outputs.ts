@@ -16,6 +16,10 @@ export interface QuorumOutputs {
   timeout: number
   crashed: number
   error: number
+  /** Checks that were FLAKY on the candidate (failed, then passed on a retry). */
+  flaky: number
+  /** Checks skipped by request. */
+  skipped: number
   /** Path of the JSON report (relative to the workspace, or absolute). */
   'report-path': string
   'comment-url'?: string | null
@@ -24,7 +28,7 @@ export interface QuorumOutputs {
 
 export type OutputName = keyof QuorumOutputs
 
-const COUNT_NAMES = ['passed', 'failed', 'timeout', 'crashed', 'error'] as const
+const COUNT_NAMES = ['passed', 'failed', 'timeout', 'crashed', 'error', 'flaky', 'skipped'] as const
 // The report path is built from RUNNER_TEMP and the validated gate name, not from check output;
 // it may hold spaces (or backslashes on Windows), but never quotes, `$`, backticks or controls.
 const PATH = /^[^\x00-\x1f\x7f"'`$]+$/

@@ -13,6 +13,7 @@ export const OUTCOME_ICON: Record<Outcome, string> = {
   TIMEOUT: '⏱️',
   CRASHED: '💥',
   ERROR: '⚠️',
+  FLAKY: '🎲',
 }
 
 /** Human words for a change between baseline and candidate. */
@@ -49,13 +50,26 @@ export function nonPassingChecks(report: Report): CheckReport[] {
   return report.checks.filter(isNonPassing)
 }
 
-/** "2 of 5 checks failing" / "all 5 checks passing" / "no checks", from the candidate runs. */
+/** The checks that were FLAKY on the candidate, in report order. */
+export function flakyChecks(report: Report): CheckReport[] {
+  return report.checks.filter((c) => c.candidate.outcome === 'FLAKY')
+}
+
+/**
+ * "2 of 5 checks failing" / "all 5 checks passing" / "no checks", from the candidate runs, with
+ * ", 1 flaky" when some were FLAKY (those are not counted as failing here).
+ */
 export function countPhrase(report: Report): string {
   const total = report.checks.length
-  const failing = nonPassingChecks(report).length
+  const flaky = flakyChecks(report).length
+  const failing = nonPassingChecks(report).length - flaky
   if (total === 0) return 'no checks'
-  if (failing === 0) return total === 1 ? '1 check passing' : `all ${total} checks passing`
-  return `${failing} of ${total} ${total === 1 ? 'check' : 'checks'} failing`
+  const flakyNote = flaky > 0 ? `, ${flaky} flaky` : ''
+  if (failing === 0) {
+    if (flaky === 0) return total === 1 ? '1 check passing' : `all ${total} checks passing`
+    return `${total - flaky} of ${total} ${total === 1 ? 'check' : 'checks'} passing${flakyNote}`
+  }
+  return `${failing} of ${total} ${total === 1 ? 'check' : 'checks'} failing${flakyNote}`
 }
 
 /** Verdict as a past participle: "allowed" / "blocked". */

@@ -5,7 +5,14 @@
  * sanitize.ts; everything else is written here and trusted.
  */
 import { oneLine } from '../engine/paths.ts'
-import type { CheckReport, Report, RunResult } from '../engine/types.ts'
+import { formatPercent } from '../engine/compare.ts'
+import type {
+  CheckReport,
+  MetricReport,
+  MetricVerdict,
+  Report,
+  RunResult,
+} from '../engine/types.ts'
 import { extractAnnotations, type Annotation } from './annotations.ts'
 import { commentMarker, headMarker } from './comment-markers.ts'
 import type { ViewContext } from './context.ts'
@@ -15,6 +22,7 @@ import {
   OUTCOME_ICON,
   countPhrase,
   exitPhrase,
+  flakyChecks,
   formatBytes,
   formatDelta,
   formatDuration,
@@ -261,7 +269,118 @@ function headBlocks(report: Report, ctx: ViewContext): string[] {
     if (more > 0) shown.push(`- … and ${more} more (see the full report).`)
     blocks.push(`**Why**\n\n${shown.join('\n')}`)
   }
+
+  const flaky = flakyChecks(report)
+  if (flaky.length > 0) {
+    const lines = flaky.slice(0, MAX_FLAKY).map((check) => {
+      const tries = (check.candidate.attempts ?? [])
+        .slice(0, 6)
+        .map((a) => `${a.outcome} (seed ${codeSpan(a.seed, { max: 40 })})`)
+        .join(' → ')
+      return `> 🎲 ${codeSpan(check.name, { max: NAME_CHARS })}: ${tries || inlineText(check.candidate.reason, REASON_CHARS)}`
+    })
+    if (flaky.length > MAX_FLAKY) lines.push(`> … and ${flaky.length - MAX_FLAKY} more.`)
+    const policy =
+      report.flaky !== 'block'
+        ? 'They did not block (`flaky: warn`); fix or quarantine them before they hide a real failure.'
+        : 'They count as failures here (`flaky: block`).'
+    blocks.push(
+      [
+        '> [!CAUTION]',
+        `> **Flaky:** ${flaky.length === 1 ? 'a check' : `${flaky.length} checks`} failed, then passed on the same tree. ${policy}`,
+        '>',
+        ...lines,
+      ].join('\n'),
+    )
+  }
+
+  const metrics = metricsBlock(report)
+  if (metrics !== null) blocks.push(metrics)
+
+  if ((report.skipped ?? []).length > 0) {
+    const names = report.skipped!.slice(0, 20).map((n) => codeSpan(n, { max: NAME_CHARS }))
+    const more = report.skipped!.length > 20 ? ` and ${report.skipped!.length - 20} more` : ''
+    blocks.push(`⏭️ **Skipped** by request (not run, not judged): ${names.join(', ')}${more}.`)
+  }
   return blocks
+}
+
+const MAX_FLAKY = 10
+const MAX_METRIC_ROWS = 30
+const MAX_CHARTS = 6
+const MAX_CHART_SAMPLES = 60
+
+const METRIC_ICON: Record<MetricVerdict, string> = {
+  regressed: '🔻',
+  improved: '🚀',
+  unchanged: '🟰',
+  inconclusive: '❔',
+}
+
+/**
+ * Every compared metric: a table with the numbers, and a chart per metric (Mermaid, which GitHub
+ * draws natively) with each tree's samples in the order they ran. Bounded: at most 30 rows and
+ * 6 charts, so it can sit in the head of the comment, which is never cut.
+ */
+function metricsBlock(report: Report): string | null {
+  const rows = report.checks.flatMap((check) => (check.metrics ?? []).map((m) => ({ check, m })))
+  if (rows.length === 0) return null
+  const header = [
+    '| Check | Metric | Baseline | Candidate | Change (99% CI) | Tolerance | Verdict |',
+    '| :-- | :-- | --: | --: | :-- | :-- | :-- |',
+  ]
+  const body = rows.slice(0, MAX_METRIC_ROWS).map(({ check, m }) => {
+    const side = (s: { samples: number[]; median: number | null } | null) =>
+      s === null || s.median === null
+        ? '—'
+        : `${formatScore(s.median)} <sub>n=${s.samples.length}</sub>`
+    const change =
+      m.change_pct === null
+        ? '—'
+        : `${formatPercent(m.change_pct)}${m.ci ? ` (${formatPercent(m.ci[0])} … ${formatPercent(m.ci[1])})` : ''}`
+    const verdict =
+      m.verdict === 'inconclusive' && m.repeats_needed !== null
+        ? `${METRIC_ICON[m.verdict]} inconclusive: ~${m.repeats_needed} repeats would decide`
+        : `${METRIC_ICON[m.verdict]} ${m.verdict}`
+    const direction = m.direction === 'lower' ? '↓' : '↑'
+    return `| ${codeSpan(check.name, { max: NAME_CHARS, inTable: true })} | ${codeSpan(m.name, { max: NAME_CHARS, inTable: true })} ${direction}${m.deterministic ? ' (exact)' : ''} | ${side(m.baseline)} | ${side(m.candidate)} | ${change} | ${tableCell(m.tolerance, 20)} | ${verdict} |`
+  })
+  if (rows.length > MAX_METRIC_ROWS)
+    body.push(`| … ${rows.length - MAX_METRIC_ROWS} more metrics in the full report | | | | | | |`)
+  const charts = rows
+    .filter(({ m }) => m.candidate.samples.length > 0 && (m.baseline?.samples.length ?? 0) > 0)
+    .filter(({ m }) => !m.deterministic)
+    .slice(0, MAX_CHARTS)
+    .map(({ check, m }) => metricChart(check.name, m))
+  return [
+    '**Metrics** (↓ lower is better, ↑ higher is better; medians, n = samples per tree)',
+    [...header, ...body].join('\n'),
+    ...charts,
+  ].join('\n\n')
+}
+
+/** A Mermaid xychart: the baseline's samples as bars, the candidate's as a line, run by run. */
+function metricChart(check: string, m: MetricReport): string {
+  const before = m.baseline?.samples.slice(0, MAX_CHART_SAMPLES) ?? []
+  const after = m.candidate.samples.slice(0, MAX_CHART_SAMPLES)
+  const n = Math.max(before.length, after.length)
+  // Names are validated identifiers in a config; still, only safe characters reach the chart.
+  const label = (text: string) => text.replace(/[^\w.-]/g, '_').slice(0, 60)
+  const nums = (values: number[]) => values.map((v) => formatScore(v)).join(', ')
+  const all = [...before, ...after]
+  const low = Math.min(...all)
+  const high = Math.max(...all)
+  const pad = (high - low) * 0.1 || Math.abs(high) * 0.05 || 1
+  return [
+    '```mermaid',
+    'xychart-beta',
+    `  title "${label(check)} ${label(m.name)}: bars baseline, line candidate (${m.direction} is better)"`,
+    `  x-axis "run" [${Array.from({ length: n }, (_, i) => i + 1).join(', ')}]`,
+    `  y-axis "${label(m.name)}" ${formatScore(low - pad)} --> ${formatScore(high + pad)}`,
+    `  bar [${nums(before)}]`,
+    `  line [${nums(after)}]`,
+    '```',
+  ].join('\n')
 }
 
 const TABLE_HEADER = [
@@ -287,7 +406,8 @@ function tableRow(check: CheckReport): LayoutRow {
 
 function runCell(run: RunResult): string {
   const score = run.score === null ? '' : ` · ${formatScore(run.score)}`
-  return `${OUTCOME_ICON[run.outcome]} ${run.outcome}${score}`
+  const reused = run.reused_from ? ' ♻️ reused' : ''
+  return `${OUTCOME_ICON[run.outcome]} ${run.outcome}${score}${reused}`
 }
 
 function detailBlock(check: CheckReport, tail: TailOptions): LayoutDetail {
@@ -306,6 +426,22 @@ function detailBlock(check: CheckReport, tail: TailOptions): LayoutDetail {
     const base = check.baseline
     lines.push(
       `**Baseline:** ${OUTCOME_ICON[base.outcome]} ${base.outcome} — ${inlineText(base.reason, REASON_CHARS)}`,
+    )
+  }
+  const attempts = run.attempts ?? []
+  if (attempts.length > 1) {
+    const shown = attempts
+      .slice(0, 20)
+      .map(
+        (a) =>
+          `- repeat ${a.repeat}, attempt ${a.attempt}: ${OUTCOME_ICON[a.outcome]} ${a.outcome} · seed ${codeSpan(a.seed, { max: 40 })} · ${inlineText(a.reason, REASON_CHARS)}`,
+      )
+    if (attempts.length > 20) shown.push(`- … and ${attempts.length - 20} more attempts`)
+    lines.push(`**Attempts:**\n\n${shown.join('\n')}`)
+  }
+  if (run.reused_from) {
+    lines.push(
+      `**Reused** from the ${run.reused_from.cache === 'local' ? 'local' : 'GitHub Actions'} cache (${codeSpan(run.reused_from.location, { max: 200 })}, stored ${codeSpan(run.reused_from.stored_at, { max: 40 })}); it was not run again.`,
     )
   }
   if (run.score !== null || check.score_delta !== null) {

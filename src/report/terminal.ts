@@ -4,6 +4,7 @@
  * escapes are stripped so it cannot recolour, move the cursor or rewrite earlier lines, and since
  * the CLI also runs inside GitHub Actions, workflow commands are neutralized in the whole output.
  */
+import { describeMetric } from '../engine/compare.ts'
 import type { CheckReport, Outcome, Report } from '../engine/types.ts'
 import {
   CHANGE_LABEL,
@@ -51,6 +52,7 @@ const OUTCOME_STYLE: Record<Outcome, Style> = {
   TIMEOUT: 'yellow',
   CRASHED: 'red',
   ERROR: 'magenta',
+  FLAKY: 'yellow',
 }
 
 /**
@@ -89,6 +91,16 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
   out.push('')
 
   if (report.checks.length > 0) table(report, width, line)
+  if (report.checks.some((c) => (c.metrics ?? []).length > 0)) {
+    out.push('')
+    metricsTable(report, line)
+  }
+  if (report.skipped && report.skipped.length > 0) {
+    line({
+      text: `  skipped (not run, by request): ${report.skipped.map((n) => plainLine(n, NAME_MAX)).join(', ')}`,
+      style: 'dim',
+    })
+  }
 
   const tailCount = options.tailLines ?? DEFAULT_TAIL_LINES
   for (const check of nonPassingChecks(report)) {
@@ -188,7 +200,10 @@ function table(report: Report, width: number | null, line: LineWriter): void {
   for (const [i, check] of report.checks.entries()) {
     const cand = check.candidate.outcome
     const row: Segment[] = [
-      { text: cand === 'PASSED' ? '✔ ' : '✘ ', style: OUTCOME_STYLE[cand] },
+      {
+        text: cand === 'PASSED' ? '✔ ' : cand === 'FLAKY' ? '⚠ ' : '✘ ',
+        style: OUTCOME_STYLE[cand],
+      },
       { text: names[i] ?? '', pad: nameWidth + 2 },
     ]
     if (hasBaseline) {
@@ -208,8 +223,33 @@ function table(report: Report, width: number | null, line: LineWriter): void {
       ...(changeStyle ? { style: changeStyle } : {}),
     })
     if (hasScore) row.push({ text: scores[i] ?? '', pad: scoreWidth + 2 })
-    row.push({ text: plainLine(check.candidate.reason, reasonWidth) })
+    const reused = check.candidate.reused_from ? '[reused] ' : ''
+    row.push({ text: plainLine(`${reused}${check.candidate.reason}`, reasonWidth) })
     line(...row)
+  }
+}
+
+/** One line per metric: medians, change, interval, tolerance and the metric's verdict. */
+function metricsTable(report: Report, line: LineWriter): void {
+  line({ text: '  METRIC', style: 'dim' })
+  for (const check of report.checks) {
+    for (const m of check.metrics ?? []) {
+      const style: Style | undefined =
+        m.verdict === 'regressed'
+          ? 'red'
+          : m.verdict === 'improved'
+            ? 'green'
+            : m.verdict === 'inconclusive'
+              ? 'yellow'
+              : undefined
+      const text = describeMetric(plainLine(check.name, NAME_MAX), m)
+      const samples = `n=${m.baseline ? `${m.baseline.samples.length}/` : ''}${m.candidate.samples.length}`
+      line(
+        { text: '  ' },
+        { text: plainLine(text, 400), ...(style ? { style } : {}) },
+        { text: `  ${samples}`, style: 'dim' },
+      )
+    }
   }
 }
 
@@ -232,6 +272,24 @@ function details(check: CheckReport, tailCount: number, line: LineWriter): void 
     { text: `  ${bits.join(' · ')}`, style: OUTCOME_STYLE[run.outcome] },
   )
   line({ text: '  reason: ', style: 'dim' }, { text: plainLine(run.reason, 1_000) })
+  const attempts = run.attempts ?? []
+  if (attempts.length > 1) {
+    for (const a of attempts.slice(0, 20)) {
+      line(
+        { text: `  repeat ${a.repeat} attempt ${a.attempt}: `, style: 'dim' },
+        { text: a.outcome, style: OUTCOME_STYLE[a.outcome] },
+        { text: ` · seed ${plainLine(a.seed, 40)} · ${plainLine(a.reason, 200)}` },
+      )
+    }
+    if (attempts.length > 20)
+      line({ text: `  … and ${attempts.length - 20} more attempts`, style: 'dim' })
+  }
+  if (run.reused_from) {
+    line({
+      text: `  reused from the ${run.reused_from.cache === 'local' ? 'local' : 'Actions'} cache (${plainLine(run.reused_from.location, 200)}, stored ${plainLine(run.reused_from.stored_at, 40)})`,
+      style: 'dim',
+    })
+  }
   const where = [`seed ${plainLine(run.seed, 80)}`]
   if (run.output.log_path !== null) where.push(`log ${plainLine(run.output.log_path, 300)}`)
   line({ text: `  ${where.join(' · ')}`, style: 'dim' })

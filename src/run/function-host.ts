@@ -198,10 +198,23 @@ export async function hostMain(load: (specifier: string) => Promise<unknown>): P
   }
 
   if (mode === 'list') {
-    const checks: Array<{ name: string; timeout_s: number | null }> = []
+    const checks: Array<{
+      name: string
+      timeout_s: number | null
+      repeats?: unknown
+      retries?: unknown
+      metrics?: unknown
+    }> = []
     const seen = new Map<string, number>()
     for (let i = 0; i < list.length; i++) {
-      const entry = list[i] as { name?: unknown; run?: unknown; timeout_s?: unknown } | null
+      const entry = list[i] as {
+        name?: unknown
+        run?: unknown
+        timeout_s?: unknown
+        repeats?: unknown
+        retries?: unknown
+        metrics?: unknown
+      } | null
       if (entry === null || typeof entry !== 'object') {
         return fail(`checks[${i}] is ${describe(entry)}, not an object { name, timeout_s?, run }`)
       }
@@ -226,7 +239,14 @@ export async function hostMain(load: (specifier: string) => Promise<unknown>): P
         )
       }
       seen.set(name, i)
-      checks.push({ name, timeout_s: typeof timeout === 'number' ? timeout : null })
+      // repeats, retries and metrics travel as written; the judge validates them.
+      checks.push({
+        name,
+        timeout_s: typeof timeout === 'number' ? timeout : null,
+        repeats: entry.repeats,
+        retries: entry.retries,
+        metrics: entry.metrics,
+      })
     }
     return send(`"type":"list","checks":${stringify(checks)}`)
   }

@@ -2,6 +2,7 @@
  * Listing a function-checks module's checks: the module is imported in a child process (inside a
  * sandbox, when the caller wraps it), which answers on the verdict channel.
  */
+import type { ListedFunctionCheck } from '../engine/config.ts'
 import { readChannelMessage } from '../engine/outcome.ts'
 import { oneLine } from '../engine/paths.ts'
 import type { CapturedOutput } from '../engine/types.ts'
@@ -23,7 +24,7 @@ export async function listFunctionChecks(
     /** Runs the host's argv inside a sandbox (Sandbox.wrap); default: as it is. */
     wrap?: (argv: string[]) => string[]
   },
-): Promise<Array<{ name: string; timeout_s: number | null }>> {
+): Promise<ListedFunctionCheck[]> {
   const timeoutMs = opts.timeoutMs ?? 30_000
   const argv = listHostArgv(modulePath)
   const r = await spawnBounded(
@@ -45,10 +46,13 @@ export async function listFunctionChecks(
   if (message?.type === 'list-error') throw fail(String(message.message))
   if (message?.type === 'list' && Array.isArray(message.checks)) {
     return (message.checks as unknown[]).map((c) => {
-      const entry = c as { name?: unknown; timeout_s?: unknown }
+      const entry = c as Record<string, unknown>
       return {
         name: String(entry.name),
         timeout_s: typeof entry.timeout_s === 'number' ? entry.timeout_s : null,
+        repeats: entry.repeats,
+        retries: entry.retries,
+        metrics: entry.metrics,
       }
     })
   }

@@ -1,6 +1,6 @@
 /**
  * What a run printed, kept bounded: the first and last bytes in memory (OutputCapture) and the
- * `key=<number>` score lines (ScoreScanner), whatever the run prints and however fast.
+ * `key=<number>` metric lines (MetricScanner), whatever the run prints and however fast.
  */
 import type { CapturedOutput } from '../engine/types.ts'
 
@@ -90,24 +90,27 @@ function skipContinuationBytes(buf: Buffer): Buffer {
 }
 
 /**
- * Finds `<key>=<number>` on stdout lines as they arrive, split across chunks or not. Lines
- * longer than SCORE_LINE_MAX are skipped without being buffered, so a flood without newlines
- * costs nothing.
+ * Finds `<key>=<number>` on stdout lines as they arrive, split across chunks or not, for one or
+ * more keys; the last value of each key wins. Lines longer than SCORE_LINE_MAX are skipped
+ * without being buffered, so a flood without newlines costs nothing. `inf`, `nan` and numbers
+ * too large for a double are kept as non-finite values, so the caller can name them.
  */
-export class ScoreScanner {
+export class MetricScanner {
   private readonly pattern: RegExp
   private pending: Buffer[] = []
   private pendingLength = 0
   private skipping = false
-  private last: number | null = null
+  private readonly last = new Map<string, number>()
+  private readonly keys: ReadonlySet<string>
 
-  constructor(key: string) {
-    const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  constructor(keys: readonly string[]) {
+    this.keys = new Set(keys)
+    const escaped = keys.map((key) => key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')
     // The key stands alone (not the end of a longer name) and the number ends at a space,
     // comma, semicolon or the end of the line: `passed=3`, `tests: passed=0.5, failed=1`.
     this.pattern = new RegExp(
-      `(?:^|[^\\w.-])${escaped}\\s*=\\s*([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?)(?=$|[\\s,;])`,
-      'g',
+      `(?:^|[^\\w.-])(${escaped})\\s*=\\s*([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?|[-+]?(?:inf(?:inity)?|nan))(?=$|[\\s,;])`,
+      'gi',
     )
   }
 
@@ -134,9 +137,10 @@ export class ScoreScanner {
     }
   }
 
-  finish(): number | null {
+  /** The last value of every key that was printed (keys never printed are absent). */
+  finish(): Record<string, number> {
     this.endLine()
-    return this.last
+    return Object.fromEntries(this.last)
   }
 
   private endLine(): void {
@@ -145,12 +149,24 @@ export class ScoreScanner {
         .toString('utf8')
         .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '')
       for (const match of line.matchAll(this.pattern)) {
-        const value = Number(match[1])
-        if (Number.isFinite(value)) this.last = value
+        // Keys are matched case-insensitively only for inf/nan; the key itself must match exactly.
+        const key = match[1]!
+        if (!this.keys.has(key)) continue
+        this.last.set(key, parseNumber(match[2]!))
       }
     }
     this.pending = []
     this.pendingLength = 0
     this.skipping = false
   }
+}
+
+/** A number as printed: `12.5`, `-3e2`; `inf`/`nan` in any case become Infinity/NaN. */
+function parseNumber(text: string): number {
+  const lower = text.toLowerCase()
+  if (lower.endsWith('nan')) return Number.NaN
+  if (lower.endsWith('inf') || lower.endsWith('infinity')) {
+    return lower.startsWith('-') ? -Infinity : Infinity
+  }
+  return Number(text)
 }

@@ -17,7 +17,7 @@ import type { Readable } from 'node:stream'
 import type { SpawnResult } from '../engine/types.ts'
 import { functionHostArgv, listHostArgv } from './function-host.ts'
 import { LogWriter, withLogNote } from './log-writer.ts'
-import { OutputCapture, ScoreScanner } from './output-capture.ts'
+import { MetricScanner, OutputCapture } from './output-capture.ts'
 import { groupHasLiveMembers, signalGroup, waitForGroupGone } from './proc-scan.ts'
 
 export { functionHostArgv, listHostArgv }
@@ -45,8 +45,10 @@ export interface SpawnSpec {
   headBytes?: number
   /** Default 16 KiB. */
   tailBytes?: number
-  /** Scan stdout lines for `<key>=<number>`; the last one wins. */
+  /** Scan stdout lines for `<key>=<number>`; the last one wins. Its value is `score`. */
   scoreKey?: string | null
+  /** More keys to scan stdout for, the same way; their values are `metrics`. */
+  metricKeys?: readonly string[]
   /**
    * Open fd 3 as a pipe for a verdict message from the child. The child also gets a fresh
    * random nonce on stdin (then EOF), which the function host puts in its messages, so a
@@ -122,7 +124,12 @@ export async function spawnBounded(spec: SpawnSpec, abort?: AbortSignal): Promis
     await log?.close(0)
     return finalResult({ spawnError, aborted: spawnError === 'aborted', durationMs: 0 })
   }
-  const scanner = spec.scoreKey ? new ScoreScanner(spec.scoreKey) : null
+  const scanKeys = [
+    ...new Set([...(spec.scoreKey ? [spec.scoreKey] : []), ...(spec.metricKeys ?? [])]),
+  ]
+  const scanner = scanKeys.length > 0 ? new MetricScanner(scanKeys) : null
+  let scanned: Record<string, number> | null = null
+  const metrics = (): Record<string, number> => (scanned ??= scanner?.finish() ?? {})
   const nonce = spec.channel ? randomBytes(16).toString('hex') : null
   const channelChunks: Buffer[] = []
   let channelBytes = 0
@@ -143,7 +150,8 @@ export async function spawnBounded(spec: SpawnSpec, abort?: AbortSignal): Promis
     aborted: p.aborted ?? false,
     durationMs: Math.round(p.durationMs),
     output: output(),
-    score: scanner?.finish() ?? null,
+    score: scoreOf(metrics(), spec.scoreKey ?? null),
+    metrics: metrics(),
     channel: spec.channel ? Buffer.concat(channelChunks).toString('utf8') : null,
     channelNonce: nonce,
     killedLeftovers: p.killedLeftovers ?? false,
@@ -321,4 +329,10 @@ function describeSpawnError(err: unknown, command: string): string {
   if (code === 'EACCES') return `EACCES: permission denied (not executable?): ${command}`
   const message = err instanceof Error ? err.message : String(err)
   return typeof code === 'string' ? `${code}: ${message}` : message
+}
+
+/** The score key's value when it was printed as a finite number, else null. */
+function scoreOf(metrics: Record<string, number>, key: string | null): number | null {
+  const value = key === null ? undefined : metrics[key]
+  return value !== undefined && Number.isFinite(value) ? value : null
 }

@@ -30,6 +30,7 @@ import {
 } from './cgroup.ts'
 import { buildChildEnv } from './env.ts'
 import { resolveTool } from './system-tools.ts'
+import type { ListedFunctionCheck } from '../engine/config.ts'
 import { listFunctionChecks as listChecksInChild } from './function-list.ts'
 import { killProcessesWithEnv } from './proc-scan.ts'
 import { functionHostArgv, shellArgv, spawnBounded, type SpawnResult } from './process.ts'
@@ -119,10 +120,7 @@ export interface Workspace {
   /** Runs one check once on a tree, in a fresh sandbox. Never throws for what the check does. */
   runCheck(tree: PreparedTree, spec: CheckSpec, opts: RunOptions): Promise<RunResult>
   /** Lists a function-checks module's checks in a child process (see process.ts). */
-  listFunctionChecks(
-    modulePath: string,
-    abort?: AbortSignal,
-  ): Promise<Array<{ name: string; timeout_s: number | null }>>
+  listFunctionChecks(modulePath: string, abort?: AbortSignal): Promise<ListedFunctionCheck[]>
   /** Stops every live run, then removes the workspace directory. Idempotent; logs are kept. */
   dispose(): Promise<void>
 }
@@ -461,9 +459,10 @@ class GateWorkspace implements Workspace {
             }),
       classify: (r) =>
         spec.kind === 'shell'
-          ? classifyShellRun(r, { timeoutMs, scoreKey: spec.score_from })
-          : classifyFunctionRun(r, { timeoutMs }),
+          ? classifyShellRun(r, { timeoutMs, scoreKey: spec.score_from, metrics: spec.metrics })
+          : classifyFunctionRun(r, { timeoutMs, metrics: spec.metrics }),
       scoreKey: spec.kind === 'shell' ? spec.score_from : null,
+      metricKeys: spec.kind === 'shell' ? (spec.metrics ?? []).map((m) => m.name) : [],
       channel: spec.kind === 'function',
       keep: () => false,
       // The function host imports the module by its path, which may lie under /tmp.
@@ -484,6 +483,7 @@ class GateWorkspace implements Workspace {
     argv: (sb: Sandbox) => string[]
     classify: (r: SpawnResult, timeoutMs: number) => ReturnType<typeof classifyShellRun>
     scoreKey?: string | null
+    metricKeys?: readonly string[]
     channel?: boolean
     keep: (result: RunResult) => boolean
     persist?: boolean
@@ -542,6 +542,7 @@ class GateWorkspace implements Workspace {
             graceMs: this.graceMs,
             logPath: join(this.logDir, this.logNames.next(p.role, p.logKey)),
             scoreKey: p.scoreKey ?? null,
+            metricKeys: p.metricKeys ?? [],
             channel: p.channel ?? false,
           },
           signal,
@@ -578,6 +579,8 @@ class GateWorkspace implements Workspace {
               ? `${c.reason}; ${limitHit.join('; ')}`
               : c.reason,
           score: c.score,
+          ...(c.metrics && Object.keys(c.metrics).length > 0 ? { metrics: c.metrics } : {}),
+          ...(c.declaration_error ? { declaration_error: true } : {}),
           duration_ms: r.durationMs,
           exit_code: r.exitCode,
           signal: r.signal,
@@ -634,7 +637,7 @@ class GateWorkspace implements Workspace {
   async listFunctionChecks(
     modulePath: string,
     abort?: AbortSignal,
-  ): Promise<Array<{ name: string; timeout_s: number | null }>> {
+  ): Promise<ListedFunctionCheck[]> {
     this.assertOpen()
     // dispose() must stop a module stuck at import time too, not only the checks' runs.
     const controller = new AbortController()

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { compareRuns, countOutcomes, decideVerdict, totalScore } from '../../src/engine/compare.ts'
-import type { CheckReport, Outcome, RunResult } from '../../src/engine/types.ts'
+import type { CheckReport, MetricReport, Outcome, RunResult } from '../../src/engine/types.ts'
 
 const REASONS: Record<Outcome, string> = {
   PASSED: 'exited with code 0',
@@ -9,6 +9,7 @@ const REASONS: Record<Outcome, string> = {
   TIMEOUT: 'exceeded its 5 s budget',
   CRASHED: 'killed by SIGSEGV',
   ERROR: 'command not found: pytest',
+  FLAKY: 'did not pass every time on the same tree: 1 of 2 attempts passed',
 }
 
 /** A complete RunResult as the run layer produces it. */
@@ -35,6 +36,7 @@ function check(name: string, candidate: RunResult, baseline: RunResult | null = 
     baseline,
     ...compareRuns(baseline, candidate),
     reproduce: `quorum verify --candidate . --only ${name}`,
+    metrics: [],
   }
 }
 
@@ -235,18 +237,26 @@ describe('decideVerdict in scored mode', () => {
 
 describe('countOutcomes', () => {
   test('counts every outcome, zero when absent', () => {
-    const runs = [run('PASSED'), run('PASSED'), run('TIMEOUT'), run('ERROR')]
+    const runs = [run('PASSED'), run('PASSED'), run('TIMEOUT'), run('ERROR'), run('FLAKY')]
     assert.deepEqual(countOutcomes(runs), {
       PASSED: 2,
       FAILED: 0,
       TIMEOUT: 1,
       CRASHED: 0,
       ERROR: 1,
+      FLAKY: 1,
     })
   })
 
   test('no runs', () => {
-    assert.deepEqual(countOutcomes([]), { PASSED: 0, FAILED: 0, TIMEOUT: 0, CRASHED: 0, ERROR: 0 })
+    assert.deepEqual(countOutcomes([]), {
+      PASSED: 0,
+      FAILED: 0,
+      TIMEOUT: 0,
+      CRASHED: 0,
+      ERROR: 0,
+      FLAKY: 0,
+    })
   })
 })
 
@@ -264,5 +274,97 @@ describe('totalScore', () => {
 
   test('negative scores count', () => {
     assert.equal(totalScore([run('PASSED', -2), run('PASSED', 1)]), -1)
+  })
+})
+
+describe('FLAKY in every mode', () => {
+  const flaky = () => check('unit', run('FLAKY'), run('PASSED'))
+  for (const mode of ['pass-fail', 'scored', 'no-regression'] as const) {
+    test(`${mode}: flaky warn allows and names the check; flaky block blocks`, () => {
+      const other = check('lint', run('PASSED', 1), run('PASSED', 0))
+      const warn = decideVerdict(mode, [flaky(), other], { flaky: 'warn' })
+      if (mode !== 'scored') assert.equal(warn.verdict, 'allow', warn.reasons.join('\n'))
+      assert.ok(warn.reasons.some((r) => r.startsWith('FLAKY (not blocking): unit')))
+      const block = decideVerdict(mode, [flaky(), other], { flaky: 'block' })
+      assert.equal(block.verdict, 'block')
+      assert.ok(
+        block.reasons.some((r) => /\bunit\b.*FLAKY/.test(r)),
+        block.reasons.join('\n'),
+      )
+    })
+  }
+
+  test('a FLAKY baseline counts as passing: a FAILED candidate then regressed', () => {
+    const v = decideVerdict('no-regression', [check('unit', run('FAILED'), run('FLAKY'))])
+    assert.equal(v.verdict, 'block')
+    assert.match(v.reasons[0]!, /^regressed: unit FAILED on the candidate/)
+  })
+})
+
+describe('no-regression', () => {
+  const metric = (verdict: MetricReport['verdict']): MetricReport => ({
+    name: 'parse_ms',
+    direction: 'lower',
+    tolerance: '5%',
+    deterministic: false,
+    verdict,
+    baseline: { samples: [10, 10.2, 9.9], median: 10 },
+    candidate: { samples: [11, 11.2, 10.9], median: 11 },
+    change_pct: 10,
+    ci: [8, 12],
+    test: 'test',
+    repeats_needed: verdict === 'inconclusive' ? 15 : null,
+  })
+  const withMetric = (verdict: MetricReport['verdict']) => ({
+    ...check('bench', run('PASSED'), run('PASSED')),
+    metrics: [metric(verdict)],
+  })
+
+  test('a failure the baseline already had is shown and does not block', () => {
+    const v = decideVerdict('no-regression', [
+      check('lint', run('FAILED'), run('FAILED')),
+      check('unit', run('PASSED'), run('PASSED')),
+    ])
+    assert.equal(v.verdict, 'allow')
+    assert.ok(v.reasons.some((r) => r.startsWith('not blocking: lint was already FAILED')))
+  })
+
+  test('pass-fail blocks on the same pre-existing failure', () => {
+    const v = decideVerdict('pass-fail', [check('lint', run('FAILED'), run('FAILED'))])
+    assert.equal(v.verdict, 'block')
+  })
+
+  test('a check that passed on the baseline and fails now blocks', () => {
+    const v = decideVerdict('no-regression', [check('unit', run('TIMEOUT'), run('PASSED'))])
+    assert.equal(v.verdict, 'block')
+  })
+
+  test('without a baseline every check must pass', () => {
+    assert.equal(decideVerdict('no-regression', [check('unit', run('FAILED'))]).verdict, 'block')
+    assert.equal(decideVerdict('no-regression', [check('unit', run('PASSED'))]).verdict, 'allow')
+  })
+
+  test('a regressed metric blocks; improved, unchanged and inconclusive do not', () => {
+    const regressed = decideVerdict('no-regression', [withMetric('regressed')])
+    assert.equal(regressed.verdict, 'block')
+    assert.match(
+      regressed.reasons[0]!,
+      /^regressed: bench parse_ms 10 → 11 \(\+10%, 99% CI \+8% … \+12%, tolerance 5%\)/,
+    )
+    for (const v of ['improved', 'unchanged', 'inconclusive'] as const) {
+      assert.equal(decideVerdict('no-regression', [withMetric(v)]).verdict, 'allow', v)
+    }
+    const inconclusive = decideVerdict('no-regression', [withMetric('inconclusive')])
+    assert.ok(inconclusive.reasons.some((r) => r.includes('about 15 repeats per tree')))
+  })
+
+  test('a declaration error blocks even when the baseline had it too', () => {
+    const broken = {
+      ...run('ERROR', null, 'metric parse_ms never printed'),
+      declaration_error: true,
+    }
+    const v = decideVerdict('no-regression', [check('bench', broken, { ...broken })])
+    assert.equal(v.verdict, 'block')
+    assert.match(v.reasons[0]!, /declaration/)
   })
 })

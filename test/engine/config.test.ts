@@ -33,6 +33,8 @@ function reject(text: string): ConfigError {
 }
 
 const ONE_CHECK = ['checks:', '  - name: a', '    command: x']
+/** What a check without repeats, retries or metrics gets. */
+const NO_NOISE = { repeats: 1, retries: 0, metrics: [] }
 
 describe('parseConfig accepts', () => {
   test('the minimal config of the original tool, with every default applied', () => {
@@ -43,6 +45,7 @@ describe('parseConfig accepts', () => {
     assert.deepEqual(config, {
       file: FILE,
       mode: 'pass-fail',
+      flaky: 'warn',
       setup: null,
       env_passthrough: [],
       env: {},
@@ -56,6 +59,9 @@ describe('parseConfig accepts', () => {
           timeout_s: DEFAULT_TIMEOUT_S,
           score_from: null,
           env: {},
+          repeats: 1,
+          retries: 0,
+          metrics: [],
           source: { file: FILE, line: 2, column: 11 },
         },
       ],
@@ -88,6 +94,7 @@ describe('parseConfig accepts', () => {
     assert.deepEqual(config, {
       file: FILE,
       mode: 'scored',
+      flaky: 'warn',
       setup: { command: 'npm ci', timeout_s: 900 },
       env_passthrough: ['JAVA_HOME', 'LC_ALL'],
       env: { NODE_ENV: 'test' },
@@ -105,6 +112,16 @@ describe('parseConfig accepts', () => {
           timeout_s: 120.5,
           score_from: 'passed',
           env: { FOO: 'bar' },
+          repeats: 1,
+          retries: 0,
+          metrics: [
+            {
+              name: 'passed',
+              direction: 'higher',
+              tolerance: { kind: 'absolute', value: 0 },
+              deterministic: false,
+            },
+          ],
           source: { file: FILE, line: 12, column: 11 },
         },
       ],
@@ -196,7 +213,7 @@ describe('parseConfig rejects, naming file, line, column and key', () => {
     [
       'an unknown key far from any allowed one, listing the allowed keys',
       yaml(...ONE_CHECK, 'retries: 3'),
-      'quorum.yml:4:1: retries: unknown key "retries" (allowed: mode, setup, parallel, env, network, pids_max, memory_mb, disk_mb, env_passthrough, functions, checks)',
+      'quorum.yml:4:1: retries: unknown key "retries" (allowed: mode, flaky, setup, parallel, env, network, pids_max, memory_mb, disk_mb, env_passthrough, functions, checks)',
     ],
     [
       'an unknown key in setup',
@@ -256,12 +273,12 @@ describe('parseConfig rejects, naming file, line, column and key', () => {
     [
       'a bad mode, listing the allowed values',
       yaml('mode: score', ...ONE_CHECK),
-      'quorum.yml:1:7: mode: must be one of pass-fail, scored; got "score" (did you mean "scored"?)',
+      'quorum.yml:1:7: mode: must be one of pass-fail, scored, no-regression; got "score" (did you mean "scored"?)',
     ],
     [
       'a bad mode with no close match',
       yaml('mode: strict', ...ONE_CHECK),
-      'quorum.yml:1:7: mode: must be one of pass-fail, scored; got "strict"',
+      'quorum.yml:1:7: mode: must be one of pass-fail, scored, no-regression; got "strict"',
     ],
     [
       'a score_from that is not a key name',
@@ -423,7 +440,7 @@ describe('parseConfig rejects, naming file, line, column and key', () => {
     const err = reject(yaml(...ONE_CHECK, '    "a\\nb": 1'))
     assert.equal(
       err.format(),
-      'quorum.yml:4:5: checks[0]["a\\nb"]: unknown key "a\\nb" (allowed: name, command, timeout_s, score_from, env, network, pids_max, memory_mb, disk_mb)',
+      'quorum.yml:4:5: checks[0]["a\\nb"]: unknown key "a\\nb" (allowed: name, command, timeout_s, score_from, env, repeats, retries, metrics, network, pids_max, memory_mb, disk_mb)',
     )
     assert.ok(!err.format().includes('\n'))
   })
@@ -602,8 +619,22 @@ describe('mergeFunctionChecks', () => {
       MODULE,
     )
     assert.deepEqual(merged.checks.slice(1), [
-      { kind: 'function', name: 'no_lost_updates', timeout_s: 20, env: {}, module: MODULE },
-      { kind: 'function', name: 'trimmer', timeout_s: DEFAULT_TIMEOUT_S, env: {}, module: MODULE },
+      {
+        kind: 'function',
+        name: 'no_lost_updates',
+        timeout_s: 20,
+        env: {},
+        module: MODULE,
+        ...NO_NOISE,
+      },
+      {
+        kind: 'function',
+        name: 'trimmer',
+        timeout_s: DEFAULT_TIMEOUT_S,
+        env: {},
+        module: MODULE,
+        ...NO_NOISE,
+      },
     ])
     assert.equal(merged.checks[0]?.name, 'lint')
     assert.equal(config.checks.length, 1, 'the input config is not changed')
@@ -765,4 +796,134 @@ describe('resource limit keys', () => {
       )
     })
   }
+})
+
+describe('repeats, retries, metrics and flaky', () => {
+  const bench = (...lines: string[]) =>
+    yaml('checks:', '  - name: bench', '    command: node bench.mjs', ...lines)
+
+  test('are read with their defaults, and tolerance forms are told apart', () => {
+    const config = parseConfig(
+      yaml(
+        'mode: no-regression',
+        'flaky: block',
+        'checks:',
+        '  - name: bench',
+        '    command: node bench.mjs',
+        '    repeats: 9',
+        '    retries: 2',
+        '    score_from: score',
+        '    metrics:',
+        '      parse_ms: { direction: lower, tolerance: 5% }',
+        '      heap_mb: { direction: lower, tolerance: 2 }',
+        '      size_kb: { direction: lower, tolerance: "0.5", deterministic: true }',
+        '  - name: plain',
+        '    command: "true"',
+      ),
+      FILE,
+    )
+    assert.equal(config.mode, 'no-regression')
+    assert.equal(config.flaky, 'block')
+    const [b, plain] = config.checks
+    assert.equal(b!.repeats, 9)
+    assert.equal(b!.retries, 2)
+    assert.deepEqual(b!.metrics, [
+      {
+        name: 'score',
+        direction: 'higher',
+        tolerance: { kind: 'absolute', value: 0 },
+        deterministic: false,
+      },
+      {
+        name: 'parse_ms',
+        direction: 'lower',
+        tolerance: { kind: 'relative', fraction: 0.05 },
+        deterministic: false,
+      },
+      {
+        name: 'heap_mb',
+        direction: 'lower',
+        tolerance: { kind: 'absolute', value: 2 },
+        deterministic: false,
+      },
+      {
+        name: 'size_kb',
+        direction: 'lower',
+        tolerance: { kind: 'absolute', value: 0.5 },
+        deterministic: true,
+      },
+    ])
+    assert.deepEqual([plain!.repeats, plain!.retries, plain!.metrics], [1, 0, []])
+    assert.equal(parseConfig(yaml(...ONE_CHECK), FILE).flaky, 'warn')
+  })
+
+  const bad: Array<[string, string, string]> = [
+    [
+      'repeats: 0',
+      bench('    repeats: 0'),
+      'quorum.yml:4:14: checks[0].repeats: must be a positive integer (1 = run once per tree), got 0',
+    ],
+    [
+      'a negative retries',
+      bench('    retries: -1'),
+      'quorum.yml:4:14: checks[0].retries: must be a whole number, 0 or more, got -1',
+    ],
+    [
+      'tolerance abc',
+      bench('    metrics:', '      t: { direction: lower, tolerance: abc }'),
+      'quorum.yml:5:41: checks[0].metrics.t.tolerance: must be a percentage such as "5%" (relative) or a number such as 2 (absolute, in the metric\'s unit), not negative, got "abc"',
+    ],
+    [
+      'a negative tolerance',
+      bench('    metrics:', '      t: { direction: lower, tolerance: -5% }'),
+      'quorum.yml:5:41: checks[0].metrics.t.tolerance: must be a percentage such as "5%" (relative) or a number such as 2 (absolute, in the metric\'s unit), not negative, got "-5%"',
+    ],
+    [
+      'an unknown direction',
+      bench('    metrics:', '      t: { direction: down }'),
+      'quorum.yml:5:23: checks[0].metrics.t.direction: must be higher or lower (which way is better)',
+    ],
+    [
+      'a metric name that cannot be printed as name=<number>',
+      bench('    metrics:', '      "parse ms": { direction: lower }'),
+      'quorum.yml:5:7: checks[0].metrics["parse ms"]: "parse ms" is not a valid metric name (letters, digits and _, not starting with a digit)',
+    ],
+    [
+      'flaky: maybe',
+      yaml('flaky: maybe', ...ONE_CHECK),
+      'quorum.yml:1:8: flaky: must be warn or block',
+    ],
+  ]
+  for (const [what, text, message] of bad) {
+    test(`rejects ${what}`, () => {
+      assert.equal(reject(text).format(), message)
+    })
+  }
+
+  test('function checks may declare them too, validated with the module named', () => {
+    const base = configInCode({ functions: '/repo/checks.mjs' })
+    const merged = mergeFunctionChecks(
+      base,
+      [
+        {
+          name: 'f',
+          timeout_s: null,
+          repeats: 3,
+          metrics: { ops: { direction: 'higher', tolerance: '10%' } },
+        },
+      ],
+      '/repo/checks.mjs',
+    )
+    assert.equal(merged.checks[0]!.repeats, 3)
+    assert.deepEqual(merged.checks[0]!.metrics?.[0]?.tolerance, { kind: 'relative', fraction: 0.1 })
+    assert.throws(
+      () =>
+        mergeFunctionChecks(
+          base,
+          [{ name: 'f', timeout_s: null, retries: -2 }],
+          '/repo/checks.mjs',
+        ),
+      /checks\.mjs: check "f": retries must be a whole number, 0 or more/,
+    )
+  })
 })

@@ -266,6 +266,8 @@ describe('outputs', () => {
     timeout: 0,
     crashed: 0,
     error: 0,
+    flaky: 1,
+    skipped: 0,
     'report-path': 'quorum-report.json',
     'comment-url': 'https://github.com/octo-org/octo-repo/pull/7#issuecomment-1234',
     'check-run-url': 'https://github.com/octo-org/octo-repo/runs/55',

@@ -1,0 +1,186 @@
+/**
+ * Reusing results: a run's result is keyed by the tree's content, the check's definition, the
+ * setup, Quorum's version and the platform. Only consistent results are stored (PASSED, or
+ * FAILED, on every attempt of every repeat) and only for checks whose metrics are all
+ * deterministic: a timing measured on another machine, or at another time, does not compare.
+ *
+ * The store is the caller's: the CLI's cache directory, or the action's directory restored from
+ * (and saved to) the GitHub Actions cache. A store that fails is a warning and the runs are done
+ * again; it never changes a verdict.
+ */
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { limitsOf } from '../engine/limits.ts'
+import { parseRunResult } from '../engine/report-schema.ts'
+import { describePlatform, resultKey } from '../engine/result-key.ts'
+import type { CheckReport, CheckSpec, GateConfig, RunResult, TreeRole } from '../engine/types.ts'
+import { VERSION } from '../version.ts'
+import { treeContentHash } from './tree-hash.ts'
+
+/** Where results are kept between runs. */
+export interface ResultStore {
+  get(key: string): Promise<{ payload: unknown; stored_at: string } | null>
+  put(key: string, payload: unknown): Promise<void>
+  /** Problems met so far (a corrupt entry, a failed write), one line each. */
+  warnings: string[]
+}
+
+export interface ResultCacheOptions {
+  store: ResultStore
+  /** How a reused result names where it came from. */
+  origin: (key: string, role: TreeRole) => { cache: 'local' | 'actions'; location: string }
+  /** Tree identities the caller knows (`git-tree:<sha>` in the action); others are hashed. */
+  treeIds?: Partial<Record<TreeRole, string>>
+  /** The environment passthrough values are read from (their hashes are part of the key). */
+  parentEnv?: Record<string, string | undefined>
+}
+
+export interface Lookup {
+  reused: Map<string, RunResult>
+  /** The cache key of every (tree, check) that may be stored. */
+  keys: Map<string, string>
+  treeIds: Map<TreeRole, string>
+  warnings: string[]
+}
+
+/** The map key of one check's result on one tree. */
+export function runKey(role: TreeRole, check: string): string {
+  return `${role}\0${check}`
+}
+
+/** A check whose results may be reused: every metric it declares is deterministic. */
+export function isReusable(check: CheckSpec): boolean {
+  return (check.metrics ?? []).every((m) => m.deterministic)
+}
+
+/** A result worth storing: the same PASSED or FAILED on every attempt, nothing else. */
+export function isConsistent(result: RunResult): boolean {
+  if (result.outcome !== 'PASSED' && result.outcome !== 'FAILED') return false
+  if (result.declaration_error || result.reused_from) return false
+  return (result.attempts ?? []).every((a) => a.outcome === result.outcome)
+}
+
+/** Looks up every reusable check on every tree; what is found is not run again. */
+export async function lookUpResults(
+  options: ResultCacheOptions,
+  config: GateConfig,
+  checks: readonly CheckSpec[],
+  dirs: ReadonlyMap<TreeRole, string>,
+  /** Part of the key: results from an overlay and a copy sandbox are not interchangeable. */
+  sandbox: string,
+  abort?: AbortSignal,
+): Promise<Lookup> {
+  const lookup: Lookup = { reused: new Map(), keys: new Map(), treeIds: new Map(), warnings: [] }
+  const reusable = checks.filter(isReusable)
+  if (reusable.length === 0) return lookup
+  const platform = describePlatform({
+    platform: process.platform,
+    arch: process.arch,
+    nodeMajor: Number(process.versions.node.split('.')[0]),
+  })
+  const definitions = new Map<string, unknown>()
+  for (const check of reusable) {
+    definitions.set(check.name, await definitionOf(check, config, options.parentEnv ?? process.env))
+  }
+  for (const [role, dir] of dirs) {
+    const treeId = options.treeIds?.[role] ?? (await hashTree(dir, role, lookup, abort))
+    if (treeId === null) continue
+    lookup.treeIds.set(role, treeId)
+    for (const check of reusable) {
+      const key = resultKey({
+        tree: treeId,
+        check: definitions.get(check.name),
+        setup: config.setup,
+        version: VERSION,
+        platform: `${platform} ${sandbox}`,
+      })
+      lookup.keys.set(runKey(role, check.name), key)
+      const hit = await options.store.get(key).catch(() => null)
+      if (hit === null) continue
+      const parsed = parseRunResult(hit.payload)
+      if (!parsed.ok || !isConsistent(parsed.result)) {
+        const why = parsed.ok ? `its outcome ${parsed.result.outcome} is not reusable` : parsed.why
+        lookup.warnings.push(
+          `A cached result of ${check.name} on the ${role} was ignored and the check run again: ${why}.`,
+        )
+        continue
+      }
+      lookup.reused.set(runKey(role, check.name), {
+        ...parsed.result,
+        output: { ...parsed.result.output, log_path: null },
+        attempts: (parsed.result.attempts ?? []).map((a) => ({ ...a, log_path: null })),
+        reused_from: { ...options.origin(key, role), stored_at: hit.stored_at, key },
+      })
+    }
+  }
+  return lookup
+}
+
+/** The content hash of a tree, or null (and a warning) when it cannot be had. */
+async function hashTree(
+  dir: string,
+  role: TreeRole,
+  lookup: Lookup,
+  abort: AbortSignal | undefined,
+): Promise<string | null> {
+  try {
+    return await treeContentHash(dir, { abort })
+  } catch (error) {
+    if (abort?.aborted) throw error
+    const why = error instanceof Error ? error.message : String(error)
+    lookup.warnings.push(
+      `Results of the ${role} were not reused: its content could not be hashed (${why}).`,
+    )
+    return null
+  }
+}
+
+/** Stores every consistent result that was run now (not reused) under its key. */
+export async function storeResults(
+  options: ResultCacheOptions,
+  lookup: Lookup,
+  reports: readonly CheckReport[],
+  reused: ReadonlyMap<string, RunResult>,
+): Promise<void> {
+  for (const report of reports) {
+    for (const [role, result] of [
+      ['baseline', report.baseline],
+      ['candidate', report.candidate],
+    ] as const) {
+      const key = lookup.keys.get(runKey(role, report.name))
+      if (!key || !result || reused.has(runKey(role, report.name)) || !isConsistent(result))
+        continue
+      // Paths into this machine's logs and sandboxes mean nothing to a later run.
+      const { sandbox_root: _root, ...kept } = result
+      const payload: RunResult = {
+        ...kept,
+        output: { ...result.output, log_path: null },
+        attempts: (result.attempts ?? []).map((a) => ({ ...a, log_path: null })),
+      }
+      await options.store.put(key, payload).catch(() => undefined)
+    }
+  }
+}
+
+/**
+ * Everything about a check that decides its result besides the tree: its spec (without where it
+ * is written), its limits, the environment it gets (passthrough values only as hashes), and for a
+ * function check the content of its module.
+ */
+async function definitionOf(
+  check: CheckSpec,
+  config: GateConfig,
+  parentEnv: Record<string, string | undefined>,
+): Promise<unknown> {
+  const { source: _source, ...spec } = check
+  const passthrough = Object.fromEntries(
+    config.env_passthrough.map((name) => [name, sha256(parentEnv[name] ?? '\0unset')]),
+  )
+  const module =
+    check.kind === 'function' ? await readFile(check.module).then(sha256, () => 'unreadable') : null
+  return { spec, limits: limitsOf(config, check), env: config.env, passthrough, module }
+}
+
+function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex')
+}
