@@ -50,6 +50,15 @@ export function nonPassingChecks(report: Report): CheckReport[] {
   return report.checks.filter(isNonPassing)
 }
 
+/**
+ * Whether views show scores: in scored mode, and in pass-fail with a baseline (as they always
+ * did). no-regression judges metrics instead, which have a table of their own.
+ */
+export function showsScore(report: Report): boolean {
+  if (report.mode === 'no-regression') return false
+  return report.mode === 'scored' || report.totals.baseline_score !== null
+}
+
 /** The checks that were FLAKY on the candidate, in report order. */
 export function flakyChecks(report: Report): CheckReport[] {
   return report.checks.filter((c) => c.candidate.outcome === 'FLAKY')

@@ -23,6 +23,7 @@ import {
   countPhrase,
   exitPhrase,
   flakyChecks,
+  showsScore,
   formatBytes,
   formatDelta,
   formatDuration,
@@ -212,10 +213,12 @@ function documentParts(report: Report, ctx: ViewContext, options: PartsOptions):
   return {
     head: options.bare ? [] : headBlocks(report, ctx),
     tableHeader: options.table ? TABLE_HEADER : null,
-    rows: options.table ? report.checks.map(tableRow) : [],
+    rows: options.table ? report.checks.map((c) => tableRow(c, showsScore(report))) : [],
     detailsHeading: options.detailsHeading,
     details: options.details
-      ? nonPassingChecks(report).map((check) => detailBlock(check, options.tail))
+      ? nonPassingChecks(report).map((check) =>
+          detailBlock(check, options.tail, showsScore(report)),
+        )
       : [],
     footer: options.bare ? [] : [footerLine(report, links)],
     truncationNote: (omitted) => truncationNote(omitted, options.limitName, links),
@@ -241,7 +244,7 @@ function headBlocks(report: Report, ctx: ViewContext): string[] {
   facts.push(countPhrase(report))
   blocks.push(facts.join(' · '))
 
-  if (report.mode === 'scored' || report.totals.baseline_score !== null) {
+  if (showsScore(report)) {
     const candidate = formatScore(report.totals.candidate_score)
     const baseline = report.totals.baseline_score
     blocks.push(
@@ -388,13 +391,13 @@ const TABLE_HEADER = [
   '| :-- | :-- | :-- | :-- | :-- |',
 ].join('\n')
 
-function tableRow(check: CheckReport): LayoutRow {
+function tableRow(check: CheckReport, scores: boolean): LayoutRow {
   const change = [CHANGE_ICON[check.change], CHANGE_LABEL[check.change]]
-  if (check.score_delta !== null) change.push(`(${formatDelta(check.score_delta)})`)
+  if (scores && check.score_delta !== null) change.push(`(${formatDelta(check.score_delta)})`)
   const cells = [
     codeSpan(check.name, { max: NAME_CHARS, inTable: true }),
-    check.baseline === null ? '—' : runCell(check.baseline),
-    runCell(check.candidate),
+    check.baseline === null ? '—' : runCell(check.baseline, scores),
+    runCell(check.candidate, scores),
     change.filter((s) => s !== '').join(' '),
     tableCell(check.candidate.reason, 200),
   ]
@@ -404,13 +407,13 @@ function tableRow(check: CheckReport): LayoutRow {
   }
 }
 
-function runCell(run: RunResult): string {
-  const score = run.score === null ? '' : ` · ${formatScore(run.score)}`
+function runCell(run: RunResult, scores: boolean): string {
+  const score = !scores || run.score === null ? '' : ` · ${formatScore(run.score)}`
   const reused = run.reused_from ? ' ♻️ reused' : ''
   return `${OUTCOME_ICON[run.outcome]} ${run.outcome}${score}${reused}`
 }
 
-function detailBlock(check: CheckReport, tail: TailOptions): LayoutDetail {
+function detailBlock(check: CheckReport, tail: TailOptions, scores: boolean): LayoutDetail {
   const run = check.candidate
   const summaryBits = [
     `${OUTCOME_ICON[run.outcome]} <b>${htmlText(check.name, NAME_CHARS)}</b>`,
@@ -444,7 +447,7 @@ function detailBlock(check: CheckReport, tail: TailOptions): LayoutDetail {
       `**Reused** from the ${run.reused_from.cache === 'local' ? 'local' : 'GitHub Actions'} cache (${codeSpan(run.reused_from.location, { max: 200 })}, stored ${codeSpan(run.reused_from.stored_at, { max: 40 })}); it was not run again.`,
     )
   }
-  if (run.score !== null || check.score_delta !== null) {
+  if (scores && (run.score !== null || check.score_delta !== null)) {
     const delta = check.score_delta === null ? '' : ` (${formatDelta(check.score_delta)})`
     lines.push(`**Score:** ${run.score === null ? 'none' : formatScore(run.score)}${delta}`)
   }

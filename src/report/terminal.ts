@@ -15,6 +15,7 @@ import {
   formatScore,
   nonPassingChecks,
   outputText,
+  showsScore,
 } from './format.ts'
 import { neutralizeWorkflowCommands } from './log-safe.ts'
 import { plainLine, tailLines } from './sanitize.ts'
@@ -119,7 +120,7 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
   out.push('')
   const allowed = report.verdict === 'allow'
   const verdict = [countPhrase(report)]
-  if (report.mode === 'scored' || report.totals.baseline_score !== null) {
+  if (showsScore(report)) {
     const base = report.totals.baseline_score
     const cand = report.totals.candidate_score
     verdict.push(
@@ -173,7 +174,9 @@ function renderSegments(
 
 function table(report: Report, width: number | null, line: LineWriter): void {
   const hasBaseline = report.checks.some((c) => c.baseline !== null)
-  const hasScore = report.checks.some((c) => c.candidate.score !== null || c.score_delta !== null)
+  const hasScore =
+    showsScore(report) &&
+    report.checks.some((c) => c.candidate.score !== null || c.score_delta !== null)
   const names = report.checks.map((c) => plainLine(c.name, NAME_MAX))
   const nameWidth = Math.max(5, ...names.map((n) => [...n].length))
   const changeWidth = Math.max(6, ...report.checks.map((c) => CHANGE_LABEL[c.change].length))

@@ -10,6 +10,7 @@ const REPORTS: Record<string, () => Report> = {
   'all-pass': () => loadReport('all-pass'),
   'pass-fail-block': () => loadReport('pass-fail-block'),
   scored: () => loadReport('scored'),
+  noisy: () => loadReport('noisy'),
   hostile: loadHostileReport,
 }
 
