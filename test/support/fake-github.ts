@@ -22,13 +22,29 @@
  *   GET   /repos/{owner}/{repo}/pulls/{n}                   pulls/get (404 unless added)
  *   GET   /user                                             users/get-authenticated (403 for an
  *                                                           installation token, like GitHub)
- * Every response carries x-ratelimit-* headers.
+ *   GET   /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts
+ *                                                           actions/list-workflow-run-artifacts
+ *                                                           (paginated, Link; `name` is exact)
+ *   GET   /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}
+ *                                                           actions/download-artifact: 302 to a
+ *                                                           signed blob URL (410 once expired)
+ *   GET   /_blob/artifacts/{id}?sig=...                     the "blob storage" that URL points
+ *                                                           to: no auth needed, and an
+ *                                                           Authorization header is refused (403)
+ *                                                           and recorded as a violation, as the
+ *                                                           real storage refuses a token it did
+ *                                                           not issue. Not a REST endpoint: it is
+ *                                                           not validated against the description
+ *                                                           and does not count against the rate
+ *                                                           limit.
+ * Every API response carries x-ratelimit-* headers.
  *
  * ## API
  *   const gh = await FakeGitHub.start({ pulls: [{ number: 7, headSha: 'a'.repeat(40) }] })
  *   gh.url                      base URL (http://127.0.0.1:<random port>); use as GITHUB_API_URL
  *   gh.violations               problems found in requests/responses; assert it is empty
- *   gh.requests                 every request: method, path, query, body, status, operationId
+ *   gh.requests                 every API request: method, path, query, body, status,
+ *                               operationId (blob downloads are in gh.blobRequests)
  *   gh.checkRuns, gh.comments   current state (plain objects; annotations are appended per PATCH)
  *   gh.commentsOn(n)            comments on issue/PR n in the default repo, oldest first
  *   gh.addPull({ number, headSha, owner?, repo? }) / gh.setPullHead(n, sha)
@@ -46,15 +62,34 @@
  *   gh.onHandled({ method, path }, fn, times?)
  *                               run fn after a matching request changed state and before its
  *                               response is sent: simulates a concurrent push or another run
+ *   gh.addArtifact({ runId, name, zip, expired?, headSha?, owner?, repo?, blob? })
+ *                               an artifact of a workflow run; `zip` is its archive (buildZip()
+ *                               makes one). `blob: { extraBytes, contentLength }` makes the blob
+ *                               URL serve `extraBytes` zero bytes after the zip (more than the
+ *                               listed size_in_bytes), with a Content-Length of everything it
+ *                               sends ('actual', default) or none at all ('none': chunked, so
+ *                               only counting stops the download). Returns the stored artifact
+ *                               (mutable: a test may change `expired` or `blob` later).
+ *   gh.artifacts                the stored artifacts
+ *   gh.blobRequests             every request to a blob URL: artifact id, whether it carried an
+ *                               Authorization header, status, bytes sent, and whether the client
+ *                               hung up before the end
  *   gh.close()
  *   recordingLog()              a GitHubLog stub that records messages (see bottom of file)
+ *   buildZip([{ name, data, mode?, directory? }])
+ *                               a zip archive (yazl), as actions/upload-artifact makes them
  * `path` matchers are an exact path string or a RegExp tested against the path (no query).
  * Options: token (only this token is accepted; otherwise any), owner/repo (defaults for the
  * helpers: 'octo-org'/'octo-repo'), readOnly, identity, pulls, strict (default true).
  */
 
+import { createHash, randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+
+import yazl from 'yazl'
 
 import {
   exampleFor,
@@ -124,6 +159,44 @@ export interface FakeCheckRun {
   output: { title: string | null; summary: string | null; text: string | null }
   annotations: FakeAnnotation[]
   htmlUrl: string
+}
+
+export interface FakeArtifact {
+  id: number
+  owner: string
+  repo: string
+  runId: number
+  name: string
+  /** The archive the blob URL serves (size_in_bytes and digest are computed from it). */
+  zip: Buffer
+  expired: boolean
+  headSha: string
+  createdAt: string
+  /**
+   * How the blob URL serves it: `extraBytes` zero bytes after the zip, and a Content-Length of
+   * everything sent ('actual') or none ('none', chunked).
+   */
+  blob: { extraBytes: number; contentLength: 'actual' | 'none' }
+}
+
+export interface BlobRequest {
+  /** The artifact the URL names, or null when the path named none. */
+  artifactId: number | null
+  /** Whether the request carried an Authorization header (it never should). */
+  authorization: boolean
+  status: number
+  /** Body bytes handed to the response (some may still sit in buffers when the client hangs up). */
+  bytesSent: number
+  /** The client closed the connection before the whole body was sent. */
+  aborted: boolean
+}
+
+export interface ZipItem {
+  name: string
+  data?: string | Buffer
+  /** Unix mode and type bits, e.g. 0o120777 for a symbolic link. */
+  mode?: number
+  directory?: boolean
 }
 
 export interface RecordedRequest {
@@ -226,7 +299,13 @@ const IMPLEMENTED = new Set([
   'issues/update-comment',
   'pulls/get',
   'users/get-authenticated',
+  'actions/list-workflow-run-artifacts',
+  'actions/download-artifact',
 ])
+
+/** How long a signed blob URL stays valid: GitHub says one minute. */
+const BLOB_URL_TTL_MS = 60_000
+const BLOB_CHUNK = Buffer.alloc(64 * 1024)
 
 function matches(matcher: PathMatcher, path: string): boolean {
   return typeof matcher === 'string' ? matcher === path : matcher.test(path)
@@ -249,6 +328,8 @@ export class FakeGitHub {
   readonly checkRuns: FakeCheckRun[] = []
   readonly comments: FakeComment[] = []
   readonly pulls: FakePull[] = []
+  readonly artifacts: FakeArtifact[] = []
+  readonly blobRequests: BlobRequest[] = []
   readonly owner: string
   readonly repo: string
   url = ''
@@ -263,6 +344,8 @@ export class FakeGitHub {
   private hooks: Hook[] = []
   private nextId = 1000
   private remaining = 5000
+  /** Signatures of the blob URLs handed out: signature -> artifact id and expiry. */
+  private readonly blobSignatures = new Map<string, { artifactId: number; expires: number }>()
 
   private constructor(options: FakeGitHubOptions) {
     this.doc = loadGitHubDescription()
@@ -317,6 +400,33 @@ export class FakeGitHub {
     }
     this.pulls.push(full)
     return full
+  }
+
+  /** Stores an artifact of workflow run `runId`; see the file header. */
+  addArtifact(init: {
+    runId: number
+    name: string
+    zip: Buffer
+    expired?: boolean
+    headSha?: string
+    owner?: string
+    repo?: string
+    blob?: Partial<FakeArtifact['blob']>
+  }): FakeArtifact {
+    const artifact: FakeArtifact = {
+      id: this.nextId++,
+      owner: init.owner ?? this.owner,
+      repo: init.repo ?? this.repo,
+      runId: init.runId,
+      name: init.name,
+      zip: init.zip,
+      expired: init.expired ?? false,
+      headSha: init.headSha ?? 'f'.repeat(40),
+      createdAt: new Date().toISOString(),
+      blob: { extraBytes: 0, contentLength: 'actual', ...init.blob },
+    }
+    this.artifacts.push(artifact)
+    return artifact
   }
 
   /** Simulates a push to the PR branch. */
@@ -407,6 +517,7 @@ export class FakeGitHub {
     const url = new URL(req.url ?? '/', this.url)
     const path = url.pathname
     const raw = await readBody(req)
+    if (path.startsWith('/_blob/')) return this.serveBlob(req, res, url)
     const record: RecordedRequest = {
       method,
       path,
@@ -648,6 +759,67 @@ export class FakeGitHub {
         }
         return { status: 200, body: this.commentJson(op, comment) }
       }
+      case 'actions/list-workflow-run-artifacts': {
+        const runId = Number(params['run_id'])
+        const name = url.searchParams.get('name')
+        const all = this.artifacts.filter(
+          (a) =>
+            a.owner === owner &&
+            a.repo === repo &&
+            a.runId === runId &&
+            (name === null || a.name === name),
+        )
+        const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30))
+        const page = Math.max(1, Number(url.searchParams.get('page') ?? 1))
+        const last = Math.max(1, Math.ceil(all.length / perPage))
+        const slice = all.slice((page - 1) * perPage, page * perPage)
+        const headers: Record<string, string> = {}
+        if (page < last) {
+          const link = (p: number): string => {
+            const next = new URL(url)
+            next.searchParams.set('per_page', String(perPage))
+            next.searchParams.set('page', String(p))
+            return next.toString()
+          }
+          headers['link'] = `<${link(page + 1)}>; rel="next", <${link(last)}>; rel="last"`
+        }
+        return {
+          status: 200,
+          body: { total_count: all.length, artifacts: slice.map((a) => this.artifactJson(a)) },
+          headers,
+        }
+      }
+      case 'actions/download-artifact': {
+        const id = Number(params['artifact_id'])
+        const artifact = this.artifacts.find(
+          (a) => a.id === id && a.owner === owner && a.repo === repo,
+        )
+        if (artifact === undefined) throw notFound('actions/artifacts#download-an-artifact')
+        if (params['archive_format'] !== 'zip') {
+          throw new HttpError(400, {
+            message: 'archive_format must be zip',
+            documentation_url: `${DOCS}/actions/artifacts#download-an-artifact`,
+            status: '400',
+          })
+        }
+        if (artifact.expired) {
+          throw new HttpError(410, {
+            message: 'Artifact has expired',
+            documentation_url: `${DOCS}/actions/artifacts#download-an-artifact`,
+            status: '410',
+          })
+        }
+        const signature = randomBytes(16).toString('hex')
+        this.blobSignatures.set(signature, {
+          artifactId: id,
+          expires: Date.now() + BLOB_URL_TTL_MS,
+        })
+        return {
+          status: 302,
+          body: undefined,
+          headers: { location: `${this.url}/_blob/artifacts/${id}?sv=2024&sig=${signature}` },
+        }
+      }
       default:
         throw new Error(`unhandled ${op.operationId}`)
     }
@@ -725,6 +897,106 @@ export class FakeGitHub {
       if (typeof output['text'] === 'string') run.output.text = output['text']
       run.annotations.push(...(annotations as FakeAnnotation[]))
     }
+  }
+
+  private artifactJson(a: FakeArtifact): Record<string, unknown> {
+    const schema = this.doc.components['schemas']?.['artifact']
+    const base = exampleFor(this.doc, schema)
+    const api = `${this.url}/repos/${a.owner}/${a.repo}/actions/artifacts/${a.id}`
+    const expires = new Date(Date.parse(a.createdAt) + 90 * 24 * 3600 * 1000).toISOString()
+    return {
+      ...(isRecord(base) ? base : {}),
+      id: a.id,
+      node_id: `MDg6QXJ0aWZhY3Q${a.id}`,
+      name: a.name,
+      size_in_bytes: a.zip.length,
+      url: api,
+      archive_download_url: `${api}/zip`,
+      expired: a.expired,
+      created_at: a.createdAt,
+      expires_at: expires,
+      updated_at: a.createdAt,
+      digest: `sha256:${createHash('sha256').update(a.zip).digest('hex')}`,
+      workflow_run: {
+        id: a.runId,
+        repository_id: 1,
+        head_repository_id: 1,
+        head_branch: 'main',
+        head_sha: a.headSha,
+      },
+    }
+  }
+
+  /**
+   * The blob storage a download URL points to. It needs no credentials (the signature in the URL
+   * is the credential) and refuses a request that carries an Authorization header anyway: a
+   * client that sends one has leaked the GitHub token to a third-party host.
+   */
+  private async serveBlob(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const match = /^\/_blob\/artifacts\/(\d+)$/.exec(url.pathname)
+    const artifactId = match === null ? null : Number(match[1])
+    const record: BlobRequest = {
+      artifactId,
+      authorization: req.headers['authorization'] !== undefined,
+      status: 0,
+      bytesSent: 0,
+      aborted: false,
+    }
+    this.blobRequests.push(record)
+    const refuse = (status: number, code: string, message: string): void => {
+      record.status = status
+      res.writeHead(status, { 'content-type': 'application/xml' })
+      res.end(
+        `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+      )
+    }
+    if (record.authorization) {
+      this.violations.push({
+        kind: 'auth',
+        method: req.method ?? '',
+        path: url.pathname,
+        operationId: null,
+        problems: ['an Authorization header was sent to the blob storage URL'],
+      })
+      return refuse(403, 'AuthenticationFailed', 'Authorization header not allowed with a SAS.')
+    }
+    const signature = this.blobSignatures.get(url.searchParams.get('sig') ?? '')
+    if (
+      signature === undefined ||
+      signature.artifactId !== artifactId ||
+      signature.expires < Date.now()
+    ) {
+      return refuse(403, 'AuthenticationFailed', 'Signature did not match or has expired.')
+    }
+    const artifact = this.artifacts.find((a) => a.id === artifactId)
+    if (artifact === undefined || req.method !== 'GET') {
+      return refuse(404, 'BlobNotFound', 'The specified blob does not exist.')
+    }
+    const { zip, blob } = artifact
+    const total = zip.length + blob.extraBytes
+    record.status = 200
+    res.writeHead(200, {
+      'content-type': 'application/zip',
+      ...(blob.contentLength === 'actual' ? { 'content-length': String(total) } : {}),
+    })
+    const body = Readable.from(
+      (function* () {
+        yield zip
+        for (let left = blob.extraBytes; left > 0; left -= BLOB_CHUNK.length) {
+          yield BLOB_CHUNK.subarray(0, Math.min(left, BLOB_CHUNK.length))
+        }
+      })(),
+    )
+    body.on('data', (chunk: Buffer) => {
+      record.bytesSent += chunk.length
+    })
+    try {
+      await pipeline(body, res)
+    } catch {
+      // The client hung up (as it should when a download goes over its cap).
+      record.aborted = true
+    }
+    if (record.bytesSent < total) record.aborted = true
   }
 
   private base(op: Operation, status: number): Record<string, unknown> {
@@ -906,6 +1178,24 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
     // Keep reading (so the client is not cut off mid-send) but stop storing past the limit.
     if (size <= MAX_BODY_BYTES + 1) chunks.push(buf)
   }
+  return Buffer.concat(chunks)
+}
+
+/**
+ * A zip archive of `items`, built by yazl the way actions/upload-artifact builds artifacts (the
+ * files at the root, deflated). `mode` sets the Unix type and permission bits (0o120777: a
+ * symbolic link whose target is `data`).
+ */
+export async function buildZip(items: ZipItem[]): Promise<Buffer> {
+  const zip = new yazl.ZipFile()
+  for (const item of items) {
+    const mode = item.mode === undefined ? {} : { mode: item.mode }
+    if (item.directory === true) zip.addEmptyDirectory(item.name, mode)
+    else zip.addBuffer(Buffer.from(item.data ?? ''), item.name, mode)
+  }
+  zip.end()
+  const chunks: Buffer[] = []
+  for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk)
   return Buffer.concat(chunks)
 }
 
