@@ -28,11 +28,8 @@
  * test/engine/stats.test.ts checks this code against published values (R, SAS, U tables).
  */
 
-/** Which way is better for a metric. */
-export type Direction = 'higher' | 'lower'
-/** How far a metric may move the worse way and still count as the same: 5% -> relative 0.05. */
-export type Tolerance = { kind: 'relative'; fraction: number } | { kind: 'absolute'; value: number }
-export type MetricVerdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive'
+import type { Direction, MetricVerdict, Tolerance } from './types.ts'
+export type { Direction, MetricVerdict, Tolerance }
 
 /** One metric, baseline against candidate. */
 export interface MetricComparison {

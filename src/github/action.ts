@@ -25,6 +25,7 @@ import {
   type CheckRunCompletion,
   type CheckRunStartResult,
 } from './check-run.ts'
+import { openActionResultsCache } from './action-cache.ts'
 import { createGitHubClient, type GitHubClient } from './client.ts'
 import { StickyCommentWriter, type StickyCommentResult } from './comment.ts'
 import { warnGitHubFailure, type GitHubLog } from './errors.ts'
@@ -229,6 +230,22 @@ async function evaluate(
   }
   const { config, notices } = await loadGateConfig(inputs, trees, plan)
 
+  const results = inputs.cache
+    ? await openActionResultsCache({
+        dir: join(outDir, 'results'),
+        git,
+        trees: {
+          ...(trees.baseline ? { baseline: trees.baseline.sha } : {}),
+          candidate: trees.candidate.sha,
+        },
+        config,
+        env,
+        log: (line) => core.info(line),
+      })
+    : null
+  for (const line of results?.infos ?? []) core.info(line)
+  for (const line of results?.warnings ?? []) core.warning(line)
+
   core.startGroup('Quorum: running checks')
   const report = await deps.runGate({
     config,
@@ -236,13 +253,14 @@ async function evaluate(
     baselineDir: trees.baseline?.path ?? null,
     mode: inputs.mode,
     skip: inputs.skip,
+    cache: results?.options ?? null,
     parallel: inputs.parallel,
     sandbox: inputs.sandbox,
     cgroupSudo: inputs.cgroupSudo,
     logDir: join(outDir, 'logs'),
     parentEnv: env,
     commits: { baseline: trees.baseline?.sha ?? null, candidate: trees.candidate.sha },
-    notices: [...notices, ...trees.notes],
+    notices: [...notices, ...trees.notes, ...(results?.warnings ?? [])],
     reproduce: reproduceCommand(plan, inputs),
     maskPaths: sensitivePaths(env, inputs.workingDirectory),
     // The checkout itself: later steps of the job run what is there.
@@ -261,6 +279,11 @@ async function evaluate(
         'On Ubuntu 24.04 runners, unprivileged user namespaces are restricted by AppArmor; add a step ' +
         '`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` before Quorum (see the README).',
     )
+  }
+  if (results) {
+    const saved = await results.save()
+    for (const line of saved.infos) core.info(line)
+    for (const line of saved.warnings) core.warning(line)
   }
   const reportPath = join(outDir, 'report.json')
   await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`)

@@ -1,0 +1,114 @@
+/**
+ * The action's reusable results: one GitHub Actions cache entry per tree and config (see
+ * results-cache.ts), restored into a directory of result files before the gate runs and saved
+ * after it. Trees are named by their git tree ids, so a re-run on an unchanged candidate, or a
+ * new PR on the same base, finds what an earlier run stored.
+ *
+ * The directory lives under RUNNER_TEMP, which checks never see: a check cannot write a forged
+ * result into it. Nothing here can change a verdict: a cache that fails costs a re-run.
+ */
+import * as cache from '@actions/cache'
+import { createHash } from 'node:crypto'
+import { mkdir, readFile } from 'node:fs/promises'
+import { describePlatform } from '../engine/result-key.ts'
+import type { GateConfig, TreeRole } from '../engine/types.ts'
+import { openResultCache } from '../run/result-cache.ts'
+import type { ResultCacheOptions } from '../run/reuse.ts'
+import type { GitCommandManager } from './git.ts'
+import { restoreTreeResults, saveTreeResults, treeResultsCacheKey } from './results-cache.ts'
+
+export interface ActionResultsCache {
+  /** What runGate takes. */
+  options: ResultCacheOptions
+  /** Problems worth a notice in the report (an outage), one line each. */
+  warnings: string[]
+  /** Normal events (hit, miss), one line each, for the log. */
+  infos: string[]
+  /** Saves the entries of the trees whose entry was not restored; returns lines as above. */
+  save(): Promise<{ warnings: string[]; infos: string[] }>
+}
+
+/**
+ * Restores the entries of `trees` into `dir` and returns what runGate needs to use them; null
+ * when this job has no cache service at all (a local runner, a GHES without one): that is not a
+ * problem worth a warning on every run, only a line in the log.
+ */
+export async function openActionResultsCache(p: {
+  dir: string
+  git: GitCommandManager
+  trees: Partial<Record<TreeRole, string>>
+  config: GateConfig
+  env: Record<string, string | undefined>
+  isFeatureAvailable?: () => boolean
+  log: (line: string) => void
+}): Promise<ActionResultsCache | null> {
+  if (!(p.isFeatureAvailable ?? cache.isFeatureAvailable)()) {
+    p.log('Results are not reused: this job has no GitHub Actions cache service.')
+    return null
+  }
+  await mkdir(p.dir, { recursive: true, mode: 0o700 })
+  const warnings: string[] = []
+  const infos: string[] = []
+  const platform = describePlatform({
+    platform: process.platform,
+    arch: process.arch,
+    nodeMajor: Number(process.versions.node.split('.')[0]),
+  })
+  const configHash = (await hashConfig(p.config)).slice(0, 16)
+  const treeIds: Partial<Record<TreeRole, string>> = {}
+  const entryKeys = new Map<TreeRole, string>()
+  const restored = new Set<TreeRole>()
+  for (const [role, sha] of Object.entries(p.trees) as Array<[TreeRole, string]>) {
+    let treeId: string
+    try {
+      treeId = `git-tree:${await p.git.revParse(`${sha}^{tree}`)}`
+    } catch (error) {
+      warnings.push(
+        `Results of the ${role} are not reused: its git tree id could not be read (${error instanceof Error ? error.message : String(error)}).`,
+      )
+      continue
+    }
+    treeIds[role] = treeId
+    const key = treeResultsCacheKey({ platform, configHash, treeId })
+    entryKeys.set(role, key)
+    const outcome = await restoreTreeResults({ dir: p.dir, key })
+    if (outcome.hit) restored.add(role)
+    if (outcome.warning) warnings.push(outcome.warning)
+    if (outcome.info) infos.push(outcome.info)
+  }
+  return {
+    options: {
+      store: openResultCache(p.dir),
+      origin: (_key, role) => ({
+        cache: 'actions',
+        location: entryKeys.get(role) ?? 'unknown entry',
+      }),
+      treeIds,
+      parentEnv: p.env,
+    },
+    warnings,
+    infos,
+    async save() {
+      const out = { warnings: [] as string[], infos: [] as string[] }
+      for (const [role, key] of entryKeys) {
+        // Entries are immutable: one that was restored already holds this tree's results.
+        if (restored.has(role)) continue
+        const outcome = await saveTreeResults({ dir: p.dir, key })
+        if (outcome.warning) out.warnings.push(outcome.warning)
+        if (outcome.info) out.infos.push(outcome.info)
+      }
+      return out
+    },
+  }
+}
+
+/** What in the config shapes results: the file itself and the checks module's content. */
+async function hashConfig(config: GateConfig): Promise<string> {
+  const hash = createHash('sha256')
+  // Contents only: the trees are checked out at a new path on every run.
+  for (const file of [config.file, config.functions]) {
+    hash.update(file === null ? 'none' : await readFile(file).catch(() => 'unreadable'))
+    hash.update('\0')
+  }
+  return hash.digest('hex')
+}
