@@ -22,6 +22,7 @@ import type {
   TreeRole,
 } from './engine/types.ts'
 import { compareMetrics } from './engine/metrics.ts'
+import { checksInShard, type Shard } from './engine/shard.ts'
 import { summarizeRepeats, isRetryable, type AttemptRun } from './engine/repeats.ts'
 import { lookUpResults, runKey, storeResults, type ResultCacheOptions } from './run/reuse.ts'
 import { createWorkspace, type PreparedTree, type Workspace } from './run/workspace.ts'
@@ -52,6 +53,11 @@ export interface GateOptions {
   only?: string[] | null
   /** Do not run these checks (by name); the report lists them as skipped. */
   skip?: string[] | null
+  /**
+   * Run only this shard's share of the checks (see engine/shard.ts); the report records the
+   * shard and every check of the config, so a publisher can tell a missing shard.
+   */
+  shard?: Shard | null
   /** Reuse consistent results from this cache, and store new ones in it (see src/run/reuse.ts). */
   cache?: ResultCacheOptions | null
   /** QUORUM_SEED for every run; random when absent. Recorded in the report. */
@@ -123,7 +129,17 @@ export async function runGate(options: GateOptions): Promise<Report> {
   try {
     options.onEvent?.({ type: 'sandbox', kind: workspace.kind })
     const config = await withFunctionChecks(options.config, workspace, options.abort)
-    const checks = selectChecks(config.checks, options.only ?? null, options.skip ?? [])
+    const inShard = options.shard
+      ? new Set(
+          checksInShard(
+            config.checks.map((c) => c.name),
+            options.shard,
+          ),
+        )
+      : null
+    const checks = selectChecks(config.checks, options.only ?? null, options.skip ?? []).filter(
+      (c) => inShard === null || inShard.has(c.name),
+    )
     const checksSkipped = config.checks
       .filter((c) => (options.skip ?? []).includes(c.name))
       .map((c) => c.name)
@@ -249,6 +265,15 @@ export async function runGate(options: GateOptions): Promise<Report> {
       checks: reports,
       counts: countOutcomes(candidateRuns),
       skipped: checksSkipped,
+      ...(options.shard
+        ? {
+            shard: {
+              index: options.shard.index,
+              total: options.shard.total,
+              all_checks: config.checks.map((c) => c.name),
+            },
+          }
+        : {}),
       totals: {
         baseline_score: baselineDir !== null ? totalScore(baselineRuns) : null,
         candidate_score: totalScore(candidateRuns),

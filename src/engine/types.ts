@@ -298,6 +298,13 @@ export interface Report {
   counts: Record<Outcome, number>
   /** Checks the caller asked not to run (--skip, the action's `skip` input), in config order. */
   skipped?: string[]
+  /** Set when this report is one shard of a split suite (`shard: K/N`). */
+  shard?: {
+    index: number
+    total: number
+    /** Every check of the config, in config order (the shards together run all of them). */
+    all_checks: string[]
+  }
   totals: { baseline_score: number | null; candidate_score: number }
   trees: { baseline: TreeInfo | null; candidate: TreeInfo }
   sandbox: SandboxKind
