@@ -13,8 +13,18 @@
  */
 import { resolve } from 'node:path'
 import { configInCode, DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S } from './engine/config.ts'
-import { CHECK_NAME_PATTERN, MAX_CHECK_NAME_LENGTH } from './engine/config-schema.ts'
-import type { CheckSpec, GateConfig, Mode, Report } from './engine/types.ts'
+import { z } from 'zod'
+import { CHECK_NAME_PATTERN, MAX_CHECK_NAME_LENGTH, noiseKeys } from './engine/config-schema.ts'
+import { parseTolerance } from './engine/numbers.ts'
+import type {
+  CheckSpec,
+  Direction,
+  FlakyPolicy,
+  GateConfig,
+  MetricSpec,
+  Mode,
+  Report,
+} from './engine/types.ts'
 import { runGate, type GateOptions } from './gate.ts'
 import { promote } from './promote.ts'
 import { renderTerminal } from './report/terminal.ts'
@@ -25,11 +35,15 @@ export { loadConfigFile, parseConfig } from './engine/config.ts'
 export { runGate, GateUsageError, type GateOptions, type GateEvent } from './gate.ts'
 export { PromoteError } from './promote.ts'
 
+const NoiseOptions = z.object(noiseKeys)
+
 /** A Report with a plain-text summary, as `verify` returns it (summary is not serialized). */
 export type VerifyReport = Report & { summary(): string }
 
 export interface GateInit {
   mode?: Mode
+  /** How FLAKY counts: warn (default, does not block) or block. */
+  flaky?: FlakyPolicy
   parallel?: number
   sandbox?: 'auto' | 'overlay' | 'copy'
   /** Names of this process's environment variables that checks may see. */
@@ -52,7 +66,20 @@ export class Gate {
   addShell(
     name: string,
     command: string,
-    options: { timeout_s?: number; score_from?: string; env?: Record<string, string> } = {},
+    options: {
+      timeout_s?: number
+      score_from?: string
+      env?: Record<string, string>
+      /** Runs per tree (default 1). */
+      repeats?: number
+      /** Extra attempts of a run that did not pass (default 0). */
+      retries?: number
+      /** As in quorum.yml: `{ parse_ms: { direction: 'lower', tolerance: '5%' } }`. */
+      metrics?: Record<
+        string,
+        { direction: Direction; tolerance?: number | string; deterministic?: boolean }
+      >
+    } = {},
   ): this {
     if (!CHECK_NAME_PATTERN.test(name) || name.length > MAX_CHECK_NAME_LENGTH) {
       throw new TypeError(`check name "${name}" must match ${CHECK_NAME_PATTERN}`)
@@ -65,6 +92,21 @@ export class Gate {
       throw new TypeError(`timeout_s of "${name}" must be a positive number, not ${timeout}`)
     }
     if (command.trim() === '') throw new TypeError(`check "${name}" needs a command`)
+    const noise = NoiseOptions.safeParse({
+      repeats: options.repeats,
+      retries: options.retries,
+      metrics: options.metrics,
+    })
+    if (!noise.success) {
+      const issue = noise.error.issues[0]!
+      throw new TypeError(`check "${name}": ${issue.path.join('.')} ${issue.message}`)
+    }
+    const metrics: MetricSpec[] = Object.entries(noise.data.metrics ?? {}).map(([m, spec]) => ({
+      name: m,
+      direction: spec.direction,
+      tolerance: parseTolerance(spec.tolerance),
+      deterministic: spec.deterministic ?? false,
+    }))
     this.#checks.push({
       kind: 'shell',
       name,
@@ -72,6 +114,9 @@ export class Gate {
       timeout_s: timeout,
       score_from: options.score_from ?? null,
       env: options.env ?? {},
+      repeats: noise.data.repeats ?? 1,
+      retries: noise.data.retries ?? 0,
+      metrics,
     })
     return this
   }
@@ -111,6 +156,7 @@ export class Gate {
   #config(): GateConfig {
     return configInCode({
       mode: this.#init.mode ?? 'pass-fail',
+      flaky: this.#init.flaky ?? 'warn',
       setup: this.#init.setup
         ? { command: this.#init.setup, timeout_s: DEFAULT_SETUP_TIMEOUT_S }
         : null,

@@ -61,3 +61,34 @@ test('the version matches package.json', () => {
   const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8'))
   assert.equal(VERSION, pkg.version)
 })
+
+test('Gate: metrics, repeats and no-regression from code; function checks return metrics', async () => {
+  const checks = join(root, 'metric-checks.mjs')
+  writeFileSync(
+    checks,
+    `export default [{ name: 'ops', repeats: 2,
+       metrics: { ops: { direction: 'higher', deterministic: true } },
+       async run({ root }) {
+         const { ops } = await import(root + '/ops.mjs')
+         return { passed: true, metrics: { ops } }
+       } }]`,
+  )
+  const base = tree('ops-base', { 'ops.mjs': 'export const ops = 100', 'size.txt': '12' })
+  const worse = tree('ops-worse', { 'ops.mjs': 'export const ops = 90', 'size.txt': '12' })
+  const gate = new Gate({ mode: 'no-regression', parallel: 2 })
+  gate
+    .addShell('size', 'echo size_kb=$(cat size.txt)', {
+      metrics: { size_kb: { direction: 'lower', tolerance: '5%', deterministic: true } },
+    })
+    .addFunctions(checks)
+  const report = await gate.verify(worse, { baselineDir: base, cache: null })
+  assert.equal(report.verdict, 'block', report.summary())
+  const ops = report.checks.find((c) => c.name === 'ops')!
+  assert.deepEqual(ops.metrics?.[0]?.candidate.samples, [90, 90])
+  assert.equal(ops.metrics?.[0]?.verdict, 'regressed')
+  assert.equal(report.checks.find((c) => c.name === 'size')!.metrics?.[0]?.verdict, 'unchanged')
+  assert.throws(
+    () => new Gate().addShell('x', 'true', { metrics: { t: { direction: 'down' as 'lower' } } }),
+    /check "x": metrics\.t\.direction must be higher or lower/,
+  )
+})
