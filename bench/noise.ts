@@ -40,6 +40,8 @@ export interface NoiseResults {
   false_block: RateResult
   catch_rate: RateResult
   flaky: RateResult & { shown_flaky_when_retried: number }
+  /** Simulated only: a true 3% change, inside the 5% tolerance, called regressed. */
+  near_tolerance: { trials: number; hits: number; rate: number }
   cached: { checks: number; both_ms: number; cached_baseline_ms: number; ratio: number }
 }
 
@@ -114,6 +116,7 @@ export async function measureNoise(p: {
     if (r.verdict === 'block' && r.checks[0]!.metrics?.[0]?.verdict === 'regressed') caught++
   }
   const simCaught = simulateMetric(simTrials, repeats, 0.1)
+  const nearTolerance = simulateMetric(simTrials, repeats, 0.03)
 
   p.progress(
     `a check failing 30% of runs, retries: 2: ${gateTrials} gate trials, ${simTrials} simulated`,
@@ -176,6 +179,7 @@ export async function measureNoise(p: {
       simulated: simFlaky,
       shown_flaky_when_retried: retried === 0 ? 1 : shownFlaky / retried,
     },
+    near_tolerance: nearTolerance,
     cached,
   }
 }

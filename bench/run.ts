@@ -537,6 +537,12 @@ function renderTable(r: Results): string {
       `≥ ${pct(NOISE_TARGETS.catch_min)}: ${met(n.catch_rate.gate.rate >= NOISE_TARGETS.catch_min && n.catch_rate.simulated.rate >= NOISE_TARGETS.catch_min)}`,
     ])
     rows.push([
+      `A true 3% slowdown, inside the 5% tolerance (${setting})`,
+      `${pct(n.near_tolerance.rate)} of ${n.near_tolerance.trials.toLocaleString('en-US')} simulated called regressed`,
+      '',
+      '',
+    ])
+    rows.push([
       'A check failing 30% of runs, retries: 2 (pass-fail)',
       `${both(n.flaky)} allowed; ${pct(n.flaky.shown_flaky_when_retried)} of those that needed a retry named right (FLAKY, or FAILED when no attempt passed)`,
       sim(n.flaky),
