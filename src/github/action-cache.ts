@@ -9,7 +9,7 @@
  */
 import * as cache from '@actions/cache'
 import { createHash } from 'node:crypto'
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir, readFile, rm } from 'node:fs/promises'
 import { describePlatform } from '../engine/result-key.ts'
 import type { GateConfig, TreeRole } from '../engine/types.ts'
 import { openResultCache } from '../run/result-cache.ts'
@@ -46,6 +46,8 @@ export async function openActionResultsCache(p: {
     p.log('Results are not reused: this job has no GitHub Actions cache service.')
     return null
   }
+  // Only what this job restores counts (a self-hosted runner keeps RUNNER_TEMP between jobs).
+  await rm(p.dir, { recursive: true, force: true })
   await mkdir(p.dir, { recursive: true, mode: 0o700 })
   const warnings: string[] = []
   const infos: string[] = []

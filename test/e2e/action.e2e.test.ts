@@ -14,6 +14,7 @@ import * as path from 'node:path'
 import { after, before, describe, test, type TestContext } from 'node:test'
 
 import { ACTION_WITH_FAULTS } from '../support/action-with-faults.ts'
+import { FakeCacheService } from '../support/fake-cache-service.ts'
 import { runAction, type ActionRun, type RunActionOptions } from '../support/action-runner.ts'
 import { FakeGitHub, type FakeComment, type FakeGitHubOptions } from '../support/fake-github.ts'
 import {
@@ -808,6 +809,54 @@ describe('the action, end to end', () => {
     assert.ok(reportPath !== undefined, `report-path output missing\n${tail(result)}`)
     assert.ok(existsSync(reportPath))
     assert.deepEqual(result.messages('warning'), [])
+    assertNoViolations(s.fake)
+  })
+
+  test('results are reused through the Actions cache on a re-run; an outage is a warning, not a changed verdict', async (t) => {
+    const svc = await FakeCacheService.start()
+    t.after(() => svc.close())
+    const s = await scenario(t)
+    await commitFiles(s.origin, 'feature', { 'README.md': 'hello\n' }, 'Docs', { from: 'main' })
+    const a = await s.pull('feature')
+    const event = pullRequestEvent(s.origin, a, { action: 'opened' })
+    // The same runner directory every time, as on a hosted runner: @actions/cache versions an
+    // entry by the path it holds (the action empties that directory before restoring).
+    const runnerDir = path.join(s.root, 'runner')
+    type Reused = { cache: string; location: string } | undefined
+    const reusedOf = async (run: ActionRun) => {
+      const report = JSON.parse(await fs.readFile(run.outputs['report-path']!, 'utf8')) as {
+        checks: Array<{ candidate: { reused_from?: Reused }; baseline: { reused_from?: Reused } }>
+      }
+      return [report.checks[0]!.baseline.reused_from, report.checks[0]!.candidate.reused_from]
+    }
+
+    const first = await s.run(event, { env: svc.env(), runnerDir })
+    assert.equal(first.code, 0, tail(first))
+    assert.deepEqual(await reusedOf(first), [undefined, undefined])
+    // One entry per tree, under the documented key form.
+    const saved = svc.entries.filter((e) => e.finalized).map((e) => e.key)
+    assert.equal(saved.length, 2, JSON.stringify(saved))
+    for (const key of saved)
+      assert.match(key, /^quorum-results-v1-[a-z0-9_.-]+-[0-9a-f]{16}-git-tree-[0-9a-f]{40}$/)
+
+    const second = await s.run(event, { env: svc.env(), runnerDir })
+    assert.equal(second.code, 0, tail(second))
+    const [base, cand] = await reusedOf(second)
+    assert.equal(base?.cache, 'actions')
+    assert.equal(cand?.cache, 'actions')
+    assert.ok(saved.includes(cand!.location), cand!.location)
+    assert.deepEqual(second.messages('warning'), [])
+
+    svc.failNext({ op: 'GetCacheEntryDownloadURL', count: 10 })
+    const third = await s.run(event, { env: svc.env(), runnerDir })
+    assert.equal(third.code, 0, tail(third))
+    assert.equal(third.outputs['verdict'], 'allow')
+    assert.deepEqual(await reusedOf(third), [undefined, undefined])
+    assert.ok(
+      third.messages('warning').some((w) => /results cache not restored/.test(w)),
+      JSON.stringify(third.messages('warning')),
+    )
+    assert.deepEqual(svc.violations, [])
     assertNoViolations(s.fake)
   })
 
