@@ -22,12 +22,17 @@ export const Inputs = {
   CommentAuthor: 'comment-author',
   Skip: 'skip',
   Cache: 'cache',
+  Stage: 'stage',
+  Shard: 'shard',
+  ArtifactName: 'artifact-name',
 } as const
 export type InputName = (typeof Inputs)[keyof typeof Inputs]
 
 /** Defaults for inputs whose action.yml default may be missing (local runs, tests, older action.yml). */
 export const DEFAULT_CONFIG_FILE = 'quorum.yml'
 export const DEFAULT_GATE_NAME = 'default'
+/** The report artifact's name (shards add `-<K>`), as the README's upload step names it. */
+export const DEFAULT_ARTIFACT_NAME = 'quorum-report'
 
 /** The events Quorum knows how to turn into a baseline and a candidate. */
 export const SUPPORTED_EVENTS = [

@@ -7,8 +7,15 @@ import { QuorumError } from '../engine/errors.ts'
 import * as path from 'node:path'
 import * as core from '@actions/core'
 import { CHECK_NAME_PATTERN, MAX_CHECK_NAME_LENGTH } from '../engine/config-schema.ts'
+import { parseShard, type Shard } from '../engine/shard.ts'
 import { MODES, type Mode, type SandboxKind } from '../engine/types.ts'
-import { DEFAULT_CONFIG_FILE, DEFAULT_GATE_NAME, FULL_SHA_PATTERN, Inputs } from './constants.ts'
+import {
+  DEFAULT_ARTIFACT_NAME,
+  DEFAULT_CONFIG_FILE,
+  DEFAULT_GATE_NAME,
+  FULL_SHA_PATTERN,
+  Inputs,
+} from './constants.ts'
 
 /** Where quorum.yml is read from: the base tree (a PR cannot weaken its own gate) or the PR's. */
 export type ConfigSource = 'base' | 'candidate'
@@ -17,6 +24,15 @@ export const CONFIG_SOURCES: readonly ConfigSource[] = ['base', 'candidate']
 /** `auto` lets the runner pick overlay when the kernel allows it, else copy. */
 export type SandboxChoice = 'auto' | SandboxKind
 export const SANDBOX_CHOICES: readonly SandboxChoice[] = ['auto', 'overlay', 'copy']
+
+/**
+ * What this job does (DESIGN "Forks and shards"): `all` gates and publishes; `gate` runs the
+ * checks and writes the report directory for a later job, publishing nothing; `publish` runs no
+ * check at all: it fetches the gate jobs' report artifacts, validates and merges them, and
+ * publishes the result.
+ */
+export type Stage = 'all' | 'gate' | 'publish'
+export const STAGES: readonly Stage[] = ['all', 'gate', 'publish']
 
 export interface ActionInputs {
   /** Config path relative to the repository root, normalized, never absolute, never above it. */
@@ -50,6 +66,11 @@ export interface ActionInputs {
   skip: string[]
   /** Reuse consistent results through the GitHub Actions cache (default true). */
   cache: boolean
+  stage: Stage
+  /** `gate` stage only: run this shard's share of the checks; null = all of them. */
+  shard: Shard | null
+  /** The report artifact's name; shards upload `<name>-<K>`. */
+  artifactName: string
 }
 
 /** A workflow author gave an input Quorum cannot use. Stops the run: guessing would gate wrongly. */
@@ -105,7 +126,42 @@ export function parseInputs(
     commentAuthor: parseLogin(raw(Inputs.CommentAuthor)),
     skip: parseNameList(Inputs.Skip, raw(Inputs.Skip)),
     cache: parseBoolean(Inputs.Cache, raw(Inputs.Cache), true),
+    ...parseStageInputs(raw),
   }
+}
+
+/** `stage`, `shard` and `artifact-name`, which only make sense together. */
+function parseStageInputs(
+  raw: (name: string) => string,
+): Pick<ActionInputs, 'stage' | 'shard' | 'artifactName'> {
+  const stage = parseChoice(Inputs.Stage, raw(Inputs.Stage), STAGES, 'all')
+  const shardText = raw(Inputs.Shard)
+  let shard: Shard | null = null
+  if (shardText !== '') {
+    if (stage !== 'gate') {
+      // Silently running every check (stage all) or none (publish) would not be what was meant.
+      throw new InputError(
+        Inputs.Shard,
+        `Input '${Inputs.Shard}' applies to '${Inputs.Stage}: gate' only (this job's stage is ${stage}); remove it, or set ${Inputs.Stage}: gate`,
+      )
+    }
+    try {
+      shard = parseShard(shardText)
+    } catch (error) {
+      const why = error instanceof Error ? error.message.replace(/^shard: /, '') : String(error)
+      throw new InputError(Inputs.Shard, `Input '${Inputs.Shard}' must be K/N: ${why}`)
+    }
+  }
+  const artifactName = raw(Inputs.ArtifactName) || DEFAULT_ARTIFACT_NAME
+  // The name is matched against artifact listings and shown in reasons: keep it inert, and
+  // short enough that `<name>-<K>` stays a valid artifact name.
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(artifactName)) {
+    throw new InputError(
+      Inputs.ArtifactName,
+      `Input '${Inputs.ArtifactName}' must be 1 to 100 of [A-Za-z0-9_.-], starting with a letter or digit, got '${artifactName.slice(0, 60)}'`,
+    )
+  }
+  return { stage, shard, artifactName }
 }
 
 /**

@@ -22,6 +22,8 @@ export interface QuorumOutputs {
   skipped: number
   /** Path of the JSON report (relative to the workspace, or absolute). */
   'report-path': string
+  /** Gate stage: the directory to upload as the report artifact. */
+  'report-dir'?: string | null
   'comment-url'?: string | null
   'check-run-url'?: string | null
 }
@@ -59,7 +61,8 @@ export function validateOutputs(outputs: QuorumOutputs): {
       if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
         accepted.push([name as OutputName, String(value)])
       } else refuse('must be a non-negative integer')
-    } else if (name === 'report-path') {
+    } else if (name === 'report-path' || name === 'report-dir') {
+      if (name === 'report-dir' && (value === undefined || value === null)) continue
       if (typeof value === 'string' && value !== '' && PATH.test(value)) {
         accepted.push([name, value])
       } else refuse('must be a path without quotes, $, backticks or control characters')

@@ -288,6 +288,11 @@ describe('parseInputs', () => {
       sandbox: 'auto',
       cgroupSudo: false,
       commentAuthor: null,
+      skip: [],
+      cache: true,
+      stage: 'all',
+      shard: null,
+      artifactName: 'quorum-report',
     })
   })
 
@@ -308,6 +313,11 @@ describe('parseInputs', () => {
       sandbox: 'copy',
       'cgroup-sudo': 'true',
       'comment-author': 'quorum-app[bot]',
+      skip: 'slow, flaky\nbench',
+      cache: 'false',
+      stage: 'gate',
+      shard: '2/4',
+      'artifact-name': 'perf-report',
     })
     assert.deepEqual(inputs, {
       config: '.github/quorum.yml',
@@ -325,6 +335,11 @@ describe('parseInputs', () => {
       sandbox: 'copy',
       cgroupSudo: true,
       commentAuthor: 'quorum-app[bot]',
+      skip: ['slow', 'flaky', 'bench'],
+      cache: false,
+      stage: 'gate',
+      shard: { index: 2, total: 4 },
+      artifactName: 'perf-report',
     })
   })
 
@@ -345,7 +360,7 @@ describe('parseInputs', () => {
     [
       'mode',
       'strict',
-      /Input 'mode' must be empty \(use the config's mode\) or one of pass-fail \| scored, got 'strict'/,
+      /Input 'mode' must be empty \(use the config's mode\) or one of pass-fail \| scored \| no-regression, got 'strict'/,
     ],
     ['config-source', 'head', /Input 'config-source' must be one of base \| candidate, got 'head'/],
     ['sandbox', 'docker', /Input 'sandbox' must be one of auto \| overlay \| copy/],
@@ -364,7 +379,29 @@ describe('parseInputs', () => {
     ],
     ['candidate-ref', 'main..feature', /Input 'candidate-ref' must be a branch or tag name/],
     ['candidate-ref', 'HEAD~1', /Input 'candidate-ref'/],
+    ['stage', 'merge', /Input 'stage' must be one of all \| gate \| publish, got 'merge'/],
+    // A shard outside a gate stage would silently run every check, or none.
+    ['shard', '1/2', /Input 'shard' applies to 'stage: gate' only \(this job's stage is all\)/],
+    ['artifact-name', '../x', /Input 'artifact-name' must be 1 to 100 of \[A-Za-z0-9_.-\]/],
+    ['artifact-name', '-x', /Input 'artifact-name'/],
   ]
+  for (const [value, expected] of [
+    [
+      '3/2',
+      /Input 'shard' must be K\/N: expected K\/N with 1 <= K <= N <= 256 \(e\.g\. 2\/4\), got "3\/2"/,
+    ],
+    ['0/4', /Input 'shard' must be K\/N/],
+    ['2 / 4', /Input 'shard' must be K\/N/],
+  ] as const) {
+    test(`shard: '${value}' in a gate stage is refused, naming the input and the form`, () => {
+      assert.throws(
+        () => parse({ stage: 'gate', shard: value }),
+        (error: unknown) =>
+          error instanceof InputError && error.input === 'shard' && expected.test(error.message),
+      )
+    })
+  }
+
   for (const [name, value, expected] of invalid) {
     test(`${name}: '${value}' is refused with a message naming the input and the expected form`, () => {
       assert.throws(
