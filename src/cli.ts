@@ -15,7 +15,7 @@ import { MODES, type GateConfig, type Mode, type Report } from './engine/types.t
 import { runGate, type GateEvent } from './gate.ts'
 import { promote } from './promote.ts'
 import { openResultCache } from './run/result-cache.ts'
-import type { ResultCacheOptions } from './run/reuse.ts'
+import { machineSecret, type ResultCacheOptions } from './run/reuse.ts'
 import { renderTerminal } from './report/terminal.ts'
 import { VERSION } from './version.ts'
 
@@ -159,7 +159,7 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
     mode,
     only: values.only ?? null,
     skip: values.skip ?? null,
-    cache: cacheDir === null ? null : localCache(cacheDir, io.env),
+    cache: cacheDir === null ? null : await localCache(io, cacheDir),
     seed: values.seed ?? null,
     parallel,
     sandbox,
@@ -247,12 +247,26 @@ function defaultStateDir(io: CliIO, trees: readonly string[], what: 'logs' | 'ca
   return join(cache, 'quorum', what)
 }
 
-/** The CLI's result cache: a local directory; reused results name it. */
-function localCache(dir: string, env: CliIO['env']): ResultCacheOptions {
+/**
+ * The CLI's result cache: a local directory; reused results name it. Entries are signed with a
+ * secret of this user on this machine (in the user's cache directory, never in a tree), so
+ * entries committed to a repository's `.quorum/cache` are refused. Without a secret, no cache.
+ */
+async function localCache(io: CliIO, dir: string): Promise<ResultCacheOptions | null> {
+  const home = io.env.XDG_CACHE_HOME || join(io.env.HOME || tmpdir(), '.cache')
+  let secret: Buffer
+  try {
+    secret = await machineSecret(join(home, 'quorum'))
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error)
+    io.stderr.write(`quorum: results are not reused in this run: no signing secret (${why})\n`)
+    return null
+  }
   return {
     store: openResultCache(dir),
     origin: () => ({ cache: 'local', location: dir }),
-    parentEnv: env,
+    parentEnv: io.env,
+    secret,
   }
 }
 

@@ -35,7 +35,7 @@ function quorum(args: string[], env: Record<string, string> = {}, cwd = root, ti
   const result = spawnSync(process.execPath, [CLI, ...args], {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, TMPDIR: tmp, NO_COLOR: '1', ...env },
+    env: { ...process.env, TMPDIR: tmp, NO_COLOR: '1', XDG_CACHE_HOME: join(root, 'xdg'), ...env },
     timeout,
     // SIGTERM would only ask the CLI to stop its runs; a CLI that hangs must still end.
     killSignal: 'SIGKILL',

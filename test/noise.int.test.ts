@@ -21,11 +21,12 @@ function tree(files: Record<string, string>): string {
   return dir
 }
 
-function quorum(args: string[]) {
+function quorum(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [CLI, ...args, '--quiet'], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
+    // The signing secret of cached results lives in the user's cache directory: a test's own.
+    env: { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: join(root, 'xdg'), ...env },
     timeout: 240_000,
     killSignal: 'SIGKILL',
   })
@@ -36,21 +37,25 @@ function run(
   config: string,
   trees: { candidate: string; baseline?: string },
   extra: string[] = [],
+  env: Record<string, string> = {},
 ) {
   const file = join(root, `config-${++count}.yml`)
   writeFileSync(file, config)
   const json = join(root, `report-${count}.json`)
-  const r = quorum([
-    'verify',
-    '--candidate',
-    trees.candidate,
-    ...(trees.baseline ? ['--baseline', trees.baseline] : []),
-    '--config',
-    file,
-    '--json',
-    json,
-    ...extra,
-  ])
+  const r = quorum(
+    [
+      'verify',
+      '--candidate',
+      trees.candidate,
+      ...(trees.baseline ? ['--baseline', trees.baseline] : []),
+      '--config',
+      file,
+      '--json',
+      json,
+      ...extra,
+    ],
+    env,
+  )
   let report: Report | null = null
   try {
     report = JSON.parse(readFileSync(json, 'utf8')) as Report
@@ -315,5 +320,50 @@ checks:
     const fresh = join(root, `cache-${++count}`)
     run(cfg, { candidate }, ['--no-cache', '--log-dir', join(fresh, '..', 'logs-nc')])
     assert.throws(() => readdirSync(fresh))
+  })
+})
+
+describe('cached results are signed by this machine', () => {
+  const config = 'checks:\n  - name: counted\n    command: "exit 1"\n'
+  test('an entry written with another secret, or unsigned, is refused and the check run again', () => {
+    // A repository could commit a .quorum/cache of forged PASSED results: they must not count.
+    const candidate = tree({ 'a.txt': 'x' })
+    const cache = join(root, `cache-${++count}`)
+    const first = run(config, { candidate }, ['--cache', cache])
+    assert.equal(first.status, 1)
+    const again = run(config, { candidate }, ['--cache', cache])
+    assert.equal(
+      again.report!.checks[0]!.candidate.reused_from?.cache,
+      'local',
+      'reused with its own secret',
+    )
+
+    const other = run(config, { candidate }, ['--cache', cache], {
+      XDG_CACHE_HOME: join(root, 'xdg-other'),
+    })
+    assert.equal(other.report!.checks[0]!.candidate.reused_from, undefined)
+    assert.ok(
+      other.report!.notices.some((n) => /signature does not match/.test(n)),
+      other.report!.notices.join('\n'),
+    )
+
+    // Forge: the same entry, its result turned into PASSED, stored unsigned.
+    for (const name of readdirSync(cache)) {
+      const file = join(cache, name)
+      const entry = JSON.parse(readFileSync(file, 'utf8')) as { payload: { signed: string } }
+      const forged = {
+        ...(JSON.parse(entry.payload.signed) as object),
+        outcome: 'PASSED',
+        reason: 'forged',
+      }
+      writeFileSync(file, JSON.stringify({ ...entry, payload: forged }))
+    }
+    const forged = run(config, { candidate }, ['--cache', cache])
+    assert.equal(forged.status, 1, 'the forged PASSED was not used')
+    assert.equal(forged.report!.checks[0]!.candidate.outcome, 'FAILED')
+    assert.ok(
+      forged.report!.notices.some((n) => /not signed/.test(n)),
+      forged.report!.notices.join('\n'),
+    )
   })
 })

@@ -8,8 +8,10 @@
  * (and saved to) the GitHub Actions cache. A store that fails is a warning and the runs are done
  * again; it never changes a verdict.
  */
-import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { constants } from 'node:fs'
+import { mkdir, open, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { limitsOf } from '../engine/limits.ts'
 import { parseRunResult } from '../engine/report-schema.ts'
 import { describePlatform, resultKey } from '../engine/result-key.ts'
@@ -33,6 +35,13 @@ export interface ResultCacheOptions {
   treeIds?: Partial<Record<TreeRole, string>>
   /** The environment passthrough values are read from (their hashes are part of the key). */
   parentEnv?: Record<string, string | undefined>
+  /**
+   * A secret of this machine that signs every stored result (HMAC-SHA256), so an entry this
+   * machine did not write (one committed to a repository's `.quorum/cache`, say) is refused.
+   * The CLI keeps one in the user's cache directory; the action has none, and trusts the
+   * Actions cache's scoping instead (see the README).
+   */
+  secret?: Buffer | null
 }
 
 export interface Lookup {
@@ -97,7 +106,14 @@ export async function lookUpResults(
       lookup.keys.set(runKey(role, check.name), key)
       const hit = await options.store.get(key).catch(() => null)
       if (hit === null) continue
-      const parsed = parseRunResult(hit.payload)
+      const opened = openPayload(hit.payload, key, options.secret ?? null)
+      if (!opened.ok) {
+        lookup.warnings.push(
+          `A cached result of ${check.name} on the ${role} was ignored and the check run again: ${opened.why}.`,
+        )
+        continue
+      }
+      const parsed = parseRunResult(opened.value)
       if (!parsed.ok || !isConsistent(parsed.result)) {
         const why = parsed.ok ? `its outcome ${parsed.result.outcome} is not reusable` : parsed.why
         lookup.warnings.push(
@@ -157,9 +173,100 @@ export async function storeResults(
         output: { ...result.output, log_path: null },
         attempts: (result.attempts ?? []).map((a) => ({ ...a, log_path: null })),
       }
-      await options.store.put(key, payload).catch(() => undefined)
+      await options.store
+        .put(key, sealPayload(payload, key, options.secret ?? null))
+        .catch(() => undefined)
     }
   }
+}
+
+/**
+ * This machine's secret for signing cached results: 32 random bytes in `dir/result-secret`
+ * (0600, created on first use, never followed through a link). Throws when it can be neither
+ * read nor created; the caller then does without a cache.
+ */
+export async function machineSecret(dir: string): Promise<Buffer> {
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const file = join(dir, 'result-secret')
+  const read = async (): Promise<Buffer> => {
+    const handle = await open(
+      file,
+      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+    )
+    try {
+      const info = await handle.stat()
+      if (!info.isFile() || (info.mode & 0o077) !== 0 || info.uid !== process.getuid?.()) {
+        throw new Error(`${file} must be a regular file of yours, readable by you only`)
+      }
+      const data = await handle.readFile()
+      if (data.length !== 32) throw new Error(`${file} is not 32 bytes`)
+      return data
+    } finally {
+      await handle.close()
+    }
+  }
+  try {
+    return await read()
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+  try {
+    const handle = await open(
+      file,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o600,
+    )
+    try {
+      await handle.writeFile(randomBytes(32))
+    } finally {
+      await handle.close()
+    }
+  } catch (error) {
+    // Another gate created it first: read that one.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+  }
+  return read()
+}
+
+/** What is stored: the result itself, or with a secret, its JSON text and that text's HMAC. */
+function sealPayload(result: RunResult, key: string, secret: Buffer | null): unknown {
+  if (secret === null) return result
+  const json = JSON.stringify(result)
+  return { signed: json, mac: mac(secret, key, json) }
+}
+
+function openPayload(
+  payload: unknown,
+  key: string,
+  secret: Buffer | null,
+): { ok: true; value: unknown } | { ok: false; why: string } {
+  if (secret === null) return { ok: true, value: payload }
+  const sealed = payload as { signed?: unknown; mac?: unknown } | null
+  if (
+    sealed === null ||
+    typeof sealed !== 'object' ||
+    typeof sealed.signed !== 'string' ||
+    typeof sealed.mac !== 'string'
+  ) {
+    return { ok: false, why: 'it is not signed (not written by Quorum on this machine)' }
+  }
+  const expected = Buffer.from(mac(secret, key, sealed.signed), 'hex')
+  const given = Buffer.from(sealed.mac, 'hex')
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return {
+      ok: false,
+      why: 'its signature does not match (not written by Quorum on this machine)',
+    }
+  }
+  try {
+    return { ok: true, value: JSON.parse(sealed.signed) as unknown }
+  } catch {
+    return { ok: false, why: 'its signed content is not JSON' }
+  }
+}
+
+function mac(secret: Buffer, key: string, json: string): string {
+  return createHmac('sha256', secret).update(`${key}\n${json}`).digest('hex')
 }
 
 /**
