@@ -39,7 +39,11 @@ export interface NoiseResults {
   repeats: number
   false_block: RateResult
   catch_rate: RateResult
-  flaky: RateResult & { shown_flaky_when_retried: number }
+  flaky: RateResult & {
+    shown_flaky_when_retried: number
+    /** In the gate trials: how often a run of the check failed (should be near 30%). */
+    attempts_failed: number
+  }
   /** Simulated only: a true 3% change, inside the 5% tolerance, called regressed. */
   near_tolerance: { trials: number; hits: number; rate: number }
   cached: { checks: number; both_ms: number; cached_baseline_ms: number; ratio: number }
@@ -53,18 +57,19 @@ const METRIC: MetricSpec = {
 }
 
 /**
- * A value drawn from N(mean, (0.03·mean)²) by awk, seeded by QUORUM_SEED (hex) and the tree (the
- * gate gives both trees the same seed; machine noise is independent between them), with the
- * mean read from the tree's mean.txt: cheap enough to run thousands of times.
+ * A value drawn from N(mean, (0.03·mean)²), with the mean read from the tree's mean.txt: the
+ * CRC-32 of QUORUM_SEED and the tree's name (the gate gives both trees the same seed; machine
+ * noise is independent between them) gives two 16-bit uniforms, Box-Muller gives the normal
+ * deviate. (awk's own srand/rand is not used: mawk's first rand() after srand(n) is far from
+ * uniform over n.) Cheap enough to run thousands of times.
  */
 const NOISY_COMMAND =
-  'n=$(( $(printf %d 0x$QUORUM_SEED) + ${#QUORUM_TREE} * 7919 )); m=$(cat mean.txt); ' +
-  'awk -v n="$n" -v m="$m" \'BEGIN{srand(n); u=rand(); v=rand(); ' +
-  'z=sqrt(-2*log(u+1e-12))*cos(6.283185307*v); printf "t=%.5f\\n", m*(1+0.03*z)}\''
+  'n=$(printf %s "$QUORUM_SEED$QUORUM_TREE" | cksum | cut -d" " -f1); m=$(cat mean.txt); ' +
+  'awk -v n="$n" -v m="$m" \'BEGIN{u=(n%65536+0.5)/65536; v=(int(n/65536)+0.5)/65536; ' +
+  'z=sqrt(-2*log(u))*cos(6.283185307*v); printf "t=%.5f\\n", m*(1+0.03*z)}\''
 
-/** Fails 30% of runs, by QUORUM_SEED. */
-const FLAKY_COMMAND =
-  'n=$(printf %d 0x$QUORUM_SEED); awk -v n="$n" \'BEGIN{srand(n); exit (rand() < 0.3)}\''
+/** Fails 30% of runs: the CRC-32 of QUORUM_SEED (every retry gets a new seed), modulo 1000. */
+const FLAKY_COMMAND = 'n=$(printf %s "$QUORUM_SEED" | cksum | cut -d" " -f1); [ $((n % 1000)) -ge 300 ]'
 
 export async function measureNoise(p: {
   work: string
@@ -138,6 +143,8 @@ export async function measureNoise(p: {
   let allowed = 0
   let retried = 0
   let shownFlaky = 0
+  let attempts = 0
+  let failedAttempts = 0
   for (let i = 0; i < gateTrials; i++) {
     const r = await runGate({
       config: flakyConfig,
@@ -147,6 +154,8 @@ export async function measureNoise(p: {
     })
     const c = r.checks[0]!.candidate
     if (r.verdict === 'allow') allowed++
+    attempts += c.attempts?.length ?? 1
+    failedAttempts += (c.attempts ?? []).filter((a) => a.outcome !== 'PASSED').length
     if ((c.attempts?.length ?? 1) > 1) {
       // Named right: FLAKY when a retry passed, FAILED when none did.
       retried++
@@ -178,6 +187,7 @@ export async function measureNoise(p: {
       gate: rate(gateTrials, allowed),
       simulated: simFlaky,
       shown_flaky_when_retried: retried === 0 ? 1 : shownFlaky / retried,
+      attempts_failed: attempts === 0 ? 0 : failedAttempts / attempts,
     },
     near_tolerance: nearTolerance,
     cached,

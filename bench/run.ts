@@ -544,7 +544,7 @@ function renderTable(r: Results): string {
     ])
     rows.push([
       'A check failing 30% of runs, retries: 2 (pass-fail)',
-      `${both(n.flaky)} allowed; ${pct(n.flaky.shown_flaky_when_retried)} of those that needed a retry named right (FLAKY, or FAILED when no attempt passed)`,
+      `${both(n.flaky)} allowed (${pct(n.flaky.attempts_failed)} of their attempts failed); ${pct(n.flaky.shown_flaky_when_retried)} of those that needed a retry named right (FLAKY, or FAILED when no attempt passed)`,
       sim(n.flaky),
       `≥ ${pct(NOISE_TARGETS.flaky_allowed_min)}: ${met(n.flaky.gate.rate >= NOISE_TARGETS.flaky_allowed_min)}`,
     ])
