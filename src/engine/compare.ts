@@ -122,8 +122,7 @@ function decidePassFail(
     }
     const failure = `${check.name} ${candidate.outcome} on the candidate: ${candidate.reason}`
     if (baseline === null) failing.push(failure)
-    else if (isPassing(baseline))
-      regressed.push(`${failure} (it ${baseline.outcome} on the baseline)`)
+    else if (isPassing(baseline)) regressed.push(`${failure} (${wasOnBaseline(baseline)})`)
     else {
       preExisting.push(
         `${failure} (${check.name} was already failing on the baseline: ${baseline.outcome})`,
@@ -194,7 +193,7 @@ function decideNoRegression(
       if (baseline === null)
         blocking.push(`${failure} (there is no baseline result to compare with)`)
       else if (isPassing(baseline))
-        blocking.push(`regressed: ${failure} (it ${baseline.outcome} on the baseline)`)
+        blocking.push(`regressed: ${failure} (${wasOnBaseline(baseline)})`)
       else {
         preExisting.push(
           `not blocking: ${check.name} was already ${baseline.outcome} on the baseline and is ${candidate.outcome} on the candidate: ${candidate.reason}`,
@@ -247,6 +246,13 @@ export function formatPercent(pct: number): string {
   const rounded = Number(pct.toFixed(1))
   if (rounded === 0) return '±0%'
   return rounded > 0 ? `+${rounded}%` : `−${-rounded}%`
+}
+
+/** "it PASSED on the baseline" / "it was FLAKY on the baseline". */
+function wasOnBaseline(baseline: RunResult): string {
+  return baseline.outcome === 'PASSED'
+    ? 'it PASSED on the baseline'
+    : `it was ${baseline.outcome} on the baseline`
 }
 
 function isScore(score: number | null): score is number {
