@@ -9,8 +9,9 @@
  */
 import { z } from 'zod'
 import { forbiddenEnvReason } from './env-policy.ts'
+import { globProblem } from './globs.ts'
 import { TOLERANCE_PATTERN } from './numbers.ts'
-import { MODES } from './types.ts'
+import { AUDIT_KINDS, MODES } from './types.ts'
 
 /** Wall-clock budget of a check when the config gives none, in seconds. */
 export const DEFAULT_TIMEOUT_S = 300
@@ -18,6 +19,9 @@ export const DEFAULT_TIMEOUT_S = 300
 export const DEFAULT_SETUP_TIMEOUT_S = 600
 /** Longest check name: names become file names and CLI arguments. */
 export const MAX_CHECK_NAME_LENGTH = 100
+
+/** Most changed files the change-coverage audit breaks when the config gives no audit_max_files. */
+export const DEFAULT_AUDIT_MAX_FILES = 20
 
 /** Check names become file names and CLI arguments: no separators, no leading dot or dash. */
 export const CHECK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
@@ -167,6 +171,74 @@ export const noiseKeys = {
     .describe('Named numbers the check reports, compared between baseline and candidate.'),
 }
 
+/** `expect` of a check: `fail` makes it a canary. Shared with function checks. */
+export const expectKey = z
+  .enum(['pass', 'fail'], { error: 'must be pass or fail' })
+  .describe(
+    'fail: a canary, a check that must not pass (say, a known-bad input kept in the suite). If it passes, the gate itself is broken, and the verdict is block. Canaries are never retried.',
+  )
+  .meta({ default: 'pass' })
+
+const policyKey = (what: string) =>
+  z
+    .enum(['warn', 'block'], { error: 'must be warn or block' })
+    .describe(what)
+    .meta({ default: 'warn' })
+
+const auditKind = z
+  .string({ error: unlessMissing('must be an audit kind (vacuity or changes)') })
+  .pipe(
+    z.enum(AUDIT_KINDS, {
+      error: (issue) =>
+        `unknown audit kind ${JSON.stringify(String(issue.input).slice(0, 40))} (allowed: ${AUDIT_KINDS.join(', ')})`,
+    }),
+  )
+  // The pipe hides the enum from the generated JSON Schema; editors still get the choices.
+  .meta({ enum: [...AUDIT_KINDS] })
+
+/** The keys of the audits that test the checks themselves (see src/engine/audit.ts). */
+const auditKeys = {
+  audit: z
+    .union([auditKind, z.array(auditKind).max(AUDIT_KINDS.length * 2)], {
+      error: `must be an audit kind (${AUDIT_KINDS.join(', ')}) or a list of them`,
+    })
+    .optional()
+    .describe(
+      'Audits that test the checks themselves. vacuity: each check that passes on the baseline also runs on an empty tree (no files, setup not run); one that still passes cannot fail. changes: each changed file, broken on purpose, is run against the checks that passed on the candidate; a file no check notices is not covered. [] runs none (the action runs vacuity when this key is absent).',
+    ),
+  audit_max_files: z
+    .number({ error: unlessMissing('must be a whole number, 0 or more') })
+    .int({ error: 'must be a whole number, 0 or more' })
+    .min(0, { error: 'must be a whole number, 0 or more' })
+    .max(1000, { error: 'must be at most 1000' })
+    .optional()
+    .describe(
+      `Most changed files the changes audit breaks, one variant each (default ${DEFAULT_AUDIT_MAX_FILES}); its cost is files × checks runs. Code files (JavaScript, TypeScript, Python, shell) go first, then the others, in path order.`,
+    )
+    .meta({ default: DEFAULT_AUDIT_MAX_FILES }),
+  audit_ignore: z
+    .array(
+      z
+        .string({ error: 'must be a glob (a string) such as "docs/**"' })
+        .superRefine((glob, ctx) => {
+          const why = globProblem(glob)
+          if (why !== null) ctx.addIssue({ code: 'custom', message: why })
+        }),
+      { error: unlessMissing('must be a list of globs such as ["docs/**", "**/*.md"]') },
+    )
+    .max(1000, { error: 'must list at most 1000 globs' })
+    .optional()
+    .describe(
+      'Globs of changed files the changes audit leaves out, relative to the repository root: * and ? stay within a directory, ** crosses directories, {a,b} and [...] as usual; names starting with a dot match too.',
+    ),
+  vacuous: policyKey(
+    'How a check that passes on an empty tree (it cannot fail) counts: warn shows it; block blocks the change.',
+  ).optional(),
+  uncovered: policyKey(
+    'How a changed file that no check noticed when it was broken counts: warn shows it; block blocks the change.',
+  ).optional(),
+}
+
 /** One entry of `checks`: a shell check. */
 export const CheckEntrySchema = z
   .strictObject({
@@ -195,6 +267,7 @@ export const CheckEntrySchema = z
       )
       .optional(),
     env: envValues('Literal environment variables for this check only.').optional(),
+    expect: expectKey.optional(),
     ...noiseKeys,
     ...limitKeys,
   })
@@ -257,6 +330,7 @@ export const ConfigFileSchema = z.strictObject({
     .describe(
       "Module of function checks (.mjs, .js or .ts), relative to this file's directory. Its default export is a list of { name, timeout_s, run }.",
     ),
+  ...auditKeys,
   checks: z
     .array(CheckEntrySchema, { error: unlessMissing('must be a list of checks') })
     .nullable()

@@ -27,12 +27,14 @@ import {
   DEFAULT_SETUP_TIMEOUT_S,
   DEFAULT_TIMEOUT_S,
   MAX_CHECK_NAME_LENGTH,
+  expectKey,
   noiseKeys,
   type ConfigFile,
 } from './config-schema.ts'
 import { ConfigError, excerpt } from './errors.ts'
 import { parseTolerance } from './numbers.ts'
 import type {
+  AuditKind,
   FunctionCheckSpec,
   GateConfig,
   MetricSpec,
@@ -40,7 +42,11 @@ import type {
   ShellCheckSpec,
 } from './types.ts'
 
-export { DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S } from './config-schema.ts'
+export {
+  DEFAULT_AUDIT_MAX_FILES,
+  DEFAULT_SETUP_TIMEOUT_S,
+  DEFAULT_TIMEOUT_S,
+} from './config-schema.ts'
 
 /** Largest config file we agree to parse; quorum.yml may come from an untrusted PR. */
 export const MAX_CONFIG_BYTES = 1024 * 1024
@@ -57,10 +63,11 @@ export interface ParseConfigOptions {
 export interface ListedFunctionCheck {
   name: string
   timeout_s: number | null
-  /** repeats, retries and metrics as the module wrote them (validated by mergeFunctionChecks). */
+  /** repeats, retries, metrics and expect as the module wrote them (validated by mergeFunctionChecks). */
   repeats?: unknown
   retries?: unknown
   metrics?: unknown
+  expect?: unknown
 }
 
 export interface LoadConfigOptions extends ParseConfigOptions {
@@ -181,6 +188,8 @@ export function parseConfig(
 
   checkChecksPresent(src, config)
   checkUniqueNames(src, config)
+  checkCanaries(src, config)
+  checkAuditPolicies(src, config)
 
   const gate: GateConfig = {
     file,
@@ -190,6 +199,7 @@ export function parseConfig(
     env_passthrough: [...new Set(config.env_passthrough ?? [])],
     env: envOf(src, ['env'], config.env),
     parallel: config.parallel ?? null,
+    ...auditOf(config),
     ...limitsOf(config),
     functions:
       config.functions === undefined ? null : path.resolve(path.dirname(file), config.functions),
@@ -200,6 +210,7 @@ export function parseConfig(
       timeout_s: check.timeout_s ?? DEFAULT_TIMEOUT_S,
       score_from: check.score_from ?? null,
       env: envOf(src, ['checks', i, 'env'], check.env),
+      ...(check.expect === 'fail' ? { expect: 'fail' as const } : {}),
       ...noiseOf(check, check.score_from ?? null),
       ...limitsOf(check),
       source: { file: display, ...valueAt(src, ['checks', i, 'name']) },
@@ -416,13 +427,21 @@ export function mergeFunctionChecks(
       )
     }
     const noise = NoiseSchema.safeParse(
-      { repeats: entry.repeats, retries: entry.retries, metrics: entry.metrics },
+      {
+        repeats: entry.repeats,
+        retries: entry.retries,
+        metrics: entry.metrics,
+        expect: entry.expect,
+      },
       { error: genericMessage },
     )
     if (!noise.success) {
       const issue = noise.error.issues[0]!
       const where = issue.path.map(String).join('.')
       throw fail(`${moduleName}: check "${name}": ${where} ${issue.message}`)
+    }
+    if (noise.data.expect === 'fail' && (noise.data.retries ?? 0) > 0) {
+      throw fail(`${moduleName}: check "${name}": ${CANARY_RETRIES}`)
     }
     taken.set(name.toLowerCase(), `the function check "${name}" in ${moduleName}`)
     added.push({
@@ -431,6 +450,7 @@ export function mergeFunctionChecks(
       timeout_s: timeout ?? DEFAULT_TIMEOUT_S,
       env: {},
       module: modulePath,
+      ...(noise.data.expect === 'fail' ? { expect: 'fail' as const } : {}),
       ...noiseOf(noise.data, null),
     })
   }
@@ -442,8 +462,36 @@ export function mergeFunctionChecks(
   return { ...config, checks: [...config.checks, ...added] }
 }
 
-const NoiseSchema = z.object(noiseKeys)
+const NoiseSchema = z.object({ ...noiseKeys, expect: expectKey.optional() })
 type NoiseKeys = z.output<typeof NoiseSchema>
+
+const CANARY_RETRIES =
+  'a canary (expect: fail) is never retried: a retry would only give a known-bad input another chance to pass; remove retries'
+
+/**
+ * The audit keys the file sets, and only those: a config without them parses exactly as before
+ * (the gate applies the defaults). `vacuous: block` or `uncovered: block` switch their audit on
+ * when `audit` is absent, so that a policy is never set for an audit that does not run.
+ */
+function auditOf(config: ConfigFile): Partial<GateConfig> {
+  const kinds: AuditKind[] | undefined =
+    config.audit === undefined
+      ? undefined
+      : [...new Set(typeof config.audit === 'string' ? [config.audit] : config.audit)]
+  const out: Partial<GateConfig> = {}
+  if (kinds !== undefined) out.audit = kinds
+  else {
+    const implied: AuditKind[] = []
+    if (config.vacuous === 'block') implied.push('vacuity')
+    if (config.uncovered === 'block') implied.push('changes')
+    if (implied.length > 0) out.audit = implied
+  }
+  if (config.audit_max_files !== undefined) out.audit_max_files = config.audit_max_files
+  if (config.audit_ignore !== undefined) out.audit_ignore = [...new Set(config.audit_ignore)]
+  if (config.vacuous !== undefined) out.vacuous = config.vacuous
+  if (config.uncovered !== undefined) out.uncovered = config.uncovered
+  return out
+}
 
 /**
  * repeats, retries and the metric list of a check. `score_from: k` is a metric k, direction
@@ -489,6 +537,41 @@ function checkChecksPresent(src: Source, config: ConfigFile): void {
       ...valueAt(src, ['checks']),
       key: 'checks',
       message: 'no checks listed; list at least one, or set functions',
+    })
+  }
+}
+
+/** A canary must not be retried: every retry is one more chance for a known-bad input to pass. */
+function checkCanaries(src: Source, config: ConfigFile): void {
+  for (const [i, check] of (config.checks ?? []).entries()) {
+    if (check.expect !== 'fail' || (check.retries ?? 0) === 0) continue
+    throw new ConfigError({
+      file: src.display,
+      ...valueAt(src, ['checks', i, 'retries']),
+      key: `checks[${i}].retries`,
+      message: CANARY_RETRIES,
+    })
+  }
+}
+
+/**
+ * `vacuous: block` (or `uncovered: block`) next to an `audit` list that leaves its audit out
+ * would block on something that is never looked at: a contradiction, not a default to guess.
+ */
+function checkAuditPolicies(src: Source, config: ConfigFile): void {
+  if (config.audit === undefined) return
+  const kinds: readonly string[] = typeof config.audit === 'string' ? [config.audit] : config.audit
+  const rules = [
+    { key: 'vacuous', kind: 'vacuity', value: config.vacuous },
+    { key: 'uncovered', kind: 'changes', value: config.uncovered },
+  ] as const
+  for (const rule of rules) {
+    if (rule.value !== 'block' || kinds.includes(rule.kind)) continue
+    throw new ConfigError({
+      file: src.display,
+      ...valueAt(src, [rule.key]),
+      key: rule.key,
+      message: `block needs the ${rule.kind} audit, which \`audit\` leaves out; add ${rule.kind} to audit`,
     })
   }
 }

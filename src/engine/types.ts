@@ -18,6 +18,15 @@ export type Mode = (typeof MODES)[number]
 /** How FLAKY counts in a verdict: `warn` shows it and does not block; `block` counts it as a failure. */
 export type FlakyPolicy = 'warn' | 'block'
 
+/**
+ * The audits that test the checks themselves (src/engine/audit.ts): `vacuity` runs each check on
+ * an empty tree, `changes` runs the checks against candidates in which one changed file is broken.
+ */
+export const AUDIT_KINDS = ['vacuity', 'changes'] as const
+export type AuditKind = (typeof AUDIT_KINDS)[number]
+/** How an audit finding counts: `warn` shows it and does not block; `block` makes the verdict block. */
+export type AuditPolicy = 'warn' | 'block'
+
 /** Which way a metric is better. */
 export type Direction = 'higher' | 'lower'
 /** How far a metric may move the worse way before it is a regression. */
@@ -47,6 +56,11 @@ interface CheckSpecBase {
   limits?: Partial<ResourceLimits>
   /** Where the check's name is written in the config, when it came from one (for errors). */
   source?: SourceLocation
+  /**
+   * `fail`: a canary, a check that must not pass (a known-bad input kept in the suite). When it
+   * passes, the gate itself is broken and the verdict is block. Absent: an ordinary check.
+   */
+  expect?: 'fail'
   /** Runs per tree (>= 1; default 1); baseline and candidate runs alternate. */
   repeats?: number
   /** Extra attempts of a run that did not pass (FAILED, TIMEOUT, CRASHED), same tree (default 0). */
@@ -96,6 +110,16 @@ export interface GateConfig {
   mode: Mode
   /** How a FLAKY result counts (default warn). */
   flaky?: FlakyPolicy
+  /** The audits the config asks for (`audit`); absent: the caller's default (none in the CLI). */
+  audit?: AuditKind[]
+  /** Most changed files the change-coverage audit breaks, one at a time (default 20). */
+  audit_max_files?: number
+  /** Globs (relative to the tree's root) of changed files the change-coverage audit leaves out. */
+  audit_ignore?: string[]
+  /** How a check that passes on an empty tree counts (default warn). */
+  vacuous?: AuditPolicy
+  /** How a changed file that no check noticed when it was broken counts (default warn). */
+  uncovered?: AuditPolicy
   /** Shell command run once per tree before any check, in the prepared tree. */
   setup: { command: string; timeout_s: number; network?: 'none' | 'host' } | null
   /** Resource limits of every run unless a check says otherwise (defaults: DEFAULT_LIMITS). */

@@ -204,6 +204,7 @@ export async function hostMain(load: (specifier: string) => Promise<unknown>): P
       repeats?: unknown
       retries?: unknown
       metrics?: unknown
+      expect?: unknown
     }> = []
     const seen = new Map<string, number>()
     for (let i = 0; i < list.length; i++) {
@@ -214,6 +215,7 @@ export async function hostMain(load: (specifier: string) => Promise<unknown>): P
         repeats?: unknown
         retries?: unknown
         metrics?: unknown
+        expect?: unknown
       } | null
       if (entry === null || typeof entry !== 'object') {
         return fail(`checks[${i}] is ${describe(entry)}, not an object { name, timeout_s?, run }`)
@@ -239,13 +241,14 @@ export async function hostMain(load: (specifier: string) => Promise<unknown>): P
         )
       }
       seen.set(name, i)
-      // repeats, retries and metrics travel as written; the judge validates them.
+      // repeats, retries, metrics and expect travel as written; the judge validates them.
       checks.push({
         name,
         timeout_s: typeof timeout === 'number' ? timeout : null,
         repeats: entry.repeats,
         retries: entry.retries,
         metrics: entry.metrics,
+        expect: entry.expect,
       })
     }
     return send(`"type":"list","checks":${stringify(checks)}`)

@@ -53,6 +53,7 @@ export async function listFunctionChecks(
         repeats: entry.repeats,
         retries: entry.retries,
         metrics: entry.metrics,
+        expect: entry.expect,
       }
     })
   }

@@ -213,7 +213,7 @@ describe('parseConfig rejects, naming file, line, column and key', () => {
     [
       'an unknown key far from any allowed one, listing the allowed keys',
       yaml(...ONE_CHECK, 'retries: 3'),
-      'quorum.yml:4:1: retries: unknown key "retries" (allowed: mode, flaky, setup, parallel, env, network, pids_max, memory_mb, disk_mb, env_passthrough, functions, checks)',
+      'quorum.yml:4:1: retries: unknown key "retries" (allowed: mode, flaky, setup, parallel, env, network, pids_max, memory_mb, disk_mb, env_passthrough, functions, audit, audit_max_files, audit_ignore, vacuous, uncovered, checks)',
     ],
     [
       'an unknown key in setup',
@@ -440,7 +440,7 @@ describe('parseConfig rejects, naming file, line, column and key', () => {
     const err = reject(yaml(...ONE_CHECK, '    "a\\nb": 1'))
     assert.equal(
       err.format(),
-      'quorum.yml:4:5: checks[0]["a\\nb"]: unknown key "a\\nb" (allowed: name, command, timeout_s, score_from, env, repeats, retries, metrics, network, pids_max, memory_mb, disk_mb)',
+      'quorum.yml:4:5: checks[0]["a\\nb"]: unknown key "a\\nb" (allowed: name, command, timeout_s, score_from, env, expect, repeats, retries, metrics, network, pids_max, memory_mb, disk_mb)',
     )
     assert.ok(!err.format().includes('\n'))
   })
