@@ -1,11 +1,14 @@
 /**
- * The shape of what Quorum reads back that it once wrote: a run result from the result cache
- * (and, later, reports from artifacts). Whatever comes back may be corrupt or forged, so it is
- * checked field by field, with caps on every string and list, before anything uses it.
+ * The shape of what Quorum reads back that it once wrote: a run result from the result cache,
+ * and whole reports from the gate stage's artifacts. Whatever comes back may be corrupt or
+ * forged, so it is checked field by field, with caps on every string and list, before anything
+ * uses it.
  */
 import { z } from 'zod'
-import { OUTCOMES } from './types.ts'
-import type { RunResult } from './types.ts'
+import { CHECK_NAME_PATTERN, MAX_CHECK_NAME_LENGTH } from './config-schema.ts'
+import { MAX_SHARDS } from './shard.ts'
+import { MODES, OUTCOMES } from './types.ts'
+import type { Change, Report, RunResult } from './types.ts'
 
 const MAX_TEXT = 64 * 1024
 const text = z.string().max(MAX_TEXT)
@@ -65,4 +68,121 @@ export function parseRunResult(
   const issue = parsed.error.issues[0]!
   const where = issue.path.length > 0 ? issue.path.map(String).join('.') : 'the value'
   return { ok: false, why: `${where}: ${issue.message}` }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole reports, as the publish stage reads them from artifacts (DESIGN "Forks and shards").
+// Every field of types.ts Report is listed, nothing else is accepted, and every string and list
+// is capped, so that what passes can be rendered and merged without further checks on size.
+
+/** Most checks a report may list (a config with more is not a plan, it is an accident). */
+export const MAX_REPORT_CHECKS = 10_000
+const MAX_SAMPLES = 10_000
+const name = z
+  .string()
+  .max(MAX_CHECK_NAME_LENGTH)
+  .regex(CHECK_NAME_PATTERN, { error: 'must be a check name' })
+const sha = z.string().regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, { error: 'must be a full sha' })
+const texts = z.array(text).max(MAX_REPORT_CHECKS * 2)
+
+const SideSchema = z.strictObject({
+  samples: z.array(finite).max(MAX_SAMPLES),
+  median: finite.nullable(),
+})
+
+const MetricReportSchema = z.strictObject({
+  name: z.string().max(200),
+  direction: z.enum(['higher', 'lower']),
+  tolerance: z.string().max(100),
+  deterministic: z.boolean(),
+  verdict: z.enum(['regressed', 'improved', 'unchanged', 'inconclusive']),
+  baseline: SideSchema.nullable(),
+  candidate: SideSchema,
+  change_pct: finite.nullable(),
+  ci: z.tuple([finite, finite]).nullable(),
+  test: z.string().max(1000),
+  repeats_needed: z.number().int().nonnegative().nullable(),
+})
+
+const CHANGES = [
+  'still-passing',
+  'regressed',
+  'fixed',
+  'still-failing',
+  'passing',
+  'failing',
+  'new-check-passing',
+  'new-check-failing',
+] as const satisfies readonly Change[]
+
+const CheckReportSchema = z.strictObject({
+  name,
+  kind: z.enum(['shell', 'function']),
+  candidate: RunResultSchema,
+  baseline: RunResultSchema.nullable(),
+  change: z.enum(CHANGES),
+  score_delta: finite.nullable(),
+  reproduce: z.string().max(8192),
+  metrics: z.array(MetricReportSchema).max(1000).optional(),
+})
+
+const TreeInfoSchema = z.strictObject({
+  role: z.enum(['baseline', 'candidate']),
+  path: z.string().max(4096),
+  commit: sha.nullable(),
+  id: z.string().max(200).optional(),
+  setup: RunResultSchema.nullable(),
+})
+
+const count = z.number().int().nonnegative()
+
+export const ReportSchema = z.strictObject({
+  schema_version: z.literal(1),
+  tool: z.strictObject({ name: z.literal('quorum'), version: z.string().max(100) }),
+  verdict: z.enum(['allow', 'block']),
+  mode: z.enum(MODES),
+  flaky: z.enum(['warn', 'block']).optional(),
+  reasons: texts,
+  checks: z.array(CheckReportSchema).max(MAX_REPORT_CHECKS),
+  counts: z.strictObject({
+    PASSED: count,
+    FAILED: count,
+    TIMEOUT: count,
+    CRASHED: count,
+    ERROR: count,
+    // Reports from before FLAKY existed have no count for it; counts are recomputed anyway.
+    FLAKY: count.optional(),
+  }),
+  skipped: z.array(name).max(MAX_REPORT_CHECKS).optional(),
+  shard: z
+    .strictObject({
+      index: z.number().int().min(1).max(MAX_SHARDS),
+      total: z.number().int().min(1).max(MAX_SHARDS),
+      all_checks: z.array(name).max(MAX_REPORT_CHECKS),
+    })
+    .optional(),
+  totals: z.strictObject({ baseline_score: finite.nullable(), candidate_score: finite }),
+  trees: z.strictObject({ baseline: TreeInfoSchema.nullable(), candidate: TreeInfoSchema }),
+  sandbox: z.enum(['overlay', 'copy']),
+  config_file: z.string().max(4096).nullable(),
+  started_at: z.string().max(100),
+  duration_ms: z.number().nonnegative(),
+  notices: texts,
+})
+
+/** The report in `value`, or why it is not one (one line naming the first bad field). */
+export function parseReport(
+  value: unknown,
+): { ok: true; report: Report } | { ok: false; why: string } {
+  const parsed = ReportSchema.safeParse(value)
+  if (!parsed.success) return { ok: false, why: firstIssue(parsed.error) }
+  const { counts } = parsed.data
+  return { ok: true, report: { ...parsed.data, counts: { ...counts, FLAKY: counts.FLAKY ?? 0 } } }
+}
+
+/** `path.to.field: message` of a zod error's first issue; field names only, never values. */
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0]!
+  const where = issue.path.length > 0 ? issue.path.map(String).join('.') : 'the value'
+  return `${where}: ${issue.message}`
 }
