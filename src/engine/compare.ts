@@ -58,24 +58,72 @@ export function compareRuns(
  *
  * FLAKY counts as passing under `flaky: warn` (named among the reasons) and as failing under
  * `flaky: block`. A gate with no checks blocks: it has verified nothing.
+ *
+ * Canaries (`expect: fail`) are left out of the mode's rules and judged on their own: one that
+ * passes on the candidate blocks, first among the reasons (see decideCanaries).
  */
 export function decideVerdict(
   mode: Mode,
   checks: readonly CheckReport[],
   options: { flaky?: FlakyPolicy } = {},
 ): { verdict: Verdict; reasons: string[] } {
-  if (checks.length === 0) {
-    return { verdict: 'block', reasons: ['no checks ran, so nothing was verified'] }
+  const canaries = decideCanaries(checks.filter(isCanary))
+  const ordinary = checks.filter((c) => !isCanary(c))
+  if (ordinary.length === 0) {
+    const none =
+      checks.length === 0
+        ? 'no checks ran, so nothing was verified'
+        : 'only canaries ran, so nothing verified the change itself'
+    return { verdict: 'block', reasons: [...canaries.blocking, none, ...canaries.warnings] }
   }
   const flaky = options.flaky ?? 'warn'
   const decided =
     mode === 'scored'
-      ? decideScored(checks, flaky)
+      ? decideScored(ordinary, flaky)
       : mode === 'no-regression'
-        ? decideNoRegression(checks, flaky)
-        : decidePassFail(checks, flaky)
-  const warnings = flaky === 'warn' ? flakyWarnings(checks) : []
-  return { verdict: decided.verdict, reasons: [...decided.reasons, ...warnings] }
+        ? decideNoRegression(ordinary, flaky)
+        : decidePassFail(ordinary, flaky)
+  const warnings = flaky === 'warn' ? flakyWarnings(ordinary) : []
+  return {
+    verdict: canaries.blocking.length > 0 ? 'block' : decided.verdict,
+    reasons: [...canaries.blocking, ...decided.reasons, ...warnings, ...canaries.warnings],
+  }
+}
+
+/** A canary: a check configured with `expect: fail`, which must not pass. */
+export function isCanary(check: { expect?: 'fail' }): boolean {
+  return check.expect === 'fail'
+}
+
+/**
+ * Canaries keep a known-bad input in the suite: one that passes on the candidate (PASSED, or
+ * FLAKY: it passed at least once) means the gate itself can no longer fail, and blocks whatever
+ * the mode. One that ends in ERROR did not run the way a failing test does, which proves nothing
+ * either way: named, not blocking. Retries never apply (the config refuses them).
+ */
+function decideCanaries(canaries: readonly CheckReport[]): {
+  blocking: string[]
+  warnings: string[]
+} {
+  const blocking: string[] = []
+  const warnings: string[] = []
+  for (const check of canaries) {
+    const { candidate, baseline } = check
+    if (candidate.outcome === 'PASSED' || candidate.outcome === 'FLAKY') {
+      const already =
+        baseline !== null && (baseline.outcome === 'PASSED' || baseline.outcome === 'FLAKY')
+          ? ` (it ${baseline.outcome} on the baseline too: the gate was broken before this change)`
+          : ''
+      blocking.push(
+        `the gate itself is broken: canary ${check.name} must fail (expect: fail) but ${candidate.outcome} on the candidate: ${candidate.reason}${already}`,
+      )
+    } else if (candidate.outcome === 'ERROR') {
+      warnings.push(
+        `canary ${check.name} ERROR (not blocking): ${candidate.reason}; a canary that cannot run proves nothing about the gate`,
+      )
+    }
+  }
+  return { blocking, warnings }
 }
 
 /** FLAKY checks under `flaky: warn`: they did not block, and the reader must see them. */

@@ -295,6 +295,101 @@ export interface CheckReport {
   reproduce: string
   /** Every metric the check declares, compared (the gate always sets it; empty when none). */
   metrics?: MetricReport[]
+  /** `fail`: a canary, which must not pass (see CheckSpec.expect); absent for ordinary checks. */
+  expect?: 'fail'
+}
+
+/**
+ * One run of the audit: a check on a tree that is not one of the gate's own (the empty tree, or
+ * the candidate with one file broken). Only what the audit needs; the full log, when kept, says
+ * the rest.
+ */
+export interface AuditRun {
+  outcome: Outcome
+  reason: string
+  duration_ms: number
+  exit_code: number | null
+  signal: string | null
+  seed: string
+  log_path: string | null
+  /** Set when this result was taken from a cache. */
+  reused_from?: ReuseOrigin
+}
+
+/** The vacuity probe of one check: its run on an empty tree (no files at all, setup not run). */
+export interface VacuityProbe {
+  check: string
+  /** The tree whose passing result sent the check to the probe (the baseline when there is one). */
+  probed: TreeRole
+  run: AuditRun
+  /** true: PASSED on the empty tree, so it cannot fail; null: the probe itself did not run. */
+  vacuous: boolean | null
+}
+
+/** How a changed file was broken for the change-coverage audit. */
+export type Sabotage =
+  /** JavaScript or TypeScript: a first-line `throw`. */
+  | 'throw'
+  /** Python: a first-line `raise`. */
+  | 'raise'
+  /** Shell: a first-line `exit 1` with a message on stderr. */
+  | 'exit'
+  /** Anything else: the file's content removed. */
+  | 'emptied'
+
+/** One check run against the candidate with one changed file broken. */
+export interface SabotagedRun {
+  check: string
+  run: AuditRun
+  /** true: the check did not pass (it noticed); null: the run itself could not start. */
+  noticed: boolean | null
+}
+
+/** One changed file, broken on purpose, and which checks noticed. */
+export interface FileAudit {
+  /** Relative to the tree's root, `/`-separated. */
+  path: string
+  status: 'added' | 'modified'
+  sabotage: Sabotage
+  runs: SabotagedRun[]
+  /** The checks that noticed, in config order. */
+  noticed_by: string[]
+  /** true: some check noticed; false: none did (not covered); null: no check could run. */
+  covered: boolean | null
+}
+
+/** Why a changed file was not audited. */
+export type NotAuditedReason =
+  | 'ignored' // matched audit_ignore
+  | 'binary'
+  | 'not-a-file' // a symbolic link, a FIFO, ...
+  | 'over-cap' // beyond audit_max_files
+  | 'too-large'
+  | 'unreadable'
+
+/** The change-coverage audit: the candidate's changed files, each broken once. */
+export interface ChangeAudit {
+  /** The checks run against every broken file: those that PASSED on the candidate. */
+  checks: string[]
+  max_files: number
+  files: FileAudit[]
+  not_audited: Array<{ path: string; why: NotAuditedReason }>
+  /** Why the audit could not look at the change at all (no baseline, ...); absent when it did. */
+  note?: string
+}
+
+/**
+ * The audits' results: runs of the checks on trees made to test the checks themselves. They never
+ * change the outcome of a normal run; they change the verdict only through `vacuous: block` and
+ * `uncovered: block`.
+ */
+export interface AuditReport {
+  vacuous: AuditPolicy
+  uncovered: AuditPolicy
+  /** Present when the vacuity probe ran: one entry per check probed, in config order. */
+  vacuity?: VacuityProbe[]
+  /** Present when the change-coverage audit ran. */
+  changes?: ChangeAudit
 }
 
 export interface TreeInfo {
@@ -337,4 +432,6 @@ export interface Report {
   duration_ms: number
   /** Free-form notes that views should show prominently (e.g. "quorum.yml changed in this PR"). */
   notices: string[]
+  /** Present when an audit ran (`audit:` in the config, or the caller's default). */
+  audit?: AuditReport
 }
