@@ -169,8 +169,10 @@ function basename(path: string): string {
 export interface AuditCandidate {
   path: string
   status: 'added' | 'modified'
-  /** null: not a regular file (a link, a FIFO, ...). */
+  /** null: not a regular file (a link, a FIFO, ...), or unreadable. */
   head: Uint8Array | null
+  /** A regular file that could not be read. */
+  unreadable?: boolean
 }
 
 /** The changed files to break, in the order to run them, and those left out with why. */
@@ -192,6 +194,7 @@ export function planChangeAudit(
   for (const file of [...changed].sort((a, b) => compareBytes(a.path, b.path))) {
     if (matchesAnyGlob(file.path, options.ignore))
       notAudited.push({ path: file.path, why: 'ignored' })
+    else if (file.unreadable) notAudited.push({ path: file.path, why: 'unreadable' })
     else if (file.head === null) notAudited.push({ path: file.path, why: 'not-a-file' })
     else if (isBinary(file.head)) notAudited.push({ path: file.path, why: 'binary' })
     else eligible.push({ ...file, language: languageOf(file.path, file.head) })

@@ -47,14 +47,15 @@ export async function listFunctionChecks(
   if (message?.type === 'list' && Array.isArray(message.checks)) {
     return (message.checks as unknown[]).map((c) => {
       const entry = c as Record<string, unknown>
-      return {
+      const listed: ListedFunctionCheck = {
         name: String(entry.name),
         timeout_s: typeof entry.timeout_s === 'number' ? entry.timeout_s : null,
-        repeats: entry.repeats,
-        retries: entry.retries,
-        metrics: entry.metrics,
-        expect: entry.expect,
       }
+      // Only what the module wrote: an absent key stays absent.
+      for (const key of ['repeats', 'retries', 'metrics', 'expect'] as const) {
+        if (entry[key] !== undefined) listed[key] = entry[key]
+      }
+      return listed
     })
   }
   const how = r.signal ? `was killed by ${r.signal}` : `exited with code ${r.exitCode}`

@@ -13,6 +13,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readdir, realpath, rmdir, stat, unlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
+import { SANDBOX_SETUP_FAILED } from '../engine/audit.ts'
 import { classifyFunctionRun, classifyShellRun } from '../engine/outcome.ts'
 import { DEFAULT_LIMITS } from '../engine/limits.ts'
 import type {
@@ -33,6 +34,7 @@ import { resolveTool } from './system-tools.ts'
 import type { ListedFunctionCheck } from '../engine/config.ts'
 import { listFunctionChecks as listChecksInChild } from './function-list.ts'
 import { killProcessesWithEnv } from './proc-scan.ts'
+import { writeVariantLayer, type VariantFile } from './variants.ts'
 import { functionHostArgv, shellArgv, spawnBounded, type SpawnResult } from './process.ts'
 import {
   SANDBOX_FAILURE_EXIT_CODE,
@@ -117,6 +119,21 @@ export interface Workspace {
     setup: { command: string; timeout_s: number } | null,
     opts: RunOptions,
   ): Promise<{ tree: PreparedTree; setup: RunResult | null }>
+  /**
+   * A tree with no files at all and no setup (the vacuity probe's): its runs see an empty
+   * directory and an empty HOME. Their logs are named `<label>-<check>-<n>.log`.
+   */
+  prepareEmptyTree(role: TreeRole, label: string): Promise<PreparedTree>
+  /**
+   * `base` (as prepared, setup included) with `files` written over it, for the change-coverage
+   * audit: one small extra layer on top (see variants.ts), not a copy of the tree. Runs of it
+   * see `role` as base's, and their logs are named `<label>-<check>-<n>.log`.
+   */
+  prepareVariant(
+    base: PreparedTree,
+    files: readonly VariantFile[],
+    label: string,
+  ): Promise<PreparedTree>
   /** Runs one check once on a tree, in a fresh sandbox. Never throws for what the check does. */
   runCheck(tree: PreparedTree, spec: CheckSpec, opts: RunOptions): Promise<RunResult>
   /** Lists a function-checks module's checks in a child process (see process.ts). */
@@ -140,6 +157,8 @@ const MIB = 1024 * 1024
 interface TreeState {
   provider: SandboxProvider
   layers: TreeLayers
+  /** Names this tree's logs instead of its role (audit trees). */
+  logLabel?: string
 }
 
 /**
@@ -283,6 +302,8 @@ class GateWorkspace implements Workspace {
   private disposing: Promise<void> | null = null
   private scratchSeq = 0
   private runSeq = 0
+  private variantSeq = 0
+  private emptyDir: Promise<string> | null = null
   private readonly cgroups: CgroupSupport
 
   constructor(p: {
@@ -432,6 +453,41 @@ class GateWorkspace implements Workspace {
     return { tree, setup: setupResult }
   }
 
+  async prepareEmptyTree(role: TreeRole, label: string): Promise<PreparedTree> {
+    this.assertOpen()
+    this.emptyDir ??= (async () => {
+      const dir = join(this.dir, 'empty-tree')
+      await mkdir(dir, { mode: 0o755 })
+      return dir
+    })()
+    const dir = await this.emptyDir
+    const provider = this.provider(this.kind)
+    const tree: PreparedTree = Object.freeze({ role, sourceDir: dir })
+    this.trees.set(tree, { provider, layers: provider.prepare(dir), logLabel: label })
+    return tree
+  }
+
+  async prepareVariant(
+    base: PreparedTree,
+    files: readonly VariantFile[],
+    label: string,
+  ): Promise<PreparedTree> {
+    this.assertOpen()
+    const state = this.trees.get(base)
+    if (!state) throw new WorkspaceError('prepareVariant: the base tree was not prepared here')
+    const layer = join(this.dir, 'variants', `v${++this.variantSeq}`)
+    await mkdir(dirname(layer), { recursive: true })
+    await writeVariantLayer(layer, base.sourceDir, files)
+    const tree: PreparedTree = Object.freeze({ role: base.role, sourceDir: base.sourceDir })
+    this.trees.set(tree, {
+      provider: state.provider,
+      // Top first: the variant's files hide the tree's own.
+      layers: { ...state.layers, root: [layer, ...state.layers.root] },
+      logLabel: label,
+    })
+    return tree
+  }
+
   async runCheck(tree: PreparedTree, spec: CheckSpec, opts: RunOptions): Promise<RunResult> {
     const state = this.trees.get(tree)
     if (!state) throw new WorkspaceError('runCheck: this tree was not prepared by this workspace')
@@ -440,8 +496,10 @@ class GateWorkspace implements Workspace {
     }
     const timeoutMs = spec.timeout_s * 1000
     const { result } = await this.run({
-      ...state,
+      provider: state.provider,
+      layers: state.layers,
       role: tree.role,
+      logLabel: state.logLabel ?? tree.role,
       logKey: spec.name,
       checkName: spec.name,
       opts: { ...opts, env: { ...opts.env, ...spec.env } },
@@ -476,6 +534,8 @@ class GateWorkspace implements Workspace {
     provider: SandboxProvider
     layers: TreeLayers
     role: TreeRole
+    /** The first part of the log file's name (default the role). */
+    logLabel?: string
     logKey: string
     checkName: string
     opts: RunOptions
@@ -540,7 +600,7 @@ class GateWorkspace implements Workspace {
             env,
             timeoutMs: p.timeoutMs,
             graceMs: this.graceMs,
-            logPath: join(this.logDir, this.logNames.next(p.role, p.logKey)),
+            logPath: join(this.logDir, this.logNames.next(p.logLabel ?? p.role, p.logKey)),
             scoreKey: p.scoreKey ?? null,
             metricKeys: p.metricKeys ?? [],
             channel: p.channel ?? false,
@@ -556,7 +616,7 @@ class GateWorkspace implements Workspace {
         const c = sandboxFailure
           ? {
               outcome: 'ERROR' as const,
-              reason: `the sandbox could not be set up: ${sandboxFailure}`,
+              reason: `${SANDBOX_SETUP_FAILED}: ${sandboxFailure}`,
               score: null,
             }
           : p.classify(r, p.timeoutMs)
@@ -734,8 +794,9 @@ class LogNames {
   private readonly used = new Set<string>()
   private readonly counters = new Map<string, number>()
 
-  next(role: TreeRole, check: string): string {
-    const stem = `${role}-${safeName(check)}`
+  /** `label` is a tree role, or an audit tree's label (made safe here too). */
+  next(label: string, check: string): string {
+    const stem = `${safeName(label)}-${safeName(check)}`
     let n = this.counters.get(stem) ?? 0
     let name: string
     do {
