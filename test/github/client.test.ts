@@ -284,6 +284,8 @@ describe('outputs', () => {
       timeout: '0',
       crashed: '0',
       error: '0',
+      flaky: '1',
+      skipped: '0',
       'report-path': 'quorum-report.json',
       'comment-url': 'https://github.com/octo-org/octo-repo/pull/7#issuecomment-1234',
       'check-run-url': 'https://github.com/octo-org/octo-repo/runs/55',
@@ -310,7 +312,14 @@ describe('outputs', () => {
       'report-path',
       'verdict',
     ])
-    assert.deepEqual(Object.keys(set).sort(), ['check-run-url', 'crashed', 'error', 'timeout'])
+    assert.deepEqual(Object.keys(set).sort(), [
+      'check-run-url',
+      'crashed',
+      'error',
+      'flaky',
+      'skipped',
+      'timeout',
+    ])
     assert.doesNotMatch(JSON.stringify(result.refused), /curl|set-output|free text/)
   })
 })
