@@ -3,7 +3,7 @@
  * test: it prints a markdown table and writes bench/results.json, and exits 0 whether or not a
  * target is met (a missed target is shown as such, not hidden behind a failure).
  *
- *   node bench/run.ts [--quick] [--only overhead,sandbox,parallel,rss,noise] [--out FILE]
+ *   node bench/run.ts [--quick] [--only overhead,sandbox,parallel,rss,noise,shards] [--out FILE]
  *
  * --quick runs fewer repetitions and smaller trees, for checking the benchmark itself; its
  * figures are not worth quoting and it writes no results file unless --out is given.
@@ -26,6 +26,7 @@ import {
 import { createWorkspace } from '../src/run/workspace.ts'
 import { writeFileTree } from './file-tree.ts'
 import { measureNoise, NOISE_TARGETS, type NoiseResults } from './noise.ts'
+import { measureShards, type ShardResults } from './shards.ts'
 import { describeMachine, formatMachine, type MachineInfo } from './machine.ts'
 import { median, quantile, sample, timed } from './stats.ts'
 
@@ -48,7 +49,7 @@ const { values } = parseArgs({
 })
 const quick = values.quick === true
 const sections = new Set(
-  (values.only ?? 'overhead,sandbox,parallel,rss,noise').split(',').map((s) => s.trim()),
+  (values.only ?? 'overhead,sandbox,parallel,rss,noise,shards').split(',').map((s) => s.trim()),
 )
 const outFile = values.out ?? (quick || values.only ? null : join(here, 'results.json'))
 
@@ -116,6 +117,7 @@ interface Results {
   parallel: ParallelResult | null
   flood: FloodResult | null
   noise: NoiseResults | null
+  shards: ShardResults | null
   /** 1-minute load average when the benchmark ended. */
   load_at_end: number | null
 }
@@ -133,6 +135,7 @@ const results: Results = {
   parallel: null,
   flood: null,
   noise: null,
+  shards: null,
   load_at_end: null,
 }
 
@@ -150,6 +153,7 @@ try {
   if (sections.has('parallel')) results.parallel = await measureParallel(smallTree)
   if (sections.has('rss')) results.flood = await measureFlood(smallTree)
   if (sections.has('noise')) results.noise = await measureNoise({ work, quick, progress })
+  if (sections.has('shards')) results.shards = await measureShards({ work, quick, progress })
 
   console.log()
   results.load_at_end = loadavg()[0] ?? 0
@@ -553,6 +557,15 @@ function renderTable(r: Results): string {
       `${ms(n.cached.cached_baseline_ms)} = ${n.cached.ratio.toFixed(2)}×`,
       `both trees run: ${ms(n.cached.both_ms)}`,
       `≤ ${NOISE_TARGETS.cached_ratio_max}×: ${met(n.cached.ratio <= NOISE_TARGETS.cached_ratio_max)}`,
+    ])
+  }
+  if (r.shards) {
+    const sh = r.shards
+    rows.push([
+      `${sh.checks} CPU-bound checks: ${sh.shards} shards run one after another, then merged (median of ${sh.reps})`,
+      `${ms(sh.shard_ms.reduce((a, b) => a + b, 0) + sh.merge_ms)} (shards ${sh.shard_ms.map(ms).join(' + ')}, merge ${ms(sh.merge_ms)})`,
+      `one job: ${ms(sh.one_job_ms)}; on ${sh.shards} runners: about ${ms(sh.parallel_estimate_ms)}`,
+      '',
     ])
   }
   const header = ['Measure', 'Quorum', 'Reference', 'Target']
