@@ -11,11 +11,19 @@ import { dirname, join, resolve, sep } from 'node:path'
 import { parseArgs } from 'node:util'
 import { QuorumError } from './engine/errors.ts'
 import { configInCode, loadConfigFile, openTreeFile } from './engine/config.ts'
-import { MODES, type GateConfig, type Mode, type Report } from './engine/types.ts'
+import {
+  AUDIT_KINDS,
+  MODES,
+  type AuditKind,
+  type GateConfig,
+  type Mode,
+  type Report,
+} from './engine/types.ts'
 import { runGate, type GateEvent } from './gate.ts'
 import { promote } from './promote.ts'
 import { openResultCache } from './run/result-cache.ts'
 import { machineSecret, type ResultCacheOptions } from './run/reuse.ts'
+import { plainLine } from './report/sanitize.ts'
 import { renderTerminal } from './report/terminal.ts'
 import { VERSION } from './version.ts'
 
@@ -41,6 +49,8 @@ Options:
   --live DIR        the directory --promote replaces
   --only NAME       run only this check (repeatable)
   --skip NAME       do not run this check; the report lists it as skipped (repeatable)
+  --audit LIST      audits to run, overriding the config's audit key: vacuity, changes,
+                    both (vacuity,changes), or none
   --cache DIR       reuse consistent results from DIR (default ./.quorum/cache)
   --no-cache        neither reuse nor store results in this run
   --seed SEED       QUORUM_SEED for every run (to replay a failure)
@@ -149,6 +159,7 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
     : values.cache
       ? resolve(io.cwd, values.cache)
       : defaultStateDir(io, trees, 'cache')
+  const audit = values.audit === undefined ? null : parseAudit(values.audit)
   const color = !values['no-color'] && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR
   const progress = values.quiet ? undefined : progressPrinter(io)
 
@@ -159,6 +170,7 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
     mode,
     only: values.only ?? null,
     skip: values.skip ?? null,
+    audit,
     cache: cacheDir === null ? null : await localCache(io, cacheDir),
     seed: values.seed ?? null,
     parallel,
@@ -205,6 +217,7 @@ function parseCliArgs(argv: string[]) {
         live: { type: 'string' },
         only: { type: 'string', multiple: true },
         skip: { type: 'string', multiple: true },
+        audit: { type: 'string' },
         mode: { type: 'string' },
         cache: { type: 'string' },
         'no-cache': { type: 'boolean' },
@@ -268,6 +281,19 @@ async function localCache(io: CliIO, dir: string): Promise<ResultCacheOptions | 
     parentEnv: io.env,
     secret,
   }
+}
+
+/** `vacuity`, `changes`, `vacuity,changes` or `none`. */
+function parseAudit(value: string): AuditKind[] {
+  if (value.trim() === 'none') return []
+  const kinds = value.split(',').map((kind) => kind.trim())
+  const unknown = kinds.filter((kind) => !(AUDIT_KINDS as readonly string[]).includes(kind))
+  if (unknown.length > 0 || kinds.length === 0) {
+    throw new UsageError(
+      `--audit must be ${AUDIT_KINDS.join(', ')}, a comma-separated list of them, or none, not "${value}"`,
+    )
+  }
+  return [...new Set(kinds as AuditKind[])]
 }
 
 function parseMode(value: string | undefined): Mode | null {
@@ -394,8 +420,11 @@ function progressPrinter(io: CliIO) {
       ]
         .filter((s) => s !== '')
         .join(', ')
+      const tree = event.audit === undefined ? event.tree : 'audit'
+      // A file's path is the tree's text: no escapes or line breaks reach the terminal.
+      const where = event.audit === undefined ? '' : ` on ${plainLine(event.audit, 200)}`
       io.stderr.write(
-        `  ${event.tree.padEnd(9)} ${event.check}${which ? ` (${which})` : ''}: ${event.result.outcome} (${seconds}s)\n`,
+        `  ${tree.padEnd(9)} ${event.check}${where}${which ? ` (${which})` : ''}: ${event.result.outcome} (${seconds}s)\n`,
       )
     } else if (event.type === 'setup') {
       io.stderr.write(`  ${event.tree.padEnd(9)} setup: ${event.result.outcome}\n`)

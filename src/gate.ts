@@ -7,11 +7,20 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { dirname } from 'node:path'
-import { compareRuns, countOutcomes, decideVerdict, totalScore } from './engine/compare.ts'
+import { AuditRuns, type AuditEvent } from './audit-runs.ts'
+import {
+  compareRuns,
+  countOutcomes,
+  decideVerdict,
+  isCanary,
+  totalScore,
+} from './engine/compare.ts'
 import { mergeFunctionChecks } from './engine/config.ts'
 import { ConfigError, QuorumError } from './engine/errors.ts'
 import { limitsOf, setupLimitsOf } from './engine/limits.ts'
 import type {
+  AuditKind,
+  AuditReport,
   CheckReport,
   CheckSpec,
   GateConfig,
@@ -24,7 +33,13 @@ import type {
 import { compareMetrics } from './engine/metrics.ts'
 import { checksInShard, type Shard } from './engine/shard.ts'
 import { summarizeRepeats, isRetryable, type AttemptRun } from './engine/repeats.ts'
-import { lookUpResults, runKey, storeResults, type ResultCacheOptions } from './run/reuse.ts'
+import {
+  lookUpResults,
+  openAuditCache,
+  runKey,
+  storeResults,
+  type ResultCacheOptions,
+} from './run/reuse.ts'
 import { createWorkspace, type PreparedTree, type Workspace } from './run/workspace.ts'
 import { VERSION } from './version.ts'
 
@@ -32,7 +47,15 @@ import { VERSION } from './version.ts'
 export type GateEvent =
   | { type: 'sandbox'; kind: Report['sandbox'] }
   | { type: 'setup'; tree: TreeRole; result: RunResult }
-  | { type: 'start'; check: string; tree: TreeRole; repeat?: number; attempt?: number }
+  | {
+      type: 'start'
+      check: string
+      tree: TreeRole
+      repeat?: number
+      attempt?: number
+      /** Set for an audit run: which audit tree (`empty tree`, or the broken file's path). */
+      audit?: string
+    }
   | {
       type: 'finish'
       check: string
@@ -40,6 +63,7 @@ export type GateEvent =
       result: RunResult
       repeat?: number
       attempt?: number
+      audit?: string
     }
 
 export interface GateOptions {
@@ -60,6 +84,13 @@ export interface GateOptions {
   shard?: Shard | null
   /** Reuse consistent results from this cache, and store new ones in it (see src/run/reuse.ts). */
   cache?: ResultCacheOptions | null
+  /**
+   * The audits to run whatever the config says (the CLI's --audit); `[]` runs none. Absent: the
+   * config's `audit`, else `auditDefault`.
+   */
+  audit?: AuditKind[] | null
+  /** The audits to run when neither `audit` nor the config names any (the action: vacuity). */
+  auditDefault?: AuditKind[] | null
   /** QUORUM_SEED for every run; random when absent. Recorded in the report. */
   seed?: string | null
   /** Overrides config.parallel. */
@@ -161,24 +192,63 @@ export async function runGate(options: GateOptions): Promise<Report> {
     const reused = reuse?.reused ?? new Map<string, RunResult>()
     const needs = (role: TreeRole) => checks.some((c) => !reused.has(runKey(role, c.name)))
 
-    const prepared = new Map<TreeRole, { tree: PreparedTree; setup: RunResult | null }>()
+    const prepared = new Map<TreeRole, Promise<{ tree: PreparedTree; setup: RunResult | null }>>()
+    const prepare = (role: TreeRole) => {
+      let tree = prepared.get(role)
+      if (!tree) {
+        tree = workspace
+          .prepareTree(role, dirs.get(role)!, config.setup, {
+            ...runOptions,
+            limits: setupLimitsOf(config),
+          })
+          .then((result) => {
+            if (result.setup) options.onEvent?.({ type: 'setup', tree: role, result: result.setup })
+            return result
+          })
+        prepared.set(role, tree)
+      }
+      return tree
+    }
     // One after the other: a candidate's setup that fills the disk or the machine for a while
     // must not be able to make the baseline's setup fail (and so change the verdict). A tree
-    // whose every result is reused is not prepared at all.
-    for (const role of roles) {
-      if (!needs(role)) continue
-      const result = await workspace.prepareTree(role, dirs.get(role)!, config.setup, {
-        ...runOptions,
-        limits: setupLimitsOf(config),
-      })
-      if (result.setup) options.onEvent?.({ type: 'setup', tree: role, result: result.setup })
-      prepared.set(role, result)
-    }
+    // whose every result is reused is not prepared, unless an audit needs it later.
+    for (const role of roles) if (needs(role)) await prepare(role)
 
     const limit = Math.max(1, options.parallel ?? config.parallel ?? availableParallelism())
+    const schedule = createLimiter(limit)
     const jobs = scheduleRuns(checks, roles, reused)
-    const ran = await runLimited(jobs, limit, async (job) => {
-      const tree = prepared.get(job.role)
+    const normalRunsDone = Promise.withResolvers<void>()
+    const kinds = options.audit ?? config.audit ?? options.auditDefault ?? []
+    const audit =
+      kinds.length === 0
+        ? null
+        : new AuditRuns({
+            kinds,
+            config,
+            checks,
+            workspace,
+            dirs: { baseline: baselineDir, candidate: options.candidateDir },
+            treeFor: prepare,
+            schedule,
+            // Timings must not be measured beside audit runs: then those wait for the normal
+            // runs to end. Otherwise they fill slots as the normal runs free them.
+            hold: checks.some(measuresTime) ? normalRunsDone.promise : Promise.resolve(),
+            runOptions,
+            cache: options.cache ? openAuditCache(options.cache, config, workspace.kind) : null,
+            candidateTreeId:
+              options.cache?.treeIds?.candidate ?? reuse?.treeIds.get('candidate') ?? null,
+            onEvent: (event: AuditEvent) => options.onEvent?.(auditEvent(event)),
+            ...(options.abort ? { abort: options.abort } : {}),
+          })
+    // A check's result on a tree is final when its last repeat is done: the audit takes it then.
+    const left = new Map<string, number>()
+    for (const job of jobs) {
+      const key = runKey(job.role, job.check.name)
+      left.set(key, (left.get(key) ?? 0) + 1)
+    }
+    const finished: AttemptRun[][] = new Array<AttemptRun[]>(jobs.length)
+    const runJob = async (job: RunJob): Promise<AttemptRun[]> => {
+      const tree = await prepared.get(job.role)
       if (!tree) throw new Error(`internal: tree ${job.role} was not prepared`)
       const setupFailure = tree.setup && tree.setup.outcome !== 'PASSED' ? tree.setup : null
       if (setupFailure) {
@@ -212,7 +282,31 @@ export async function runGate(options: GateOptions): Promise<Report> {
         },
         aborted: () => options.abort?.aborted ?? false,
       })
-    })
+    }
+    // Every normal run is handed to the scheduler now, before any audit run can be.
+    const normalRuns = Promise.all(
+      jobs.map((job, i) =>
+        schedule(() => runJob(job)).then((attempts) => {
+          finished[i] = attempts
+          const key = runKey(job.role, job.check.name)
+          left.set(key, left.get(key)! - 1)
+          if (audit && left.get(key) === 0) {
+            const repeats = jobs.flatMap((other, j) =>
+              runKey(other.role, other.check.name) === key ? [finished[j]!] : [],
+            )
+            audit.onResult(job.role, job.check, summarizeRepeats(repeats, job.check.metrics ?? []))
+          }
+          return attempts
+        }),
+      ),
+    ).finally(() => normalRunsDone.resolve())
+    for (const role of roles) {
+      for (const check of checks) {
+        const hit = reused.get(runKey(role, check.name))
+        if (hit) audit?.onResult(role, check, hit)
+      }
+    }
+    const ran = await normalRuns
 
     // Every repeat's attempts, by check and tree, in the order the repeats were scheduled.
     const repeatsOf = new Map<string, AttemptRun[][]>()
@@ -240,22 +334,39 @@ export async function runGate(options: GateOptions): Promise<Report> {
         ...compareRuns(baseline, candidate),
         reproduce: (options.reproduce ?? defaultReproduce(options))(check, seed),
         metrics: compareMetrics(check.metrics ?? [], baseline, candidate),
+        ...(isCanary(check) ? { expect: 'fail' as const } : {}),
       }
     })
     if (reuse) {
       await storeResults(options.cache!, reuse, reports, reused)
     }
+    const audited = audit ? await audit.finish() : null
     const { verdict, reasons } =
       options.shard && reports.length === 0
         ? emptyShardVerdict(options.shard, inShard?.size ?? 0, config.checks.length)
-        : decideVerdict(mode, reports, { flaky: config.flaky ?? 'warn' })
+        : decideVerdict(mode, reports, {
+            flaky: config.flaky ?? 'warn',
+            audit: audited?.audit ?? null,
+          })
     const candidateRuns = reports.map((r) => r.candidate)
-    const baselineRuns = reports.flatMap((r) => (r.baseline ? [r.baseline] : []))
+    // Canaries do not score: their runs are meant to fail.
+    const scoring = reports.filter((r) => !isCanary(r))
+    const baselineRuns = scoring.flatMap((r) => (r.baseline ? [r.baseline] : []))
+    const setups = new Map<TreeRole, RunResult | null>()
+    for (const [role, tree] of prepared) {
+      setups.set(
+        role,
+        await tree.then(
+          (t) => t.setup,
+          () => null,
+        ),
+      )
+    }
     const treeInfo = (role: TreeRole, dir: string): TreeInfo => ({
       role,
       path: dir,
       commit: options.commits?.[role] ?? null,
-      setup: prepared.get(role)?.setup ?? null,
+      setup: setups.get(role) ?? null,
       ...(reuse?.treeIds.has(role) ? { id: reuse.treeIds.get(role)! } : {}),
     })
     return {
@@ -279,7 +390,7 @@ export async function runGate(options: GateOptions): Promise<Report> {
         : {}),
       totals: {
         baseline_score: baselineDir !== null ? totalScore(baselineRuns) : null,
-        candidate_score: totalScore(candidateRuns),
+        candidate_score: totalScore(scoring.map((r) => r.candidate)),
       },
       trees: {
         baseline: baselineDir !== null ? treeInfo('baseline', baselineDir) : null,
@@ -294,7 +405,9 @@ export async function runGate(options: GateOptions): Promise<Report> {
         ...sandboxNotices(workspace, options, config, checks),
         ...(reuse?.warnings ?? []),
         ...(options.cache?.store.warnings ?? []),
+        ...(audited?.notices ?? []),
       ],
+      ...(audited ? { audit: audited.audit satisfies AuditReport } : {}),
     }
   } finally {
     options.abort?.removeEventListener('abort', onAbort)
@@ -476,18 +589,43 @@ function setupFailedResult(setup: RunResult, role: TreeRole, seed: string): RunR
   }
 }
 
-/** Runs fn over items with at most `limit` in flight; results keep the items' order. */
-async function runLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>) {
-  const results = new Array<R>(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++
-      results[i] = await fn(items[i]!)
+/**
+ * A scheduler of at most `limit` tasks at once, started in the order they were handed in: the
+ * normal runs are all handed in first, so an audit run handed in later waits behind them.
+ */
+function createLimiter(limit: number) {
+  let active = 0
+  const waiting: Array<() => void> = []
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active < limit) active++
+    else await new Promise<void>((resolve) => waiting.push(resolve))
+    try {
+      return await task()
+    } finally {
+      // The slot passes to the next waiting task, or frees up.
+      const next = waiting.shift()
+      if (next) next()
+      else active--
     }
   }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
+}
+
+/** Whether a check measures something that varies with the machine's load (a timing). */
+function measuresTime(check: CheckSpec): boolean {
+  return (check.metrics ?? []).some((m) => !m.deterministic)
+}
+
+/** An audit run's progress event, in the gate's terms. */
+function auditEvent(event: AuditEvent): GateEvent {
+  return event.type === 'start'
+    ? { type: 'start', check: event.check, tree: event.tree, audit: event.audit }
+    : {
+        type: 'finish',
+        check: event.check,
+        tree: event.tree,
+        audit: event.audit,
+        result: event.result!,
+      }
 }
 
 /** Quotes one argument for a POSIX shell, only when it needs it. */

@@ -217,6 +217,8 @@ function compareBytes(a: string, b: string): number {
 
 /** Whether the check itself started in this run (not: stopped before, or its sandbox failed). */
 export function checkStarted(result: RunResult): boolean {
+  // Only runs that ended PASSED or FAILED are ever stored, so a reused one ran.
+  if (result.reused_from) return true
   if (result.sandbox_root === undefined || result.sandbox_root === null) return false
   return !(result.outcome === 'ERROR' && result.reason.startsWith(SANDBOX_SETUP_FAILED))
 }

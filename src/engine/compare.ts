@@ -3,10 +3,12 @@
  * The reasons are what a reviewer reads first, so they name the check, the outcome and why, and
  * keep "this change broke it" apart from "it was already broken".
  */
+import { decideAudit } from './audit.ts'
 import { formatDelta, formatScore } from './numbers.ts'
 import { isPassing } from './repeats.ts'
 import { OUTCOMES } from './types.ts'
 import type {
+  AuditReport,
   Change,
   CheckReport,
   FlakyPolicy,
@@ -61,20 +63,36 @@ export function compareRuns(
  *
  * Canaries (`expect: fail`) are left out of the mode's rules and judged on their own: one that
  * passes on the candidate blocks, first among the reasons (see decideCanaries).
+ *
+ * With an `audit`, its findings count too (see decideAudit): under `block` they block, after the
+ * mode's own blocking reasons; under `warn` they are named last, like FLAKY checks.
+ *
+ * Reasons, in order: canaries that pass, the mode's blocking reasons, the audit's blocking
+ * findings, the mode's other reasons (when it allowed), then everything not blocking.
  */
 export function decideVerdict(
   mode: Mode,
   checks: readonly CheckReport[],
-  options: { flaky?: FlakyPolicy } = {},
+  options: { flaky?: FlakyPolicy; audit?: AuditReport | null } = {},
 ): { verdict: Verdict; reasons: string[] } {
   const canaries = decideCanaries(checks.filter(isCanary))
+  const audit = options.audit ? decideAudit(options.audit) : { blocking: [], warnings: [] }
   const ordinary = checks.filter((c) => !isCanary(c))
   if (ordinary.length === 0) {
     const none =
       checks.length === 0
         ? 'no checks ran, so nothing was verified'
         : 'only canaries ran, so nothing verified the change itself'
-    return { verdict: 'block', reasons: [...canaries.blocking, none, ...canaries.warnings] }
+    return {
+      verdict: 'block',
+      reasons: [
+        ...canaries.blocking,
+        none,
+        ...audit.blocking,
+        ...canaries.warnings,
+        ...audit.warnings,
+      ],
+    }
   }
   const flaky = options.flaky ?? 'warn'
   const decided =
@@ -84,9 +102,15 @@ export function decideVerdict(
         ? decideNoRegression(ordinary, flaky)
         : decidePassFail(ordinary, flaky)
   const warnings = flaky === 'warn' ? flakyWarnings(ordinary) : []
+  const blocked = canaries.blocking.length > 0 || audit.blocking.length > 0
+  // When the mode allowed, its reasons are context ("all 3 checks passed"): after what blocked.
+  const ordered =
+    decided.verdict === 'block'
+      ? [...canaries.blocking, ...decided.reasons, ...audit.blocking]
+      : [...canaries.blocking, ...audit.blocking, ...decided.reasons]
   return {
-    verdict: canaries.blocking.length > 0 ? 'block' : decided.verdict,
-    reasons: [...canaries.blocking, ...decided.reasons, ...warnings, ...canaries.warnings],
+    verdict: blocked ? 'block' : decided.verdict,
+    reasons: [...ordered, ...warnings, ...canaries.warnings, ...audit.warnings],
   }
 }
 

@@ -181,6 +181,91 @@ export async function storeResults(
 }
 
 /**
+ * The cache of the audits' runs (see src/audit-runs.ts): a check on a tree that is not one of the
+ * gate's own, named by an identity of its own (the empty tree; the candidate with one file
+ * broken). Only the outcome of such a run is read, so every check may be cached, whatever its
+ * metrics; only consistent results (PASSED or FAILED) are stored, as for the normal runs.
+ */
+export interface AuditCache {
+  /** The stored result of `check` on the tree `treeId`, marked as reused; null on a miss. */
+  get(check: CheckSpec, treeId: string, role: TreeRole): Promise<RunResult | null>
+  /** Stores a consistent result that was run now; anything else is ignored. */
+  put(check: CheckSpec, treeId: string, result: RunResult): Promise<void>
+  /** Entries that were found but refused, one line each. */
+  warnings: string[]
+}
+
+/**
+ * The tree identity of the empty tree of the vacuity probe. Its runs do not depend on the trees
+ * being judged, so one probe result serves every base until the check's definition changes.
+ */
+export const EMPTY_TREE_ID = 'empty-tree:1'
+
+/**
+ * Opens the audit cache over the same store, keyed like the normal runs (check definition,
+ * Quorum's version, the platform and sandbox kind) with `setup` as given: null for the empty tree,
+ * whose setup never runs; the config's setup for a variant, which sits over the setup's output.
+ */
+export function openAuditCache(
+  options: ResultCacheOptions,
+  config: GateConfig,
+  sandbox: string,
+): AuditCache {
+  const platform = describePlatform({
+    platform: process.platform,
+    arch: process.arch,
+    nodeMajor: Number(process.versions.node.split('.')[0]),
+  })
+  const definitions = new Map<string, Promise<unknown>>()
+  const keyOf = async (check: CheckSpec, treeId: string): Promise<string> => {
+    let definition = definitions.get(check.name)
+    if (!definition) {
+      definition = definitionOf(check, config, options.parentEnv ?? process.env)
+      definitions.set(check.name, definition)
+    }
+    return resultKey({
+      tree: treeId,
+      check: await definition,
+      setup: treeId === EMPTY_TREE_ID ? null : config.setup,
+      version: VERSION,
+      platform: `${platform} ${sandbox}`,
+    })
+  }
+  const warnings: string[] = []
+  return {
+    warnings,
+    async get(check, treeId, role) {
+      const key = await keyOf(check, treeId)
+      const hit = await options.store.get(key).catch(() => null)
+      if (hit === null) return null
+      const opened = openPayload(hit.payload, key, options.secret ?? null)
+      const parsed = opened.ok ? parseRunResult(opened.value) : opened
+      if (!parsed.ok || !isConsistent(parsed.result)) {
+        const why = parsed.ok ? `its outcome ${parsed.result.outcome} is not reusable` : parsed.why
+        warnings.push(
+          `A cached audit result of ${check.name} was ignored and the run done again: ${why}.`,
+        )
+        return null
+      }
+      return {
+        ...parsed.result,
+        output: { ...parsed.result.output, log_path: null },
+        reused_from: { ...options.origin(key, role), stored_at: hit.stored_at, key },
+      }
+    },
+    async put(check, treeId, result) {
+      if (!isConsistent(result)) return
+      const key = await keyOf(check, treeId)
+      const { sandbox_root: _root, ...kept } = result
+      const payload: RunResult = { ...kept, output: { ...result.output, log_path: null } }
+      await options.store
+        .put(key, sealPayload(payload, key, options.secret ?? null))
+        .catch(() => undefined)
+    },
+  }
+}
+
+/**
  * This machine's secret for signing cached results: 32 random bytes in `dir/result-secret`
  * (0600, created on first use, never followed through a link). Throws when it can be neither
  * read nor created; the caller then does without a cache.

@@ -403,3 +403,56 @@ describe('canaries in the verdict', () => {
     })
   })
 })
+
+describe('audit findings in the verdict', () => {
+  const audit = (policy: 'warn' | 'block'): AuditReport => ({
+    vacuous: policy,
+    uncovered: 'warn',
+    vacuity: [vacuityProbeOf('lint', 'baseline', run('PASSED'))],
+  })
+  const passing = [
+    report('unit', run('PASSED'), run('PASSED')),
+    report('lint', run('PASSED'), null),
+  ]
+
+  test('under warn the verdict stands and the finding comes last', () => {
+    const decided = decideVerdict('pass-fail', passing, { audit: audit('warn') })
+    assert.equal(decided.verdict, 'allow')
+    assert.deepEqual(decided.reasons, [
+      'all 2 checks passed on the candidate',
+      'cannot fail (not blocking): lint passed on an empty tree (no files, setup not run), so its PASSED says nothing about this change',
+    ])
+  })
+
+  test('under block it blocks, and what blocked comes before the mode’s own context', () => {
+    const decided = decideVerdict('pass-fail', passing, { audit: audit('block') })
+    assert.equal(decided.verdict, 'block')
+    assert.deepEqual(decided.reasons, [
+      'cannot fail: lint passed on an empty tree (no files, setup not run), so its PASSED says nothing about this change',
+      'all 2 checks passed on the candidate',
+    ])
+  })
+
+  test('a broken canary stays first, then the audit, then the rest', () => {
+    const decided = decideVerdict(
+      'no-regression',
+      [...passing, report('known_bad', run('PASSED'), null, true)],
+      { audit: audit('block') },
+    )
+    assert.equal(decided.verdict, 'block')
+    assert.match(decided.reasons[0]!, /^the gate itself is broken: canary known_bad/)
+    assert.match(decided.reasons[1]!, /^cannot fail: lint/)
+    assert.equal(decided.reasons[2], 'nothing got worse across 2 checks')
+  })
+
+  test('when the mode blocks, its reasons come first and the audit’s follow', () => {
+    const decided = decideVerdict(
+      'pass-fail',
+      [report('unit', run('FAILED'), run('PASSED')), report('lint', run('PASSED'), null)],
+      { audit: audit('block') },
+    )
+    assert.equal(decided.verdict, 'block')
+    assert.match(decided.reasons[0]!, /^unit FAILED on the candidate/)
+    assert.match(decided.reasons[1]!, /^cannot fail: lint/)
+  })
+})

@@ -1,0 +1,375 @@
+/**
+ * The audits' runs, scheduled by the gate beside its own (see src/engine/audit.ts for what they
+ * mean). The gate hands over each check's final result on each tree as it arrives; a result that
+ * qualifies starts the audit runs of that check at once, through the gate's own scheduler and
+ * sandboxes, behind the normal runs already queued:
+ *
+ * - vacuity: a check that passes on the baseline (on the candidate when there is none) runs once
+ *   more on an empty tree; the result is cached under the empty tree's identity, so one probe
+ *   serves every base until the check's definition changes;
+ * - changes: a check that PASSED on the candidate runs once against each audited changed file,
+ *   broken (a one-file layer over the prepared candidate), cached under the candidate's identity
+ *   and that file's broken content.
+ *
+ * Audit runs never touch the normal runs' results. Each is one attempt (no repeats, no retries:
+ * a failure on a broken tree is the expected finding, not noise to retry) with the check's own
+ * budget and limits: a check that hangs on a broken file is TIMEOUT there, and noticed.
+ */
+import { createHash } from 'node:crypto'
+import { constants as fsConstants } from 'node:fs'
+import { open } from 'node:fs/promises'
+import { join } from 'node:path'
+import {
+  fileAuditOf,
+  planChangeAudit,
+  sabotage,
+  sabotagedRunOf,
+  vacuityProbeOf,
+  type AuditPlan,
+} from './engine/audit.ts'
+import { isCanary } from './engine/compare.ts'
+import { limitsOf } from './engine/limits.ts'
+import { isPassing } from './engine/repeats.ts'
+import type {
+  AuditKind,
+  AuditReport,
+  ChangeAudit,
+  CheckSpec,
+  GateConfig,
+  NotAuditedReason,
+  RunResult,
+  Sabotage,
+  SabotagedRun,
+  SandboxKind,
+  TreeRole,
+  VacuityProbe,
+} from './engine/types.ts'
+import { DEFAULT_AUDIT_MAX_FILES } from './engine/config.ts'
+import { listChangedFiles } from './run/changed-files.ts'
+import { EMPTY_TREE_ID, type AuditCache } from './run/reuse.ts'
+import type { VariantFile } from './run/variants.ts'
+import type { PreparedTree, RunOptions, Workspace } from './run/workspace.ts'
+
+/** Largest changed file the change-coverage audit breaks (read whole, held while it runs). */
+const MAX_AUDITED_FILE_BYTES = 16 * 1024 * 1024
+
+/** What an audit run tells the gate's caller (progress lines); names and outcomes only. */
+export interface AuditEvent {
+  type: 'start' | 'finish'
+  check: string
+  tree: TreeRole
+  /** Which audit tree: `empty tree`, or the broken file's path. */
+  audit: string
+  result?: RunResult
+}
+
+export interface AuditRunsOptions {
+  kinds: readonly AuditKind[]
+  config: GateConfig
+  /** The checks the gate runs, in config order. */
+  checks: readonly CheckSpec[]
+  workspace: Workspace
+  dirs: { baseline: string | null; candidate: string }
+  /** The gate's prepared tree of `role` (prepared on first use when the gate did not need it). */
+  treeFor: (role: TreeRole) => Promise<{ tree: PreparedTree; setup: RunResult | null }>
+  /** The gate's scheduler: runs `task` when a slot is free, after what is queued already. */
+  schedule: <T>(task: () => Promise<T>) => Promise<T>
+  /** Resolves when the audit runs may start (after the normal runs, when timings are measured). */
+  hold: Promise<void>
+  /** What every run gets (seed, environment, abort); limits come per check. */
+  runOptions: Omit<RunOptions, 'limits'>
+  cache: AuditCache | null
+  /** The candidate's content identity, when known: variants are cached under it. */
+  candidateTreeId: string | null
+  onEvent?: (event: AuditEvent) => void
+  abort?: AbortSignal
+}
+
+/** One audited file, ready to run: its variant content, and the tree made of it once needed. */
+interface PlannedFile {
+  path: string
+  status: 'added' | 'modified'
+  how: Sabotage
+  content: Buffer
+  mode: number
+  tree: Promise<PreparedTree> | null
+}
+
+/** What the change-coverage audit found out before any run: the files, or why none. */
+interface ChangePlan {
+  files: PlannedFile[]
+  notAudited: Array<{ path: string; why: NotAuditedReason }>
+  note: string | null
+  notices: string[]
+}
+
+export class AuditRuns {
+  private readonly o: AuditRunsOptions
+  private readonly probeRole: TreeRole
+  private readonly probes = new Map<string, Promise<VacuityProbe>>()
+  private readonly audited = new Map<string, Promise<SabotagedRun[]>>()
+  private readonly plan: Promise<ChangePlan> | null
+  private emptyTree: Promise<PreparedTree> | null = null
+
+  constructor(options: AuditRunsOptions) {
+    this.o = options
+    this.probeRole = options.dirs.baseline !== null ? 'baseline' : 'candidate'
+    // The diff reads both trees; it runs while the trees are prepared and the checks run.
+    this.plan = options.kinds.includes('changes') ? this.planChanges() : null
+    // A failed plan is reported by finish(); it must not be an unhandled rejection meanwhile.
+    this.plan?.catch(() => undefined)
+  }
+
+  /**
+   * Takes a check's final result on a tree (run now or reused) and starts the audit runs it
+   * qualifies the check for. Call once per check and tree, before finish().
+   */
+  onResult(role: TreeRole, check: CheckSpec, result: RunResult): void {
+    if (isCanary(check)) return
+    if (
+      this.o.kinds.includes('vacuity') &&
+      role === this.probeRole &&
+      isPassing(result) &&
+      !this.probes.has(check.name)
+    ) {
+      const probe = this.probe(check)
+      probe.catch(() => undefined)
+      this.probes.set(check.name, probe)
+    }
+    if (
+      this.plan !== null &&
+      role === 'candidate' &&
+      result.outcome === 'PASSED' &&
+      !this.audited.has(check.name)
+    ) {
+      const runs = this.auditCheck(check)
+      runs.catch(() => undefined)
+      this.audited.set(check.name, runs)
+    }
+  }
+
+  /** Waits for every audit run started, and returns the report's `audit` and notices for it. */
+  async finish(): Promise<{ audit: AuditReport; notices: string[] }> {
+    const order = this.o.checks.map((c) => c.name)
+    const audit: AuditReport = {
+      vacuous: this.o.config.vacuous ?? 'warn',
+      uncovered: this.o.config.uncovered ?? 'warn',
+    }
+    const notices: string[] = []
+    if (this.o.kinds.includes('vacuity')) {
+      const probes = await Promise.all(
+        order.filter((name) => this.probes.has(name)).map((name) => this.probes.get(name)!),
+      )
+      audit.vacuity = probes
+    }
+    if (this.plan !== null) {
+      const plan = await this.plan
+      notices.push(...plan.notices)
+      const checks = order.filter((name) => this.audited.has(name))
+      const runsOf = new Map<string, SabotagedRun[]>()
+      for (const name of checks) runsOf.set(name, await this.audited.get(name)!)
+      const changes: ChangeAudit = {
+        checks,
+        max_files: this.maxFiles(),
+        files: plan.files.map((file, i) =>
+          fileAuditOf(
+            { path: file.path, status: file.status, sabotage: file.how },
+            checks.map((name) => runsOf.get(name)![i]!),
+            order,
+          ),
+        ),
+        not_audited: plan.notAudited,
+      }
+      if (plan.note !== null) changes.note = plan.note
+      audit.changes = changes
+    }
+    notices.push(...(this.o.cache?.warnings ?? []))
+    return { audit, notices }
+  }
+
+  private maxFiles(): number {
+    return this.o.config.audit_max_files ?? DEFAULT_AUDIT_MAX_FILES
+  }
+
+  private async probe(check: CheckSpec): Promise<VacuityProbe> {
+    const result = await this.runAudit(check, this.probeRole, 'empty tree', EMPTY_TREE_ID, () => {
+      this.emptyTree ??= this.o.workspace.prepareEmptyTree(this.probeRole, 'audit-empty-tree')
+      return this.emptyTree
+    })
+    return vacuityProbeOf(check.name, this.probeRole, result)
+  }
+
+  /** One run per audited file, in the plan's order (a plan that failed has no files). */
+  private async auditCheck(check: CheckSpec): Promise<SabotagedRun[]> {
+    const plan = await this.plan!.catch(() => null)
+    if (plan === null) return []
+    return Promise.all(
+      plan.files.map(async (file) => {
+        const id =
+          this.o.candidateTreeId === null
+            ? null
+            : `${this.o.candidateTreeId}+broken:${file.path}:${sha256(file.content)}`
+        const result = await this.runAudit(check, 'candidate', file.path, id, () =>
+          this.variantOf(file),
+        )
+        return sabotagedRunOf(check.name, result)
+      }),
+    )
+  }
+
+  private variantOf(file: PlannedFile): Promise<PreparedTree> {
+    file.tree ??= (async () => {
+      const candidate = await this.o.treeFor('candidate')
+      const broken: VariantFile = { path: file.path, content: file.content, mode: file.mode }
+      return this.o.workspace.prepareVariant(candidate.tree, [broken], `audit-${file.path}`)
+    })()
+    return file.tree
+  }
+
+  /**
+   * One audit run of `check`: from the cache when `treeId` is known and a result is stored,
+   * else in a sandbox of `tree()`, scheduled behind what is queued.
+   */
+  private async runAudit(
+    check: CheckSpec,
+    role: TreeRole,
+    label: string,
+    treeId: string | null,
+    tree: () => Promise<PreparedTree>,
+  ): Promise<RunResult> {
+    const notStarted = (why: string): RunResult =>
+      notStartedResult(this.o.runOptions.seed, this.o.workspace.kind, why)
+    const cached =
+      treeId !== null && this.o.cache ? await this.o.cache.get(check, treeId, role) : null
+    if (cached) {
+      this.o.onEvent?.({
+        type: 'finish',
+        check: check.name,
+        tree: role,
+        audit: label,
+        result: cached,
+      })
+      return cached
+    }
+    await this.o.hold
+    const result = await this.o.schedule(async () => {
+      if (this.o.abort?.aborted) return notStarted('the gate was stopped')
+      let prepared: PreparedTree
+      try {
+        if (role === 'candidate') {
+          const candidate = await this.o.treeFor('candidate')
+          if (candidate.setup && candidate.setup.outcome !== 'PASSED') {
+            return notStarted('the candidate’s setup failed')
+          }
+        }
+        prepared = await tree()
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error)
+        return notStarted(`its tree could not be made: ${why}`)
+      }
+      this.o.onEvent?.({ type: 'start', check: check.name, tree: role, audit: label })
+      const ran = await this.o.workspace.runCheck(prepared, check, {
+        ...this.o.runOptions,
+        limits: limitsOf(this.o.config, check),
+      })
+      this.o.onEvent?.({ type: 'finish', check: check.name, tree: role, audit: label, result: ran })
+      return ran
+    })
+    if (treeId !== null && this.o.cache) await this.o.cache.put(check, treeId, result)
+    return result
+  }
+
+  /** Lists the changed files, chooses those to audit, and reads and breaks each one. */
+  private async planChanges(): Promise<ChangePlan> {
+    const { baseline, candidate } = this.o.dirs
+    const empty = (note: string): ChangePlan => ({
+      files: [],
+      notAudited: [],
+      note,
+      notices: [`The changes audit did not run: ${note}.`],
+    })
+    if (baseline === null) return empty('there is no baseline tree to compare the candidate with')
+    let listed: Awaited<ReturnType<typeof listChangedFiles>>
+    try {
+      listed = await listChangedFiles(baseline, candidate, { abort: this.o.abort })
+    } catch (error) {
+      if (this.o.abort?.aborted) throw error
+      const why = error instanceof Error ? error.message : String(error)
+      return empty(`the changed files could not be listed (${why})`)
+    }
+    const planned: AuditPlan = planChangeAudit(listed.changed, {
+      maxFiles: this.maxFiles(),
+      ignore: this.o.config.audit_ignore ?? [],
+    })
+    const files: PlannedFile[] = []
+    const notAudited = [...planned.notAudited]
+    for (const file of planned.files) {
+      const read = await readTreeFile(join(candidate, file.path))
+      if (typeof read === 'string') {
+        notAudited.push({ path: file.path, why: read })
+        continue
+      }
+      const broken = sabotage(file.path, read.content)
+      files.push({
+        path: file.path,
+        status: file.status,
+        how: broken.how,
+        content: broken.content,
+        mode: read.mode,
+        tree: null,
+      })
+    }
+    notAudited.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)))
+    const notices =
+      listed.unnamed > 0
+        ? [`The changes audit left out ${listed.unnamed} entries whose names are not valid UTF-8.`]
+        : []
+    return { files, notAudited, note: null, notices }
+  }
+}
+
+/** A changed file's content and mode, or why it cannot be audited; nothing is followed. */
+async function readTreeFile(
+  path: string,
+): Promise<{ content: Buffer; mode: number } | NotAuditedReason> {
+  let handle
+  try {
+    handle = await open(
+      path,
+      fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK,
+    )
+  } catch {
+    return 'unreadable'
+  }
+  try {
+    const info = await handle.stat()
+    if (!info.isFile()) return 'not-a-file'
+    if (info.size > MAX_AUDITED_FILE_BYTES) return 'too-large'
+    const content = await handle.readFile()
+    if (content.length > MAX_AUDITED_FILE_BYTES) return 'too-large'
+    return { content, mode: info.mode & 0o7777 }
+  } catch {
+    return 'unreadable'
+  } finally {
+    await handle.close().catch(() => undefined)
+  }
+}
+
+/** An audit run whose check never started (no sandbox_root: see checkStarted). */
+function notStartedResult(seed: string, sandbox: SandboxKind, why: string): RunResult {
+  return {
+    outcome: 'ERROR',
+    reason: `not run: ${why}`,
+    score: null,
+    duration_ms: 0,
+    exit_code: null,
+    signal: null,
+    output: { head: '', tail: '', bytes: 0, truncated: false, log_path: null },
+    seed,
+    sandbox,
+  }
+}
+
+function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex')
+}
