@@ -5,7 +5,7 @@
  */
 import type { CheckReport, Report } from '../engine/types.ts'
 import type { ViewContext } from './context.ts'
-import { isNonPassing, outputText } from './format.ts'
+import { needsAttention, outputText } from './format.ts'
 import {
   ANNOTATION_MESSAGE_MAX_CHARS,
   ANNOTATION_TITLE_MAX_CHARS,
@@ -50,7 +50,7 @@ export function extractAnnotations(
 ): Annotation[] {
   const all: Annotation[] = []
   for (const check of report.checks) {
-    if (!isNonPassing(check)) continue
+    if (!needsAttention(check)) continue
     const room = Math.min(limits.perCheck, limits.total - all.length)
     if (room <= 0) break
     all.push(...annotationsForCheck(check, ctx.treeRoot ?? null, room))

@@ -3,7 +3,16 @@
  * changes, durations, sizes, and how a run's captured output is read back as one text. Nothing
  * here decides anything; it only names what the report already says.
  */
-import type { CapturedOutput, Change, CheckReport, Outcome, Report } from '../engine/types.ts'
+import type {
+  AuditRun,
+  CapturedOutput,
+  Change,
+  CheckReport,
+  NotAuditedReason,
+  Outcome,
+  Report,
+  Sabotage,
+} from '../engine/types.ts'
 export { formatDelta, formatScore } from '../engine/numbers.ts'
 
 /** Emoji for an outcome in markdown views. */
@@ -40,14 +49,91 @@ export const CHANGE_ICON: Record<Change, string> = {
   'new-check-failing': '🆕',
 }
 
-/** True when the candidate run of this check did not pass: it gets details and annotations. */
-export function isNonPassing(check: CheckReport): boolean {
+/**
+ * True when the candidate run of this check is not what it should be, so it gets details and
+ * annotations: an ordinary check that did not pass, or a canary (`expect: fail`) that did not
+ * fail (it passed, or could not run).
+ */
+export function needsAttention(check: CheckReport): boolean {
+  if (isCanaryReport(check)) return !canaryFailedAsExpected(check)
   return check.candidate.outcome !== 'PASSED'
 }
 
-/** The checks whose candidate run did not pass, in report order. */
-export function nonPassingChecks(report: Report): CheckReport[] {
-  return report.checks.filter(isNonPassing)
+/** The checks that need attention (see needsAttention), in report order. */
+export function checksNeedingAttention(report: Report): CheckReport[] {
+  return report.checks.filter(needsAttention)
+}
+
+/** A canary: a check that must not pass. */
+export function isCanaryReport(check: CheckReport): boolean {
+  return check.expect === 'fail'
+}
+
+/** A canary that failed the way a test fails (FAILED, TIMEOUT or CRASHED): as it should. */
+export function canaryFailedAsExpected(check: CheckReport): boolean {
+  const outcome = check.candidate.outcome
+  return outcome === 'FAILED' || outcome === 'TIMEOUT' || outcome === 'CRASHED'
+}
+
+/** The change column of a canary, instead of the baseline-to-candidate change. */
+export function canaryLabel(check: CheckReport): string {
+  if (canaryFailedAsExpected(check)) return 'canary, fails as expected'
+  if (check.candidate.outcome === 'ERROR') return 'canary could not run'
+  return 'canary PASSED: gate broken'
+}
+
+/** The checks the vacuity probe found passing on an empty tree. */
+export function vacuousChecks(report: Report): Set<string> {
+  return new Set(
+    (report.audit?.vacuity ?? []).filter((p) => p.vacuous === true).map((p) => p.check),
+  )
+}
+
+/** What to do about a check that cannot fail: one sentence, the same in every view. */
+export const VACUOUS_HINT =
+  'make it depend on the code. Common causes: a command that always succeeds, a test glob that matches no file, a runner that exits 0 when it finds no tests (e.g. jest --passWithNoTests)'
+
+/** How a changed file was broken, in words. */
+export const SABOTAGE_LABEL: Record<Sabotage, string> = {
+  throw: 'first-line throw',
+  raise: 'first-line raise',
+  exit: 'first-line exit 1',
+  emptied: 'content removed',
+}
+
+/** Why changed files were not audited, in words (plural forms where counted). */
+export const NOT_AUDITED_LABEL: Record<NotAuditedReason, string> = {
+  ignored: 'ignored (audit_ignore)',
+  binary: 'binary',
+  'not-a-file': 'not a regular file',
+  'over-cap': 'over the cap',
+  'too-large': 'too large',
+  unreadable: 'unreadable',
+}
+
+/** "3 not audited: 1 ignored (audit_ignore), 2 over the cap (audit_max_files: 20)", or null. */
+export function notAuditedPhrase(report: Report): string | null {
+  const changes = report.audit?.changes
+  if (!changes || changes.not_audited.length === 0) return null
+  const counts = new Map<NotAuditedReason, number>()
+  for (const { why } of changes.not_audited) counts.set(why, (counts.get(why) ?? 0) + 1)
+  const parts = [...counts].map(([why, n]) =>
+    why === 'over-cap'
+      ? `${n} over the cap (audit_max_files: ${changes.max_files})`
+      : `${n} ${NOT_AUDITED_LABEL[why]}`,
+  )
+  const total = changes.not_audited.length
+  return `${total} changed ${total === 1 ? 'file' : 'files'} not audited: ${parts.join(', ')}`
+}
+
+/** "unit (FAILED), e2e (TIMEOUT)": the checks that noticed a broken file, with how. */
+export function noticedPhrase(
+  runs: ReadonlyArray<{ check: string; run: AuditRun; noticed: boolean | null }>,
+): string {
+  return runs
+    .filter((r) => r.noticed === true)
+    .map((r) => `${r.check} (${r.run.outcome})`)
+    .join(', ')
 }
 
 /**
@@ -69,9 +155,24 @@ export function flakyChecks(report: Report): CheckReport[] {
  * ", 1 flaky" when some were FLAKY (those are not counted as failing here).
  */
 export function countPhrase(report: Report): string {
-  const total = report.checks.length
-  const flaky = flakyChecks(report).length
-  const failing = nonPassingChecks(report).length - flaky
+  const ordinary = report.checks.filter((c) => !isCanaryReport(c))
+  const canaries = report.checks.filter(isCanaryReport)
+  const broken = canaries.filter((c) => !canaryFailedAsExpected(c)).length
+  const canaryNote =
+    canaries.length === 0
+      ? ''
+      : broken === 0
+        ? `, ${canaries.length === 1 ? 'the canary' : `${canaries.length} canaries`} failing as expected`
+        : canaries.length === 1
+          ? ', the canary not failing'
+          : `, ${broken} of ${canaries.length} canaries not failing`
+  return ordinaryCountPhrase(ordinary) + canaryNote
+}
+
+function ordinaryCountPhrase(checks: readonly CheckReport[]): string {
+  const total = checks.length
+  const flaky = checks.filter((c) => c.candidate.outcome === 'FLAKY').length
+  const failing = checks.filter((c) => c.candidate.outcome !== 'PASSED').length - flaky
   if (total === 0) return 'no checks'
   const flakyNote = flaky > 0 ? `, ${flaky} flaky` : ''
   if (failing === 0) {

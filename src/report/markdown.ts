@@ -20,6 +20,13 @@ import {
   CHANGE_ICON,
   CHANGE_LABEL,
   OUTCOME_ICON,
+  SABOTAGE_LABEL,
+  VACUOUS_HINT,
+  canaryFailedAsExpected,
+  canaryLabel,
+  isCanaryReport,
+  notAuditedPhrase,
+  vacuousChecks,
   countPhrase,
   exitPhrase,
   flakyChecks,
@@ -28,7 +35,7 @@ import {
   formatDelta,
   formatDuration,
   formatScore,
-  nonPassingChecks,
+  checksNeedingAttention,
   outputText,
   shortSha,
   verdictWord,
@@ -213,10 +220,12 @@ function documentParts(report: Report, ctx: ViewContext, options: PartsOptions):
   return {
     head: options.bare ? [] : headBlocks(report, ctx),
     tableHeader: options.table ? TABLE_HEADER : null,
-    rows: options.table ? report.checks.map((c) => tableRow(c, showsScore(report))) : [],
+    rows: options.table
+      ? report.checks.map((c) => tableRow(c, showsScore(report), vacuousChecks(report)))
+      : [],
     detailsHeading: options.detailsHeading,
     details: options.details
-      ? nonPassingChecks(report).map((check) =>
+      ? checksNeedingAttention(report).map((check) =>
           detailBlock(check, options.tail, showsScore(report)),
         )
       : [],
@@ -299,6 +308,9 @@ function headBlocks(report: Report, ctx: ViewContext): string[] {
 
   const metrics = metricsBlock(report)
   if (metrics !== null) blocks.push(metrics)
+
+  const audit = auditBlock(report)
+  if (audit !== null) blocks.push(audit)
 
   if ((report.skipped ?? []).length > 0) {
     const names = report.skipped!.slice(0, 20).map((n) => codeSpan(n, { max: NAME_CHARS }))
@@ -391,20 +403,112 @@ const TABLE_HEADER = [
   '| :-- | :-- | :-- | :-- | :-- |',
 ].join('\n')
 
-function tableRow(check: CheckReport, scores: boolean): LayoutRow {
-  const change = [CHANGE_ICON[check.change], CHANGE_LABEL[check.change]]
-  if (scores && check.score_delta !== null) change.push(`(${formatDelta(check.score_delta)})`)
+function tableRow(check: CheckReport, scores: boolean, vacuous: ReadonlySet<string>): LayoutRow {
+  const canary = isCanaryReport(check)
+  const change = canary
+    ? [canaryFailedAsExpected(check) ? '🐤' : '🚨', canaryLabel(check)]
+    : [CHANGE_ICON[check.change], CHANGE_LABEL[check.change]]
+  if (scores && check.score_delta !== null && !canary) {
+    change.push(`(${formatDelta(check.score_delta)})`)
+  }
+  const cannotFail = vacuous.has(check.name) ? ' · 🕳️ **cannot fail**' : ''
   const cells = [
     codeSpan(check.name, { max: NAME_CHARS, inTable: true }),
     check.baseline === null ? '—' : runCell(check.baseline, scores),
-    runCell(check.candidate, scores),
+    runCell(check.candidate, scores) + cannotFail,
     change.filter((s) => s !== '').join(' '),
     tableCell(check.candidate.reason, 200),
   ]
   return {
     text: `| ${cells.join(' | ')} |`,
-    important: check.candidate.outcome !== 'PASSED' || check.change === 'regressed',
+    important:
+      check.candidate.outcome !== 'PASSED' ||
+      check.change === 'regressed' ||
+      vacuous.has(check.name),
   }
+}
+
+const MAX_VACUOUS_LINES = 10
+const MAX_AUDIT_FILE_ROWS = 20
+
+/**
+ * What the audits found, in the head (never cut, so bounded): the checks that cannot fail, with
+ * the hint; each broken file and the checks that noticed it, or that none did; what was left out.
+ */
+function auditBlock(report: Report): string | null {
+  const audit = report.audit
+  if (!audit) return null
+  const parts: string[] = []
+  const vacuous = (audit.vacuity ?? []).filter((p) => p.vacuous === true)
+  if (vacuous.length > 0) {
+    const lines = vacuous
+      .slice(0, MAX_VACUOUS_LINES)
+      .map(
+        (p) =>
+          `> 🕳️ ${codeSpan(p.check, { max: NAME_CHARS })} passed on an empty tree (no files, setup not run).`,
+      )
+    if (vacuous.length > MAX_VACUOUS_LINES) {
+      lines.push(`> … and ${vacuous.length - MAX_VACUOUS_LINES} more.`)
+    }
+    const policy =
+      audit.vacuous === 'block'
+        ? 'This blocks (`vacuous: block`).'
+        : 'Not blocking (`vacuous: warn`).'
+    parts.push(
+      [
+        audit.vacuous === 'block' ? '> [!CAUTION]' : '> [!WARNING]',
+        `> **Cannot fail:** ${vacuous.length === 1 ? 'this check passes' : 'these checks pass'} without any code, so ${vacuous.length === 1 ? 'its' : 'their'} PASSED says nothing about this change. ${policy}`,
+        '>',
+        ...lines,
+        '>',
+        `> Hint: ${VACUOUS_HINT}.`,
+      ].join('\n'),
+    )
+  }
+  const changes = audit.changes
+  if (changes && changes.note !== undefined) {
+    parts.push(`**Change coverage:** not run: ${inlineText(changes.note, REASON_CHARS)}.`)
+  } else if (changes) {
+    const uncovered = changes.files.filter((f) => f.covered === false).length
+    const policy =
+      uncovered === 0
+        ? ''
+        : audit.uncovered === 'block'
+          ? ' This blocks (`uncovered: block`).'
+          : ' Not blocking (`uncovered: warn`).'
+    const summary =
+      changes.files.length === 0
+        ? '**Change coverage:** no changed file to break.'
+        : `**Change coverage:** each changed file was broken on its own (it fails loudly when loaded) and run against the checks that passed: ${uncovered === 0 ? 'every one was noticed' : `${uncovered} of ${changes.files.length} noticed by no check`}.${policy}`
+    const rows = changes.files.slice(0, MAX_AUDIT_FILE_ROWS).map((file) => {
+      const noticed =
+        file.covered === true
+          ? `✅ ${file.runs
+              .filter((r) => r.noticed === true)
+              .map(
+                (r) =>
+                  `${codeSpan(r.check, { max: NAME_CHARS, inTable: true })} (${r.run.outcome})`,
+              )
+              .join(', ')}`
+          : file.covered === false
+            ? `⚠️ **not covered by any check** (ran: ${file.runs.map((r) => codeSpan(r.check, { max: NAME_CHARS, inTable: true })).join(', ')})`
+            : '❔ no check could run against it'
+      return `| ${codeSpan(file.path, { max: 200, inTable: true })} | ${SABOTAGE_LABEL[file.sabotage]} | ${noticed} |`
+    })
+    if (changes.files.length > MAX_AUDIT_FILE_ROWS) {
+      rows.push(
+        `| … ${changes.files.length - MAX_AUDIT_FILE_ROWS} more files in the full report | | |`,
+      )
+    }
+    const table =
+      rows.length === 0
+        ? []
+        : [['| Changed file | Broken by | Noticed by |', '| :-- | :-- | :-- |', ...rows].join('\n')]
+    const left = notAuditedPhrase(report)
+    const footnote = `<sub>${left === null ? '' : `${inlineText(left, REASON_CHARS)}. `}A file-level signal, not mutation testing: it tells whether some check loads a file at all, not whether its lines are tested.</sub>`
+    parts.push([summary, ...table, footnote].join('\n\n'))
+  }
+  return parts.length > 0 ? parts.join('\n\n') : null
 }
 
 function runCell(run: RunResult, scores: boolean): string {
@@ -415,10 +519,10 @@ function runCell(run: RunResult, scores: boolean): string {
 
 function detailBlock(check: CheckReport, tail: TailOptions, scores: boolean): LayoutDetail {
   const run = check.candidate
-  const summaryBits = [
-    `${OUTCOME_ICON[run.outcome]} <b>${htmlText(check.name, NAME_CHARS)}</b>`,
-    run.outcome,
-  ]
+  // A canary here did not fail as it must: its PASSED is the alarm, not a tick.
+  const icon = isCanaryReport(check) ? '🚨' : OUTCOME_ICON[run.outcome]
+  const summaryBits = [`${icon} <b>${htmlText(check.name, NAME_CHARS)}</b>`, run.outcome]
+  if (isCanaryReport(check)) summaryBits.push('canary (expect: fail)')
   const exit = exitPhrase(check)
   if (exit !== null) summaryBits.push(htmlText(exit, 60))
   summaryBits.push(formatDuration(run.duration_ms))

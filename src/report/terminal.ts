@@ -8,14 +8,22 @@ import { describeMetric } from '../engine/compare.ts'
 import type { CheckReport, Outcome, Report } from '../engine/types.ts'
 import {
   CHANGE_LABEL,
+  SABOTAGE_LABEL,
+  VACUOUS_HINT,
+  canaryLabel,
+  checksNeedingAttention,
   countPhrase,
   exitPhrase,
   formatDelta,
   formatDuration,
   formatScore,
-  nonPassingChecks,
+  isCanaryReport,
+  needsAttention,
+  notAuditedPhrase,
+  noticedPhrase,
   outputText,
   showsScore,
+  vacuousChecks,
 } from './format.ts'
 import { neutralizeWorkflowCommands } from './log-safe.ts'
 import { plainLine, tailLines } from './sanitize.ts'
@@ -96,6 +104,10 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
     out.push('')
     metricsTable(report, line)
   }
+  if (report.audit) {
+    out.push('')
+    auditSection(report, line)
+  }
   if (report.skipped && report.skipped.length > 0) {
     line({
       text: `  skipped (not run, by request): ${report.skipped.map((n) => plainLine(n, NAME_MAX)).join(', ')}`,
@@ -104,7 +116,7 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
   }
 
   const tailCount = options.tailLines ?? DEFAULT_TAIL_LINES
-  for (const check of nonPassingChecks(report)) {
+  for (const check of checksNeedingAttention(report)) {
     out.push('')
     details(check, tailCount, line)
   }
@@ -179,7 +191,10 @@ function table(report: Report, width: number | null, line: LineWriter): void {
     report.checks.some((c) => c.candidate.score !== null || c.score_delta !== null)
   const names = report.checks.map((c) => plainLine(c.name, NAME_MAX))
   const nameWidth = Math.max(5, ...names.map((n) => [...n].length))
-  const changeWidth = Math.max(6, ...report.checks.map((c) => CHANGE_LABEL[c.change].length))
+  const changeText = (c: CheckReport) =>
+    isCanaryReport(c) ? canaryLabel(c) : CHANGE_LABEL[c.change]
+  const changeWidth = Math.max(6, ...report.checks.map((c) => changeText(c).length))
+  const vacuous = vacuousChecks(report)
   const scores = report.checks.map(scoreCell)
   const scoreWidth = Math.max(5, ...scores.map((s) => s.length))
   const fixed =
@@ -202,10 +217,11 @@ function table(report: Report, width: number | null, line: LineWriter): void {
 
   for (const [i, check] of report.checks.entries()) {
     const cand = check.candidate.outcome
+    const attention = needsAttention(check)
     const row: Segment[] = [
       {
-        text: cand === 'PASSED' ? '✔ ' : cand === 'FLAKY' ? '⚠ ' : '✘ ',
-        style: OUTCOME_STYLE[cand],
+        text: !attention ? (vacuous.has(check.name) ? '⚠ ' : '✔ ') : cand === 'FLAKY' ? '⚠ ' : '✘ ',
+        style: !attention ? (vacuous.has(check.name) ? 'yellow' : 'green') : OUTCOME_STYLE[cand],
       },
       { text: names[i] ?? '', pad: nameWidth + 2 },
     ]
@@ -218,16 +234,24 @@ function table(report: Report, width: number | null, line: LineWriter): void {
       )
     }
     row.push({ text: cand, pad: 11, style: OUTCOME_STYLE[cand] })
-    const changeStyle: Style | undefined =
-      check.change === 'regressed' ? 'red' : check.change === 'fixed' ? 'green' : undefined
+    const changeStyle: Style | undefined = isCanaryReport(check)
+      ? attention
+        ? 'red'
+        : undefined
+      : check.change === 'regressed'
+        ? 'red'
+        : check.change === 'fixed'
+          ? 'green'
+          : undefined
     row.push({
-      text: CHANGE_LABEL[check.change],
+      text: changeText(check),
       pad: changeWidth + 2,
       ...(changeStyle ? { style: changeStyle } : {}),
     })
     if (hasScore) row.push({ text: scores[i] ?? '', pad: scoreWidth + 2 })
     const reused = check.candidate.reused_from ? '[reused] ' : ''
-    row.push({ text: plainLine(`${reused}${check.candidate.reason}`, reasonWidth) })
+    const cannotFail = vacuous.has(check.name) ? '[cannot fail] ' : ''
+    row.push({ text: plainLine(`${cannotFail}${reused}${check.candidate.reason}`, reasonWidth) })
     line(...row)
   }
 }
@@ -253,6 +277,73 @@ function metricsTable(report: Report, line: LineWriter): void {
         { text: `  ${samples}`, style: 'dim' },
       )
     }
+  }
+}
+
+/** Files named one by one in the audit section; the rest are counted. */
+const AUDIT_FILES_SHOWN = 30
+
+/**
+ * What the audits found: checks that cannot fail (with the hint), then each broken file and the
+ * checks that noticed it, or that none did.
+ */
+function auditSection(report: Report, line: LineWriter): void {
+  const audit = report.audit!
+  line({ text: '  AUDIT', style: 'dim' })
+  if (audit.vacuity) {
+    const vacuous = audit.vacuity.filter((p) => p.vacuous === true)
+    const probed = audit.vacuity.length
+    line({
+      text: `  vacuity (${audit.vacuous}): ${vacuous.length} of ${probed} ${probed === 1 ? 'check' : 'checks'} passing on the ${audit.vacuity[0]?.probed ?? 'baseline'} cannot fail`,
+    })
+    for (const probe of vacuous) {
+      line(
+        { text: '  ⚠ ', style: 'yellow' },
+        { text: plainLine(probe.check, NAME_MAX), bold: true },
+        { text: ' cannot fail: it passed on an empty tree (no files, setup not run)' },
+      )
+    }
+    if (vacuous.length > 0) line({ text: `    hint: ${VACUOUS_HINT}`, style: 'dim' })
+    const unknown = audit.vacuity.filter((p) => p.vacuous === null)
+    for (const probe of unknown) {
+      line({
+        text: `  ? ${plainLine(probe.check, NAME_MAX)}: the probe did not run (${plainLine(probe.run.reason, 200)})`,
+        style: 'dim',
+      })
+    }
+  }
+  const changes = audit.changes
+  if (changes) {
+    if (changes.note !== undefined) {
+      line({ text: `  changes: not run: ${plainLine(changes.note, 300)}`, style: 'dim' })
+      return
+    }
+    const uncovered = changes.files.filter((f) => f.covered === false).length
+    line({
+      text: `  changes (${audit.uncovered}): ${changes.files.length} changed ${changes.files.length === 1 ? 'file' : 'files'} broken one at a time, ${uncovered} not covered; checks run: ${changes.checks.map((c) => plainLine(c, NAME_MAX)).join(', ') || 'none'}`,
+    })
+    for (const file of changes.files.slice(0, AUDIT_FILES_SHOWN)) {
+      const path = plainLine(file.path, 120)
+      const how = SABOTAGE_LABEL[file.sabotage]
+      if (file.covered === true) {
+        line(
+          { text: '  ✔ ', style: 'green' },
+          { text: `${path} (${how}): noticed by ${plainLine(noticedPhrase(file.runs), 300)}` },
+        )
+      } else if (file.covered === false) {
+        line(
+          { text: '  ✘ ', style: 'red' },
+          { text: `${path} (${how}): not covered by any check`, style: 'red' },
+        )
+      } else {
+        line({ text: `  ? ${path} (${how}): no check could run against it`, style: 'dim' })
+      }
+    }
+    if (changes.files.length > AUDIT_FILES_SHOWN) {
+      line({ text: `  … and ${changes.files.length - AUDIT_FILES_SHOWN} more files`, style: 'dim' })
+    }
+    const left = notAuditedPhrase(report)
+    if (left !== null) line({ text: `  ${left}`, style: 'dim' })
   }
 }
 

@@ -11,6 +11,7 @@ const REPORTS: Record<string, () => Report> = {
   'pass-fail-block': () => loadReport('pass-fail-block'),
   scored: () => loadReport('scored'),
   noisy: () => loadReport('noisy'),
+  audit: () => loadReport('audit'),
   hostile: loadHostileReport,
 }
 
