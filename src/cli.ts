@@ -135,6 +135,7 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
     throw new UsageError(`--sandbox must be auto, overlay or copy, not "${sandbox}"`)
   }
 
+  const audit = values.audit === undefined ? null : parseAudit(values.audit)
   checkWritableTarget(io, values.json, '--json', 'file')
   checkWritableTarget(io, values['log-dir'], '--log-dir', 'directory')
   const trees = [candidateDir, ...(baselineDir ? [baselineDir] : [])]
@@ -159,7 +160,6 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
     : values.cache
       ? resolve(io.cwd, values.cache)
       : defaultStateDir(io, trees, 'cache')
-  const audit = values.audit === undefined ? null : parseAudit(values.audit)
   const color = !values['no-color'] && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR
   const progress = values.quiet ? undefined : progressPrinter(io)
 
