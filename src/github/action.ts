@@ -253,6 +253,8 @@ async function evaluate(
     baselineDir: trees.baseline?.path ?? null,
     mode: inputs.mode,
     skip: inputs.skip,
+    // The vacuity probe by default: its results are cached with the others (once per base).
+    auditDefault: inputs.audit,
     cache: results?.options ?? null,
     parallel: inputs.parallel,
     sandbox: inputs.sandbox,
@@ -583,9 +585,13 @@ function logProgress(event: GateEvent): void {
   if (event.type === 'sandbox') core.info(`sandbox: ${event.kind}`)
   if (event.type === 'setup') core.info(`${event.tree} setup: ${event.result.outcome}`)
   if (event.type === 'finish') {
+    // An audit run names the tree it ran on: the empty tree, or a changed file (the tree's text,
+    // kept to one line).
+    const tree =
+      event.audit === undefined ? event.tree : `audit on ${event.audit.replace(/\s+/g, ' ')}`
     core.info(
       toRunnerLog(
-        `${event.tree} ${event.check}: ${event.result.outcome} (${event.result.duration_ms} ms)`,
+        `${tree} ${event.check}: ${event.result.outcome} (${event.result.duration_ms} ms)`,
       ),
     )
   }

@@ -22,6 +22,7 @@ export const Inputs = {
   CommentAuthor: 'comment-author',
   Skip: 'skip',
   Cache: 'cache',
+  Audit: 'audit',
   Stage: 'stage',
   Shard: 'shard',
   ArtifactName: 'artifact-name',

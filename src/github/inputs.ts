@@ -8,7 +8,7 @@ import * as path from 'node:path'
 import * as core from '@actions/core'
 import { CHECK_NAME_PATTERN, MAX_CHECK_NAME_LENGTH } from '../engine/config-schema.ts'
 import { parseShard, type Shard } from '../engine/shard.ts'
-import { MODES, type Mode, type SandboxKind } from '../engine/types.ts'
+import { AUDIT_KINDS, MODES, type AuditKind, type Mode, type SandboxKind } from '../engine/types.ts'
 import {
   DEFAULT_ARTIFACT_NAME,
   DEFAULT_CONFIG_FILE,
@@ -66,6 +66,8 @@ export interface ActionInputs {
   skip: string[]
   /** Reuse consistent results through the GitHub Actions cache (default true). */
   cache: boolean
+  /** The audits to run when the config has no `audit` key (default: the vacuity probe). */
+  audit: AuditKind[]
   stage: Stage
   /** `gate` stage only: run this shard's share of the checks; null = all of them. */
   shard: Shard | null
@@ -126,6 +128,7 @@ export function parseInputs(
     commentAuthor: parseLogin(raw(Inputs.CommentAuthor)),
     skip: parseNameList(Inputs.Skip, raw(Inputs.Skip)),
     cache: parseBoolean(Inputs.Cache, raw(Inputs.Cache), true),
+    audit: parseAuditKinds(raw(Inputs.Audit)),
     ...parseStageInputs(raw),
   }
 }
@@ -305,6 +308,25 @@ function parseParallel(value: string): number | null {
  * Check names separated by commas, spaces or newlines (a YAML block scalar works). Each must look
  * like a check name; whether the config has it is checked once the config is read.
  */
+/**
+ * `vacuity` (the default: cheap, and cached once per base tree and config), `changes`, both
+ * (commas or newlines between them), or `none`.
+ */
+function parseAuditKinds(value: string): AuditKind[] {
+  if (value === '') return ['vacuity']
+  if (value === 'none') return []
+  const kinds = value.split(/[\s,]+/).filter((k) => k !== '')
+  for (const kind of kinds) {
+    if (!(AUDIT_KINDS as readonly string[]).includes(kind)) {
+      throw new InputError(
+        Inputs.Audit,
+        `Input '${Inputs.Audit}' must be ${AUDIT_KINDS.join(', ')}, both (separated by a comma), or none; '${kind.slice(0, 60)}' is not an audit`,
+      )
+    }
+  }
+  return [...new Set(kinds as AuditKind[])]
+}
+
 function parseNameList(input: string, value: string): string[] {
   const names = value.split(/[\s,]+/).filter((n) => n !== '')
   for (const name of names) {

@@ -290,10 +290,16 @@ describe('parseInputs', () => {
       commentAuthor: null,
       skip: [],
       cache: true,
+      audit: ['vacuity'],
       stage: 'all',
       shard: null,
       artifactName: 'quorum-report',
     })
+  })
+
+  test('audit: none turns the default vacuity probe off', () => {
+    assert.deepEqual(parse({ audit: 'none' }).audit, [])
+    assert.deepEqual(parse({ audit: 'changes' }).audit, ['changes'])
   })
 
   test('every input is read, normalized and typed', () => {
@@ -315,6 +321,7 @@ describe('parseInputs', () => {
       'comment-author': 'quorum-app[bot]',
       skip: 'slow, flaky\nbench',
       cache: 'false',
+      audit: 'vacuity,\nchanges',
       stage: 'gate',
       shard: '2/4',
       'artifact-name': 'perf-report',
@@ -337,6 +344,7 @@ describe('parseInputs', () => {
       commentAuthor: 'quorum-app[bot]',
       skip: ['slow', 'flaky', 'bench'],
       cache: false,
+      audit: ['vacuity', 'changes'],
       stage: 'gate',
       shard: { index: 2, total: 4 },
       artifactName: 'perf-report',
@@ -384,6 +392,11 @@ describe('parseInputs', () => {
     ['shard', '1/2', /Input 'shard' applies to 'stage: gate' only \(this job's stage is all\)/],
     ['artifact-name', '../x', /Input 'artifact-name' must be 1 to 100 of \[A-Za-z0-9_.-\]/],
     ['artifact-name', '-x', /Input 'artifact-name'/],
+    [
+      'audit',
+      'vacuity, mutation',
+      /Input 'audit' must be vacuity, changes, both \(separated by a comma\), or none; 'mutation' is not an audit/,
+    ],
   ]
   for (const [value, expected] of [
     [
