@@ -10,10 +10,20 @@
  * refusal, a missing shard, a duplicated one or a check in the wrong shard makes the verdict a
  * block that names it (DESIGN "Forks and shards": never a silent allow).
  */
-import { compareRuns, countOutcomes, decideVerdict, totalScore } from './compare.ts'
+import { compareRuns, countOutcomes, decideVerdict, isCanary, totalScore } from './compare.ts'
 import type { Envelope } from './handoff.ts'
 import { assignShards } from './shard.ts'
-import type { CheckReport, FlakyPolicy, Mode, Report, TreeInfo } from './types.ts'
+import type {
+  AuditPolicy,
+  AuditReport,
+  ChangeAudit,
+  CheckReport,
+  FileAudit,
+  FlakyPolicy,
+  Mode,
+  Report,
+  TreeInfo,
+} from './types.ts'
 
 /** One report artifact, read and schema-checked. */
 export interface HandedOverReport {
@@ -38,6 +48,11 @@ export interface PublisherFacts {
   artifactName: string
   mode: Mode
   flaky: FlakyPolicy
+  /**
+   * How the audits' findings count: the config's `vacuous` and `uncovered` (absent: warn, the
+   * config's own default).
+   */
+  audit?: { vacuous: AuditPolicy; uncovered: AuditPolicy }
   /**
    * The baselines the publisher verified for this head (e.g. the PR's base, or a newer commit of
    * its base branch), and how to name them in a refusal; null when nothing could be verified
@@ -129,6 +144,13 @@ function refusalOf(item: HandedOverReport, facts: PublisherFacts): string | null
   if ((r.flaky ?? 'warn') !== facts.flaky) {
     return `it counted FLAKY as ${r.flaky ?? 'warn'}; this gate's flaky policy is ${facts.flaky}`
   }
+  const policies = auditPolicies(facts)
+  if (r.audit && r.audit.vacuous !== policies.vacuous) {
+    return `it counted checks that cannot fail as ${r.audit.vacuous}; this gate's policy is ${policies.vacuous}`
+  }
+  if (r.audit && r.audit.uncovered !== policies.uncovered) {
+    return `it counted changes no check noticed as ${r.audit.uncovered}; this gate's policy is ${policies.uncovered}`
+  }
   const names = r.checks.map((c) => c.name)
   const twice = names.filter((n, i) => names.indexOf(n) !== i)
   if (twice.length > 0) return `it lists check ${twice[0]} twice`
@@ -148,6 +170,8 @@ interface MergedSet {
   checks: CheckReport[]
   skipped: string[]
   sources: HandedOverReport[]
+  /** The config's order of checks, for everything merged from several reports. */
+  order: readonly string[]
 }
 
 /**
@@ -160,7 +184,7 @@ function mergeSet(
   facts: PublisherFacts,
   problems: string[],
 ): MergedSet {
-  const none: MergedSet = { checks: [], skipped: [], sources: [] }
+  const none: MergedSet = { checks: [], skipped: [], sources: [], order: [] }
   const where = `workflow run ${facts.runId}`
   if (all.length === 0) {
     if (problems.length === 0) {
@@ -187,6 +211,7 @@ function mergeSet(
       checks: only.report.checks,
       skipped: only.report.skipped ?? [],
       sources: [only],
+      order: only.report.checks.map((c) => c.name),
     }
   }
 
@@ -252,6 +277,13 @@ function mergeSet(
       continue
     }
     const share = allChecks.filter((n) => assigned.get(n) === index)
+    const audited = auditedChecks(item.report.audit).filter((n) => assigned.get(n) !== index)
+    if (audited.length > 0) {
+      problems.push(
+        `${item.artifact} refused: its audit reports on ${list(audited)}, which ${audited.length === 1 ? 'is' : 'are'} not in its share`,
+      )
+      continue
+    }
     const covered = new Set([
       ...item.report.checks.map((c) => c.name),
       ...(item.report.skipped ?? []),
@@ -280,6 +312,81 @@ function mergeSet(
     checks: allChecks.flatMap((n) => (byName.has(n) ? [byName.get(n)!] : [])),
     skipped: allChecks.filter((n) => skipped.has(n)),
     sources: good.sort((a, b) => a.envelope.shard!.index - b.envelope.shard!.index),
+    order: allChecks,
+  }
+}
+
+function auditPolicies(facts: PublisherFacts): { vacuous: AuditPolicy; uncovered: AuditPolicy } {
+  return facts.audit ?? { vacuous: 'warn', uncovered: 'warn' }
+}
+
+/** Every check an audit names (its probes and its runs against broken files). */
+function auditedChecks(audit: AuditReport | undefined): string[] {
+  if (audit === undefined) return []
+  return [
+    ...(audit.vacuity ?? []).map((p) => p.check),
+    ...(audit.changes?.checks ?? []),
+    ...(audit.changes?.files ?? []).flatMap((f) => f.runs.map((r) => r.check)),
+  ]
+}
+
+/**
+ * The shards' audits as one: every probe once, each broken file with the runs of every shard's
+ * checks against it. Which checks noticed a file, and whether any did, are recomputed from those
+ * runs (a file one shard's checks missed may be covered by another's); the policies are the
+ * publisher's.
+ */
+function mergeAudits(
+  audits: readonly AuditReport[],
+  order: readonly string[],
+  facts: PublisherFacts,
+): AuditReport | undefined {
+  if (audits.length === 0) return undefined
+  const rank = (name: string): number => {
+    const i = order.indexOf(name)
+    return i === -1 ? order.length : i
+  }
+  const byRank = (a: string, b: string): number => rank(a) - rank(b)
+  const probed = audits.filter((a) => a.vacuity !== undefined)
+  const vacuity =
+    probed.length === 0
+      ? undefined
+      : probed.flatMap((a) => a.vacuity!).sort((a, b) => byRank(a.check, b.check))
+  const changed = audits.flatMap((a) => (a.changes ? [a.changes] : []))
+  let changes: ChangeAudit | undefined
+  if (changed.length > 0) {
+    const files = new Map<string, FileAudit>()
+    for (const part of changed) {
+      for (const file of part.files) {
+        const seen = files.get(file.path)
+        files.set(file.path, seen ? { ...seen, runs: [...seen.runs, ...file.runs] } : { ...file })
+      }
+    }
+    const notAudited = new Map<string, ChangeAudit['not_audited'][number]>()
+    for (const part of changed)
+      for (const n of part.not_audited) if (!notAudited.has(n.path)) notAudited.set(n.path, n)
+    const note = changed.find((c) => c.note !== undefined)?.note
+    changes = {
+      checks: [...new Set(changed.flatMap((c) => c.checks))].sort(byRank),
+      max_files: changed[0]!.max_files,
+      files: [...files.values()].map((file) => {
+        const runs = [...file.runs].sort((a, b) => byRank(a.check, b.check))
+        const noticed = runs.filter((r) => r.noticed === true).map((r) => r.check)
+        return {
+          ...file,
+          runs,
+          noticed_by: noticed,
+          covered: noticed.length > 0 ? true : runs.some((r) => r.noticed === false) ? false : null,
+        }
+      }),
+      not_audited: [...notAudited.values()],
+      ...(note !== undefined ? { note } : {}),
+    }
+  }
+  return {
+    ...auditPolicies(facts),
+    ...(vacuity ? { vacuity } : {}),
+    ...(changes ? { changes } : {}),
   }
 }
 
@@ -294,7 +401,9 @@ function buildReport(
     ...c,
     ...compareRuns(c.baseline, c.candidate),
   }))
-  const decided = decideVerdict(facts.mode, checks, { flaky: facts.flaky })
+  const audits = merged.sources.flatMap((s) => (s.report.audit ? [s.report.audit] : []))
+  const audit = mergeAudits(audits, merged.order, facts)
+  const decided = decideVerdict(facts.mode, checks, { flaky: facts.flaky, audit: audit ?? null })
   const verdict = problems.length > 0 ? 'block' : decided.verdict
   const reasons =
     problems.length > 0
@@ -316,7 +425,9 @@ function buildReport(
   const allNotices = [...sources.flatMap((s) => s.report.notices), ...notices].filter((n) =>
     seen.has(n) ? false : (seen.add(n), true),
   )
-  const baselines = checks.flatMap((c) => (c.baseline ? [c.baseline] : []))
+  // Canaries do not score: their runs are meant to fail.
+  const scoring = checks.filter((c) => !isCanary(c))
+  const baselines = scoring.flatMap((c) => (c.baseline ? [c.baseline] : []))
   const placeholder: TreeInfo = { role: 'candidate', path: '', commit: null, setup: null }
   return {
     schema_version: 1,
@@ -330,7 +441,7 @@ function buildReport(
     skipped: merged.skipped,
     totals: {
       baseline_score: baselines.length > 0 ? totalScore(baselines) : null,
-      candidate_score: totalScore(checks.map((c) => c.candidate)),
+      candidate_score: totalScore(scoring.map((c) => c.candidate)),
     },
     trees: {
       baseline: first?.trees.baseline ?? null,
@@ -343,6 +454,7 @@ function buildReport(
     duration_ms:
       startedAt === null || ends.length === 0 ? 0 : Math.max(0, Math.max(...ends) - startedAt),
     notices: allNotices,
+    ...(audit ? { audit } : {}),
   }
 }
 
@@ -353,4 +465,28 @@ function list(items: readonly (string | number)[]): string {
   if (more > 0) return `${shown.join(', ')} and ${more} more`
   if (shown.length <= 1) return shown.join('')
   return `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}`
+}
+
+/**
+ * Why the gate run of a pull request that changes `files` cannot be trusted, or null. A pull
+ * request's own run uses the workflow files of its merge commit, so a PR that changes them (or
+ * the local actions they use, or the gate's config or checks module) could make its gate job
+ * upload any report it likes: its reports prove nothing, whatever they say. `gateFiles` are the
+ * config and checks module paths, relative to the repository root.
+ */
+export function untrustedGateChange(
+  files: readonly string[],
+  gateFiles: readonly string[],
+): string | null {
+  const gate = new Set(gateFiles.map((f) => f.toLowerCase()))
+  const touched = files.filter((file) => {
+    const f = file.toLowerCase()
+    return f.startsWith('.github/workflows/') || f.startsWith('.github/actions/') || gate.has(f)
+  })
+  if (touched.length === 0) return null
+  return (
+    `this pull request changes ${list([...new Set(touched)])}, which its gate run depends on: a ` +
+    "pull request's run uses its own version of them, so its reports cannot be trusted. " +
+    'A maintainer has to review this change and merge it without this check'
+  )
 }

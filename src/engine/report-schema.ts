@@ -8,7 +8,7 @@ import { z } from 'zod'
 import { CHECK_NAME_PATTERN, MAX_CHECK_NAME_LENGTH } from './config-schema.ts'
 import { MAX_SHARDS } from './shard.ts'
 import { MODES, OUTCOMES } from './types.ts'
-import type { Change, Report, RunResult } from './types.ts'
+import type { Change, CheckReport, Report, RunResult } from './types.ts'
 
 const MAX_TEXT = 64 * 1024
 const text = z.string().max(MAX_TEXT)
@@ -124,6 +124,79 @@ const CheckReportSchema = z.strictObject({
   score_delta: finite.nullable(),
   reproduce: z.string().max(8192),
   metrics: z.array(MetricReportSchema).max(1000).optional(),
+  expect: z.literal('fail').optional(),
+})
+
+const ReuseOriginSchema = z.strictObject({
+  cache: z.enum(['local', 'actions']),
+  location: z.string().max(4096),
+  stored_at: z.string().max(100),
+  key: z.string().max(200),
+})
+
+const AuditRunSchema = z.strictObject({
+  outcome: z.enum(OUTCOMES),
+  reason: text,
+  duration_ms: z.number().nonnegative(),
+  exit_code: z.number().int().nullable(),
+  signal: z.string().max(40).nullable(),
+  seed: z.string().max(200),
+  log_path: z.string().max(4096).nullable(),
+  reused_from: ReuseOriginSchema.optional(),
+})
+
+const policy = z.enum(['warn', 'block'])
+const relativePath = z.string().max(4096)
+
+const AuditReportSchema = z.strictObject({
+  vacuous: policy,
+  uncovered: policy,
+  vacuity: z
+    .array(
+      z.strictObject({
+        check: name,
+        probed: z.enum(['baseline', 'candidate']),
+        run: AuditRunSchema,
+        vacuous: z.boolean().nullable(),
+      }),
+    )
+    .max(MAX_REPORT_CHECKS)
+    .optional(),
+  changes: z
+    .strictObject({
+      checks: z.array(name).max(MAX_REPORT_CHECKS),
+      max_files: z.number().int().nonnegative(),
+      files: z
+        .array(
+          z.strictObject({
+            path: relativePath,
+            status: z.enum(['added', 'modified']),
+            sabotage: z.enum(['throw', 'raise', 'exit', 'emptied']),
+            runs: z
+              .array(
+                z.strictObject({
+                  check: name,
+                  run: AuditRunSchema,
+                  noticed: z.boolean().nullable(),
+                }),
+              )
+              .max(MAX_REPORT_CHECKS),
+            noticed_by: z.array(name).max(MAX_REPORT_CHECKS),
+            covered: z.boolean().nullable(),
+          }),
+        )
+        .max(1000),
+      not_audited: z
+        .array(
+          z.strictObject({
+            path: relativePath,
+            why: z.enum(['ignored', 'binary', 'not-a-file', 'over-cap', 'too-large', 'unreadable']),
+          }),
+        )
+        .max(MAX_REPORT_CHECKS),
+      note: text.optional(),
+    })
+    .optional(),
 })
 
 const TreeInfoSchema = z.strictObject({
@@ -168,7 +241,16 @@ export const ReportSchema = z.strictObject({
   started_at: z.string().max(100),
   duration_ms: z.number().nonnegative(),
   notices: texts,
+  audit: AuditReportSchema.optional(),
 })
+
+// A field added to Report or CheckReport must be listed above too, or the publish stage would
+// refuse every report that has it: these fail to compile until it is.
+type Listed<Missing extends never> = Missing
+export type ReportFieldsListed = Listed<Exclude<keyof Report, keyof z.infer<typeof ReportSchema>>>
+export type CheckReportFieldsListed = Listed<
+  Exclude<keyof CheckReport, keyof z.infer<typeof CheckReportSchema>>
+>
 
 /** The report in `value`, or why it is not one (one line naming the first bad field). */
 export function parseReport(
@@ -180,9 +262,21 @@ export function parseReport(
   return { ok: true, report: { ...parsed.data, counts: { ...counts, FLAKY: counts.FLAKY ?? 0 } } }
 }
 
-/** `path.to.field: message` of a zod error's first issue; field names only, never values. */
+/**
+ * `path.to.field: message` of a zod error's first issue. The text is the schema's own words:
+ * names of fields an artifact made up (unknown keys, record keys) are left out or replaced,
+ * because they are hostile text that would end up in a check run and the job log.
+ */
 export function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0]!
-  const where = issue.path.length > 0 ? issue.path.map(String).join('.') : 'the value'
-  return `${where}: ${issue.message}`
+  const where =
+    issue.path.length > 0
+      ? issue.path
+          .map((p) =>
+            typeof p === 'number' || /^[A-Za-z0-9_]{1,40}$/.test(String(p)) ? String(p) : '?',
+          )
+          .join('.')
+      : 'the value'
+  const message = issue.code === 'unrecognized_keys' ? 'unexpected field' : issue.message
+  return `${where}: ${message}`
 }

@@ -16,10 +16,22 @@ import {
   parseEnvelope,
   type Envelope,
 } from '../../src/engine/handoff.ts'
-import { mergeReports, type HandedOverReport, type PublisherFacts } from '../../src/engine/merge.ts'
+import {
+  mergeReports,
+  untrustedGateChange,
+  type HandedOverReport,
+  type PublisherFacts,
+} from '../../src/engine/merge.ts'
 import { parseReport } from '../../src/engine/report-schema.ts'
 import { assignShards } from '../../src/engine/shard.ts'
-import type { CheckReport, Outcome, Report, RunResult } from '../../src/engine/types.ts'
+import type {
+  AuditReport,
+  AuditRun,
+  CheckReport,
+  Outcome,
+  Report,
+  RunResult,
+} from '../../src/engine/types.ts'
 
 const FIXTURES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -443,6 +455,127 @@ describe('mergeReports', () => {
   })
 })
 
+describe('mergeReports: audits and canaries across shards', () => {
+  function auditRun(outcome: Outcome): AuditRun {
+    return {
+      outcome,
+      reason: `${outcome.toLowerCase()} on the audit tree`,
+      duration_ms: 5,
+      exit_code: outcome === 'PASSED' ? 0 : 1,
+      signal: null,
+      seed: 'abcd1234',
+      log_path: null,
+    }
+  }
+
+  /** Each shard broke src/a.js and ran its own checks against it; `noticing` checks failed. */
+  function audited(policy: AuditReport['uncovered'], noticing: string[]): HandedOverReport[] {
+    return shards(3).map((item) => {
+      const mine = item.report.checks.map((c) => c.name)
+      const runs = mine.map((check) => ({
+        check,
+        run: auditRun(noticing.includes(check) ? 'FAILED' : 'PASSED'),
+        noticed: noticing.includes(check),
+      }))
+      const audit: AuditReport = {
+        vacuous: 'warn',
+        uncovered: policy,
+        vacuity: mine.map((check) => ({
+          check,
+          probed: 'baseline' as const,
+          run: auditRun('FAILED'),
+          vacuous: false,
+        })),
+        changes: {
+          checks: mine,
+          max_files: 20,
+          files: [
+            {
+              path: 'src/a.js',
+              status: 'modified',
+              sabotage: 'throw',
+              runs,
+              noticed_by: runs.filter((r) => r.noticed).map((r) => r.check),
+              // What this shard alone saw: its own checks may all have missed it.
+              covered: runs.some((r) => r.noticed),
+            },
+          ],
+          not_audited: [{ path: 'logo.png', why: 'binary' }],
+        },
+      }
+      return { ...item, report: { ...item.report, audit } }
+    })
+  }
+
+  test("a file one shard's checks missed is covered when another shard's check noticed it", () => {
+    const noticer = firstOf(3, 3)
+    const facts = { ...FACTS, audit: { vacuous: 'warn' as const, uncovered: 'block' as const } }
+    const { report: merged, problems } = mergeReports(audited('block', [noticer]), facts)
+    assert.deepEqual(problems, [])
+    assert.equal(merged.verdict, 'allow')
+    const file = merged.audit?.changes?.files[0]
+    assert.deepEqual(file?.noticed_by, [noticer])
+    assert.equal(file?.covered, true)
+    assert.deepEqual(
+      file?.runs.map((r) => r.check),
+      ALL,
+      "every shard's runs, in config order",
+    )
+    assert.deepEqual(
+      merged.audit?.vacuity?.map((p) => p.check),
+      ALL,
+    )
+    assert.deepEqual(merged.audit?.changes?.not_audited, [{ path: 'logo.png', why: 'binary' }])
+
+    // Nobody noticed: under `uncovered: block` that blocks, with the audit's own reason.
+    const missed = mergeReports(audited('block', []), facts).report
+    assert.equal(missed.verdict, 'block')
+    assert.match(
+      missed.reasons.join('\n'),
+      /^not covered: src\/a\.js changed, and no check noticed/m,
+    )
+  })
+
+  test("a shard whose audit counts differently, or reports on another shard's checks, is refused", () => {
+    const lenient = audited('warn', [])
+    const facts = { ...FACTS, audit: { vacuous: 'warn' as const, uncovered: 'block' as const } }
+    const { problems } = mergeReports(lenient, facts)
+    assert.equal(problems.length, 3)
+    assert.match(
+      problems[0]!,
+      /^quorum-report-1 refused: it counted changes no check noticed as warn; this gate's policy is block$/,
+    )
+
+    const borrowed = audited('warn', [])
+    const stranger = firstOf(2, 3)
+    borrowed[0]!.report.audit!.changes!.files[0]!.runs.push({
+      check: stranger,
+      run: auditRun('FAILED'),
+      noticed: true,
+    })
+    const second = mergeReports(borrowed, FACTS)
+    assert.equal(second.report.verdict, 'block')
+    assert.equal(
+      second.problems[0],
+      `quorum-report-1 refused: its audit reports on ${stranger}, which is not in its share`,
+    )
+  })
+
+  test('a canary that passes blocks the merged verdict, and canaries do not score', () => {
+    const all = [...ALL, 'known_bad']
+    const withCanary = [1, 2, 3].map((k) => shard(k, 3, {}, all))
+    for (const item of withCanary) {
+      item.report.checks = item.report.checks.map((c) =>
+        c.name === 'known_bad' ? { ...c, expect: 'fail' as const } : c,
+      )
+    }
+    const { report: merged } = mergeReports(withCanary, FACTS)
+    assert.equal(merged.verdict, 'block')
+    assert.match(merged.reasons[0]!, /known_bad/)
+    assert.equal(merged.totals.candidate_score, ALL.length, "the canary's score is not counted")
+  })
+})
+
 describe('the report schema', () => {
   test('every golden report the gate wrote parses, except the one with names no config allows', () => {
     for (const file of readdirSync(FIXTURES).filter((f) => f.endsWith('.json'))) {
@@ -459,10 +592,22 @@ describe('the report schema', () => {
   test('unknown fields, oversized text and numbers out of range are refused, naming the field only', () => {
     const base = report([check('unit')])
     const cases: Array<[unknown, RegExp]> = [
-      [{ ...base, verdict_override: 'allow' }, /^the value: Unrecognized key/],
+      [{ ...base, verdict_override: 'allow' }, /^the value: unexpected field$/],
       [{ ...base, reasons: ['x'.repeat(70_000)] }, /^reasons\.0: /],
       [{ ...base, checks: [{ ...base.checks[0], score_delta: '1' }] }, /^checks\.0\.score_delta: /],
       [{ ...base, duration_ms: -1 }, /^duration_ms: /],
+      [
+        {
+          ...base,
+          checks: [
+            {
+              ...base.checks[0],
+              candidate: { ...base.checks[0]!.candidate, metrics: { '::error::x': 'y' } },
+            },
+          ],
+        },
+        /^checks\.0\.candidate\.metrics\.\?: /,
+      ],
       [
         {
           ...base,
@@ -489,7 +634,7 @@ describe('the report schema', () => {
       [{ ...envelope(), head_sha: 'main' }, /^head_sha: must be a full sha/],
       [{ ...envelope(), shard: { index: 3, total: 2 } }, /^shard: index must not exceed total/],
       [{ ...envelope(), repository: '../x' }, /^repository: must be owner\/repo/],
-      [{ ...envelope(), extra: 1 }, /Unrecognized key/],
+      [{ ...envelope(), extra: 1 }, /^the value: unexpected field$/],
     ]
     for (const [value, said] of bad) {
       const parsed = parseEnvelope(value)
@@ -501,5 +646,31 @@ describe('the report schema', () => {
     assert.notEqual(a, configHash(Buffer.from('ab'), null))
     assert.notEqual(configHash(Buffer.from(''), null), configHash(Buffer.from(''), Buffer.from('')))
     assert.equal(a, configHash(Buffer.from('ab'), Buffer.from('c')))
+  })
+})
+
+describe('untrustedGateChange', () => {
+  const gate = ['quorum.yml', 'ci/quorum.checks.mjs']
+  test('workflows, local actions, the config and the checks module make a gate run untrusted', () => {
+    assert.equal(untrustedGateChange(['src/a.ts', 'README.md', '.github/CODEOWNERS'], gate), null)
+    assert.equal(
+      untrustedGateChange(['src/a.ts', '.github/workflows/x.yml'], gate),
+      "this pull request changes .github/workflows/x.yml, which its gate run depends on: a pull request's run uses its own version of them, so its reports cannot be trusted. A maintainer has to review this change and merge it without this check",
+    )
+    for (const file of [
+      '.github/actions/setup/action.yml',
+      'quorum.yml',
+      'ci/quorum.checks.mjs',
+      '.GitHub/Workflows/X.yml',
+    ]) {
+      assert.match(untrustedGateChange([file], gate) ?? '', /^this pull request changes /, file)
+    }
+    assert.match(
+      untrustedGateChange(
+        ['.github/workflows/a.yml', 'quorum.yml', '.github/workflows/a.yml'],
+        gate,
+      )!,
+      /^this pull request changes \.github\/workflows\/a\.yml and quorum\.yml, /,
+    )
   })
 })
