@@ -20,6 +20,12 @@
  *   GET   /repos/{owner}/{repo}/issues/comments/{id}        issues/get-comment
  *   PATCH /repos/{owner}/{repo}/issues/comments/{id}        issues/update-comment
  *   GET   /repos/{owner}/{repo}/pulls/{n}                   pulls/get (404 unless added)
+ *   GET   /repos/{owner}/{repo}/pulls                       pulls/list (state, head=owner:branch,
+ *                                                           base; paginated, Link)
+ *   GET   /repos/{owner}/{repo}/pulls/{n}/files             pulls/list-files (paginated, Link;
+ *                                                           at most 3000, as GitHub)
+ *   GET   /repos/{owner}/{repo}/compare/{base}...{head}     repos/compare-commits-with-basehead: status
+ *                                                           the ancestry the test declared
  *   GET   /user                                             users/get-authenticated (403 for an
  *                                                           installation token, like GitHub)
  *   GET   /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts
@@ -47,7 +53,15 @@
  *                               operationId (blob downloads are in gh.blobRequests)
  *   gh.checkRuns, gh.comments   current state (plain objects; annotations are appended per PATCH)
  *   gh.commentsOn(n)            comments on issue/PR n in the default repo, oldest first
- *   gh.addPull({ number, headSha, owner?, repo? }) / gh.setPullHead(n, sha)
+ *   gh.addPull({ number, headSha, owner?, repo?, headOwner?, files?, state? }) / gh.setPullHead(n, sha)
+ *                               headOwner: the fork's owner (head.label owner:branch, head.repo
+ *                               the fork); files: what GET /pulls/{n}/files lists (changed_files
+ *                               is their count); state: open (default) or closed
+ *   gh.addAncestry(ancestor, descendant)
+ *                               compare `ancestor...descendant` answers ahead (and the reverse
+ *                               behind); an equal pair is identical, anything else diverged.
+ *                               A branch name stands for its tip: gh.setBranch(name, sha), else
+ *                               the base sha of a pull into that branch.
  *   gh.seedComment({ issueNumber, body, user: { login, type? } })   someone else's comment
  *   gh.setIdentity({ login, id?, type?, tokenKind? })  who the token is: tokenKind 'installation'
  *                               (GITHUB_TOKEN; default github-actions[bot]) or 'user' (a PAT)
@@ -121,6 +135,16 @@ export interface FakePull {
   baseSha: string
   headRef: string
   baseRef: string
+  /** Owner of the head repository (a fork's owner; default the base repository's owner). */
+  headOwner: string
+  state: 'open' | 'closed'
+  files: FakePullFile[]
+}
+
+export interface FakePullFile {
+  filename: string
+  status?: 'added' | 'removed' | 'modified' | 'renamed'
+  previous_filename?: string
 }
 
 export interface FakeComment {
@@ -301,6 +325,9 @@ const IMPLEMENTED = new Set([
   'users/get-authenticated',
   'actions/list-workflow-run-artifacts',
   'actions/download-artifact',
+  'pulls/list',
+  'pulls/list-files',
+  'repos/compare-commits-with-basehead',
 ])
 
 /** How long a signed blob URL stays valid: GitHub says one minute. */
@@ -344,6 +371,10 @@ export class FakeGitHub {
   private hooks: Hook[] = []
   private nextId = 1000
   private remaining = 5000
+  /** `ancestor...descendant` pairs declared by addAncestry. */
+  private readonly ancestry = new Set<string>()
+  /** Branch tips declared by setBranch. */
+  private readonly branches = new Map<string, string>()
   /** Signatures of the blob URLs handed out: signature -> artifact id and expiry. */
   private readonly blobSignatures = new Map<string, { artifactId: number; expires: number }>()
 
@@ -397,9 +428,22 @@ export class FakeGitHub {
       baseSha: pull.baseSha ?? '0'.repeat(39) + '1',
       headRef: pull.headRef ?? `feature-${pull.number}`,
       baseRef: pull.baseRef ?? 'main',
+      headOwner: pull.headOwner ?? pull.owner ?? this.owner,
+      state: pull.state ?? 'open',
+      files: pull.files ?? [],
     }
     this.pulls.push(full)
     return full
+  }
+
+  /** Sets the tip of branch `name` (what compare resolves the name to). */
+  setBranch(name: string, sha: string): void {
+    this.branches.set(name, sha)
+  }
+
+  /** Declares `ancestor` an ancestor of `descendant` for compare; see the file header. */
+  addAncestry(ancestor: string, descendant: string): void {
+    this.ancestry.add(`${ancestor}...${descendant}`)
   }
 
   /** Stores an artifact of workflow run `runId`; see the file header. */
@@ -672,6 +716,65 @@ export class FakeGitHub {
         const pull = this.findPull(owner, repo, Number(params['pull_number']))
         if (pull === undefined) throw notFound('pulls/pulls#get-a-pull-request')
         return { status: 200, body: this.pullJson(op, pull) }
+      }
+      case 'pulls/list': {
+        const state = url.searchParams.get('state') ?? 'open'
+        const head = url.searchParams.get('head')
+        const base = url.searchParams.get('base')
+        const all = this.pulls.filter(
+          (p) =>
+            p.owner === owner &&
+            p.repo === repo &&
+            (state === 'all' || p.state === state) &&
+            // GitHub filters by `user:ref-name` (or `organization:ref-name`).
+            (head === null || `${p.headOwner}:${p.headRef}` === head) &&
+            (base === null || p.baseRef === base),
+        )
+        const { slice, headers } = paginate(url, all)
+        return {
+          status: 200,
+          body: slice.map((p) => this.pullJson(op, p, 'list')),
+          headers,
+        }
+      }
+      case 'pulls/list-files': {
+        const pull = this.findPull(owner, repo, Number(params['pull_number']))
+        if (pull === undefined) throw notFound('pulls/pulls#list-pull-requests-files')
+        const { slice, headers } = paginate(url, pull.files.slice(0, 3000))
+        const schema = responseSchema(this.doc, op, 200)
+        const item = isRecord(schema) && schema['type'] === 'array' ? schema['items'] : schema
+        const example = item === null ? {} : exampleFor(this.doc, item)
+        return {
+          status: 200,
+          body: slice.map((f) => ({
+            ...(isRecord(example) ? example : {}),
+            sha: createHash('sha1').update(f.filename).digest('hex'),
+            filename: f.filename,
+            status: f.status ?? 'modified',
+            ...(f.previous_filename ? { previous_filename: f.previous_filename } : {}),
+          })),
+          headers,
+        }
+      }
+      case 'repos/compare-commits-with-basehead': {
+        const basehead = params['basehead'] ?? ''
+        const [base = '', head = ''] = basehead.split('...')
+        const resolve = (rev: string): string =>
+          this.branches.get(rev) ??
+          this.pulls.find((p) => p.owner === owner && p.repo === repo && p.baseRef === rev)
+            ?.baseSha ??
+          rev
+        const a = resolve(base)
+        const b = resolve(head)
+        const status =
+          a === b
+            ? 'identical'
+            : this.ancestry.has(`${a}...${b}`)
+              ? 'ahead'
+              : this.ancestry.has(`${b}...${a}`)
+                ? 'behind'
+                : 'diverged'
+        return { status: 200, body: { ...this.base(op, 200), status, commits: [], files: [] } }
       }
       case 'checks/create': {
         const run: FakeCheckRun = {
@@ -1027,24 +1130,48 @@ export class FakeGitHub {
     return { ...(isRecord(base) ? base : {}), ...this.userJson(null, user) }
   }
 
-  private pullJson(op: Operation, pull: FakePull): Record<string, unknown> {
-    const base = this.base(op, 200)
-    const side = (key: 'head' | 'base', sha: string, ref: string): Record<string, unknown> => ({
-      ...(isRecord(base[key]) ? base[key] : {}),
-      sha,
-      ref,
-      label: `${pull.owner}:${ref}`,
-      user: this.simpleUser({ login: pull.owner, id: 1, type: 'User' }),
-    })
+  private pullJson(
+    op: Operation,
+    pull: FakePull,
+    shape: 'full' | 'list' = 'full',
+  ): Record<string, unknown> {
+    const schema = responseSchema(this.doc, op, 200)
+    const item = shape === 'list' && isRecord(schema) ? schema['items'] : schema
+    const example = item === null || item === undefined ? {} : exampleFor(this.doc, item)
+    const base = isRecord(example) ? example : {}
+    const side = (
+      key: 'head' | 'base',
+      sha: string,
+      ref: string,
+      owner: string,
+    ): Record<string, unknown> => {
+      const example = isRecord(base[key]) ? base[key] : {}
+      const repo = isRecord(example['repo']) ? example['repo'] : {}
+      return {
+        ...example,
+        sha,
+        ref,
+        label: `${owner}:${ref}`,
+        user: this.simpleUser({ login: owner, id: 1, type: 'User' }),
+        repo: {
+          ...repo,
+          name: pull.repo,
+          full_name: `${owner}/${pull.repo}`,
+          owner: this.simpleUser({ login: owner, id: 1, type: 'User' }),
+          fork: owner !== pull.owner,
+        },
+      }
+    }
     return {
       ...base,
+      ...(shape === 'full' ? { changed_files: pull.files.length } : {}),
       id: pull.number + 100000,
       number: pull.number,
-      state: 'open',
+      state: pull.state,
       url: `${this.url}/repos/${pull.owner}/${pull.repo}/pulls/${pull.number}`,
       html_url: `https://github.com/${pull.owner}/${pull.repo}/pull/${pull.number}`,
-      head: side('head', pull.headSha, pull.headRef),
-      base: side('base', pull.baseSha, pull.baseRef),
+      head: side('head', pull.headSha, pull.headRef, pull.headOwner),
+      base: side('base', pull.baseSha, pull.baseRef, pull.owner),
       user: this.simpleUser({ login: 'contributor', id: 2, type: 'User' }),
     }
   }
@@ -1103,6 +1230,24 @@ export class FakeGitHub {
 }
 
 class NetworkFailure extends Error {}
+
+/** One page of `all` as `per_page`/`page` ask, with GitHub's Link header when more follow. */
+function paginate<T>(url: URL, all: readonly T[]): { slice: T[]; headers: Record<string, string> } {
+  const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30))
+  const page = Math.max(1, Number(url.searchParams.get('page') ?? 1))
+  const last = Math.max(1, Math.ceil(all.length / perPage))
+  const headers: Record<string, string> = {}
+  if (page < last) {
+    const link = (p: number): string => {
+      const next = new URL(url)
+      next.searchParams.set('per_page', String(perPage))
+      next.searchParams.set('page', String(p))
+      return next.toString()
+    }
+    headers['link'] = `<${link(page + 1)}>; rel="next", <${link(last)}>; rel="last"`
+  }
+  return { slice: all.slice((page - 1) * perPage, page * perPage), headers }
+}
 
 function failureError(rule: Required<FailRule>): Error {
   switch (rule.kind) {
