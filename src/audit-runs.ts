@@ -7,9 +7,14 @@
  * - vacuity: a check that passes on the baseline (on the candidate when there is none) runs once
  *   more on an empty tree; the result is cached under the empty tree's identity, so one probe
  *   serves every base until the check's definition changes;
- * - changes: a check that PASSED on the candidate runs once against each audited changed file,
- *   broken (a one-file layer over the prepared candidate), cached under the candidate's identity
- *   and that file's broken content.
+ * - changes: a check that PASSED on the candidate runs first against the candidate with every
+ *   audited file broken at once (one layer of them over the prepared candidate). If it still
+ *   passes, it noticed none of them: it is not run per file (a lint, a type check, a suite that
+ *   loads other modules cost one run, not one per file). Otherwise it runs once against each
+ *   file broken alone (a one-file layer), to tell which ones it noticed. Each run is cached under
+ *   the candidate's identity and the broken content. The shortcut assumes that breaking more
+ *   files cannot hide the breakage of one; only a check that swallows one file's failure and so
+ *   skips loading another could tell otherwise.
  *
  * Audit runs never touch the normal runs' results. Each is one attempt (no repeats, no retries:
  * a failure on a broken tree is the expected finding, not noise to retry) with the check's own
@@ -49,6 +54,9 @@ import { listChangedFiles } from './run/changed-files.ts'
 import { EMPTY_TREE_ID, type AuditCache } from './run/reuse.ts'
 import type { VariantFile } from './run/variants.ts'
 import type { PreparedTree, RunOptions, Workspace } from './run/workspace.ts'
+
+/** How the run with every audited file broken at once is named in events. */
+const ALL_FILES = 'every changed file at once'
 
 /** Largest changed file the change-coverage audit breaks (read whole, held while it runs). */
 const MAX_AUDITED_FILE_BYTES = 16 * 1024 * 1024
@@ -98,6 +106,8 @@ interface PlannedFile {
 /** What the change-coverage audit found out before any run: the files, or why none. */
 interface ChangePlan {
   files: PlannedFile[]
+  /** The candidate with every audited file broken at once, made on first use. */
+  allBroken?: Promise<PreparedTree>
   notAudited: Array<{ path: string; why: NotAuditedReason }>
   note: string | null
   notices: string[]
@@ -202,7 +212,22 @@ export class AuditRuns {
   /** One run per audited file, in the plan's order (a plan that failed has no files). */
   private async auditCheck(check: CheckSpec): Promise<SabotagedRun[]> {
     const plan = await this.plan!.catch(() => null)
-    if (plan === null) return []
+    if (plan === null || plan.files.length === 0) return []
+    if (plan.files.length > 1) {
+      // First every audited file broken at once: a check that passes that way noticed none of
+      // them, and need not run once per file (a lint, a type check, a suite of other modules).
+      const id =
+        this.o.candidateTreeId === null
+          ? null
+          : `${this.o.candidateTreeId}+broken-all:${sha256(
+              Buffer.from(plan.files.map((f) => `${f.path}\0${sha256(f.content)}`).join('\0')),
+            )}`
+      const together = sabotagedRunOf(
+        check.name,
+        await this.runAudit(check, 'candidate', ALL_FILES, id, () => this.allBroken(plan)),
+      )
+      if (together.noticed === false) return plan.files.map(() => ({ ...together, together: true }))
+    }
     return Promise.all(
       plan.files.map(async (file) => {
         const id =
@@ -215,6 +240,20 @@ export class AuditRuns {
         return sabotagedRunOf(check.name, result)
       }),
     )
+  }
+
+  /** The candidate with every audited file broken: one layer holding all of them. */
+  private allBroken(plan: ChangePlan): Promise<PreparedTree> {
+    plan.allBroken ??= (async () => {
+      const candidate = await this.o.treeFor('candidate')
+      const files: VariantFile[] = plan.files.map((f) => ({
+        path: f.path,
+        content: f.content,
+        mode: f.mode,
+      }))
+      return this.o.workspace.prepareVariant(candidate.tree, files, 'audit-all-changed-files')
+    })()
+    return plan.allBroken
   }
 
   private variantOf(file: PlannedFile): Promise<PreparedTree> {

@@ -180,6 +180,19 @@ describe('the audits on a real pull request', () => {
         ['src/format.mjs', 'modified', 'throw', [], false],
       ],
     )
+    // The checks that passed with both files broken at once ran once, not once per file; the
+    // unit test noticed, so it ran against each file alone to tell which.
+    for (const file of changes.files) {
+      assert.deepEqual(
+        file.runs.map((run) => [run.check, run.together ?? false]),
+        [
+          ['unit', false],
+          ['smoke', true],
+          ['node_tests', true],
+        ],
+      )
+    }
+    assert.match(r.stdout, /smoke and node_tests passed with every changed file broken at once/)
     const cart = changes.files[0]!.runs.find((run) => run.check === 'unit')!
     assert.equal(cart.run.outcome, 'FAILED')
     assert.match(cart.run.reason, /quorum audit: src\/cart\.mjs was broken on purpose/)

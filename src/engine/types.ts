@@ -343,6 +343,11 @@ export interface SabotagedRun {
   run: AuditRun
   /** true: the check did not pass (it noticed); null: the run itself could not start. */
   noticed: boolean | null
+  /**
+   * The check passed with every audited file broken at once, so it noticed none of them and was
+   * not run against this file alone; `run` is that one run, shared by every file.
+   */
+  together?: true
 }
 
 /** One changed file, broken on purpose, and which checks noticed. */

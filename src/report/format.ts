@@ -126,6 +126,21 @@ export function notAuditedPhrase(report: Report): string | null {
   return `${total} changed ${total === 1 ? 'file' : 'files'} not audited: ${parts.join(', ')}`
 }
 
+/**
+ * "lint and types passed with every changed file broken at once, so ran once, not per file", or
+ * null when every check ran per file.
+ */
+export function togetherPhrase(report: Report): string | null {
+  const files = report.audit?.changes?.files ?? []
+  const names = (report.audit?.changes?.checks ?? []).filter((name) =>
+    files.some((f) => f.runs.some((r) => r.check === name && r.together === true)),
+  )
+  if (names.length === 0) return null
+  const list =
+    names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`
+  return `${list} passed with every changed file broken at once, so ${names.length === 1 ? 'it' : 'they'} ran once, not per file`
+}
+
 /** "unit (FAILED), e2e (TIMEOUT)": the checks that noticed a broken file, with how. */
 export function noticedPhrase(
   runs: ReadonlyArray<{ check: string; run: AuditRun; noticed: boolean | null }>,

@@ -26,6 +26,7 @@ import {
   canaryLabel,
   isCanaryReport,
   notAuditedPhrase,
+  togetherPhrase,
   vacuousChecks,
   countPhrase,
   exitPhrase,
@@ -505,7 +506,8 @@ function auditBlock(report: Report): string | null {
         ? []
         : [['| Changed file | Broken by | Noticed by |', '| :-- | :-- | :-- |', ...rows].join('\n')]
     const left = notAuditedPhrase(report)
-    const footnote = `<sub>${left === null ? '' : `${inlineText(left, REASON_CHARS)}. `}A file-level signal, not mutation testing: it tells whether some check loads a file at all, not whether its lines are tested.</sub>`
+    const once = togetherPhrase(report)
+    const footnote = `<sub>${left === null ? '' : `${inlineText(left, REASON_CHARS)}. `}${once === null ? '' : `${inlineText(once, REASON_CHARS)}. `}A file-level signal, not mutation testing: it tells whether some check loads a file at all, not whether its lines are tested.</sub>`
     parts.push([summary, ...table, footnote].join('\n\n'))
   }
   return parts.length > 0 ? parts.join('\n\n') : null

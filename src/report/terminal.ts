@@ -21,6 +21,7 @@ import {
   needsAttention,
   notAuditedPhrase,
   noticedPhrase,
+  togetherPhrase,
   outputText,
   showsScore,
   vacuousChecks,
@@ -342,6 +343,8 @@ function auditSection(report: Report, line: LineWriter): void {
     if (changes.files.length > AUDIT_FILES_SHOWN) {
       line({ text: `  … and ${changes.files.length - AUDIT_FILES_SHOWN} more files`, style: 'dim' })
     }
+    const once = togetherPhrase(report)
+    if (once !== null) line({ text: `  ${plainLine(once, 400)}`, style: 'dim' })
     const left = notAuditedPhrase(report)
     if (left !== null) line({ text: `  ${left}`, style: 'dim' })
   }
