@@ -25,6 +25,7 @@ import { constants as fsConstants } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
+  MAX_NOT_AUDITED_LISTED,
   fileAuditOf,
   planChangeAudit,
   sabotage,
@@ -106,6 +107,8 @@ interface PlannedFile {
 /** What the change-coverage audit found out before any run: the files, or why none. */
 interface ChangePlan {
   files: PlannedFile[]
+  /** Changed files left out beyond those listed in notAudited. */
+  omitted: number
   /** The candidate with every audited file broken at once, made on first use. */
   allBroken?: Promise<PreparedTree>
   notAudited: Array<{ path: string; why: NotAuditedReason }>
@@ -190,6 +193,7 @@ export class AuditRuns {
         ),
         not_audited: plan.notAudited,
       }
+      if (plan.omitted > 0) changes.not_audited_omitted = plan.omitted
       if (plan.note !== null) changes.note = plan.note
       audit.changes = changes
     }
@@ -323,6 +327,7 @@ export class AuditRuns {
     const { baseline, candidate } = this.o.dirs
     const empty = (note: string): ChangePlan => ({
       files: [],
+      omitted: 0,
       notAudited: [],
       note,
       notices: [`The changes audit did not run: ${note}.`],
@@ -363,7 +368,15 @@ export class AuditRuns {
       listed.unnamed > 0
         ? [`The changes audit left out ${listed.unnamed} entries whose names are not valid UTF-8.`]
         : []
-    return { files, notAudited, note: null, notices }
+    // A PR may change any number of files: the report lists a bounded number and counts the rest.
+    const omitted = Math.max(0, notAudited.length - MAX_NOT_AUDITED_LISTED)
+    return {
+      files,
+      notAudited: notAudited.slice(0, MAX_NOT_AUDITED_LISTED),
+      omitted,
+      note: null,
+      notices,
+    }
   }
 }
 

@@ -59,6 +59,7 @@ async function commit(branch: string, files: Record<string, string | null>, mess
   } else if (branches !== '') {
     await git(repo, ['checkout', '--quiet', branch])
   }
+  const added: string[] = []
   for (const [path, content] of Object.entries(files)) {
     if (content === null) {
       await git(repo, ['rm', '--quiet', path])
@@ -66,8 +67,9 @@ async function commit(branch: string, files: Record<string, string | null>, mess
     }
     mkdirSync(dirname(join(repo, path)), { recursive: true })
     writeFileSync(join(repo, path), content)
-    await git(repo, ['add', path])
+    added.push(path)
   }
+  if (added.length > 0) await git(repo, ['add', '--', ...added])
   await git(repo, ['commit', '--quiet', '-m', message])
   await git(repo, ['checkout', '--quiet', 'main'])
 }
@@ -257,6 +259,23 @@ describe('the audits on a real pull request', () => {
     const off = verify(trees, `uncovered: block\n${CHECKS}`, ['--no-cache', '--audit', 'none'])
     assert.equal(off.status, 0, off.stderr)
     assert.equal(off.report!.audit, undefined)
+  })
+
+  test('a PR that changes 1,005 files lists 1,000 as not audited and counts the rest', async () => {
+    const many: Record<string, string> = {}
+    for (let i = 0; i < 1005; i++) many[`gen/f${String(i).padStart(4, '0')}.txt`] = `${i}\n`
+    const big = await pullRequest(many)
+    const r = verify(big, `audit: changes\naudit_ignore: ["gen/**"]\n${CHECKS}`)
+    assert.equal(r.status, 0, r.stderr)
+    const changes = r.report!.audit!.changes!
+    assert.equal(changes.files.length, 0)
+    assert.equal(changes.not_audited.length, 1000)
+    assert.equal(changes.not_audited_omitted, 5)
+    assert.deepEqual(changes.not_audited[0], { path: 'gen/f0000.txt', why: 'ignored' })
+    assert.match(
+      r.stdout,
+      /1005 changed files not audited: 1000 ignored \(audit_ignore\), and 5 more not listed/,
+    )
   })
 
   test('a cache serves the audit runs the second time: the probe under the empty tree, the variants under the candidate', () => {

@@ -33,6 +33,9 @@ export type SabotageLanguage = 'js' | 'python' | 'shell'
 /** How many bytes of a file tell whether it is binary (git's rule: a NUL among the first 8000). */
 export const BINARY_SNIFF_BYTES = 8000
 
+/** Most changed files a report lists as not audited; the rest are counted. */
+export const MAX_NOT_AUDITED_LISTED = 1000
+
 /** Reason prefix of a run whose sandbox could not be set up: the check itself never started. */
 export const SANDBOX_SETUP_FAILED = 'the sandbox could not be set up'
 

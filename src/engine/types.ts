@@ -378,7 +378,10 @@ export interface ChangeAudit {
   checks: string[]
   max_files: number
   files: FileAudit[]
+  /** In path order; at most MAX_NOT_AUDITED_LISTED of them (a PR may change any number). */
   not_audited: Array<{ path: string; why: NotAuditedReason }>
+  /** How many more changed files were not audited than `not_audited` lists. */
+  not_audited_omitted?: number
   /** Why the audit could not look at the change at all (no baseline, ...); absent when it did. */
   note?: string
 }

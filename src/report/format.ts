@@ -122,8 +122,10 @@ export function notAuditedPhrase(report: Report): string | null {
       ? `${n} over the cap (audit_max_files: ${changes.max_files})`
       : `${n} ${NOT_AUDITED_LABEL[why]}`,
   )
-  const total = changes.not_audited.length
-  return `${total} changed ${total === 1 ? 'file' : 'files'} not audited: ${parts.join(', ')}`
+  const omitted = changes.not_audited_omitted ?? 0
+  const total = changes.not_audited.length + omitted
+  const more = omitted > 0 ? `, and ${omitted} more not listed` : ''
+  return `${total} changed ${total === 1 ? 'file' : 'files'} not audited: ${parts.join(', ')}${more}`
 }
 
 /**
