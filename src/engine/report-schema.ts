@@ -178,6 +178,7 @@ const AuditReportSchema = z.strictObject({
                   check: name,
                   run: AuditRunSchema,
                   noticed: z.boolean().nullable(),
+                  together: z.literal(true).optional(),
                 }),
               )
               .max(MAX_REPORT_CHECKS),

@@ -9,10 +9,13 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, relative, resolve } from 'node:path'
+import { join, relative, resolve, sep } from 'node:path'
 import { loadConfigFile, openTreeFile } from '../engine/config.ts'
 import { ConfigError, QuorumError } from '../engine/errors.ts'
+import { HANDOFF_FORMAT, HANDOFF_VERSION } from '../engine/handoff.ts'
+import { mergeReports, untrustedGateChange, type PublisherFacts } from '../engine/merge.ts'
 import type { Change, CheckSpec, GateConfig, Report } from '../engine/types.ts'
+import { VERSION } from '../version.ts'
 import { runGate, shellQuote, type GateEvent, type GateOptions } from '../gate.ts'
 import { renderCheckRun, renderComment, renderSummary } from '../report/markdown.ts'
 import { renderTerminal } from '../report/terminal.ts'
@@ -29,9 +32,19 @@ import { openActionResultsCache } from './action-cache.ts'
 import { createGitHubClient, type GitHubClient } from './client.ts'
 import { StickyCommentWriter, type StickyCommentResult } from './comment.ts'
 import { warnGitHubFailure, type GitHubLog } from './errors.ts'
-import { planFromEvent, type EventPlan } from './event.ts'
+import { Inputs } from './constants.ts'
+import { EventError, planFromEvent, type EventPlan } from './event.ts'
+import { gateRunOf } from './gate-run.ts'
 import { createGitCommandManager } from './git.ts'
-import { readInputs, type ActionInputs } from './inputs.ts'
+import { InputError, readInputs, type ActionInputs } from './inputs.ts'
+import {
+  changedFiles,
+  findPullRequest,
+  verifyBases,
+  type PullRequestFacts,
+} from './pull-request-facts.ts'
+import { collectReports } from './report-artifacts.ts'
+import { hashConfigFiles, writeReportDir } from './report-dir.ts'
 import {
   readRunnerContext,
   workflowRunUrl,
@@ -171,7 +184,14 @@ async function evaluate(
 ): Promise<void> {
   const runner = readRunnerContext(env)
   const inputs = readInputs(runner.workspace)
+  if (inputs.stage === 'publish') return evaluatePublish(runner, inputs, state)
   const repo = runner.repository
+  if (runner.eventName === 'workflow_run') {
+    throw new InputError(
+      Inputs.Stage,
+      `Under workflow_run Quorum only publishes what a gate run handed over: set '${Inputs.Stage}: publish' (this job's stage is ${inputs.stage})`,
+    )
+  }
   const payload = JSON.parse(await readFile(runner.eventPath, 'utf8')) as unknown
   // Resolves git to an absolute path now, before any PR code has run (see system-tools.ts).
   const git = createGitCommandManager(inputs.workingDirectory, {
@@ -189,13 +209,16 @@ async function evaluate(
   const plan = await resolvePlan(git, firstPlan)
   for (const note of plan.notes) core.info(note)
 
-  const client = inputs.token
-    ? createGitHubClient({
-        token: inputs.token,
-        ...(runner.apiUrl ? { baseUrl: runner.apiUrl } : {}),
-        log,
-      })
-    : null
+  // The gate stage talks to no API at all: with a fork's read-only token that is its normal
+  // state, not something to warn about, and it never needs to write.
+  const client =
+    inputs.token && inputs.stage === 'all'
+      ? createGitHubClient({
+          token: inputs.token,
+          ...(runner.apiUrl ? { baseUrl: runner.apiUrl } : {}),
+          log,
+        })
+      : null
   const runUrl = workflowRunUrl(runner)
   if (client && inputs.checkRun) {
     const writer = new CheckRunWriter(client, log)
@@ -228,7 +251,7 @@ async function evaluate(
       ? new CancelledError('Quorum was cancelled; no check ran')
       : new StalledError('Quorum was stopped by an internal error')
   }
-  const { config, notices } = await loadGateConfig(inputs, trees, plan)
+  const { config, notices, root: configRoot } = await loadGateConfig(inputs, trees, plan)
 
   const results = inputs.cache
     ? await openActionResultsCache({
@@ -255,6 +278,7 @@ async function evaluate(
     skip: inputs.skip,
     // The vacuity probe by default: its results are cached with the others (once per base).
     auditDefault: inputs.audit,
+    shard: inputs.shard,
     cache: results?.options ?? null,
     parallel: inputs.parallel,
     sandbox: inputs.sandbox,
@@ -290,11 +314,31 @@ async function evaluate(
   const reportPath = join(outDir, 'report.json')
   await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`)
   logReport(report)
-  const published = {
+  const reportDir =
+    inputs.stage === 'gate'
+      ? await writeReportDir(outDir, report, {
+          format: HANDOFF_FORMAT,
+          version: HANDOFF_VERSION,
+          gate: inputs.gateName,
+          repository: `${repo.owner}/${repo.repo}`,
+          event: plan.event,
+          head_sha: trees.headSha,
+          base_sha: trees.baseline?.sha ?? null,
+          candidate_sha: trees.candidate.sha,
+          pull_request: plan.pullNumber,
+          run: { id: gateRunId(runner), attempt: Number(runner.runAttempt) },
+          shard: inputs.shard,
+          config_hash: await hashConfigFiles(config, configRoot),
+        })
+      : null
+  if (reportDir !== null) core.info(`Quorum: the report for the publish stage is in ${reportDir}`)
+  const published: PublishContext = {
     report,
     reportPath,
+    reportDir,
     inputs,
-    plan,
+    target: { headSha: plan.headSha, pullNumber: plan.commentable ? plan.pullNumber : null },
+    run: { id: runner.runId ?? '0', attempt: runner.runAttempt },
     repo,
     client,
     checkRun: state.checkRun,
@@ -316,18 +360,243 @@ async function evaluate(
     })
   }
 
-  // The job's own message names checks and outcomes only: reasons quote check output, which
-  // belongs in the views that escape it, not in an annotation of the action's own.
+  setJobStatus(report, state.checkRun !== null)
+}
+
+/**
+ * Fails the job exactly when the verdict is block. The message names checks and outcomes only:
+ * reasons quote check output, which belongs in the views that escape it, not in an annotation of
+ * the action's own. `refusals` (publish stage) are Quorum's own sentences about the artifacts.
+ */
+function setJobStatus(
+  report: Report,
+  hasCheckRun: boolean,
+  refusals: readonly string[] = [],
+): void {
   const failing = report.checks
     .filter((c) => c.candidate.outcome !== 'PASSED')
     .map((c) => `${c.name} ${c.candidate.outcome}${CHANGE_NOTE[c.change] ?? ''}`)
-  const where = 'see the job summary' + (report.verdict === 'block' ? ' and the check run' : '')
+  const where =
+    'see the job summary' + (report.verdict === 'block' && hasCheckRun ? ' and the check run' : '')
   if (report.verdict === 'block') {
-    const why = failing.length > 0 ? failing.join(', ') : 'the score did not improve'
+    const why =
+      refusals.length > 0
+        ? refusals.length === 1
+          ? refusals[0]!
+          : `${refusals[0]!} (and ${refusals.length - 1} more)`
+        : failing.length > 0
+          ? failing.join(', ')
+          : report.reasons.length > 0 && report.checks.length === 0
+            ? 'no checks ran'
+            : 'the score did not improve'
     core.setFailed(`Quorum blocked this change: ${why}; ${where}.`)
   } else {
     core.info(`Quorum allowed this change (${report.checks.length} checks); ${where}.`)
   }
+}
+
+/**
+ * The publish stage (DESIGN "Forks and shards"): checks out no tree and runs no check. It reads
+ * the gate config from this job's checkout (the default branch under workflow_run: no PR code),
+ * learns the gate run's head, event and pull request from the event and the API, reads the gate
+ * jobs' report artifacts, refuses whatever does not match, merges the rest with the verdict
+ * recomputed, and publishes exactly as the `all` stage does.
+ */
+async function evaluatePublish(
+  runner: RunnerContext,
+  inputs: ActionInputs,
+  state: RunState,
+): Promise<void> {
+  const repo = runner.repository
+  if (!inputs.token) {
+    throw new InputError(
+      Inputs.Token,
+      `The publish stage needs a token (input '${Inputs.Token}') that can read the gate run's artifacts (actions: read) and its pull request, and write the check run and comment`,
+    )
+  }
+  const payload = JSON.parse(await readFile(runner.eventPath, 'utf8')) as unknown
+  const gateRun = gateRunOf(runner, payload, inputs)
+  const client = createGitHubClient({
+    token: inputs.token,
+    ...(runner.apiUrl ? { baseUrl: runner.apiUrl } : {}),
+    log,
+  })
+  const gateRunUrl = `${runner.serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${gateRun.runId}`
+  core.info(
+    `Quorum: publishing the reports of ${gateRun.source === 'workflow_run' ? 'gate run' : 'this run,'} ${gateRun.runId} (${gateRun.event}, head ${gateRun.headSha}).`,
+  )
+  if (inputs.checkRun) {
+    const writer = new CheckRunWriter(client, log)
+    const started = await writer.start({
+      ...repo,
+      name: checkRunName(inputs.gateName),
+      headSha: gateRun.headSha,
+      detailsUrl: gateRunUrl,
+    })
+    logCheckRunStart(started)
+    state.checkRun = {
+      writer,
+      id: started.status === 'started' ? started.id : null,
+      completed: false,
+    }
+  }
+  const own = await loadPublisherConfig(inputs, runner)
+
+  // What the API says about the pull request, before any artifact is opened.
+  const problems: string[] = []
+  const notices: string[] = []
+  let pr: PullRequestFacts | null = null
+  if (gateRun.pullRequest !== null) {
+    const found = await findPullRequest(client, repo, gateRun)
+    if ('problem' in found) {
+      problems.push(found.problem)
+    } else {
+      pr = found.pr
+      core.info(`The run is for pull request #${pr.number} into ${pr.baseRef}.`)
+      if (found.note !== null) notices.push(found.note)
+      const files = await changedFiles(client, repo, pr)
+      const untrusted =
+        'problem' in files ? files.problem : untrustedGateChange(files.files, own.gateFiles)
+      if (untrusted !== null) problems.push(untrusted)
+    }
+  }
+
+  const outDir = join(runner.runnerTemp ?? tmpdir(), `quorum-${inputs.gateName}`)
+  await mkdir(outDir, { recursive: true })
+  const scratch = await mkdtemp(join(outDir, 'publish-'))
+  let intake
+  try {
+    intake = await collectReports(client, {
+      ...repo,
+      runId: gateRun.runId,
+      name: inputs.artifactName,
+      scratch,
+    })
+  } finally {
+    await rm(scratch, { recursive: true, force: true })
+  }
+  for (const name of intake.ignored) {
+    core.info(`Artifact ${name} is not a report of ${inputs.artifactName}; ignored.`)
+  }
+  for (const item of intake.reports) {
+    // The number an artifact claims plays no part; a mismatch is worth a line in the log.
+    const claimed = item.envelope.pull_request
+    if (pr !== null && claimed !== null && claimed !== pr.number) {
+      core.info(
+        `${item.artifact} names pull request #${claimed}; the API says #${pr.number}, which is used.`,
+      )
+    }
+  }
+
+  const bases: PublisherFacts['bases'] =
+    gateRun.eventBases !== null
+      ? { accepted: gateRun.eventBases, description: `the baseline of this ${gateRun.event} event` }
+      : pr !== null
+        ? await verifyBases(
+            client,
+            repo,
+            pr,
+            intake.reports.map((r) => r.envelope.base_sha),
+          )
+        : null
+  const merged = mergeReports(
+    intake.reports,
+    {
+      gate: inputs.gateName,
+      repository: `${repo.owner}/${repo.repo}`,
+      event: gateRun.event,
+      headSha: gateRun.headSha,
+      runId: gateRun.runId,
+      artifactName: inputs.artifactName,
+      mode: inputs.mode ?? own.config.mode,
+      flaky: own.config.flaky ?? 'warn',
+      audit: { vacuous: own.config.vacuous ?? 'warn', uncovered: own.config.uncovered ?? 'warn' },
+      bases,
+      config: own.facts,
+      version: VERSION,
+    },
+    [...problems, ...intake.refusals],
+  )
+  const report: Report = { ...merged.report, notices: [...notices, ...merged.report.notices] }
+  const reportPath = join(outDir, 'report.json')
+  await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`)
+  logReport(report)
+
+  await publish({
+    report,
+    reportPath,
+    reportDir: null,
+    inputs,
+    target: { headSha: gateRun.headSha, pullNumber: pr?.number ?? null },
+    // The gate run's: a late publish of an older gate run never overwrites a newer one's comment.
+    run: { id: String(gateRun.runId), attempt: String(gateRun.runAttempt) },
+    repo,
+    client,
+    checkRun: state.checkRun,
+    runUrl: gateRunUrl,
+    runner,
+  }).catch((error: unknown) => {
+    core.warning(`Quorum could not publish every view of its report: ${describeFailure(error)}`)
+  })
+  if (state.checkRun && !state.checkRun.completed) {
+    await completeCheckRun(state.checkRun, {
+      conclusion: report.verdict === 'allow' ? 'success' : 'failure',
+      title: `Quorum ${report.verdict === 'allow' ? 'allowed' : 'blocked'} this change`,
+      summary: `Quorum ${report.verdict === 'allow' ? 'allowed' : 'blocked'} this change; see the publish job's log and summary.`,
+    })
+  }
+  setJobStatus(report, state.checkRun !== null, merged.problems)
+}
+
+/**
+ * The publish stage's own gate config, read (never executed) from this job's checkout: its mode
+ * and flaky policy decide the merged verdict; its file and checks module are the paths a PR must
+ * not change; its hash, when the checks module is there to hash, lets merge check the reports'
+ * lists of checks.
+ */
+async function loadPublisherConfig(
+  inputs: ActionInputs,
+  runner: RunnerContext,
+): Promise<{ config: GateConfig; gateFiles: string[]; facts: PublisherFacts['config'] }> {
+  const file = resolve(inputs.workingDirectory, inputs.config)
+  if (!existsSync(file)) {
+    throw new ConfigError({
+      file: inputs.config,
+      message:
+        'file not found: the publish stage reads the gate config (mode, flaky policy, checks ' +
+        'module) from a checkout of this repository; add actions/checkout (of the default ' +
+        'branch: no pull request code) before it, or set the `config` input',
+    })
+  }
+  const root = runner.workspace
+  const config = await loadConfigFile(file, { displayPath: inputs.config, root })
+  const inRepo = (p: string): string => relative(root, p).split(sep).join('/')
+  const gateFiles = [inRepo(file), ...(config.functions ? [inRepo(config.functions)] : [])]
+  let facts: PublisherFacts['config'] = null
+  try {
+    facts = {
+      hash: await hashConfigFiles(config, root),
+      // Only the shell checks: listing function checks would mean running the module.
+      shellChecks: config.checks.map((c) => c.name),
+      hasFunctions: config.functions !== null,
+    }
+  } catch (error) {
+    core.info(
+      `The checks module could not be read here, so the reports' check lists are not compared with it: ${describeFailure(error)}`,
+    )
+  }
+  return { config, gateFiles, facts }
+}
+
+/** GITHUB_RUN_ID as a number: the publish stage finds the artifacts by it. */
+function gateRunId(runner: RunnerContext): number {
+  const id = Number(runner.runId)
+  if (runner.runId === null || !Number.isSafeInteger(id) || id < 1) {
+    throw new EventError(
+      'GITHUB_RUN_ID is not set: the gate stage runs inside GitHub Actions, where the publish stage can find its artifacts',
+    )
+  }
+  return id
 }
 
 /**
@@ -368,7 +637,7 @@ async function loadGateConfig(
   inputs: ActionInputs,
   trees: PreparedTrees,
   plan: EventPlan,
-): Promise<{ config: GateConfig; notices: string[] }> {
+): Promise<{ config: GateConfig; notices: string[]; root: string }> {
   const where = plan.pullNumber !== null ? 'in this PR' : 'in this change'
   const notices: string[] = []
   const useBase = inputs.configSource === 'base' && trees.baseline !== null
@@ -404,14 +673,19 @@ async function loadGateConfig(
   } else if (inputs.configSource === 'base') {
     notices.push('There is no baseline tree, so the candidate’s own config was used.')
   }
-  return { config, notices }
+  return { config, notices, root: source.root }
 }
 
 interface PublishContext {
   report: Report
   reportPath: string
+  /** Gate stage: the directory to upload for the publish stage. */
+  reportDir: string | null
   inputs: ActionInputs
-  plan: EventPlan
+  /** The commit the check run and comment are for, and the PR to comment on (null: none). */
+  target: { headSha: string; pullNumber: number | null }
+  /** The workflow run the report comes from: the comment's stale-run guard orders by it. */
+  run: { id: string; attempt: string }
   repo: Repo
   client: GitHubClient | null
   checkRun: OpenCheckRun | null
@@ -424,12 +698,11 @@ interface PublishContext {
  * functions below), never a new verdict.
  */
 async function publish(ctx: PublishContext): Promise<void> {
-  const { report, inputs, plan, repo, runner } = ctx
+  const { report, inputs, target, repo, runner, run } = ctx
   const serverUrl = runner.serverUrl
-  const run = { id: runner.runId ?? '0', attempt: runner.runAttempt }
   const view = {
     gateName: inputs.gateName,
-    headSha: plan.headSha,
+    headSha: target.headSha,
     run,
     checkRunUrl: null as string | null,
     reportUrl: ctx.runUrl,
@@ -451,7 +724,7 @@ async function publish(ctx: PublishContext): Promise<void> {
   view.checkRunUrl = checkRunUrl
 
   let commentUrl: string | null = null
-  if (ctx.client && inputs.comment && plan.commentable && plan.pullNumber !== null) {
+  if (ctx.client && inputs.comment && target.pullNumber !== null) {
     const writer = new StickyCommentWriter(
       ctx.client,
       log,
@@ -460,9 +733,9 @@ async function publish(ctx: PublishContext): Promise<void> {
     const result = await writer.upsert(
       {
         ...repo,
-        pullNumber: plan.pullNumber,
+        pullNumber: target.pullNumber,
         gate: inputs.gateName,
-        headSha: plan.headSha,
+        headSha: target.headSha,
         runId: run.id,
         runAttempt: run.attempt,
       },
@@ -484,6 +757,7 @@ async function publish(ctx: PublishContext): Promise<void> {
     flaky: report.counts.FLAKY,
     skipped: report.skipped?.length ?? 0,
     'report-path': ctx.reportPath,
+    'report-dir': ctx.reportDir,
     'comment-url': commentUrl,
     'check-run-url': checkRunUrl,
   })

@@ -300,6 +300,7 @@ describe('outputs', () => {
       passed: -1,
       failed: 1.5,
       'report-path': 'report $(curl evil).json',
+      'report-dir': '/tmp/r\n::set-output name=verdict::allow',
       'comment-url': 'https://x.test/`id`',
       reason: 'free text from a check',
     } as unknown as QuorumOutputs
@@ -309,6 +310,7 @@ describe('outputs', () => {
       'failed',
       'passed',
       'reason',
+      'report-dir',
       'report-path',
       'verdict',
     ])
@@ -321,5 +323,18 @@ describe('outputs', () => {
       'timeout',
     ])
     assert.doesNotMatch(JSON.stringify(result.refused), /curl|set-output|free text/)
+  })
+
+  test("the gate stage's report-dir is a path output; without one it is not set at all", () => {
+    const dir = '/home/runner/work/_temp/quorum-default/report-AbC123'
+    const set: Record<string, string> = {}
+    assert.deepEqual(
+      writeOutputs({ ...valid, 'report-dir': dir }, { setOutput: (k, v) => (set[k] = v) }).refused,
+      [],
+    )
+    assert.equal(set['report-dir'], dir)
+    const none: Record<string, string> = {}
+    writeOutputs({ ...valid, 'report-dir': null }, { setOutput: (k, v) => (none[k] = v) })
+    assert.equal('report-dir' in none, false)
   })
 })
