@@ -23,7 +23,7 @@
 import { createHash } from 'node:crypto'
 import { constants as fsConstants } from 'node:fs'
 import { open } from 'node:fs/promises'
-import { join } from 'node:path'
+import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import {
   MAX_NOT_AUDITED_LISTED,
   fileAuditOf,
@@ -344,6 +344,7 @@ export class AuditRuns {
     const planned: AuditPlan = planChangeAudit(listed.changed, {
       maxFiles: this.maxFiles(),
       ignore: this.o.config.audit_ignore ?? [],
+      own: gateFilesIn([baseline, candidate], this.o.config),
     })
     const files: PlannedFile[] = []
     const notAudited = [...planned.notAudited]
@@ -378,6 +379,24 @@ export class AuditRuns {
       notices,
     }
   }
+}
+
+/**
+ * Where the gate's own files (the config, the checks module) sit in a tree, relative to its
+ * root: wherever the gate read them from (the base in the action, any tree in the CLI), the
+ * candidate's file at that path is the change's version of them, not code the checks test.
+ */
+function gateFilesIn(trees: readonly string[], config: GateConfig): string[] {
+  const own: string[] = []
+  for (const file of [config.file, config.functions]) {
+    if (file === null) continue
+    for (const tree of trees) {
+      const rel = relative(resolve(tree), resolve(file))
+      if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel))
+        own.push(rel.split(sep).join('/'))
+    }
+  }
+  return own
 }
 
 /** A changed file's content and mode, or why it cannot be audited; nothing is followed. */

@@ -278,6 +278,36 @@ describe('the audits on a real pull request', () => {
     )
   })
 
+  test('the gate’s own config, changed by the PR, is not audited: it judges the code', async () => {
+    const config = `audit: changes\n${CHECKS}`
+    const pr = await pullRequest({
+      'quorum.yml': config,
+      'src/cart.mjs': BASE['src/cart.mjs']!.replace('sum + item.price', 'item.price + sum'),
+    })
+    const json = join(root, `report-own-${++count}.json`)
+    const r = quorum([
+      'verify',
+      '--candidate',
+      pr.candidate,
+      '--baseline',
+      pr.baseline,
+      '--config',
+      join(pr.candidate, 'quorum.yml'),
+      '--json',
+      json,
+      '--no-cache',
+      '--log-dir',
+      join(root, 'logs'),
+    ])
+    assert.equal(r.status, 0, r.stderr + r.stdout)
+    const changes = (JSON.parse(readFileSync(json, 'utf8')) as Report).audit!.changes!
+    assert.deepEqual(
+      changes.files.map((f) => f.path),
+      ['src/cart.mjs'],
+    )
+    assert.deepEqual(changes.not_audited, [{ path: 'quorum.yml', why: 'gate-file' }])
+  })
+
   test('a cache serves the audit runs the second time: the probe under the empty tree, the variants under the candidate', () => {
     const cache = ['--cache', join(root, `cache-${++count}`)]
     const first = verify(trees, `audit: [vacuity, changes]\n${CHECKS}`, cache)

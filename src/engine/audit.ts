@@ -185,17 +185,21 @@ export interface AuditPlan {
 }
 
 /**
- * Chooses the changed files to break: regular, not binary, not matched by `ignore`; at most
- * `maxFiles` of them, code files (a language to break them in) first, each group in path order.
+ * Chooses the changed files to break: regular, not binary, not the gate's own files (`own`: the
+ * config and checks module, which judge the code rather than being judged), not matched by
+ * `ignore`; at most `maxFiles` of them, code files (a language to break them in) first, each
+ * group in path order.
  */
 export function planChangeAudit(
   changed: readonly AuditCandidate[],
-  options: { maxFiles: number; ignore: readonly string[] },
+  options: { maxFiles: number; ignore: readonly string[]; own?: readonly string[] },
 ): AuditPlan {
   const notAudited: AuditPlan['notAudited'] = []
   const eligible: AuditPlan['files'] = []
+  const own = new Set(options.own ?? [])
   for (const file of [...changed].sort((a, b) => compareBytes(a.path, b.path))) {
-    if (matchesAnyGlob(file.path, options.ignore))
+    if (own.has(file.path)) notAudited.push({ path: file.path, why: 'gate-file' })
+    else if (matchesAnyGlob(file.path, options.ignore))
       notAudited.push({ path: file.path, why: 'ignored' })
     else if (file.unreadable) notAudited.push({ path: file.path, why: 'unreadable' })
     else if (file.head === null) notAudited.push({ path: file.path, why: 'not-a-file' })

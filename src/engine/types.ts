@@ -366,6 +366,7 @@ export interface FileAudit {
 /** Why a changed file was not audited. */
 export type NotAuditedReason =
   | 'ignored' // matched audit_ignore
+  | 'gate-file' // the gate's config or checks module: it judges the code, it is not judged
   | 'binary'
   | 'not-a-file' // a symbolic link, a FIFO, ...
   | 'over-cap' // beyond audit_max_files

@@ -104,6 +104,7 @@ export const SABOTAGE_LABEL: Record<Sabotage, string> = {
 /** Why changed files were not audited, in words (plural forms where counted). */
 export const NOT_AUDITED_LABEL: Record<NotAuditedReason, string> = {
   ignored: 'ignored (audit_ignore)',
+  'gate-file': "the gate's own config or checks",
   binary: 'binary',
   'not-a-file': 'not a regular file',
   'over-cap': 'over the cap',

@@ -184,6 +184,22 @@ describe('planChangeAudit', () => {
     ])
   })
 
+  test('the gate’s own files are left out before anything else', () => {
+    const plan = planChangeAudit([file('quorum.yml'), file('checks.mjs'), file('src/a.js')], {
+      maxFiles: 20,
+      ignore: ['**/*.yml'],
+      own: ['quorum.yml', 'checks.mjs'],
+    })
+    assert.deepEqual(
+      plan.files.map((f) => f.path),
+      ['src/a.js'],
+    )
+    assert.deepEqual(plan.notAudited, [
+      { path: 'checks.mjs', why: 'gate-file' },
+      { path: 'quorum.yml', why: 'gate-file' },
+    ])
+  })
+
   test('a cap of 0 audits nothing', () => {
     const plan = planChangeAudit([file('a.js')], { maxFiles: 0, ignore: [] })
     assert.deepEqual(plan.files, [])
