@@ -366,6 +366,8 @@ function mergeAudits(
     for (const part of changed)
       for (const n of part.not_audited) if (!notAudited.has(n.path)) notAudited.set(n.path, n)
     const note = changed.find((c) => c.note !== undefined)?.note
+    // Every shard looked at the same change: each left out the same files beyond its list.
+    const omitted = Math.max(...changed.map((c) => c.not_audited_omitted ?? 0))
     changes = {
       checks: [...new Set(changed.flatMap((c) => c.checks))].sort(byRank),
       max_files: changed[0]!.max_files,
@@ -380,6 +382,7 @@ function mergeAudits(
         }
       }),
       not_audited: [...notAudited.values()],
+      ...(omitted > 0 ? { not_audited_omitted: omitted } : {}),
       ...(note !== undefined ? { note } : {}),
     }
   }

@@ -8,7 +8,25 @@ import { z } from 'zod'
 import { CHECK_NAME_PATTERN, MAX_CHECK_NAME_LENGTH } from './config-schema.ts'
 import { MAX_SHARDS } from './shard.ts'
 import { MODES, OUTCOMES } from './types.ts'
-import type { Change, CheckReport, Report, RunResult } from './types.ts'
+import type {
+  Attempt,
+  AuditReport,
+  AuditRun,
+  CapturedOutput,
+  Change,
+  ChangeAudit,
+  CheckReport,
+  FileAudit,
+  MetricReport,
+  NotAuditedReason,
+  Report,
+  ReuseOrigin,
+  RunResult,
+  Sabotage,
+  SabotagedRun,
+  TreeInfo,
+  VacuityProbe,
+} from './types.ts'
 
 const MAX_TEXT = 64 * 1024
 const text = z.string().max(MAX_TEXT)
@@ -148,56 +166,57 @@ const AuditRunSchema = z.strictObject({
 const policy = z.enum(['warn', 'block'])
 const relativePath = z.string().max(4096)
 
+const VacuityProbeSchema = z.strictObject({
+  check: name,
+  probed: z.enum(['baseline', 'candidate']),
+  run: AuditRunSchema,
+  vacuous: z.boolean().nullable(),
+})
+
+const SabotagedRunSchema = z.strictObject({
+  check: name,
+  run: AuditRunSchema,
+  noticed: z.boolean().nullable(),
+  together: z.literal(true).optional(),
+})
+
+const SABOTAGES = ['throw', 'raise', 'exit', 'emptied'] as const
+
+const FileAuditSchema = z.strictObject({
+  path: relativePath,
+  status: z.enum(['added', 'modified']),
+  sabotage: z.enum(SABOTAGES),
+  runs: z.array(SabotagedRunSchema).max(MAX_REPORT_CHECKS),
+  noticed_by: z.array(name).max(MAX_REPORT_CHECKS),
+  covered: z.boolean().nullable(),
+})
+
+const NOT_AUDITED_REASONS = [
+  'ignored',
+  'gate-file',
+  'binary',
+  'not-a-file',
+  'over-cap',
+  'too-large',
+  'unreadable',
+] as const
+
+const ChangeAuditSchema = z.strictObject({
+  checks: z.array(name).max(MAX_REPORT_CHECKS),
+  max_files: z.number().int().nonnegative(),
+  files: z.array(FileAuditSchema).max(MAX_REPORT_CHECKS),
+  not_audited: z
+    .array(z.strictObject({ path: relativePath, why: z.enum(NOT_AUDITED_REASONS) }))
+    .max(MAX_REPORT_CHECKS),
+  not_audited_omitted: z.number().int().nonnegative().optional(),
+  note: text.optional(),
+})
+
 const AuditReportSchema = z.strictObject({
   vacuous: policy,
   uncovered: policy,
-  vacuity: z
-    .array(
-      z.strictObject({
-        check: name,
-        probed: z.enum(['baseline', 'candidate']),
-        run: AuditRunSchema,
-        vacuous: z.boolean().nullable(),
-      }),
-    )
-    .max(MAX_REPORT_CHECKS)
-    .optional(),
-  changes: z
-    .strictObject({
-      checks: z.array(name).max(MAX_REPORT_CHECKS),
-      max_files: z.number().int().nonnegative(),
-      files: z
-        .array(
-          z.strictObject({
-            path: relativePath,
-            status: z.enum(['added', 'modified']),
-            sabotage: z.enum(['throw', 'raise', 'exit', 'emptied']),
-            runs: z
-              .array(
-                z.strictObject({
-                  check: name,
-                  run: AuditRunSchema,
-                  noticed: z.boolean().nullable(),
-                  together: z.literal(true).optional(),
-                }),
-              )
-              .max(MAX_REPORT_CHECKS),
-            noticed_by: z.array(name).max(MAX_REPORT_CHECKS),
-            covered: z.boolean().nullable(),
-          }),
-        )
-        .max(1000),
-      not_audited: z
-        .array(
-          z.strictObject({
-            path: relativePath,
-            why: z.enum(['ignored', 'binary', 'not-a-file', 'over-cap', 'too-large', 'unreadable']),
-          }),
-        )
-        .max(MAX_REPORT_CHECKS),
-      note: text.optional(),
-    })
-    .optional(),
+  vacuity: z.array(VacuityProbeSchema).max(MAX_REPORT_CHECKS).optional(),
+  changes: ChangeAuditSchema.optional(),
 })
 
 const TreeInfoSchema = z.strictObject({
@@ -245,13 +264,30 @@ export const ReportSchema = z.strictObject({
   audit: AuditReportSchema.optional(),
 })
 
-// A field added to Report or CheckReport must be listed above too, or the publish stage would
-// refuse every report that has it: these fail to compile until it is.
+// A field added to any shape of the report, or a value added to one of its unions, must be
+// listed above too, or the publish stage would refuse every report that has it: each of these
+// fails to compile until it is.
 type Listed<Missing extends never> = Missing
-export type ReportFieldsListed = Listed<Exclude<keyof Report, keyof z.infer<typeof ReportSchema>>>
-export type CheckReportFieldsListed = Listed<
-  Exclude<keyof CheckReport, keyof z.infer<typeof CheckReportSchema>>
->
+type Shape<S extends z.ZodType> = z.infer<S>
+export type ReportFieldsListed = [
+  Listed<Exclude<keyof Report, keyof Shape<typeof ReportSchema>>>,
+  Listed<Exclude<keyof CheckReport, keyof Shape<typeof CheckReportSchema>>>,
+  Listed<Exclude<keyof TreeInfo, keyof Shape<typeof TreeInfoSchema>>>,
+  Listed<Exclude<keyof RunResult, keyof Shape<typeof RunResultSchema>>>,
+  Listed<Exclude<keyof Attempt, keyof Shape<typeof AttemptSchema>>>,
+  Listed<Exclude<keyof CapturedOutput, keyof Shape<typeof OutputSchema>>>,
+  Listed<Exclude<keyof MetricReport, keyof Shape<typeof MetricReportSchema>>>,
+  Listed<Exclude<keyof AuditReport, keyof Shape<typeof AuditReportSchema>>>,
+  Listed<Exclude<keyof AuditRun, keyof Shape<typeof AuditRunSchema>>>,
+  Listed<Exclude<keyof ReuseOrigin, keyof Shape<typeof ReuseOriginSchema>>>,
+  Listed<Exclude<keyof VacuityProbe, keyof Shape<typeof VacuityProbeSchema>>>,
+  Listed<Exclude<keyof ChangeAudit, keyof Shape<typeof ChangeAuditSchema>>>,
+  Listed<Exclude<keyof FileAudit, keyof Shape<typeof FileAuditSchema>>>,
+  Listed<Exclude<keyof SabotagedRun, keyof Shape<typeof SabotagedRunSchema>>>,
+  Listed<Exclude<NotAuditedReason, (typeof NOT_AUDITED_REASONS)[number]>>,
+  Listed<Exclude<Sabotage, (typeof SABOTAGES)[number]>>,
+  Listed<Exclude<Change, (typeof CHANGES)[number]>>,
+]
 
 /** The report in `value`, or why it is not one (one line naming the first bad field). */
 export function parseReport(
