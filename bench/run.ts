@@ -3,7 +3,7 @@
  * test: it prints a markdown table and writes bench/results.json, and exits 0 whether or not a
  * target is met (a missed target is shown as such, not hidden behind a failure).
  *
- *   node bench/run.ts [--quick] [--only overhead,sandbox,parallel,rss,noise,shards] [--out FILE]
+ *   node bench/run.ts [--quick] [--only overhead,sandbox,parallel,rss,noise,shards,audit] [--out FILE]
  *
  * --quick runs fewer repetitions and smaller trees, for checking the benchmark itself; its
  * figures are not worth quoting and it writes no results file unless --out is given.
@@ -27,6 +27,7 @@ import { createWorkspace } from '../src/run/workspace.ts'
 import { writeFileTree } from './file-tree.ts'
 import { measureNoise, NOISE_TARGETS, type NoiseResults } from './noise.ts'
 import { measureShards, type ShardResults } from './shards.ts'
+import { AUDIT_TARGETS, measureAudit, type AuditResults } from './audit.ts'
 import { describeMachine, formatMachine, type MachineInfo } from './machine.ts'
 import { median, quantile, sample, timed } from './stats.ts'
 
@@ -49,7 +50,9 @@ const { values } = parseArgs({
 })
 const quick = values.quick === true
 const sections = new Set(
-  (values.only ?? 'overhead,sandbox,parallel,rss,noise,shards').split(',').map((s) => s.trim()),
+  (values.only ?? 'overhead,sandbox,parallel,rss,noise,shards,audit')
+    .split(',')
+    .map((s) => s.trim()),
 )
 const outFile = values.out ?? (quick || values.only ? null : join(here, 'results.json'))
 
@@ -118,6 +121,7 @@ interface Results {
   flood: FloodResult | null
   noise: NoiseResults | null
   shards: ShardResults | null
+  audit: AuditResults | null
   /** 1-minute load average when the benchmark ended. */
   load_at_end: number | null
 }
@@ -136,6 +140,7 @@ const results: Results = {
   flood: null,
   noise: null,
   shards: null,
+  audit: null,
   load_at_end: null,
 }
 
@@ -154,6 +159,10 @@ try {
   if (sections.has('rss')) results.flood = await measureFlood(smallTree)
   if (sections.has('noise')) results.noise = await measureNoise({ work, quick, progress })
   if (sections.has('shards')) results.shards = await measureShards({ work, quick, progress })
+  if (sections.has('audit')) {
+    if (kinds.includes('overlay')) results.audit = await measureAudit({ work, quick, progress })
+    else progress('audit: skipped, no overlay sandboxes on this machine')
+  }
 
   console.log()
   results.load_at_end = loadavg()[0] ?? 0
@@ -567,6 +576,28 @@ function renderTable(r: Results): string {
       `one job: ${ms(sh.one_job_ms)}; on ${sh.shards} runners: about ${ms(sh.parallel_estimate_ms)}`,
       '',
     ])
+  }
+  if (r.audit) {
+    for (const pr of [r.audit.pr, r.audit.pr_trivial]) {
+      rows.push([
+        `PR run with audit: changes, ${pr.changed_files} changed files × ${pr.checks} checks, ${pr.label} (median of ${pr.reps})`,
+        `${ms(pr.with_ms)} = ${pr.ratio.toFixed(2)}× (${pr.audit_runs} audit runs beside ${pr.normal_runs}; covered ${pr.covered})`,
+        `without the audit: ${ms(pr.without_ms)}`,
+        pr === r.audit.pr
+          ? `≤ ${AUDIT_TARGETS.pr_ratio_max}×: ${met(pr.ratio <= AUDIT_TARGETS.pr_ratio_max)}`
+          : '',
+      ])
+    }
+    for (const v of r.audit.variant) {
+      rows.push([
+        `A sandbox with one file broken (audit variant), ${v.files.toLocaleString('en-US')} files (median of ${v.reps})`,
+        `${ms(v.variant_median_ms)} = ${v.ratio.toFixed(2)}× a plain overlay sandbox`,
+        `plain overlay sandbox: ${ms(v.plain_median_ms)}`,
+        v.files >= 50_000
+          ? `≤ ${AUDIT_TARGETS.variant_ratio_max}×: ${met(v.ratio <= AUDIT_TARGETS.variant_ratio_max)}`
+          : '',
+      ])
+    }
   }
   const header = ['Measure', 'Quorum', 'Reference', 'Target']
   const lines = [header, header.map(() => '---'), ...rows].map(
