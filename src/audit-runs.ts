@@ -59,8 +59,14 @@ import type { PreparedTree, RunOptions, Workspace } from './run/workspace.ts'
 /** How the run with every audited file broken at once is named in events. */
 const ALL_FILES = 'every changed file at once'
 
-/** Largest changed file the change-coverage audit breaks (read whole, held while it runs). */
-const MAX_AUDITED_FILE_BYTES = 16 * 1024 * 1024
+/**
+ * Largest changed file the change-coverage audit breaks. Each audited file is read whole and held
+ * while the gate runs; a larger one is almost always generated or minified, and is listed as too
+ * large, like the files beyond MAX_AUDITED_TOTAL_BYTES together.
+ */
+export const MAX_AUDITED_FILE_BYTES = 2 * 1024 * 1024
+/** The most the audited files may hold together (a raised audit_max_files must not raise it). */
+export const MAX_AUDITED_TOTAL_BYTES = 64 * 1024 * 1024
 
 /** What an audit run tells the gate's caller (progress lines); names and outcomes only. */
 export interface AuditEvent {
@@ -348,12 +354,18 @@ export class AuditRuns {
     })
     const files: PlannedFile[] = []
     const notAudited = [...planned.notAudited]
+    let held = 0
     for (const file of planned.files) {
       const read = await readTreeFile(join(candidate, file.path))
       if (typeof read === 'string') {
         notAudited.push({ path: file.path, why: read })
         continue
       }
+      if (held + read.content.length > MAX_AUDITED_TOTAL_BYTES) {
+        notAudited.push({ path: file.path, why: 'too-large' })
+        continue
+      }
+      held += read.content.length
       const broken = sabotage(file.path, read.content)
       files.push({
         path: file.path,

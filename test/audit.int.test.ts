@@ -278,6 +278,17 @@ describe('the audits on a real pull request', () => {
     )
   })
 
+  test('a changed file over 2 MiB is not audited: too large to hold', async () => {
+    const big = await pullRequest({
+      'src/bundle.min.js': `export const blob = "${'x'.repeat(2 * 1024 * 1024)}"\n`,
+    })
+    const r = verify(big, `audit: changes\n${CHECKS}`)
+    assert.equal(r.status, 0, r.stderr)
+    assert.deepEqual(r.report!.audit!.changes!.not_audited, [
+      { path: 'src/bundle.min.js', why: 'too-large' },
+    ])
+  })
+
   test('the gate’s own config, changed by the PR, is not audited: it judges the code', async () => {
     const config = `audit: changes\n${CHECKS}`
     const pr = await pullRequest({
