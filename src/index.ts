@@ -17,6 +17,8 @@ import { z } from 'zod'
 import { CHECK_NAME_PATTERN, MAX_CHECK_NAME_LENGTH, noiseKeys } from './engine/config-schema.ts'
 import { parseTolerance } from './engine/numbers.ts'
 import type {
+  AuditKind,
+  AuditPolicy,
   CheckSpec,
   Direction,
   FlakyPolicy,
@@ -50,6 +52,12 @@ export interface GateInit {
   envPassthrough?: string[]
   env?: Record<string, string>
   setup?: string
+  /** Audits of the checks themselves (as quorum.yml's `audit`): vacuity, changes. */
+  audit?: AuditKind[]
+  /** How a check that passes on an empty tree counts (default warn). */
+  vacuous?: AuditPolicy
+  /** How a changed file no check noticed counts (default warn). */
+  uncovered?: AuditPolicy
 }
 
 /** Builds a gate in code instead of quorum.yml. */
@@ -79,6 +87,8 @@ export class Gate {
         string,
         { direction: Direction; tolerance?: number | string; deterministic?: boolean }
       >
+      /** `fail`: a canary, which must not pass (never retried). */
+      expect?: 'pass' | 'fail'
     } = {},
   ): this {
     if (!CHECK_NAME_PATTERN.test(name) || name.length > MAX_CHECK_NAME_LENGTH) {
@@ -92,6 +102,11 @@ export class Gate {
       throw new TypeError(`timeout_s of "${name}" must be a positive number, not ${timeout}`)
     }
     if (command.trim() === '') throw new TypeError(`check "${name}" needs a command`)
+    if (options.expect === 'fail' && (options.retries ?? 0) > 0) {
+      throw new TypeError(
+        `check "${name}" is a canary (expect: 'fail'); canaries are never retried`,
+      )
+    }
     const noise = NoiseOptions.safeParse({
       repeats: options.repeats,
       retries: options.retries,
@@ -117,6 +132,7 @@ export class Gate {
       repeats: noise.data.repeats ?? 1,
       retries: noise.data.retries ?? 0,
       metrics,
+      ...(options.expect === 'fail' ? { expect: 'fail' as const } : {}),
     })
     return this
   }
@@ -165,6 +181,9 @@ export class Gate {
       parallel: this.#init.parallel ?? null,
       functions: this.#functions,
       checks: [...this.#checks],
+      ...(this.#init.audit ? { audit: [...this.#init.audit] } : {}),
+      ...(this.#init.vacuous ? { vacuous: this.#init.vacuous } : {}),
+      ...(this.#init.uncovered ? { uncovered: this.#init.uncovered } : {}),
     })
   }
 }

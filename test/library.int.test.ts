@@ -50,6 +50,31 @@ test('Gate: addShell + addFunctions, verify, summary and promote', async () => {
   assert.equal(readFileSync(join(live, 'answer.mjs'), 'utf8'), 'export const answer = () => 42')
 })
 
+test('Gate: a canary that passes blocks, and the vacuity probe names a check that cannot fail', async () => {
+  const candidate = tree('canary', { 'app.txt': 'app\n' })
+  const gate = new Gate({ audit: ['vacuity'], vacuous: 'warn' })
+    .addShell('has_app', 'test -f app.txt')
+    .addShell('smoke', 'echo ok')
+    .addShell('known_bad', 'test -f missing.txt', { expect: 'fail' })
+  const kept = await gate.verify(candidate)
+  assert.equal(kept.verdict, 'allow', kept.summary())
+  assert.deepEqual(
+    kept.audit!.vacuity!.map((p) => [p.check, p.vacuous]),
+    [
+      ['has_app', false],
+      ['smoke', true],
+    ],
+  )
+  const broken = new Gate().addShell('known_bad', 'true', { expect: 'fail' }).addShell('a', 'true')
+  const report = await broken.verify(candidate)
+  assert.equal(report.verdict, 'block')
+  assert.match(report.reasons[0]!, /^the gate itself is broken: canary known_bad/)
+  assert.throws(
+    () => new Gate().addShell('c', 'false', { expect: 'fail', retries: 1 }),
+    /never retried/,
+  )
+})
+
 test('Gate refuses bad checks up front', () => {
   const gate = new Gate().addShell('a', 'true')
   assert.throws(() => gate.addShell('a', 'true'), /already added/)
