@@ -69,7 +69,8 @@ const NOISY_COMMAND =
   'z=sqrt(-2*log(u))*cos(6.283185307*v); printf "t=%.5f\\n", m*(1+0.03*z)}\''
 
 /** Fails 30% of runs: the CRC-32 of QUORUM_SEED (every retry gets a new seed), modulo 1000. */
-const FLAKY_COMMAND = 'n=$(printf %s "$QUORUM_SEED" | cksum | cut -d" " -f1); [ $((n % 1000)) -ge 300 ]'
+const FLAKY_COMMAND =
+  'n=$(printf %s "$QUORUM_SEED" | cksum | cut -d" " -f1); [ $((n % 1000)) -ge 300 ]'
 
 export async function measureNoise(p: {
   work: string

@@ -6,7 +6,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1874);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7254);
 
 await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
 
@@ -15,7 +15,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1874:
+/***/ 7254:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -62,7 +62,7 @@ const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
  * no stack trace) from a bug (anything else).
  */
 /** The one base of every error Quorum raises on purpose; `fate` decides how it is reported. */
-class QuorumError extends Error {
+class errors_QuorumError extends Error {
     fate;
     constructor(fate, message, options) {
         super(message, options);
@@ -78,7 +78,7 @@ class QuorumError extends Error {
  * A problem in quorum.yml (or in the function checks it names) that the user must fix.
  * `message` is the bare description; print `format()` to show it with file, line and key.
  */
-class ConfigError extends QuorumError {
+class ConfigError extends errors_QuorumError {
     file;
     line;
     column;
@@ -125,7 +125,7 @@ const MAX_EXCERPT_CHARS = 200;
  * secrets masked, invisible and control characters replaced, at most `max` characters
  * (default MAX_EXCERPT_CHARS, never more), ending in `...` when cut.
  */
-function excerpt(text, max = MAX_EXCERPT_CHARS) {
+function errors_excerpt(text, max = MAX_EXCERPT_CHARS) {
     return safeText(text, Math.min(max, MAX_EXCERPT_CHARS));
 }
 function safeText(text, max) {
@@ -4255,16 +4255,16 @@ const $ZodEnum = /*@__PURE__*/ $constructor("$ZodEnum", (inst, def) => {
         return payload;
     };
 });
-const $ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodLiteral", (inst, def) => {
+const $ZodLiteral = /*@__PURE__*/ $constructor("$ZodLiteral", (inst, def) => {
     $ZodType.init(inst, def);
     const values = new Set(def.values);
     inst._zod.values = values;
-    util.defineLazyInternal(inst, "pattern", (zod) => {
+    defineLazyInternal(inst, "pattern", (zod) => {
         const vals = zod.def.values;
         // unmatchable fallback, RE2-safe: an empty alternation would compile to /^()$/, which matches ""
         return new RegExp(vals.length
             ? `^(${vals
-                .map((o) => typeof o === "string" ? util.escapeRegex(o) : o ? util.escapeRegex(o.toString()) : String(o))
+                .map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o))
                 .join("|")})$`
             : "^[^\\s\\S]$");
     });
@@ -4281,7 +4281,7 @@ const $ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null &&
         });
         return payload;
     };
-})));
+});
 const $ZodFile = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodFile", (inst, def) => {
     $ZodType.init(inst, def);
     inst._zod.parse = (payload, _ctx) => {
@@ -9072,7 +9072,7 @@ function object(shape, params) {
     const def = {
         type: "object",
         shape: shape ?? {},
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     };
     return new ZodObject(def);
 }
@@ -9173,14 +9173,14 @@ const ZodTuple = /*@__PURE__*/ $constructor("ZodTuple", (inst, def) => {
     },
 });
 function tuple(items, _paramsOrRest, _params) {
-    const hasRest = _paramsOrRest instanceof core.$ZodType;
+    const hasRest = _paramsOrRest instanceof $ZodType;
     const params = hasRest ? _params : _paramsOrRest;
     const rest = hasRest ? _paramsOrRest : null;
     return new ZodTuple({
         type: "tuple",
         items: items,
         rest,
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 const ZodRecord = /*@__PURE__*/ $constructor("ZodRecord", (inst, def) => {
@@ -9328,10 +9328,10 @@ function nativeEnum(entries, params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodLiteral", (inst, def) => {
-    core.$ZodLiteral.init(inst, def);
+const ZodLiteral = /*@__PURE__*/ $constructor("ZodLiteral", (inst, def) => {
+    $ZodLiteral.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.literalProcessor(inst, ctx, json, params);
+    inst._zod.processJSONSchema = (ctx, json, params) => literalProcessor(inst, ctx, json, params);
     inst.values = new Set(def.values);
     Object.defineProperty(inst, "value", {
         get() {
@@ -9341,12 +9341,12 @@ const ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && 
             return def.values[0];
         },
     });
-})));
+});
 function literal(value, params) {
     return new ZodLiteral({
         type: "literal",
         values: Array.isArray(value) ? value : [value],
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 const ZodFile = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodFile", (inst, def) => {
@@ -9752,13 +9752,97 @@ function forbiddenEnvReason(name) {
     return null;
 }
 
+;// CONCATENATED MODULE: ./src/engine/globs.ts
+/**
+ * Globs over paths relative to a tree's root (`audit_ignore`). Matching is Node's own
+ * `path.matchesGlob` (`*`, `**`, `?`, `[...]`, `{a,b}`), with one difference users expect from
+ * .gitignore-style lists: a wildcard matches names that start with a dot too, so `**\/*.md`
+ * covers `.github/README.md`.
+ */
+
+/** Stands in for a leading dot of a path segment, so that `*` and `**` match dot-names. */
+const DOT = '\uE000';
+/** Why `pattern` cannot be an `audit_ignore` glob, or null when it can. */
+function globProblem(pattern) {
+    if (pattern.trim() === '')
+        return 'must not be empty';
+    if (pattern.startsWith('/')) {
+        return 'must be relative to the repository root (no leading "/")';
+    }
+    if (pattern.startsWith('!')) {
+        return 'negation ("!") is not supported; list only what to leave out';
+    }
+    if (pattern.split('/').includes('..'))
+        return 'must not contain ".." (it stays inside the tree)';
+    if (/[\0\n\r]/.test(pattern))
+        return 'must not contain line breaks or NUL characters';
+    return null;
+}
+/** Whether `relPath` (`/`-separated, relative to the root) matches one of `globs`. */
+function matchesAnyGlob(relPath, globs) {
+    if (globs.length === 0)
+        return false;
+    const path = hideLeadingDots(relPath);
+    return globs.some((glob) => (0,external_node_path_namespaceObject.matchesGlob)(path, hideLeadingDots(glob)));
+}
+function hideLeadingDots(text) {
+    return text
+        .split('/')
+        .map((segment) => 
+    // `.` and `..` stay what they are; only names that start with a dot change.
+    segment.startsWith('.') && segment !== '.' && segment !== '..'
+        ? DOT + segment.slice(1)
+        : segment)
+        .join('/');
+}
+
+;// CONCATENATED MODULE: ./src/engine/numbers.ts
+/** A score as written: up to 4 decimals, no trailing zeros: 3.5, 4, 0.3 (not 0.30000000000000004). */
+function formatScore(score) {
+    const rounded = Number(score.toFixed(4));
+    return String(Object.is(rounded, -0) ? 0 : rounded);
+}
+/** A score delta with its sign ("+3", "−0.5", "±0"). */
+function formatDelta(delta) {
+    if (formatScore(delta) === '0')
+        return '±0';
+    return delta > 0 ? `+${formatScore(delta)}` : `−${formatScore(-delta)}`;
+}
+/** `5%` (relative) or `2` (absolute, in the metric's unit); never negative. */
+const TOLERANCE_PATTERN = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(%?)\s*$/;
+/** `5%` -> relative 0.05; `2` or "2" -> absolute 2 (the schema has checked the form). */
+function parseTolerance(written) {
+    if (written === undefined)
+        return { kind: 'absolute', value: 0 };
+    if (typeof written === 'number')
+        return { kind: 'absolute', value: written };
+    const m = TOLERANCE_PATTERN.exec(written);
+    if (!m)
+        throw new Error(`internal: tolerance ${JSON.stringify(written)} passed the schema`);
+    const value = Number(m[1]);
+    return m[2] === '%' ? { kind: 'relative', fraction: value / 100 } : { kind: 'absolute', value };
+}
+/** A tolerance as a user writes it: `5%`, `2`. */
+function formatTolerance(t) {
+    return t.kind === 'relative' ? `${Number((t.fraction * 100).toPrecision(12))}%` : `${t.value}`;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/types.ts
 /**
  * The shared vocabulary of Quorum, as plain data. Every layer (engine, run, report, github, cli)
  * speaks these types; none of them carries behaviour.
  */
-const OUTCOMES = ['PASSED', 'FAILED', 'TIMEOUT', 'CRASHED', 'ERROR'];
-const MODES = ['pass-fail', 'scored'];
+/**
+ * FLAKY: a run did not pass, then a retry on the same tree passed (or some repeats passed and
+ * others did not). It is an outcome of a tree's result, never of a single attempt.
+ */
+const OUTCOMES = ['PASSED', 'FAILED', 'TIMEOUT', 'CRASHED', 'ERROR', 'FLAKY'];
+const MODES = ['pass-fail', 'scored', 'no-regression'];
+/**
+ * The audits that test the checks themselves (src/engine/audit.ts): `vacuity` runs each check on
+ * an empty tree, `changes` runs the checks against candidates in which one changed file is broken.
+ */
+const AUDIT_KINDS = ['vacuity', 'changes'];
 
 ;// CONCATENATED MODULE: ./src/engine/config-schema.ts
 /**
@@ -9773,12 +9857,16 @@ const MODES = ['pass-fail', 'scored'];
 
 
 
+
+
 /** Wall-clock budget of a check when the config gives none, in seconds. */
 const DEFAULT_TIMEOUT_S = 300;
 /** Wall-clock budget of the setup command when the config gives none, in seconds. */
 const DEFAULT_SETUP_TIMEOUT_S = 600;
 /** Longest check name: names become file names and CLI arguments. */
 const MAX_CHECK_NAME_LENGTH = 100;
+/** Most changed files the change-coverage audit breaks when the config gives no audit_max_files. */
+const DEFAULT_AUDIT_MAX_FILES = 20;
 /** Check names become file names and CLI arguments: no separators, no leading dot or dash. */
 const CHECK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** Portable environment variable names (POSIX: letters, digits, underscore; no leading digit). */
@@ -9828,6 +9916,86 @@ const limitKeys = {
     memory_mb: positiveInt('Most memory a run may use, in MiB, including what it writes to its tmpfs (needs a cgroup; default 4096).').optional(),
     disk_mb: positiveInt('Most a run may write, in MiB: its tree, HOME, TMPDIR and /tmp live on tmpfs of this size (overlay sandboxes; default 2048).').optional(),
 };
+const TOLERANCE_MESSAGE = 'must be a percentage such as "5%" (relative) or a number such as 2 (absolute, in the metric\'s unit), not negative';
+const toleranceKey = union([
+    schemas_number({ error: TOLERANCE_MESSAGE })
+        .nonnegative({ error: TOLERANCE_MESSAGE })
+        .refine(Number.isFinite, { error: TOLERANCE_MESSAGE }),
+    schemas_string({ error: TOLERANCE_MESSAGE }).regex(TOLERANCE_PATTERN, { error: TOLERANCE_MESSAGE }),
+], { error: TOLERANCE_MESSAGE })
+    .describe('How far the metric may move the worse way before it counts as regressed: "5%" relative to the baseline median, or 2 in the metric\'s own unit (default 0).');
+const metricName = schemas_string().regex(SCORE_KEY_PATTERN, {
+    error: (issue) => `${JSON.stringify(issue.input)} is not a valid metric name (letters, digits and _, not starting with a digit)`,
+});
+const metricSpec = strictObject({
+    direction: schemas_enum(['higher', 'lower'], { error: 'must be higher or lower (which way is better)' })
+        .describe('Which way is better: higher (e.g. throughput) or lower (e.g. time, size).'),
+    tolerance: toleranceKey.optional().meta({ default: 0 }),
+    deterministic: schemas_boolean({ error: 'must be true or false' })
+        .optional()
+        .describe('The value is the same on every run of the same tree (a size, a count): compared exactly, and reusable from the cache.')
+        .meta({ default: false }),
+})
+    .describe('One metric: a `name=<number>` line on stdout (the last one of a run wins).');
+/** The keys about repeats, retries and metrics, shared by shell checks and function checks. */
+const noiseKeys = {
+    repeats: schemas_number({ error: unlessMissing('must be a positive integer') })
+        .int({ error: 'must be a positive integer' })
+        .min(1, { error: 'must be a positive integer (1 = run once per tree)' })
+        .max(1000, { error: 'must be at most 1000' })
+        .optional()
+        .describe('Runs per tree (default 1). Baseline and candidate runs alternate, so drift on a shared machine hits both alike.')
+        .meta({ default: 1 }),
+    retries: schemas_number({ error: unlessMissing('must be a whole number, 0 or more') })
+        .int({ error: 'must be a whole number, 0 or more' })
+        .min(0, { error: 'must be a whole number, 0 or more' })
+        .max(20, { error: 'must be at most 20' })
+        .optional()
+        .describe('Extra attempts, on the same tree with a new seed, of a run that FAILED, TIMEOUT or CRASHED (default 0). Failed then passed is FLAKY.')
+        .meta({ default: 0 }),
+    metrics: record(metricName, metricSpec, { error: unlessMissing('must be a mapping of metric names') })
+        .optional()
+        .describe('Named numbers the check reports, compared between baseline and candidate.'),
+};
+/** `expect` of a check: `fail` makes it a canary. Shared with function checks. */
+const expectKey = schemas_enum(['pass', 'fail'], { error: 'must be pass or fail' })
+    .describe('fail: a canary, a check that must not pass (say, a known-bad input kept in the suite). If it passes, the gate itself is broken, and the verdict is block. Canaries are never retried.')
+    .meta({ default: 'pass' });
+const policyKey = (what) => schemas_enum(['warn', 'block'], { error: 'must be warn or block' })
+    .describe(what)
+    .meta({ default: 'warn' });
+const auditKind = schemas_string({ error: unlessMissing('must be an audit kind (vacuity or changes)') })
+    .pipe(schemas_enum(AUDIT_KINDS, {
+    error: (issue) => `unknown audit kind ${JSON.stringify(String(issue.input).slice(0, 40))} (allowed: ${AUDIT_KINDS.join(', ')})`,
+}))
+    // The pipe hides the enum from the generated JSON Schema; editors still get the choices.
+    .meta({ enum: [...AUDIT_KINDS] });
+/** The keys of the audits that test the checks themselves (see src/engine/audit.ts). */
+const auditKeys = {
+    audit: union([auditKind, array(auditKind).max(AUDIT_KINDS.length * 2)], {
+        error: `must be an audit kind (${AUDIT_KINDS.join(', ')}) or a list of them`,
+    })
+        .optional()
+        .describe('Audits that test the checks themselves. vacuity: each check that passes on the baseline also runs on an empty tree (no files, setup not run); one that still passes cannot fail. changes: each changed file, broken on purpose, is run against the checks that passed on the candidate; a file no check notices is not covered. [] runs none (the action runs vacuity when this key is absent).'),
+    audit_max_files: schemas_number({ error: unlessMissing('must be a whole number, 0 or more') })
+        .int({ error: 'must be a whole number, 0 or more' })
+        .min(0, { error: 'must be a whole number, 0 or more' })
+        .max(1000, { error: 'must be at most 1000' })
+        .optional()
+        .describe(`Most changed files the changes audit breaks, one variant each (default ${DEFAULT_AUDIT_MAX_FILES}); its cost is files × checks runs. Code files (JavaScript, TypeScript, Python, shell) go first, then the others, in path order.`)
+        .meta({ default: DEFAULT_AUDIT_MAX_FILES }),
+    audit_ignore: array(schemas_string({ error: 'must be a glob (a string) such as "docs/**"' })
+        .superRefine((glob, ctx) => {
+        const why = globProblem(glob);
+        if (why !== null)
+            ctx.addIssue({ code: 'custom', message: why });
+    }), { error: unlessMissing('must be a list of globs such as ["docs/**", "**/*.md"]') })
+        .max(1000, { error: 'must list at most 1000 globs' })
+        .optional()
+        .describe('Globs of changed files the changes audit leaves out, relative to the repository root: * and ? stay within a directory, ** crosses directories, {a,b} and [...] as usual; names starting with a dot match too.'),
+    vacuous: policyKey('How a check that passes on an empty tree (it cannot fail) counts: warn shows it; block blocks the change.').optional(),
+    uncovered: policyKey('How a changed file that no check noticed when it was broken counts: warn shows it; block blocks the change.').optional(),
+};
 /** One entry of `checks`: a shell check. */
 const CheckEntrySchema = strictObject({
     name: schemas_string({ error: unlessMissing('must be a string') })
@@ -9848,6 +10016,8 @@ const CheckEntrySchema = strictObject({
         .describe('Key whose last `key=<number>` line on stdout is the score of the run (used by scored mode).')
         .optional(),
     env: envValues('Literal environment variables for this check only.').optional(),
+    expect: expectKey.optional(),
+    ...noiseKeys,
     ...limitKeys,
 })
     .describe('A shell check.');
@@ -9867,8 +10037,12 @@ const SetupSchema = union([
 const ConfigFileSchema = strictObject({
     mode: schemas_enum(MODES)
         .optional()
-        .describe('pass-fail: allow iff every check passes on the candidate. scored: allow iff the total score strictly improves on the baseline and no check that passed on the baseline fails.')
+        .describe('pass-fail: allow iff every check passes on the candidate. scored: allow iff the total score strictly improves on the baseline and no check that passed on the baseline fails. no-regression: block iff something got worse (a check that passed on the baseline fails, a check without a baseline fails, a metric regressed).')
         .meta({ default: 'pass-fail' }),
+    flaky: schemas_enum(['warn', 'block'], { error: 'must be warn or block' })
+        .optional()
+        .describe('How a FLAKY result (failed, then passed on a retry) counts: warn shows it and does not block; block counts it as a failure.')
+        .meta({ default: 'warn' }),
     setup: SetupSchema.optional(),
     parallel: schemas_number({ error: unlessMissing('must be a positive integer') })
         .int({ error: 'must be a positive integer' })
@@ -9884,6 +10058,7 @@ const ConfigFileSchema = strictObject({
         .min(1, { error: 'must not be empty' })
         .optional()
         .describe("Module of function checks (.mjs, .js or .ts), relative to this file's directory. Its default export is a list of { name, timeout_s, run }."),
+    ...auditKeys,
     checks: array(CheckEntrySchema, { error: unlessMissing('must be a list of checks') })
         .nullable()
         .optional()
@@ -9930,6 +10105,8 @@ function configJsonSchema() {
 
 
 
+
+
 /** Largest config file we agree to parse; quorum.yml may come from an untrusted PR. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
 /**
@@ -9940,6 +10117,7 @@ function configInCode(fields = {}) {
     return {
         file: null,
         mode: 'pass-fail',
+        flaky: 'warn',
         setup: null,
         env_passthrough: [],
         env: {},
@@ -9998,7 +10176,7 @@ function parseConfig(text, file, options = {}) {
             file: display,
             line: 1,
             column: 1,
-            message: `invalid YAML: ${excerpt(errorText(err))}`,
+            message: `invalid YAML: ${errors_excerpt(errorText(err))}`,
         });
     }
     const parsed = ConfigFileSchema.safeParse(data, { reportInput: true, error: genericMessage });
@@ -10007,13 +10185,17 @@ function parseConfig(text, file, options = {}) {
     const config = parsed.data;
     checkChecksPresent(src, config);
     checkUniqueNames(src, config);
+    checkCanaries(src, config);
+    checkAuditPolicies(src, config);
     const gate = {
         file,
         mode: config.mode ?? 'pass-fail',
+        flaky: config.flaky ?? 'warn',
         setup: setupOf(config),
         env_passthrough: [...new Set(config.env_passthrough ?? [])],
         env: envOf(src, ['env'], config.env),
         parallel: config.parallel ?? null,
+        ...auditOf(config),
         ...limitsOf(config),
         functions: config.functions === undefined ? null : external_node_path_default().resolve(external_node_path_default().dirname(file), config.functions),
         checks: (config.checks ?? []).map((check, i) => ({
@@ -10023,6 +10205,8 @@ function parseConfig(text, file, options = {}) {
             timeout_s: check.timeout_s ?? DEFAULT_TIMEOUT_S,
             score_from: check.score_from ?? null,
             env: envOf(src, ['checks', i, 'env'], check.env),
+            ...(check.expect === 'fail' ? { expect: 'fail' } : {}),
+            ...noiseOf(check, check.score_from ?? null),
             ...limitsOf(check),
             source: { file: display, ...valueAt(src, ['checks', i, 'name']) },
         })),
@@ -10115,7 +10299,7 @@ async function openTreeFile(file, options) {
             throw fail(`cannot read the tree it belongs to: ${openErrorMessage(err)}`);
         }
         if (!isInside(real, realRoot)) {
-            throw fail(`is a link to a file outside the tree (it resolves to ${excerpt(real, 120)}); ` +
+            throw fail(`is a link to a file outside the tree (it resolves to ${errors_excerpt(real, 120)}); ` +
                 'Quorum reads only files inside the tree, so that a change cannot point it at runner files');
         }
     }
@@ -10210,6 +10394,20 @@ function mergeFunctionChecks(config, listed, modulePath) {
             (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
             throw fail(`${moduleName}: check "${name}" has timeout_s ${describeValue(timeout)}; it must be a positive number of seconds`);
         }
+        const noise = NoiseSchema.safeParse({
+            repeats: entry.repeats,
+            retries: entry.retries,
+            metrics: entry.metrics,
+            expect: entry.expect,
+        }, { error: genericMessage });
+        if (!noise.success) {
+            const issue = noise.error.issues[0];
+            const where = issue.path.map(String).join('.');
+            throw fail(`${moduleName}: check "${name}": ${where} ${issue.message}`);
+        }
+        if (noise.data.expect === 'fail' && (noise.data.retries ?? 0) > 0) {
+            throw fail(`${moduleName}: check "${name}": ${CANARY_RETRIES}`);
+        }
         taken.set(name.toLowerCase(), `the function check "${name}" in ${moduleName}`);
         added.push({
             kind: 'function',
@@ -10217,6 +10415,8 @@ function mergeFunctionChecks(config, listed, modulePath) {
             timeout_s: timeout ?? DEFAULT_TIMEOUT_S,
             env: {},
             module: modulePath,
+            ...(noise.data.expect === 'fail' ? { expect: 'fail' } : {}),
+            ...noiseOf(noise.data, null),
         });
     }
     if (config.checks.length === 0 && added.length === 0) {
@@ -10224,6 +10424,60 @@ function mergeFunctionChecks(config, listed, modulePath) {
         throw fail(`${moduleName} exports no checks, and no shell checks are listed`);
     }
     return { ...config, checks: [...config.checks, ...added] };
+}
+const NoiseSchema = object({ ...noiseKeys, expect: expectKey.optional() });
+const CANARY_RETRIES = 'a canary (expect: fail) is never retried: a retry would only give a known-bad input another chance to pass; remove retries';
+/**
+ * The audit keys the file sets, and only those: a config without them parses exactly as before
+ * (the gate applies the defaults). `vacuous: block` or `uncovered: block` switch their audit on
+ * when `audit` is absent, so that a policy is never set for an audit that does not run.
+ */
+function auditOf(config) {
+    const kinds = config.audit === undefined
+        ? undefined
+        : [...new Set(typeof config.audit === 'string' ? [config.audit] : config.audit)];
+    const out = {};
+    if (kinds !== undefined)
+        out.audit = kinds;
+    else {
+        const implied = [];
+        if (config.vacuous === 'block')
+            implied.push('vacuity');
+        if (config.uncovered === 'block')
+            implied.push('changes');
+        if (implied.length > 0)
+            out.audit = implied;
+    }
+    if (config.audit_max_files !== undefined)
+        out.audit_max_files = config.audit_max_files;
+    if (config.audit_ignore !== undefined)
+        out.audit_ignore = [...new Set(config.audit_ignore)];
+    if (config.vacuous !== undefined)
+        out.vacuous = config.vacuous;
+    if (config.uncovered !== undefined)
+        out.uncovered = config.uncovered;
+    return out;
+}
+/**
+ * repeats, retries and the metric list of a check. `score_from: k` is a metric k, direction
+ * higher, tolerance 0, unless `metrics` declares k itself (then that declaration wins).
+ */
+function noiseOf(entry, scoreFrom) {
+    const metrics = Object.entries(entry.metrics ?? {}).map(([name, spec]) => ({
+        name,
+        direction: spec.direction,
+        tolerance: parseTolerance(spec.tolerance),
+        deterministic: spec.deterministic ?? false,
+    }));
+    if (scoreFrom !== null && !metrics.some((m) => m.name === scoreFrom)) {
+        metrics.unshift({
+            name: scoreFrom,
+            direction: 'higher',
+            tolerance: { kind: 'absolute', value: 0 },
+            deterministic: false,
+        });
+    }
+    return { repeats: entry.repeats ?? 1, retries: entry.retries ?? 0, metrics };
 }
 // ---------------------------------------------------------------------------------------------
 // Cross-key rules
@@ -10244,6 +10498,42 @@ function checkChecksPresent(src, config) {
             ...valueAt(src, ['checks']),
             key: 'checks',
             message: 'no checks listed; list at least one, or set functions',
+        });
+    }
+}
+/** A canary must not be retried: every retry is one more chance for a known-bad input to pass. */
+function checkCanaries(src, config) {
+    for (const [i, check] of (config.checks ?? []).entries()) {
+        if (check.expect !== 'fail' || (check.retries ?? 0) === 0)
+            continue;
+        throw new ConfigError({
+            file: src.display,
+            ...valueAt(src, ['checks', i, 'retries']),
+            key: `checks[${i}].retries`,
+            message: CANARY_RETRIES,
+        });
+    }
+}
+/**
+ * `vacuous: block` (or `uncovered: block`) next to an `audit` list that leaves its audit out
+ * would block on something that is never looked at: a contradiction, not a default to guess.
+ */
+function checkAuditPolicies(src, config) {
+    if (config.audit === undefined)
+        return;
+    const kinds = typeof config.audit === 'string' ? [config.audit] : config.audit;
+    const rules = [
+        { key: 'vacuous', kind: 'vacuity', value: config.vacuous },
+        { key: 'uncovered', kind: 'changes', value: config.uncovered },
+    ];
+    for (const rule of rules) {
+        if (rule.value !== 'block' || kinds.includes(rule.kind))
+            continue;
+        throw new ConfigError({
+            file: src.display,
+            ...valueAt(src, [rule.key]),
+            key: rule.key,
+            message: `block needs the ${rule.kind} audit, which \`audit\` leaves out; add ${rule.kind} to audit`,
         });
     }
 }
@@ -10316,14 +10606,14 @@ function yamlError(src, problem) {
     let message;
     switch (problem.code) {
         case 'DUPLICATE_KEY':
-            message = `duplicate key${keyPath.length > 0 ? ` ${JSON.stringify(excerpt(String(keyPath[keyPath.length - 1]), 60))}` : ''} (each key may appear once in a mapping)`;
+            message = `duplicate key${keyPath.length > 0 ? ` ${JSON.stringify(errors_excerpt(String(keyPath[keyPath.length - 1]), 60))}` : ''} (each key may appear once in a mapping)`;
             break;
         case 'TAB_AS_INDENT':
             message = 'YAML does not allow tabs for indentation; indent with spaces';
             break;
         default:
             // The parser's words may quote the file; the file may not be a config at all.
-            message = `invalid YAML: ${excerpt(firstLine(problem.message))}`;
+            message = `invalid YAML: ${errors_excerpt(firstLine(problem.message))}`;
     }
     return new ConfigError({
         file: src.display,
@@ -10436,7 +10726,7 @@ function unknownKeyMessage(unknown, parent) {
                 ? ALLOWED_KEYS.setup
                 : [];
     const suggestion = closest(unknown, allowed);
-    const quoted = JSON.stringify(excerpt(unknown, 60));
+    const quoted = JSON.stringify(errors_excerpt(unknown, 60));
     if (suggestion !== null)
         return `unknown key ${quoted} (did you mean ${JSON.stringify(suggestion)}?)`;
     if (allowed.length > 0)
@@ -10602,7 +10892,7 @@ function formatKeyPath(keyPath) {
         else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(step))
             out += out === '' ? step : `.${step}`;
         else
-            out += `[${JSON.stringify(excerpt(step, 60))}]`;
+            out += `[${JSON.stringify(errors_excerpt(step, 60))}]`;
     }
     return out;
 }
@@ -10646,18 +10936,855 @@ function errorText(err) {
 
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ./src/engine/numbers.ts
-/** How numbers are written everywhere (reasons, terminal, markdown): one dialect. Pure. */
-/** A score as written: up to 4 decimals, no trailing zeros: 3.5, 4, 0.3 (not 0.30000000000000004). */
-function formatScore(score) {
-    const rounded = Number(score.toFixed(4));
-    return String(Object.is(rounded, -0) ? 0 : rounded);
+;// CONCATENATED MODULE: ./src/engine/audit.ts
+/**
+ * The audits that test the checks themselves, as pure logic: how a changed file is broken, which
+ * changed files are audited, what a run on an audit tree means, and what the findings do to the
+ * verdict. The runs themselves are src/audit-runs.ts's business.
+ *
+ * - Vacuity probe: a check that passes on an empty tree (no files at all, setup not run) does not
+ *   depend on the code: `echo ok`, a test glob that matches nothing, a runner that exits 0 on zero
+ *   tests. Its PASSED says nothing about a change.
+ * - Change-coverage audit: each changed file is broken so that loading or executing it fails
+ *   loudly (a first-line throw, raise or exit in the file's own language; otherwise its content is
+ *   removed), and the checks that passed on the candidate run against that variant. A check that
+ *   does not pass there noticed; a file no check noticed is not covered by any check. This is a
+ *   coarse, file-level signal, not mutation testing: it tells whether a file is loaded at all by
+ *   some check, not whether its lines are tested.
+ */
+
+
+/** How many bytes of a file tell whether it is binary (git's rule: a NUL among the first 8000). */
+const BINARY_SNIFF_BYTES = 8000;
+/** Most changed files a report lists as not audited; the rest are counted. */
+const MAX_NOT_AUDITED_LISTED = 1000;
+/** Reason prefix of a run whose sandbox could not be set up: the check itself never started. */
+const SANDBOX_SETUP_FAILED = 'the sandbox could not be set up';
+const EXTENSIONS = {
+    '.js': 'js',
+    '.mjs': 'js',
+    '.cjs': 'js',
+    '.jsx': 'js',
+    '.ts': 'js',
+    '.mts': 'js',
+    '.cts': 'js',
+    '.tsx': 'js',
+    '.py': 'python',
+    '.pyw': 'python',
+    '.sh': 'shell',
+    '.bash': 'shell',
+    '.zsh': 'shell',
+    '.ksh': 'shell',
+};
+const INTERPRETERS = [
+    [/^(node|nodejs|deno|bun|tsx|ts-node)$/, 'js'],
+    [/^python[0-9.]*$/, 'python'],
+    [/^(sh|bash|dash|zsh|ksh|mksh|ash)$/, 'shell'],
+];
+/** Whether `head` (the first bytes of a file) says the file is binary: it holds a NUL byte. */
+function isBinary(head) {
+    return head.subarray(0, BINARY_SNIFF_BYTES).includes(0);
 }
-/** A score delta with its sign ("+3", "−0.5", "±0"). */
-function formatDelta(delta) {
-    if (formatScore(delta) === '0')
-        return '±0';
-    return delta > 0 ? `+${formatScore(delta)}` : `−${formatScore(-delta)}`;
+/**
+ * The language a file can be broken in: by its extension, else by its `#!` line (`env` and its
+ * options are looked through); null when neither says.
+ */
+function languageOf(path, head) {
+    const byExtension = EXTENSIONS[(0,external_node_path_namespaceObject.extname)(path).toLowerCase()];
+    if (byExtension !== undefined)
+        return byExtension;
+    const text = Buffer.from(head.subarray(0, 256))
+        .toString('latin1')
+        .replace(/^\uFEFF|^ï»¿/, '');
+    const shebang = /^#!\s*(\S+)([^\n]*)/.exec(text);
+    if (shebang === null)
+        return null;
+    let program = basename(shebang[1]);
+    if (program === 'env') {
+        const args = (shebang[2] ?? '').trim().split(/\s+/);
+        program = basename(args.find((arg) => arg !== '' && !arg.startsWith('-')) ?? '');
+    }
+    for (const [pattern, language] of INTERPRETERS)
+        if (pattern.test(program))
+            return language;
+    return null;
+}
+/**
+ * The file `path` (relative, `/`-separated) with `content`, broken so that loading or executing
+ * it fails loudly: JavaScript and TypeScript get a first-line `throw`, Python a `raise`, shell an
+ * `exit 1` with a message on stderr, each after a `#!` line (and Python's coding line) so those
+ * keep their meaning; anything else loses its content. The rest of the file stays as it was.
+ */
+function sabotage(path, content) {
+    const language = languageOf(path, content);
+    if (language === null)
+        return { content: Buffer.alloc(0), how: 'emptied' };
+    const message = asciiLiteral(`quorum audit: ${path} was broken on purpose to see which checks notice`);
+    const line = language === 'js'
+        ? `throw new Error(${message});\n`
+        : language === 'python'
+            ? `raise RuntimeError(${message})\n`
+            : `printf '%s\\n' ${shellQuote(message.slice(1, -1))} >&2; exit 1\n`;
+    const original = Buffer.from(content);
+    const at = insertionPoint(original, language);
+    // A `#!` line with no line break after it (the whole file) needs one before the new line.
+    const lead = at > 0 && original[at - 1] !== 0x0a && !isBomOnly(original, at) ? '\n' : '';
+    return {
+        content: Buffer.concat([
+            original.subarray(0, at),
+            Buffer.from(lead + line),
+            original.subarray(at),
+        ]),
+        how: language === 'js' ? 'throw' : language === 'python' ? 'raise' : 'exit',
+    };
+}
+/**
+ * Where the broken line goes: after a byte order mark, a `#!` line, and for Python a coding
+ * declaration on the first two lines (which must stay there to keep meaning what it says).
+ */
+function insertionPoint(content, language) {
+    let at = isBomOnly(content, 3) ? 3 : 0;
+    const lineEnd = (from) => {
+        const newline = content.indexOf(0x0a, from);
+        return newline < 0 ? content.length : newline + 1;
+    };
+    const startsWith = (from, text) => content.subarray(from, from + text.length).toString('latin1') === text;
+    const hadShebang = startsWith(at, '#!');
+    if (hadShebang)
+        at = lineEnd(at);
+    if (language === 'python') {
+        // PEP 263: the coding line is one of the first two lines.
+        const codingLine = /^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+/;
+        const lines = hadShebang ? 1 : 2;
+        for (let i = 0; i < lines && at < content.length; i++) {
+            const end = lineEnd(at);
+            if (!codingLine.test(content.subarray(at, end).toString('latin1')))
+                break;
+            at = end;
+        }
+    }
+    return at;
+}
+/** Whether the first `length` bytes of `content` are exactly a UTF-8 byte order mark. */
+function isBomOnly(content, length) {
+    return length === 3 && content.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf]));
+}
+/** A double-quoted string literal with only ASCII in it, valid in JavaScript and in Python. */
+function asciiLiteral(text) {
+    return JSON.stringify(text).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+function shellQuote(text) {
+    return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+function basename(path) {
+    return path.slice(path.lastIndexOf('/') + 1);
+}
+/**
+ * Chooses the changed files to break: regular, not binary, not the gate's own files (`own`: the
+ * config and checks module, which judge the code rather than being judged), not matched by
+ * `ignore`; at most `maxFiles` of them, code files (a language to break them in) first, each
+ * group in path order.
+ */
+function planChangeAudit(changed, options) {
+    const notAudited = [];
+    const eligible = [];
+    const own = new Set(options.own ?? []);
+    for (const file of [...changed].sort((a, b) => compareBytes(a.path, b.path))) {
+        if (own.has(file.path))
+            notAudited.push({ path: file.path, why: 'gate-file' });
+        else if (matchesAnyGlob(file.path, options.ignore))
+            notAudited.push({ path: file.path, why: 'ignored' });
+        else if (file.unreadable)
+            notAudited.push({ path: file.path, why: 'unreadable' });
+        else if (file.head === null)
+            notAudited.push({ path: file.path, why: 'not-a-file' });
+        else if (isBinary(file.head))
+            notAudited.push({ path: file.path, why: 'binary' });
+        else
+            eligible.push({ ...file, language: languageOf(file.path, file.head) });
+    }
+    const ordered = [
+        ...eligible.filter((f) => f.language !== null),
+        ...eligible.filter((f) => f.language === null),
+    ];
+    for (const file of ordered.slice(options.maxFiles)) {
+        notAudited.push({ path: file.path, why: 'over-cap' });
+    }
+    notAudited.sort((a, b) => compareBytes(a.path, b.path));
+    return { files: ordered.slice(0, options.maxFiles), notAudited };
+}
+/** Paths in byte order of their UTF-8, as git lists them. */
+function compareBytes(a, b) {
+    return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+/** Whether the check itself started in this run (not: stopped before, or its sandbox failed). */
+function checkStarted(result) {
+    // Only runs that ended PASSED or FAILED are ever stored, so a reused one ran.
+    if (result.reused_from)
+        return true;
+    if (result.sandbox_root === undefined || result.sandbox_root === null)
+        return false;
+    return !(result.outcome === 'ERROR' && result.reason.startsWith(SANDBOX_SETUP_FAILED));
+}
+/** What the report keeps of an audit run. */
+function auditRunOf(result) {
+    return {
+        outcome: result.outcome,
+        reason: result.reason,
+        duration_ms: result.duration_ms,
+        exit_code: result.exit_code,
+        signal: result.signal,
+        seed: result.seed,
+        log_path: result.output.log_path,
+        ...(result.reused_from ? { reused_from: result.reused_from } : {}),
+    };
+}
+/** The probe of `check` on an empty tree: vacuous when it PASSED there. */
+function vacuityProbeOf(check, probed, result) {
+    return {
+        check,
+        probed,
+        run: auditRunOf(result),
+        vacuous: checkStarted(result) ? result.outcome === 'PASSED' : null,
+    };
+}
+/**
+ * One check's run against a broken file: it noticed when it did not pass (FAILED, TIMEOUT,
+ * CRASHED, or ERROR: a check that hangs or dies on the broken tree noticed too).
+ */
+function sabotagedRunOf(check, result) {
+    return {
+        check,
+        run: auditRunOf(result),
+        noticed: checkStarted(result) ? result.outcome !== 'PASSED' : null,
+    };
+}
+/** One broken file's findings, its runs in the order of `checkOrder`. */
+function fileAuditOf(file, runs, checkOrder) {
+    const rank = (name) => {
+        const i = checkOrder.indexOf(name);
+        return i < 0 ? checkOrder.length : i;
+    };
+    const sorted = [...runs].sort((a, b) => rank(a.check) - rank(b.check));
+    const noticedBy = sorted.filter((r) => r.noticed === true).map((r) => r.check);
+    const covered = noticedBy.length > 0 ? true : sorted.some((r) => r.noticed === false) ? false : null;
+    return { ...file, runs: sorted, noticed_by: noticedBy, covered };
+}
+/** Uncovered files named one by one in the reasons; the rest are counted. */
+const MAX_FILES_IN_REASONS = 10;
+/**
+ * What the audit findings do to the verdict: `blocking` reasons under a `block` policy, and
+ * `warnings` (shown among the reasons, not blocking) under `warn`.
+ */
+function decideAudit(audit) {
+    const blocking = [];
+    const warnings = [];
+    const vacuous = (audit.vacuity ?? []).filter((p) => p.vacuous === true);
+    for (const probe of vacuous) {
+        const what = `${probe.check} passed on an empty tree (no files, setup not run), so its PASSED says nothing about this change`;
+        if (audit.vacuous === 'block')
+            blocking.push(`cannot fail: ${what}`);
+        else
+            warnings.push(`cannot fail (not blocking): ${what}`);
+    }
+    const uncovered = (audit.changes?.files ?? []).filter((f) => f.covered === false);
+    const lines = uncovered.slice(0, MAX_FILES_IN_REASONS).map((file) => {
+        const ran = file.runs.filter((r) => r.noticed === false).map((r) => r.check);
+        return `${file.path} changed, and no check noticed when it was broken (ran: ${ran.join(', ')})`;
+    });
+    if (uncovered.length > MAX_FILES_IN_REASONS) {
+        lines.push(`${uncovered.length - MAX_FILES_IN_REASONS} more changed files no check noticed (see the report)`);
+    }
+    for (const line of lines) {
+        if (audit.uncovered === 'block')
+            blocking.push(`not covered: ${line}`);
+        else
+            warnings.push(`not covered (not blocking): ${line}`);
+    }
+    return { blocking, warnings };
+}
+
+;// CONCATENATED MODULE: ./src/engine/stats.ts
+/**
+ * Is the candidate's metric worse than the baseline's? Per metric: regressed, improved, unchanged
+ * or inconclusive, at 99% confidence unless told otherwise. Pure: samples in, a verdict out.
+ *
+ * The method, and why:
+ * - **Wilcoxon rank-sum / Mann-Whitney U test**, one-sided, for "is the candidate worse". It
+ *   compares ranks, not means, so one slow outlier in nine timings moves it by one rank, not by
+ *   its size; it assumes no distribution (timings are skewed, not normal); and it is valid at the
+ *   5..9 samples per tree a gate can afford.
+ * - **Exact p-values** whenever both trees have fewer than 50 samples: the permutation
+ *   distribution of the rank sum, counted. With ties the ranks are midranks and the distribution
+ *   is the conditional one (what SAS `exact wilcoxon` and R's coin compute); without ties it is
+ *   the classic one R's `wilcox.test` uses. Timings in whole milliseconds tie often, and at 7
+ *   samples per tree the normal approximation R falls back to on ties is rough. From 50 samples
+ *   per tree the normal approximation is used, with tie and continuity corrections (as R).
+ * - **Hodges-Lehmann shift estimate** (the median of all candidate − baseline differences) with
+ *   its **distribution-free confidence interval** (Moses): order statistics of those differences,
+ *   how far in taken from the exact null distribution of U (the normal one from 50 samples).
+ *   Without ties this is what R's `wilcox.test(candidate, baseline, conf.int = TRUE,
+ *   conf.level = 0.99)` reports; see shiftEstimate for ties.
+ * - A **relative tolerance** is judged on log values when every sample is positive, so the shift
+ *   is a ratio and its interval converts to percent exactly; otherwise (an absolute tolerance,
+ *   or values ≤ 0) the shift is in the metric's unit.
+ *
+ * No library does this: on npm the Mann-Whitney packages compare against approximate critical
+ * values and are unmaintained, simple-statistics has the rank-sum statistic but no p-value or
+ * interval, jStat has no rank-sum test, and @stdlib's Wilcoxon is the paired signed-rank test.
+ * test/engine/stats.test.ts checks this code against published values (R, SAS, U tables).
+ */
+/**
+ * The fewest samples per tree with which a 99% rank test can decide anything: with 5 and 5 the
+ * most extreme split has probability 1/C(10,5) = 1/252 < 0.5%; with 4 and 4 it is 1/70 > 1%.
+ */
+const MIN_REPEATS_TO_DECIDE = 5;
+/**
+ * The most repeats per tree ever suggested. An estimate needing more sits on the edge of the
+ * tolerance, where more repeats are not a practical answer (widen the tolerance instead).
+ */
+const MAX_REPEATS_SUGGESTED = 1000;
+/** repeats_needed aims at deciding with this probability, were the estimate the truth. */
+const POWER = 0.8;
+/** Both trees below this many samples: exact distributions (as R's wilcox.test). */
+const EXACT_BELOW = 50;
+/**
+ * A change exactly at the tolerance is inside it. This relative slack keeps binary rounding from
+ * deciding on which side it falls (0.7 -> 0.735 is +0.03500000000000003 in floating point, and 5%
+ * of 0.7 is 0.034999999999999996).
+ */
+const EDGE_SLACK = 1e-9;
+/** The median: the middle value, or the mean of the two middle ones. Throws on no samples. */
+function median(samples) {
+    if (samples.length === 0)
+        throw new Error('internal: median of no samples');
+    const sorted = [...samples].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+/**
+ * For a metric declared deterministic: null when every sample is the same, else which values
+ * it took (at most five named), e.g. "varied between runs: 412, 413 (in 3 samples)".
+ */
+function deterministicProblem(samples) {
+    const values = [...new Set(samples)];
+    if (values.length <= 1)
+        return null;
+    const shown = values.slice(0, 5).join(', ') + (values.length > 5 ? ', …' : '');
+    return `varied between runs: ${shown} (in ${samples.length} samples)`;
+}
+/**
+ * Compares one metric's samples, baseline against candidate (see the module comment for the
+ * method). The verdicts, exactly:
+ * - regressed: the one-sided test says worse with `confidence`, and the estimated shift and the
+ *   medians' change are both worse by more than the tolerance (both, so that a reader of
+ *   change_pct never sees a regression inside the tolerance);
+ * - improved: the same the other way;
+ * - unchanged: the two-sided `confidence` interval of the shift lies within ±tolerance;
+ * - inconclusive: anything else, with repeats_needed.
+ *
+ * Exact comparisons (no test, p_worse and ci null):
+ * - `deterministic`: the medians are compared exactly (samples that vary are the check's
+ *   problem, reported through deterministicProblem; the comparison does not throw);
+ * - no spread: each tree's samples are all one value, and either both trees have at least two
+ *   samples or the two values are equal. One sample against one is otherwise inconclusive: a
+ *   single timing says nothing about its noise, and a user who asked for one run of a noisy
+ *   metric should be told to repeat it, not be blocked by chance. Equal values are unchanged.
+ * An exact comparison is regressed iff the change is worse by more than the tolerance (a
+ * tolerance of 0: any worse change), improved likewise, else unchanged.
+ *
+ * Tolerances: a relative one is a fraction of the baseline median (in percent, change_pct is
+ * compared with it). When the baseline median is 0 that fraction of it is 0: any change is
+ * beyond it, and change_pct and ci are null. With values ≤ 0 a relative tolerance is applied in
+ * units, as that fraction of |baseline median|. Percentages divide by |baseline median|, so a
+ * negative baseline that grows towards 0 has a positive change_pct, like the change in units.
+ *
+ * repeats_needed ≈ 2 × ((z + z₀.₈) · σ / d)², the usual sample size for a shift with 80% power
+ * (so that more often than not the suggested repeats decide): σ the pooled spread of the
+ * samples (median absolute deviation scaled to a standard deviation; the standard deviation when
+ * that is 0), d the distance from the estimated shift to what would decide it (the nearer
+ * tolerance edge when it lies inside the tolerance, with z two-sided; no change when it lies
+ * beyond, with z one-sided). At least MIN_REPEATS_TO_DECIDE and one more than now; at most
+ * MAX_REPEATS_SUGGESTED, which is also the answer when the estimate sits exactly on an edge.
+ */
+function compareMetric(baseline, candidate, spec, confidence = 0.99) {
+    checkSamples(baseline, 'baseline');
+    checkSamples(candidate, 'candidate');
+    if (!(confidence > 0 && confidence < 1)) {
+        throw new RangeError(`internal: confidence must be between 0 and 1, got ${confidence}`);
+    }
+    const baseMedian = median(baseline);
+    const candMedian = median(candidate);
+    const medians = {
+        baseline_median: baseMedian,
+        candidate_median: candMedian,
+        change_pct: percentOf(candMedian - baseMedian, baseMedian),
+    };
+    if (spec.deterministic) {
+        return {
+            ...medians,
+            ...compareExactly(baseMedian, candMedian, spec),
+            test: 'exact (deterministic)',
+        };
+    }
+    const noSpread = isConstant(baseline) && isConstant(candidate);
+    if (noSpread && (baseMedian === candMedian || (baseline.length >= 2 && candidate.length >= 2))) {
+        return {
+            ...medians,
+            ...compareExactly(baseMedian, candMedian, spec),
+            test: 'exact (no spread: every sample of each tree is the same)',
+        };
+    }
+    return { ...medians, ...compareByRanks(baseline, candidate, spec, confidence) };
+}
+/** The exact comparison of two values (deterministic metrics, or no spread). */
+function compareExactly(base, cand, spec) {
+    const band = unitBand(spec.tolerance, base);
+    const verdict = worseBeyond(cand - base, band, spec.direction)
+        ? 'regressed'
+        : betterBeyond(cand - base, band, spec.direction)
+            ? 'improved'
+            : 'unchanged';
+    return { verdict, ci: null, p_worse: null, repeats_needed: null };
+}
+/** The statistical comparison: rank-sum test, Hodges-Lehmann interval, then the verdict. */
+function compareByRanks(baseline, candidate, spec, confidence) {
+    const alpha = 1 - confidence;
+    const baseMedian = median(baseline);
+    const candMedian = median(candidate);
+    const fraction = spec.tolerance.kind === 'relative' ? spec.tolerance.fraction : null;
+    const onLogs = fraction !== null && baseline.every((v) => v > 0) && candidate.every((v) => v > 0);
+    const base = onLogs ? baseline.map(Math.log) : [...baseline];
+    const cand = onLogs ? candidate.map(Math.log) : [...candidate];
+    const band = onLogs ? ratioBand(fraction) : unitBand(spec.tolerance, baseMedian);
+    const mediansShift = onLogs ? Math.log(candMedian / baseMedian) : candMedian - baseMedian;
+    const test = rankSumTest(cand, base);
+    const shift = shiftEstimate(cand, base, confidence);
+    const pWorse = spec.direction === 'lower' ? test.greater : test.less;
+    const pBetter = spec.direction === 'lower' ? test.less : test.greater;
+    const interval = shift.interval;
+    let verdict;
+    if (pWorse <= alpha &&
+        worseBeyond(shift.estimate, band, spec.direction) &&
+        worseBeyond(mediansShift, band, spec.direction)) {
+        verdict = 'regressed';
+    }
+    else if (pBetter <= alpha &&
+        betterBeyond(shift.estimate, band, spec.direction) &&
+        betterBeyond(mediansShift, band, spec.direction)) {
+        verdict = 'improved';
+    }
+    else if (interval !== null && withinBand(interval[0], band) && withinBand(interval[1], band)) {
+        verdict = 'unchanged';
+    }
+    else {
+        verdict = 'inconclusive';
+    }
+    const toPercent = (v) => (onLogs ? 100 * Math.expm1(v) : percentOf(v, baseMedian));
+    const low = interval === null ? null : toPercent(interval[0]);
+    const high = interval === null ? null : toPercent(interval[1]);
+    const level = `${Number((confidence * 100).toFixed(4))}%`;
+    return {
+        verdict,
+        test: `Mann-Whitney U (${test.exact ? 'exact' : 'normal approximation'}), Hodges-Lehmann ${level} CI of the ${onLogs ? 'ratio' : 'difference'}`,
+        ci: low === null || high === null ? null : [Math.min(low, high), Math.max(low, high)],
+        p_worse: pWorse,
+        repeats_needed: verdict === 'inconclusive' ? repeatsNeeded(base, cand, shift.estimate, band, alpha) : null,
+    };
+}
+/** ±fraction as a band of log ratios: [log(1 − fraction), log(1 + fraction)]. */
+function ratioBand(fraction) {
+    return { lower: fraction < 1 ? Math.log1p(-fraction) : -Infinity, upper: Math.log1p(fraction) };
+}
+/** ±tolerance in the metric's unit: absolute as given, relative as a fraction of |base|. */
+function unitBand(tolerance, base) {
+    const width = tolerance.kind === 'absolute' ? tolerance.value : tolerance.fraction * Math.abs(base);
+    return { lower: -width, upper: width };
+}
+function above(value, limit) {
+    return value > limit + Math.abs(limit) * EDGE_SLACK;
+}
+function below(value, limit) {
+    return value < limit - Math.abs(limit) * EDGE_SLACK;
+}
+function withinBand(value, band) {
+    return !above(value, band.upper) && !below(value, band.lower);
+}
+/** The shift is worse (up for `lower`, down for `higher`) by more than the band allows. */
+function worseBeyond(shift, band, direction) {
+    return direction === 'lower' ? above(shift, band.upper) : below(shift, band.lower);
+}
+function betterBeyond(shift, band, direction) {
+    return direction === 'lower' ? below(shift, band.lower) : above(shift, band.upper);
+}
+/** 100 × change / |base|, or null when base is 0. */
+function percentOf(change, base) {
+    return base === 0 ? null : (100 * change) / Math.abs(base);
+}
+function isConstant(samples) {
+    return samples.every((v) => v === samples[0]);
+}
+function checkSamples(samples, tree) {
+    if (samples.length === 0)
+        throw new Error(`internal: no ${tree} samples to compare`);
+    const bad = samples.find((v) => !Number.isFinite(v));
+    if (bad !== undefined)
+        throw new Error(`internal: ${tree} sample ${bad} is not a finite number`);
+}
+/** See compareMetric's comment: about how many repeats per tree would decide it. */
+function repeatsNeeded(base, cand, estimate, band, alpha) {
+    const floor = Math.max(MIN_REPEATS_TO_DECIDE, Math.max(base.length, cand.length) + 1);
+    const sigma = pooledSpread(base, cand);
+    if (sigma === 0)
+        return floor;
+    const inside = estimate >= band.lower && estimate <= band.upper;
+    const distance = inside
+        ? Math.min(estimate - band.lower, band.upper - estimate)
+        : Math.abs(estimate);
+    if (distance === 0)
+        return MAX_REPEATS_SUGGESTED;
+    const z = normalQuantile(inside ? 1 - alpha / 2 : 1 - alpha) + normalQuantile(POWER);
+    const needed = Math.ceil(2 * ((z * sigma) / distance) ** 2);
+    return Math.min(MAX_REPEATS_SUGGESTED, Math.max(floor, needed));
+}
+/** A robust pooled standard deviation of two samples (MAD × 1.4826; plain SD when that is 0). */
+function pooledSpread(a, b) {
+    const mad = (xs) => {
+        const m = median(xs);
+        return 1.4826 * median(xs.map((x) => Math.abs(x - m)));
+    };
+    const robust = Math.sqrt((a.length * mad(a) ** 2 + b.length * mad(b) ** 2) / (a.length + b.length));
+    if (robust > 0)
+        return robust;
+    const squares = (xs) => {
+        const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+        return xs.reduce((s, x) => s + (x - mean) ** 2, 0);
+    };
+    const freedom = a.length + b.length - 2;
+    return freedom > 0 ? Math.sqrt((squares(a) + squares(b)) / freedom) : 0;
+}
+/**
+ * Wilcoxon rank-sum test of x against y, all three alternatives at once. Exact: the
+ * distribution of x's (mid)rank sum over all ways to split the pooled values, given their ties.
+ * Normal: mean mn/2, the tie-corrected variance, and R's continuity correction.
+ */
+function rankSumTest(x, y, options = {}) {
+    const m = x.length;
+    const n = y.length;
+    if (m === 0 || n === 0)
+        throw new Error('internal: rankSumTest needs values on both sides');
+    const ranks = midranks([...x, ...y]);
+    const rankSum = ranks.slice(0, m).reduce((s, r) => s + r, 0);
+    const w = rankSum - (m * (m + 1)) / 2;
+    const exact = options.exact ?? (m < EXACT_BELOW && n < EXACT_BELOW);
+    if (!exact) {
+        const sigma = rankSumSigma(x, y);
+        const correction = options.correct === false ? 0 : 0.5;
+        const centred = w - (m * n) / 2;
+        const greater = sigma === 0 ? 1 : normalCdf(-(centred - correction) / sigma);
+        const less = sigma === 0 ? 1 : normalCdf((centred + correction) / sigma);
+        return { w, greater, less, twoSided: Math.min(1, 2 * Math.min(greater, less)), exact };
+    }
+    // Doubled midranks are whole numbers, so their sums can index an array.
+    const counts = subsetSumCounts(ranks.map((r) => Math.round(2 * r)), m);
+    const observed = Math.round(2 * rankSum);
+    const expected = m * (m + n + 1);
+    let total = 0;
+    let atMost = 0;
+    let atLeast = 0;
+    let asFar = 0;
+    counts.forEach((count, sum) => {
+        total += count;
+        if (sum <= observed)
+            atMost += count;
+        if (sum >= observed)
+            atLeast += count;
+        if (Math.abs(sum - expected) >= Math.abs(observed - expected))
+            asFar += count;
+    });
+    return { w, greater: atLeast / total, less: atMost / total, twoSided: asFar / total, exact };
+}
+/**
+ * Hodges-Lehmann estimate of the shift x − y and Moses' confidence interval: the k-th smallest
+ * and the k-th largest of the m·n differences, k the smallest u with P(U ≤ u) ≥ (1 − confidence)/2
+ * under the exact null distribution of U without ties (R's qwilcox), so that the coverage is at
+ * least `confidence`; R's wilcox.test reports this interval when there are no ties. With ties
+ * the same depth is used: an interval exact under ties would need the conditional test inverted
+ * at every difference, and on published tied examples this one equals R's and SAS's asymptotic
+ * interval. From 50 values per side k = ⌊mn/2 − z·σ⌋, z the normal quantile and σ the
+ * tie-corrected standard deviation of U (asymptotic Moses). k < 1 (too few values for the
+ * confidence) gives no interval.
+ */
+function shiftEstimate(x, y, confidence, options = {}) {
+    const m = x.length;
+    const n = y.length;
+    if (m === 0 || n === 0)
+        throw new Error('internal: shiftEstimate needs values on both sides');
+    const diffs = x.flatMap((a) => y.map((b) => a - b)).sort((a, b) => a - b);
+    const exact = options.exact ?? (m < EXACT_BELOW && n < EXACT_BELOW);
+    const tail = (1 - confidence) / 2;
+    const k = exact
+        ? mannWhitneyQuantile(tail, m, n)
+        : Math.floor((m * n) / 2 - normalQuantile(1 - tail) * rankSumSigma(x, y));
+    const interval = k >= 1 ? [diffs[k - 1], diffs[m * n - k]] : null;
+    return { estimate: median(diffs), interval, exact };
+}
+/**
+ * The smallest u with P(U ≤ u) ≥ p, U the Mann-Whitney statistic of samples of m and n values
+ * without ties (R's qwilcox(p, m, n)).
+ */
+function mannWhitneyQuantile(p, m, n) {
+    const ranks = Array.from({ length: m + n }, (_, i) => i + 1);
+    const counts = subsetSumCounts(ranks, m);
+    const total = counts.reduce((s, c) => s + c, 0);
+    const lowest = (m * (m + 1)) / 2;
+    let cumulative = 0;
+    for (let sum = lowest; sum < counts.length; sum++) {
+        cumulative += counts[sum];
+        // A hair of slack: p is a decimal like 0.005 that binary floating point misses by 1e-19.
+        if (cumulative / total >= p * (1 - 1e-12))
+            return sum - lowest;
+    }
+    return m * n;
+}
+/** Ranks 1..N of the values, tied values sharing the mean of their ranks. */
+function midranks(values) {
+    const order = values.map((v, i) => ({ v, i })).sort((a, b) => a.v - b.v);
+    const ranks = new Array(values.length);
+    for (let start = 0; start < order.length;) {
+        let end = start;
+        while (end + 1 < order.length && order[end + 1].v === order[start].v)
+            end++;
+        const shared = (start + end + 2) / 2;
+        for (let j = start; j <= end; j++)
+            ranks[order[j].i] = shared;
+        start = end + 1;
+    }
+    return ranks;
+}
+/** Standard deviation of U under no shift, corrected for ties: Σ(t³ − t) over tie groups. */
+function rankSumSigma(x, y) {
+    const m = x.length;
+    const n = y.length;
+    const pooled = m + n;
+    const groups = new Map();
+    for (const v of [...x, ...y])
+        groups.set(v, (groups.get(v) ?? 0) + 1);
+    const ties = [...groups.values()].reduce((s, t) => s + t ** 3 - t, 0);
+    return Math.sqrt(((m * n) / 12) * (pooled + 1 - ties / (pooled * (pooled - 1))));
+}
+/**
+ * For each total s, in how many ways `size` of the (whole, non-negative) scores sum to s.
+ * Counts are floats: past 2^53 they lose digits, never magnitude, and only ratios are used.
+ */
+function subsetSumCounts(scores, size) {
+    const maxSum = scores.reduce((s, v) => s + v, 0);
+    // ways[k][s]: subsets of k of the scores seen so far that sum to s.
+    const ways = Array.from({ length: size + 1 }, () => new Float64Array(maxSum + 1));
+    ways[0][0] = 1;
+    let seenSum = 0;
+    scores.forEach((score, seen) => {
+        seenSum += score;
+        for (let k = Math.min(size, seen + 1); k >= 1; k--) {
+            const into = ways[k];
+            const from = ways[k - 1];
+            for (let s = seenSum; s >= score; s--)
+                into[s] += from[s - score];
+        }
+    });
+    return Array.from(ways[size]);
+}
+// ---------------------------------------------------------------------------------------------
+// The standard normal distribution, accurate to about 1e-15 (tails included).
+/** P(Z ≤ z) for a standard normal Z. */
+function normalCdf(z) {
+    return 0.5 * erfc(-z / Math.SQRT2);
+}
+/** The z with P(Z ≤ z) = p, by bisection on normalCdf (called a few times per metric). */
+function normalQuantile(p) {
+    if (!(p > 0 && p < 1))
+        throw new RangeError(`internal: normal quantile of ${p}`);
+    let low = -40;
+    let high = 40;
+    for (let i = 0; i < 200 && high - low > 1e-15 * Math.max(1, Math.abs(low)); i++) {
+        const mid = (low + high) / 2;
+        if (normalCdf(mid) < p)
+            low = mid;
+        else
+            high = mid;
+    }
+    return (low + high) / 2;
+}
+/**
+ * Complementary error function. Below 3 as 1 − erf by the series
+ * erf(x) = 2/√π · e^(−x²) · Σ 2ⁿ x^(2n+1) / (1·3·…·(2n+1)) (positive terms, no cancellation);
+ * from 3 up by its continued fraction e^(−x²)/√π · 1/(x + ½/(x + 1/(x + 3⁄2/(x + …)))).
+ */
+function erfc(x) {
+    if (x < 0)
+        return 2 - erfc(-x);
+    if (x < 3) {
+        let term = x;
+        let sum = x;
+        for (let k = 1; term > 1e-17 * sum; k++) {
+            term *= (2 * x * x) / (2 * k + 1);
+            sum += term;
+        }
+        return 1 - (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x) * sum;
+    }
+    let fraction = x;
+    for (let k = 80; k >= 1; k--)
+        fraction = x + k / 2 / fraction;
+    return Math.exp(-x * x) / (Math.sqrt(Math.PI) * fraction);
+}
+
+;// CONCATENATED MODULE: ./src/engine/repeats.ts
+/**
+ * From every attempt of every repeat of a check on one tree to the one result the verdict reads.
+ * Pure: attempts in, a RunResult out.
+ *
+ * The rules, in order:
+ * - an ERROR in any repeat is ERROR: the check itself is broken (never retried, never averaged);
+ * - a deterministic metric that varies between repeats is ERROR, a problem of the check;
+ * - every repeat passed on its first attempt: PASSED;
+ * - some attempts or repeats passed and others did not: FLAKY, with every attempt named;
+ * - no repeat passed: the first failing repeat's outcome (FAILED, TIMEOUT or CRASHED).
+ * Scores and metrics are medians over the repeats that passed.
+ */
+
+/** Outcomes a retry is worth for: the run may pass next time. ERROR never is. */
+function isRetryable(result) {
+    return result.outcome === 'FAILED' || result.outcome === 'TIMEOUT' || result.outcome === 'CRASHED';
+}
+/** A run that counts as passing: PASSED, or FLAKY unless the config blocks on it. */
+function isPassing(result, flaky = 'warn') {
+    if (result === null)
+        return false;
+    return result.outcome === 'PASSED' || (result.outcome === 'FLAKY' && flaky === 'warn');
+}
+/**
+ * The tree's result from its repeats (each a list of attempts, the last one final).
+ * With one repeat of one attempt the result is that attempt's, plus its `attempts` entry.
+ */
+function summarizeRepeats(repeats, metrics = []) {
+    if (repeats.length === 0 || repeats.some((r) => r.length === 0)) {
+        throw new Error('internal: summarizeRepeats needs at least one attempt per repeat');
+    }
+    const attempts = repeats.flatMap((runs, r) => runs.map((run, a) => attemptOf(run, r + 1, a + 1)));
+    const finals = repeats.map((runs) => runs.at(-1).result);
+    const passedFinals = finals.filter((f) => f.outcome === 'PASSED');
+    const base = {
+        attempts,
+        duration_ms: Math.round(median(attempts.map((a) => a.duration_ms))),
+    };
+    const single = repeats.length === 1 && repeats[0].length === 1;
+    const errored = finals.find((f) => f.outcome === 'ERROR');
+    if (errored) {
+        const which = single ? '' : ` (repeat ${finals.indexOf(errored) + 1} of ${finals.length})`;
+        return { ...errored, ...base, reason: `${errored.reason}${which}` };
+    }
+    const samples = metricSamples(passedFinals, metrics);
+    const varying = metrics
+        .filter((m) => m.deterministic)
+        .map((m) => ({ name: m.name, values: [...new Set(samples[m.name] ?? [])] }))
+        .filter((m) => m.values.length > 1);
+    if (varying.length > 0) {
+        const what = varying
+            .map((m) => `${m.name} took ${m.values.slice(0, 5).join(', ')}${m.values.length > 5 ? ', …' : ''}`)
+            .join('; ');
+        return {
+            ...passedFinals[0],
+            ...base,
+            outcome: 'ERROR',
+            reason: `a metric declared deterministic varied between runs of the same tree: ${what}`,
+            score: null,
+            declaration_error: true,
+        };
+    }
+    const medians = Object.fromEntries(Object.entries(samples)
+        .filter(([, values]) => values.length > 0)
+        .map(([name, values]) => [name, median(values)]));
+    const scores = passedFinals.map((f) => f.score).filter((s) => s !== null && Number.isFinite(s));
+    const firstFailure = attempts.find((a) => a.outcome !== 'PASSED');
+    if (firstFailure === undefined) {
+        const first = finals[0];
+        return {
+            ...first,
+            ...base,
+            reason: single ? first.reason : `passed all ${finals.length} repeats; ${first.reason}`,
+            score: scores.length > 0 ? median(scores) : first.score,
+            ...(Object.keys(medians).length > 0 ? { metrics: medians } : {}),
+        };
+    }
+    if (passedFinals.length > 0 || attempts.some((a) => a.outcome === 'PASSED')) {
+        // Failed, then passed: name every attempt that did not pass, and the seeds to replay them.
+        const failedRun = repeats.flat().find((run) => run.result.outcome !== 'PASSED').result;
+        const failures = attempts.filter((a) => a.outcome !== 'PASSED');
+        const shown = failures
+            .slice(0, 3)
+            .map((a) => `${where(a, repeats.length)} ${a.outcome} (seed ${a.seed}): ${a.reason}`)
+            .join('; ');
+        const more = failures.length > 3 ? `; and ${failures.length - 3} more` : '';
+        const passedCount = attempts.filter((a) => a.outcome === 'PASSED').length;
+        return {
+            ...failedRun,
+            ...base,
+            outcome: 'FLAKY',
+            reason: `did not pass every time on the same tree: ${passedCount} of ${attempts.length} attempts passed; ${shown}${more}`,
+            score: scores.length > 0 ? median(scores) : null,
+            ...(Object.keys(medians).length > 0 ? { metrics: medians } : {}),
+        };
+    }
+    const failed = finals.find((f) => f.outcome !== 'PASSED');
+    const tries = repeats[finals.indexOf(failed)].length;
+    const note = [
+        tries > 1 ? `failed all ${tries} attempts` : '',
+        finals.length > 1 ? `in all ${finals.length} repeats` : '',
+    ]
+        .filter((s) => s !== '')
+        .join(' ');
+    return { ...failed, ...base, reason: note ? `${failed.reason} (${note})` : failed.reason };
+}
+/**
+ * Each declared metric's samples: one per repeat that passed, from its final attempt, in the
+ * order the repeats ran.
+ */
+function metricSamples(passedFinals, metrics) {
+    const samples = {};
+    for (const { name } of metrics) {
+        samples[name] = passedFinals
+            .map((f) => f.metrics?.[name])
+            .filter((v) => v !== undefined && Number.isFinite(v));
+    }
+    return samples;
+}
+/** The final attempt of each repeat that passed, from a tree's `attempts` list. */
+function passedFinalAttempts(attempts) {
+    const last = new Map();
+    for (const a of attempts) {
+        const seen = last.get(a.repeat);
+        if (!seen || a.attempt > seen.attempt)
+            last.set(a.repeat, a);
+    }
+    return [...last.values()].filter((a) => a.outcome === 'PASSED');
+}
+function attemptOf(run, repeat, attempt) {
+    const r = run.result;
+    return {
+        repeat,
+        attempt,
+        // A single attempt is never FLAKY; the type allows it only for tree results.
+        outcome: r.outcome === 'FLAKY' ? 'FAILED' : r.outcome,
+        reason: r.reason,
+        seed: r.seed,
+        started_at: run.started_at,
+        duration_ms: r.duration_ms,
+        metrics: r.metrics ?? {},
+        log_path: r.output.log_path,
+    };
+}
+function where(a, repeats) {
+    return repeats > 1 ? `repeat ${a.repeat} attempt ${a.attempt}` : `attempt ${a.attempt}`;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/compare.ts
@@ -10668,15 +11795,18 @@ function formatDelta(delta) {
  */
 
 
+
+
 /**
  * How one check moved from baseline to candidate, and by how much its score changed.
  * Without a baseline run the change is just `passing` or `failing`.
  */
 function compareRuns(baseline, candidate) {
-    const nowPassing = candidate.outcome === 'PASSED';
+    // FLAKY passed in the end; whether that is enough is the verdict's business, not the change's.
+    const nowPassing = isPassing(candidate);
     if (baseline === null)
         return { change: nowPassing ? 'passing' : 'failing', score_delta: null };
-    const wasPassing = baseline.outcome === 'PASSED';
+    const wasPassing = isPassing(baseline);
     const change = wasPassing
         ? nowPassing
             ? 'still-passing'
@@ -10690,20 +11820,98 @@ function compareRuns(baseline, candidate) {
 /**
  * Allow or block, with the reasons that decided it, most important first.
  *
- * pass-fail: allow iff every check PASSED on the candidate. Baseline runs, when present, do not
+ * pass-fail: allow iff every check passed on the candidate. Baseline runs, when present, do not
  * change the verdict; they only tell a regression from a failure that was already there.
  *
  * scored: allow iff every check has a baseline run, the candidate's total score is strictly
- * greater than the baseline's, and no check that PASSED on the baseline is not PASSED on the
+ * greater than the baseline's, and no check that passed on the baseline does not pass on the
  * candidate.
  *
- * A gate with no checks blocks: it has verified nothing.
+ * no-regression: block iff something got worse: a check that passed on the baseline does not
+ * pass on the candidate, a check without a baseline result does not pass, a metric regressed, or
+ * the candidate breaks the check's own declaration (a metric never printed). Failures the
+ * baseline already had are named and do not block.
+ *
+ * FLAKY counts as passing under `flaky: warn` (named among the reasons) and as failing under
+ * `flaky: block`. A gate with no checks blocks: it has verified nothing.
+ *
+ * Canaries (`expect: fail`) are left out of the mode's rules and judged on their own: one that
+ * passes on the candidate blocks, first among the reasons (see decideCanaries).
+ *
+ * With an `audit`, its findings count too (see decideAudit): under `block` they block, after the
+ * mode's own blocking reasons; under `warn` they are named last, like FLAKY checks.
+ *
+ * Reasons, in order: canaries that pass, the mode's blocking reasons, the audit's blocking
+ * findings, the mode's other reasons (when it allowed), then everything not blocking.
  */
-function decideVerdict(mode, checks) {
-    if (checks.length === 0) {
-        return { verdict: 'block', reasons: ['no checks ran, so nothing was verified'] };
+function decideVerdict(mode, checks, options = {}) {
+    const canaries = decideCanaries(checks.filter(isCanary));
+    const audit = options.audit ? decideAudit(options.audit) : { blocking: [], warnings: [] };
+    const ordinary = checks.filter((c) => !isCanary(c));
+    if (ordinary.length === 0) {
+        const none = checks.length === 0
+            ? 'no checks ran, so nothing was verified'
+            : 'only canaries ran, so nothing verified the change itself';
+        return {
+            verdict: 'block',
+            reasons: [
+                ...canaries.blocking,
+                none,
+                ...audit.blocking,
+                ...canaries.warnings,
+                ...audit.warnings,
+            ],
+        };
     }
-    return mode === 'scored' ? decideScored(checks) : decidePassFail(checks);
+    const flaky = options.flaky ?? 'warn';
+    const decided = mode === 'scored'
+        ? decideScored(ordinary, flaky)
+        : mode === 'no-regression'
+            ? decideNoRegression(ordinary, flaky)
+            : decidePassFail(ordinary, flaky);
+    const warnings = flaky === 'warn' ? flakyWarnings(ordinary) : [];
+    const blocked = canaries.blocking.length > 0 || audit.blocking.length > 0;
+    // When the mode allowed, its reasons are context ("all 3 checks passed"): after what blocked.
+    const ordered = decided.verdict === 'block'
+        ? [...canaries.blocking, ...decided.reasons, ...audit.blocking]
+        : [...canaries.blocking, ...audit.blocking, ...decided.reasons];
+    return {
+        verdict: blocked ? 'block' : decided.verdict,
+        reasons: [...ordered, ...warnings, ...canaries.warnings, ...audit.warnings],
+    };
+}
+/** A canary: a check configured with `expect: fail`, which must not pass. */
+function isCanary(check) {
+    return check.expect === 'fail';
+}
+/**
+ * Canaries keep a known-bad input in the suite: one that passes on the candidate (PASSED, or
+ * FLAKY: it passed at least once) means the gate itself can no longer fail, and blocks whatever
+ * the mode. One that ends in ERROR did not run the way a failing test does, which proves nothing
+ * either way: named, not blocking. Retries never apply (the config refuses them).
+ */
+function decideCanaries(canaries) {
+    const blocking = [];
+    const warnings = [];
+    for (const check of canaries) {
+        const { candidate, baseline } = check;
+        if (candidate.outcome === 'PASSED' || candidate.outcome === 'FLAKY') {
+            const already = baseline !== null && (baseline.outcome === 'PASSED' || baseline.outcome === 'FLAKY')
+                ? ` (it ${baseline.outcome} on the baseline too: the gate was broken before this change)`
+                : '';
+            blocking.push(`the gate itself is broken: canary ${check.name} must fail (expect: fail) but ${candidate.outcome} on the candidate: ${candidate.reason}${already}`);
+        }
+        else if (candidate.outcome === 'ERROR') {
+            warnings.push(`canary ${check.name} ERROR (not blocking): ${candidate.reason}; a canary that cannot run proves nothing about the gate`);
+        }
+    }
+    return { blocking, warnings };
+}
+/** FLAKY checks under `flaky: warn`: they did not block, and the reader must see them. */
+function flakyWarnings(checks) {
+    return checks
+        .filter((c) => c.candidate.outcome === 'FLAKY')
+        .map((c) => `FLAKY (not blocking): ${c.name} ${c.candidate.reason}`);
 }
 /** How many runs ended in each outcome (every outcome present, zero when none). */
 function countOutcomes(runs) {
@@ -10723,24 +11931,24 @@ function totalScore(runs) {
             total += run.score;
     return total;
 }
-function decidePassFail(checks) {
+function decidePassFail(checks, flaky) {
     const regressed = [];
     const failing = [];
     const preExisting = [];
     const fixed = [];
     for (const check of checks) {
         const { candidate, baseline } = check;
-        if (candidate.outcome === 'PASSED') {
-            if (baseline !== null && baseline.outcome !== 'PASSED') {
-                fixed.push(`fixed: ${check.name} (${baseline.outcome} on the baseline, PASSED now)`);
+        if (isPassing(candidate, flaky)) {
+            if (baseline !== null && !isPassing(baseline)) {
+                fixed.push(`fixed: ${check.name} (${baseline.outcome} on the baseline, ${candidate.outcome} now)`);
             }
             continue;
         }
         const failure = `${check.name} ${candidate.outcome} on the candidate: ${candidate.reason}`;
         if (baseline === null)
             failing.push(failure);
-        else if (baseline.outcome === 'PASSED')
-            regressed.push(`${failure} (it PASSED on the baseline)`);
+        else if (isPassing(baseline))
+            regressed.push(`${failure} (${wasOnBaseline(baseline)})`);
         else {
             preExisting.push(`${failure} (${check.name} was already failing on the baseline: ${baseline.outcome})`);
         }
@@ -10753,7 +11961,7 @@ function decidePassFail(checks) {
         : `all ${checks.length} checks passed on the candidate`;
     return { verdict: 'allow', reasons: [passed, ...fixed] };
 }
-function decideScored(checks) {
+function decideScored(checks, flaky) {
     const missing = checks.filter((c) => c.baseline === null).map((c) => c.name);
     if (missing.length > 0) {
         return {
@@ -10766,7 +11974,7 @@ function decideScored(checks) {
     const regressions = [];
     for (const check of checks) {
         const { candidate, baseline } = check;
-        if (baseline?.outcome === 'PASSED' && candidate.outcome !== 'PASSED') {
+        if (isPassing(baseline) && !isPassing(candidate, flaky)) {
             regressions.push(`regressed: ${check.name} (PASSED → ${candidate.outcome}: ${candidate.reason})`);
         }
     }
@@ -10781,6 +11989,77 @@ function decideScored(checks) {
     if (improved && regressions.length === 0)
         return { verdict: 'allow', reasons: [score] };
     return { verdict: 'block', reasons: [...regressions, score] };
+}
+function decideNoRegression(checks, flaky) {
+    const blocking = [];
+    const preExisting = [];
+    const notes = [];
+    for (const check of checks) {
+        const { candidate, baseline } = check;
+        const failure = `${check.name} ${candidate.outcome} on the candidate: ${candidate.reason}`;
+        if (candidate.declaration_error) {
+            blocking.push(`${failure} (a problem of the check's declaration, blocking whatever the baseline did)`);
+        }
+        else if (!isPassing(candidate, flaky)) {
+            if (baseline === null)
+                blocking.push(`${failure} (there is no baseline result to compare with)`);
+            else if (isPassing(baseline))
+                blocking.push(`regressed: ${failure} (${wasOnBaseline(baseline)})`);
+            else {
+                preExisting.push(`not blocking: ${check.name} was already ${baseline.outcome} on the baseline and is ${candidate.outcome} on the candidate: ${candidate.reason}`);
+            }
+        }
+        else if (baseline !== null && !isPassing(baseline)) {
+            notes.push(`fixed: ${check.name} (${baseline.outcome} on the baseline, ${candidate.outcome} now)`);
+        }
+        for (const metric of check.metrics ?? []) {
+            const line = describeMetric(check.name, metric);
+            if (metric.verdict === 'regressed')
+                blocking.push(line);
+            else if (metric.verdict === 'improved')
+                notes.push(line);
+            else if (metric.verdict === 'inconclusive' && metric.baseline !== null)
+                notes.push(line);
+        }
+    }
+    if (blocking.length > 0)
+        return { verdict: 'block', reasons: [...blocking, ...preExisting] };
+    const summary = checks.length === 1
+        ? 'nothing got worse: the only check did not regress'
+        : `nothing got worse across ${checks.length} checks`;
+    return { verdict: 'allow', reasons: [summary, ...preExisting, ...notes] };
+}
+/** One metric in one line: "regressed: bench parse_ms 12.1 → 13.4 (+10.7%, 99% CI +8.2% … +13.1%; tolerance 5%)". */
+function describeMetric(check, m) {
+    const before = m.baseline?.median;
+    const after = m.candidate.median;
+    const values = before !== null && before !== undefined && after !== null
+        ? `${formatScore(before)} → ${formatScore(after)}`
+        : after !== null
+            ? `${formatScore(after)}`
+            : 'no value';
+    const change = m.change_pct === null ? '' : `${formatPercent(m.change_pct)}`;
+    const ci = m.ci === null ? '' : `99% CI ${formatPercent(m.ci[0])} … ${formatPercent(m.ci[1])}`;
+    const details = [change, ci, `tolerance ${m.tolerance}`].filter((s) => s !== '').join(', ');
+    const needed = m.verdict === 'inconclusive' && m.repeats_needed !== null
+        ? `; about ${m.repeats_needed} repeats per tree would likely decide it`
+        : m.verdict === 'inconclusive' && m.baseline !== null
+            ? `; ${m.test}`
+            : '';
+    return `${m.verdict}: ${check} ${m.name} ${values} (${details})${needed}`;
+}
+/** A signed percentage with one decimal: "+4.2%", "−0.3%", "±0%". */
+function formatPercent(pct) {
+    const rounded = Number(pct.toFixed(1));
+    if (rounded === 0)
+        return '±0%';
+    return rounded > 0 ? `+${rounded}%` : `−${-rounded}%`;
+}
+/** "it PASSED on the baseline" / "it was FLAKY on the baseline". */
+function wasOnBaseline(baseline) {
+    return baseline.outcome === 'PASSED'
+        ? 'it PASSED on the baseline'
+        : `it was ${baseline.outcome} on the baseline`;
 }
 function isScore(score) {
     return score !== null && Number.isFinite(score);
@@ -10815,6 +12094,1565 @@ function setupLimitsOf(config) {
     return { ...base, network: config.setup?.network ?? 'host', disk_mb: null };
 }
 
+;// CONCATENATED MODULE: ./src/run/changed-files.ts
+/**
+ * Which files the candidate changed compared with the baseline, read from the two directories
+ * themselves (the CLI's trees need not be git checkouts, and a directory diff runs no git and no
+ * code of the tree's). Deletions are not listed: a deleted file cannot be broken.
+ *
+ * Nothing in either tree is followed: entries are classified without following links (readdir
+ * types, lstat), regular files are opened with O_NOFOLLOW | O_NONBLOCK, and a file whose size
+ * matches on both sides is compared in fixed-size chunks, so memory stays bounded whatever the
+ * trees hold. Cost: one walk of the candidate, an lstat per file on the baseline, and a full read
+ * of both sides of every same-sized file (what a content diff needs).
+ */
+
+
+
+
+/** Skipped at the root: git's own data and Quorum's logs and cache (as in tree-hash.ts). */
+const IGNORED_AT_ROOT = new Set(['.git', '.quorum']);
+const FILE_CONCURRENCY = 16;
+const CHUNK_BYTES = 64 * 1024;
+const OPEN_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK;
+/**
+ * The entries of `candidateDir` that are new or differ from `baselineDir` (content, type, the
+ * owner-executable bit, or a link's text). Rejects when a directory or file of the candidate
+ * cannot be read, or with the signal's reason when `abort` fires.
+ */
+async function listChangedFiles(baselineDir, candidateDir, options = {}) {
+    const signal = options.abort;
+    const changed = [];
+    const sameSized = [];
+    let unnamed = 0;
+    const pending = [''];
+    while (pending.length > 0) {
+        signal?.throwIfAborted();
+        const relDir = pending.pop();
+        const dirents = await (0,promises_namespaceObject.readdir)((0,external_node_path_namespaceObject.join)(candidateDir, relDir), { withFileTypes: true });
+        for (const dirent of dirents) {
+            if (relDir === '' && IGNORED_AT_ROOT.has(dirent.name))
+                continue;
+            // A name that is not UTF-8 reads back with U+FFFD and could name another file.
+            if (dirent.name.includes('\uFFFD')) {
+                unnamed++;
+                continue;
+            }
+            const rel = relDir === '' ? dirent.name : `${relDir}/${dirent.name}`;
+            if (dirent.isDirectory()) {
+                pending.push(rel);
+                continue;
+            }
+            const before = await (0,promises_namespaceObject.lstat)((0,external_node_path_namespaceObject.join)(baselineDir, rel)).catch(() => null);
+            if (dirent.isFile()) {
+                const after = await (0,promises_namespaceObject.lstat)((0,external_node_path_namespaceObject.join)(candidateDir, rel));
+                if (before === null || !before.isFile()) {
+                    const status = before === null ? 'added' : 'modified';
+                    changed.push({ path: rel, status, head: null, special: false });
+                }
+                else if (before.size !== after.size || executable(before) !== executable(after)) {
+                    changed.push({ path: rel, status: 'modified', head: null, special: false });
+                }
+                else {
+                    sameSized.push({ rel, size: after.size });
+                }
+            }
+            else if (!(await sameSpecial(dirent, before, (0,external_node_path_namespaceObject.join)(baselineDir, rel), (0,external_node_path_namespaceObject.join)(candidateDir, rel)))) {
+                // A link or another special file: changed, and never opened (head stays null).
+                const status = before === null ? 'added' : 'modified';
+                changed.push({ path: rel, status, head: null, special: true });
+            }
+        }
+    }
+    await eachLimited(sameSized, async ({ rel, size }) => {
+        signal?.throwIfAborted();
+        if (!(await sameContent((0,external_node_path_namespaceObject.join)(baselineDir, rel), (0,external_node_path_namespaceObject.join)(candidateDir, rel), size))) {
+            changed.push({ path: rel, status: 'modified', head: null, special: false });
+        }
+    });
+    // The first bytes of every changed regular file: binary or not, and its language.
+    await eachLimited(changed, async (entry) => {
+        signal?.throwIfAborted();
+        if (entry.special)
+            return;
+        const head = await readHead((0,external_node_path_namespaceObject.join)(candidateDir, entry.path));
+        if (head === null)
+            entry.unreadable = true;
+        else
+            entry.head = head;
+    });
+    changed.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+    return { changed: changed.map(({ special: _special, ...entry }) => entry), unnamed };
+}
+function executable(stats) {
+    return (stats.mode & 0o100) !== 0;
+}
+/** Whether a link (or FIFO, socket, device) of the candidate is the same entry on the baseline. */
+async function sameSpecial(dirent, before, baselinePath, candidatePath) {
+    if (before === null)
+        return false;
+    if (dirent.isSymbolicLink()) {
+        if (!before.isSymbolicLink())
+            return false;
+        const [a, b] = await Promise.all([
+            (0,promises_namespaceObject.readlink)(baselinePath, { encoding: 'buffer' }),
+            (0,promises_namespaceObject.readlink)(candidatePath, { encoding: 'buffer' }),
+        ]);
+        return a.equals(b);
+    }
+    return ((dirent.isFIFO() && before.isFIFO()) ||
+        (dirent.isSocket() && before.isSocket()) ||
+        (dirent.isCharacterDevice() && before.isCharacterDevice()) ||
+        (dirent.isBlockDevice() && before.isBlockDevice()));
+}
+/** Compares two files of the same size chunk by chunk; false when either cannot be read. */
+async function sameContent(a, b, size) {
+    let ha = null;
+    let hb = null;
+    try {
+        ha = await (0,promises_namespaceObject.open)(a, OPEN_FLAGS);
+        hb = await (0,promises_namespaceObject.open)(b, OPEN_FLAGS);
+        const [sa, sb] = await Promise.all([ha.stat(), hb.stat()]);
+        if (!sa.isFile() || !sb.isFile())
+            return false;
+        const ba = Buffer.allocUnsafe(CHUNK_BYTES);
+        const bb = Buffer.allocUnsafe(CHUNK_BYTES);
+        for (let offset = 0; offset < size;) {
+            const [ra, rb] = await Promise.all([
+                ha.read(ba, 0, CHUNK_BYTES, offset),
+                hb.read(bb, 0, CHUNK_BYTES, offset),
+            ]);
+            if (ra.bytesRead !== rb.bytesRead)
+                return false;
+            if (ra.bytesRead === 0)
+                break;
+            if (!ba.subarray(0, ra.bytesRead).equals(bb.subarray(0, rb.bytesRead)))
+                return false;
+            offset += ra.bytesRead;
+        }
+        return true;
+    }
+    catch {
+        return false;
+    }
+    finally {
+        await ha?.close().catch(() => undefined);
+        await hb?.close().catch(() => undefined);
+    }
+}
+/** The first BINARY_SNIFF_BYTES of a regular file, or null when it is not one any more. */
+async function readHead(path) {
+    let handle = null;
+    try {
+        handle = await (0,promises_namespaceObject.open)(path, OPEN_FLAGS);
+        if (!(await handle.stat()).isFile())
+            return null;
+        const buffer = Buffer.alloc(BINARY_SNIFF_BYTES);
+        let length = 0;
+        while (length < buffer.length) {
+            const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+            if (bytesRead === 0)
+                break;
+            length += bytesRead;
+        }
+        return buffer.subarray(0, length);
+    }
+    catch {
+        return null;
+    }
+    finally {
+        await handle?.close().catch(() => undefined);
+    }
+}
+/** Runs fn over items, FILE_CONCURRENCY at a time; the first rejection rejects, after all stop. */
+async function eachLimited(items, fn) {
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length)
+            await fn(items[next++]);
+    };
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(FILE_CONCURRENCY, items.length) }, worker));
+    for (const s of settled)
+        if (s.status === 'rejected')
+            throw s.reason;
+}
+
+;// CONCATENATED MODULE: ./src/engine/shard.ts
+/**
+ * Splitting a suite across a matrix of jobs (`shard: K/N`): which checks each shard runs.
+ *
+ * The assignment is a deal, not a hash bucket. Hashing each name on its own (sha-256 mod N) is
+ * stable whatever else is in the config, but it is a lottery: 12 checks dealt that way over 4
+ * shards leave a shard empty one time in eight, and give some shard 5 or more of them (instead of
+ * 3) more often than not, and the slowest shard sets the wall time of the whole suite. So the names are put in a stable pseudo-random order (by the sha-256 of
+ * each name) and dealt round-robin like cards: every shard gets the same number of checks, give
+ * or take one, and no shard is empty while there are at least N checks.
+ *
+ * The price: the assignment depends on the whole set of names, so adding or renaming a check can
+ * move others to another shard. That is harmless, because every job of one matrix reads the same
+ * config (the publisher refuses shards from different configs), and it keeps the promise that
+ * matters: for a given set of check names, the same name always lands in the same shard, and
+ * every check lands in exactly one. The hash order rather than the config or alphabetical order
+ * keeps checks that are written next to each other (often the slow ones of a kind, `e2e-a`,
+ * `e2e-b`) from landing together by accident of naming.
+ *
+ * Shards are numbered from 1, as users write them (`shard: 1/4` is the first of four).
+ */
+
+
+/** The largest N in `K/N`: more jobs than this is a typo, not a plan. */
+const MAX_SHARDS = 256;
+const SHARD_PATTERN = /^([1-9][0-9]{0,2})\/([1-9][0-9]{0,2})$/;
+/**
+ * Parses `K/N` (1 <= K <= N <= 256, plain decimal integers without signs, leading zeros or
+ * blanks). Throws a usage QuorumError with a one-line message otherwise.
+ */
+function parseShard(text) {
+    const match = SHARD_PATTERN.exec(text);
+    const index = Number(match?.[1]);
+    const total = Number(match?.[2]);
+    if (match === null || total > MAX_SHARDS || index > total) {
+        // The text is quoted as JSON so blanks, line breaks and control characters show as what
+        // they are; excerpt() bounds it, because an input can be anything.
+        throw new QuorumError('usage', `shard: expected K/N with 1 <= K <= N <= ${MAX_SHARDS} (e.g. 2/4), got ${JSON.stringify(excerpt(text, 40))}`);
+    }
+    return { index, total };
+}
+/**
+ * Assigns every name to a shard in 1..total: sorted by the sha-256 of the name (ties, which
+ * need a hash collision, broken by the name), then dealt round-robin. Shard sizes differ by at
+ * most one. The result depends only on the set of names, not on their order in `names`.
+ * Throws on a duplicate name (check names are unique; a duplicate is a caller's bug) and on a
+ * total outside 1..MAX_SHARDS.
+ */
+function assignShards(names, total) {
+    if (!Number.isInteger(total) || total < 1 || total > MAX_SHARDS) {
+        throw new RangeError(`shard total must be an integer in 1..${MAX_SHARDS}, got ${total}`);
+    }
+    const keyed = names.map((name) => ({ name, key: sha256(name) }));
+    keyed.sort((a, b) => compare(a.key, b.key) || compare(a.name, b.name));
+    const shards = new Map();
+    keyed.forEach(({ name }, position) => {
+        if (shards.has(name))
+            throw new Error(`assignShards: duplicate check name ${name}`);
+        shards.set(name, (position % total) + 1);
+    });
+    return shards;
+}
+/**
+ * The names that `shard` runs, in their order in `names` (the config's order, which is the
+ * order reports list them in).
+ */
+function checksInShard(names, shard) {
+    const assigned = assignShards(names, shard.total);
+    return names.filter((name) => assigned.get(name) === shard.index);
+}
+function sha256(text) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text, 'utf8').digest('hex');
+}
+/** Code-unit order, never locale order: every machine must sort the same way. */
+function compare(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+;// CONCATENATED MODULE: ./src/engine/report-schema.ts
+/**
+ * The shape of what Quorum reads back that it once wrote: a run result from the result cache,
+ * and whole reports from the gate stage's artifacts. Whatever comes back may be corrupt or
+ * forged, so it is checked field by field, with caps on every string and list, before anything
+ * uses it.
+ */
+
+
+
+
+const MAX_TEXT = 64 * 1024;
+const report_schema_text = schemas_string().max(MAX_TEXT);
+const finite = schemas_number().refine(Number.isFinite, { error: 'must be a finite number' });
+const metricValues = record(schemas_string().max(200), finite);
+const AttemptSchema = strictObject({
+    repeat: schemas_number().int().positive(),
+    attempt: schemas_number().int().positive(),
+    outcome: schemas_enum(['PASSED', 'FAILED', 'TIMEOUT', 'CRASHED', 'ERROR']),
+    reason: report_schema_text,
+    seed: schemas_string().max(200),
+    started_at: schemas_string().max(100),
+    duration_ms: schemas_number().nonnegative(),
+    metrics: metricValues,
+    log_path: schemas_string().max(4096).nullable(),
+});
+const OutputSchema = strictObject({
+    head: report_schema_text,
+    tail: report_schema_text,
+    bytes: schemas_number().nonnegative(),
+    truncated: schemas_boolean(),
+    log_path: schemas_string().max(4096).nullable(),
+});
+const RunResultSchema = strictObject({
+    outcome: schemas_enum(OUTCOMES),
+    reason: report_schema_text,
+    score: finite.nullable(),
+    duration_ms: schemas_number().nonnegative(),
+    exit_code: schemas_number().int().nullable(),
+    signal: schemas_string().max(40).nullable(),
+    output: OutputSchema,
+    seed: schemas_string().max(200),
+    sandbox: schemas_enum(['overlay', 'copy']),
+    sandbox_root: schemas_string().max(4096).nullable().optional(),
+    metrics: metricValues.optional(),
+    declaration_error: schemas_boolean().optional(),
+    attempts: array(AttemptSchema).max(10_000).optional(),
+    reused_from: strictObject({
+        cache: schemas_enum(['local', 'actions']),
+        location: schemas_string().max(4096),
+        stored_at: schemas_string().max(100),
+        key: schemas_string().max(200),
+    })
+        .optional(),
+});
+/** The run result in `value`, or why it is not one (one line). */
+function parseRunResult(value) {
+    const parsed = RunResultSchema.safeParse(value);
+    if (parsed.success)
+        return { ok: true, result: parsed.data };
+    const issue = parsed.error.issues[0];
+    const where = issue.path.length > 0 ? issue.path.map(String).join('.') : 'the value';
+    return { ok: false, why: `${where}: ${issue.message}` };
+}
+// ---------------------------------------------------------------------------------------------
+// Whole reports, as the publish stage reads them from artifacts (DESIGN "Forks and shards").
+// Every field of types.ts Report is listed, nothing else is accepted, and every string and list
+// is capped, so that what passes can be rendered and merged without further checks on size.
+/** Most checks a report may list (a config with more is not a plan, it is an accident). */
+const MAX_REPORT_CHECKS = 10_000;
+const MAX_SAMPLES = 10_000;
+const report_schema_name = schemas_string()
+    .max(MAX_CHECK_NAME_LENGTH)
+    .regex(CHECK_NAME_PATTERN, { error: 'must be a check name' });
+const sha = schemas_string().regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, { error: 'must be a full sha' });
+const texts = array(report_schema_text).max(MAX_REPORT_CHECKS * 2);
+const SideSchema = strictObject({
+    samples: array(finite).max(MAX_SAMPLES),
+    median: finite.nullable(),
+});
+const MetricReportSchema = strictObject({
+    name: schemas_string().max(200),
+    direction: schemas_enum(['higher', 'lower']),
+    tolerance: schemas_string().max(100),
+    deterministic: schemas_boolean(),
+    verdict: schemas_enum(['regressed', 'improved', 'unchanged', 'inconclusive']),
+    baseline: SideSchema.nullable(),
+    candidate: SideSchema,
+    change_pct: finite.nullable(),
+    ci: tuple([finite, finite]).nullable(),
+    test: schemas_string().max(1000),
+    repeats_needed: schemas_number().int().nonnegative().nullable(),
+});
+const CHANGES = [
+    'still-passing',
+    'regressed',
+    'fixed',
+    'still-failing',
+    'passing',
+    'failing',
+    'new-check-passing',
+    'new-check-failing',
+];
+const CheckReportSchema = strictObject({
+    name: report_schema_name,
+    kind: schemas_enum(['shell', 'function']),
+    candidate: RunResultSchema,
+    baseline: RunResultSchema.nullable(),
+    change: schemas_enum(CHANGES),
+    score_delta: finite.nullable(),
+    reproduce: schemas_string().max(8192),
+    metrics: array(MetricReportSchema).max(1000).optional(),
+    expect: literal('fail').optional(),
+});
+const ReuseOriginSchema = strictObject({
+    cache: schemas_enum(['local', 'actions']),
+    location: schemas_string().max(4096),
+    stored_at: schemas_string().max(100),
+    key: schemas_string().max(200),
+});
+const AuditRunSchema = strictObject({
+    outcome: schemas_enum(OUTCOMES),
+    reason: report_schema_text,
+    duration_ms: schemas_number().nonnegative(),
+    exit_code: schemas_number().int().nullable(),
+    signal: schemas_string().max(40).nullable(),
+    seed: schemas_string().max(200),
+    log_path: schemas_string().max(4096).nullable(),
+    reused_from: ReuseOriginSchema.optional(),
+});
+const policy = schemas_enum(['warn', 'block']);
+const relativePath = schemas_string().max(4096);
+const VacuityProbeSchema = strictObject({
+    check: report_schema_name,
+    probed: schemas_enum(['baseline', 'candidate']),
+    run: AuditRunSchema,
+    vacuous: schemas_boolean().nullable(),
+});
+const SabotagedRunSchema = strictObject({
+    check: report_schema_name,
+    run: AuditRunSchema,
+    noticed: schemas_boolean().nullable(),
+    together: literal(true).optional(),
+});
+const SABOTAGES = ['throw', 'raise', 'exit', 'emptied'];
+const FileAuditSchema = strictObject({
+    path: relativePath,
+    status: schemas_enum(['added', 'modified']),
+    sabotage: schemas_enum(SABOTAGES),
+    runs: array(SabotagedRunSchema).max(MAX_REPORT_CHECKS),
+    noticed_by: array(report_schema_name).max(MAX_REPORT_CHECKS),
+    covered: schemas_boolean().nullable(),
+});
+const NOT_AUDITED_REASONS = [
+    'ignored',
+    'gate-file',
+    'binary',
+    'not-a-file',
+    'over-cap',
+    'too-large',
+    'unreadable',
+];
+const ChangeAuditSchema = strictObject({
+    checks: array(report_schema_name).max(MAX_REPORT_CHECKS),
+    max_files: schemas_number().int().nonnegative(),
+    files: array(FileAuditSchema).max(MAX_REPORT_CHECKS),
+    not_audited: array(strictObject({ path: relativePath, why: schemas_enum(NOT_AUDITED_REASONS) }))
+        .max(MAX_REPORT_CHECKS),
+    not_audited_omitted: schemas_number().int().nonnegative().optional(),
+    note: report_schema_text.optional(),
+});
+const AuditReportSchema = strictObject({
+    vacuous: policy,
+    uncovered: policy,
+    vacuity: array(VacuityProbeSchema).max(MAX_REPORT_CHECKS).optional(),
+    changes: ChangeAuditSchema.optional(),
+});
+const TreeInfoSchema = strictObject({
+    role: schemas_enum(['baseline', 'candidate']),
+    path: schemas_string().max(4096),
+    commit: sha.nullable(),
+    id: schemas_string().max(200).optional(),
+    setup: RunResultSchema.nullable(),
+});
+const count = schemas_number().int().nonnegative();
+const ReportSchema = strictObject({
+    schema_version: literal(1),
+    tool: strictObject({ name: literal('quorum'), version: schemas_string().max(100) }),
+    verdict: schemas_enum(['allow', 'block']),
+    mode: schemas_enum(MODES),
+    flaky: schemas_enum(['warn', 'block']).optional(),
+    reasons: texts,
+    checks: array(CheckReportSchema).max(MAX_REPORT_CHECKS),
+    counts: strictObject({
+        PASSED: count,
+        FAILED: count,
+        TIMEOUT: count,
+        CRASHED: count,
+        ERROR: count,
+        // Reports from before FLAKY existed have no count for it; counts are recomputed anyway.
+        FLAKY: count.optional(),
+    }),
+    skipped: array(report_schema_name).max(MAX_REPORT_CHECKS).optional(),
+    shard: strictObject({
+        index: schemas_number().int().min(1).max(MAX_SHARDS),
+        total: schemas_number().int().min(1).max(MAX_SHARDS),
+        all_checks: array(report_schema_name).max(MAX_REPORT_CHECKS),
+    })
+        .optional(),
+    totals: strictObject({ baseline_score: finite.nullable(), candidate_score: finite }),
+    trees: strictObject({ baseline: TreeInfoSchema.nullable(), candidate: TreeInfoSchema }),
+    sandbox: schemas_enum(['overlay', 'copy']),
+    config_file: schemas_string().max(4096).nullable(),
+    started_at: schemas_string().max(100),
+    duration_ms: schemas_number().nonnegative(),
+    notices: texts,
+    audit: AuditReportSchema.optional(),
+});
+/** The report in `value`, or why it is not one (one line naming the first bad field). */
+function parseReport(value) {
+    const parsed = ReportSchema.safeParse(value);
+    if (!parsed.success)
+        return { ok: false, why: firstIssue(parsed.error) };
+    const { counts } = parsed.data;
+    return { ok: true, report: { ...parsed.data, counts: { ...counts, FLAKY: counts.FLAKY ?? 0 } } };
+}
+/**
+ * `path.to.field: message` of a zod error's first issue. The text is the schema's own words:
+ * names of fields an artifact made up (unknown keys, record keys) are left out or replaced,
+ * because they are hostile text that would end up in a check run and the job log.
+ */
+function firstIssue(error) {
+    const issue = error.issues[0];
+    const where = issue.path.length > 0
+        ? issue.path
+            .map((p) => typeof p === 'number' || /^[A-Za-z0-9_]{1,40}$/.test(String(p)) ? String(p) : '?')
+            .join('.')
+        : 'the value';
+    const message = issue.code === 'unrecognized_keys' ? 'unexpected field' : issue.message;
+    return `${where}: ${message}`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/result-key.ts
+/**
+ * The identity of a run result, for reuse (DESIGN "Results are reusable"): a run's result may be
+ * reused only by a run of the same tree content, check definition, setup, Quorum version and
+ * platform. Pure: data in, a hex digest out.
+ */
+
+/**
+ * Mixed into every key. Changing the canonical form, or what a cached result means, must change
+ * this tag so that keys written by an older format are never looked up again.
+ */
+const RESULT_KEY_FORMAT = 'quorum-result-key/1';
+/**
+ * The key of a run result: sha256 (64 lowercase hex) over the format tag and the canonical JSON
+ * of `parts`. Object keys are sorted recursively, so the order in which a config spells a check's
+ * fields does not matter; properties whose value is undefined are left out (as JSON.stringify
+ * does), so `{ timeout: undefined }` keys like `{}`.
+ *
+ * Throws a TypeError when `parts` holds something that is not plain JSON data (a function, a
+ * symbol, a bigint, NaN or an infinity, a Map or a class instance, a cycle): such a value has no
+ * stable meaning across runs, and keying it by its JSON shadow would make different checks share
+ * results.
+ */
+function resultKey(parts) {
+    for (const field of ['tree', 'version', 'platform']) {
+        if (typeof parts[field] !== 'string' || parts[field] === '') {
+            throw new TypeError(`resultKey: ${field} must be a non-empty string`);
+        }
+    }
+    const canonical = canonicalJson({
+        tree: parts.tree,
+        check: parts.check,
+        setup: parts.setup,
+        version: parts.version,
+        platform: parts.platform,
+    }, 'parts');
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`${RESULT_KEY_FORMAT}\n${canonical}`, 'utf8').digest('hex');
+}
+/**
+ * JSON with object keys sorted (by UTF-16 code units, as Array.prototype.sort) at every depth and
+ * undefined properties dropped. An undefined array element is an error rather than `null` (as
+ * JSON.stringify would write it), so that `[undefined]` and `[null]` cannot share a key.
+ */
+function canonicalJson(value, where = 'value') {
+    return write(value, where, new Set());
+}
+function write(value, where, open) {
+    switch (typeof value) {
+        case 'string':
+        case 'boolean':
+            return JSON.stringify(value);
+        case 'number':
+            if (!Number.isFinite(value))
+                throw notData(where, String(value));
+            return JSON.stringify(value);
+        case 'object':
+            break;
+        default:
+            throw notData(where, `a ${typeof value}`);
+    }
+    if (value === null)
+        return 'null';
+    if (open.has(value))
+        throw notData(where, 'a cycle');
+    open.add(value);
+    try {
+        if (Array.isArray(value)) {
+            const items = value.map((item, i) => {
+                if (item === undefined)
+                    throw notData(`${where}[${i}]`, 'undefined');
+                return write(item, `${where}[${i}]`, open);
+            });
+            return `[${items.join(',')}]`;
+        }
+        const proto = Object.getPrototypeOf(value);
+        if (proto !== Object.prototype && proto !== null) {
+            const name = value.constructor?.name;
+            throw notData(where, `an instance of ${typeof name === 'string' ? name : 'a class'}`);
+        }
+        const record = value;
+        const members = [];
+        for (const key of Object.keys(record).sort()) {
+            const member = record[key];
+            if (member === undefined)
+                continue;
+            members.push(`${JSON.stringify(key)}:${write(member, `${where}.${key}`, open)}`);
+        }
+        return `{${members.join(',')}}`;
+    }
+    finally {
+        open.delete(value);
+    }
+}
+function notData(where, what) {
+    return new TypeError(`resultKey: ${where} is ${what}; only plain JSON data can be part of a key`);
+}
+/**
+ * `linux-x64-node24`: the platform part of a result key and of the action's cache key. Each part
+ * is lowercased and anything outside [a-z0-9_.] becomes `_`, so the result is safe in a cache key
+ * (no commas, no separators of ours). Throws a TypeError for an empty part or a node major that
+ * is not a positive integer.
+ */
+function describePlatform(p) {
+    if (!Number.isSafeInteger(p.nodeMajor) || p.nodeMajor <= 0) {
+        throw new TypeError(`describePlatform: nodeMajor must be a positive integer, got ${p.nodeMajor}`);
+    }
+    const part = (name, text) => {
+        const clean = String(text)
+            .toLowerCase()
+            .replace(/[^a-z0-9_.]/g, '_');
+        if (clean === '')
+            throw new TypeError(`describePlatform: ${name} is empty`);
+        return clean;
+    };
+    return `${part('platform', p.platform)}-${part('arch', p.arch)}-node${p.nodeMajor}`;
+}
+
+;// CONCATENATED MODULE: ./src/version.ts
+/** Quorum's version; a test keeps it equal to package.json's. */
+const VERSION = '0.1.0';
+
+;// CONCATENATED MODULE: ./src/run/tree-hash.ts
+/**
+ * The content identity of a directory tree as the CLI sees it, for reusing run results (DESIGN
+ * "Results are reusable": the CLI keys results by a content hash, the action by the git tree id).
+ *
+ * Nothing in the tree is followed or opened that could leave it, hang or flood memory: entries
+ * are classified without following links (readdir types, lstat), symbolic links are hashed by
+ * their text, FIFOs, sockets and devices by their type alone, and regular files are opened with
+ * O_NOFOLLOW | O_NONBLOCK and streamed through the hash in fixed-size chunks.
+ *
+ * ## Format (`content:` + sha256 hex)
+ * sha256 over TREE_HASH_FORMAT, a NUL byte, then one record per entry under the root (the root
+ * itself has none), in byte order of their relative paths (`/`-separated, raw bytes of the file
+ * names: names that are not UTF-8 hash as what they are):
+ *   type  1 byte:  F regular file, D directory, L symbolic link, P FIFO, S socket,
+ *                  C character device, B block device, ? anything else
+ *   path  uint32 BE byte length, then the bytes
+ *   F:    1 byte 0x01 when the owner-executable bit is set (as git's 100755), else 0x00;
+ *         then the sha256 of the content (32 bytes)
+ *   L:    uint32 BE byte length of the link text, then its bytes
+ * Directories have no payload: their records and the records below them are their content, so an
+ * empty directory counts. Ownership, times and other mode bits do not count.
+ */
+
+
+
+
+const TREE_HASH_FORMAT = 'quorum-tree/1';
+/**
+ * Skipped at the root by default: git's own data (not part of the tree) and Quorum's own logs
+ * and cache (written by the runs, so hashing them would change the key it is looked up by).
+ */
+const DEFAULT_TREE_IGNORE = ['.git', '.quorum'];
+/**
+ * Files hashed at once. Each holds one CHUNK_BYTES buffer (4 MiB in all); more than libuv's 4
+ * pool threads keeps the pool busy while JavaScript handles the completions (measured on 2
+ * cores: 50k small files in about 2.5 s).
+ */
+const tree_hash_FILE_CONCURRENCY = 16;
+/** Bytes read per chunk from a file. */
+const tree_hash_CHUNK_BYTES = 256 * 1024;
+/** Regular files are opened so that a link put in their place is an error, never followed. */
+const FILE_OPEN_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK;
+const SLASH = Buffer.from('/');
+/**
+ * `content:<sha256 hex>` of the tree under `dir` (see the format above). `dir` itself may be
+ * reached through a link; nothing below it is.
+ *
+ * A tree that someone changes while it is hashed hashes as no particular state of it; changes
+ * that are caught (a file that vanished, or became a link or a FIFO) reject. One race is not
+ * closed: a directory swapped for a link between being listed and being read is read through
+ * the link (Node cannot list a directory by descriptor). The CLI hashes the user's own tree, with
+ * nobody racing it; what is in it is never followed.
+ *
+ * Rejects (never resolves to a partial hash) when the tree cannot be read completely, e.g. an
+ * unreadable file or directory, or an entry that changed type or vanished while it was hashed:
+ * a content hash that does not cover all the content must not key reused results. The caller
+ * then runs without reuse. Rejects with the signal's reason when `abort` fires.
+ */
+async function treeContentHash(dir, options = {}) {
+    const signal = options.abort;
+    signal?.throwIfAborted();
+    const ignore = ignoreSet(options.ignore ?? DEFAULT_TREE_IGNORE);
+    const root = Buffer.from(dir);
+    // The root is the caller's choice and may be reached through a link; nothing below it is.
+    const rootStat = await (0,promises_namespaceObject.stat)(root);
+    if (!rootStat.isDirectory())
+        throw new Error(`cannot hash ${dir}: it is not a directory`);
+    const entries = [];
+    const files = [];
+    // Depth-first with an explicit stack: a deep tree must not overflow the call stack.
+    const pending = [Buffer.alloc(0)];
+    while (pending.length > 0) {
+        signal?.throwIfAborted();
+        const relDir = pending.pop();
+        const absDir = relDir.length === 0 ? root : Buffer.concat([root, SLASH, relDir]);
+        const dirents = await (0,promises_namespaceObject.readdir)(absDir, { encoding: 'buffer', withFileTypes: true }).catch((err) => {
+            throw readError(absDir, err);
+        });
+        for (const dirent of dirents) {
+            const rel = relDir.length === 0 ? dirent.name : Buffer.concat([relDir, SLASH, dirent.name]);
+            if (ignore.has(rel.toString('latin1')))
+                continue;
+            const entry = { rel, type: typeOf(dirent) };
+            entries.push(entry);
+            if (entry.type === 'D')
+                pending.push(rel);
+            else if (entry.type === 'F')
+                files.push(entry);
+            else if (entry.type === 'L') {
+                const abs = Buffer.concat([root, SLASH, rel]);
+                entry.link = await (0,promises_namespaceObject.readlink)(abs, { encoding: 'buffer' }).catch((err) => {
+                    throw readError(abs, err);
+                });
+            }
+        }
+    }
+    await hashFiles(root, files, signal);
+    signal?.throwIfAborted();
+    entries.sort((a, b) => Buffer.compare(a.rel, b.rel));
+    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    hash.update(`${TREE_HASH_FORMAT}\0`, 'latin1');
+    for (const entry of entries) {
+        hash.update(entry.type, 'latin1');
+        hash.update(tree_hash_uint32(entry.rel.length));
+        hash.update(entry.rel);
+        if (entry.type === 'F') {
+            hash.update(Buffer.of(entry.exec ? 1 : 0));
+            hash.update(entry.digest);
+        }
+        else if (entry.type === 'L') {
+            hash.update(tree_hash_uint32(entry.link.length));
+            hash.update(entry.link);
+        }
+    }
+    return `content:${hash.digest('hex')}`;
+}
+function ignoreSet(paths) {
+    const set = new Set();
+    for (const p of paths) {
+        const parts = p.split('/');
+        if (p === '' || parts.some((part) => part === '' || part === '.' || part === '..')) {
+            throw new TypeError(`treeContentHash: ignore entry ${JSON.stringify(p)} must be a relative path like ".git" or "build/out"`);
+        }
+        // latin1 maps bytes 1:1, so a UTF-8 path compares with the raw bytes of the entry name.
+        set.add(Buffer.from(p, 'utf8').toString('latin1'));
+    }
+    return set;
+}
+function typeOf(dirent) {
+    // Node fills in the type with lstat when the file system does not report it (DT_UNKNOWN), so
+    // a link is always seen as a link here, never as what it points to.
+    if (dirent.isFile())
+        return 'F';
+    if (dirent.isDirectory())
+        return 'D';
+    if (dirent.isSymbolicLink())
+        return 'L';
+    if (dirent.isFIFO())
+        return 'P';
+    if (dirent.isSocket())
+        return 'S';
+    if (dirent.isCharacterDevice())
+        return 'C';
+    if (dirent.isBlockDevice())
+        return 'B';
+    return '?';
+}
+/** Hashes the regular files with a small pool of workers, each with one reusable buffer. */
+async function hashFiles(root, files, signal) {
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+        const buffer = Buffer.allocUnsafe(tree_hash_CHUNK_BYTES);
+        while (next < files.length && !failed) {
+            signal?.throwIfAborted();
+            const entry = files[next++];
+            try {
+                await hashFile(Buffer.concat([root, SLASH, entry.rel]), entry, buffer, signal);
+            }
+            catch (err) {
+                failed = true;
+                throw err;
+            }
+        }
+    };
+    const workers = Array.from({ length: Math.min(tree_hash_FILE_CONCURRENCY, files.length) }, worker);
+    // allSettled first: no worker may still be reading when the caller hears of a failure.
+    const settled = await Promise.allSettled(workers);
+    for (const s of settled)
+        if (s.status === 'rejected')
+            throw s.reason;
+}
+// The callback API, promisified by hand: measurably cheaper per call than FileHandle, and a
+// tree of small files is almost nothing but these calls.
+const openFd = (path) => new Promise((resolve, reject) => external_node_fs_namespaceObject.open(path, FILE_OPEN_FLAGS, (err, fd) => (err ? reject(err) : resolve(fd))));
+const fstatFd = (fd) => new Promise((resolve, reject) => external_node_fs_namespaceObject.fstat(fd, (err, st) => (err ? reject(err) : resolve(st))));
+const readFd = (fd, buffer) => new Promise((resolve, reject) => external_node_fs_namespaceObject.read(fd, buffer, 0, buffer.length, null, (err, n) => (err ? reject(err) : resolve(n))));
+const closeFd = (fd) => new Promise((resolve) => external_node_fs_namespaceObject.close(fd, () => resolve()));
+async function hashFile(abs, entry, buffer, signal) {
+    const fd = await openFd(abs).catch((err) => {
+        // ELOOP: it was a regular file when listed and is a link now.
+        throw readError(abs, err);
+    });
+    try {
+        const st = await fstatFd(fd);
+        if (!st.isFile()) {
+            throw new Error(`cannot hash ${abs.toString()}: it changed while the tree was hashed (no longer a regular file)`);
+        }
+        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+        let total = 0;
+        for (;;) {
+            signal?.throwIfAborted();
+            const bytesRead = await readFd(fd, buffer).catch((err) => {
+                throw readError(abs, err);
+            });
+            if (bytesRead === 0)
+                break;
+            hash.update(buffer.subarray(0, bytesRead));
+            total += bytesRead;
+            // A short read that reaches the size fstat gave is the end: spares most files a read.
+            if (bytesRead < buffer.length && total === st.size)
+                break;
+        }
+        entry.exec = (st.mode & 0o100) !== 0;
+        entry.digest = hash.digest();
+    }
+    finally {
+        await closeFd(fd);
+    }
+}
+function tree_hash_uint32(n) {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(n);
+    return b;
+}
+function readError(path, err) {
+    const code = err?.code;
+    const why = code === 'ENOENT'
+        ? 'it vanished while the tree was hashed'
+        : code === 'ELOOP'
+            ? 'it became a symbolic link while the tree was hashed'
+            : err instanceof Error
+                ? err.message
+                : String(err);
+    return new Error(`cannot hash ${path.toString()}: ${why}`, { cause: err });
+}
+
+;// CONCATENATED MODULE: ./src/run/reuse.ts
+/**
+ * Reusing results: a run's result is keyed by the tree's content, the check's definition, the
+ * setup, Quorum's version and the platform. Only consistent results are stored (PASSED, or
+ * FAILED, on every attempt of every repeat) and only for checks whose metrics are all
+ * deterministic: a timing measured on another machine, or at another time, does not compare.
+ *
+ * The store is the caller's: the CLI's cache directory, or the action's directory restored from
+ * (and saved to) the GitHub Actions cache. A store that fails is a warning and the runs are done
+ * again; it never changes a verdict.
+ */
+
+
+
+
+
+
+
+
+
+/** The map key of one check's result on one tree. */
+function runKey(role, check) {
+    return `${role}\0${check}`;
+}
+/** A check whose results may be reused: every metric it declares is deterministic. */
+function isReusable(check) {
+    return (check.metrics ?? []).every((m) => m.deterministic);
+}
+/** A result worth storing: the same PASSED or FAILED on every attempt, nothing else. */
+function isConsistent(result) {
+    if (result.outcome !== 'PASSED' && result.outcome !== 'FAILED')
+        return false;
+    if (result.declaration_error || result.reused_from)
+        return false;
+    return (result.attempts ?? []).every((a) => a.outcome === result.outcome);
+}
+/** Looks up every reusable check on every tree; what is found is not run again. */
+async function lookUpResults(options, config, checks, dirs, 
+/** Part of the key: results from an overlay and a copy sandbox are not interchangeable. */
+sandbox, abort) {
+    const lookup = { reused: new Map(), keys: new Map(), treeIds: new Map(), warnings: [] };
+    const reusable = checks.filter(isReusable);
+    if (reusable.length === 0)
+        return lookup;
+    const platform = describePlatform({
+        platform: process.platform,
+        arch: process.arch,
+        nodeMajor: Number(process.versions.node.split('.')[0]),
+    });
+    const definitions = new Map();
+    for (const check of reusable) {
+        definitions.set(check.name, await definitionOf(check, config, options.parentEnv ?? process.env));
+    }
+    for (const [role, dir] of dirs) {
+        const treeId = options.treeIds?.[role] ?? (await hashTree(dir, role, lookup, abort));
+        if (treeId === null)
+            continue;
+        lookup.treeIds.set(role, treeId);
+        for (const check of reusable) {
+            const key = resultKey({
+                tree: treeId,
+                check: definitions.get(check.name),
+                setup: config.setup,
+                version: VERSION,
+                platform: `${platform} ${sandbox}`,
+            });
+            lookup.keys.set(runKey(role, check.name), key);
+            const hit = await options.store.get(key).catch(() => null);
+            if (hit === null)
+                continue;
+            const opened = openPayload(hit.payload, key, options.secret ?? null);
+            if (!opened.ok) {
+                lookup.warnings.push(`A cached result of ${check.name} on the ${role} was ignored and the check run again: ${opened.why}.`);
+                continue;
+            }
+            const parsed = parseRunResult(opened.value);
+            if (!parsed.ok || !isConsistent(parsed.result)) {
+                const why = parsed.ok ? `its outcome ${parsed.result.outcome} is not reusable` : parsed.why;
+                lookup.warnings.push(`A cached result of ${check.name} on the ${role} was ignored and the check run again: ${why}.`);
+                continue;
+            }
+            lookup.reused.set(runKey(role, check.name), {
+                ...parsed.result,
+                output: { ...parsed.result.output, log_path: null },
+                attempts: (parsed.result.attempts ?? []).map((a) => ({ ...a, log_path: null })),
+                reused_from: { ...options.origin(key, role), stored_at: hit.stored_at, key },
+            });
+        }
+    }
+    return lookup;
+}
+/** The content hash of a tree, or null (and a warning) when it cannot be had. */
+async function hashTree(dir, role, lookup, abort) {
+    try {
+        return await treeContentHash(dir, { abort });
+    }
+    catch (error) {
+        if (abort?.aborted)
+            throw error;
+        const why = error instanceof Error ? error.message : String(error);
+        lookup.warnings.push(`Results of the ${role} were not reused: its content could not be hashed (${why}).`);
+        return null;
+    }
+}
+/** Stores every consistent result that was run now (not reused) under its key. */
+async function storeResults(options, lookup, reports, reused) {
+    for (const report of reports) {
+        for (const [role, result] of [
+            ['baseline', report.baseline],
+            ['candidate', report.candidate],
+        ]) {
+            const key = lookup.keys.get(runKey(role, report.name));
+            if (!key || !result || reused.has(runKey(role, report.name)) || !isConsistent(result))
+                continue;
+            // Paths into this machine's logs and sandboxes mean nothing to a later run.
+            const { sandbox_root: _root, ...kept } = result;
+            const payload = {
+                ...kept,
+                output: { ...result.output, log_path: null },
+                attempts: (result.attempts ?? []).map((a) => ({ ...a, log_path: null })),
+            };
+            await options.store
+                .put(key, sealPayload(payload, key, options.secret ?? null))
+                .catch(() => undefined);
+        }
+    }
+}
+/**
+ * The tree identity of the empty tree of the vacuity probe. Its runs do not depend on the trees
+ * being judged, so one probe result serves every base until the check's definition changes.
+ */
+const EMPTY_TREE_ID = 'empty-tree:1';
+/**
+ * Opens the audit cache over the same store, keyed like the normal runs (check definition,
+ * Quorum's version, the platform and sandbox kind) with `setup` as given: null for the empty tree,
+ * whose setup never runs; the config's setup for a variant, which sits over the setup's output.
+ */
+function openAuditCache(options, config, sandbox) {
+    const platform = describePlatform({
+        platform: process.platform,
+        arch: process.arch,
+        nodeMajor: Number(process.versions.node.split('.')[0]),
+    });
+    const definitions = new Map();
+    const keyOf = async (check, treeId) => {
+        let definition = definitions.get(check.name);
+        if (!definition) {
+            definition = definitionOf(check, config, options.parentEnv ?? process.env);
+            definitions.set(check.name, definition);
+        }
+        return resultKey({
+            tree: treeId,
+            check: await definition,
+            setup: treeId === EMPTY_TREE_ID ? null : config.setup,
+            version: VERSION,
+            platform: `${platform} ${sandbox}`,
+        });
+    };
+    const warnings = [];
+    return {
+        warnings,
+        async get(check, treeId, role) {
+            const key = await keyOf(check, treeId);
+            const hit = await options.store.get(key).catch(() => null);
+            if (hit === null)
+                return null;
+            const opened = openPayload(hit.payload, key, options.secret ?? null);
+            const parsed = opened.ok ? parseRunResult(opened.value) : opened;
+            if (!parsed.ok || !isConsistent(parsed.result)) {
+                const why = parsed.ok ? `its outcome ${parsed.result.outcome} is not reusable` : parsed.why;
+                warnings.push(`A cached audit result of ${check.name} was ignored and the run done again: ${why}.`);
+                return null;
+            }
+            return {
+                ...parsed.result,
+                output: { ...parsed.result.output, log_path: null },
+                reused_from: { ...options.origin(key, role), stored_at: hit.stored_at, key },
+            };
+        },
+        async put(check, treeId, result) {
+            if (!isConsistent(result))
+                return;
+            const key = await keyOf(check, treeId);
+            const { sandbox_root: _root, ...kept } = result;
+            const payload = { ...kept, output: { ...result.output, log_path: null } };
+            await options.store
+                .put(key, sealPayload(payload, key, options.secret ?? null))
+                .catch(() => undefined);
+        },
+    };
+}
+/**
+ * This machine's secret for signing cached results: 32 random bytes in `dir/result-secret`
+ * (0600, created on first use, never followed through a link). Throws when it can be neither
+ * read nor created; the caller then does without a cache.
+ */
+async function machineSecret(dir) {
+    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true, mode: 0o700 });
+    const file = (0,external_node_path_namespaceObject.join)(dir, 'result-secret');
+    const read = async () => {
+        const handle = await (0,promises_namespaceObject.open)(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+        try {
+            const info = await handle.stat();
+            if (!info.isFile() || (info.mode & 0o077) !== 0 || info.uid !== process.getuid?.()) {
+                throw new Error(`${file} must be a regular file of yours, readable by you only`);
+            }
+            const data = await handle.readFile();
+            if (data.length !== 32)
+                throw new Error(`${file} is not 32 bytes`);
+            return data;
+        }
+        finally {
+            await handle.close();
+        }
+    };
+    try {
+        return await read();
+    }
+    catch (error) {
+        if (error.code !== 'ENOENT')
+            throw error;
+    }
+    try {
+        const handle = await (0,promises_namespaceObject.open)(file, external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | external_node_fs_namespaceObject.constants.O_NOFOLLOW, 0o600);
+        try {
+            await handle.writeFile((0,external_node_crypto_namespaceObject.randomBytes)(32));
+        }
+        finally {
+            await handle.close();
+        }
+    }
+    catch (error) {
+        // Another gate created it first: read that one.
+        if (error.code !== 'EEXIST')
+            throw error;
+    }
+    return read();
+}
+/** What is stored: the result itself, or with a secret, its JSON text and that text's HMAC. */
+function sealPayload(result, key, secret) {
+    if (secret === null)
+        return result;
+    const json = JSON.stringify(result);
+    return { signed: json, mac: reuse_mac(secret, key, json) };
+}
+function openPayload(payload, key, secret) {
+    if (secret === null)
+        return { ok: true, value: payload };
+    const sealed = payload;
+    if (sealed === null ||
+        typeof sealed !== 'object' ||
+        typeof sealed.signed !== 'string' ||
+        typeof sealed.mac !== 'string') {
+        return { ok: false, why: 'it is not signed (not written by Quorum on this machine)' };
+    }
+    const expected = Buffer.from(reuse_mac(secret, key, sealed.signed), 'hex');
+    const given = Buffer.from(sealed.mac, 'hex');
+    if (given.length !== expected.length || !(0,external_node_crypto_namespaceObject.timingSafeEqual)(given, expected)) {
+        return {
+            ok: false,
+            why: 'its signature does not match (not written by Quorum on this machine)',
+        };
+    }
+    try {
+        return { ok: true, value: JSON.parse(sealed.signed) };
+    }
+    catch {
+        return { ok: false, why: 'its signed content is not JSON' };
+    }
+}
+function reuse_mac(secret, key, json) {
+    return (0,external_node_crypto_namespaceObject.createHmac)('sha256', secret).update(`${key}\n${json}`).digest('hex');
+}
+/**
+ * Everything about a check that decides its result besides the tree: its spec (without where it
+ * is written), its limits, the environment it gets (passthrough values only as hashes), and for a
+ * function check the content of its module.
+ */
+async function definitionOf(check, config, parentEnv) {
+    const { source: _source, ...spec } = check;
+    const passthrough = Object.fromEntries(config.env_passthrough.map((name) => [name, reuse_sha256(parentEnv[name] ?? '\0unset')]));
+    const module = check.kind === 'function' ? await (0,promises_namespaceObject.readFile)(check.module).then(reuse_sha256, () => 'unreadable') : null;
+    return { spec, limits: limits_limitsOf(config, check), env: config.env, passthrough, module };
+}
+function reuse_sha256(data) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(data).digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/audit-runs.ts
+/**
+ * The audits' runs, scheduled by the gate beside its own (see src/engine/audit.ts for what they
+ * mean). The gate hands over each check's final result on each tree as it arrives; a result that
+ * qualifies starts the audit runs of that check at once, through the gate's own scheduler and
+ * sandboxes, behind the normal runs already queued:
+ *
+ * - vacuity: a check that passes on the baseline (on the candidate when there is none) runs once
+ *   more on an empty tree; the result is cached under the empty tree's identity, so one probe
+ *   serves every base until the check's definition changes;
+ * - changes: a check that PASSED on the candidate runs first against the candidate with every
+ *   audited file broken at once (one layer of them over the prepared candidate). If it still
+ *   passes, it noticed none of them: it is not run per file (a lint, a type check, a suite that
+ *   loads other modules cost one run, not one per file). Otherwise it runs once against each
+ *   file broken alone (a one-file layer), to tell which ones it noticed. Each run is cached under
+ *   the candidate's identity and the broken content. The shortcut assumes that breaking more
+ *   files cannot hide the breakage of one; only a check that swallows one file's failure and so
+ *   skips loading another could tell otherwise.
+ *
+ * Audit runs never touch the normal runs' results. Each is one attempt (no repeats, no retries:
+ * a failure on a broken tree is the expected finding, not noise to retry) with the check's own
+ * budget and limits: a check that hangs on a broken file is TIMEOUT there, and noticed.
+ */
+
+
+
+
+
+
+
+
+
+
+
+/** How the run with every audited file broken at once is named in events. */
+const ALL_FILES = 'every changed file at once';
+/**
+ * Largest changed file the change-coverage audit breaks. Each audited file is read whole and held
+ * while the gate runs; a larger one is almost always generated or minified, and is listed as too
+ * large, like the files beyond MAX_AUDITED_TOTAL_BYTES together.
+ */
+const MAX_AUDITED_FILE_BYTES = 2 * 1024 * 1024;
+/** The most the audited files may hold together (a raised audit_max_files must not raise it). */
+const MAX_AUDITED_TOTAL_BYTES = 64 * 1024 * 1024;
+class AuditRuns {
+    o;
+    probeRole;
+    probes = new Map();
+    audited = new Map();
+    plan;
+    emptyTree = null;
+    constructor(options) {
+        this.o = options;
+        this.probeRole = options.dirs.baseline !== null ? 'baseline' : 'candidate';
+        // The diff reads both trees; it runs while the trees are prepared and the checks run.
+        this.plan = options.kinds.includes('changes') ? this.planChanges() : null;
+        // A failed plan is reported by finish(); it must not be an unhandled rejection meanwhile.
+        this.plan?.catch(() => undefined);
+    }
+    /**
+     * Takes a check's final result on a tree (run now or reused) and starts the audit runs it
+     * qualifies the check for. Call once per check and tree, before finish().
+     */
+    onResult(role, check, result) {
+        if (isCanary(check))
+            return;
+        if (this.o.kinds.includes('vacuity') &&
+            role === this.probeRole &&
+            isPassing(result) &&
+            !this.probes.has(check.name)) {
+            const probe = this.probe(check);
+            probe.catch(() => undefined);
+            this.probes.set(check.name, probe);
+        }
+        if (this.plan !== null &&
+            role === 'candidate' &&
+            result.outcome === 'PASSED' &&
+            !this.audited.has(check.name)) {
+            const runs = this.auditCheck(check);
+            runs.catch(() => undefined);
+            this.audited.set(check.name, runs);
+        }
+    }
+    /** Waits for every audit run started, and returns the report's `audit` and notices for it. */
+    async finish() {
+        const order = this.o.checks.map((c) => c.name);
+        const audit = {
+            vacuous: this.o.config.vacuous ?? 'warn',
+            uncovered: this.o.config.uncovered ?? 'warn',
+        };
+        const notices = [];
+        if (this.o.kinds.includes('vacuity')) {
+            const probes = await Promise.all(order.filter((name) => this.probes.has(name)).map((name) => this.probes.get(name)));
+            audit.vacuity = probes;
+        }
+        if (this.plan !== null) {
+            const plan = await this.plan;
+            notices.push(...plan.notices);
+            const checks = order.filter((name) => this.audited.has(name));
+            const runsOf = new Map();
+            for (const name of checks)
+                runsOf.set(name, await this.audited.get(name));
+            const changes = {
+                checks,
+                max_files: this.maxFiles(),
+                files: plan.files.map((file, i) => fileAuditOf({ path: file.path, status: file.status, sabotage: file.how }, checks.map((name) => runsOf.get(name)[i]), order)),
+                not_audited: plan.notAudited,
+            };
+            if (plan.omitted > 0)
+                changes.not_audited_omitted = plan.omitted;
+            if (plan.note !== null)
+                changes.note = plan.note;
+            audit.changes = changes;
+        }
+        notices.push(...(this.o.cache?.warnings ?? []));
+        return { audit, notices };
+    }
+    maxFiles() {
+        return this.o.config.audit_max_files ?? DEFAULT_AUDIT_MAX_FILES;
+    }
+    async probe(check) {
+        const result = await this.runAudit(check, this.probeRole, 'empty tree', EMPTY_TREE_ID, () => {
+            this.emptyTree ??= this.o.workspace.prepareEmptyTree(this.probeRole, 'audit-empty-tree');
+            return this.emptyTree;
+        });
+        return vacuityProbeOf(check.name, this.probeRole, result);
+    }
+    /** One run per audited file, in the plan's order (a plan that failed has no files). */
+    async auditCheck(check) {
+        const plan = await this.plan.catch(() => null);
+        if (plan === null || plan.files.length === 0)
+            return [];
+        if (plan.files.length > 1) {
+            // First every audited file broken at once: a check that passes that way noticed none of
+            // them, and need not run once per file (a lint, a type check, a suite of other modules).
+            const id = this.o.candidateTreeId === null
+                ? null
+                : `${this.o.candidateTreeId}+broken-all:${audit_runs_sha256(Buffer.from(plan.files.map((f) => `${f.path}\0${audit_runs_sha256(f.content)}`).join('\0')))}`;
+            const together = sabotagedRunOf(check.name, await this.runAudit(check, 'candidate', ALL_FILES, id, () => this.allBroken(plan)));
+            if (together.noticed === false)
+                return plan.files.map(() => ({ ...together, together: true }));
+        }
+        return Promise.all(plan.files.map(async (file) => {
+            const id = this.o.candidateTreeId === null
+                ? null
+                : `${this.o.candidateTreeId}+broken:${file.path}:${audit_runs_sha256(file.content)}`;
+            const result = await this.runAudit(check, 'candidate', file.path, id, () => this.variantOf(file));
+            return sabotagedRunOf(check.name, result);
+        }));
+    }
+    /** The candidate with every audited file broken: one layer holding all of them. */
+    allBroken(plan) {
+        plan.allBroken ??= (async () => {
+            const candidate = await this.o.treeFor('candidate');
+            const files = plan.files.map((f) => ({
+                path: f.path,
+                content: f.content,
+                mode: f.mode,
+            }));
+            return this.o.workspace.prepareVariant(candidate.tree, files, 'audit-all-changed-files');
+        })();
+        return plan.allBroken;
+    }
+    variantOf(file) {
+        file.tree ??= (async () => {
+            const candidate = await this.o.treeFor('candidate');
+            const broken = { path: file.path, content: file.content, mode: file.mode };
+            return this.o.workspace.prepareVariant(candidate.tree, [broken], `audit-${file.path}`);
+        })();
+        return file.tree;
+    }
+    /**
+     * One audit run of `check`: from the cache when `treeId` is known and a result is stored,
+     * else in a sandbox of `tree()`, scheduled behind what is queued.
+     */
+    async runAudit(check, role, label, treeId, tree) {
+        const notStarted = (why) => notStartedResult(this.o.runOptions.seed, this.o.workspace.kind, why);
+        const cached = treeId !== null && this.o.cache ? await this.o.cache.get(check, treeId, role) : null;
+        if (cached) {
+            this.o.onEvent?.({
+                type: 'finish',
+                check: check.name,
+                tree: role,
+                audit: label,
+                result: cached,
+            });
+            return cached;
+        }
+        await this.o.hold;
+        const result = await this.o.schedule(async () => {
+            if (this.o.abort?.aborted)
+                return notStarted('the gate was stopped');
+            let prepared;
+            try {
+                if (role === 'candidate') {
+                    const candidate = await this.o.treeFor('candidate');
+                    if (candidate.setup && candidate.setup.outcome !== 'PASSED') {
+                        return notStarted('the candidate’s setup failed');
+                    }
+                }
+                prepared = await tree();
+            }
+            catch (error) {
+                const why = error instanceof Error ? error.message : String(error);
+                return notStarted(`its tree could not be made: ${why}`);
+            }
+            this.o.onEvent?.({ type: 'start', check: check.name, tree: role, audit: label });
+            const ran = await this.o.workspace.runCheck(prepared, check, {
+                ...this.o.runOptions,
+                limits: limits_limitsOf(this.o.config, check),
+            });
+            this.o.onEvent?.({ type: 'finish', check: check.name, tree: role, audit: label, result: ran });
+            return ran;
+        });
+        if (treeId !== null && this.o.cache)
+            await this.o.cache.put(check, treeId, result);
+        return result;
+    }
+    /** Lists the changed files, chooses those to audit, and reads and breaks each one. */
+    async planChanges() {
+        const { baseline, candidate } = this.o.dirs;
+        const empty = (note) => ({
+            files: [],
+            omitted: 0,
+            notAudited: [],
+            note,
+            notices: [`The changes audit did not run: ${note}.`],
+        });
+        if (baseline === null)
+            return empty('there is no baseline tree to compare the candidate with');
+        let listed;
+        try {
+            listed = await listChangedFiles(baseline, candidate, { abort: this.o.abort });
+        }
+        catch (error) {
+            if (this.o.abort?.aborted)
+                throw error;
+            const why = error instanceof Error ? error.message : String(error);
+            return empty(`the changed files could not be listed (${why})`);
+        }
+        const planned = planChangeAudit(listed.changed, {
+            maxFiles: this.maxFiles(),
+            ignore: this.o.config.audit_ignore ?? [],
+            own: gateFilesIn([baseline, candidate], this.o.config),
+        });
+        const files = [];
+        const notAudited = [...planned.notAudited];
+        let held = 0;
+        for (const file of planned.files) {
+            const read = await readTreeFile((0,external_node_path_namespaceObject.join)(candidate, file.path));
+            if (typeof read === 'string') {
+                notAudited.push({ path: file.path, why: read });
+                continue;
+            }
+            if (held + read.content.length > MAX_AUDITED_TOTAL_BYTES) {
+                notAudited.push({ path: file.path, why: 'too-large' });
+                continue;
+            }
+            held += read.content.length;
+            const broken = sabotage(file.path, read.content);
+            files.push({
+                path: file.path,
+                status: file.status,
+                how: broken.how,
+                content: broken.content,
+                mode: read.mode,
+                tree: null,
+            });
+        }
+        notAudited.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+        const notices = listed.unnamed > 0
+            ? [`The changes audit left out ${listed.unnamed} entries whose names are not valid UTF-8.`]
+            : [];
+        // A PR may change any number of files: the report lists a bounded number and counts the rest.
+        const omitted = Math.max(0, notAudited.length - MAX_NOT_AUDITED_LISTED);
+        return {
+            files,
+            notAudited: notAudited.slice(0, MAX_NOT_AUDITED_LISTED),
+            omitted,
+            note: null,
+            notices,
+        };
+    }
+}
+/**
+ * Where the gate's own files (the config, the checks module) sit in a tree, relative to its
+ * root: wherever the gate read them from (the base in the action, any tree in the CLI), the
+ * candidate's file at that path is the change's version of them, not code the checks test.
+ */
+function gateFilesIn(trees, config) {
+    const own = [];
+    for (const file of [config.file, config.functions]) {
+        if (file === null)
+            continue;
+        for (const tree of trees) {
+            const rel = (0,external_node_path_namespaceObject.relative)((0,external_node_path_namespaceObject.resolve)(tree), (0,external_node_path_namespaceObject.resolve)(file));
+            if (rel !== '' && !rel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(rel))
+                own.push(rel.split(external_node_path_namespaceObject.sep).join('/'));
+        }
+    }
+    return own;
+}
+/** A changed file's content and mode, or why it cannot be audited; nothing is followed. */
+async function readTreeFile(path) {
+    let handle;
+    try {
+        handle = await (0,promises_namespaceObject.open)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    }
+    catch {
+        return 'unreadable';
+    }
+    try {
+        const info = await handle.stat();
+        if (!info.isFile())
+            return 'not-a-file';
+        if (info.size > MAX_AUDITED_FILE_BYTES)
+            return 'too-large';
+        const content = await handle.readFile();
+        if (content.length > MAX_AUDITED_FILE_BYTES)
+            return 'too-large';
+        return { content, mode: info.mode & 0o7777 };
+    }
+    catch {
+        return 'unreadable';
+    }
+    finally {
+        await handle.close().catch(() => undefined);
+    }
+}
+/** An audit run whose check never started (no sandbox_root: see checkStarted). */
+function notStartedResult(seed, sandbox, why) {
+    return {
+        outcome: 'ERROR',
+        reason: `not run: ${why}`,
+        score: null,
+        duration_ms: 0,
+        exit_code: null,
+        signal: null,
+        output: { head: '', tail: '', bytes: 0, truncated: false, log_path: null },
+        seed,
+        sandbox,
+    };
+}
+function audit_runs_sha256(data) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(data).digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/engine/metrics.ts
+/**
+ * Each declared metric of a check, baseline against candidate. Pure: results in, MetricReports
+ * out. The statistics live in stats.ts; this module picks the samples and words the outcome.
+ */
+
+
+
+/**
+ * The samples of one metric on one tree: one per repeat that passed (its final attempt). A
+ * result without `attempts` (built in code, or reused) contributes its own value, if any.
+ */
+function samplesOf(run, name) {
+    if (run === null)
+        return [];
+    if (run.attempts && run.attempts.length > 0) {
+        return passedFinalAttempts(run.attempts)
+            .map((a) => a.metrics[name])
+            .filter((v) => v !== undefined && Number.isFinite(v));
+    }
+    const value = run.metrics?.[name];
+    return value !== undefined && Number.isFinite(value) ? [value] : [];
+}
+/** Every declared metric compared; a metric with no candidate samples is inconclusive. */
+function compareMetrics(specs, baseline, candidate) {
+    return specs.map((spec) => compareOne(spec, samplesOf(baseline, spec.name), baseline !== null, samplesOf(candidate, spec.name)));
+}
+function compareOne(spec, before, hadBaseline, after) {
+    const common = {
+        name: spec.name,
+        direction: spec.direction,
+        tolerance: formatTolerance(spec.tolerance),
+        deterministic: spec.deterministic,
+    };
+    const side = (samples) => ({
+        samples,
+        median: samples.length > 0 ? median(samples) : null,
+    });
+    if (after.length === 0 || before.length === 0) {
+        const test = after.length === 0
+            ? 'not compared: the candidate has no value (its runs did not pass)'
+            : hadBaseline
+                ? 'not compared: the baseline has no value (its runs did not pass)'
+                : 'not compared: there is no baseline';
+        return {
+            ...common,
+            verdict: 'inconclusive',
+            baseline: hadBaseline ? side(before) : null,
+            candidate: side(after),
+            change_pct: null,
+            ci: null,
+            test,
+            repeats_needed: null,
+        };
+    }
+    const c = compareMetric(before, after, {
+        direction: spec.direction,
+        tolerance: spec.tolerance,
+        deterministic: spec.deterministic,
+    });
+    return {
+        ...common,
+        verdict: c.verdict,
+        baseline: side(before),
+        candidate: side(after),
+        change_pct: c.change_pct,
+        ci: c.ci,
+        test: c.test,
+        repeats_needed: c.repeats_needed,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/outcome.ts
 /**
  * From what a process did to what it means: outcome, reason, score. Pure: data in, data out.
@@ -10825,7 +13663,7 @@ function setupLimitsOf(config) {
  * itself (command not found, threw, returned nonsense) or could not run.
  */
 
-const RETURN_FORMS = 'a check must return true/false, { passed, reason?, score? } or [passed, reason?, score?]';
+const RETURN_FORMS = 'a check must return true/false, { passed, reason?, score?, metrics? } or [passed, reason?, score?]';
 const REASON_MAX = 300;
 /**
  * Checks a function check's return value: a boolean, `{ passed, reason?, score? }` or
@@ -10834,11 +13672,13 @@ const REASON_MAX = 300;
  * names what was returned.
  */
 function normalizeCheckReturn(value) {
-    if (typeof value === 'boolean')
+    if (typeof value === 'boolean') {
         return { ok: true, passed: value, reason: null, score: null };
+    }
     let passed;
     let reason;
     let score;
+    let metrics;
     let shape;
     if (Array.isArray(value)) {
         if (value.length < 1 || value.length > 3) {
@@ -10856,8 +13696,8 @@ function normalizeCheckReturn(value) {
             return { ok: false, reason: `returned ${has} and no "passed"; ${RETURN_FORMS}` };
         }
         ;
-        ({ passed, reason, score } = record);
-        shape = '{ passed, reason, score }';
+        ({ passed, reason, score, metrics } = record);
+        shape = '{ passed, reason, score, metrics }';
     }
     else {
         return { ok: false, reason: `returned ${outcome_describeValue(value)}; ${RETURN_FORMS}` };
@@ -10882,11 +13722,70 @@ function normalizeCheckReturn(value) {
             reason: `returned ${shape} with score = ${outcome_describeValue(score)}; score must be a finite number`,
         };
     }
+    const returned = {};
+    if (metrics !== undefined && metrics !== null) {
+        if (typeof metrics !== 'object' || Array.isArray(metrics)) {
+            return {
+                ok: false,
+                reason: `returned ${shape} with metrics = ${outcome_describeValue(metrics)}; metrics must be an object { name: number }`,
+            };
+        }
+        for (const [name, v] of Object.entries(metrics)) {
+            if (typeof v !== 'number') {
+                return {
+                    ok: false,
+                    reason: `returned metrics.${clip(name, 40)} = ${outcome_describeValue(v)}; metric values must be numbers`,
+                };
+            }
+            returned[name] = v;
+        }
+    }
     return {
         ok: true,
         passed,
         reason: typeof reason === 'string' && reason.trim() !== '' ? reason : null,
         score: typeof score === 'number' ? score : null,
+        ...(metrics !== undefined && metrics !== null ? { metrics: returned } : {}),
+    };
+}
+/**
+ * A run that passed must report every metric the check declares, as a finite number: a metric
+ * never printed (a typo, a renamed key) must not quietly switch the comparison off. Returns the
+ * classification with the declared metrics it reported, or an ERROR that names the metric.
+ */
+function withDeclaredMetrics(c, reported, declared, how) {
+    if (declared.length === 0) {
+        const { metrics: _undeclared, ...rest } = c;
+        return rest;
+    }
+    const metrics = {};
+    const missing = [];
+    const notFinite = [];
+    for (const { name } of declared) {
+        const value = reported[name];
+        if (value === undefined)
+            missing.push(name);
+        else if (!Number.isFinite(value))
+            notFinite.push(`${name}=${String(value)}`);
+        else
+            metrics[name] = value;
+    }
+    if (c.outcome !== 'PASSED' || (missing.length === 0 && notFinite.length === 0)) {
+        return { ...c, metrics };
+    }
+    const form = how === 'printed' ? 'as a `name=<number>` line on stdout' : 'in `metrics`';
+    const problems = [
+        ...(missing.length > 0
+            ? [`metric${missing.length === 1 ? '' : 's'} ${missing.join(', ')} never ${how} ${form}`]
+            : []),
+        ...(notFinite.length > 0 ? [`metric value not finite: ${notFinite.join(', ')}`] : []),
+    ];
+    return {
+        outcome: 'ERROR',
+        reason: `${problems.join('; ')} (the run itself passed)`,
+        score: null,
+        metrics,
+        declaration_error: true,
     };
 }
 /**
@@ -10900,6 +13799,10 @@ function normalizeCheckReturn(value) {
  * score_from. TIMEOUT, CRASHED and ERROR score null.
  */
 function classifyShellRun(r, p) {
+    const declared = (p.metrics ?? []).filter((m) => m.name !== p.scoreKey);
+    return withDeclaredMetrics(classifyShellExit(r, p), r.metrics ?? {}, declared, 'printed');
+}
+function classifyShellExit(r, p) {
     const early = classifyCommon(r, p.timeoutMs);
     if (early)
         return early;
@@ -10947,6 +13850,11 @@ function classifyShellRun(r, p) {
  * exit, a signal, an OOM, or a promise that can never settle); over budget is TIMEOUT.
  */
 function classifyFunctionRun(r, p) {
+    // The exit's metrics are what the check returned, as returned (possibly not finite).
+    const c = classifyFunctionExit(r, p);
+    return withDeclaredMetrics(c, c.metrics ?? {}, p.metrics ?? [], 'returned');
+}
+function classifyFunctionExit(r, p) {
     const early = classifyCommon(r, p.timeoutMs);
     if (early)
         return early;
@@ -10963,6 +13871,7 @@ function classifyFunctionRun(r, p) {
                     outcome: n.passed ? 'PASSED' : 'FAILED',
                     reason: `${oneLine(reason, REASON_MAX)}${note}`,
                     score: n.score ?? (n.passed ? 1 : 0),
+                    ...(n.metrics ? { metrics: n.metrics } : {}),
                 };
             }
             case 'throw': {
@@ -11235,7 +14144,7 @@ const DEFAULT_MEMORY_BYTES = (/* unused pure expression or super */ null && (4 *
 /** How long kill() waits for a run's cgroup to become empty before it gives up with an error. */
 const KILL_TIMEOUT_MS = 5_000;
 /** A failed cgroup file operation; the message names the file and the errno reason. */
-class CgroupError extends QuorumError {
+class CgroupError extends errors_QuorumError {
     /** The file or directory the failed operation was on. */
     path;
     /** The errno code (e.g. 'EBUSY'), when the failure came from the kernel. */
@@ -12029,7 +14938,7 @@ const SYSTEM_TOOL_DIRS = [
 /** The PATH the gate's own children (git) get: never the runner's, which a check may have changed. */
 const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
 /** A tool the gate needs could not be found in a place it trusts. Stops the run. */
-class ToolResolutionError extends QuorumError {
+class ToolResolutionError extends errors_QuorumError {
     constructor(message) {
         super('environment', message);
     }
@@ -12315,7 +15224,15 @@ async function hostMain(load) {
                 return fail(`duplicate check name ${stringify(name)} (checks[${previous}] and checks[${i}])`);
             }
             seen.set(name, i);
-            checks.push({ name, timeout_s: typeof timeout === 'number' ? timeout : null });
+            // repeats, retries, metrics and expect travel as written; the judge validates them.
+            checks.push({
+                name,
+                timeout_s: typeof timeout === 'number' ? timeout : null,
+                repeats: entry.repeats,
+                retries: entry.retries,
+                metrics: entry.metrics,
+                expect: entry.expect,
+            });
         }
         return send(`"type":"list","checks":${stringify(checks)}`);
     }
@@ -12721,21 +15638,24 @@ function skipContinuationBytes(buf) {
     return buf.subarray(i);
 }
 /**
- * Finds `<key>=<number>` on stdout lines as they arrive, split across chunks or not. Lines
- * longer than SCORE_LINE_MAX are skipped without being buffered, so a flood without newlines
- * costs nothing.
+ * Finds `<key>=<number>` on stdout lines as they arrive, split across chunks or not, for one or
+ * more keys; the last value of each key wins. Lines longer than SCORE_LINE_MAX are skipped
+ * without being buffered, so a flood without newlines costs nothing. `inf`, `nan` and numbers
+ * too large for a double are kept as non-finite values, so the caller can name them.
  */
-class ScoreScanner {
+class MetricScanner {
     pattern;
     pending = [];
     pendingLength = 0;
     skipping = false;
-    last = null;
-    constructor(key) {
-        const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    last = new Map();
+    keys;
+    constructor(keys) {
+        this.keys = new Set(keys);
+        const escaped = keys.map((key) => key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
         // The key stands alone (not the end of a longer name) and the number ends at a space,
         // comma, semicolon or the end of the line: `passed=3`, `tests: passed=0.5, failed=1`.
-        this.pattern = new RegExp(`(?:^|[^\\w.-])${escaped}\\s*=\\s*([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?)(?=$|[\\s,;])`, 'g');
+        this.pattern = new RegExp(`(?:^|[^\\w.-])(${escaped})\\s*=\\s*([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?|[-+]?(?:inf(?:inity)?|nan))(?=$|[\\s,;])`, 'gi');
     }
     push(chunk) {
         let start = 0;
@@ -12761,9 +15681,10 @@ class ScoreScanner {
             start = nl + 1;
         }
     }
+    /** The last value of every key that was printed (keys never printed are absent). */
     finish() {
         this.endLine();
-        return this.last;
+        return Object.fromEntries(this.last);
     }
     endLine() {
         if (!this.skipping && this.pendingLength > 0) {
@@ -12771,15 +15692,27 @@ class ScoreScanner {
                 .toString('utf8')
                 .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '');
             for (const match of line.matchAll(this.pattern)) {
-                const value = Number(match[1]);
-                if (Number.isFinite(value))
-                    this.last = value;
+                // Keys are matched case-insensitively only for inf/nan; the key itself must match exactly.
+                const key = match[1];
+                if (!this.keys.has(key))
+                    continue;
+                this.last.set(key, parseNumber(match[2]));
             }
         }
         this.pending = [];
         this.pendingLength = 0;
         this.skipping = false;
     }
+}
+/** A number as printed: `12.5`, `-3e2`; `inf`/`nan` in any case become Infinity/NaN. */
+function parseNumber(text) {
+    const lower = text.toLowerCase();
+    if (lower.endsWith('nan'))
+        return Number.NaN;
+    if (lower.endsWith('inf') || lower.endsWith('infinity')) {
+        return lower.startsWith('-') ? -Infinity : Infinity;
+    }
+    return Number(text);
 }
 
 ;// CONCATENATED MODULE: ./src/run/proc-scan.ts
@@ -12988,7 +15921,12 @@ async function spawnBounded(spec, abort) {
         await log?.close(0);
         return finalResult({ spawnError, aborted: spawnError === 'aborted', durationMs: 0 });
     };
-    const scanner = spec.scoreKey ? new ScoreScanner(spec.scoreKey) : null;
+    const scanKeys = [
+        ...new Set([...(spec.scoreKey ? [spec.scoreKey] : []), ...(spec.metricKeys ?? [])]),
+    ];
+    const scanner = scanKeys.length > 0 ? new MetricScanner(scanKeys) : null;
+    let scanned = null;
+    const metrics = () => (scanned ??= scanner?.finish() ?? {});
     const nonce = spec.channel ? (0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex') : null;
     const channelChunks = [];
     let channelBytes = 0;
@@ -13000,7 +15938,8 @@ async function spawnBounded(spec, abort) {
         aborted: p.aborted ?? false,
         durationMs: Math.round(p.durationMs),
         output: output(),
-        score: scanner?.finish() ?? null,
+        score: scoreOf(metrics(), spec.scoreKey ?? null),
+        metrics: metrics(),
         channel: spec.channel ? Buffer.concat(channelChunks).toString('utf8') : null,
         channelNonce: nonce,
         killedLeftovers: p.killedLeftovers ?? false,
@@ -13183,12 +16122,13 @@ function describeSpawnError(err, command) {
     const message = err instanceof Error ? err.message : String(err);
     return typeof code === 'string' ? `${code}: ${message}` : message;
 }
+/** The score key's value when it was printed as a finite number, else null. */
+function scoreOf(metrics, key) {
+    const value = key === null ? undefined : metrics[key];
+    return value !== undefined && Number.isFinite(value) ? value : null;
+}
 
 ;// CONCATENATED MODULE: ./src/run/function-list.ts
-/**
- * Listing a function-checks module's checks: the module is imported in a child process (inside a
- * sandbox, when the caller wraps it), which answers on the verdict channel.
- */
 
 
 
@@ -13222,10 +16162,16 @@ async function listFunctionChecks(modulePath, opts) {
     if (message?.type === 'list' && Array.isArray(message.checks)) {
         return message.checks.map((c) => {
             const entry = c;
-            return {
+            const listed = {
                 name: String(entry.name),
                 timeout_s: typeof entry.timeout_s === 'number' ? entry.timeout_s : null,
             };
+            // Only what the module wrote: an absent key stays absent.
+            for (const key of ['repeats', 'retries', 'metrics', 'expect']) {
+                if (entry[key] !== undefined)
+                    listed[key] = entry[key];
+            }
+            return listed;
         });
     }
     const how = r.signal ? `was killed by ${r.signal}` : `exited with code ${r.exitCode}`;
@@ -13239,6 +16185,44 @@ function lastOutputLine(output) {
     const useful = lines.filter((l) => l !== '' && !/^at\s/.test(l) && !/^Node\.js v\d/.test(l));
     const last = useful.at(-1) ?? '';
     return last.length > 200 ? `${last.slice(0, 200)}…` : last;
+}
+
+;// CONCATENATED MODULE: ./src/run/variants.ts
+/**
+ * Variant trees for the audits: a prepared tree with a few files replaced, without copying it.
+ * A variant is one small directory holding only the replaced files, put on top of the tree's
+ * layers: with overlay sandboxes it is one more lower layer (O(1) in the tree's size: one file
+ * written, whatever the tree holds); with copy sandboxes it is copied over the tree's copy.
+ */
+
+
+/**
+ * Writes `files` into the new directory `layerDir`. Each directory on the way takes the mode of
+ * the same directory in `sourceDir` when it exists there (an overlay shows a directory with the
+ * attributes of its topmost layer, so a fresh 0755 would change what the tree looks like).
+ * Throws for a path that is not a plain relative path.
+ */
+async function writeVariantLayer(layerDir, sourceDir, files) {
+    await (0,promises_namespaceObject.mkdir)(layerDir, { recursive: false });
+    const dirs = new Set();
+    for (const file of files) {
+        const parts = file.path.split('/');
+        if (parts.some((p) => p === '' || p === '.' || p === '..') || file.path.includes('\0')) {
+            throw new Error(`a variant file needs a plain relative path, not ${JSON.stringify(file.path)}`);
+        }
+        for (let i = 1; i < parts.length; i++)
+            dirs.add(parts.slice(0, i).join('/'));
+        await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.join)(layerDir, (0,external_node_path_namespaceObject.dirname)(file.path)), { recursive: true });
+        await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(layerDir, file.path), file.content, { mode: file.mode & 0o7777 });
+        // writeFile's mode is filtered by the umask; the file must keep the mode it replaces.
+        await (0,promises_namespaceObject.chmod)((0,external_node_path_namespaceObject.join)(layerDir, file.path), file.mode & 0o7777);
+    }
+    // Deepest first: a directory made read-only must already hold everything below it.
+    for (const dir of [...dirs].sort((a, b) => b.split('/').length - a.split('/').length)) {
+        const source = await (0,promises_namespaceObject.lstat)((0,external_node_path_namespaceObject.join)(sourceDir, dir)).catch(() => null);
+        if (source?.isDirectory())
+            await (0,promises_namespaceObject.chmod)((0,external_node_path_namespaceObject.join)(layerDir, dir), source.mode & 0o7777);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/run/remove-tree.ts
@@ -13404,15 +16388,17 @@ class CopyProvider extends BaseProvider {
     async enter(tree, signal, options = {}) {
         this.checkTree(tree);
         const stop = signal ? AbortSignal.any([this.helpers.signal, signal]) : this.helpers.signal;
-        const source = tree.root[0];
-        if (source === undefined)
+        if (tree.root.length === 0)
             throw new Error('a tree needs at least one layer');
         const area = await this.newArea();
         const root = (0,external_node_path_namespaceObject.join)(area, 'root');
         const home = (0,external_node_path_namespaceObject.join)(area, 'home');
         await Promise.all(['root', 'home', 'tmp'].map((d) => (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.join)(area, d))));
         try {
-            await copyTree(source, root, stop);
+            // Bottom layer first; a layer above (an audit's variant) replaces what it holds.
+            const layers = [...tree.root].reverse();
+            for (const [i, layer] of layers.entries())
+                await copyTree(layer, root, stop, i > 0);
             if (tree.home[0] !== undefined)
                 await copyTree(tree.home[0], home, stop);
         }
@@ -13461,13 +16447,21 @@ function copyPrefix(setpriv, cgroups) {
  * preserving modes and times. `cp -a` is several times faster than a JS walk (and reflinks
  * where the filesystem can); the JS walk is the fallback where there is no cp.
  */
-async function copyTree(from, to, signal) {
+async function copyTree(from, to, signal, 
+/** Files already in `to` are replaced (removed first, so a read-only one is no obstacle). */
+over = false) {
     const cpPath = findTool('cp');
     if (cpPath === null) {
-        await (0,promises_namespaceObject.cp)(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+        await (0,promises_namespaceObject.cp)(from, to, {
+            recursive: true,
+            verbatimSymlinks: true,
+            preserveTimestamps: true,
+            force: true,
+        });
         return;
     }
-    const result = await runCommand([cpPath, '-a', '--', `${from}/.`, to], {
+    const argv = [cpPath, '-a', ...(over ? ['--remove-destination'] : []), '--', `${from}/.`, to];
+    const result = await runCommand(argv, {
         cwd: '/',
         env: { PATH: '/usr/bin:/bin', LC_ALL: 'C' },
         timeoutMs: 30 * 60_000,
@@ -13780,7 +16774,7 @@ class OverlayProvider extends BaseProvider {
             ...tree.home.map((layer, i) => (0,promises_namespaceObject.symlink)(layer, (0,external_node_path_namespaceObject.join)(area, `h${i}`))),
             (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(area, 'plan'), this.mountPlan(area, tree, options, layout)),
             (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(area, 'conf'), Object.entries(conf)
-                .map(([name, value]) => `${name}=${shellQuote(value)}\n`)
+                .map(([name, value]) => `${name}=${overlay_sandbox_shellQuote(value)}\n`)
                 .join('')),
         ]);
         const prefix = [tools.unshare];
@@ -13877,7 +16871,7 @@ function usablePath(path) {
 function depth(path) {
     return path.split('/').length;
 }
-function shellQuote(value) {
+function overlay_sandbox_shellQuote(value) {
     return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
@@ -14122,8 +17116,10 @@ async function exists(path) {
 
 
 
+
+
 /** A workspace cannot be created or used as asked (bad directory, disposed, ...). */
-class WorkspaceError extends QuorumError {
+class WorkspaceError extends errors_QuorumError {
     constructor(message) {
         super('usage', message);
     }
@@ -14270,6 +17266,8 @@ class GateWorkspace {
     disposing = null;
     scratchSeq = 0;
     runSeq = 0;
+    variantSeq = 0;
+    emptyDir = null;
     cgroups;
     constructor(p) {
         this.cgroups = p.cgroups;
@@ -14387,6 +17385,36 @@ class GateWorkspace {
         this.trees.set(tree, { provider, layers });
         return { tree, setup: setupResult };
     }
+    async prepareEmptyTree(role, label) {
+        this.assertOpen();
+        this.emptyDir ??= (async () => {
+            const dir = (0,external_node_path_namespaceObject.join)(this.dir, 'empty-tree');
+            await (0,promises_namespaceObject.mkdir)(dir, { mode: 0o755 });
+            return dir;
+        })();
+        const dir = await this.emptyDir;
+        const provider = this.provider(this.kind);
+        const tree = Object.freeze({ role, sourceDir: dir });
+        this.trees.set(tree, { provider, layers: provider.prepare(dir), logLabel: label });
+        return tree;
+    }
+    async prepareVariant(base, files, label) {
+        this.assertOpen();
+        const state = this.trees.get(base);
+        if (!state)
+            throw new WorkspaceError('prepareVariant: the base tree was not prepared here');
+        const layer = (0,external_node_path_namespaceObject.join)(this.dir, 'variants', `v${++this.variantSeq}`);
+        await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(layer), { recursive: true });
+        await writeVariantLayer(layer, base.sourceDir, files);
+        const tree = Object.freeze({ role: base.role, sourceDir: base.sourceDir });
+        this.trees.set(tree, {
+            provider: state.provider,
+            // Top first: the variant's files hide the tree's own.
+            layers: { ...state.layers, root: [layer, ...state.layers.root] },
+            logLabel: label,
+        });
+        return tree;
+    }
     async runCheck(tree, spec, opts) {
         const state = this.trees.get(tree);
         if (!state)
@@ -14396,8 +17424,10 @@ class GateWorkspace {
         }
         const timeoutMs = spec.timeout_s * 1000;
         const { result } = await this.run({
-            ...state,
+            provider: state.provider,
+            layers: state.layers,
             role: tree.role,
+            logLabel: state.logLabel ?? tree.role,
             logKey: spec.name,
             checkName: spec.name,
             opts: { ...opts, env: { ...opts.env, ...spec.env } },
@@ -14413,9 +17443,10 @@ class GateWorkspace {
                     tree: tree.role,
                 }),
             classify: (r) => spec.kind === 'shell'
-                ? classifyShellRun(r, { timeoutMs, scoreKey: spec.score_from })
-                : classifyFunctionRun(r, { timeoutMs }),
+                ? classifyShellRun(r, { timeoutMs, scoreKey: spec.score_from, metrics: spec.metrics })
+                : classifyFunctionRun(r, { timeoutMs, metrics: spec.metrics }),
             scoreKey: spec.kind === 'shell' ? spec.score_from : null,
+            metricKeys: spec.kind === 'shell' ? (spec.metrics ?? []).map((m) => m.name) : [],
             channel: spec.kind === 'function',
             keep: () => false,
             // The function host imports the module by its path, which may lie under /tmp.
@@ -14476,8 +17507,9 @@ class GateWorkspace {
                     env,
                     timeoutMs: p.timeoutMs,
                     graceMs: this.graceMs,
-                    logPath: (0,external_node_path_namespaceObject.join)(this.logDir, this.logNames.next(p.role, p.logKey)),
+                    logPath: (0,external_node_path_namespaceObject.join)(this.logDir, this.logNames.next(p.logLabel ?? p.role, p.logKey)),
                     scoreKey: p.scoreKey ?? null,
+                    metricKeys: p.metricKeys ?? [],
                     channel: p.channel ?? false,
                 }, signal);
                 if (kind === 'copy')
@@ -14489,7 +17521,7 @@ class GateWorkspace {
                 const c = sandboxFailure
                     ? {
                         outcome: 'ERROR',
-                        reason: `the sandbox could not be set up: ${sandboxFailure}`,
+                        reason: `${SANDBOX_SETUP_FAILED}: ${sandboxFailure}`,
                         score: null,
                     }
                     : p.classify(r, p.timeoutMs);
@@ -14507,6 +17539,8 @@ class GateWorkspace {
                         ? `${c.reason}; ${limitHit.join('; ')}`
                         : c.reason,
                     score: c.score,
+                    ...(c.metrics && Object.keys(c.metrics).length > 0 ? { metrics: c.metrics } : {}),
+                    ...(c.declaration_error ? { declaration_error: true } : {}),
                     duration_ms: r.durationMs,
                     exit_code: r.exitCode,
                     signal: r.signal,
@@ -14659,8 +17693,9 @@ function notRun(seed, sandbox, reason) {
 class LogNames {
     used = new Set();
     counters = new Map();
-    next(role, check) {
-        const stem = `${role}-${safeName(check)}`;
+    /** `label` is a tree role, or an audit tree's label (made safe here too). */
+    next(label, check) {
+        const stem = `${safeName(label)}-${safeName(check)}`;
         let n = this.counters.get(stem) ?? 0;
         let name;
         do {
@@ -14685,10 +17720,6 @@ function safeName(name) {
     return `${cleaned || 'check'}-${hash}`;
 }
 
-;// CONCATENATED MODULE: ./src/version.ts
-/** Quorum's version; a test keeps it equal to package.json's. */
-const VERSION = '0.1.0';
-
 ;// CONCATENATED MODULE: ./src/gate.ts
 /**
  * The gate: config + two trees in, one Report out. This is the only module that knows the order
@@ -14705,8 +17736,13 @@ const VERSION = '0.1.0';
 
 
 
+
+
+
+
+
 /** A usage problem found before anything ran (e.g. scored mode without a baseline). */
-class GateUsageError extends QuorumError {
+class GateUsageError extends errors_QuorumError {
     constructor(message) {
         super('usage', message);
     }
@@ -14746,56 +17782,159 @@ async function runGate(options) {
     try {
         options.onEvent?.({ type: 'sandbox', kind: workspace.kind });
         const config = await withFunctionChecks(options.config, workspace, options.abort);
-        const checks = selectChecks(config.checks, options.only ?? null);
+        const inShard = options.shard
+            ? new Set(checksInShard(config.checks.map((c) => c.name), options.shard))
+            : null;
+        const checks = selectChecks(config.checks, options.only ?? null, options.skip ?? []).filter((c) => inShard === null || inShard.has(c.name));
+        const checksSkipped = config.checks
+            .filter((c) => (options.skip ?? []).includes(c.name))
+            .map((c) => c.name);
         const runOptions = {
             seed,
             envPassthrough: config.env_passthrough,
             env: config.env,
             ...(options.abort ? { abort: options.abort } : {}),
         };
-        const roles = [['candidate', options.candidateDir]];
+        const dirs = new Map([['candidate', options.candidateDir]]);
         if (baselineDir !== null)
-            roles.unshift(['baseline', baselineDir]);
+            dirs.set('baseline', baselineDir);
+        const roles = baselineDir !== null ? ['baseline', 'candidate'] : ['candidate'];
+        // Results reused from the cache: those trees' runs of those checks are not run again.
+        const reuse = options.cache
+            ? await lookUpResults(options.cache, config, checks, dirs, workspace.kind, options.abort)
+            : null;
+        const reused = reuse?.reused ?? new Map();
+        const needs = (role) => checks.some((c) => !reused.has(runKey(role, c.name)));
         const prepared = new Map();
+        const prepare = (role) => {
+            let tree = prepared.get(role);
+            if (!tree) {
+                tree = workspace
+                    .prepareTree(role, dirs.get(role), config.setup, {
+                    ...runOptions,
+                    limits: setupLimitsOf(config),
+                })
+                    .then((result) => {
+                    if (result.setup)
+                        options.onEvent?.({ type: 'setup', tree: role, result: result.setup });
+                    return result;
+                });
+                prepared.set(role, tree);
+            }
+            return tree;
+        };
         // One after the other: a candidate's setup that fills the disk or the machine for a while
-        // must not be able to make the baseline's setup fail (and so change the verdict).
-        for (const [role, dir] of roles) {
-            const result = await workspace.prepareTree(role, dir, config.setup, {
-                ...runOptions,
-                limits: setupLimitsOf(config),
-            });
-            if (result.setup)
-                options.onEvent?.({ type: 'setup', tree: role, result: result.setup });
-            prepared.set(role, result);
-        }
+        // must not be able to make the baseline's setup fail (and so change the verdict). A tree
+        // whose every result is reused is not prepared, unless an audit needs it later.
+        for (const role of roles)
+            if (needs(role))
+                await prepare(role);
         const limit = Math.max(1, options.parallel ?? config.parallel ?? (0,external_node_os_namespaceObject.availableParallelism)());
-        const jobs = [];
-        for (const check of checks) {
-            // Baseline first within each check, so scored mode learns the bar early.
-            if (baselineDir !== null)
-                jobs.push({ check, role: 'baseline' });
-            jobs.push({ check, role: 'candidate' });
-        }
-        const results = await runLimited(jobs, limit, async ({ check, role }) => {
-            const tree = prepared.get(role);
-            if (!tree)
-                throw new Error(`internal: tree ${role} was not prepared`);
-            const setupFailure = tree.setup && tree.setup.outcome !== 'PASSED' ? tree.setup : null;
-            if (setupFailure)
-                return setupFailedResult(setupFailure, role, seed);
-            options.onEvent?.({ type: 'start', check: check.name, tree: role });
-            const result = await workspace.runCheck(tree.tree, check, {
-                ...runOptions,
-                limits: limits_limitsOf(config, check),
+        const schedule = createLimiter(limit);
+        const jobs = scheduleRuns(checks, roles, reused);
+        const normalRunsDone = Promise.withResolvers();
+        const kinds = options.audit ?? config.audit ?? options.auditDefault ?? [];
+        const audit = kinds.length === 0
+            ? null
+            : new AuditRuns({
+                kinds,
+                config,
+                checks,
+                workspace,
+                dirs: { baseline: baselineDir, candidate: options.candidateDir },
+                treeFor: prepare,
+                schedule,
+                // Timings must not be measured beside audit runs: then those wait for the normal
+                // runs to end. Otherwise they fill slots as the normal runs free them.
+                hold: checks.some(measuresTime) ? normalRunsDone.promise : Promise.resolve(),
+                runOptions,
+                cache: options.cache ? openAuditCache(options.cache, config, workspace.kind) : null,
+                candidateTreeId: options.cache?.treeIds?.candidate ?? reuse?.treeIds.get('candidate') ?? null,
+                onEvent: (event) => options.onEvent?.(auditEvent(event)),
+                ...(options.abort ? { abort: options.abort } : {}),
             });
-            options.onEvent?.({ type: 'finish', check: check.name, tree: role, result });
-            return result;
+        // A check's result on a tree is final when its last repeat is done: the audit takes it then.
+        const left = new Map();
+        for (const job of jobs) {
+            const key = runKey(job.role, job.check.name);
+            left.set(key, (left.get(key) ?? 0) + 1);
+        }
+        const finished = new Array(jobs.length);
+        const runJob = async (job) => {
+            const tree = await prepared.get(job.role);
+            if (!tree)
+                throw new Error(`internal: tree ${job.role} was not prepared`);
+            const setupFailure = tree.setup && tree.setup.outcome !== 'PASSED' ? tree.setup : null;
+            if (setupFailure) {
+                return [{ result: setupFailedResult(setupFailure, job.role, seed), started_at: now() }];
+            }
+            return runAttempts(job, {
+                retries: job.check.retries ?? 0,
+                seedOf: (attempt) => attemptSeed(seed, job.repeat, attempt),
+                run: async (attemptSeedValue, attempt) => {
+                    options.onEvent?.({
+                        type: 'start',
+                        check: job.check.name,
+                        tree: job.role,
+                        repeat: job.repeat,
+                        attempt,
+                    });
+                    const result = await workspace.runCheck(tree.tree, job.check, {
+                        ...runOptions,
+                        seed: attemptSeedValue,
+                        limits: limits_limitsOf(config, job.check),
+                    });
+                    options.onEvent?.({
+                        type: 'finish',
+                        check: job.check.name,
+                        tree: job.role,
+                        result,
+                        repeat: job.repeat,
+                        attempt,
+                    });
+                    return result;
+                },
+                aborted: () => options.abort?.aborted ?? false,
+            });
+        };
+        // Every normal run is handed to the scheduler now, before any audit run can be.
+        const normalRuns = Promise.all(jobs.map((job, i) => schedule(() => runJob(job)).then((attempts) => {
+            finished[i] = attempts;
+            const key = runKey(job.role, job.check.name);
+            left.set(key, left.get(key) - 1);
+            if (audit && left.get(key) === 0) {
+                const repeats = jobs.flatMap((other, j) => runKey(other.role, other.check.name) === key ? [finished[j]] : []);
+                audit.onResult(job.role, job.check, summarizeRepeats(repeats, job.check.metrics ?? []));
+            }
+            return attempts;
+        }))).finally(() => normalRunsDone.resolve());
+        for (const role of roles) {
+            for (const check of checks) {
+                const hit = reused.get(runKey(role, check.name));
+                if (hit)
+                    audit?.onResult(role, check, hit);
+            }
+        }
+        const ran = await normalRuns;
+        // Every repeat's attempts, by check and tree, in the order the repeats were scheduled.
+        const repeatsOf = new Map();
+        jobs.forEach((job, i) => {
+            const key = runKey(job.role, job.check.name);
+            const list = repeatsOf.get(key) ?? [];
+            list[job.repeat - 1] = ran[i];
+            repeatsOf.set(key, list);
         });
-        const byKey = new Map();
-        jobs.forEach((job, i) => byKey.set(`${job.role}\0${job.check.name}`, results[i]));
+        const resultOf = (role, check) => {
+            const key = runKey(role, check.name);
+            const hit = reused.get(key);
+            if (hit)
+                return hit;
+            const repeats = repeatsOf.get(key);
+            return repeats ? summarizeRepeats(repeats, check.metrics ?? []) : null;
+        };
         const reports = checks.map((check) => {
-            const candidate = byKey.get(`candidate\0${check.name}`);
-            const baseline = byKey.get(`baseline\0${check.name}`) ?? null;
+            const candidate = resultOf('candidate', check);
+            const baseline = baselineDir !== null ? resultOf('baseline', check) : null;
             return {
                 name: check.name,
                 kind: check.kind,
@@ -14803,28 +17942,57 @@ async function runGate(options) {
                 baseline,
                 ...compareRuns(baseline, candidate),
                 reproduce: (options.reproduce ?? defaultReproduce(options))(check, seed),
+                metrics: compareMetrics(check.metrics ?? [], baseline, candidate),
+                ...(isCanary(check) ? { expect: 'fail' } : {}),
             };
         });
-        const { verdict, reasons } = decideVerdict(mode, reports);
+        if (reuse) {
+            await storeResults(options.cache, reuse, reports, reused);
+        }
+        const audited = audit ? await audit.finish() : null;
+        const { verdict, reasons } = options.shard && reports.length === 0
+            ? emptyShardVerdict(options.shard, inShard?.size ?? 0, config.checks.length)
+            : decideVerdict(mode, reports, {
+                flaky: config.flaky ?? 'warn',
+                audit: audited?.audit ?? null,
+            });
         const candidateRuns = reports.map((r) => r.candidate);
-        const baselineRuns = reports.flatMap((r) => (r.baseline ? [r.baseline] : []));
+        // Canaries do not score: their runs are meant to fail.
+        const scoring = reports.filter((r) => !isCanary(r));
+        const baselineRuns = scoring.flatMap((r) => (r.baseline ? [r.baseline] : []));
+        const setups = new Map();
+        for (const [role, tree] of prepared) {
+            setups.set(role, await tree.then((t) => t.setup, () => null));
+        }
         const treeInfo = (role, dir) => ({
             role,
             path: dir,
             commit: options.commits?.[role] ?? null,
-            setup: prepared.get(role)?.setup ?? null,
+            setup: setups.get(role) ?? null,
+            ...(reuse?.treeIds.has(role) ? { id: reuse.treeIds.get(role) } : {}),
         });
         return {
             schema_version: 1,
             tool: { name: 'quorum', version: VERSION },
             verdict,
             mode,
+            flaky: config.flaky ?? 'warn',
             reasons,
             checks: reports,
             counts: countOutcomes(candidateRuns),
+            skipped: checksSkipped,
+            ...(options.shard
+                ? {
+                    shard: {
+                        index: options.shard.index,
+                        total: options.shard.total,
+                        all_checks: config.checks.map((c) => c.name),
+                    },
+                }
+                : {}),
             totals: {
                 baseline_score: baselineDir !== null ? totalScore(baselineRuns) : null,
-                candidate_score: totalScore(candidateRuns),
+                candidate_score: totalScore(scoring.map((r) => r.candidate)),
             },
             trees: {
                 baseline: baselineDir !== null ? treeInfo('baseline', baselineDir) : null,
@@ -14834,13 +18002,35 @@ async function runGate(options) {
             config_file: options.config.file,
             started_at: startedAt.toISOString(),
             duration_ms: Date.now() - startedAt.getTime(),
-            notices: [...(options.notices ?? []), ...sandboxNotices(workspace, options, config, checks)],
+            notices: [
+                ...(options.notices ?? []),
+                ...sandboxNotices(workspace, options, config, checks),
+                ...(reuse?.warnings ?? []),
+                ...(options.cache?.store.warnings ?? []),
+                ...(audited?.notices ?? []),
+            ],
+            ...(audited ? { audit: audited.audit } : {}),
         };
     }
     finally {
         options.abort?.removeEventListener('abort', onAbort);
         await workspace.dispose();
     }
+}
+/**
+ * A shard with nothing to run: more shards than checks, or its whole share skipped. On its own
+ * it has verified nothing, but it is not a failure either: the verdict that counts is the
+ * publisher's, which merges every shard, checks that each check of the suite ran in its shard,
+ * and blocks when none ran at all. Blocking here would fail a matrix job for being one too many.
+ */
+function emptyShardVerdict(shard, share, suite) {
+    const what = share === 0
+        ? `shard ${shard.index}/${shard.total} has no checks to run (the suite has ${suite} ${suite === 1 ? 'check' : 'checks'} for ${shard.total} shards)`
+        : `every check of shard ${shard.index}/${shard.total} was skipped`;
+    return {
+        verdict: 'allow',
+        reasons: [`${what}; the merged verdict of all shards decides`],
+    };
 }
 /** What a reader must know about how isolated the runs were. */
 function sandboxNotices(workspace, options, config, checks) {
@@ -14885,18 +18075,61 @@ async function withFunctionChecks(config, workspace, abort) {
     }
     return mergeFunctionChecks(config, listed, config.functions);
 }
-function selectChecks(checks, only) {
-    if (only === null || only.length === 0) {
-        if (checks.length === 0)
-            throw new GateUsageError('the config defines no checks');
-        return checks;
-    }
+function selectChecks(checks, only, skip) {
     const known = new Set(checks.map((c) => c.name));
-    const unknown = only.filter((name) => !known.has(name));
+    const unknown = [...(only ?? []), ...skip].filter((name) => !known.has(name));
     if (unknown.length > 0) {
-        throw new GateUsageError(`unknown check ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${[...known].join(', ')})`);
+        throw new GateUsageError(`unknown check ${[...new Set(unknown)].map((n) => `"${n}"`).join(', ')} (known: ${[...known].join(', ')})`);
     }
-    return checks.filter((c) => only.includes(c.name));
+    if (checks.length === 0)
+        throw new GateUsageError('the config defines no checks');
+    const chosen = only === null || only.length === 0 ? checks : checks.filter((c) => only.includes(c.name));
+    return chosen.filter((c) => !skip.includes(c.name));
+}
+/**
+ * The runs to do, in the order to start them. Each repeat is a pair of runs, one per tree, next
+ * to each other in the queue, so they run at the same time when there are two slots, and one
+ * right after the other when there is one; the order within the pair alternates (B C, C B, ...),
+ * so neither tree always goes first. Drift on a shared machine then hits both trees alike.
+ */
+function scheduleRuns(checks, roles, reused) {
+    const jobs = [];
+    for (const check of checks) {
+        const repeats = check.repeats ?? 1;
+        for (let repeat = 1; repeat <= repeats; repeat++) {
+            const order = repeat % 2 === 1 ? roles : [...roles].reverse();
+            for (const role of order) {
+                if (!reused.has(runKey(role, check.name)))
+                    jobs.push({ check, role, repeat });
+            }
+        }
+    }
+    return jobs;
+}
+/** Runs a job's first attempt, and retries while it did not pass and retries are left. */
+async function runAttempts(job, p) {
+    const attempts = [];
+    for (let attempt = 1; attempt <= 1 + p.retries; attempt++) {
+        const started_at = now();
+        const result = await p.run(p.seedOf(attempt), attempt);
+        attempts.push({ result, started_at });
+        if (!isRetryable(result) || p.aborted())
+            break;
+    }
+    return attempts;
+}
+/**
+ * The seed of one attempt: the gate's own seed for the first attempt of the first repeat (so the
+ * reproduce line replays it), a seed derived from it for every other one (so each retry differs,
+ * and each can be replayed with --seed).
+ */
+function attemptSeed(seed, repeat, attempt) {
+    if (repeat === 1 && attempt === 1)
+        return seed;
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`${seed}/${repeat}/${attempt}`).digest('hex').slice(0, 8);
+}
+function now() {
+    return new Date().toISOString();
 }
 /** A check on a tree whose setup failed never ran; it is ERROR, and says why. */
 function setupFailedResult(setup, role, seed) {
@@ -14912,18 +18145,46 @@ function setupFailedResult(setup, role, seed) {
         sandbox: setup.sandbox,
     };
 }
-/** Runs fn over items with at most `limit` in flight; results keep the items' order. */
-async function runLimited(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const i = next++;
-            results[i] = await fn(items[i]);
+/**
+ * A scheduler of at most `limit` tasks at once, started in the order they were handed in: the
+ * normal runs are all handed in first, so an audit run handed in later waits behind them.
+ */
+function createLimiter(limit) {
+    let active = 0;
+    const waiting = [];
+    return async (task) => {
+        if (active < limit)
+            active++;
+        else
+            await new Promise((resolve) => waiting.push(resolve));
+        try {
+            return await task();
+        }
+        finally {
+            // The slot passes to the next waiting task, or frees up.
+            const next = waiting.shift();
+            if (next)
+                next();
+            else
+                active--;
         }
     };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return results;
+}
+/** Whether a check measures something that varies with the machine's load (a timing). */
+function measuresTime(check) {
+    return (check.metrics ?? []).some((m) => !m.deterministic);
+}
+/** An audit run's progress event, in the gate's terms. */
+function auditEvent(event) {
+    return event.type === 'start'
+        ? { type: 'start', check: event.check, tree: event.tree, audit: event.audit }
+        : {
+            type: 'finish',
+            check: event.check,
+            tree: event.tree,
+            audit: event.audit,
+            result: event.result,
+        };
 }
 /** Quotes one argument for a POSIX shell, only when it needs it. */
 function gate_shellQuote(arg) {
@@ -14951,7 +18212,7 @@ function defaultReproduce(options) {
 
 
 
-class PromoteError extends QuorumError {
+class PromoteError extends errors_QuorumError {
     constructor(message) {
         super('promote', message);
     }
@@ -15000,111 +18261,342 @@ async function removeExtraneous(candidate, live, top) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/report/format.ts
+;// CONCATENATED MODULE: ./src/run/result-cache.ts
+/**
+ * The CLI's local cache of run results (DESIGN "Results are reusable"): one JSON file per result
+ * key in one directory, `<key>.json`, holding an envelope
+ * `{ format: 'quorum-result/1', key, stored_at, payload }`.
+ *
+ * A cache can only ever cost a re-run, never a wrong or failed gate: every problem (a corrupt,
+ * foreign, oversize or planted entry, a full disk, a read-only directory) is a warning line in
+ * `warnings` and a miss, never a throw. Only a malformed key throws: that is a bug in the caller,
+ * and a key becomes a file name. Entries are written atomically (a new temp file in the same
+ * directory, then rename), so a reader sees a whole entry or none.
+ *
+ * What is worth storing, and what a payload means, is the caller's business (DESIGN "Only
+ * consistent results are reused").
+ */
 
-/** Emoji for an outcome in markdown views. */
-const OUTCOME_ICON = {
-    PASSED: '✅',
-    FAILED: '❌',
-    TIMEOUT: '⏱️',
-    CRASHED: '💥',
-    ERROR: '⚠️',
-};
-/** Human words for a change between baseline and candidate. */
-const CHANGE_LABEL = {
-    'still-passing': 'still passing',
-    regressed: 'regressed',
-    fixed: 'fixed',
-    'still-failing': 'still failing',
-    passing: 'passing',
-    failing: 'failing',
-    'new-check-passing': 'new, passing',
-    'new-check-failing': 'new, failing',
-};
-/** Emoji for a change in markdown views; empty for the unremarkable ones. */
-const CHANGE_ICON = {
-    'still-passing': '',
-    regressed: '🔻',
-    fixed: '🎉',
-    'still-failing': '',
-    passing: '',
-    failing: '',
-    'new-check-passing': '🆕',
-    'new-check-failing': '🆕',
-};
-/** True when the candidate run of this check did not pass: it gets details and annotations. */
-function isNonPassing(check) {
-    return check.candidate.outcome !== 'PASSED';
-}
-/** The checks whose candidate run did not pass, in report order. */
-function nonPassingChecks(report) {
-    return report.checks.filter(isNonPassing);
-}
-/** "2 of 5 checks failing" / "all 5 checks passing" / "no checks", from the candidate runs. */
-function countPhrase(report) {
-    const total = report.checks.length;
-    const failing = nonPassingChecks(report).length;
-    if (total === 0)
-        return 'no checks';
-    if (failing === 0)
-        return total === 1 ? '1 check passing' : `all ${total} checks passing`;
-    return `${failing} of ${total} ${total === 1 ? 'check' : 'checks'} failing`;
-}
-/** Verdict as a past participle: "allowed" / "blocked". */
-function verdictWord(report) {
-    return report.verdict === 'allow' ? 'allowed' : 'blocked';
-}
-/** Milliseconds as "450 ms", "12.3 s" or "2 min 03 s". */
-function formatDuration(ms) {
-    if (!Number.isFinite(ms) || ms < 0)
-        return '?';
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    const totalSeconds = Math.round(ms / 1000);
-    const minutes = Math.floor(totalSeconds / 60);
-    const seconds = totalSeconds % 60;
-    return `${minutes} min ${String(seconds).padStart(2, '0')} s`;
-}
-/** Bytes as "812 B", "12.4 KB", "2.0 MB" (powers of 1024). */
-function formatBytes(bytes) {
-    if (!Number.isFinite(bytes) || bytes < 0)
-        return '?';
-    if (bytes < 1024)
-        return `${bytes} B`;
-    if (bytes < 1024 * 1024)
-        return `${(bytes / 1024).toFixed(1)} KB`;
-    return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+
+
+
+
+
+const RESULT_CACHE_FORMAT = 'quorum-result/1';
+/** An entry file larger than this is not read (a results payload is a few KiB). */
+const RESULT_CACHE_MAX_ENTRY_BYTES = 4 * 1024 * 1024;
+/** prune() keeps this many entries by default. */
+const RESULT_CACHE_DEFAULT_MAX_ENTRIES = 5000;
+const KEY_PATTERN = /^[0-9a-f]{64}$/;
+const ENTRY_NAME = /^([0-9a-f]{64})\.json$/;
+/** Temp files are `.<key>.<random>.tmp`: never an entry name, and unique per write. */
+const TEMP_NAME = /^\.[0-9a-f]{64}\.[0-9a-f]{16}\.tmp$/;
+/** A temp file older than this was left by a write that died; prune() removes it. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+/** Never follow a link at the entry's path; never block on a FIFO or device planted there. */
+const READ_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK;
+/** A temp file is ours alone: created new, never through a link. */
+const WRITE_FLAGS = external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | external_node_fs_namespaceObject.constants.O_NOFOLLOW;
+/** A key as the cache accepts it: 64 lowercase hex characters (engine/result-key.ts resultKey). */
+function isResultKey(key) {
+    return typeof key === 'string' && KEY_PATTERN.test(key);
 }
 /**
- * The captured output as one text: head, a visible gap line when the middle was dropped, tail.
- * Still untrusted and unbounded in principle; callers cut and sanitize it.
+ * Opens (lazily: nothing is touched until the first call) the cache in `dir`. The directory is
+ * created with mode 0700 on the first put; files are 0600.
+ *
+ * The directory is refused (a warning, then every get misses and every put is skipped) when it
+ * is a symbolic link, not a directory, not owned by this user, or writable by group or others:
+ * anyone who can write there can plant results that make a check pass without running.
  */
-function outputText(output) {
-    if (output.tail === '')
-        return output.head;
-    if (!output.truncated)
-        return output.head + output.tail;
-    const kept = output.head.length + output.tail.length;
-    const dropped = Math.max(0, output.bytes - kept);
-    const sep = output.head.endsWith('\n') || output.head === '' ? '' : '\n';
-    return `${output.head}${sep}[… ${formatBytes(dropped)} of output not kept here …]\n${output.tail}`;
+function openResultCache(dir, options = {}) {
+    return new DirectoryResultCache(dir, options);
 }
-/** How the process ended, for details: "exit code 1", "signal SIGKILL", or null when unknown. */
-function exitPhrase(check) {
-    const run = check.candidate;
-    if (run.signal)
-        return `signal ${run.signal}`;
-    if (run.exit_code !== null)
-        return `exit code ${run.exit_code}`;
-    return null;
+class DirectoryResultCache {
+    dir;
+    warnings = [];
+    maxEntryBytes;
+    now;
+    /** What the directory is: unknown (null) until first used. */
+    state = null;
+    /** The one attempt to create a missing directory, shared by concurrent puts. */
+    creating = null;
+    constructor(dir, options) {
+        this.dir = dir;
+        this.maxEntryBytes = options.maxEntryBytes ?? RESULT_CACHE_MAX_ENTRY_BYTES;
+        this.now = options.now ?? (() => new Date());
+    }
+    async get(key) {
+        const file = this.fileFor(key);
+        if (!(await this.check(false)))
+            return null;
+        let handle;
+        try {
+            handle = await (0,promises_namespaceObject.open)(file, READ_FLAGS);
+        }
+        catch (err) {
+            if (codeOf(err) !== 'ENOENT')
+                this.warn(`cache entry ${file} not used: ${entryError(err)}`);
+            return null;
+        }
+        try {
+            const st = await handle.stat();
+            if (!st.isFile()) {
+                this.warn(`cache entry ${file} not used: it is not a regular file`);
+                return null;
+            }
+            if (st.size > this.maxEntryBytes) {
+                this.warn(`cache entry ${file} not used: it is ${st.size} bytes, over the limit of ${this.maxEntryBytes}`);
+                return null;
+            }
+            // Read up to one byte past the cap: the file may have grown since fstat.
+            const buffer = Buffer.alloc(Math.min(st.size, this.maxEntryBytes) + 1);
+            let length = 0;
+            while (length < buffer.length) {
+                const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+                if (bytesRead === 0)
+                    break;
+                length += bytesRead;
+            }
+            if (length > this.maxEntryBytes) {
+                this.warn(`cache entry ${file} not used: it is over the limit of ${this.maxEntryBytes} bytes`);
+                return null;
+            }
+            const problem = parseEntry(buffer.subarray(0, length), key);
+            if (typeof problem === 'string') {
+                this.warn(`cache entry ${file} not used: ${problem}`);
+                return null;
+            }
+            // A read counts as a use: prune() keeps recently used entries. Best effort.
+            const now = this.now();
+            await handle.utimes(now, now).catch(() => { });
+            return problem;
+        }
+        catch (err) {
+            this.warn(`cache entry ${file} not used: ${entryError(err)}`);
+            return null;
+        }
+        finally {
+            await handle.close().catch(() => { });
+        }
+    }
+    async put(key, payload) {
+        const file = this.fileFor(key);
+        let text;
+        try {
+            const envelope = {
+                format: RESULT_CACHE_FORMAT,
+                key,
+                stored_at: this.now().toISOString(),
+                payload,
+            };
+            text = JSON.stringify(envelope);
+            if (typeof JSON.parse(text)?.payload === 'undefined')
+                throw new Error('it has no JSON form');
+        }
+        catch (err) {
+            this.warn(`result for ${key} not cached: its payload is not JSON data (${result_cache_errorText(err)})`);
+            return;
+        }
+        const bytes = Buffer.from(text, 'utf8');
+        if (bytes.length > this.maxEntryBytes) {
+            this.warn(`result for ${key} not cached: its entry would be ${bytes.length} bytes, over the limit of ${this.maxEntryBytes}`);
+            return;
+        }
+        if (!(await this.check(true)))
+            return;
+        const temp = (0,external_node_path_namespaceObject.join)(this.dir, `.${key}.${(0,external_node_crypto_namespaceObject.randomBytes)(8).toString('hex')}.tmp`);
+        let handle = null;
+        try {
+            handle = await (0,promises_namespaceObject.open)(temp, WRITE_FLAGS, 0o600);
+            let written = 0;
+            while (written < bytes.length) {
+                const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, null);
+                if (bytesWritten === 0)
+                    throw new Error('a write made no progress');
+                written += bytesWritten;
+            }
+            await handle.close();
+            handle = null;
+            await (0,promises_namespaceObject.rename)(temp, file);
+        }
+        catch (err) {
+            this.warn(`result for ${key} not cached: cannot write ${file}: ${describeFsError(err)}`);
+            if (handle !== null)
+                await handle.close().catch(() => { });
+            await (0,promises_namespaceObject.unlink)(temp).catch(() => { });
+        }
+    }
+    async listKeys() {
+        if (!(await this.check(false)))
+            return [];
+        const names = await this.names();
+        return names.flatMap((name) => ENTRY_NAME.exec(name)?.[1] ?? []).sort();
+    }
+    async prune(maxEntries = RESULT_CACHE_DEFAULT_MAX_ENTRIES) {
+        if (!Number.isSafeInteger(maxEntries) || maxEntries < 0) {
+            throw new TypeError(`prune: maxEntries must be a non-negative integer, got ${maxEntries}`);
+        }
+        if (!(await this.check(false)))
+            return 0;
+        const entries = [];
+        const nowMs = this.now().getTime();
+        for (const name of await this.names()) {
+            const path = (0,external_node_path_namespaceObject.join)(this.dir, name);
+            const st = await (0,promises_namespaceObject.lstat)(path).catch(() => null);
+            if (st === null)
+                continue;
+            if (TEMP_NAME.test(name)) {
+                if (st.isFile() && nowMs - st.mtimeMs > STALE_TEMP_MS)
+                    await (0,promises_namespaceObject.unlink)(path).catch(() => { });
+            }
+            else if (ENTRY_NAME.test(name)) {
+                entries.push({ name, mtimeMs: st.mtimeMs });
+            }
+        }
+        if (entries.length <= maxEntries)
+            return 0;
+        // Newest first; names break ties so that the order is the same on every run.
+        entries.sort((a, b) => b.mtimeMs - a.mtimeMs || (a.name < b.name ? -1 : 1));
+        let removed = 0;
+        for (const { name } of entries.slice(maxEntries)) {
+            try {
+                await (0,promises_namespaceObject.unlink)((0,external_node_path_namespaceObject.join)(this.dir, name));
+                removed++;
+            }
+            catch (err) {
+                if (codeOf(err) !== 'ENOENT') {
+                    this.warn(`cache entry ${(0,external_node_path_namespaceObject.join)(this.dir, name)} not pruned: ${describeFsError(err)}`);
+                }
+            }
+        }
+        return removed;
+    }
+    /** The entry's path; throws for a key that is not 64 lowercase hex (a caller's bug). */
+    fileFor(key) {
+        if (!isResultKey(key)) {
+            throw new TypeError(`result cache: key ${JSON.stringify(key)} is not 64 lowercase hex characters`);
+        }
+        return (0,external_node_path_namespaceObject.join)(this.dir, `${key}.json`);
+    }
+    async names() {
+        try {
+            return await (0,promises_namespaceObject.readdir)(this.dir);
+        }
+        catch (err) {
+            if (codeOf(err) !== 'ENOENT') {
+                this.warn(`result cache ${this.dir} not listed: ${describeFsError(err)}`);
+            }
+            return [];
+        }
+    }
+    /**
+     * Whether the directory may be used. get/listKeys/prune never create it (a missing directory
+     * is a quiet miss); the first put that finds it missing creates it, and later puts share that
+     * outcome. Decided once per cache: a refused directory is refused with one warning.
+     */
+    check(create) {
+        this.state ??= this.inspect();
+        return this.state.then((state) => {
+            if (state === 'ok')
+                return true;
+            if (state === 'refused' || !create)
+                return false;
+            this.creating ??= this.create();
+            return this.creating;
+        });
+    }
+    async create() {
+        let state;
+        try {
+            await (0,promises_namespaceObject.mkdir)(this.dir, { recursive: true, mode: 0o700 });
+            state = await this.inspect();
+        }
+        catch (err) {
+            this.warn(`result cache ${this.dir} not used: cannot create it: ${describeFsError(err)}`);
+            state = 'refused';
+        }
+        if (state === 'missing') {
+            this.warn(`result cache ${this.dir} not used: it vanished right after it was created`);
+            state = 'refused';
+        }
+        this.state = Promise.resolve(state);
+        return state === 'ok';
+    }
+    /** Checks the directory itself (not what is in it). */
+    async inspect() {
+        let st;
+        try {
+            st = await (0,promises_namespaceObject.lstat)(this.dir);
+        }
+        catch (err) {
+            if (codeOf(err) === 'ENOENT')
+                return 'missing';
+            this.warn(`result cache ${this.dir} not used: ${describeFsError(err)}`);
+            return 'refused';
+        }
+        const refuse = (why) => {
+            this.warn(`result cache ${this.dir} not used: ${why}`);
+            return 'refused';
+        };
+        if (st.isSymbolicLink())
+            return refuse('it is a symbolic link');
+        if (!st.isDirectory())
+            return refuse('it is not a directory');
+        // The effective uid: the one that owns what this process creates.
+        const uid = process.geteuid?.();
+        if (uid !== undefined && st.uid !== uid) {
+            return refuse(`it is owned by uid ${st.uid}, not by this user (uid ${uid})`);
+        }
+        if ((st.mode & 0o022) !== 0) {
+            const who = (st.mode & 0o002) !== 0 ? 'everyone' : 'its group';
+            return refuse(`it is writable by ${who} (mode ${(st.mode & 0o777).toString(8)}); make it 0700`);
+        }
+        return 'ok';
+    }
+    warn(line) {
+        this.warnings.push(oneLine(line, 500));
+    }
 }
-/** First 7 characters of a hex sha, or null when the value is not a sha. */
-function shortSha(sha) {
-    if (!sha || !/^[0-9a-f]{7,64}$/i.test(sha))
-        return null;
-    return sha.slice(0, 7).toLowerCase();
+/** The entry in `bytes`, or what is wrong with it. */
+function parseEntry(bytes, key) {
+    let value;
+    try {
+        value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    }
+    catch (err) {
+        return `it is not valid JSON (${result_cache_errorText(err)})`;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        return 'it is not a JSON object';
+    }
+    const entry = value;
+    if (entry.format !== RESULT_CACHE_FORMAT) {
+        return `its format is ${JSON.stringify(entry.format)}, not ${JSON.stringify(RESULT_CACHE_FORMAT)}`;
+    }
+    if (entry.key !== key) {
+        return `it holds the entry for key ${JSON.stringify(entry.key)}, not for its file name (a foreign entry)`;
+    }
+    if (typeof entry.stored_at !== 'string' || Number.isNaN(Date.parse(entry.stored_at))) {
+        return 'its stored_at is not a date';
+    }
+    if (!('payload' in entry))
+        return 'it has no payload';
+    return { payload: entry.payload, stored_at: entry.stored_at };
+}
+function codeOf(err) {
+    return err?.code;
+}
+function entryError(err) {
+    const code = codeOf(err);
+    if (code === 'ELOOP')
+        return 'it is a symbolic link';
+    if (code === 'EISDIR')
+        return 'it is a directory';
+    return describeFsError(err);
+}
+function result_cache_errorText(err) {
+    return oneLine(err instanceof Error ? err.message : String(err), 200);
 }
 
 ;// CONCATENATED MODULE: ./src/report/sanitize.ts
@@ -15331,6 +18823,229 @@ function countLines(text) {
     return n;
 }
 
+;// CONCATENATED MODULE: ./src/report/format.ts
+
+/** Emoji for an outcome in markdown views. */
+const OUTCOME_ICON = {
+    PASSED: '✅',
+    FAILED: '❌',
+    TIMEOUT: '⏱️',
+    CRASHED: '💥',
+    ERROR: '⚠️',
+    FLAKY: '🎲',
+};
+/** Human words for a change between baseline and candidate. */
+const CHANGE_LABEL = {
+    'still-passing': 'still passing',
+    regressed: 'regressed',
+    fixed: 'fixed',
+    'still-failing': 'still failing',
+    passing: 'passing',
+    failing: 'failing',
+    'new-check-passing': 'new, passing',
+    'new-check-failing': 'new, failing',
+};
+/** Emoji for a change in markdown views; empty for the unremarkable ones. */
+const CHANGE_ICON = {
+    'still-passing': '',
+    regressed: '🔻',
+    fixed: '🎉',
+    'still-failing': '',
+    passing: '',
+    failing: '',
+    'new-check-passing': '🆕',
+    'new-check-failing': '🆕',
+};
+/**
+ * True when the candidate run of this check is not what it should be, so it gets details and
+ * annotations: an ordinary check that did not pass, or a canary (`expect: fail`) that did not
+ * fail (it passed, or could not run).
+ */
+function needsAttention(check) {
+    if (isCanaryReport(check))
+        return !canaryFailedAsExpected(check);
+    return check.candidate.outcome !== 'PASSED';
+}
+/** The checks that need attention (see needsAttention), in report order. */
+function checksNeedingAttention(report) {
+    return report.checks.filter(needsAttention);
+}
+/** A canary: a check that must not pass. */
+function isCanaryReport(check) {
+    return check.expect === 'fail';
+}
+/** A canary that failed the way a test fails (FAILED, TIMEOUT or CRASHED): as it should. */
+function canaryFailedAsExpected(check) {
+    const outcome = check.candidate.outcome;
+    return outcome === 'FAILED' || outcome === 'TIMEOUT' || outcome === 'CRASHED';
+}
+/** The change column of a canary, instead of the baseline-to-candidate change. */
+function canaryLabel(check) {
+    if (canaryFailedAsExpected(check))
+        return 'canary, fails as expected';
+    if (check.candidate.outcome === 'ERROR')
+        return 'canary could not run';
+    return 'canary PASSED: gate broken';
+}
+/** The checks the vacuity probe found passing on an empty tree. */
+function vacuousChecks(report) {
+    return new Set((report.audit?.vacuity ?? []).filter((p) => p.vacuous === true).map((p) => p.check));
+}
+/** What to do about a check that cannot fail: one sentence, the same in every view. */
+const VACUOUS_HINT = 'make it depend on the code. Common causes: a command that always succeeds, a test glob that matches no file, a runner that exits 0 when it finds no tests (e.g. jest --passWithNoTests)';
+/** How a changed file was broken, in words. */
+const SABOTAGE_LABEL = {
+    throw: 'first-line throw',
+    raise: 'first-line raise',
+    exit: 'first-line exit 1',
+    emptied: 'content removed',
+};
+/** Why changed files were not audited, in words (plural forms where counted). */
+const NOT_AUDITED_LABEL = {
+    ignored: 'ignored (audit_ignore)',
+    'gate-file': "the gate's own config or checks",
+    binary: 'binary',
+    'not-a-file': 'not a regular file',
+    'over-cap': 'over the cap',
+    'too-large': 'too large',
+    unreadable: 'unreadable',
+};
+/** "3 not audited: 1 ignored (audit_ignore), 2 over the cap (audit_max_files: 20)", or null. */
+function notAuditedPhrase(report) {
+    const changes = report.audit?.changes;
+    if (!changes || changes.not_audited.length === 0)
+        return null;
+    const counts = new Map();
+    for (const { why } of changes.not_audited)
+        counts.set(why, (counts.get(why) ?? 0) + 1);
+    const parts = [...counts].map(([why, n]) => why === 'over-cap'
+        ? `${n} over the cap (audit_max_files: ${changes.max_files})`
+        : `${n} ${NOT_AUDITED_LABEL[why]}`);
+    const omitted = changes.not_audited_omitted ?? 0;
+    const total = changes.not_audited.length + omitted;
+    const more = omitted > 0 ? `, and ${omitted} more not listed` : '';
+    return `${total} changed ${total === 1 ? 'file' : 'files'} not audited: ${parts.join(', ')}${more}`;
+}
+/**
+ * "lint and types passed with every changed file broken at once, so ran once, not per file", or
+ * null when every check ran per file.
+ */
+function togetherPhrase(report) {
+    const files = report.audit?.changes?.files ?? [];
+    const names = (report.audit?.changes?.checks ?? []).filter((name) => files.some((f) => f.runs.some((r) => r.check === name && r.together === true)));
+    if (names.length === 0)
+        return null;
+    const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+    return `${list} passed with every changed file broken at once, so ${names.length === 1 ? 'it' : 'they'} ran once, not per file`;
+}
+/** "unit (FAILED), e2e (TIMEOUT)": the checks that noticed a broken file, with how. */
+function noticedPhrase(runs) {
+    return runs
+        .filter((r) => r.noticed === true)
+        .map((r) => `${r.check} (${r.run.outcome})`)
+        .join(', ');
+}
+/**
+ * Whether views show scores: in scored mode, and in pass-fail with a baseline (as they always
+ * did). no-regression judges metrics instead, which have a table of their own.
+ */
+function showsScore(report) {
+    if (report.mode === 'no-regression')
+        return false;
+    return report.mode === 'scored' || report.totals.baseline_score !== null;
+}
+/** The checks that were FLAKY on the candidate, in report order. */
+function flakyChecks(report) {
+    return report.checks.filter((c) => c.candidate.outcome === 'FLAKY');
+}
+/**
+ * "2 of 5 checks failing" / "all 5 checks passing" / "no checks", from the candidate runs, with
+ * ", 1 flaky" when some were FLAKY (those are not counted as failing here).
+ */
+function countPhrase(report) {
+    const ordinary = report.checks.filter((c) => !isCanaryReport(c));
+    const canaries = report.checks.filter(isCanaryReport);
+    const broken = canaries.filter((c) => !canaryFailedAsExpected(c)).length;
+    const canaryNote = canaries.length === 0
+        ? ''
+        : broken === 0
+            ? `, ${canaries.length === 1 ? 'the canary' : `${canaries.length} canaries`} failing as expected`
+            : canaries.length === 1
+                ? ', the canary not failing'
+                : `, ${broken} of ${canaries.length} canaries not failing`;
+    return ordinaryCountPhrase(ordinary) + canaryNote;
+}
+function ordinaryCountPhrase(checks) {
+    const total = checks.length;
+    const flaky = checks.filter((c) => c.candidate.outcome === 'FLAKY').length;
+    const failing = checks.filter((c) => c.candidate.outcome !== 'PASSED').length - flaky;
+    if (total === 0)
+        return 'no checks';
+    const flakyNote = flaky > 0 ? `, ${flaky} flaky` : '';
+    if (failing === 0) {
+        if (flaky === 0)
+            return total === 1 ? '1 check passing' : `all ${total} checks passing`;
+        return `${total - flaky} of ${total} ${total === 1 ? 'check' : 'checks'} passing${flakyNote}`;
+    }
+    return `${failing} of ${total} ${total === 1 ? 'check' : 'checks'} failing${flakyNote}`;
+}
+/** Verdict as a past participle: "allowed" / "blocked". */
+function verdictWord(report) {
+    return report.verdict === 'allow' ? 'allowed' : 'blocked';
+}
+/** Milliseconds as "450 ms", "12.3 s" or "2 min 03 s". */
+function formatDuration(ms) {
+    if (!Number.isFinite(ms) || ms < 0)
+        return '?';
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const totalSeconds = Math.round(ms / 1000);
+    const minutes = Math.floor(totalSeconds / 60);
+    const seconds = totalSeconds % 60;
+    return `${minutes} min ${String(seconds).padStart(2, '0')} s`;
+}
+/** Bytes as "812 B", "12.4 KB", "2.0 MB" (powers of 1024). */
+function formatBytes(bytes) {
+    if (!Number.isFinite(bytes) || bytes < 0)
+        return '?';
+    if (bytes < 1024)
+        return `${bytes} B`;
+    if (bytes < 1024 * 1024)
+        return `${(bytes / 1024).toFixed(1)} KB`;
+    return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+/**
+ * The captured output as one text: head, a visible gap line when the middle was dropped, tail.
+ * Still untrusted and unbounded in principle; callers cut and sanitize it.
+ */
+function outputText(output) {
+    if (output.tail === '')
+        return output.head;
+    if (!output.truncated)
+        return output.head + output.tail;
+    const kept = output.head.length + output.tail.length;
+    const dropped = Math.max(0, output.bytes - kept);
+    const sep = output.head.endsWith('\n') || output.head === '' ? '' : '\n';
+    return `${output.head}${sep}[… ${formatBytes(dropped)} of output not kept here …]\n${output.tail}`;
+}
+/** How the process ended, for details: "exit code 1", "signal SIGKILL", or null when unknown. */
+function exitPhrase(check) {
+    const run = check.candidate;
+    if (run.signal)
+        return `signal ${run.signal}`;
+    if (run.exit_code !== null)
+        return `exit code ${run.exit_code}`;
+    return null;
+}
+/** First 7 characters of a hex sha, or null when the value is not a sha. */
+function shortSha(sha) {
+    if (!sha || !/^[0-9a-f]{7,64}$/i.test(sha))
+        return null;
+    return sha.slice(0, 7).toLowerCase();
+}
+
 ;// CONCATENATED MODULE: ./src/report/log-safe.ts
 /**
  * Making check output safe to echo to the GitHub Actions runner log.
@@ -15371,6 +19086,13 @@ function toRunnerLog(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/terminal.ts
+/**
+ * The CLI's view of a report: a compact table, the output tail of every non-passing candidate run,
+ * the reasons, and the verdict as the last line. Check output is untrusted even on a terminal:
+ * escapes are stripped so it cannot recolour, move the cursor or rewrite earlier lines, and since
+ * the CLI also runs inside GitHub Actions, workflow commands are neutralized in the whole output.
+ */
+
 
 
 
@@ -15394,6 +19116,7 @@ const OUTCOME_STYLE = {
     TIMEOUT: 'yellow',
     CRASHED: 'red',
     ERROR: 'magenta',
+    FLAKY: 'yellow',
 };
 /**
  * Renders `report` for a terminal, ending with a newline. The verdict is the last line. ANSI
@@ -15430,8 +19153,22 @@ function renderTerminal(report, options) {
     out.push('');
     if (report.checks.length > 0)
         table(report, width, line);
+    if (report.checks.some((c) => (c.metrics ?? []).length > 0)) {
+        out.push('');
+        metricsTable(report, line);
+    }
+    if (report.audit) {
+        out.push('');
+        auditSection(report, line);
+    }
+    if (report.skipped && report.skipped.length > 0) {
+        line({
+            text: `  skipped (not run, by request): ${report.skipped.map((n) => plainLine(n, NAME_MAX)).join(', ')}`,
+            style: 'dim',
+        });
+    }
     const tailCount = options.tailLines ?? DEFAULT_TAIL_LINES;
-    for (const check of nonPassingChecks(report)) {
+    for (const check of checksNeedingAttention(report)) {
         out.push('');
         details(check, tailCount, line);
     }
@@ -15446,7 +19183,7 @@ function renderTerminal(report, options) {
     out.push('');
     const allowed = report.verdict === 'allow';
     const verdict = [countPhrase(report)];
-    if (report.mode === 'scored' || report.totals.baseline_score !== null) {
+    if (showsScore(report)) {
         const base = report.totals.baseline_score;
         const cand = report.totals.candidate_score;
         verdict.push(base === null
@@ -15480,10 +19217,13 @@ function renderSegments(segments, width, paint) {
 }
 function table(report, width, line) {
     const hasBaseline = report.checks.some((c) => c.baseline !== null);
-    const hasScore = report.checks.some((c) => c.candidate.score !== null || c.score_delta !== null);
+    const hasScore = showsScore(report) &&
+        report.checks.some((c) => c.candidate.score !== null || c.score_delta !== null);
     const names = report.checks.map((c) => plainLine(c.name, NAME_MAX));
     const nameWidth = Math.max(5, ...names.map((n) => [...n].length));
-    const changeWidth = Math.max(6, ...report.checks.map((c) => CHANGE_LABEL[c.change].length));
+    const changeText = (c) => isCanaryReport(c) ? canaryLabel(c) : CHANGE_LABEL[c.change];
+    const changeWidth = Math.max(6, ...report.checks.map((c) => changeText(c).length));
+    const vacuous = vacuousChecks(report);
     const scores = report.checks.map(scoreCell);
     const scoreWidth = Math.max(5, ...scores.map((s) => s.length));
     const fixed = 2 +
@@ -15505,8 +19245,12 @@ function table(report, width, line) {
     line(...header.map((s) => ({ ...s, style: 'dim' })));
     for (const [i, check] of report.checks.entries()) {
         const cand = check.candidate.outcome;
+        const attention = needsAttention(check);
         const row = [
-            { text: cand === 'PASSED' ? '✔ ' : '✘ ', style: OUTCOME_STYLE[cand] },
+            {
+                text: !attention ? (vacuous.has(check.name) ? '⚠ ' : '✔ ') : cand === 'FLAKY' ? '⚠ ' : '✘ ',
+                style: !attention ? (vacuous.has(check.name) ? 'yellow' : 'green') : OUTCOME_STYLE[cand],
+            },
             { text: names[i] ?? '', pad: nameWidth + 2 },
         ];
         if (hasBaseline) {
@@ -15516,16 +19260,106 @@ function table(report, width, line) {
                 : { text: base, pad: 11, style: OUTCOME_STYLE[base] });
         }
         row.push({ text: cand, pad: 11, style: OUTCOME_STYLE[cand] });
-        const changeStyle = check.change === 'regressed' ? 'red' : check.change === 'fixed' ? 'green' : undefined;
+        const changeStyle = isCanaryReport(check)
+            ? attention
+                ? 'red'
+                : undefined
+            : check.change === 'regressed'
+                ? 'red'
+                : check.change === 'fixed'
+                    ? 'green'
+                    : undefined;
         row.push({
-            text: CHANGE_LABEL[check.change],
+            text: changeText(check),
             pad: changeWidth + 2,
             ...(changeStyle ? { style: changeStyle } : {}),
         });
         if (hasScore)
             row.push({ text: scores[i] ?? '', pad: scoreWidth + 2 });
-        row.push({ text: plainLine(check.candidate.reason, reasonWidth) });
+        const reused = check.candidate.reused_from ? '[reused] ' : '';
+        const cannotFail = vacuous.has(check.name) ? '[cannot fail] ' : '';
+        row.push({ text: plainLine(`${cannotFail}${reused}${check.candidate.reason}`, reasonWidth) });
         line(...row);
+    }
+}
+/** One line per metric: medians, change, interval, tolerance and the metric's verdict. */
+function metricsTable(report, line) {
+    line({ text: '  METRIC', style: 'dim' });
+    for (const check of report.checks) {
+        for (const m of check.metrics ?? []) {
+            const style = m.verdict === 'regressed'
+                ? 'red'
+                : m.verdict === 'improved'
+                    ? 'green'
+                    : m.verdict === 'inconclusive'
+                        ? 'yellow'
+                        : undefined;
+            const text = describeMetric(plainLine(check.name, NAME_MAX), m);
+            const samples = `n=${m.baseline ? `${m.baseline.samples.length}/` : ''}${m.candidate.samples.length}`;
+            line({ text: '  ' }, { text: plainLine(text, 400), ...(style ? { style } : {}) }, { text: `  ${samples}`, style: 'dim' });
+        }
+    }
+}
+/** Files named one by one in the audit section; the rest are counted. */
+const AUDIT_FILES_SHOWN = 30;
+/**
+ * What the audits found: checks that cannot fail (with the hint), then each broken file and the
+ * checks that noticed it, or that none did.
+ */
+function auditSection(report, line) {
+    const audit = report.audit;
+    line({ text: '  AUDIT', style: 'dim' });
+    if (audit.vacuity) {
+        const vacuous = audit.vacuity.filter((p) => p.vacuous === true);
+        const probed = audit.vacuity.length;
+        line({
+            text: `  vacuity (${audit.vacuous}): ${vacuous.length} of ${probed} ${probed === 1 ? 'check' : 'checks'} passing on the ${audit.vacuity[0]?.probed ?? 'baseline'} cannot fail`,
+        });
+        for (const probe of vacuous) {
+            line({ text: '  ⚠ ', style: 'yellow' }, { text: plainLine(probe.check, NAME_MAX), bold: true }, { text: ' cannot fail: it passed on an empty tree (no files, setup not run)' });
+        }
+        if (vacuous.length > 0)
+            line({ text: `    hint: ${VACUOUS_HINT}`, style: 'dim' });
+        const unknown = audit.vacuity.filter((p) => p.vacuous === null);
+        for (const probe of unknown) {
+            line({
+                text: `  ? ${plainLine(probe.check, NAME_MAX)}: the probe did not run (${plainLine(probe.run.reason, 200)})`,
+                style: 'dim',
+            });
+        }
+    }
+    const changes = audit.changes;
+    if (changes) {
+        if (changes.note !== undefined) {
+            line({ text: `  changes: not run: ${plainLine(changes.note, 300)}`, style: 'dim' });
+            return;
+        }
+        const uncovered = changes.files.filter((f) => f.covered === false).length;
+        line({
+            text: `  changes (${audit.uncovered}): ${changes.files.length} changed ${changes.files.length === 1 ? 'file' : 'files'} broken one at a time, ${uncovered} not covered; checks run: ${changes.checks.map((c) => plainLine(c, NAME_MAX)).join(', ') || 'none'}`,
+        });
+        for (const file of changes.files.slice(0, AUDIT_FILES_SHOWN)) {
+            const path = plainLine(file.path, 120);
+            const how = SABOTAGE_LABEL[file.sabotage];
+            if (file.covered === true) {
+                line({ text: '  ✔ ', style: 'green' }, { text: `${path} (${how}): noticed by ${plainLine(noticedPhrase(file.runs), 300)}` });
+            }
+            else if (file.covered === false) {
+                line({ text: '  ✘ ', style: 'red' }, { text: `${path} (${how}): not covered by any check`, style: 'red' });
+            }
+            else {
+                line({ text: `  ? ${path} (${how}): no check could run against it`, style: 'dim' });
+            }
+        }
+        if (changes.files.length > AUDIT_FILES_SHOWN) {
+            line({ text: `  … and ${changes.files.length - AUDIT_FILES_SHOWN} more files`, style: 'dim' });
+        }
+        const once = togetherPhrase(report);
+        if (once !== null)
+            line({ text: `  ${plainLine(once, 400)}`, style: 'dim' });
+        const left = notAuditedPhrase(report);
+        if (left !== null)
+            line({ text: `  ${left}`, style: 'dim' });
     }
 }
 function scoreCell(check) {
@@ -15544,6 +19378,20 @@ function details(check, tailCount, line) {
     bits.push(formatDuration(run.duration_ms));
     line({ text: '✘ ', style: OUTCOME_STYLE[run.outcome] }, { text: plainLine(check.name, NAME_MAX), bold: true }, { text: `  ${bits.join(' · ')}`, style: OUTCOME_STYLE[run.outcome] });
     line({ text: '  reason: ', style: 'dim' }, { text: plainLine(run.reason, 1_000) });
+    const attempts = run.attempts ?? [];
+    if (attempts.length > 1) {
+        for (const a of attempts.slice(0, 20)) {
+            line({ text: `  repeat ${a.repeat} attempt ${a.attempt}: `, style: 'dim' }, { text: a.outcome, style: OUTCOME_STYLE[a.outcome] }, { text: ` · seed ${plainLine(a.seed, 40)} · ${plainLine(a.reason, 200)}` });
+        }
+        if (attempts.length > 20)
+            line({ text: `  … and ${attempts.length - 20} more attempts`, style: 'dim' });
+    }
+    if (run.reused_from) {
+        line({
+            text: `  reused from the ${run.reused_from.cache === 'local' ? 'local' : 'Actions'} cache (${plainLine(run.reused_from.location, 200)}, stored ${plainLine(run.reused_from.stored_at, 40)})`,
+            style: 'dim',
+        });
+    }
     const where = [`seed ${plainLine(run.seed, 80)}`];
     if (run.output.log_path !== null)
         where.push(`log ${plainLine(run.output.log_path, 300)}`);
@@ -15598,17 +19446,27 @@ function clipColumns(text, columns) {
 
 
 
+
+
+
+
 const USAGE = `Usage:
   quorum verify --candidate DIR [--baseline DIR] [options]   allow iff every check passes
   quorum scored --candidate DIR --baseline DIR [options]     allow iff the score strictly improves
                                                              and nothing that passed now fails
 Options:
+  --mode MODE       pass-fail | scored | no-regression (default: the config's mode)
   --config FILE     quorum.yml (default: ./quorum.yml when it exists)
   --checks FILE     function-checks module (overrides the config's "functions")
   --json FILE       write the JSON report to FILE ("-" for stdout)
   --promote         copy an allowed candidate over --live DIR
   --live DIR        the directory --promote replaces
   --only NAME       run only this check (repeatable)
+  --skip NAME       do not run this check; the report lists it as skipped (repeatable)
+  --audit LIST      audits to run, overriding the config's audit key: vacuity, changes,
+                    both (vacuity,changes), or none
+  --cache DIR       reuse consistent results from DIR (default ./.quorum/cache)
+  --no-cache        neither reuse nor store results in this run
   --seed SEED       QUORUM_SEED for every run (to replay a failure)
   --parallel N      runs at once (default: the config's, else the number of cores)
   --sandbox KIND    auto | overlay | copy (default auto)
@@ -15620,7 +19478,7 @@ Options:
   -h, --help        this text
   -v, --version     the version
 Exit codes: 0 allowed, 1 blocked, 2 bad usage or config, 3 internal error, 130 interrupted.`;
-class UsageError extends QuorumError {
+class UsageError extends errors_QuorumError {
     constructor(message) {
         super('usage', message);
     }
@@ -15633,7 +19491,7 @@ async function runCli(argv, io) {
     catch (error) {
         if (io.interrupt.aborted)
             return cli_fail(io, 'quorum: interrupted; every run was stopped', 130);
-        if (error instanceof QuorumError) {
+        if (error instanceof errors_QuorumError) {
             switch (error.fate) {
                 case 'config':
                     return cli_fail(io, error.describe(), 2);
@@ -15687,12 +19545,27 @@ async function cli_runCommand(argv, io) {
     if (sandbox !== 'auto' && sandbox !== 'overlay' && sandbox !== 'copy') {
         throw new UsageError(`--sandbox must be auto, overlay or copy, not "${sandbox}"`);
     }
+    const audit = values.audit === undefined ? null : parseAudit(values.audit);
     checkWritableTarget(io, values.json, '--json', 'file');
     checkWritableTarget(io, values['log-dir'], '--log-dir', 'directory');
     const trees = [candidateDir, ...(baselineDir ? [baselineDir] : [])];
     const config = await loadCliConfig(io, values.config, values.checks, trees);
-    // verify follows the config's mode; scored forces scored mode.
-    const mode = command === 'scored' ? 'scored' : null;
+    // verify follows the config's mode unless --mode says otherwise; scored forces scored mode.
+    const mode = command === 'scored' ? 'scored' : parseMode(values.mode);
+    if (command === 'scored' && values.mode !== undefined && values.mode !== 'scored') {
+        throw new UsageError(`quorum scored runs in scored mode; --mode ${values.mode} needs quorum verify`);
+    }
+    if (mode === 'scored' && baselineDir === null) {
+        throw new UsageError('--mode scored needs --baseline DIR (the tree the candidate must improve on)');
+    }
+    if (values.cache !== undefined && values['no-cache']) {
+        throw new UsageError('--cache and --no-cache contradict each other');
+    }
+    const cacheDir = values['no-cache']
+        ? null
+        : values.cache
+            ? (0,external_node_path_namespaceObject.resolve)(io.cwd, values.cache)
+            : defaultStateDir(io, trees, 'cache');
     const color = !values['no-color'] && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
     const progress = values.quiet ? undefined : progressPrinter(io);
     const report = await runGate({
@@ -15701,11 +19574,16 @@ async function cli_runCommand(argv, io) {
         baselineDir,
         mode,
         only: values.only ?? null,
+        skip: values.skip ?? null,
+        audit,
+        cache: cacheDir === null ? null : await localCache(io, cacheDir),
         seed: values.seed ?? null,
         parallel,
         sandbox,
         cgroupSudo: values['cgroup-sudo'] ?? false,
-        logDir: values['log-dir'] ? (0,external_node_path_namespaceObject.resolve)(io.cwd, values['log-dir']) : defaultLogDir(io, trees),
+        logDir: values['log-dir']
+            ? (0,external_node_path_namespaceObject.resolve)(io.cwd, values['log-dir'])
+            : defaultStateDir(io, trees, 'logs'),
         keepPassingLogs: values['keep-logs'] ?? false,
         parentEnv: io.env,
         abort: io.interrupt,
@@ -15744,6 +19622,11 @@ function parseCliArgs(argv) {
                 promote: { type: 'boolean' },
                 live: { type: 'string' },
                 only: { type: 'string', multiple: true },
+                skip: { type: 'string', multiple: true },
+                audit: { type: 'string' },
+                mode: { type: 'string' },
+                cache: { type: 'string' },
+                'no-cache': { type: 'boolean' },
                 seed: { type: 'string' },
                 parallel: { type: 'string' },
                 sandbox: { type: 'string' },
@@ -15774,16 +19657,58 @@ function requireDir(io, value, flag) {
 }
 /** Refuses, before anything runs, an output path whose verdict would otherwise be lost at the end. */
 /**
- * Where logs go without --log-dir: `.quorum/logs` in the working directory, where a user looks,
- * unless that lies inside a tree being judged (`--candidate .`): a tree must not change while
- * it is read, so then the user's cache directory.
+ * Where logs (or cached results) go without --log-dir (--cache): `.quorum/logs` in the working
+ * directory, where a user looks, unless that lies inside a tree being judged (`--candidate .`):
+ * a tree must not change while it is read, so then the user's cache directory.
  */
-function defaultLogDir(io, trees) {
-    const local = (0,external_node_path_namespaceObject.resolve)(io.cwd, '.quorum', 'logs');
+function defaultStateDir(io, trees, what) {
+    const local = (0,external_node_path_namespaceObject.resolve)(io.cwd, '.quorum', what);
     if (!trees.some((tree) => isInside(local, tree)))
         return local;
     const cache = io.env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(io.env.HOME || (0,external_node_os_namespaceObject.tmpdir)(), '.cache');
-    return (0,external_node_path_namespaceObject.join)(cache, 'quorum', 'logs');
+    return (0,external_node_path_namespaceObject.join)(cache, 'quorum', what);
+}
+/**
+ * The CLI's result cache: a local directory; reused results name it. Entries are signed with a
+ * secret of this user on this machine (in the user's cache directory, never in a tree), so
+ * entries committed to a repository's `.quorum/cache` are refused. Without a secret, no cache.
+ */
+async function localCache(io, dir) {
+    const home = io.env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(io.env.HOME || (0,external_node_os_namespaceObject.tmpdir)(), '.cache');
+    let secret;
+    try {
+        secret = await machineSecret((0,external_node_path_namespaceObject.join)(home, 'quorum'));
+    }
+    catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        io.stderr.write(`quorum: results are not reused in this run: no signing secret (${why})\n`);
+        return null;
+    }
+    return {
+        store: openResultCache(dir),
+        origin: () => ({ cache: 'local', location: dir }),
+        parentEnv: io.env,
+        secret,
+    };
+}
+/** `vacuity`, `changes`, `vacuity,changes` or `none`. */
+function parseAudit(value) {
+    if (value.trim() === 'none')
+        return [];
+    const kinds = value.split(',').map((kind) => kind.trim());
+    const unknown = kinds.filter((kind) => !AUDIT_KINDS.includes(kind));
+    if (unknown.length > 0 || kinds.length === 0) {
+        throw new UsageError(`--audit must be ${AUDIT_KINDS.join(', ')}, a comma-separated list of them, or none, not "${value}"`);
+    }
+    return [...new Set(kinds)];
+}
+function parseMode(value) {
+    if (value === undefined)
+        return null;
+    if (!MODES.includes(value)) {
+        throw new UsageError(`--mode must be one of ${MODES.join(', ')}, not "${value}"`);
+    }
+    return value;
 }
 /** The directory of this gate's kept logs, or null when none was kept (every run passed). */
 function logDirOf(report) {
@@ -15889,7 +19814,16 @@ function progressPrinter(io) {
     return (event) => {
         if (event.type === 'finish') {
             const seconds = (event.result.duration_ms / 1000).toFixed(1);
-            io.stderr.write(`  ${event.tree.padEnd(9)} ${event.check}: ${event.result.outcome} (${seconds}s)\n`);
+            const which = [
+                event.repeat !== undefined && event.repeat > 1 ? `repeat ${event.repeat}` : '',
+                event.attempt !== undefined && event.attempt > 1 ? `retry ${event.attempt - 1}` : '',
+            ]
+                .filter((s) => s !== '')
+                .join(', ');
+            const tree = event.audit === undefined ? event.tree : 'audit';
+            // A file's path is the tree's text: no escapes or line breaks reach the terminal.
+            const where = event.audit === undefined ? '' : ` on ${plainLine(event.audit, 200)}`;
+            io.stderr.write(`  ${tree.padEnd(9)} ${event.check}${where}${which ? ` (${which})` : ''}: ${event.result.outcome} (${seconds}s)\n`);
         }
         else if (event.type === 'setup') {
             io.stderr.write(`  ${event.tree.padEnd(9)} setup: ${event.result.outcome}\n`);

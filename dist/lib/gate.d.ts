@@ -1,5 +1,7 @@
 import { QuorumError } from './engine/errors.ts';
-import type { CheckSpec, GateConfig, Mode, Report, RunResult, TreeRole } from './engine/types.ts';
+import type { AuditKind, CheckSpec, GateConfig, Mode, Report, RunResult, TreeRole } from './engine/types.ts';
+import { type Shard } from './engine/shard.ts';
+import { type ResultCacheOptions } from './run/reuse.ts';
 /** Something the caller can show while the gate works; names and outcomes only, never output. */
 export type GateEvent = {
     type: 'sandbox';
@@ -12,11 +14,18 @@ export type GateEvent = {
     type: 'start';
     check: string;
     tree: TreeRole;
+    repeat?: number;
+    attempt?: number;
+    /** Set for an audit run: which audit tree (`empty tree`, or the broken file's path). */
+    audit?: string;
 } | {
     type: 'finish';
     check: string;
     tree: TreeRole;
     result: RunResult;
+    repeat?: number;
+    attempt?: number;
+    audit?: string;
 };
 export interface GateOptions {
     config: GateConfig;
@@ -27,6 +36,22 @@ export interface GateOptions {
     mode?: Mode | null;
     /** Only run these checks (by name), in config order. */
     only?: string[] | null;
+    /** Do not run these checks (by name); the report lists them as skipped. */
+    skip?: string[] | null;
+    /**
+     * Run only this shard's share of the checks (see engine/shard.ts); the report records the
+     * shard and every check of the config, so a publisher can tell a missing shard.
+     */
+    shard?: Shard | null;
+    /** Reuse consistent results from this cache, and store new ones in it (see src/run/reuse.ts). */
+    cache?: ResultCacheOptions | null;
+    /**
+     * The audits to run whatever the config says (the CLI's --audit); `[]` runs none. Absent: the
+     * config's `audit`, else `auditDefault`.
+     */
+    audit?: AuditKind[] | null;
+    /** The audits to run when neither `audit` nor the config names any (the action: vacuity). */
+    auditDefault?: AuditKind[] | null;
     /** QUORUM_SEED for every run; random when absent. Recorded in the report. */
     seed?: string | null;
     /** Overrides config.parallel. */
@@ -66,5 +91,11 @@ export declare class GateUsageError extends QuorumError {
  * Throws ConfigError for a bad functions module and GateUsageError for bad options.
  */
 export declare function runGate(options: GateOptions): Promise<Report>;
+/**
+ * The seed of one attempt: the gate's own seed for the first attempt of the first repeat (so the
+ * reproduce line replays it), a seed derived from it for every other one (so each retry differs,
+ * and each can be replayed with --seed).
+ */
+export declare function attemptSeed(seed: string, repeat: number, attempt: number): string;
 /** Quotes one argument for a POSIX shell, only when it needs it. */
 export declare function shellQuote(arg: string): string;

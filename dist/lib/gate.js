@@ -4,13 +4,18 @@
  * bounded number of runs at once, compare, decide); the pieces it calls know nothing of each
  * other. Both the CLI and the action call runGate and nothing below it.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
-import { compareRuns, countOutcomes, decideVerdict, totalScore } from "./engine/compare.js";
+import { AuditRuns } from "./audit-runs.js";
+import { compareRuns, countOutcomes, decideVerdict, isCanary, totalScore, } from "./engine/compare.js";
 import { mergeFunctionChecks } from "./engine/config.js";
 import { ConfigError, QuorumError } from "./engine/errors.js";
 import { limitsOf, setupLimitsOf } from "./engine/limits.js";
+import { compareMetrics } from "./engine/metrics.js";
+import { checksInShard } from "./engine/shard.js";
+import { summarizeRepeats, isRetryable } from "./engine/repeats.js";
+import { lookUpResults, openAuditCache, runKey, storeResults, } from "./run/reuse.js";
 import { createWorkspace } from "./run/workspace.js";
 import { VERSION } from "./version.js";
 /** A usage problem found before anything ran (e.g. scored mode without a baseline). */
@@ -54,56 +59,159 @@ export async function runGate(options) {
     try {
         options.onEvent?.({ type: 'sandbox', kind: workspace.kind });
         const config = await withFunctionChecks(options.config, workspace, options.abort);
-        const checks = selectChecks(config.checks, options.only ?? null);
+        const inShard = options.shard
+            ? new Set(checksInShard(config.checks.map((c) => c.name), options.shard))
+            : null;
+        const checks = selectChecks(config.checks, options.only ?? null, options.skip ?? []).filter((c) => inShard === null || inShard.has(c.name));
+        const checksSkipped = config.checks
+            .filter((c) => (options.skip ?? []).includes(c.name))
+            .map((c) => c.name);
         const runOptions = {
             seed,
             envPassthrough: config.env_passthrough,
             env: config.env,
             ...(options.abort ? { abort: options.abort } : {}),
         };
-        const roles = [['candidate', options.candidateDir]];
+        const dirs = new Map([['candidate', options.candidateDir]]);
         if (baselineDir !== null)
-            roles.unshift(['baseline', baselineDir]);
+            dirs.set('baseline', baselineDir);
+        const roles = baselineDir !== null ? ['baseline', 'candidate'] : ['candidate'];
+        // Results reused from the cache: those trees' runs of those checks are not run again.
+        const reuse = options.cache
+            ? await lookUpResults(options.cache, config, checks, dirs, workspace.kind, options.abort)
+            : null;
+        const reused = reuse?.reused ?? new Map();
+        const needs = (role) => checks.some((c) => !reused.has(runKey(role, c.name)));
         const prepared = new Map();
+        const prepare = (role) => {
+            let tree = prepared.get(role);
+            if (!tree) {
+                tree = workspace
+                    .prepareTree(role, dirs.get(role), config.setup, {
+                    ...runOptions,
+                    limits: setupLimitsOf(config),
+                })
+                    .then((result) => {
+                    if (result.setup)
+                        options.onEvent?.({ type: 'setup', tree: role, result: result.setup });
+                    return result;
+                });
+                prepared.set(role, tree);
+            }
+            return tree;
+        };
         // One after the other: a candidate's setup that fills the disk or the machine for a while
-        // must not be able to make the baseline's setup fail (and so change the verdict).
-        for (const [role, dir] of roles) {
-            const result = await workspace.prepareTree(role, dir, config.setup, {
-                ...runOptions,
-                limits: setupLimitsOf(config),
-            });
-            if (result.setup)
-                options.onEvent?.({ type: 'setup', tree: role, result: result.setup });
-            prepared.set(role, result);
-        }
+        // must not be able to make the baseline's setup fail (and so change the verdict). A tree
+        // whose every result is reused is not prepared, unless an audit needs it later.
+        for (const role of roles)
+            if (needs(role))
+                await prepare(role);
         const limit = Math.max(1, options.parallel ?? config.parallel ?? availableParallelism());
-        const jobs = [];
-        for (const check of checks) {
-            // Baseline first within each check, so scored mode learns the bar early.
-            if (baselineDir !== null)
-                jobs.push({ check, role: 'baseline' });
-            jobs.push({ check, role: 'candidate' });
-        }
-        const results = await runLimited(jobs, limit, async ({ check, role }) => {
-            const tree = prepared.get(role);
-            if (!tree)
-                throw new Error(`internal: tree ${role} was not prepared`);
-            const setupFailure = tree.setup && tree.setup.outcome !== 'PASSED' ? tree.setup : null;
-            if (setupFailure)
-                return setupFailedResult(setupFailure, role, seed);
-            options.onEvent?.({ type: 'start', check: check.name, tree: role });
-            const result = await workspace.runCheck(tree.tree, check, {
-                ...runOptions,
-                limits: limitsOf(config, check),
+        const schedule = createLimiter(limit);
+        const jobs = scheduleRuns(checks, roles, reused);
+        const normalRunsDone = Promise.withResolvers();
+        const kinds = options.audit ?? config.audit ?? options.auditDefault ?? [];
+        const audit = kinds.length === 0
+            ? null
+            : new AuditRuns({
+                kinds,
+                config,
+                checks,
+                workspace,
+                dirs: { baseline: baselineDir, candidate: options.candidateDir },
+                treeFor: prepare,
+                schedule,
+                // Timings must not be measured beside audit runs: then those wait for the normal
+                // runs to end. Otherwise they fill slots as the normal runs free them.
+                hold: checks.some(measuresTime) ? normalRunsDone.promise : Promise.resolve(),
+                runOptions,
+                cache: options.cache ? openAuditCache(options.cache, config, workspace.kind) : null,
+                candidateTreeId: options.cache?.treeIds?.candidate ?? reuse?.treeIds.get('candidate') ?? null,
+                onEvent: (event) => options.onEvent?.(auditEvent(event)),
+                ...(options.abort ? { abort: options.abort } : {}),
             });
-            options.onEvent?.({ type: 'finish', check: check.name, tree: role, result });
-            return result;
+        // A check's result on a tree is final when its last repeat is done: the audit takes it then.
+        const left = new Map();
+        for (const job of jobs) {
+            const key = runKey(job.role, job.check.name);
+            left.set(key, (left.get(key) ?? 0) + 1);
+        }
+        const finished = new Array(jobs.length);
+        const runJob = async (job) => {
+            const tree = await prepared.get(job.role);
+            if (!tree)
+                throw new Error(`internal: tree ${job.role} was not prepared`);
+            const setupFailure = tree.setup && tree.setup.outcome !== 'PASSED' ? tree.setup : null;
+            if (setupFailure) {
+                return [{ result: setupFailedResult(setupFailure, job.role, seed), started_at: now() }];
+            }
+            return runAttempts(job, {
+                retries: job.check.retries ?? 0,
+                seedOf: (attempt) => attemptSeed(seed, job.repeat, attempt),
+                run: async (attemptSeedValue, attempt) => {
+                    options.onEvent?.({
+                        type: 'start',
+                        check: job.check.name,
+                        tree: job.role,
+                        repeat: job.repeat,
+                        attempt,
+                    });
+                    const result = await workspace.runCheck(tree.tree, job.check, {
+                        ...runOptions,
+                        seed: attemptSeedValue,
+                        limits: limitsOf(config, job.check),
+                    });
+                    options.onEvent?.({
+                        type: 'finish',
+                        check: job.check.name,
+                        tree: job.role,
+                        result,
+                        repeat: job.repeat,
+                        attempt,
+                    });
+                    return result;
+                },
+                aborted: () => options.abort?.aborted ?? false,
+            });
+        };
+        // Every normal run is handed to the scheduler now, before any audit run can be.
+        const normalRuns = Promise.all(jobs.map((job, i) => schedule(() => runJob(job)).then((attempts) => {
+            finished[i] = attempts;
+            const key = runKey(job.role, job.check.name);
+            left.set(key, left.get(key) - 1);
+            if (audit && left.get(key) === 0) {
+                const repeats = jobs.flatMap((other, j) => runKey(other.role, other.check.name) === key ? [finished[j]] : []);
+                audit.onResult(job.role, job.check, summarizeRepeats(repeats, job.check.metrics ?? []));
+            }
+            return attempts;
+        }))).finally(() => normalRunsDone.resolve());
+        for (const role of roles) {
+            for (const check of checks) {
+                const hit = reused.get(runKey(role, check.name));
+                if (hit)
+                    audit?.onResult(role, check, hit);
+            }
+        }
+        const ran = await normalRuns;
+        // Every repeat's attempts, by check and tree, in the order the repeats were scheduled.
+        const repeatsOf = new Map();
+        jobs.forEach((job, i) => {
+            const key = runKey(job.role, job.check.name);
+            const list = repeatsOf.get(key) ?? [];
+            list[job.repeat - 1] = ran[i];
+            repeatsOf.set(key, list);
         });
-        const byKey = new Map();
-        jobs.forEach((job, i) => byKey.set(`${job.role}\0${job.check.name}`, results[i]));
+        const resultOf = (role, check) => {
+            const key = runKey(role, check.name);
+            const hit = reused.get(key);
+            if (hit)
+                return hit;
+            const repeats = repeatsOf.get(key);
+            return repeats ? summarizeRepeats(repeats, check.metrics ?? []) : null;
+        };
         const reports = checks.map((check) => {
-            const candidate = byKey.get(`candidate\0${check.name}`);
-            const baseline = byKey.get(`baseline\0${check.name}`) ?? null;
+            const candidate = resultOf('candidate', check);
+            const baseline = baselineDir !== null ? resultOf('baseline', check) : null;
             return {
                 name: check.name,
                 kind: check.kind,
@@ -111,28 +219,57 @@ export async function runGate(options) {
                 baseline,
                 ...compareRuns(baseline, candidate),
                 reproduce: (options.reproduce ?? defaultReproduce(options))(check, seed),
+                metrics: compareMetrics(check.metrics ?? [], baseline, candidate),
+                ...(isCanary(check) ? { expect: 'fail' } : {}),
             };
         });
-        const { verdict, reasons } = decideVerdict(mode, reports);
+        if (reuse) {
+            await storeResults(options.cache, reuse, reports, reused);
+        }
+        const audited = audit ? await audit.finish() : null;
+        const { verdict, reasons } = options.shard && reports.length === 0
+            ? emptyShardVerdict(options.shard, inShard?.size ?? 0, config.checks.length)
+            : decideVerdict(mode, reports, {
+                flaky: config.flaky ?? 'warn',
+                audit: audited?.audit ?? null,
+            });
         const candidateRuns = reports.map((r) => r.candidate);
-        const baselineRuns = reports.flatMap((r) => (r.baseline ? [r.baseline] : []));
+        // Canaries do not score: their runs are meant to fail.
+        const scoring = reports.filter((r) => !isCanary(r));
+        const baselineRuns = scoring.flatMap((r) => (r.baseline ? [r.baseline] : []));
+        const setups = new Map();
+        for (const [role, tree] of prepared) {
+            setups.set(role, await tree.then((t) => t.setup, () => null));
+        }
         const treeInfo = (role, dir) => ({
             role,
             path: dir,
             commit: options.commits?.[role] ?? null,
-            setup: prepared.get(role)?.setup ?? null,
+            setup: setups.get(role) ?? null,
+            ...(reuse?.treeIds.has(role) ? { id: reuse.treeIds.get(role) } : {}),
         });
         return {
             schema_version: 1,
             tool: { name: 'quorum', version: VERSION },
             verdict,
             mode,
+            flaky: config.flaky ?? 'warn',
             reasons,
             checks: reports,
             counts: countOutcomes(candidateRuns),
+            skipped: checksSkipped,
+            ...(options.shard
+                ? {
+                    shard: {
+                        index: options.shard.index,
+                        total: options.shard.total,
+                        all_checks: config.checks.map((c) => c.name),
+                    },
+                }
+                : {}),
             totals: {
                 baseline_score: baselineDir !== null ? totalScore(baselineRuns) : null,
-                candidate_score: totalScore(candidateRuns),
+                candidate_score: totalScore(scoring.map((r) => r.candidate)),
             },
             trees: {
                 baseline: baselineDir !== null ? treeInfo('baseline', baselineDir) : null,
@@ -142,13 +279,35 @@ export async function runGate(options) {
             config_file: options.config.file,
             started_at: startedAt.toISOString(),
             duration_ms: Date.now() - startedAt.getTime(),
-            notices: [...(options.notices ?? []), ...sandboxNotices(workspace, options, config, checks)],
+            notices: [
+                ...(options.notices ?? []),
+                ...sandboxNotices(workspace, options, config, checks),
+                ...(reuse?.warnings ?? []),
+                ...(options.cache?.store.warnings ?? []),
+                ...(audited?.notices ?? []),
+            ],
+            ...(audited ? { audit: audited.audit } : {}),
         };
     }
     finally {
         options.abort?.removeEventListener('abort', onAbort);
         await workspace.dispose();
     }
+}
+/**
+ * A shard with nothing to run: more shards than checks, or its whole share skipped. On its own
+ * it has verified nothing, but it is not a failure either: the verdict that counts is the
+ * publisher's, which merges every shard, checks that each check of the suite ran in its shard,
+ * and blocks when none ran at all. Blocking here would fail a matrix job for being one too many.
+ */
+function emptyShardVerdict(shard, share, suite) {
+    const what = share === 0
+        ? `shard ${shard.index}/${shard.total} has no checks to run (the suite has ${suite} ${suite === 1 ? 'check' : 'checks'} for ${shard.total} shards)`
+        : `every check of shard ${shard.index}/${shard.total} was skipped`;
+    return {
+        verdict: 'allow',
+        reasons: [`${what}; the merged verdict of all shards decides`],
+    };
 }
 /** What a reader must know about how isolated the runs were. */
 function sandboxNotices(workspace, options, config, checks) {
@@ -193,18 +352,61 @@ async function withFunctionChecks(config, workspace, abort) {
     }
     return mergeFunctionChecks(config, listed, config.functions);
 }
-function selectChecks(checks, only) {
-    if (only === null || only.length === 0) {
-        if (checks.length === 0)
-            throw new GateUsageError('the config defines no checks');
-        return checks;
-    }
+function selectChecks(checks, only, skip) {
     const known = new Set(checks.map((c) => c.name));
-    const unknown = only.filter((name) => !known.has(name));
+    const unknown = [...(only ?? []), ...skip].filter((name) => !known.has(name));
     if (unknown.length > 0) {
-        throw new GateUsageError(`unknown check ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${[...known].join(', ')})`);
+        throw new GateUsageError(`unknown check ${[...new Set(unknown)].map((n) => `"${n}"`).join(', ')} (known: ${[...known].join(', ')})`);
     }
-    return checks.filter((c) => only.includes(c.name));
+    if (checks.length === 0)
+        throw new GateUsageError('the config defines no checks');
+    const chosen = only === null || only.length === 0 ? checks : checks.filter((c) => only.includes(c.name));
+    return chosen.filter((c) => !skip.includes(c.name));
+}
+/**
+ * The runs to do, in the order to start them. Each repeat is a pair of runs, one per tree, next
+ * to each other in the queue, so they run at the same time when there are two slots, and one
+ * right after the other when there is one; the order within the pair alternates (B C, C B, ...),
+ * so neither tree always goes first. Drift on a shared machine then hits both trees alike.
+ */
+function scheduleRuns(checks, roles, reused) {
+    const jobs = [];
+    for (const check of checks) {
+        const repeats = check.repeats ?? 1;
+        for (let repeat = 1; repeat <= repeats; repeat++) {
+            const order = repeat % 2 === 1 ? roles : [...roles].reverse();
+            for (const role of order) {
+                if (!reused.has(runKey(role, check.name)))
+                    jobs.push({ check, role, repeat });
+            }
+        }
+    }
+    return jobs;
+}
+/** Runs a job's first attempt, and retries while it did not pass and retries are left. */
+async function runAttempts(job, p) {
+    const attempts = [];
+    for (let attempt = 1; attempt <= 1 + p.retries; attempt++) {
+        const started_at = now();
+        const result = await p.run(p.seedOf(attempt), attempt);
+        attempts.push({ result, started_at });
+        if (!isRetryable(result) || p.aborted())
+            break;
+    }
+    return attempts;
+}
+/**
+ * The seed of one attempt: the gate's own seed for the first attempt of the first repeat (so the
+ * reproduce line replays it), a seed derived from it for every other one (so each retry differs,
+ * and each can be replayed with --seed).
+ */
+export function attemptSeed(seed, repeat, attempt) {
+    if (repeat === 1 && attempt === 1)
+        return seed;
+    return createHash('sha256').update(`${seed}/${repeat}/${attempt}`).digest('hex').slice(0, 8);
+}
+function now() {
+    return new Date().toISOString();
 }
 /** A check on a tree whose setup failed never ran; it is ERROR, and says why. */
 function setupFailedResult(setup, role, seed) {
@@ -220,18 +422,46 @@ function setupFailedResult(setup, role, seed) {
         sandbox: setup.sandbox,
     };
 }
-/** Runs fn over items with at most `limit` in flight; results keep the items' order. */
-async function runLimited(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const i = next++;
-            results[i] = await fn(items[i]);
+/**
+ * A scheduler of at most `limit` tasks at once, started in the order they were handed in: the
+ * normal runs are all handed in first, so an audit run handed in later waits behind them.
+ */
+function createLimiter(limit) {
+    let active = 0;
+    const waiting = [];
+    return async (task) => {
+        if (active < limit)
+            active++;
+        else
+            await new Promise((resolve) => waiting.push(resolve));
+        try {
+            return await task();
+        }
+        finally {
+            // The slot passes to the next waiting task, or frees up.
+            const next = waiting.shift();
+            if (next)
+                next();
+            else
+                active--;
         }
     };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return results;
+}
+/** Whether a check measures something that varies with the machine's load (a timing). */
+function measuresTime(check) {
+    return (check.metrics ?? []).some((m) => !m.deterministic);
+}
+/** An audit run's progress event, in the gate's terms. */
+function auditEvent(event) {
+    return event.type === 'start'
+        ? { type: 'start', check: event.check, tree: event.tree, audit: event.audit }
+        : {
+            type: 'finish',
+            check: event.check,
+            tree: event.tree,
+            audit: event.audit,
+            result: event.result,
+        };
 }
 /** Quotes one argument for a POSIX shell, only when it needs it. */
 export function shellQuote(arg) {

@@ -1,4 +1,4 @@
-import type { Mode, Report } from './engine/types.ts';
+import type { AuditKind, AuditPolicy, Direction, FlakyPolicy, Mode, Report } from './engine/types.ts';
 import { type GateOptions } from './gate.ts';
 export type * from './engine/types.ts';
 export { ConfigError } from './engine/errors.ts';
@@ -11,12 +11,20 @@ export type VerifyReport = Report & {
 };
 export interface GateInit {
     mode?: Mode;
+    /** How FLAKY counts: warn (default, does not block) or block. */
+    flaky?: FlakyPolicy;
     parallel?: number;
     sandbox?: 'auto' | 'overlay' | 'copy';
     /** Names of this process's environment variables that checks may see. */
     envPassthrough?: string[];
     env?: Record<string, string>;
     setup?: string;
+    /** Audits of the checks themselves (as quorum.yml's `audit`): vacuity, changes. */
+    audit?: AuditKind[];
+    /** How a check that passes on an empty tree counts (default warn). */
+    vacuous?: AuditPolicy;
+    /** How a changed file no check noticed counts (default warn). */
+    uncovered?: AuditPolicy;
 }
 /** Builds a gate in code instead of quorum.yml. */
 export declare class Gate {
@@ -27,6 +35,18 @@ export declare class Gate {
         timeout_s?: number;
         score_from?: string;
         env?: Record<string, string>;
+        /** Runs per tree (default 1). */
+        repeats?: number;
+        /** Extra attempts of a run that did not pass (default 0). */
+        retries?: number;
+        /** As in quorum.yml: `{ parse_ms: { direction: 'lower', tolerance: '5%' } }`. */
+        metrics?: Record<string, {
+            direction: Direction;
+            tolerance?: number | string;
+            deterministic?: boolean;
+        }>;
+        /** `fail`: a canary, which must not pass (never retried). */
+        expect?: 'pass' | 'fail';
     }): this;
     /** Registers a function-checks module (its default export is a list of checks). */
     addFunctions(modulePath: string): this;

@@ -13,7 +13,9 @@
  */
 import { resolve } from 'node:path';
 import { configInCode, DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S } from "./engine/config.js";
-import { CHECK_NAME_PATTERN, MAX_CHECK_NAME_LENGTH } from "./engine/config-schema.js";
+import { z } from 'zod';
+import { CHECK_NAME_PATTERN, MAX_CHECK_NAME_LENGTH, noiseKeys } from "./engine/config-schema.js";
+import { parseTolerance } from "./engine/numbers.js";
 import { runGate } from "./gate.js";
 import { promote } from "./promote.js";
 import { renderTerminal } from "./report/terminal.js";
@@ -21,6 +23,7 @@ export { ConfigError } from "./engine/errors.js";
 export { loadConfigFile, parseConfig } from "./engine/config.js";
 export { runGate, GateUsageError } from "./gate.js";
 export { PromoteError } from "./promote.js";
+const NoiseOptions = z.object(noiseKeys);
 /** Builds a gate in code instead of quorum.yml. */
 export class Gate {
     #init;
@@ -43,6 +46,24 @@ export class Gate {
         }
         if (command.trim() === '')
             throw new TypeError(`check "${name}" needs a command`);
+        if (options.expect === 'fail' && (options.retries ?? 0) > 0) {
+            throw new TypeError(`check "${name}" is a canary (expect: 'fail'); canaries are never retried`);
+        }
+        const noise = NoiseOptions.safeParse({
+            repeats: options.repeats,
+            retries: options.retries,
+            metrics: options.metrics,
+        });
+        if (!noise.success) {
+            const issue = noise.error.issues[0];
+            throw new TypeError(`check "${name}": ${issue.path.join('.')} ${issue.message}`);
+        }
+        const metrics = Object.entries(noise.data.metrics ?? {}).map(([m, spec]) => ({
+            name: m,
+            direction: spec.direction,
+            tolerance: parseTolerance(spec.tolerance),
+            deterministic: spec.deterministic ?? false,
+        }));
         this.#checks.push({
             kind: 'shell',
             name,
@@ -50,6 +71,10 @@ export class Gate {
             timeout_s: timeout,
             score_from: options.score_from ?? null,
             env: options.env ?? {},
+            repeats: noise.data.repeats ?? 1,
+            retries: noise.data.retries ?? 0,
+            metrics,
+            ...(options.expect === 'fail' ? { expect: 'fail' } : {}),
         });
         return this;
     }
@@ -83,6 +108,7 @@ export class Gate {
     #config() {
         return configInCode({
             mode: this.#init.mode ?? 'pass-fail',
+            flaky: this.#init.flaky ?? 'warn',
             setup: this.#init.setup
                 ? { command: this.#init.setup, timeout_s: DEFAULT_SETUP_TIMEOUT_S }
                 : null,
@@ -91,6 +117,9 @@ export class Gate {
             parallel: this.#init.parallel ?? null,
             functions: this.#functions,
             checks: [...this.#checks],
+            ...(this.#init.audit ? { audit: [...this.#init.audit] } : {}),
+            ...(this.#init.vacuous ? { vacuous: this.#init.vacuous } : {}),
+            ...(this.#init.uncovered ? { uncovered: this.#init.uncovered } : {}),
         });
     }
 }

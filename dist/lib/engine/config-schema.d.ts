@@ -14,6 +14,8 @@ export declare const DEFAULT_TIMEOUT_S = 300;
 export declare const DEFAULT_SETUP_TIMEOUT_S = 600;
 /** Longest check name: names become file names and CLI arguments. */
 export declare const MAX_CHECK_NAME_LENGTH = 100;
+/** Most changed files the change-coverage audit breaks when the config gives no audit_max_files. */
+export declare const DEFAULT_AUDIT_MAX_FILES = 20;
 /** Check names become file names and CLI arguments: no separators, no leading dot or dash. */
 export declare const CHECK_NAME_PATTERN: RegExp;
 /** Portable environment variable names (POSIX: letters, digits, underscore; no leading digit). */
@@ -23,6 +25,24 @@ export declare const ENV_NAME_PATTERN: RegExp;
  * key can never be mistaken for the `=` separator or need escaping wherever it is matched.
  */
 export declare const SCORE_KEY_PATTERN: RegExp;
+/** The keys about repeats, retries and metrics, shared by shell checks and function checks. */
+export declare const noiseKeys: {
+    repeats: z.ZodOptional<z.ZodNumber>;
+    retries: z.ZodOptional<z.ZodNumber>;
+    metrics: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodObject<{
+        direction: z.ZodEnum<{
+            higher: "higher";
+            lower: "lower";
+        }>;
+        tolerance: z.ZodOptional<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>>;
+        deterministic: z.ZodOptional<z.ZodBoolean>;
+    }, z.core.$strict>>>;
+};
+/** `expect` of a check: `fail` makes it a canary. Shared with function checks. */
+export declare const expectKey: z.ZodEnum<{
+    fail: "fail";
+    pass: "pass";
+}>;
 /** One entry of `checks`: a shell check. */
 export declare const CheckEntrySchema: z.ZodObject<{
     network: z.ZodOptional<z.ZodEnum<{
@@ -32,11 +52,25 @@ export declare const CheckEntrySchema: z.ZodObject<{
     pids_max: z.ZodOptional<z.ZodNumber>;
     memory_mb: z.ZodOptional<z.ZodNumber>;
     disk_mb: z.ZodOptional<z.ZodNumber>;
+    repeats: z.ZodOptional<z.ZodNumber>;
+    retries: z.ZodOptional<z.ZodNumber>;
+    metrics: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodObject<{
+        direction: z.ZodEnum<{
+            higher: "higher";
+            lower: "lower";
+        }>;
+        tolerance: z.ZodOptional<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>>;
+        deterministic: z.ZodOptional<z.ZodBoolean>;
+    }, z.core.$strict>>>;
     name: z.ZodString;
     command: z.ZodString;
     timeout_s: z.ZodOptional<z.ZodNumber>;
     score_from: z.ZodOptional<z.ZodString>;
     env: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodUnion<readonly [z.ZodString, z.ZodNumber, z.ZodBoolean]>>>;
+    expect: z.ZodOptional<z.ZodEnum<{
+        fail: "fail";
+        pass: "pass";
+    }>>;
 }, z.core.$strict>;
 /** The `setup` key: a command line, or a command with its own budget. */
 export declare const SetupSchema: z.ZodUnion<readonly [z.ZodString, z.ZodObject<{
@@ -49,8 +83,6 @@ export declare const SetupSchema: z.ZodUnion<readonly [z.ZodString, z.ZodObject<
 }, z.core.$strict>]>;
 /** The whole of quorum.yml. */
 export declare const ConfigFileSchema: z.ZodObject<{
-    env_passthrough: z.ZodOptional<z.ZodArray<z.ZodString>>;
-    functions: z.ZodOptional<z.ZodString>;
     checks: z.ZodOptional<z.ZodNullable<z.ZodArray<z.ZodObject<{
         network: z.ZodOptional<z.ZodEnum<{
             none: "none";
@@ -59,12 +91,45 @@ export declare const ConfigFileSchema: z.ZodObject<{
         pids_max: z.ZodOptional<z.ZodNumber>;
         memory_mb: z.ZodOptional<z.ZodNumber>;
         disk_mb: z.ZodOptional<z.ZodNumber>;
+        repeats: z.ZodOptional<z.ZodNumber>;
+        retries: z.ZodOptional<z.ZodNumber>;
+        metrics: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodObject<{
+            direction: z.ZodEnum<{
+                higher: "higher";
+                lower: "lower";
+            }>;
+            tolerance: z.ZodOptional<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>>;
+            deterministic: z.ZodOptional<z.ZodBoolean>;
+        }, z.core.$strict>>>;
         name: z.ZodString;
         command: z.ZodString;
         timeout_s: z.ZodOptional<z.ZodNumber>;
         score_from: z.ZodOptional<z.ZodString>;
         env: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodUnion<readonly [z.ZodString, z.ZodNumber, z.ZodBoolean]>>>;
+        expect: z.ZodOptional<z.ZodEnum<{
+            fail: "fail";
+            pass: "pass";
+        }>>;
     }, z.core.$strict>>>>;
+    audit: z.ZodOptional<z.ZodUnion<readonly [z.ZodPipe<z.ZodString, z.ZodEnum<{
+        vacuity: "vacuity";
+        changes: "changes";
+    }>>, z.ZodArray<z.ZodPipe<z.ZodString, z.ZodEnum<{
+        vacuity: "vacuity";
+        changes: "changes";
+    }>>>]>>;
+    audit_max_files: z.ZodOptional<z.ZodNumber>;
+    audit_ignore: z.ZodOptional<z.ZodArray<z.ZodString>>;
+    vacuous: z.ZodOptional<z.ZodEnum<{
+        warn: "warn";
+        block: "block";
+    }>>;
+    uncovered: z.ZodOptional<z.ZodEnum<{
+        warn: "warn";
+        block: "block";
+    }>>;
+    env_passthrough: z.ZodOptional<z.ZodArray<z.ZodString>>;
+    functions: z.ZodOptional<z.ZodString>;
     network: z.ZodOptional<z.ZodEnum<{
         none: "none";
         host: "host";
@@ -75,6 +140,11 @@ export declare const ConfigFileSchema: z.ZodObject<{
     mode: z.ZodOptional<z.ZodEnum<{
         "pass-fail": "pass-fail";
         scored: "scored";
+        "no-regression": "no-regression";
+    }>>;
+    flaky: z.ZodOptional<z.ZodEnum<{
+        warn: "warn";
+        block: "block";
     }>>;
     setup: z.ZodOptional<z.ZodUnion<readonly [z.ZodString, z.ZodObject<{
         command: z.ZodString;

@@ -9,13 +9,17 @@
  */
 import { z } from 'zod';
 import { forbiddenEnvReason } from "./env-policy.js";
-import { MODES } from "./types.js";
+import { globProblem } from "./globs.js";
+import { TOLERANCE_PATTERN } from "./numbers.js";
+import { AUDIT_KINDS, MODES } from "./types.js";
 /** Wall-clock budget of a check when the config gives none, in seconds. */
 export const DEFAULT_TIMEOUT_S = 300;
 /** Wall-clock budget of the setup command when the config gives none, in seconds. */
 export const DEFAULT_SETUP_TIMEOUT_S = 600;
 /** Longest check name: names become file names and CLI arguments. */
 export const MAX_CHECK_NAME_LENGTH = 100;
+/** Most changed files the change-coverage audit breaks when the config gives no audit_max_files. */
+export const DEFAULT_AUDIT_MAX_FILES = 20;
 /** Check names become file names and CLI arguments: no separators, no leading dot or dash. */
 export const CHECK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** Portable environment variable names (POSIX: letters, digits, underscore; no leading digit). */
@@ -71,6 +75,101 @@ const limitKeys = {
     memory_mb: positiveInt('Most memory a run may use, in MiB, including what it writes to its tmpfs (needs a cgroup; default 4096).').optional(),
     disk_mb: positiveInt('Most a run may write, in MiB: its tree, HOME, TMPDIR and /tmp live on tmpfs of this size (overlay sandboxes; default 2048).').optional(),
 };
+const TOLERANCE_MESSAGE = 'must be a percentage such as "5%" (relative) or a number such as 2 (absolute, in the metric\'s unit), not negative';
+const toleranceKey = z
+    .union([
+    z
+        .number({ error: TOLERANCE_MESSAGE })
+        .nonnegative({ error: TOLERANCE_MESSAGE })
+        .refine(Number.isFinite, { error: TOLERANCE_MESSAGE }),
+    z.string({ error: TOLERANCE_MESSAGE }).regex(TOLERANCE_PATTERN, { error: TOLERANCE_MESSAGE }),
+], { error: TOLERANCE_MESSAGE })
+    .describe('How far the metric may move the worse way before it counts as regressed: "5%" relative to the baseline median, or 2 in the metric\'s own unit (default 0).');
+const metricName = z.string().regex(SCORE_KEY_PATTERN, {
+    error: (issue) => `${JSON.stringify(issue.input)} is not a valid metric name (letters, digits and _, not starting with a digit)`,
+});
+const metricSpec = z
+    .strictObject({
+    direction: z
+        .enum(['higher', 'lower'], { error: 'must be higher or lower (which way is better)' })
+        .describe('Which way is better: higher (e.g. throughput) or lower (e.g. time, size).'),
+    tolerance: toleranceKey.optional().meta({ default: 0 }),
+    deterministic: z
+        .boolean({ error: 'must be true or false' })
+        .optional()
+        .describe('The value is the same on every run of the same tree (a size, a count): compared exactly, and reusable from the cache.')
+        .meta({ default: false }),
+})
+    .describe('One metric: a `name=<number>` line on stdout (the last one of a run wins).');
+/** The keys about repeats, retries and metrics, shared by shell checks and function checks. */
+export const noiseKeys = {
+    repeats: z
+        .number({ error: unlessMissing('must be a positive integer') })
+        .int({ error: 'must be a positive integer' })
+        .min(1, { error: 'must be a positive integer (1 = run once per tree)' })
+        .max(1000, { error: 'must be at most 1000' })
+        .optional()
+        .describe('Runs per tree (default 1). Baseline and candidate runs alternate, so drift on a shared machine hits both alike.')
+        .meta({ default: 1 }),
+    retries: z
+        .number({ error: unlessMissing('must be a whole number, 0 or more') })
+        .int({ error: 'must be a whole number, 0 or more' })
+        .min(0, { error: 'must be a whole number, 0 or more' })
+        .max(20, { error: 'must be at most 20' })
+        .optional()
+        .describe('Extra attempts, on the same tree with a new seed, of a run that FAILED, TIMEOUT or CRASHED (default 0). Failed then passed is FLAKY.')
+        .meta({ default: 0 }),
+    metrics: z
+        .record(metricName, metricSpec, { error: unlessMissing('must be a mapping of metric names') })
+        .optional()
+        .describe('Named numbers the check reports, compared between baseline and candidate.'),
+};
+/** `expect` of a check: `fail` makes it a canary. Shared with function checks. */
+export const expectKey = z
+    .enum(['pass', 'fail'], { error: 'must be pass or fail' })
+    .describe('fail: a canary, a check that must not pass (say, a known-bad input kept in the suite). If it passes, the gate itself is broken, and the verdict is block. Canaries are never retried.')
+    .meta({ default: 'pass' });
+const policyKey = (what) => z
+    .enum(['warn', 'block'], { error: 'must be warn or block' })
+    .describe(what)
+    .meta({ default: 'warn' });
+const auditKind = z
+    .string({ error: unlessMissing('must be an audit kind (vacuity or changes)') })
+    .pipe(z.enum(AUDIT_KINDS, {
+    error: (issue) => `unknown audit kind ${JSON.stringify(String(issue.input).slice(0, 40))} (allowed: ${AUDIT_KINDS.join(', ')})`,
+}))
+    // The pipe hides the enum from the generated JSON Schema; editors still get the choices.
+    .meta({ enum: [...AUDIT_KINDS] });
+/** The keys of the audits that test the checks themselves (see src/engine/audit.ts). */
+const auditKeys = {
+    audit: z
+        .union([auditKind, z.array(auditKind).max(AUDIT_KINDS.length * 2)], {
+        error: `must be an audit kind (${AUDIT_KINDS.join(', ')}) or a list of them`,
+    })
+        .optional()
+        .describe('Audits that test the checks themselves. vacuity: each check that passes on the baseline also runs on an empty tree (no files, setup not run); one that still passes cannot fail. changes: each changed file, broken on purpose, is run against the checks that passed on the candidate; a file no check notices is not covered. [] runs none (the action runs vacuity when this key is absent).'),
+    audit_max_files: z
+        .number({ error: unlessMissing('must be a whole number, 0 or more') })
+        .int({ error: 'must be a whole number, 0 or more' })
+        .min(0, { error: 'must be a whole number, 0 or more' })
+        .max(1000, { error: 'must be at most 1000' })
+        .optional()
+        .describe(`Most changed files the changes audit breaks, one variant each (default ${DEFAULT_AUDIT_MAX_FILES}); its cost is files × checks runs. Code files (JavaScript, TypeScript, Python, shell) go first, then the others, in path order.`)
+        .meta({ default: DEFAULT_AUDIT_MAX_FILES }),
+    audit_ignore: z
+        .array(z
+        .string({ error: 'must be a glob (a string) such as "docs/**"' })
+        .superRefine((glob, ctx) => {
+        const why = globProblem(glob);
+        if (why !== null)
+            ctx.addIssue({ code: 'custom', message: why });
+    }), { error: unlessMissing('must be a list of globs such as ["docs/**", "**/*.md"]') })
+        .max(1000, { error: 'must list at most 1000 globs' })
+        .optional()
+        .describe('Globs of changed files the changes audit leaves out, relative to the repository root: * and ? stay within a directory, ** crosses directories, {a,b} and [...] as usual; names starting with a dot match too.'),
+    vacuous: policyKey('How a check that passes on an empty tree (it cannot fail) counts: warn shows it; block blocks the change.').optional(),
+    uncovered: policyKey('How a changed file that no check noticed when it was broken counts: warn shows it; block blocks the change.').optional(),
+};
 /** One entry of `checks`: a shell check. */
 export const CheckEntrySchema = z
     .strictObject({
@@ -94,6 +193,8 @@ export const CheckEntrySchema = z
         .describe('Key whose last `key=<number>` line on stdout is the score of the run (used by scored mode).')
         .optional(),
     env: envValues('Literal environment variables for this check only.').optional(),
+    expect: expectKey.optional(),
+    ...noiseKeys,
     ...limitKeys,
 })
     .describe('A shell check.');
@@ -115,8 +216,13 @@ export const ConfigFileSchema = z.strictObject({
     mode: z
         .enum(MODES)
         .optional()
-        .describe('pass-fail: allow iff every check passes on the candidate. scored: allow iff the total score strictly improves on the baseline and no check that passed on the baseline fails.')
+        .describe('pass-fail: allow iff every check passes on the candidate. scored: allow iff the total score strictly improves on the baseline and no check that passed on the baseline fails. no-regression: block iff something got worse (a check that passed on the baseline fails, a check without a baseline fails, a metric regressed).')
         .meta({ default: 'pass-fail' }),
+    flaky: z
+        .enum(['warn', 'block'], { error: 'must be warn or block' })
+        .optional()
+        .describe('How a FLAKY result (failed, then passed on a retry) counts: warn shows it and does not block; block counts it as a failure.')
+        .meta({ default: 'warn' }),
     setup: SetupSchema.optional(),
     parallel: z
         .number({ error: unlessMissing('must be a positive integer') })
@@ -135,6 +241,7 @@ export const ConfigFileSchema = z.strictObject({
         .min(1, { error: 'must not be empty' })
         .optional()
         .describe("Module of function checks (.mjs, .js or .ts), relative to this file's directory. Its default export is a list of { name, timeout_s, run }."),
+    ...auditKeys,
     checks: z
         .array(CheckEntrySchema, { error: unlessMissing('must be a list of checks') })
         .nullable()

@@ -1,6 +1,6 @@
 import { type FileHandle } from 'node:fs/promises';
 import type { GateConfig } from './types.ts';
-export { DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S } from './config-schema.ts';
+export { DEFAULT_AUDIT_MAX_FILES, DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S, } from './config-schema.ts';
 /** Largest config file we agree to parse; quorum.yml may come from an untrusted PR. */
 export declare const MAX_CONFIG_BYTES: number;
 export interface ParseConfigOptions {
@@ -14,6 +14,11 @@ export interface ParseConfigOptions {
 export interface ListedFunctionCheck {
     name: string;
     timeout_s: number | null;
+    /** repeats, retries, metrics and expect as the module wrote them (validated by mergeFunctionChecks). */
+    repeats?: unknown;
+    retries?: unknown;
+    metrics?: unknown;
+    expect?: unknown;
 }
 export interface LoadConfigOptions extends ParseConfigOptions {
     /**

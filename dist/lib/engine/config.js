@@ -8,9 +8,11 @@ import { constants as fsConstants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, } from 'yaml';
-import { ALLOWED_KEYS, CHECK_NAME_PATTERN, ConfigFileSchema, DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S, MAX_CHECK_NAME_LENGTH, } from "./config-schema.js";
+import { z } from 'zod';
+import { ALLOWED_KEYS, CHECK_NAME_PATTERN, ConfigFileSchema, DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S, MAX_CHECK_NAME_LENGTH, expectKey, noiseKeys, } from "./config-schema.js";
 import { ConfigError, excerpt } from "./errors.js";
-export { DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S } from "./config-schema.js";
+import { parseTolerance } from "./numbers.js";
+export { DEFAULT_AUDIT_MAX_FILES, DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S, } from "./config-schema.js";
 /** Largest config file we agree to parse; quorum.yml may come from an untrusted PR. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 /**
@@ -21,6 +23,7 @@ export function configInCode(fields = {}) {
     return {
         file: null,
         mode: 'pass-fail',
+        flaky: 'warn',
         setup: null,
         env_passthrough: [],
         env: {},
@@ -88,13 +91,17 @@ export function parseConfig(text, file, options = {}) {
     const config = parsed.data;
     checkChecksPresent(src, config);
     checkUniqueNames(src, config);
+    checkCanaries(src, config);
+    checkAuditPolicies(src, config);
     const gate = {
         file,
         mode: config.mode ?? 'pass-fail',
+        flaky: config.flaky ?? 'warn',
         setup: setupOf(config),
         env_passthrough: [...new Set(config.env_passthrough ?? [])],
         env: envOf(src, ['env'], config.env),
         parallel: config.parallel ?? null,
+        ...auditOf(config),
         ...limitsOf(config),
         functions: config.functions === undefined ? null : path.resolve(path.dirname(file), config.functions),
         checks: (config.checks ?? []).map((check, i) => ({
@@ -104,6 +111,8 @@ export function parseConfig(text, file, options = {}) {
             timeout_s: check.timeout_s ?? DEFAULT_TIMEOUT_S,
             score_from: check.score_from ?? null,
             env: envOf(src, ['checks', i, 'env'], check.env),
+            ...(check.expect === 'fail' ? { expect: 'fail' } : {}),
+            ...noiseOf(check, check.score_from ?? null),
             ...limitsOf(check),
             source: { file: display, ...valueAt(src, ['checks', i, 'name']) },
         })),
@@ -291,6 +300,20 @@ export function mergeFunctionChecks(config, listed, modulePath) {
             (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
             throw fail(`${moduleName}: check "${name}" has timeout_s ${describeValue(timeout)}; it must be a positive number of seconds`);
         }
+        const noise = NoiseSchema.safeParse({
+            repeats: entry.repeats,
+            retries: entry.retries,
+            metrics: entry.metrics,
+            expect: entry.expect,
+        }, { error: genericMessage });
+        if (!noise.success) {
+            const issue = noise.error.issues[0];
+            const where = issue.path.map(String).join('.');
+            throw fail(`${moduleName}: check "${name}": ${where} ${issue.message}`);
+        }
+        if (noise.data.expect === 'fail' && (noise.data.retries ?? 0) > 0) {
+            throw fail(`${moduleName}: check "${name}": ${CANARY_RETRIES}`);
+        }
         taken.set(name.toLowerCase(), `the function check "${name}" in ${moduleName}`);
         added.push({
             kind: 'function',
@@ -298,6 +321,8 @@ export function mergeFunctionChecks(config, listed, modulePath) {
             timeout_s: timeout ?? DEFAULT_TIMEOUT_S,
             env: {},
             module: modulePath,
+            ...(noise.data.expect === 'fail' ? { expect: 'fail' } : {}),
+            ...noiseOf(noise.data, null),
         });
     }
     if (config.checks.length === 0 && added.length === 0) {
@@ -305,6 +330,60 @@ export function mergeFunctionChecks(config, listed, modulePath) {
         throw fail(`${moduleName} exports no checks, and no shell checks are listed`);
     }
     return { ...config, checks: [...config.checks, ...added] };
+}
+const NoiseSchema = z.object({ ...noiseKeys, expect: expectKey.optional() });
+const CANARY_RETRIES = 'a canary (expect: fail) is never retried: a retry would only give a known-bad input another chance to pass; remove retries';
+/**
+ * The audit keys the file sets, and only those: a config without them parses exactly as before
+ * (the gate applies the defaults). `vacuous: block` or `uncovered: block` switch their audit on
+ * when `audit` is absent, so that a policy is never set for an audit that does not run.
+ */
+function auditOf(config) {
+    const kinds = config.audit === undefined
+        ? undefined
+        : [...new Set(typeof config.audit === 'string' ? [config.audit] : config.audit)];
+    const out = {};
+    if (kinds !== undefined)
+        out.audit = kinds;
+    else {
+        const implied = [];
+        if (config.vacuous === 'block')
+            implied.push('vacuity');
+        if (config.uncovered === 'block')
+            implied.push('changes');
+        if (implied.length > 0)
+            out.audit = implied;
+    }
+    if (config.audit_max_files !== undefined)
+        out.audit_max_files = config.audit_max_files;
+    if (config.audit_ignore !== undefined)
+        out.audit_ignore = [...new Set(config.audit_ignore)];
+    if (config.vacuous !== undefined)
+        out.vacuous = config.vacuous;
+    if (config.uncovered !== undefined)
+        out.uncovered = config.uncovered;
+    return out;
+}
+/**
+ * repeats, retries and the metric list of a check. `score_from: k` is a metric k, direction
+ * higher, tolerance 0, unless `metrics` declares k itself (then that declaration wins).
+ */
+function noiseOf(entry, scoreFrom) {
+    const metrics = Object.entries(entry.metrics ?? {}).map(([name, spec]) => ({
+        name,
+        direction: spec.direction,
+        tolerance: parseTolerance(spec.tolerance),
+        deterministic: spec.deterministic ?? false,
+    }));
+    if (scoreFrom !== null && !metrics.some((m) => m.name === scoreFrom)) {
+        metrics.unshift({
+            name: scoreFrom,
+            direction: 'higher',
+            tolerance: { kind: 'absolute', value: 0 },
+            deterministic: false,
+        });
+    }
+    return { repeats: entry.repeats ?? 1, retries: entry.retries ?? 0, metrics };
 }
 // ---------------------------------------------------------------------------------------------
 // Cross-key rules
@@ -325,6 +404,42 @@ function checkChecksPresent(src, config) {
             ...valueAt(src, ['checks']),
             key: 'checks',
             message: 'no checks listed; list at least one, or set functions',
+        });
+    }
+}
+/** A canary must not be retried: every retry is one more chance for a known-bad input to pass. */
+function checkCanaries(src, config) {
+    for (const [i, check] of (config.checks ?? []).entries()) {
+        if (check.expect !== 'fail' || (check.retries ?? 0) === 0)
+            continue;
+        throw new ConfigError({
+            file: src.display,
+            ...valueAt(src, ['checks', i, 'retries']),
+            key: `checks[${i}].retries`,
+            message: CANARY_RETRIES,
+        });
+    }
+}
+/**
+ * `vacuous: block` (or `uncovered: block`) next to an `audit` list that leaves its audit out
+ * would block on something that is never looked at: a contradiction, not a default to guess.
+ */
+function checkAuditPolicies(src, config) {
+    if (config.audit === undefined)
+        return;
+    const kinds = typeof config.audit === 'string' ? [config.audit] : config.audit;
+    const rules = [
+        { key: 'vacuous', kind: 'vacuity', value: config.vacuous },
+        { key: 'uncovered', kind: 'changes', value: config.uncovered },
+    ];
+    for (const rule of rules) {
+        if (rule.value !== 'block' || kinds.includes(rule.kind))
+            continue;
+        throw new ConfigError({
+            file: src.display,
+            ...valueAt(src, [rule.key]),
+            key: rule.key,
+            message: `block needs the ${rule.kind} audit, which \`audit\` leaves out; add ${rule.kind} to audit`,
         });
     }
 }

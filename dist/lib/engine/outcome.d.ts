@@ -1,20 +1,26 @@
-import type { CapturedOutput, Outcome, SpawnResult } from './types.ts';
+import type { AttemptOutcome, CapturedOutput, MetricSpec, SpawnResult } from './types.ts';
 /** A check's return value, checked. */
 export type CheckReturn = {
     ok: true;
     passed: boolean;
     reason: string | null;
     score: number | null;
+    /** `metrics` as returned, when it was (values may be non-finite: named later). */
+    metrics?: Record<string, number>;
 } | {
     ok: false;
     reason: string;
 };
 /** What a run means. */
 export interface Classification {
-    outcome: Outcome;
+    outcome: AttemptOutcome;
     /** One line, human-readable, never empty. */
     reason: string;
     score: number | null;
+    /** The declared metrics this run reported, finite values only. */
+    metrics?: Record<string, number>;
+    /** The ERROR comes from the check's declaration (a metric never printed, not finite). */
+    declaration_error?: boolean;
 }
 /** One message from the function host on fd 3 (see src/run/function-host.ts). */
 export interface ChannelMessage {
@@ -29,6 +35,12 @@ export interface ChannelMessage {
  */
 export declare function normalizeCheckReturn(value: unknown): CheckReturn;
 /**
+ * A run that passed must report every metric the check declares, as a finite number: a metric
+ * never printed (a typo, a renamed key) must not quietly switch the comparison off. Returns the
+ * classification with the declared metrics it reported, or an ERROR that names the metric.
+ */
+export declare function withDeclaredMetrics(c: Classification, reported: Readonly<Record<string, number>>, declared: readonly MetricSpec[], how: 'printed' | 'returned'): Classification;
+/**
  * Classifies a shell check's run. Exit 0 is PASSED; non-zero is FAILED with the code and the
  * last meaningful line of output; a signal is CRASHED; over budget is TIMEOUT; exit 127 with
  * "not found" (the shell's "command not found") and 126 (not executable) are ERROR.
@@ -41,6 +53,7 @@ export declare function normalizeCheckReturn(value: unknown): CheckReturn;
 export declare function classifyShellRun(r: SpawnResult, p: {
     timeoutMs: number;
     scoreKey: string | null;
+    metrics?: readonly MetricSpec[];
 }): Classification;
 /**
  * Classifies a function check's run from the host's message on fd 3, never from the exit code
@@ -50,6 +63,7 @@ export declare function classifyShellRun(r: SpawnResult, p: {
  */
 export declare function classifyFunctionRun(r: SpawnResult, p: {
     timeoutMs: number;
+    metrics?: readonly MetricSpec[];
 }): Classification;
 /**
  * Reads the function host's message from what arrived on fd 3. Messages are JSON lines; with a

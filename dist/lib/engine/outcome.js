@@ -7,7 +7,7 @@
  * itself (command not found, threw, returned nonsense) or could not run.
  */
 import { oneLine } from "./paths.js";
-const RETURN_FORMS = 'a check must return true/false, { passed, reason?, score? } or [passed, reason?, score?]';
+const RETURN_FORMS = 'a check must return true/false, { passed, reason?, score?, metrics? } or [passed, reason?, score?]';
 const REASON_MAX = 300;
 /**
  * Checks a function check's return value: a boolean, `{ passed, reason?, score? }` or
@@ -16,11 +16,13 @@ const REASON_MAX = 300;
  * names what was returned.
  */
 export function normalizeCheckReturn(value) {
-    if (typeof value === 'boolean')
+    if (typeof value === 'boolean') {
         return { ok: true, passed: value, reason: null, score: null };
+    }
     let passed;
     let reason;
     let score;
+    let metrics;
     let shape;
     if (Array.isArray(value)) {
         if (value.length < 1 || value.length > 3) {
@@ -38,8 +40,8 @@ export function normalizeCheckReturn(value) {
             return { ok: false, reason: `returned ${has} and no "passed"; ${RETURN_FORMS}` };
         }
         ;
-        ({ passed, reason, score } = record);
-        shape = '{ passed, reason, score }';
+        ({ passed, reason, score, metrics } = record);
+        shape = '{ passed, reason, score, metrics }';
     }
     else {
         return { ok: false, reason: `returned ${describeValue(value)}; ${RETURN_FORMS}` };
@@ -64,11 +66,70 @@ export function normalizeCheckReturn(value) {
             reason: `returned ${shape} with score = ${describeValue(score)}; score must be a finite number`,
         };
     }
+    const returned = {};
+    if (metrics !== undefined && metrics !== null) {
+        if (typeof metrics !== 'object' || Array.isArray(metrics)) {
+            return {
+                ok: false,
+                reason: `returned ${shape} with metrics = ${describeValue(metrics)}; metrics must be an object { name: number }`,
+            };
+        }
+        for (const [name, v] of Object.entries(metrics)) {
+            if (typeof v !== 'number') {
+                return {
+                    ok: false,
+                    reason: `returned metrics.${clip(name, 40)} = ${describeValue(v)}; metric values must be numbers`,
+                };
+            }
+            returned[name] = v;
+        }
+    }
     return {
         ok: true,
         passed,
         reason: typeof reason === 'string' && reason.trim() !== '' ? reason : null,
         score: typeof score === 'number' ? score : null,
+        ...(metrics !== undefined && metrics !== null ? { metrics: returned } : {}),
+    };
+}
+/**
+ * A run that passed must report every metric the check declares, as a finite number: a metric
+ * never printed (a typo, a renamed key) must not quietly switch the comparison off. Returns the
+ * classification with the declared metrics it reported, or an ERROR that names the metric.
+ */
+export function withDeclaredMetrics(c, reported, declared, how) {
+    if (declared.length === 0) {
+        const { metrics: _undeclared, ...rest } = c;
+        return rest;
+    }
+    const metrics = {};
+    const missing = [];
+    const notFinite = [];
+    for (const { name } of declared) {
+        const value = reported[name];
+        if (value === undefined)
+            missing.push(name);
+        else if (!Number.isFinite(value))
+            notFinite.push(`${name}=${String(value)}`);
+        else
+            metrics[name] = value;
+    }
+    if (c.outcome !== 'PASSED' || (missing.length === 0 && notFinite.length === 0)) {
+        return { ...c, metrics };
+    }
+    const form = how === 'printed' ? 'as a `name=<number>` line on stdout' : 'in `metrics`';
+    const problems = [
+        ...(missing.length > 0
+            ? [`metric${missing.length === 1 ? '' : 's'} ${missing.join(', ')} never ${how} ${form}`]
+            : []),
+        ...(notFinite.length > 0 ? [`metric value not finite: ${notFinite.join(', ')}`] : []),
+    ];
+    return {
+        outcome: 'ERROR',
+        reason: `${problems.join('; ')} (the run itself passed)`,
+        score: null,
+        metrics,
+        declaration_error: true,
     };
 }
 /**
@@ -82,6 +143,10 @@ export function normalizeCheckReturn(value) {
  * score_from. TIMEOUT, CRASHED and ERROR score null.
  */
 export function classifyShellRun(r, p) {
+    const declared = (p.metrics ?? []).filter((m) => m.name !== p.scoreKey);
+    return withDeclaredMetrics(classifyShellExit(r, p), r.metrics ?? {}, declared, 'printed');
+}
+function classifyShellExit(r, p) {
     const early = classifyCommon(r, p.timeoutMs);
     if (early)
         return early;
@@ -129,6 +194,11 @@ export function classifyShellRun(r, p) {
  * exit, a signal, an OOM, or a promise that can never settle); over budget is TIMEOUT.
  */
 export function classifyFunctionRun(r, p) {
+    // The exit's metrics are what the check returned, as returned (possibly not finite).
+    const c = classifyFunctionExit(r, p);
+    return withDeclaredMetrics(c, c.metrics ?? {}, p.metrics ?? [], 'returned');
+}
+function classifyFunctionExit(r, p) {
     const early = classifyCommon(r, p.timeoutMs);
     if (early)
         return early;
@@ -145,6 +215,7 @@ export function classifyFunctionRun(r, p) {
                     outcome: n.passed ? 'PASSED' : 'FAILED',
                     reason: `${oneLine(reason, REASON_MAX)}${note}`,
                     score: n.score ?? (n.passed ? 1 : 0),
+                    ...(n.metrics ? { metrics: n.metrics } : {}),
                 };
             }
             case 'throw': {

@@ -3,7 +3,7 @@
  * changes, durations, sizes, and how a run's captured output is read back as one text. Nothing
  * here decides anything; it only names what the report already says.
  */
-import type { CapturedOutput, Change, CheckReport, Outcome, Report } from '../engine/types.ts';
+import type { AuditRun, CapturedOutput, Change, CheckReport, NotAuditedReason, Outcome, Report, Sabotage } from '../engine/types.ts';
 export { formatDelta, formatScore } from '../engine/numbers.ts';
 /** Emoji for an outcome in markdown views. */
 export declare const OUTCOME_ICON: Record<Outcome, string>;
@@ -11,11 +11,52 @@ export declare const OUTCOME_ICON: Record<Outcome, string>;
 export declare const CHANGE_LABEL: Record<Change, string>;
 /** Emoji for a change in markdown views; empty for the unremarkable ones. */
 export declare const CHANGE_ICON: Record<Change, string>;
-/** True when the candidate run of this check did not pass: it gets details and annotations. */
-export declare function isNonPassing(check: CheckReport): boolean;
-/** The checks whose candidate run did not pass, in report order. */
-export declare function nonPassingChecks(report: Report): CheckReport[];
-/** "2 of 5 checks failing" / "all 5 checks passing" / "no checks", from the candidate runs. */
+/**
+ * True when the candidate run of this check is not what it should be, so it gets details and
+ * annotations: an ordinary check that did not pass, or a canary (`expect: fail`) that did not
+ * fail (it passed, or could not run).
+ */
+export declare function needsAttention(check: CheckReport): boolean;
+/** The checks that need attention (see needsAttention), in report order. */
+export declare function checksNeedingAttention(report: Report): CheckReport[];
+/** A canary: a check that must not pass. */
+export declare function isCanaryReport(check: CheckReport): boolean;
+/** A canary that failed the way a test fails (FAILED, TIMEOUT or CRASHED): as it should. */
+export declare function canaryFailedAsExpected(check: CheckReport): boolean;
+/** The change column of a canary, instead of the baseline-to-candidate change. */
+export declare function canaryLabel(check: CheckReport): string;
+/** The checks the vacuity probe found passing on an empty tree. */
+export declare function vacuousChecks(report: Report): Set<string>;
+/** What to do about a check that cannot fail: one sentence, the same in every view. */
+export declare const VACUOUS_HINT = "make it depend on the code. Common causes: a command that always succeeds, a test glob that matches no file, a runner that exits 0 when it finds no tests (e.g. jest --passWithNoTests)";
+/** How a changed file was broken, in words. */
+export declare const SABOTAGE_LABEL: Record<Sabotage, string>;
+/** Why changed files were not audited, in words (plural forms where counted). */
+export declare const NOT_AUDITED_LABEL: Record<NotAuditedReason, string>;
+/** "3 not audited: 1 ignored (audit_ignore), 2 over the cap (audit_max_files: 20)", or null. */
+export declare function notAuditedPhrase(report: Report): string | null;
+/**
+ * "lint and types passed with every changed file broken at once, so ran once, not per file", or
+ * null when every check ran per file.
+ */
+export declare function togetherPhrase(report: Report): string | null;
+/** "unit (FAILED), e2e (TIMEOUT)": the checks that noticed a broken file, with how. */
+export declare function noticedPhrase(runs: ReadonlyArray<{
+    check: string;
+    run: AuditRun;
+    noticed: boolean | null;
+}>): string;
+/**
+ * Whether views show scores: in scored mode, and in pass-fail with a baseline (as they always
+ * did). no-regression judges metrics instead, which have a table of their own.
+ */
+export declare function showsScore(report: Report): boolean;
+/** The checks that were FLAKY on the candidate, in report order. */
+export declare function flakyChecks(report: Report): CheckReport[];
+/**
+ * "2 of 5 checks failing" / "all 5 checks passing" / "no checks", from the candidate runs, with
+ * ", 1 flaky" when some were FLAKY (those are not counted as failing here).
+ */
 export declare function countPhrase(report: Report): string;
 /** Verdict as a past participle: "allowed" / "blocked". */
 export declare function verdictWord(report: Report): string;

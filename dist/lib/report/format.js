@@ -6,6 +6,7 @@ export const OUTCOME_ICON = {
     TIMEOUT: '⏱️',
     CRASHED: '💥',
     ERROR: '⚠️',
+    FLAKY: '🎲',
 };
 /** Human words for a change between baseline and candidate. */
 export const CHANGE_LABEL = {
@@ -29,23 +30,138 @@ export const CHANGE_ICON = {
     'new-check-passing': '🆕',
     'new-check-failing': '🆕',
 };
-/** True when the candidate run of this check did not pass: it gets details and annotations. */
-export function isNonPassing(check) {
+/**
+ * True when the candidate run of this check is not what it should be, so it gets details and
+ * annotations: an ordinary check that did not pass, or a canary (`expect: fail`) that did not
+ * fail (it passed, or could not run).
+ */
+export function needsAttention(check) {
+    if (isCanaryReport(check))
+        return !canaryFailedAsExpected(check);
     return check.candidate.outcome !== 'PASSED';
 }
-/** The checks whose candidate run did not pass, in report order. */
-export function nonPassingChecks(report) {
-    return report.checks.filter(isNonPassing);
+/** The checks that need attention (see needsAttention), in report order. */
+export function checksNeedingAttention(report) {
+    return report.checks.filter(needsAttention);
 }
-/** "2 of 5 checks failing" / "all 5 checks passing" / "no checks", from the candidate runs. */
+/** A canary: a check that must not pass. */
+export function isCanaryReport(check) {
+    return check.expect === 'fail';
+}
+/** A canary that failed the way a test fails (FAILED, TIMEOUT or CRASHED): as it should. */
+export function canaryFailedAsExpected(check) {
+    const outcome = check.candidate.outcome;
+    return outcome === 'FAILED' || outcome === 'TIMEOUT' || outcome === 'CRASHED';
+}
+/** The change column of a canary, instead of the baseline-to-candidate change. */
+export function canaryLabel(check) {
+    if (canaryFailedAsExpected(check))
+        return 'canary, fails as expected';
+    if (check.candidate.outcome === 'ERROR')
+        return 'canary could not run';
+    return 'canary PASSED: gate broken';
+}
+/** The checks the vacuity probe found passing on an empty tree. */
+export function vacuousChecks(report) {
+    return new Set((report.audit?.vacuity ?? []).filter((p) => p.vacuous === true).map((p) => p.check));
+}
+/** What to do about a check that cannot fail: one sentence, the same in every view. */
+export const VACUOUS_HINT = 'make it depend on the code. Common causes: a command that always succeeds, a test glob that matches no file, a runner that exits 0 when it finds no tests (e.g. jest --passWithNoTests)';
+/** How a changed file was broken, in words. */
+export const SABOTAGE_LABEL = {
+    throw: 'first-line throw',
+    raise: 'first-line raise',
+    exit: 'first-line exit 1',
+    emptied: 'content removed',
+};
+/** Why changed files were not audited, in words (plural forms where counted). */
+export const NOT_AUDITED_LABEL = {
+    ignored: 'ignored (audit_ignore)',
+    'gate-file': "the gate's own config or checks",
+    binary: 'binary',
+    'not-a-file': 'not a regular file',
+    'over-cap': 'over the cap',
+    'too-large': 'too large',
+    unreadable: 'unreadable',
+};
+/** "3 not audited: 1 ignored (audit_ignore), 2 over the cap (audit_max_files: 20)", or null. */
+export function notAuditedPhrase(report) {
+    const changes = report.audit?.changes;
+    if (!changes || changes.not_audited.length === 0)
+        return null;
+    const counts = new Map();
+    for (const { why } of changes.not_audited)
+        counts.set(why, (counts.get(why) ?? 0) + 1);
+    const parts = [...counts].map(([why, n]) => why === 'over-cap'
+        ? `${n} over the cap (audit_max_files: ${changes.max_files})`
+        : `${n} ${NOT_AUDITED_LABEL[why]}`);
+    const omitted = changes.not_audited_omitted ?? 0;
+    const total = changes.not_audited.length + omitted;
+    const more = omitted > 0 ? `, and ${omitted} more not listed` : '';
+    return `${total} changed ${total === 1 ? 'file' : 'files'} not audited: ${parts.join(', ')}${more}`;
+}
+/**
+ * "lint and types passed with every changed file broken at once, so ran once, not per file", or
+ * null when every check ran per file.
+ */
+export function togetherPhrase(report) {
+    const files = report.audit?.changes?.files ?? [];
+    const names = (report.audit?.changes?.checks ?? []).filter((name) => files.some((f) => f.runs.some((r) => r.check === name && r.together === true)));
+    if (names.length === 0)
+        return null;
+    const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+    return `${list} passed with every changed file broken at once, so ${names.length === 1 ? 'it' : 'they'} ran once, not per file`;
+}
+/** "unit (FAILED), e2e (TIMEOUT)": the checks that noticed a broken file, with how. */
+export function noticedPhrase(runs) {
+    return runs
+        .filter((r) => r.noticed === true)
+        .map((r) => `${r.check} (${r.run.outcome})`)
+        .join(', ');
+}
+/**
+ * Whether views show scores: in scored mode, and in pass-fail with a baseline (as they always
+ * did). no-regression judges metrics instead, which have a table of their own.
+ */
+export function showsScore(report) {
+    if (report.mode === 'no-regression')
+        return false;
+    return report.mode === 'scored' || report.totals.baseline_score !== null;
+}
+/** The checks that were FLAKY on the candidate, in report order. */
+export function flakyChecks(report) {
+    return report.checks.filter((c) => c.candidate.outcome === 'FLAKY');
+}
+/**
+ * "2 of 5 checks failing" / "all 5 checks passing" / "no checks", from the candidate runs, with
+ * ", 1 flaky" when some were FLAKY (those are not counted as failing here).
+ */
 export function countPhrase(report) {
-    const total = report.checks.length;
-    const failing = nonPassingChecks(report).length;
+    const ordinary = report.checks.filter((c) => !isCanaryReport(c));
+    const canaries = report.checks.filter(isCanaryReport);
+    const broken = canaries.filter((c) => !canaryFailedAsExpected(c)).length;
+    const canaryNote = canaries.length === 0
+        ? ''
+        : broken === 0
+            ? `, ${canaries.length === 1 ? 'the canary' : `${canaries.length} canaries`} failing as expected`
+            : canaries.length === 1
+                ? ', the canary not failing'
+                : `, ${broken} of ${canaries.length} canaries not failing`;
+    return ordinaryCountPhrase(ordinary) + canaryNote;
+}
+function ordinaryCountPhrase(checks) {
+    const total = checks.length;
+    const flaky = checks.filter((c) => c.candidate.outcome === 'FLAKY').length;
+    const failing = checks.filter((c) => c.candidate.outcome !== 'PASSED').length - flaky;
     if (total === 0)
         return 'no checks';
-    if (failing === 0)
-        return total === 1 ? '1 check passing' : `all ${total} checks passing`;
-    return `${failing} of ${total} ${total === 1 ? 'check' : 'checks'} failing`;
+    const flakyNote = flaky > 0 ? `, ${flaky} flaky` : '';
+    if (failing === 0) {
+        if (flaky === 0)
+            return total === 1 ? '1 check passing' : `all ${total} checks passing`;
+        return `${total - flaky} of ${total} ${total === 1 ? 'check' : 'checks'} passing${flakyNote}`;
+    }
+    return `${failing} of ${total} ${total === 1 ? 'check' : 'checks'} failing${flakyNote}`;
 }
 /** Verdict as a past participle: "allowed" / "blocked". */
 export function verdictWord(report) {

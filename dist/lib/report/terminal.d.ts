@@ -1,9 +1,3 @@
-/**
- * The CLI's view of a report: a compact table, the output tail of every non-passing candidate run,
- * the reasons, and the verdict as the last line. Check output is untrusted even on a terminal:
- * escapes are stripped so it cannot recolour, move the cursor or rewrite earlier lines, and since
- * the CLI also runs inside GitHub Actions, workflow commands are neutralized in the whole output.
- */
 import type { Report } from '../engine/types.ts';
 /** Options for {@link renderTerminal}. */
 export interface TerminalOptions {

@@ -1,4 +1,11 @@
-import { CHANGE_LABEL, countPhrase, exitPhrase, formatDelta, formatDuration, formatScore, nonPassingChecks, outputText, } from "./format.js";
+/**
+ * The CLI's view of a report: a compact table, the output tail of every non-passing candidate run,
+ * the reasons, and the verdict as the last line. Check output is untrusted even on a terminal:
+ * escapes are stripped so it cannot recolour, move the cursor or rewrite earlier lines, and since
+ * the CLI also runs inside GitHub Actions, workflow commands are neutralized in the whole output.
+ */
+import { describeMetric } from "../engine/compare.js";
+import { CHANGE_LABEL, SABOTAGE_LABEL, VACUOUS_HINT, canaryLabel, checksNeedingAttention, countPhrase, exitPhrase, formatDelta, formatDuration, formatScore, isCanaryReport, needsAttention, notAuditedPhrase, noticedPhrase, togetherPhrase, outputText, showsScore, vacuousChecks, } from "./format.js";
 import { neutralizeWorkflowCommands } from "./log-safe.js";
 import { plainLine, tailLines } from "./sanitize.js";
 const DEFAULT_TAIL_LINES = 10;
@@ -21,6 +28,7 @@ const OUTCOME_STYLE = {
     TIMEOUT: 'yellow',
     CRASHED: 'red',
     ERROR: 'magenta',
+    FLAKY: 'yellow',
 };
 /**
  * Renders `report` for a terminal, ending with a newline. The verdict is the last line. ANSI
@@ -57,8 +65,22 @@ export function renderTerminal(report, options) {
     out.push('');
     if (report.checks.length > 0)
         table(report, width, line);
+    if (report.checks.some((c) => (c.metrics ?? []).length > 0)) {
+        out.push('');
+        metricsTable(report, line);
+    }
+    if (report.audit) {
+        out.push('');
+        auditSection(report, line);
+    }
+    if (report.skipped && report.skipped.length > 0) {
+        line({
+            text: `  skipped (not run, by request): ${report.skipped.map((n) => plainLine(n, NAME_MAX)).join(', ')}`,
+            style: 'dim',
+        });
+    }
     const tailCount = options.tailLines ?? DEFAULT_TAIL_LINES;
-    for (const check of nonPassingChecks(report)) {
+    for (const check of checksNeedingAttention(report)) {
         out.push('');
         details(check, tailCount, line);
     }
@@ -73,7 +95,7 @@ export function renderTerminal(report, options) {
     out.push('');
     const allowed = report.verdict === 'allow';
     const verdict = [countPhrase(report)];
-    if (report.mode === 'scored' || report.totals.baseline_score !== null) {
+    if (showsScore(report)) {
         const base = report.totals.baseline_score;
         const cand = report.totals.candidate_score;
         verdict.push(base === null
@@ -107,10 +129,13 @@ function renderSegments(segments, width, paint) {
 }
 function table(report, width, line) {
     const hasBaseline = report.checks.some((c) => c.baseline !== null);
-    const hasScore = report.checks.some((c) => c.candidate.score !== null || c.score_delta !== null);
+    const hasScore = showsScore(report) &&
+        report.checks.some((c) => c.candidate.score !== null || c.score_delta !== null);
     const names = report.checks.map((c) => plainLine(c.name, NAME_MAX));
     const nameWidth = Math.max(5, ...names.map((n) => [...n].length));
-    const changeWidth = Math.max(6, ...report.checks.map((c) => CHANGE_LABEL[c.change].length));
+    const changeText = (c) => isCanaryReport(c) ? canaryLabel(c) : CHANGE_LABEL[c.change];
+    const changeWidth = Math.max(6, ...report.checks.map((c) => changeText(c).length));
+    const vacuous = vacuousChecks(report);
     const scores = report.checks.map(scoreCell);
     const scoreWidth = Math.max(5, ...scores.map((s) => s.length));
     const fixed = 2 +
@@ -132,8 +157,12 @@ function table(report, width, line) {
     line(...header.map((s) => ({ ...s, style: 'dim' })));
     for (const [i, check] of report.checks.entries()) {
         const cand = check.candidate.outcome;
+        const attention = needsAttention(check);
         const row = [
-            { text: cand === 'PASSED' ? '✔ ' : '✘ ', style: OUTCOME_STYLE[cand] },
+            {
+                text: !attention ? (vacuous.has(check.name) ? '⚠ ' : '✔ ') : cand === 'FLAKY' ? '⚠ ' : '✘ ',
+                style: !attention ? (vacuous.has(check.name) ? 'yellow' : 'green') : OUTCOME_STYLE[cand],
+            },
             { text: names[i] ?? '', pad: nameWidth + 2 },
         ];
         if (hasBaseline) {
@@ -143,16 +172,106 @@ function table(report, width, line) {
                 : { text: base, pad: 11, style: OUTCOME_STYLE[base] });
         }
         row.push({ text: cand, pad: 11, style: OUTCOME_STYLE[cand] });
-        const changeStyle = check.change === 'regressed' ? 'red' : check.change === 'fixed' ? 'green' : undefined;
+        const changeStyle = isCanaryReport(check)
+            ? attention
+                ? 'red'
+                : undefined
+            : check.change === 'regressed'
+                ? 'red'
+                : check.change === 'fixed'
+                    ? 'green'
+                    : undefined;
         row.push({
-            text: CHANGE_LABEL[check.change],
+            text: changeText(check),
             pad: changeWidth + 2,
             ...(changeStyle ? { style: changeStyle } : {}),
         });
         if (hasScore)
             row.push({ text: scores[i] ?? '', pad: scoreWidth + 2 });
-        row.push({ text: plainLine(check.candidate.reason, reasonWidth) });
+        const reused = check.candidate.reused_from ? '[reused] ' : '';
+        const cannotFail = vacuous.has(check.name) ? '[cannot fail] ' : '';
+        row.push({ text: plainLine(`${cannotFail}${reused}${check.candidate.reason}`, reasonWidth) });
         line(...row);
+    }
+}
+/** One line per metric: medians, change, interval, tolerance and the metric's verdict. */
+function metricsTable(report, line) {
+    line({ text: '  METRIC', style: 'dim' });
+    for (const check of report.checks) {
+        for (const m of check.metrics ?? []) {
+            const style = m.verdict === 'regressed'
+                ? 'red'
+                : m.verdict === 'improved'
+                    ? 'green'
+                    : m.verdict === 'inconclusive'
+                        ? 'yellow'
+                        : undefined;
+            const text = describeMetric(plainLine(check.name, NAME_MAX), m);
+            const samples = `n=${m.baseline ? `${m.baseline.samples.length}/` : ''}${m.candidate.samples.length}`;
+            line({ text: '  ' }, { text: plainLine(text, 400), ...(style ? { style } : {}) }, { text: `  ${samples}`, style: 'dim' });
+        }
+    }
+}
+/** Files named one by one in the audit section; the rest are counted. */
+const AUDIT_FILES_SHOWN = 30;
+/**
+ * What the audits found: checks that cannot fail (with the hint), then each broken file and the
+ * checks that noticed it, or that none did.
+ */
+function auditSection(report, line) {
+    const audit = report.audit;
+    line({ text: '  AUDIT', style: 'dim' });
+    if (audit.vacuity) {
+        const vacuous = audit.vacuity.filter((p) => p.vacuous === true);
+        const probed = audit.vacuity.length;
+        line({
+            text: `  vacuity (${audit.vacuous}): ${vacuous.length} of ${probed} ${probed === 1 ? 'check' : 'checks'} passing on the ${audit.vacuity[0]?.probed ?? 'baseline'} cannot fail`,
+        });
+        for (const probe of vacuous) {
+            line({ text: '  ⚠ ', style: 'yellow' }, { text: plainLine(probe.check, NAME_MAX), bold: true }, { text: ' cannot fail: it passed on an empty tree (no files, setup not run)' });
+        }
+        if (vacuous.length > 0)
+            line({ text: `    hint: ${VACUOUS_HINT}`, style: 'dim' });
+        const unknown = audit.vacuity.filter((p) => p.vacuous === null);
+        for (const probe of unknown) {
+            line({
+                text: `  ? ${plainLine(probe.check, NAME_MAX)}: the probe did not run (${plainLine(probe.run.reason, 200)})`,
+                style: 'dim',
+            });
+        }
+    }
+    const changes = audit.changes;
+    if (changes) {
+        if (changes.note !== undefined) {
+            line({ text: `  changes: not run: ${plainLine(changes.note, 300)}`, style: 'dim' });
+            return;
+        }
+        const uncovered = changes.files.filter((f) => f.covered === false).length;
+        line({
+            text: `  changes (${audit.uncovered}): ${changes.files.length} changed ${changes.files.length === 1 ? 'file' : 'files'} broken one at a time, ${uncovered} not covered; checks run: ${changes.checks.map((c) => plainLine(c, NAME_MAX)).join(', ') || 'none'}`,
+        });
+        for (const file of changes.files.slice(0, AUDIT_FILES_SHOWN)) {
+            const path = plainLine(file.path, 120);
+            const how = SABOTAGE_LABEL[file.sabotage];
+            if (file.covered === true) {
+                line({ text: '  ✔ ', style: 'green' }, { text: `${path} (${how}): noticed by ${plainLine(noticedPhrase(file.runs), 300)}` });
+            }
+            else if (file.covered === false) {
+                line({ text: '  ✘ ', style: 'red' }, { text: `${path} (${how}): not covered by any check`, style: 'red' });
+            }
+            else {
+                line({ text: `  ? ${path} (${how}): no check could run against it`, style: 'dim' });
+            }
+        }
+        if (changes.files.length > AUDIT_FILES_SHOWN) {
+            line({ text: `  … and ${changes.files.length - AUDIT_FILES_SHOWN} more files`, style: 'dim' });
+        }
+        const once = togetherPhrase(report);
+        if (once !== null)
+            line({ text: `  ${plainLine(once, 400)}`, style: 'dim' });
+        const left = notAuditedPhrase(report);
+        if (left !== null)
+            line({ text: `  ${left}`, style: 'dim' });
     }
 }
 function scoreCell(check) {
@@ -171,6 +290,20 @@ function details(check, tailCount, line) {
     bits.push(formatDuration(run.duration_ms));
     line({ text: '✘ ', style: OUTCOME_STYLE[run.outcome] }, { text: plainLine(check.name, NAME_MAX), bold: true }, { text: `  ${bits.join(' · ')}`, style: OUTCOME_STYLE[run.outcome] });
     line({ text: '  reason: ', style: 'dim' }, { text: plainLine(run.reason, 1_000) });
+    const attempts = run.attempts ?? [];
+    if (attempts.length > 1) {
+        for (const a of attempts.slice(0, 20)) {
+            line({ text: `  repeat ${a.repeat} attempt ${a.attempt}: `, style: 'dim' }, { text: a.outcome, style: OUTCOME_STYLE[a.outcome] }, { text: ` · seed ${plainLine(a.seed, 40)} · ${plainLine(a.reason, 200)}` });
+        }
+        if (attempts.length > 20)
+            line({ text: `  … and ${attempts.length - 20} more attempts`, style: 'dim' });
+    }
+    if (run.reused_from) {
+        line({
+            text: `  reused from the ${run.reused_from.cache === 'local' ? 'local' : 'Actions'} cache (${plainLine(run.reused_from.location, 200)}, stored ${plainLine(run.reused_from.stored_at, 40)})`,
+            style: 'dim',
+        });
+    }
     const where = [`seed ${plainLine(run.seed, 80)}`];
     if (run.output.log_path !== null)
         where.push(`log ${plainLine(run.output.log_path, 300)}`);

@@ -12,15 +12,17 @@ export class CopyProvider extends BaseProvider {
     async enter(tree, signal, options = {}) {
         this.checkTree(tree);
         const stop = signal ? AbortSignal.any([this.helpers.signal, signal]) : this.helpers.signal;
-        const source = tree.root[0];
-        if (source === undefined)
+        if (tree.root.length === 0)
             throw new Error('a tree needs at least one layer');
         const area = await this.newArea();
         const root = join(area, 'root');
         const home = join(area, 'home');
         await Promise.all(['root', 'home', 'tmp'].map((d) => mkdir(join(area, d))));
         try {
-            await copyTree(source, root, stop);
+            // Bottom layer first; a layer above (an audit's variant) replaces what it holds.
+            const layers = [...tree.root].reverse();
+            for (const [i, layer] of layers.entries())
+                await copyTree(layer, root, stop, i > 0);
             if (tree.home[0] !== undefined)
                 await copyTree(tree.home[0], home, stop);
         }
@@ -69,13 +71,21 @@ function copyPrefix(setpriv, cgroups) {
  * preserving modes and times. `cp -a` is several times faster than a JS walk (and reflinks
  * where the filesystem can); the JS walk is the fallback where there is no cp.
  */
-async function copyTree(from, to, signal) {
+async function copyTree(from, to, signal, 
+/** Files already in `to` are replaced (removed first, so a read-only one is no obstacle). */
+over = false) {
     const cpPath = findTool('cp');
     if (cpPath === null) {
-        await cp(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+        await cp(from, to, {
+            recursive: true,
+            verbatimSymlinks: true,
+            preserveTimestamps: true,
+            force: true,
+        });
         return;
     }
-    const result = await runCommand([cpPath, '-a', '--', `${from}/.`, to], {
+    const argv = [cpPath, '-a', ...(over ? ['--remove-destination'] : []), '--', `${from}/.`, to];
+    const result = await runCommand(argv, {
         cwd: '/',
         env: { PATH: '/usr/bin:/bin', LC_ALL: 'C' },
         timeoutMs: 30 * 60_000,

@@ -184,7 +184,15 @@ export async function hostMain(load) {
                 return fail(`duplicate check name ${stringify(name)} (checks[${previous}] and checks[${i}])`);
             }
             seen.set(name, i);
-            checks.push({ name, timeout_s: typeof timeout === 'number' ? timeout : null });
+            // repeats, retries, metrics and expect travel as written; the judge validates them.
+            checks.push({
+                name,
+                timeout_s: typeof timeout === 'number' ? timeout : null,
+                repeats: entry.repeats,
+                retries: entry.retries,
+                metrics: entry.metrics,
+                expect: entry.expect,
+            });
         }
         return send(`"type":"list","checks":${stringify(checks)}`);
     }

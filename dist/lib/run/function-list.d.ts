@@ -1,4 +1,9 @@
 /**
+ * Listing a function-checks module's checks: the module is imported in a child process (inside a
+ * sandbox, when the caller wraps it), which answers on the verdict channel.
+ */
+import type { ListedFunctionCheck } from '../engine/config.ts';
+/**
  * Lists the function checks a module exports, by running the function host in "list" mode in a
  * child process (so a module with side effects or a syntax error cannot touch the judge).
  * Throws an Error with a one-line message naming the module file on any problem.
@@ -10,7 +15,4 @@ export declare function listFunctionChecks(modulePath: string, opts: {
     abort?: AbortSignal;
     /** Runs the host's argv inside a sandbox (Sandbox.wrap); default: as it is. */
     wrap?: (argv: string[]) => string[];
-}): Promise<Array<{
-    name: string;
-    timeout_s: number | null;
-}>>;
+}): Promise<ListedFunctionCheck[]>;

@@ -1,7 +1,3 @@
-/**
- * Listing a function-checks module's checks: the module is imported in a child process (inside a
- * sandbox, when the caller wraps it), which answers on the verdict channel.
- */
 import { readChannelMessage } from "../engine/outcome.js";
 import { oneLine } from "../engine/paths.js";
 import { listHostArgv } from "./function-host.js";
@@ -35,10 +31,16 @@ export async function listFunctionChecks(modulePath, opts) {
     if (message?.type === 'list' && Array.isArray(message.checks)) {
         return message.checks.map((c) => {
             const entry = c;
-            return {
+            const listed = {
                 name: String(entry.name),
                 timeout_s: typeof entry.timeout_s === 'number' ? entry.timeout_s : null,
             };
+            // Only what the module wrote: an absent key stays absent.
+            for (const key of ['repeats', 'retries', 'metrics', 'expect']) {
+                if (entry[key] !== undefined)
+                    listed[key] = entry[key];
+            }
+            return listed;
         });
     }
     const how = r.signal ? `was killed by ${r.signal}` : `exited with code ${r.exitCode}`;

@@ -1,6 +1,6 @@
 /**
  * What a run printed, kept bounded: the first and last bytes in memory (OutputCapture) and the
- * `key=<number>` score lines (ScoreScanner), whatever the run prints and however fast.
+ * `key=<number>` metric lines (MetricScanner), whatever the run prints and however fast.
  */
 import type { CapturedOutput } from '../engine/types.ts';
 /** Keeps the first headBytes and the last tailBytes of a byte stream, in constant memory. */
@@ -16,18 +16,21 @@ export declare class OutputCapture {
     result(logPath: string | null): CapturedOutput;
 }
 /**
- * Finds `<key>=<number>` on stdout lines as they arrive, split across chunks or not. Lines
- * longer than SCORE_LINE_MAX are skipped without being buffered, so a flood without newlines
- * costs nothing.
+ * Finds `<key>=<number>` on stdout lines as they arrive, split across chunks or not, for one or
+ * more keys; the last value of each key wins. Lines longer than SCORE_LINE_MAX are skipped
+ * without being buffered, so a flood without newlines costs nothing. `inf`, `nan` and numbers
+ * too large for a double are kept as non-finite values, so the caller can name them.
  */
-export declare class ScoreScanner {
+export declare class MetricScanner {
     private readonly pattern;
     private pending;
     private pendingLength;
     private skipping;
-    private last;
-    constructor(key: string);
+    private readonly last;
+    private readonly keys;
+    constructor(keys: readonly string[]);
     push(chunk: Buffer): void;
-    finish(): number | null;
+    /** The last value of every key that was printed (keys never printed are absent). */
+    finish(): Record<string, number>;
     private endLine;
 }

@@ -79,21 +79,24 @@ function skipContinuationBytes(buf) {
     return buf.subarray(i);
 }
 /**
- * Finds `<key>=<number>` on stdout lines as they arrive, split across chunks or not. Lines
- * longer than SCORE_LINE_MAX are skipped without being buffered, so a flood without newlines
- * costs nothing.
+ * Finds `<key>=<number>` on stdout lines as they arrive, split across chunks or not, for one or
+ * more keys; the last value of each key wins. Lines longer than SCORE_LINE_MAX are skipped
+ * without being buffered, so a flood without newlines costs nothing. `inf`, `nan` and numbers
+ * too large for a double are kept as non-finite values, so the caller can name them.
  */
-export class ScoreScanner {
+export class MetricScanner {
     pattern;
     pending = [];
     pendingLength = 0;
     skipping = false;
-    last = null;
-    constructor(key) {
-        const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    last = new Map();
+    keys;
+    constructor(keys) {
+        this.keys = new Set(keys);
+        const escaped = keys.map((key) => key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
         // The key stands alone (not the end of a longer name) and the number ends at a space,
         // comma, semicolon or the end of the line: `passed=3`, `tests: passed=0.5, failed=1`.
-        this.pattern = new RegExp(`(?:^|[^\\w.-])${escaped}\\s*=\\s*([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?)(?=$|[\\s,;])`, 'g');
+        this.pattern = new RegExp(`(?:^|[^\\w.-])(${escaped})\\s*=\\s*([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?|[-+]?(?:inf(?:inity)?|nan))(?=$|[\\s,;])`, 'gi');
     }
     push(chunk) {
         let start = 0;
@@ -119,9 +122,10 @@ export class ScoreScanner {
             start = nl + 1;
         }
     }
+    /** The last value of every key that was printed (keys never printed are absent). */
     finish() {
         this.endLine();
-        return this.last;
+        return Object.fromEntries(this.last);
     }
     endLine() {
         if (!this.skipping && this.pendingLength > 0) {
@@ -129,13 +133,25 @@ export class ScoreScanner {
                 .toString('utf8')
                 .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '');
             for (const match of line.matchAll(this.pattern)) {
-                const value = Number(match[1]);
-                if (Number.isFinite(value))
-                    this.last = value;
+                // Keys are matched case-insensitively only for inf/nan; the key itself must match exactly.
+                const key = match[1];
+                if (!this.keys.has(key))
+                    continue;
+                this.last.set(key, parseNumber(match[2]));
             }
         }
         this.pending = [];
         this.pendingLength = 0;
         this.skipping = false;
     }
+}
+/** A number as printed: `12.5`, `-3e2`; `inf`/`nan` in any case become Infinity/NaN. */
+function parseNumber(text) {
+    const lower = text.toLowerCase();
+    if (lower.endsWith('nan'))
+        return Number.NaN;
+    if (lower.endsWith('inf') || lower.endsWith('infinity')) {
+        return lower.startsWith('-') ? -Infinity : Infinity;
+    }
+    return Number(text);
 }

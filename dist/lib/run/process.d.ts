@@ -24,8 +24,10 @@ export interface SpawnSpec {
     headBytes?: number;
     /** Default 16 KiB. */
     tailBytes?: number;
-    /** Scan stdout lines for `<key>=<number>`; the last one wins. */
+    /** Scan stdout lines for `<key>=<number>`; the last one wins. Its value is `score`. */
     scoreKey?: string | null;
+    /** More keys to scan stdout for, the same way; their values are `metrics`. */
+    metricKeys?: readonly string[];
     /**
      * Open fd 3 as a pipe for a verdict message from the child. The child also gets a fresh
      * random nonce on stdin (then EOF), which the function host puts in its messages, so a

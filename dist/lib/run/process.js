@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { functionHostArgv, listHostArgv } from "./function-host.js";
 import { LogWriter, withLogNote } from "./log-writer.js";
-import { OutputCapture, ScoreScanner } from "./output-capture.js";
+import { MetricScanner, OutputCapture } from "./output-capture.js";
 import { groupHasLiveMembers, signalGroup, waitForGroupGone } from "./proc-scan.js";
 export { functionHostArgv, listHostArgv };
 const DEFAULT_GRACE_MS = 2000;
@@ -70,7 +70,12 @@ export async function spawnBounded(spec, abort) {
         await log?.close(0);
         return finalResult({ spawnError, aborted: spawnError === 'aborted', durationMs: 0 });
     };
-    const scanner = spec.scoreKey ? new ScoreScanner(spec.scoreKey) : null;
+    const scanKeys = [
+        ...new Set([...(spec.scoreKey ? [spec.scoreKey] : []), ...(spec.metricKeys ?? [])]),
+    ];
+    const scanner = scanKeys.length > 0 ? new MetricScanner(scanKeys) : null;
+    let scanned = null;
+    const metrics = () => (scanned ??= scanner?.finish() ?? {});
     const nonce = spec.channel ? randomBytes(16).toString('hex') : null;
     const channelChunks = [];
     let channelBytes = 0;
@@ -82,7 +87,8 @@ export async function spawnBounded(spec, abort) {
         aborted: p.aborted ?? false,
         durationMs: Math.round(p.durationMs),
         output: output(),
-        score: scanner?.finish() ?? null,
+        score: scoreOf(metrics(), spec.scoreKey ?? null),
+        metrics: metrics(),
         channel: spec.channel ? Buffer.concat(channelChunks).toString('utf8') : null,
         channelNonce: nonce,
         killedLeftovers: p.killedLeftovers ?? false,
@@ -264,4 +270,9 @@ function describeSpawnError(err, command) {
         return `EACCES: permission denied (not executable?): ${command}`;
     const message = err instanceof Error ? err.message : String(err);
     return typeof code === 'string' ? `${code}: ${message}` : message;
+}
+/** The score key's value when it was printed as a finite number, else null. */
+function scoreOf(metrics, key) {
+    const value = key === null ? undefined : metrics[key];
+    return value !== undefined && Number.isFinite(value) ? value : null;
 }

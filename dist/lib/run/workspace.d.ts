@@ -9,6 +9,8 @@
  */
 import { QuorumError } from '../engine/errors.ts';
 import type { CheckSpec, ResourceLimits, RunResult, SandboxKind, TreeRole } from '../engine/types.ts';
+import type { ListedFunctionCheck } from '../engine/config.ts';
+import { type VariantFile } from './variants.ts';
 import { type SandboxMode } from './sandbox.ts';
 export interface WorkspaceOptions {
     /** Directory to create the workspace in (default: the OS temp dir). Never inside an input tree. */
@@ -79,13 +81,21 @@ export interface Workspace {
         tree: PreparedTree;
         setup: RunResult | null;
     }>;
+    /**
+     * A tree with no files at all and no setup (the vacuity probe's): its runs see an empty
+     * directory and an empty HOME. Their logs are named `<label>-<check>-<n>.log`.
+     */
+    prepareEmptyTree(role: TreeRole, label: string): Promise<PreparedTree>;
+    /**
+     * `base` (as prepared, setup included) with `files` written over it, for the change-coverage
+     * audit: one small extra layer on top (see variants.ts), not a copy of the tree. Runs of it
+     * see `role` as base's, and their logs are named `<label>-<check>-<n>.log`.
+     */
+    prepareVariant(base: PreparedTree, files: readonly VariantFile[], label: string): Promise<PreparedTree>;
     /** Runs one check once on a tree, in a fresh sandbox. Never throws for what the check does. */
     runCheck(tree: PreparedTree, spec: CheckSpec, opts: RunOptions): Promise<RunResult>;
     /** Lists a function-checks module's checks in a child process (see process.ts). */
-    listFunctionChecks(modulePath: string, abort?: AbortSignal): Promise<Array<{
-        name: string;
-        timeout_s: number | null;
-    }>>;
+    listFunctionChecks(modulePath: string, abort?: AbortSignal): Promise<ListedFunctionCheck[]>;
     /** Stops every live run, then removes the workspace directory. Idempotent; logs are kept. */
     dispose(): Promise<void>;
 }

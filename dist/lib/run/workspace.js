@@ -13,6 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, realpath, rmdir, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { SANDBOX_SETUP_FAILED } from "../engine/audit.js";
 import { classifyFunctionRun, classifyShellRun } from "../engine/outcome.js";
 import { DEFAULT_LIMITS } from "../engine/limits.js";
 import { delegateCgroupsWithSudo, detectCgroups, } from "./cgroup.js";
@@ -20,6 +21,7 @@ import { buildChildEnv } from "./env.js";
 import { resolveTool } from "./system-tools.js";
 import { listFunctionChecks as listChecksInChild } from "./function-list.js";
 import { killProcessesWithEnv } from "./proc-scan.js";
+import { writeVariantLayer } from "./variants.js";
 import { functionHostArgv, shellArgv, spawnBounded } from "./process.js";
 import { SANDBOX_FAILURE_EXIT_CODE, createSandboxProvider, detectSandbox, removeTree, runInSandbox, } from "./sandbox.js";
 /** A workspace cannot be created or used as asked (bad directory, disposed, ...). */
@@ -170,6 +172,8 @@ class GateWorkspace {
     disposing = null;
     scratchSeq = 0;
     runSeq = 0;
+    variantSeq = 0;
+    emptyDir = null;
     cgroups;
     constructor(p) {
         this.cgroups = p.cgroups;
@@ -287,6 +291,36 @@ class GateWorkspace {
         this.trees.set(tree, { provider, layers });
         return { tree, setup: setupResult };
     }
+    async prepareEmptyTree(role, label) {
+        this.assertOpen();
+        this.emptyDir ??= (async () => {
+            const dir = join(this.dir, 'empty-tree');
+            await mkdir(dir, { mode: 0o755 });
+            return dir;
+        })();
+        const dir = await this.emptyDir;
+        const provider = this.provider(this.kind);
+        const tree = Object.freeze({ role, sourceDir: dir });
+        this.trees.set(tree, { provider, layers: provider.prepare(dir), logLabel: label });
+        return tree;
+    }
+    async prepareVariant(base, files, label) {
+        this.assertOpen();
+        const state = this.trees.get(base);
+        if (!state)
+            throw new WorkspaceError('prepareVariant: the base tree was not prepared here');
+        const layer = join(this.dir, 'variants', `v${++this.variantSeq}`);
+        await mkdir(dirname(layer), { recursive: true });
+        await writeVariantLayer(layer, base.sourceDir, files);
+        const tree = Object.freeze({ role: base.role, sourceDir: base.sourceDir });
+        this.trees.set(tree, {
+            provider: state.provider,
+            // Top first: the variant's files hide the tree's own.
+            layers: { ...state.layers, root: [layer, ...state.layers.root] },
+            logLabel: label,
+        });
+        return tree;
+    }
     async runCheck(tree, spec, opts) {
         const state = this.trees.get(tree);
         if (!state)
@@ -296,8 +330,10 @@ class GateWorkspace {
         }
         const timeoutMs = spec.timeout_s * 1000;
         const { result } = await this.run({
-            ...state,
+            provider: state.provider,
+            layers: state.layers,
             role: tree.role,
+            logLabel: state.logLabel ?? tree.role,
             logKey: spec.name,
             checkName: spec.name,
             opts: { ...opts, env: { ...opts.env, ...spec.env } },
@@ -313,9 +349,10 @@ class GateWorkspace {
                     tree: tree.role,
                 }),
             classify: (r) => spec.kind === 'shell'
-                ? classifyShellRun(r, { timeoutMs, scoreKey: spec.score_from })
-                : classifyFunctionRun(r, { timeoutMs }),
+                ? classifyShellRun(r, { timeoutMs, scoreKey: spec.score_from, metrics: spec.metrics })
+                : classifyFunctionRun(r, { timeoutMs, metrics: spec.metrics }),
             scoreKey: spec.kind === 'shell' ? spec.score_from : null,
+            metricKeys: spec.kind === 'shell' ? (spec.metrics ?? []).map((m) => m.name) : [],
             channel: spec.kind === 'function',
             keep: () => false,
             // The function host imports the module by its path, which may lie under /tmp.
@@ -376,8 +413,9 @@ class GateWorkspace {
                     env,
                     timeoutMs: p.timeoutMs,
                     graceMs: this.graceMs,
-                    logPath: join(this.logDir, this.logNames.next(p.role, p.logKey)),
+                    logPath: join(this.logDir, this.logNames.next(p.logLabel ?? p.role, p.logKey)),
                     scoreKey: p.scoreKey ?? null,
+                    metricKeys: p.metricKeys ?? [],
                     channel: p.channel ?? false,
                 }, signal);
                 if (kind === 'copy')
@@ -389,7 +427,7 @@ class GateWorkspace {
                 const c = sandboxFailure
                     ? {
                         outcome: 'ERROR',
-                        reason: `the sandbox could not be set up: ${sandboxFailure}`,
+                        reason: `${SANDBOX_SETUP_FAILED}: ${sandboxFailure}`,
                         score: null,
                     }
                     : p.classify(r, p.timeoutMs);
@@ -407,6 +445,8 @@ class GateWorkspace {
                         ? `${c.reason}; ${limitHit.join('; ')}`
                         : c.reason,
                     score: c.score,
+                    ...(c.metrics && Object.keys(c.metrics).length > 0 ? { metrics: c.metrics } : {}),
+                    ...(c.declaration_error ? { declaration_error: true } : {}),
                     duration_ms: r.durationMs,
                     exit_code: r.exitCode,
                     signal: r.signal,
@@ -559,8 +599,9 @@ function notRun(seed, sandbox, reason) {
 class LogNames {
     used = new Set();
     counters = new Map();
-    next(role, check) {
-        const stem = `${role}-${safeName(check)}`;
+    /** `label` is a tree role, or an audit tree's label (made safe here too). */
+    next(label, check) {
+        const stem = `${safeName(label)}-${safeName(check)}`;
         let n = this.counters.get(stem) ?? 0;
         let name;
         do {

@@ -1,0 +1,70 @@
+/**
+ * Each declared metric of a check, baseline against candidate. Pure: results in, MetricReports
+ * out. The statistics live in stats.ts; this module picks the samples and words the outcome.
+ */
+import { formatTolerance } from "./numbers.js";
+import { passedFinalAttempts } from "./repeats.js";
+import { compareMetric, median } from "./stats.js";
+/**
+ * The samples of one metric on one tree: one per repeat that passed (its final attempt). A
+ * result without `attempts` (built in code, or reused) contributes its own value, if any.
+ */
+export function samplesOf(run, name) {
+    if (run === null)
+        return [];
+    if (run.attempts && run.attempts.length > 0) {
+        return passedFinalAttempts(run.attempts)
+            .map((a) => a.metrics[name])
+            .filter((v) => v !== undefined && Number.isFinite(v));
+    }
+    const value = run.metrics?.[name];
+    return value !== undefined && Number.isFinite(value) ? [value] : [];
+}
+/** Every declared metric compared; a metric with no candidate samples is inconclusive. */
+export function compareMetrics(specs, baseline, candidate) {
+    return specs.map((spec) => compareOne(spec, samplesOf(baseline, spec.name), baseline !== null, samplesOf(candidate, spec.name)));
+}
+function compareOne(spec, before, hadBaseline, after) {
+    const common = {
+        name: spec.name,
+        direction: spec.direction,
+        tolerance: formatTolerance(spec.tolerance),
+        deterministic: spec.deterministic,
+    };
+    const side = (samples) => ({
+        samples,
+        median: samples.length > 0 ? median(samples) : null,
+    });
+    if (after.length === 0 || before.length === 0) {
+        const test = after.length === 0
+            ? 'not compared: the candidate has no value (its runs did not pass)'
+            : hadBaseline
+                ? 'not compared: the baseline has no value (its runs did not pass)'
+                : 'not compared: there is no baseline';
+        return {
+            ...common,
+            verdict: 'inconclusive',
+            baseline: hadBaseline ? side(before) : null,
+            candidate: side(after),
+            change_pct: null,
+            ci: null,
+            test,
+            repeats_needed: null,
+        };
+    }
+    const c = compareMetric(before, after, {
+        direction: spec.direction,
+        tolerance: spec.tolerance,
+        deterministic: spec.deterministic,
+    });
+    return {
+        ...common,
+        verdict: c.verdict,
+        baseline: side(before),
+        candidate: side(after),
+        change_pct: c.change_pct,
+        ci: c.ci,
+        test: c.test,
+        repeats_needed: c.repeats_needed,
+    };
+}
