@@ -12966,6 +12966,14 @@ function readError(path, err) {
 
 
 
+/** This machine's platform as result keys name it: `linux-x64-node24`. */
+function thisPlatform() {
+    return describePlatform({
+        platform: process.platform,
+        arch: process.arch,
+        nodeMajor: Number(process.versions.node.split('.')[0]),
+    });
+}
 /** The map key of one check's result on one tree. */
 function runKey(role, check) {
     return `${role}\0${check}`;
@@ -12990,11 +12998,7 @@ sandbox, abort) {
     const reusable = checks.filter(isReusable);
     if (reusable.length === 0)
         return lookup;
-    const platform = describePlatform({
-        platform: process.platform,
-        arch: process.arch,
-        nodeMajor: Number(process.versions.node.split('.')[0]),
-    });
+    const platform = thisPlatform();
     const definitions = new Map();
     for (const check of reusable) {
         definitions.set(check.name, await definitionOf(check, config, options.parentEnv ?? process.env));
@@ -13084,11 +13088,7 @@ const EMPTY_TREE_ID = 'empty-tree:1';
  * whose setup never runs; the config's setup for a variant, which sits over the setup's output.
  */
 function openAuditCache(options, config, sandbox) {
-    const platform = describePlatform({
-        platform: process.platform,
-        arch: process.arch,
-        nodeMajor: Number(process.versions.node.split('.')[0]),
-    });
+    const platform = thisPlatform();
     const definitions = new Map();
     const keyOf = async (check, treeId) => {
         let definition = definitions.get(check.name);

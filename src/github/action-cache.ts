@@ -10,10 +10,9 @@
 import * as cache from '@actions/cache'
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, rm } from 'node:fs/promises'
-import { describePlatform } from '../engine/result-key.ts'
 import type { GateConfig, TreeRole } from '../engine/types.ts'
 import { openResultCache } from '../run/result-cache.ts'
-import type { ResultCacheOptions } from '../run/reuse.ts'
+import { thisPlatform, type ResultCacheOptions } from '../run/reuse.ts'
 import type { GitCommandManager } from './git.ts'
 import { restoreTreeResults, saveTreeResults, treeResultsCacheKey } from './results-cache.ts'
 
@@ -51,11 +50,7 @@ export async function openActionResultsCache(p: {
   await mkdir(p.dir, { recursive: true, mode: 0o700 })
   const warnings: string[] = []
   const infos: string[] = []
-  const platform = describePlatform({
-    platform: process.platform,
-    arch: process.arch,
-    nodeMajor: Number(process.versions.node.split('.')[0]),
-  })
+  const platform = thisPlatform()
   const configHash = (await hashConfig(p.config)).slice(0, 16)
   const treeIds: Partial<Record<TreeRole, string>> = {}
   const entryKeys = new Map<TreeRole, string>()

@@ -52,6 +52,15 @@ export interface Lookup {
   warnings: string[]
 }
 
+/** This machine's platform as result keys name it: `linux-x64-node24`. */
+export function thisPlatform(): string {
+  return describePlatform({
+    platform: process.platform,
+    arch: process.arch,
+    nodeMajor: Number(process.versions.node.split('.')[0]),
+  })
+}
+
 /** The map key of one check's result on one tree. */
 export function runKey(role: TreeRole, check: string): string {
   return `${role}\0${check}`
@@ -82,11 +91,7 @@ export async function lookUpResults(
   const lookup: Lookup = { reused: new Map(), keys: new Map(), treeIds: new Map(), warnings: [] }
   const reusable = checks.filter(isReusable)
   if (reusable.length === 0) return lookup
-  const platform = describePlatform({
-    platform: process.platform,
-    arch: process.arch,
-    nodeMajor: Number(process.versions.node.split('.')[0]),
-  })
+  const platform = thisPlatform()
   const definitions = new Map<string, unknown>()
   for (const check of reusable) {
     definitions.set(check.name, await definitionOf(check, config, options.parentEnv ?? process.env))
@@ -211,11 +216,7 @@ export function openAuditCache(
   config: GateConfig,
   sandbox: string,
 ): AuditCache {
-  const platform = describePlatform({
-    platform: process.platform,
-    arch: process.arch,
-    nodeMajor: Number(process.versions.node.split('.')[0]),
-  })
+  const platform = thisPlatform()
   const definitions = new Map<string, Promise<unknown>>()
   const keyOf = async (check: CheckSpec, treeId: string): Promise<string> => {
     let definition = definitions.get(check.name)

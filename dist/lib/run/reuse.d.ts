@@ -35,6 +35,8 @@ export interface Lookup {
     treeIds: Map<TreeRole, string>;
     warnings: string[];
 }
+/** This machine's platform as result keys name it: `linux-x64-node24`. */
+export declare function thisPlatform(): string;
 /** The map key of one check's result on one tree. */
 export declare function runKey(role: TreeRole, check: string): string;
 /** A check whose results may be reused: every metric it declares is deterministic. */

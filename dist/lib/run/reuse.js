@@ -17,6 +17,14 @@ import { parseRunResult } from "../engine/report-schema.js";
 import { describePlatform, resultKey } from "../engine/result-key.js";
 import { VERSION } from "../version.js";
 import { treeContentHash } from "./tree-hash.js";
+/** This machine's platform as result keys name it: `linux-x64-node24`. */
+export function thisPlatform() {
+    return describePlatform({
+        platform: process.platform,
+        arch: process.arch,
+        nodeMajor: Number(process.versions.node.split('.')[0]),
+    });
+}
 /** The map key of one check's result on one tree. */
 export function runKey(role, check) {
     return `${role}\0${check}`;
@@ -41,11 +49,7 @@ sandbox, abort) {
     const reusable = checks.filter(isReusable);
     if (reusable.length === 0)
         return lookup;
-    const platform = describePlatform({
-        platform: process.platform,
-        arch: process.arch,
-        nodeMajor: Number(process.versions.node.split('.')[0]),
-    });
+    const platform = thisPlatform();
     const definitions = new Map();
     for (const check of reusable) {
         definitions.set(check.name, await definitionOf(check, config, options.parentEnv ?? process.env));
@@ -135,11 +139,7 @@ export const EMPTY_TREE_ID = 'empty-tree:1';
  * whose setup never runs; the config's setup for a variant, which sits over the setup's output.
  */
 export function openAuditCache(options, config, sandbox) {
-    const platform = describePlatform({
-        platform: process.platform,
-        arch: process.arch,
-        nodeMajor: Number(process.versions.node.split('.')[0]),
-    });
+    const platform = thisPlatform();
     const definitions = new Map();
     const keyOf = async (check, treeId) => {
         let definition = definitions.get(check.name);
