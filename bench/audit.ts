@@ -262,21 +262,15 @@ async function comparePr(
     with_ms: withAudit,
     ratio: withAudit / without,
     normal_runs: checks.length * 2,
-    audit_runs: auditRunsMade(last, files.length),
+    audit_runs: auditRunsMade(last),
     covered: `${files.filter((f) => f.covered === true).length}/${files.length}`,
     samples: { without_ms: withoutMs, with_ms: withMs },
   }
 }
 
-/**
- * The audit runs one gate made: per check, one with every file broken at once (when there are
- * several files), plus one per file unless that first one already passed.
- */
-function auditRunsMade(report: Report | null, files: number): number {
-  const checks = report?.audit?.changes?.checks ?? []
-  const together = (name: string) =>
-    report!.audit!.changes!.files.some((f) => f.runs.some((r) => r.check === name && r.together))
-  return checks.reduce((n, name) => n + (files > 1 ? 1 : 0) + (together(name) ? 0 : files), 0)
+/** The audit runs one gate made (or reused), as its report counts them. */
+function auditRunsMade(report: Report | null): number {
+  return (report?.audit?.changes?.runs ?? []).reduce((n, r) => n + r.runs, 0)
 }
 
 /** `files` small files in directories of 100. */

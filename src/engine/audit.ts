@@ -97,9 +97,7 @@ export function languageOf(path: string, head: Uint8Array): SabotageLanguage | n
 export function sabotage(path: string, content: Uint8Array): { content: Buffer; how: Sabotage } {
   const language = languageOf(path, content)
   if (language === null) return { content: Buffer.alloc(0), how: 'emptied' }
-  const message = asciiLiteral(
-    `quorum audit: ${path} was broken on purpose to see which checks notice`,
-  )
+  const message = asciiLiteral(sabotageMessage(path))
   const line =
     language === 'js'
       ? `throw new Error(${message});\n`
@@ -118,6 +116,20 @@ export function sabotage(path: string, content: Uint8Array): { content: Buffer; 
     ]),
     how: language === 'js' ? 'throw' : language === 'python' ? 'raise' : 'exit',
   }
+}
+
+/** What a file broken by sabotage() says when it is loaded. */
+function sabotageMessage(path: string): string {
+  return `quorum audit: ${path} was broken on purpose to see which checks notice`
+}
+
+/**
+ * Whether a run's `text` (its output or reason) shows the message of the broken `path`, as
+ * printed or as its string literal (a shell file prints the literal's escapes as they are).
+ */
+export function showsSabotageOf(text: string, path: string): boolean {
+  const message = sabotageMessage(path)
+  return text.includes(message) || text.includes(asciiLiteral(message).slice(1, -1))
 }
 
 /**

@@ -327,6 +327,7 @@ function auditedChecks(audit: AuditReport | undefined): string[] {
     ...(audit.vacuity ?? []).map((p) => p.check),
     ...(audit.changes?.checks ?? []),
     ...(audit.changes?.files ?? []).flatMap((f) => f.runs.map((r) => r.check)),
+    ...(audit.changes?.runs ?? []).map((r) => r.check),
   ]
 }
 
@@ -368,6 +369,9 @@ function mergeAudits(
     const note = changed.find((c) => c.note !== undefined)?.note
     // Every shard looked at the same change: each left out the same files beyond its list.
     const omitted = Math.max(...changed.map((c) => c.not_audited_omitted ?? 0))
+    const runs = changed
+      .flatMap((c) => c.runs ?? [])
+      .sort((a, b) => byRank(a.check, b.check))
     changes = {
       checks: [...new Set(changed.flatMap((c) => c.checks))].sort(byRank),
       max_files: changed[0]!.max_files,
@@ -384,6 +388,7 @@ function mergeAudits(
       not_audited: [...notAudited.values()],
       ...(omitted > 0 ? { not_audited_omitted: omitted } : {}),
       ...(note !== undefined ? { note } : {}),
+      ...(runs.length > 0 ? { runs } : {}),
     }
   }
   return {
