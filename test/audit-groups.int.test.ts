@@ -83,15 +83,11 @@ describe('the change audit narrows down groups of broken files', () => {
       "if (typeof m1 !== 'number' || typeof m4 !== 'number') throw new Error('no')",
       '',
     ].join('\n')
-    const { report, started } = await audit(trees(base, changed), [
-      shell('unit', 'node test.mjs'),
-    ])
+    const { report, started } = await audit(trees(base, changed), [shell('unit', 'node test.mjs')])
     assert.deepEqual(
       findings(report, 'unit'),
       [0, 1, 2, 3, 4, 5, 6, 7].map((i) =>
-        i === 1 || i === 4
-          ? [`src/m${i}.mjs`, ['unit'], false, 1]
-          : [`src/m${i}.mjs`, [], true, 6],
+        i === 1 || i === 4 ? [`src/m${i}.mjs`, ['unit'], false, 1] : [`src/m${i}.mjs`, [], true, 6],
       ),
     )
     // Every file at once (m1's message), then m1 alone beside the other 7 (m4's message), then m4

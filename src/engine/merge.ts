@@ -369,9 +369,7 @@ function mergeAudits(
     const note = changed.find((c) => c.note !== undefined)?.note
     // Every shard looked at the same change: each left out the same files beyond its list.
     const omitted = Math.max(...changed.map((c) => c.not_audited_omitted ?? 0))
-    const runs = changed
-      .flatMap((c) => c.runs ?? [])
-      .sort((a, b) => byRank(a.check, b.check))
+    const runs = changed.flatMap((c) => c.runs ?? []).sort((a, b) => byRank(a.check, b.check))
     changes = {
       checks: [...new Set(changed.flatMap((c) => c.checks))].sort(byRank),
       max_files: changed[0]!.max_files,

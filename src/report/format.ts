@@ -147,9 +147,7 @@ export function togetherPhrase(report: Report): string | null {
       ),
     ),
   )
-  const fewer = (changes.runs ?? []).filter(
-    (r) => !once.includes(r.check) && r.runs < files.length,
-  )
+  const fewer = (changes.runs ?? []).filter((r) => !once.includes(r.check) && r.runs < files.length)
   const parts: string[] = []
   if (once.length > 0) {
     parts.push(
