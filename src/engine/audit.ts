@@ -295,6 +295,20 @@ export function fileAuditOf(
   return { ...file, runs: sorted, noticed_by: noticedBy, covered }
 }
 
+/**
+ * What the audits found, counted: checks that passed on an empty tree, and audited changed files
+ * no check noticed (0 for an audit that did not run).
+ */
+export function auditCounts(audit: AuditReport | undefined): {
+  vacuous: number
+  uncovered: number
+} {
+  return {
+    vacuous: (audit?.vacuity ?? []).filter((p) => p.vacuous === true).length,
+    uncovered: (audit?.changes?.files ?? []).filter((f) => f.covered === false).length,
+  }
+}
+
 /** Uncovered files named one by one in the reasons; the rest are counted. */
 const MAX_FILES_IN_REASONS = 10
 

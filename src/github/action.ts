@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative, resolve, sep } from 'node:path'
+import { auditCounts } from '../engine/audit.ts'
 import { loadConfigFile, openTreeFile } from '../engine/config.ts'
 import { ConfigError, QuorumError } from '../engine/errors.ts'
 import { HANDOFF_FORMAT, HANDOFF_VERSION } from '../engine/handoff.ts'
@@ -756,6 +757,7 @@ async function publish(ctx: PublishContext): Promise<void> {
     error: report.counts.ERROR,
     flaky: report.counts.FLAKY,
     skipped: report.skipped?.length ?? 0,
+    ...auditCounts(report.audit),
     'report-path': ctx.reportPath,
     'report-dir': ctx.reportDir,
     'comment-url': commentUrl,

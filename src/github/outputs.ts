@@ -20,6 +20,10 @@ export interface QuorumOutputs {
   flaky: number
   /** Checks skipped by request. */
   skipped: number
+  /** Checks that passed on an empty tree (the vacuity probe): they cannot fail. */
+  vacuous: number
+  /** Changed files no check noticed when broken (the change audit). */
+  uncovered: number
   /** Path of the JSON report (relative to the workspace, or absolute). */
   'report-path': string
   /** Gate stage: the directory to upload as the report artifact. */
@@ -30,7 +34,17 @@ export interface QuorumOutputs {
 
 export type OutputName = keyof QuorumOutputs
 
-const COUNT_NAMES = ['passed', 'failed', 'timeout', 'crashed', 'error', 'flaky', 'skipped'] as const
+const COUNT_NAMES = [
+  'passed',
+  'failed',
+  'timeout',
+  'crashed',
+  'error',
+  'flaky',
+  'skipped',
+  'vacuous',
+  'uncovered',
+] as const
 // The report path is built from RUNNER_TEMP and the validated gate name, not from check output;
 // it may hold spaces (or backslashes on Windows), but never quotes, `$`, backticks or controls.
 const PATH = /^[^\x00-\x1f\x7f"'`$]+$/

@@ -419,6 +419,24 @@ describe('the action, end to end', () => {
     assertNoViolations(s.fake)
   })
 
+  test('the audits’ findings are counted in the outputs vacuous and uncovered', async (t) => {
+    const config = `${BASE_CONFIG}  - name: smoke\n    command: echo ok\naudit: [vacuity, changes]\n`
+    const s = await scenario(t, { 'quorum.yml': config })
+    // math.js is what the test loads; unused.js nothing loads.
+    const files = {
+      'src/math.js': 'export function add(a, b) {\n  return b + a\n}\n',
+      'src/unused.js': 'export const unused = 1\n',
+    }
+    await commitFiles(s.origin, 'feature', files, 'Swap and add', { from: 'main' })
+    const result = await s.run(pullRequestEvent(s.origin, await s.pull('feature')))
+    assert.equal(result.code, 0, tail(result))
+    assert.equal(result.outputs['verdict'], 'allow')
+    // smoke passes on an empty tree; src/unused.js is not covered (both warn by default).
+    assert.equal(result.outputs['vacuous'], '1')
+    assert.equal(result.outputs['uncovered'], '1')
+    assertNoViolations(s.fake)
+  })
+
   test('hostile check output is data: no forged commands, outputs or markers', async (t) => {
     const s = await scenario(t)
     // Markdown and HTML first, workflow commands last: the job log shows only the last lines of

@@ -268,6 +268,8 @@ describe('outputs', () => {
     error: 0,
     flaky: 1,
     skipped: 0,
+    vacuous: 2,
+    uncovered: 0,
     'report-path': 'quorum-report.json',
     'comment-url': 'https://github.com/octo-org/octo-repo/pull/7#issuecomment-1234',
     'check-run-url': 'https://github.com/octo-org/octo-repo/runs/55',
@@ -286,6 +288,8 @@ describe('outputs', () => {
       error: '0',
       flaky: '1',
       skipped: '0',
+      vacuous: '2',
+      uncovered: '0',
       'report-path': 'quorum-report.json',
       'comment-url': 'https://github.com/octo-org/octo-repo/pull/7#issuecomment-1234',
       'check-run-url': 'https://github.com/octo-org/octo-repo/runs/55',
@@ -299,6 +303,7 @@ describe('outputs', () => {
       verdict: 'allow\n::set-output name=x::y',
       passed: -1,
       failed: 1.5,
+      vacuous: '1; rm -rf /',
       'report-path': 'report $(curl evil).json',
       'report-dir': '/tmp/r\n::set-output name=verdict::allow',
       'comment-url': 'https://x.test/`id`',
@@ -312,6 +317,7 @@ describe('outputs', () => {
       'reason',
       'report-dir',
       'report-path',
+      'vacuous',
       'verdict',
     ])
     assert.deepEqual(Object.keys(set).sort(), [
@@ -321,8 +327,9 @@ describe('outputs', () => {
       'flaky',
       'skipped',
       'timeout',
+      'uncovered',
     ])
-    assert.doesNotMatch(JSON.stringify(result.refused), /curl|set-output|free text/)
+    assert.doesNotMatch(JSON.stringify(result.refused), /curl|set-output|free text|rm -rf/)
   })
 
   test("the gate stage's report-dir is a path output; without one it is not set at all", () => {
