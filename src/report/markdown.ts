@@ -171,7 +171,7 @@ export function renderCheckRun(report: Report, ctx: ViewContext): CheckRunOutput
   const hasDetails = textParts.details.length > 0
   const text = hasDetails
     ? layoutDocument(textParts, CHECK_RUN_TEXT_MAX_CHARS, measureChars)
-    : 'Every check passed on the candidate.'
+    : quietText(report)
   return {
     title,
     summary: guarded(
@@ -182,6 +182,15 @@ export function renderCheckRun(report: Report, ctx: ViewContext): CheckRunOutput
     text: guarded(text, CHECK_RUN_TEXT_MAX_CHARS, measureChars),
     annotations: extractAnnotations(report, ctx),
   }
+}
+
+/** The check run's text when no check needs details: true to what happened. */
+function quietText(report: Report): string {
+  if (report.checks.length === 0) return 'No check ran on the candidate: the summary says why.'
+  if (report.checks.every((c) => c.candidate.outcome === 'PASSED')) {
+    return 'Every check passed on the candidate.'
+  }
+  return 'No check needs more detail than the summary gives.'
 }
 
 /**

@@ -327,6 +327,24 @@ describe('check run', () => {
     )
   })
 
+  test('its text says every check passed only when checks ran and all of them passed', () => {
+    assert.equal(
+      renderCheckRun(loadReport('all-pass'), GOLDEN_CTX).text,
+      'Every check passed on the candidate.',
+    )
+    // A publisher that refused every artifact: blocked, with no check at all.
+    const refused: Report = {
+      ...loadReport('all-pass'),
+      verdict: 'block',
+      reasons: ['quorum-report refused: its head is not the pull request’s head'],
+      checks: [],
+    }
+    assert.equal(
+      renderCheckRun(refused, GOLDEN_CTX).text,
+      'No check ran on the candidate: the summary says why.',
+    )
+  })
+
   test("annotations follow GitHub's shape: columns only on single-line annotations", () => {
     const { annotations } = renderCheckRun(loadReport('pass-fail-block'), GOLDEN_CTX)
     assert.ok(annotations.length > 0)
