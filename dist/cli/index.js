@@ -11019,7 +11019,7 @@ function sabotage(path, content) {
     const language = languageOf(path, content);
     if (language === null)
         return { content: Buffer.alloc(0), how: 'emptied' };
-    const message = asciiLiteral(`quorum audit: ${path} was broken on purpose to see which checks notice`);
+    const message = asciiLiteral(sabotageMessage(path));
     const line = language === 'js'
         ? `throw new Error(${message});\n`
         : language === 'python'
@@ -11037,6 +11037,18 @@ function sabotage(path, content) {
         ]),
         how: language === 'js' ? 'throw' : language === 'python' ? 'raise' : 'exit',
     };
+}
+/** What a file broken by sabotage() says when it is loaded. */
+function sabotageMessage(path) {
+    return `quorum audit: ${path} was broken on purpose to see which checks notice`;
+}
+/**
+ * Whether a run's `text` (its output or reason) shows the message of the broken `path`, as
+ * printed or as its string literal (a shell file prints the literal's escapes as they are).
+ */
+function showsSabotageOf(text, path) {
+    const message = sabotageMessage(path);
+    return text.includes(message) || text.includes(asciiLiteral(message).slice(1, -1));
 }
 /**
  * Where the broken line goes: after a byte order mark, a `#!` line, and for Python a coding
@@ -11169,6 +11181,16 @@ function fileAuditOf(file, runs, checkOrder) {
     const noticedBy = sorted.filter((r) => r.noticed === true).map((r) => r.check);
     const covered = noticedBy.length > 0 ? true : sorted.some((r) => r.noticed === false) ? false : null;
     return { ...file, runs: sorted, noticed_by: noticedBy, covered };
+}
+/**
+ * What the audits found, counted: checks that passed on an empty tree, and audited changed files
+ * no check noticed (0 for an audit that did not run).
+ */
+function auditCounts(audit) {
+    return {
+        vacuous: (audit?.vacuity ?? []).filter((p) => p.vacuous === true).length,
+        uncovered: (audit?.changes?.files ?? []).filter((f) => f.covered === false).length,
+    };
 }
 /** Uncovered files named one by one in the reasons; the rest are counted. */
 const MAX_FILES_IN_REASONS = 10;
@@ -12498,6 +12520,7 @@ const SabotagedRunSchema = strictObject({
     run: AuditRunSchema,
     noticed: schemas_boolean().nullable(),
     together: literal(true).optional(),
+    broken_together: schemas_number().int().min(2).optional(),
 });
 const SABOTAGES = ['throw', 'raise', 'exit', 'emptied'];
 const FileAuditSchema = strictObject({
@@ -12525,6 +12548,9 @@ const ChangeAuditSchema = strictObject({
         .max(MAX_REPORT_CHECKS),
     not_audited_omitted: schemas_number().int().nonnegative().optional(),
     note: report_schema_text.optional(),
+    runs: array(strictObject({ check: report_schema_name, runs: schemas_number().int().nonnegative() }))
+        .max(MAX_REPORT_CHECKS)
+        .optional(),
 });
 const AuditReportSchema = strictObject({
     vacuous: policy,
@@ -13246,12 +13272,17 @@ function reuse_sha256(data) {
  *   serves every base until the check's definition changes;
  * - changes: a check that PASSED on the candidate runs first against the candidate with every
  *   audited file broken at once (one layer of them over the prepared candidate). If it still
- *   passes, it noticed none of them: it is not run per file (a lint, a type check, a suite that
- *   loads other modules cost one run, not one per file). Otherwise it runs once against each
- *   file broken alone (a one-file layer), to tell which ones it noticed. Each run is cached under
- *   the candidate's identity and the broken content. The shortcut assumes that breaking more
- *   files cannot hide the breakage of one; only a check that swallows one file's failure and so
- *   skips loading another could tell otherwise.
+ *   passes, it noticed none of them: one run, not one per file (a lint, a type check, a suite
+ *   that loads other modules). If it noticed, the files it noticed are found by group testing:
+ *   a file whose message the failing run printed (each broken file names itself when loaded) is
+ *   run alone, and the others again as one group; a failing group that printed no message (an
+ *   emptied file, a quiet runner) is split in two. A group that passes settles all its files at
+ *   once; a file counts as noticed only from a run with it alone broken. Where a check notices a
+ *   few of many files, this costs one run per noticed file (usually a quick failure) plus one
+ *   that passes, instead of one full run per file. Each run is cached under the candidate's
+ *   identity and the broken content. Grouping assumes that breaking more files cannot hide the
+ *   breakage of one; only a check that swallows one file's failure and so skips loading another
+ *   could tell otherwise.
  *
  * Audit runs never touch the normal runs' results. Each is one attempt (no repeats, no retries:
  * a failure on a broken tree is the expected finding, not noise to retry) with the check's own
@@ -13334,13 +13365,18 @@ class AuditRuns {
             notices.push(...plan.notices);
             const checks = order.filter((name) => this.audited.has(name));
             const runsOf = new Map();
-            for (const name of checks)
-                runsOf.set(name, await this.audited.get(name));
+            const made = [];
+            for (const name of checks) {
+                const audited = await this.audited.get(name);
+                runsOf.set(name, audited.runs);
+                made.push({ check: name, runs: audited.made });
+            }
             const changes = {
                 checks,
                 max_files: this.maxFiles(),
                 files: plan.files.map((file, i) => fileAuditOf({ path: file.path, status: file.status, sabotage: file.how }, checks.map((name) => runsOf.get(name)[i]), order)),
                 not_audited: plan.notAudited,
+                runs: made,
             };
             if (plan.omitted > 0)
                 changes.not_audited_omitted = plan.omitted;
@@ -13361,49 +13397,89 @@ class AuditRuns {
         });
         return vacuityProbeOf(check.name, this.probeRole, result);
     }
-    /** One run per audited file, in the plan's order (a plan that failed has no files). */
+    /**
+     * Finds which audited files `check` notices, in the plan's order. Runs with several files
+     * broken at once stand in for runs per file wherever they can (see the module comment); a file
+     * is counted noticed only from a run with that file alone broken.
+     */
     async auditCheck(check) {
         const plan = await this.plan.catch(() => null);
         if (plan === null || plan.files.length === 0)
-            return [];
-        if (plan.files.length > 1) {
-            // First every audited file broken at once: a check that passes that way noticed none of
-            // them, and need not run once per file (a lint, a type check, a suite of other modules).
-            const id = this.o.candidateTreeId === null
-                ? null
-                : `${this.o.candidateTreeId}+broken-all:${audit_runs_sha256(Buffer.from(plan.files.map((f) => `${f.path}\0${audit_runs_sha256(f.content)}`).join('\0')))}`;
-            const together = sabotagedRunOf(check.name, await this.runAudit(check, 'candidate', ALL_FILES, id, () => this.allBroken(plan)));
-            if (together.noticed === false)
-                return plan.files.map(() => ({ ...together, together: true }));
+            return { runs: [], made: 0 };
+        const found = new Map();
+        let made = 0;
+        const settle = async (group) => {
+            made++;
+            const result = await this.runGroup(check, plan, group);
+            const run = sabotagedRunOf(check.name, result);
+            if (group.length === 1) {
+                found.set(group[0], run);
+                return;
+            }
+            if (run.noticed === false) {
+                // It passed with all of them broken: it noticed none of them.
+                for (const file of group) {
+                    found.set(file, { ...run, together: true, broken_together: group.length });
+                }
+                return;
+            }
+            if (run.noticed === null) {
+                // The run could not start: each file gets a run of its own, and its own reason.
+                await Promise.all(group.map((file) => settle([file])));
+                return;
+            }
+            // It noticed one or more of them. The files whose message it printed are the likely ones:
+            // each is confirmed alone while the rest run again as a group. Without a message to go
+            // by (an emptied file, a runner that prints little), the group is split in two.
+            const named = group.filter((file) => printedMarkerOf(result, file.path));
+            if (named.length === group.length) {
+                await Promise.all(group.map((file) => settle([file])));
+            }
+            else if (named.length > 0) {
+                const rest = group.filter((file) => !named.includes(file));
+                await Promise.all([...named.map((file) => settle([file])), settle(rest)]);
+            }
+            else {
+                const half = Math.ceil(group.length / 2);
+                await Promise.all([settle(group.slice(0, half)), settle(group.slice(half))]);
+            }
+        };
+        await settle(plan.files);
+        return { runs: plan.files.map((file) => found.get(file)), made };
+    }
+    /** One run of `check` against the candidate with the files of `group` broken (one layer). */
+    runGroup(check, plan, group) {
+        const alone = group.length === 1 ? group[0] : null;
+        const id = this.o.candidateTreeId === null
+            ? null
+            : alone !== null
+                ? `${this.o.candidateTreeId}+broken:${alone.path}:${audit_runs_sha256(alone.content)}`
+                : `${this.o.candidateTreeId}+broken-group:${audit_runs_sha256(Buffer.from(group.map((f) => `${f.path}\0${audit_runs_sha256(f.content)}`).join('\0')))}`;
+        const label = alone !== null
+            ? alone.path
+            : group.length === plan.files.length
+                ? ALL_FILES
+                : `${group.length} changed files at once`;
+        return this.runAudit(check, 'candidate', label, id, () => this.variantOf(plan, group));
+    }
+    /** The candidate with the files of `group` broken: one layer holding them, made once. */
+    variantOf(plan, group) {
+        const key = group.map((file) => plan.files.indexOf(file)).join(',');
+        let tree = plan.variants.get(key);
+        if (tree === undefined) {
+            tree = (async () => {
+                const candidate = await this.o.treeFor('candidate');
+                const files = group.map((f) => ({
+                    path: f.path,
+                    content: f.content,
+                    mode: f.mode,
+                }));
+                const label = group.length === 1 ? `audit-${group[0].path}` : `audit-${group.length}-changed-files`;
+                return this.o.workspace.prepareVariant(candidate.tree, files, label);
+            })();
+            plan.variants.set(key, tree);
         }
-        return Promise.all(plan.files.map(async (file) => {
-            const id = this.o.candidateTreeId === null
-                ? null
-                : `${this.o.candidateTreeId}+broken:${file.path}:${audit_runs_sha256(file.content)}`;
-            const result = await this.runAudit(check, 'candidate', file.path, id, () => this.variantOf(file));
-            return sabotagedRunOf(check.name, result);
-        }));
-    }
-    /** The candidate with every audited file broken: one layer holding all of them. */
-    allBroken(plan) {
-        plan.allBroken ??= (async () => {
-            const candidate = await this.o.treeFor('candidate');
-            const files = plan.files.map((f) => ({
-                path: f.path,
-                content: f.content,
-                mode: f.mode,
-            }));
-            return this.o.workspace.prepareVariant(candidate.tree, files, 'audit-all-changed-files');
-        })();
-        return plan.allBroken;
-    }
-    variantOf(file) {
-        file.tree ??= (async () => {
-            const candidate = await this.o.treeFor('candidate');
-            const broken = { path: file.path, content: file.content, mode: file.mode };
-            return this.o.workspace.prepareVariant(candidate.tree, [broken], `audit-${file.path}`);
-        })();
-        return file.tree;
+        return tree;
     }
     /**
      * One audit run of `check`: from the cache when `treeId` is known and a result is stored,
@@ -13458,6 +13534,7 @@ class AuditRuns {
         const empty = (note) => ({
             files: [],
             omitted: 0,
+            variants: new Map(),
             notAudited: [],
             note,
             notices: [`The changes audit did not run: ${note}.`],
@@ -13500,7 +13577,6 @@ class AuditRuns {
                 how: broken.how,
                 content: broken.content,
                 mode: read.mode,
-                tree: null,
             });
         }
         notAudited.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
@@ -13511,6 +13587,7 @@ class AuditRuns {
         const omitted = Math.max(0, notAudited.length - MAX_NOT_AUDITED_LISTED);
         return {
             files,
+            variants: new Map(),
             notAudited: notAudited.slice(0, MAX_NOT_AUDITED_LISTED),
             omitted,
             note: null,
@@ -13579,6 +13656,13 @@ function notStartedResult(seed, sandbox, why) {
 }
 function audit_runs_sha256(data) {
     return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(data).digest('hex');
+}
+/**
+ * Whether `result` shows the message the broken `path` fails with. Only a lead to follow: a file
+ * is counted noticed from a run with it alone broken.
+ */
+function printedMarkerOf(result, path) {
+    return [result.output.head, result.output.tail, result.reason].some((text) => showsSabotageOf(text, path));
 }
 
 ;// CONCATENATED MODULE: ./src/engine/metrics.ts
@@ -18927,16 +19011,30 @@ function notAuditedPhrase(report) {
     return `${total} changed ${total === 1 ? 'file' : 'files'} not audited: ${parts.join(', ')}${more}`;
 }
 /**
- * "lint and types passed with every changed file broken at once, so ran once, not per file", or
- * null when every check ran per file.
+ * "lint and types passed with every changed file broken at once, so they ran once, not per file;
+ * unit ran 3 times instead of once per file (...)", or null when every check ran once per file.
  */
 function togetherPhrase(report) {
-    const files = report.audit?.changes?.files ?? [];
-    const names = (report.audit?.changes?.checks ?? []).filter((name) => files.some((f) => f.runs.some((r) => r.check === name && r.together === true)));
-    if (names.length === 0)
+    const changes = report.audit?.changes;
+    const files = changes?.files ?? [];
+    if (changes === undefined || files.length < 2)
         return null;
-    const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
-    return `${list} passed with every changed file broken at once, so ${names.length === 1 ? 'it' : 'they'} ran once, not per file`;
+    const once = changes.checks.filter((name) => files.every((f) => f.runs.some((r) => r.check === name &&
+        r.together === true &&
+        (r.broken_together ?? files.length) === files.length)));
+    const fewer = (changes.runs ?? []).filter((r) => !once.includes(r.check) && r.runs < files.length);
+    const parts = [];
+    if (once.length > 0) {
+        parts.push(`${listOf(once)} passed with every changed file broken at once, so ${once.length === 1 ? 'it' : 'they'} ran once, not per file`);
+    }
+    if (fewer.length > 0) {
+        const each = fewer.map((r) => `${r.check} ran ${r.runs === 1 ? 'once' : `${r.runs} times`}`);
+        parts.push(`${listOf(each)} instead of once per file (the files a check did not notice were broken together)`);
+    }
+    return parts.length > 0 ? parts.join('; ') : null;
+}
+function listOf(items) {
+    return items.length === 1 ? items[0] : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 /** "unit (FAILED), e2e (TIMEOUT)": the checks that noticed a broken file, with how. */
 function noticedPhrase(runs) {

@@ -65,10 +65,15 @@ export declare class AuditRuns {
     }>;
     private maxFiles;
     private probe;
-    /** One run per audited file, in the plan's order (a plan that failed has no files). */
+    /**
+     * Finds which audited files `check` notices, in the plan's order. Runs with several files
+     * broken at once stand in for runs per file wherever they can (see the module comment); a file
+     * is counted noticed only from a run with that file alone broken.
+     */
     private auditCheck;
-    /** The candidate with every audited file broken: one layer holding all of them. */
-    private allBroken;
+    /** One run of `check` against the candidate with the files of `group` broken (one layer). */
+    private runGroup;
+    /** The candidate with the files of `group` broken: one layer holding them, made once. */
     private variantOf;
     /**
      * One audit run of `check`: from the cache when `treeId` is known and a result is stored,

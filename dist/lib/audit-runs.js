@@ -9,12 +9,17 @@
  *   serves every base until the check's definition changes;
  * - changes: a check that PASSED on the candidate runs first against the candidate with every
  *   audited file broken at once (one layer of them over the prepared candidate). If it still
- *   passes, it noticed none of them: it is not run per file (a lint, a type check, a suite that
- *   loads other modules cost one run, not one per file). Otherwise it runs once against each
- *   file broken alone (a one-file layer), to tell which ones it noticed. Each run is cached under
- *   the candidate's identity and the broken content. The shortcut assumes that breaking more
- *   files cannot hide the breakage of one; only a check that swallows one file's failure and so
- *   skips loading another could tell otherwise.
+ *   passes, it noticed none of them: one run, not one per file (a lint, a type check, a suite
+ *   that loads other modules). If it noticed, the files it noticed are found by group testing:
+ *   a file whose message the failing run printed (each broken file names itself when loaded) is
+ *   run alone, and the others again as one group; a failing group that printed no message (an
+ *   emptied file, a quiet runner) is split in two. A group that passes settles all its files at
+ *   once; a file counts as noticed only from a run with it alone broken. Where a check notices a
+ *   few of many files, this costs one run per noticed file (usually a quick failure) plus one
+ *   that passes, instead of one full run per file. Each run is cached under the candidate's
+ *   identity and the broken content. Grouping assumes that breaking more files cannot hide the
+ *   breakage of one; only a check that swallows one file's failure and so skips loading another
+ *   could tell otherwise.
  *
  * Audit runs never touch the normal runs' results. Each is one attempt (no repeats, no retries:
  * a failure on a broken tree is the expected finding, not noise to retry) with the check's own
@@ -24,7 +29,7 @@ import { createHash } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { MAX_NOT_AUDITED_LISTED, fileAuditOf, planChangeAudit, sabotage, sabotagedRunOf, vacuityProbeOf, } from "./engine/audit.js";
+import { MAX_NOT_AUDITED_LISTED, fileAuditOf, planChangeAudit, sabotage, sabotagedRunOf, showsSabotageOf, vacuityProbeOf, } from "./engine/audit.js";
 import { isCanary } from "./engine/compare.js";
 import { limitsOf } from "./engine/limits.js";
 import { isPassing } from "./engine/repeats.js";
@@ -97,13 +102,18 @@ export class AuditRuns {
             notices.push(...plan.notices);
             const checks = order.filter((name) => this.audited.has(name));
             const runsOf = new Map();
-            for (const name of checks)
-                runsOf.set(name, await this.audited.get(name));
+            const made = [];
+            for (const name of checks) {
+                const audited = await this.audited.get(name);
+                runsOf.set(name, audited.runs);
+                made.push({ check: name, runs: audited.made });
+            }
             const changes = {
                 checks,
                 max_files: this.maxFiles(),
                 files: plan.files.map((file, i) => fileAuditOf({ path: file.path, status: file.status, sabotage: file.how }, checks.map((name) => runsOf.get(name)[i]), order)),
                 not_audited: plan.notAudited,
+                runs: made,
             };
             if (plan.omitted > 0)
                 changes.not_audited_omitted = plan.omitted;
@@ -124,49 +134,89 @@ export class AuditRuns {
         });
         return vacuityProbeOf(check.name, this.probeRole, result);
     }
-    /** One run per audited file, in the plan's order (a plan that failed has no files). */
+    /**
+     * Finds which audited files `check` notices, in the plan's order. Runs with several files
+     * broken at once stand in for runs per file wherever they can (see the module comment); a file
+     * is counted noticed only from a run with that file alone broken.
+     */
     async auditCheck(check) {
         const plan = await this.plan.catch(() => null);
         if (plan === null || plan.files.length === 0)
-            return [];
-        if (plan.files.length > 1) {
-            // First every audited file broken at once: a check that passes that way noticed none of
-            // them, and need not run once per file (a lint, a type check, a suite of other modules).
-            const id = this.o.candidateTreeId === null
-                ? null
-                : `${this.o.candidateTreeId}+broken-all:${sha256(Buffer.from(plan.files.map((f) => `${f.path}\0${sha256(f.content)}`).join('\0')))}`;
-            const together = sabotagedRunOf(check.name, await this.runAudit(check, 'candidate', ALL_FILES, id, () => this.allBroken(plan)));
-            if (together.noticed === false)
-                return plan.files.map(() => ({ ...together, together: true }));
+            return { runs: [], made: 0 };
+        const found = new Map();
+        let made = 0;
+        const settle = async (group) => {
+            made++;
+            const result = await this.runGroup(check, plan, group);
+            const run = sabotagedRunOf(check.name, result);
+            if (group.length === 1) {
+                found.set(group[0], run);
+                return;
+            }
+            if (run.noticed === false) {
+                // It passed with all of them broken: it noticed none of them.
+                for (const file of group) {
+                    found.set(file, { ...run, together: true, broken_together: group.length });
+                }
+                return;
+            }
+            if (run.noticed === null) {
+                // The run could not start: each file gets a run of its own, and its own reason.
+                await Promise.all(group.map((file) => settle([file])));
+                return;
+            }
+            // It noticed one or more of them. The files whose message it printed are the likely ones:
+            // each is confirmed alone while the rest run again as a group. Without a message to go
+            // by (an emptied file, a runner that prints little), the group is split in two.
+            const named = group.filter((file) => printedMarkerOf(result, file.path));
+            if (named.length === group.length) {
+                await Promise.all(group.map((file) => settle([file])));
+            }
+            else if (named.length > 0) {
+                const rest = group.filter((file) => !named.includes(file));
+                await Promise.all([...named.map((file) => settle([file])), settle(rest)]);
+            }
+            else {
+                const half = Math.ceil(group.length / 2);
+                await Promise.all([settle(group.slice(0, half)), settle(group.slice(half))]);
+            }
+        };
+        await settle(plan.files);
+        return { runs: plan.files.map((file) => found.get(file)), made };
+    }
+    /** One run of `check` against the candidate with the files of `group` broken (one layer). */
+    runGroup(check, plan, group) {
+        const alone = group.length === 1 ? group[0] : null;
+        const id = this.o.candidateTreeId === null
+            ? null
+            : alone !== null
+                ? `${this.o.candidateTreeId}+broken:${alone.path}:${sha256(alone.content)}`
+                : `${this.o.candidateTreeId}+broken-group:${sha256(Buffer.from(group.map((f) => `${f.path}\0${sha256(f.content)}`).join('\0')))}`;
+        const label = alone !== null
+            ? alone.path
+            : group.length === plan.files.length
+                ? ALL_FILES
+                : `${group.length} changed files at once`;
+        return this.runAudit(check, 'candidate', label, id, () => this.variantOf(plan, group));
+    }
+    /** The candidate with the files of `group` broken: one layer holding them, made once. */
+    variantOf(plan, group) {
+        const key = group.map((file) => plan.files.indexOf(file)).join(',');
+        let tree = plan.variants.get(key);
+        if (tree === undefined) {
+            tree = (async () => {
+                const candidate = await this.o.treeFor('candidate');
+                const files = group.map((f) => ({
+                    path: f.path,
+                    content: f.content,
+                    mode: f.mode,
+                }));
+                const label = group.length === 1 ? `audit-${group[0].path}` : `audit-${group.length}-changed-files`;
+                return this.o.workspace.prepareVariant(candidate.tree, files, label);
+            })();
+            plan.variants.set(key, tree);
         }
-        return Promise.all(plan.files.map(async (file) => {
-            const id = this.o.candidateTreeId === null
-                ? null
-                : `${this.o.candidateTreeId}+broken:${file.path}:${sha256(file.content)}`;
-            const result = await this.runAudit(check, 'candidate', file.path, id, () => this.variantOf(file));
-            return sabotagedRunOf(check.name, result);
-        }));
-    }
-    /** The candidate with every audited file broken: one layer holding all of them. */
-    allBroken(plan) {
-        plan.allBroken ??= (async () => {
-            const candidate = await this.o.treeFor('candidate');
-            const files = plan.files.map((f) => ({
-                path: f.path,
-                content: f.content,
-                mode: f.mode,
-            }));
-            return this.o.workspace.prepareVariant(candidate.tree, files, 'audit-all-changed-files');
-        })();
-        return plan.allBroken;
-    }
-    variantOf(file) {
-        file.tree ??= (async () => {
-            const candidate = await this.o.treeFor('candidate');
-            const broken = { path: file.path, content: file.content, mode: file.mode };
-            return this.o.workspace.prepareVariant(candidate.tree, [broken], `audit-${file.path}`);
-        })();
-        return file.tree;
+        return tree;
     }
     /**
      * One audit run of `check`: from the cache when `treeId` is known and a result is stored,
@@ -221,6 +271,7 @@ export class AuditRuns {
         const empty = (note) => ({
             files: [],
             omitted: 0,
+            variants: new Map(),
             notAudited: [],
             note,
             notices: [`The changes audit did not run: ${note}.`],
@@ -263,7 +314,6 @@ export class AuditRuns {
                 how: broken.how,
                 content: broken.content,
                 mode: read.mode,
-                tree: null,
             });
         }
         notAudited.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
@@ -274,6 +324,7 @@ export class AuditRuns {
         const omitted = Math.max(0, notAudited.length - MAX_NOT_AUDITED_LISTED);
         return {
             files,
+            variants: new Map(),
             notAudited: notAudited.slice(0, MAX_NOT_AUDITED_LISTED),
             omitted,
             note: null,
@@ -342,4 +393,11 @@ function notStartedResult(seed, sandbox, why) {
 }
 function sha256(data) {
     return createHash('sha256').update(data).digest('hex');
+}
+/**
+ * Whether `result` shows the message the broken `path` fails with. Only a lead to follow: a file
+ * is counted noticed from a run with it alone broken.
+ */
+function printedMarkerOf(result, path) {
+    return [result.output.head, result.output.tail, result.reason].some((text) => showsSabotageOf(text, path));
 }

@@ -24,6 +24,11 @@ export declare function sabotage(path: string, content: Uint8Array): {
     content: Buffer;
     how: Sabotage;
 };
+/**
+ * Whether a run's `text` (its output or reason) shows the message of the broken `path`, as
+ * printed or as its string literal (a shell file prints the literal's escapes as they are).
+ */
+export declare function showsSabotageOf(text: string, path: string): boolean;
 /** A changed file as the audit plans it: its path and what its first bytes say. */
 export interface AuditCandidate {
     path: string;
@@ -71,6 +76,14 @@ export declare function fileAuditOf(file: {
     status: 'added' | 'modified';
     sabotage: Sabotage;
 }, runs: readonly SabotagedRun[], checkOrder: readonly string[]): FileAudit;
+/**
+ * What the audits found, counted: checks that passed on an empty tree, and audited changed files
+ * no check noticed (0 for an audit that did not run).
+ */
+export declare function auditCounts(audit: AuditReport | undefined): {
+    vacuous: number;
+    uncovered: number;
+};
 /**
  * What the audit findings do to the verdict: `blocking` reasons under a `block` policy, and
  * `warnings` (shown among the reasons, not blocking) under `warn`.

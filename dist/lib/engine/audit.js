@@ -80,7 +80,7 @@ export function sabotage(path, content) {
     const language = languageOf(path, content);
     if (language === null)
         return { content: Buffer.alloc(0), how: 'emptied' };
-    const message = asciiLiteral(`quorum audit: ${path} was broken on purpose to see which checks notice`);
+    const message = asciiLiteral(sabotageMessage(path));
     const line = language === 'js'
         ? `throw new Error(${message});\n`
         : language === 'python'
@@ -98,6 +98,18 @@ export function sabotage(path, content) {
         ]),
         how: language === 'js' ? 'throw' : language === 'python' ? 'raise' : 'exit',
     };
+}
+/** What a file broken by sabotage() says when it is loaded. */
+function sabotageMessage(path) {
+    return `quorum audit: ${path} was broken on purpose to see which checks notice`;
+}
+/**
+ * Whether a run's `text` (its output or reason) shows the message of the broken `path`, as
+ * printed or as its string literal (a shell file prints the literal's escapes as they are).
+ */
+export function showsSabotageOf(text, path) {
+    const message = sabotageMessage(path);
+    return text.includes(message) || text.includes(asciiLiteral(message).slice(1, -1));
 }
 /**
  * Where the broken line goes: after a byte order mark, a `#!` line, and for Python a coding
@@ -230,6 +242,16 @@ export function fileAuditOf(file, runs, checkOrder) {
     const noticedBy = sorted.filter((r) => r.noticed === true).map((r) => r.check);
     const covered = noticedBy.length > 0 ? true : sorted.some((r) => r.noticed === false) ? false : null;
     return { ...file, runs: sorted, noticed_by: noticedBy, covered };
+}
+/**
+ * What the audits found, counted: checks that passed on an empty tree, and audited changed files
+ * no check noticed (0 for an audit that did not run).
+ */
+export function auditCounts(audit) {
+    return {
+        vacuous: (audit?.vacuity ?? []).filter((p) => p.vacuous === true).length,
+        uncovered: (audit?.changes?.files ?? []).filter((f) => f.covered === false).length,
+    };
 }
 /** Uncovered files named one by one in the reasons; the rest are counted. */
 const MAX_FILES_IN_REASONS = 10;

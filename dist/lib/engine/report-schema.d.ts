@@ -379,6 +379,7 @@ declare const SabotagedRunSchema: z.ZodObject<{
     }, z.core.$strict>;
     noticed: z.ZodNullable<z.ZodBoolean>;
     together: z.ZodOptional<z.ZodLiteral<true>>;
+    broken_together: z.ZodOptional<z.ZodNumber>;
 }, z.core.$strict>;
 declare const SABOTAGES: readonly ["throw", "raise", "exit", "emptied"];
 declare const FileAuditSchema: z.ZodObject<{
@@ -422,6 +423,7 @@ declare const FileAuditSchema: z.ZodObject<{
         }, z.core.$strict>;
         noticed: z.ZodNullable<z.ZodBoolean>;
         together: z.ZodOptional<z.ZodLiteral<true>>;
+        broken_together: z.ZodOptional<z.ZodNumber>;
     }, z.core.$strict>>;
     noticed_by: z.ZodArray<z.ZodString>;
     covered: z.ZodNullable<z.ZodBoolean>;
@@ -471,6 +473,7 @@ declare const ChangeAuditSchema: z.ZodObject<{
             }, z.core.$strict>;
             noticed: z.ZodNullable<z.ZodBoolean>;
             together: z.ZodOptional<z.ZodLiteral<true>>;
+            broken_together: z.ZodOptional<z.ZodNumber>;
         }, z.core.$strict>>;
         noticed_by: z.ZodArray<z.ZodString>;
         covered: z.ZodNullable<z.ZodBoolean>;
@@ -489,6 +492,10 @@ declare const ChangeAuditSchema: z.ZodObject<{
     }, z.core.$strict>>;
     not_audited_omitted: z.ZodOptional<z.ZodNumber>;
     note: z.ZodOptional<z.ZodString>;
+    runs: z.ZodOptional<z.ZodArray<z.ZodObject<{
+        check: z.ZodString;
+        runs: z.ZodNumber;
+    }, z.core.$strict>>>;
 }, z.core.$strict>;
 declare const AuditReportSchema: z.ZodObject<{
     vacuous: z.ZodEnum<{
@@ -576,6 +583,7 @@ declare const AuditReportSchema: z.ZodObject<{
                 }, z.core.$strict>;
                 noticed: z.ZodNullable<z.ZodBoolean>;
                 together: z.ZodOptional<z.ZodLiteral<true>>;
+                broken_together: z.ZodOptional<z.ZodNumber>;
             }, z.core.$strict>>;
             noticed_by: z.ZodArray<z.ZodString>;
             covered: z.ZodNullable<z.ZodBoolean>;
@@ -594,6 +602,10 @@ declare const AuditReportSchema: z.ZodObject<{
         }, z.core.$strict>>;
         not_audited_omitted: z.ZodOptional<z.ZodNumber>;
         note: z.ZodOptional<z.ZodString>;
+        runs: z.ZodOptional<z.ZodArray<z.ZodObject<{
+            check: z.ZodString;
+            runs: z.ZodNumber;
+        }, z.core.$strict>>>;
     }, z.core.$strict>>;
 }, z.core.$strict>;
 declare const TreeInfoSchema: z.ZodObject<{
@@ -1084,6 +1096,7 @@ export declare const ReportSchema: z.ZodObject<{
                     }, z.core.$strict>;
                     noticed: z.ZodNullable<z.ZodBoolean>;
                     together: z.ZodOptional<z.ZodLiteral<true>>;
+                    broken_together: z.ZodOptional<z.ZodNumber>;
                 }, z.core.$strict>>;
                 noticed_by: z.ZodArray<z.ZodString>;
                 covered: z.ZodNullable<z.ZodBoolean>;
@@ -1102,6 +1115,10 @@ export declare const ReportSchema: z.ZodObject<{
             }, z.core.$strict>>;
             not_audited_omitted: z.ZodOptional<z.ZodNumber>;
             note: z.ZodOptional<z.ZodString>;
+            runs: z.ZodOptional<z.ZodArray<z.ZodObject<{
+                check: z.ZodString;
+                runs: z.ZodNumber;
+            }, z.core.$strict>>>;
         }, z.core.$strict>>;
     }, z.core.$strict>>;
 }, z.core.$strict>;

@@ -142,6 +142,7 @@ const SabotagedRunSchema = z.strictObject({
     run: AuditRunSchema,
     noticed: z.boolean().nullable(),
     together: z.literal(true).optional(),
+    broken_together: z.number().int().min(2).optional(),
 });
 const SABOTAGES = ['throw', 'raise', 'exit', 'emptied'];
 const FileAuditSchema = z.strictObject({
@@ -170,6 +171,10 @@ const ChangeAuditSchema = z.strictObject({
         .max(MAX_REPORT_CHECKS),
     not_audited_omitted: z.number().int().nonnegative().optional(),
     note: text.optional(),
+    runs: z
+        .array(z.strictObject({ check: name, runs: z.number().int().nonnegative() }))
+        .max(MAX_REPORT_CHECKS)
+        .optional(),
 });
 const AuditReportSchema = z.strictObject({
     vacuous: policy,

@@ -331,10 +331,12 @@ export interface SabotagedRun {
     /** true: the check did not pass (it noticed); null: the run itself could not start. */
     noticed: boolean | null;
     /**
-     * The check passed with every audited file broken at once, so it noticed none of them and was
-     * not run against this file alone; `run` is that one run, shared by every file.
+     * The check passed with this file broken together with others (`broken_together` files in
+     * all), so it noticed none of them and was not run against this file alone; `run` is that one
+     * run, shared by every file of the group.
      */
     together?: true;
+    broken_together?: number;
 }
 /** One changed file, broken on purpose, and which checks noticed. */
 export interface FileAudit {
@@ -365,6 +367,14 @@ export interface ChangeAudit {
     not_audited_omitted?: number;
     /** Why the audit could not look at the change at all (no baseline, ...); absent when it did. */
     note?: string;
+    /**
+     * How many audit runs each check made (or reused), in the order of `checks`: runs with several
+     * files broken at once included, so what the audit cost can be seen.
+     */
+    runs?: Array<{
+        check: string;
+        runs: number;
+    }>;
 }
 /**
  * The audits' results: runs of the checks on trees made to test the checks themselves. They never

@@ -36,8 +36,8 @@ export declare const NOT_AUDITED_LABEL: Record<NotAuditedReason, string>;
 /** "3 not audited: 1 ignored (audit_ignore), 2 over the cap (audit_max_files: 20)", or null. */
 export declare function notAuditedPhrase(report: Report): string | null;
 /**
- * "lint and types passed with every changed file broken at once, so ran once, not per file", or
- * null when every check ran per file.
+ * "lint and types passed with every changed file broken at once, so they ran once, not per file;
+ * unit ran 3 times instead of once per file (...)", or null when every check ran once per file.
  */
 export declare function togetherPhrase(report: Report): string | null;
 /** "unit (FAILED), e2e (TIMEOUT)": the checks that noticed a broken file, with how. */

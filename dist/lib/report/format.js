@@ -101,16 +101,30 @@ export function notAuditedPhrase(report) {
     return `${total} changed ${total === 1 ? 'file' : 'files'} not audited: ${parts.join(', ')}${more}`;
 }
 /**
- * "lint and types passed with every changed file broken at once, so ran once, not per file", or
- * null when every check ran per file.
+ * "lint and types passed with every changed file broken at once, so they ran once, not per file;
+ * unit ran 3 times instead of once per file (...)", or null when every check ran once per file.
  */
 export function togetherPhrase(report) {
-    const files = report.audit?.changes?.files ?? [];
-    const names = (report.audit?.changes?.checks ?? []).filter((name) => files.some((f) => f.runs.some((r) => r.check === name && r.together === true)));
-    if (names.length === 0)
+    const changes = report.audit?.changes;
+    const files = changes?.files ?? [];
+    if (changes === undefined || files.length < 2)
         return null;
-    const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
-    return `${list} passed with every changed file broken at once, so ${names.length === 1 ? 'it' : 'they'} ran once, not per file`;
+    const once = changes.checks.filter((name) => files.every((f) => f.runs.some((r) => r.check === name &&
+        r.together === true &&
+        (r.broken_together ?? files.length) === files.length)));
+    const fewer = (changes.runs ?? []).filter((r) => !once.includes(r.check) && r.runs < files.length);
+    const parts = [];
+    if (once.length > 0) {
+        parts.push(`${listOf(once)} passed with every changed file broken at once, so ${once.length === 1 ? 'it' : 'they'} ran once, not per file`);
+    }
+    if (fewer.length > 0) {
+        const each = fewer.map((r) => `${r.check} ran ${r.runs === 1 ? 'once' : `${r.runs} times`}`);
+        parts.push(`${listOf(each)} instead of once per file (the files a check did not notice were broken together)`);
+    }
+    return parts.length > 0 ? parts.join('; ') : null;
+}
+function listOf(items) {
+    return items.length === 1 ? items[0] : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 /** "unit (FAILED), e2e (TIMEOUT)": the checks that noticed a broken file, with how. */
 export function noticedPhrase(runs) {
