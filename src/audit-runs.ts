@@ -15,8 +15,8 @@
  *   run alone, and the others again as one group; a failing group that printed no message (an
  *   emptied file, a quiet runner) is split in two. A group that passes settles all its files at
  *   once; a file counts as noticed only from a run with it alone broken. Where a check notices a
- *   few of many files, this costs one run per noticed file (usually a quick failure) plus one
- *   that passes, instead of one full run per file. Each run is cached under the candidate's
+ *   few of many files, this costs about two runs per noticed file (usually quick failures) plus
+ *   one that passes, instead of one full run per file. Each run is cached under the candidate's
  *   identity and the broken content. Grouping assumes that breaking more files cannot hide the
  *   breakage of one; only a check that swallows one file's failure and so skips loading another
  *   could tell otherwise.
