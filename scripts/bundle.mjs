@@ -1,4 +1,4 @@
-// Bundles the action (dist/index.js) and the CLI (dist/cli/index.js) with @vercel/ncc, so both
+// Bundles the action (dist/index.js, also its post step) and the CLI (dist/cli/index.js) with @vercel/ncc, so both
 // run with plain `node` and no node_modules. CI rebuilds and fails when dist/ differs.
 import { execFileSync } from 'node:child_process'
 import { chmodSync, rmSync } from 'node:fs'

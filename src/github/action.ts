@@ -23,10 +23,14 @@ import { renderTerminal } from '../report/terminal.ts'
 import { toRunnerLog } from '../report/log-safe.ts'
 import { detectSandbox, type SandboxDetection, type SandboxMode } from '../run/sandbox.ts'
 import {
+  CHECK_RUN_STATE,
   CheckRunWriter,
+  checkRunExternalId,
   checkRunName,
   type CheckRunCompleteResult,
   type CheckRunCompletion,
+  type CheckRunLocator,
+  type CheckRunStartInput,
   type CheckRunStartResult,
 } from './check-run.ts'
 import { openActionResultsCache } from './action-cache.ts'
@@ -222,19 +226,12 @@ async function evaluate(
       : null
   const runUrl = workflowRunUrl(runner)
   if (client && inputs.checkRun) {
-    const writer = new CheckRunWriter(client, log)
-    const started = await writer.start({
+    state.checkRun = await startCheckRun(client, runner, {
       ...repo,
       name: checkRunName(inputs.gateName),
       headSha: plan.headSha,
       ...(runUrl ? { detailsUrl: runUrl } : {}),
     })
-    logCheckRunStart(started)
-    state.checkRun = {
-      writer,
-      id: started.status === 'started' ? started.id : null,
-      completed: false,
-    }
   }
 
   await refuseUnsafeSandbox(plan, inputs, deps)
@@ -427,19 +424,12 @@ async function evaluatePublish(
     `Quorum: publishing the reports of ${gateRun.source === 'workflow_run' ? 'gate run' : 'this run,'} ${gateRun.runId} (${gateRun.event}, head ${gateRun.headSha}).`,
   )
   if (inputs.checkRun) {
-    const writer = new CheckRunWriter(client, log)
-    const started = await writer.start({
+    state.checkRun = await startCheckRun(client, runner, {
       ...repo,
       name: checkRunName(inputs.gateName),
       headSha: gateRun.headSha,
       detailsUrl: gateRunUrl,
     })
-    logCheckRunStart(started)
-    state.checkRun = {
-      writer,
-      id: started.status === 'started' ? started.id : null,
-      completed: false,
-    }
   }
   const own = await loadPublisherConfig(inputs, runner)
 
@@ -819,6 +809,34 @@ function logRefusedOutputs(refused: OutputRefusal[]): void {
  * Completes a started check run, once: later calls do nothing. Never throws; a failure to talk
  * to GitHub is a warning. Returns the check run's URL when GitHub answered with one.
  */
+/**
+ * Creates the check run in_progress. Where to find it again is saved for the post step first:
+ * a job killed from here on (out of memory, SIGKILL) leaves a check run the post step completes.
+ */
+async function startCheckRun(
+  client: GitHubClient,
+  runner: RunnerContext,
+  input: Omit<CheckRunStartInput, 'externalId'>,
+): Promise<OpenCheckRun> {
+  const externalId = checkRunExternalId({
+    id: runner.runId ?? '0',
+    attempt: runner.runAttempt,
+    job: runner.job ?? '',
+  })
+  const locator: CheckRunLocator = {
+    owner: input.owner,
+    repo: input.repo,
+    headSha: input.headSha,
+    name: input.name,
+    externalId,
+  }
+  core.saveState(CHECK_RUN_STATE, JSON.stringify(locator))
+  const writer = new CheckRunWriter(client, log)
+  const started = await writer.start({ ...input, externalId })
+  logCheckRunStart(started)
+  return { writer, id: started.status === 'started' ? started.id : null, completed: false }
+}
+
 async function completeCheckRun(
   checkRun: OpenCheckRun,
   completion: CheckRunCompletion,
@@ -830,6 +848,9 @@ async function completeCheckRun(
     return null
   })
   if (done !== null) logCheckRunCompletion(done)
+  // Done, or never to be (no permission): nothing for the post step. After a failure it tries
+  // once more.
+  if (done !== null && done.status !== 'failed') core.saveState(CHECK_RUN_STATE, '')
   return done?.status === 'completed' ? done.url : null
 }
 

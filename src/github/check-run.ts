@@ -237,3 +237,75 @@ export class CheckRunWriter {
     }
   }
 }
+
+/** The step state (core.saveState) that tells the post step which check run may be left open. */
+export const CHECK_RUN_STATE = 'check-run'
+
+/**
+ * Where a job's check run can be found again by a later step of the same job (the post step):
+ * saved before the check run is created, so that a job killed at any point after can be
+ * finished. `externalId` tells this job's check run from another job's on the same commit.
+ */
+export interface CheckRunLocator {
+  owner: string
+  repo: string
+  headSha: string
+  name: string
+  externalId: string
+}
+
+/** The external_id of the check run of one job attempt: `quorum/<run id>/<attempt>/<job>`. */
+export function checkRunExternalId(run: { id: string; attempt: string; job: string }): string {
+  return `quorum/${run.id}/${run.attempt}/${run.job}`
+}
+
+export type AbandonedCheckRunResult =
+  { status: 'completed'; ids: number[] } | { status: 'failed'; error: GitHubApiError }
+
+/**
+ * Completes as a failure every check run of `locator` still in progress: what a gate that was
+ * killed before it could finish left behind (the post step's job). Completed ones are left
+ * alone, so a gate that finished is never overwritten.
+ */
+export async function completeAbandonedCheckRuns(
+  client: GitHubClient,
+  locator: CheckRunLocator,
+  completion: { title: string; summary: string },
+): Promise<AbandonedCheckRunResult> {
+  try {
+    const open = await client.paginate(client.rest.checks.listForRef, {
+      owner: locator.owner,
+      repo: locator.repo,
+      ref: locator.headSha,
+      check_name: locator.name,
+      status: 'in_progress',
+      filter: 'all',
+      per_page: 100,
+    })
+    const ids: number[] = []
+    for (const run of open) {
+      if (run.external_id !== locator.externalId || run.status === 'completed') continue
+      await client.rest.checks.update({
+        owner: locator.owner,
+        repo: locator.repo,
+        check_run_id: run.id,
+        status: 'completed',
+        completed_at: new Date().toISOString(),
+        conclusion: 'failure',
+        output: {
+          title: completion.title,
+          summary: fitWithNote(
+            completion.summary,
+            CHECK_RUN_SUMMARY_MAX_CHARS,
+            measureChars,
+            TRUNCATED,
+          ).text,
+        },
+      })
+      ids.push(run.id)
+    }
+    return { status: 'completed', ids }
+  } catch (error) {
+    return { status: 'failed', error: classifyGitHubError(error, 'check-run') }
+  }
+}

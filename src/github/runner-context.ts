@@ -24,6 +24,8 @@ export interface RunnerContext {
   apiUrl: string | null
   runId: string | null
   runAttempt: string
+  /** GITHUB_JOB: the job's id in the workflow; null outside a runner. */
+  job: string | null
   /** GITHUB_WORKSPACE, where actions/checkout put the repository (else the working directory). */
   workspace: string
   /** RUNNER_TEMP, emptied by the runner after every job; null outside a runner. */
@@ -48,6 +50,7 @@ export function readRunnerContext(env: NodeJS.ProcessEnv, cwd = process.cwd()): 
     apiUrl: env['GITHUB_API_URL'] || null,
     runId: env['GITHUB_RUN_ID'] || null,
     runAttempt: env['GITHUB_RUN_ATTEMPT'] || '1',
+    job: env['GITHUB_JOB'] || null,
     workspace: env['GITHUB_WORKSPACE'] || cwd,
     runnerTemp: env['RUNNER_TEMP'] || null,
     stepSummary: env['GITHUB_STEP_SUMMARY'] || null,

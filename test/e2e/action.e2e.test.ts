@@ -15,7 +15,12 @@ import { after, before, describe, test, type TestContext } from 'node:test'
 
 import { ACTION_WITH_FAULTS } from '../support/action-with-faults.ts'
 import { FakeCacheService } from '../support/fake-cache-service.ts'
-import { runAction, type ActionRun, type RunActionOptions } from '../support/action-runner.ts'
+import {
+  parseOutputFile,
+  runAction,
+  type ActionRun,
+  type RunActionOptions,
+} from '../support/action-runner.ts'
 import { FakeGitHub, type FakeComment, type FakeGitHubOptions } from '../support/fake-github.ts'
 import {
   PERSISTED_FAKE_TOKEN,
@@ -85,6 +90,7 @@ interface RunOptions {
   timeoutMs?: number
   /** The script node runs (default: runAction's, the bundle). */
   entry?: string
+  onSpawn?: (pid: number) => void
 }
 
 /** A fresh origin (main = fixture project + `mainFiles`), a fresh fake, closed after the test. */
@@ -139,6 +145,7 @@ async function scenario(
         timeoutMs: options.timeoutMs ?? 90_000,
         ...(options.inputs ? { inputs: options.inputs } : {}),
         ...(options.entry ? { entry: options.entry } : {}),
+        ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
       }
       const result = await runAction(runOptions)
       if (process.env['QUORUM_E2E_KEEP']) {
@@ -156,6 +163,19 @@ async function scenario(
 function tail(run: ActionRun, lines = 40): string {
   const last = (s: string) => s.split('\n').slice(-lines).join('\n')
   return `--- stdout (tail) ---\n${last(run.stdout)}\n--- stderr (tail) ---\n${last(run.stderr)}`
+}
+
+/**
+ * What the runner gives the post step: the main step's saved state as STATE_<name> variables
+ * (the last value of each name wins).
+ */
+function postStepEnv(main: ActionRun): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(parseOutputFile(main.files.state)).map(([name, value]) => [
+      `STATE_${name}`,
+      value,
+    ]),
+  )
 }
 
 function assertNoViolations(fake: FakeGitHub): void {
@@ -417,6 +437,74 @@ describe('the action, end to end', () => {
     assert.deepEqual(result.messages('warning'), [])
     assert.equal(result.outputs['comment-url'], comments[0]!.htmlUrl)
     assertNoViolations(s.fake)
+  })
+
+  test('a job killed outright: the post step completes the check run it left in progress', async (t) => {
+    const s = await scenario(t)
+    await commitFiles(s.origin, 'feature', { 'src/math.js': GOOD_MATH }, 'Touch', { from: 'main' })
+    const event = pullRequestEvent(s.origin, await s.pull('feature'))
+    // SIGKILL the moment GitHub has created the check run, before its answer reaches the action:
+    // the action never learns the id, and nothing of it runs any more.
+    let pid = 0
+    const killOnCreate = () =>
+      s.fake.onHandled(
+        { method: 'POST', path: /\/check-runs$/ },
+        () => {
+          process.kill(-pid, 'SIGKILL')
+        },
+        1,
+      )
+    killOnCreate()
+    const killed = await s.run(event, { onSpawn: (p) => (pid = p) })
+    assert.equal(killed.signal, 'SIGKILL', tail(killed))
+    // Another job of the same run, killed the same way: its check run is not this job's.
+    killOnCreate()
+    const other = await s.run(event, { onSpawn: (p) => (pid = p), env: { GITHUB_JOB: 'other' } })
+    assert.equal(other.signal, 'SIGKILL', tail(other))
+    assert.deepEqual(
+      s.fake.checkRuns.map((r) => [r.name, r.status]),
+      [
+        ['quorum', 'in_progress'],
+        ['quorum', 'in_progress'],
+      ],
+    )
+
+    assert.ok(
+      parseOutputFile(killed.files.state)['check-run'],
+      `the main step saved no check run state\n${killed.files.state}`,
+    )
+    const postRun = () => s.run(event, { env: postStepEnv(killed) })
+    const post = await postRun()
+    assert.equal(post.code, 0, tail(post))
+    const [mine, theirs] = s.fake.checkRuns
+    assert.equal(mine!.status, 'completed')
+    assert.equal(mine!.conclusion, 'failure')
+    assert.equal(mine!.output.title, 'Quorum stopped before reaching a verdict')
+    assert.match(mine!.output.summary ?? '', /no verdict, so the change is blocked/)
+    assert.equal(theirs!.status, 'in_progress', 'another job’s check run is left alone')
+    assert.ok(post.messages('warning').some((w) => /now completed as a failure/.test(w)))
+
+    // Run again, the post step finds nothing open and writes nothing.
+    const writes = () => s.fake.requests.filter((r) => r.method !== 'GET').length
+    const before = writes()
+    assert.equal((await postRun()).code, 0)
+    assert.equal(writes(), before)
+    assertNoViolations(s.fake)
+  })
+
+  test('a job that completes its check run leaves the post step nothing to do', async (t) => {
+    const s = await scenario(t)
+    await commitFiles(s.origin, 'feature', { 'src/math.js': GOOD_MATH }, 'Touch', { from: 'main' })
+    const event = pullRequestEvent(s.origin, await s.pull('feature'))
+    const main = await s.run(event)
+    assert.equal(main.code, 0, tail(main))
+    const state = parseOutputFile(main.files.state)
+    assert.equal(state['check-run'], '', 'the state is cleared once the check run is completed')
+    const requests = s.fake.requests.length
+    const post = await s.run(event, { env: postStepEnv(main) })
+    assert.equal(post.code, 0, tail(post))
+    assert.equal(s.fake.requests.length, requests, 'no request at all')
+    assert.deepEqual(post.messages('warning'), [])
   })
 
   test('the audits’ findings are counted in the outputs vacuous and uncovered', async (t) => {
@@ -1029,7 +1117,9 @@ describe('the action, end to end', () => {
       )
       assert.equal(result.files.env, '', 'GITHUB_ENV is untouched')
       assert.equal(result.files.path, '', 'GITHUB_PATH is untouched')
-      assert.equal(result.files.state, '', 'GITHUB_STATE is untouched')
+      // GITHUB_STATE holds what the action saved for its post step, and nothing a check wrote.
+      assert.doesNotMatch(result.files.state, /FORGED/, 'GITHUB_STATE is untouched')
+      assert.deepEqual(parseOutputFile(result.files.state), { isPost: 'true', 'check-run': '' })
       assert.doesNotMatch(result.files.output, /verdict=allow/, 'GITHUB_OUTPUT is untouched')
       assert.doesNotMatch(result.summary, /FORGED/, 'the step summary is untouched')
       assert.match(report.text, /STOLEN: nothing/)

@@ -68,6 +68,8 @@ export interface RunActionOptions {
    * `${{ github.token }}` evaluates to env.GITHUB_TOKEN, or '' when the test gives none.
    */
   actionDefaults?: boolean
+  /** Called with the action's pid (also its process group) once it is started. */
+  onSpawn?: (pid: number) => void
 }
 
 /** One workflow command the runner would act on. */
@@ -153,6 +155,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_RUN_ID: String(options.runId ?? 1000),
     GITHUB_RUN_ATTEMPT: String(options.runAttempt ?? 1),
+    GITHUB_JOB: 'gate',
     RUNNER_TEMP: runnerTemp,
     GITHUB_OUTPUT: outputPath,
     GITHUB_STEP_SUMMARY: summaryPath,
@@ -188,6 +191,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
       cwd: options.workspace,
       env,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
     },
   )
   const durationMs = Date.now() - started
@@ -244,7 +248,12 @@ export async function actionYmlDefaults(): Promise<Record<string, string>> {
 function spawnCollect(
   command: string,
   args: string[],
-  options: { cwd: string; env: Record<string, string>; timeoutMs: number },
+  options: {
+    cwd: string
+    env: Record<string, string>
+    timeoutMs: number
+    onSpawn?: (pid: number) => void
+  },
 ): Promise<{
   code: number | null
   signal: NodeJS.Signals | null
@@ -260,6 +269,7 @@ function spawnCollect(
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     })
+    if (child.pid !== undefined) options.onSpawn?.(child.pid)
     const out: Buffer[] = []
     const err: Buffer[] = []
     child.stdout.on('data', (b: Buffer) => out.push(b))

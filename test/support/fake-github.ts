@@ -15,6 +15,7 @@
  * ## Endpoints
  *   POST  /repos/{owner}/{repo}/check-runs                  checks/create
  *   PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}   checks/update (annotations append)
+ *   GET   /repos/{owner}/{repo}/commits/{ref}/check-runs   checks/list-for-ref (ref: a sha)
  *   GET   /repos/{owner}/{repo}/issues/{n}/comments         issues/list-comments (paginated, Link)
  *   POST  /repos/{owner}/{repo}/issues/{n}/comments         issues/create-comment
  *   GET   /repos/{owner}/{repo}/issues/comments/{id}        issues/get-comment
@@ -317,6 +318,7 @@ const WRITE_PERMISSIONS: Record<string, string> = {
 const IMPLEMENTED = new Set([
   'checks/create',
   'checks/update',
+  'checks/list-for-ref',
   'issues/list-comments',
   'issues/create-comment',
   'issues/get-comment',
@@ -805,6 +807,32 @@ export class FakeGitHub {
         this.applyCheckRun(run, input)
         return { status: 200, body: this.checkRunJson(op, run) }
       }
+      case 'checks/list-for-ref': {
+        // The fake's refs are commit SHAs. `filter` latest (the default): the newest run of each
+        // name, as GitHub returns it.
+        const name = url.searchParams.get('check_name')
+        const status = url.searchParams.get('status')
+        let runs = this.checkRuns.filter(
+          (r) => r.owner === owner && r.repo === repo && r.headSha === params['ref'],
+        )
+        if (url.searchParams.get('filter') !== 'all') {
+          runs = runs.filter((r) => !runs.some((o) => o.name === r.name && o.id > r.id))
+        }
+        if (name !== null) runs = runs.filter((r) => r.name === name)
+        if (status !== null) runs = runs.filter((r) => r.status === status)
+        runs = [...runs].sort((a, b) => b.id - a.id)
+        const { slice, headers } = paginate(url, runs)
+        const example = exampleFor(this.doc, this.doc.components['schemas']?.['check-run'])
+        const base = isRecord(example) ? example : {}
+        return {
+          status: 200,
+          body: {
+            total_count: runs.length,
+            check_runs: slice.map((run) => this.checkRunJson(op, run, base)),
+          },
+          headers,
+        }
+      }
       case 'issues/list-comments': {
         const issue = Number(params['issue_number'])
         const all = this.commentsOn(issue, owner, repo)
@@ -1201,8 +1229,11 @@ export class FakeGitHub {
     }
   }
 
-  private checkRunJson(op: Operation, run: FakeCheckRun): Record<string, unknown> {
-    const base = this.base(op, op.operationId === 'checks/create' ? 201 : 200)
+  private checkRunJson(
+    op: Operation,
+    run: FakeCheckRun,
+    base: Record<string, unknown> = this.base(op, op.operationId === 'checks/create' ? 201 : 200),
+  ): Record<string, unknown> {
     return {
       ...base,
       id: run.id,
