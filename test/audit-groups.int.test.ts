@@ -126,6 +126,36 @@ describe('the change audit narrows down groups of broken files', () => {
     assert.deepEqual(report.audit!.changes!.runs, [{ check: 'config', runs: 7 }])
   })
 
+  test('a group that ran out of time is not split: each file runs alone, one waits', async () => {
+    // The check hangs when c.mjs cannot be loaded, and says nothing.
+    const base: Record<string, string> = {}
+    const changed: Record<string, string> = {}
+    for (const name of ['a', 'b', 'c', 'd']) {
+      base[`src/${name}.mjs`] = module(name, 1)
+      changed[`src/${name}.mjs`] = module(name, 2)
+    }
+    base['check.mjs'] = "await import('./src/c.mjs').catch(() => { for (;;) {} })\n"
+    const hangs: CheckSpec = { ...shell('loader', 'node check.mjs'), timeout_s: 1 }
+    const { report, started } = await audit(trees(base, changed), [hangs])
+    assert.deepEqual(findings(report, 'loader'), [
+      ['src/a.mjs', [], false, 1],
+      ['src/b.mjs', [], false, 1],
+      ['src/c.mjs', ['loader'], false, 1],
+      ['src/d.mjs', [], false, 1],
+    ])
+    const c = report.audit!.changes!.files[2]!.runs[0]!
+    assert.equal(c.run.outcome, 'TIMEOUT')
+    // Every file at once (TIMEOUT), then each alone: two runs wait for the budget, not one per
+    // level of halving (which would be three here, and grow with the files).
+    assert.deepEqual(started.get('loader')!.sort(), [
+      'every changed file at once',
+      'src/a.mjs',
+      'src/b.mjs',
+      'src/c.mjs',
+      'src/d.mjs',
+    ])
+  })
+
   test('a file whose message was printed but whose failure the check swallows is not counted', async () => {
     // The check loads an optional plugin and logs its error; its config file it cannot do without.
     const base = {

@@ -13276,11 +13276,12 @@ function reuse_sha256(data) {
  *   that loads other modules). If it noticed, the files it noticed are found by group testing:
  *   a file whose message the failing run printed (each broken file names itself when loaded) is
  *   run alone, and the others again as one group; a failing group that printed no message (an
- *   emptied file, a quiet runner) is split in two. A group that passes settles all its files at
- *   once; a file counts as noticed only from a run with it alone broken. Where a check notices a
- *   few of many files, this costs about two runs per noticed file (usually quick failures) plus
- *   one that passes, instead of one full run per file. Each run is cached under the candidate's
- *   identity and the broken content. Grouping assumes that breaking more files cannot hide the
+ *   emptied file, a quiet runner) is split in two, or, when it ran out of time, run file by file
+ *   (a hang would cost the whole budget again at each level). A group that passes settles all
+ *   its files at once; a file counts as noticed only from a run with it alone broken. Where a
+ *   check notices a few of many files, this costs about two runs per noticed file (usually quick
+ *   failures) plus one that passes, instead of one full run per file. Each run is cached under
+ *   the candidate's identity and the broken content. Grouping assumes that breaking more files cannot hide the
  *   breakage of one; only a check that swallows one file's failure and so skips loading another
  *   could tell otherwise.
  *
@@ -13432,7 +13433,11 @@ class AuditRuns {
             // each is confirmed alone while the rest run again as a group. Without a message to go
             // by (an emptied file, a runner that prints little), the group is split in two.
             const named = group.filter((file) => printedMarkerOf(result, file.path));
-            if (named.length === group.length) {
+            // A group that ran out of time and named nothing is not split: each half holding the file
+            // would use the whole budget again, level after level. Each file runs alone instead, so
+            // only the run of that file waits for the budget.
+            const hung = result.outcome === 'TIMEOUT' && named.length === 0;
+            if (named.length === group.length || hung) {
                 await Promise.all(group.map((file) => settle([file])));
             }
             else if (named.length > 0) {
