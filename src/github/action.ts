@@ -806,10 +806,6 @@ function logRefusedOutputs(refused: OutputRefusal[]): void {
 }
 
 /**
- * Completes a started check run, once: later calls do nothing. Never throws; a failure to talk
- * to GitHub is a warning. Returns the check run's URL when GitHub answered with one.
- */
-/**
  * Creates the check run in_progress. Where to find it again is saved for the post step first:
  * a job killed from here on (out of memory, SIGKILL) leaves a check run the post step completes.
  */
@@ -837,6 +833,10 @@ async function startCheckRun(
   return { writer, id: started.status === 'started' ? started.id : null, completed: false }
 }
 
+/**
+ * Completes a started check run, once: later calls do nothing. Never throws; a failure to talk
+ * to GitHub is a warning. Returns the check run's URL when GitHub answered with one.
+ */
 async function completeCheckRun(
   checkRun: OpenCheckRun,
   completion: CheckRunCompletion,
