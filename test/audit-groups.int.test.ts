@@ -135,7 +135,7 @@ describe('the change audit narrows down groups of broken files', () => {
       changed[`src/${name}.mjs`] = module(name, 2)
     }
     base['check.mjs'] = "await import('./src/c.mjs').catch(() => { for (;;) {} })\n"
-    const hangs: CheckSpec = { ...shell('loader', 'node check.mjs'), timeout_s: 1 }
+    const hangs: CheckSpec = { ...shell('loader', 'node check.mjs'), timeout_s: 4 }
     const { report, started } = await audit(trees(base, changed), [hangs])
     assert.deepEqual(findings(report, 'loader'), [
       ['src/a.mjs', [], false, 1],
