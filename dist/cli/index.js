@@ -13281,9 +13281,9 @@ function reuse_sha256(data) {
  *   its files at once; a file counts as noticed only from a run with it alone broken. Where a
  *   check notices a few of many files, this costs about two runs per noticed file (usually quick
  *   failures) plus one that passes, instead of one full run per file. Each run is cached under
- *   the candidate's identity and the broken content. Grouping assumes that breaking more files cannot hide the
- *   breakage of one; only a check that swallows one file's failure and so skips loading another
- *   could tell otherwise.
+ *   the candidate's identity and the broken content. Grouping assumes that breaking more files
+ *   cannot hide the breakage of one; only a check that swallows one file's failure and so skips
+ *   loading another could tell otherwise.
  *
  * Audit runs never touch the normal runs' results. Each is one attempt (no repeats, no retries:
  * a failure on a broken tree is the expected finding, not noise to retry) with the check's own

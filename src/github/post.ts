@@ -2,10 +2,11 @@
  * The action's post step (action.yml `post`: the same bundle, run after the job's other steps
  * whatever became of them, told apart by POST_STATE). The main step completes its check run
  * itself, even on cancellation and on its own crashes; what it cannot survive is being killed
- * outright (SIGKILL, the out-of-memory killer, a runner that stops it). Such a job leaves its check run in progress, which a required check
- * shows as pending forever. The main step saves where its check run is before creating it, and
- * clears that once it is completed; this step completes whatever is still in progress there as
- * a failure: there is no verdict, so the change is blocked until the job is re-run.
+ * outright (SIGKILL, the out-of-memory killer, a runner that stops it). Such a job leaves its
+ * check run in progress, which a required check shows as pending forever. The main step saves
+ * where its check run is before creating it, and clears that once it is completed; this step
+ * completes whatever is still in progress there as a failure: there is no verdict, so the
+ * change is blocked until the job is re-run.
  *
  * It runs no check and reads no tree. It never fails the job (the job has failed already when
  * there is anything to do); problems are warnings. It can only ever turn an open check run into

@@ -15,7 +15,7 @@
  * ## Endpoints
  *   POST  /repos/{owner}/{repo}/check-runs                  checks/create
  *   PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}   checks/update (annotations append)
- *   GET   /repos/{owner}/{repo}/commits/{ref}/check-runs   checks/list-for-ref (ref: a sha)
+ *   GET   /repos/{owner}/{repo}/commits/{ref}/check-runs    checks/list-for-ref (ref: a sha)
  *   GET   /repos/{owner}/{repo}/issues/{n}/comments         issues/list-comments (paginated, Link)
  *   POST  /repos/{owner}/{repo}/issues/{n}/comments         issues/create-comment
  *   GET   /repos/{owner}/{repo}/issues/comments/{id}        issues/get-comment
