@@ -450,6 +450,8 @@ describe('the action, end to end', () => {
       s.fake.onHandled(
         { method: 'POST', path: /\/check-runs$/ },
         () => {
+          // Only the action's own process group: with no pid yet, -0 would be the test runner's.
+          assert.ok(pid > 0, 'the action was started before it could call GitHub')
           process.kill(-pid, 'SIGKILL')
         },
         1,
