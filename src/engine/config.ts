@@ -199,6 +199,7 @@ export function parseConfig(
     env_passthrough: [...new Set(config.env_passthrough ?? [])],
     env: envOf(src, ['env'], config.env),
     parallel: config.parallel ?? null,
+    ...(config.read_only_paths ? { read_only_paths: [...new Set(config.read_only_paths)] } : {}),
     ...auditOf(config),
     ...limitsOf(config),
     functions:

@@ -286,9 +286,9 @@ async function evaluate(
     commits: { baseline: trees.baseline?.sha ?? null, candidate: trees.candidate.sha },
     notices: [...notices, ...trees.notes, ...(results?.warnings ?? [])],
     reproduce: reproduceCommand(plan, inputs),
+    // The checkout is under the runner's HOME, which checks do not see (its .git may hold the
+    // token); credentials and runner files elsewhere are masked.
     maskPaths: sensitivePaths(env, inputs.workingDirectory),
-    // The checkout itself: later steps of the job run what is there.
-    readOnlyPaths: [runner.workspace],
     onEvent: logProgress,
     abort: signal,
   })

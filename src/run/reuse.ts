@@ -266,6 +266,9 @@ export function openAuditCache(
   }
 }
 
+/** The name of the signing secret's file in its directory (see machineSecret). */
+export const SECRET_FILE = 'result-secret'
+
 /**
  * This machine's secret for signing cached results: 32 random bytes in `dir/result-secret`
  * (0600, created on first use, never followed through a link). Throws when it can be neither
@@ -273,7 +276,7 @@ export function openAuditCache(
  */
 export async function machineSecret(dir: string): Promise<Buffer> {
   await mkdir(dir, { recursive: true, mode: 0o700 })
-  const file = join(dir, 'result-secret')
+  const file = join(dir, SECRET_FILE)
   const read = async (): Promise<Buffer> => {
     const handle = await open(
       file,

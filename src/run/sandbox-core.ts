@@ -3,6 +3,7 @@
  * provider base, how a host tool is found, and the small process runner for the sandbox's own
  * helpers. See sandbox.ts for the overview.
  */
+import { spawnSync } from 'node:child_process'
 import { spawnBounded } from './process.ts'
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -68,6 +69,11 @@ export interface SandboxProvider {
   enter(tree: TreeLayers, signal?: AbortSignal, options?: EnterOptions): Promise<Sandbox>
   /** Kills helper processes (copies in flight) and deletes `dir`. Idempotent. */
   dispose(): Promise<void>
+  /**
+   * Why runs cannot see `path` of the host (a private /tmp, a hidden home, a mask), or null
+   * when they can, as far as this provider hides anything (copy: never).
+   */
+  whyHidden(path: string): string | null
 }
 
 /** Exit code of a run whose sandbox could not be set up (the command never started). */
@@ -105,6 +111,28 @@ export function findTool(name: string): string | null {
   } catch {
     return null
   }
+}
+
+let landlockAbi: number | null = null
+
+/**
+ * Whether overlay runs are kept from abstract unix sockets and signals outside them (the mount
+ * helper's `scope`): Landlock ABI 6 or newer (Linux 6.12+). Asked once per process, of the
+ * kernel, through the same perl the helper uses.
+ */
+export function abstractSocketsScoped(): boolean {
+  if (landlockAbi === null) {
+    const perl = findTool('perl')
+    const r =
+      perl === null || process.platform !== 'linux'
+        ? null
+        : spawnSync(perl, ['-e', 'print syscall(444, 0, 0, 1)'], {
+            encoding: 'utf8',
+            timeout: 10_000,
+          })
+    landlockAbi = Number(r?.stdout ?? '-1') || -1
+  }
+  return landlockAbi >= 6
 }
 
 /** Whether this process needs a user namespace to mount (anyone but real root). */

@@ -100,6 +100,8 @@ export function createSandboxProvider(p: {
   masks?: readonly string[]
   /** Overlay only: paths every run sees read-only, beyond the workspace and the tree's layers. */
   readOnly?: readonly string[]
+  /** Overlay only: where HOME and PATH come from for the read allow list (default process.env). */
+  env?: Record<string, string | undefined>
 }): SandboxProvider {
   if (p.kind === 'overlay') {
     const tools = findOverlayTools()
@@ -109,6 +111,7 @@ export function createSandboxProvider(p: {
       privateProc: p.privateProc ?? true,
       masks: p.masks ?? [],
       readOnly: p.readOnly ?? [],
+      ...(p.env ? { env: p.env } : {}),
     })
   }
   return new CopyProvider(p.dir)

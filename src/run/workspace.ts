@@ -8,8 +8,9 @@
  * and removes the directory; it is safe to call from a signal handler, and more than once.
  */
 import { QuorumError } from '../engine/errors.ts'
-import { isInside } from '../engine/paths.ts'
+import { TREE_HIDDEN, isInside } from '../engine/paths.ts'
 import { createHash, randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, realpath, rmdir, stat, unlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
@@ -69,7 +70,10 @@ export interface WorkspaceOptions {
   parentEnv?: Record<string, string | undefined>
   /** SIGTERM -> SIGKILL grace for a run over budget (default: spawnBounded's). */
   graceMs?: number
-  /** The trees the gate reads, so that the workspace never lands inside one of them. */
+  /**
+   * The trees the gate reads, so that the workspace never lands inside one of them, and so that
+   * what no key covers (TREE_HIDDEN: `.git`, `.quorum`) is masked at their real paths too.
+   */
   inputTrees?: string[]
   /**
    * Files and directories hidden from every run (overlay only: an empty mount over each, inside
@@ -77,8 +81,8 @@ export interface WorkspaceOptions {
    */
   maskPaths?: string[]
   /**
-   * Paths every run sees read-only (overlay only), beyond the workspace itself and the trees:
-   * e.g. the config file's and the checks module's directories, the repository checkout.
+   * Paths every run sees read-only (overlay only) although a home or a private directory would
+   * hide them: e.g. the checks module's directory, the config's `read_only_paths`.
    */
   readOnlyPaths?: string[]
 }
@@ -208,8 +212,13 @@ export async function createWorkspace(opts: WorkspaceOptions = {}): Promise<Work
       kind: detection.kind,
       userns: detection.userns,
       privateProc: detection.privateProc,
-      masks: opts.maskPaths ?? [],
-      readOnly: [...(opts.inputTrees ?? []), ...(opts.readOnlyPaths ?? [])],
+      masks: [
+        ...(opts.maskPaths ?? []),
+        ...(opts.inputTrees ?? []).flatMap((t) =>
+          TREE_HIDDEN.map((name) => join(resolve(t), name)),
+        ),
+      ],
+      readOnly: opts.readOnlyPaths ?? [],
       note: mode === 'auto' ? detection.reason : null,
       parentEnv: opts.parentEnv ?? process.env,
       graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
@@ -393,8 +402,10 @@ class GateWorkspace implements Workspace {
           ? {
               userns: this.userns,
               privateProc: this.privateProc,
-              masks: this.masks,
+              // The logs are the gate's: no run reads another's output, or its own full log.
+              masks: [...this.masks, this.logDir],
               readOnly: this.readOnly,
+              env: this.parentEnv,
             }
           : {}),
       })
@@ -619,7 +630,7 @@ class GateWorkspace implements Workspace {
               reason: `${SANDBOX_SETUP_FAILED}: ${sandboxFailure}`,
               score: null,
             }
-          : p.classify(r, p.timeoutMs)
+          : withHiddenPathHint(p.classify(r, p.timeoutMs), p.provider)
         const limitHit = [
           usage?.oomKilled ? `it ran out of memory (memory_mb: ${limits.memory_mb})` : null,
           usage?.pidsLimitHit ? `it hit its process limit (pids_max: ${limits.pids_max})` : null,
@@ -819,4 +830,26 @@ export function safeName(name: string): string {
   if (cleaned === name && cleaned !== '') return cleaned
   const hash = createHash('sha256').update(name).digest('hex').slice(0, 8)
   return `${cleaned || 'check'}-${hash}`
+}
+
+/**
+ * A command the check names by an absolute path that exists on this machine but not in its
+ * sandbox (a venv under /tmp, a tool under a home) is "not found" for a reason the shell cannot
+ * tell: say which, and the way out.
+ */
+function withHiddenPathHint<C extends { outcome: string; reason: string }>(
+  c: C,
+  provider: SandboxProvider,
+): C {
+  if (c.outcome !== 'ERROR') return c
+  const named = /^command not (?:found|executable): (\/\S+)/.exec(c.reason)?.[1]
+  if (named === undefined || !existsSync(named)) return c
+  const why = provider.whyHidden(named)
+  if (why === null) return c
+  return {
+    ...c,
+    reason:
+      `${c.reason}: it exists on this machine, but ${why}; name its directory under ` +
+      '`read_only_paths` in quorum.yml, or install it outside /tmp and the homes',
+  }
 }
