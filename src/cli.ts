@@ -22,7 +22,8 @@ import {
 import { runGate, type GateEvent } from './gate.ts'
 import { promote } from './promote.ts'
 import { openResultCache } from './run/result-cache.ts'
-import { machineSecret, type ResultCacheOptions } from './run/reuse.ts'
+import { SECRET_FILE, machineSecret, type ResultCacheOptions } from './run/reuse.ts'
+import { copySandboxLine } from './report/format.ts'
 import { plainLine } from './report/sanitize.ts'
 import { renderTerminal } from './report/terminal.ts'
 import { VERSION } from './version.ts'
@@ -162,6 +163,28 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
       : defaultStateDir(io, trees, 'cache')
   const color = !values['no-color'] && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR
   const progress = values.quiet ? undefined : progressPrinter(io)
+  // Runs that are not isolated are said first, as the first run starts (so a usage error found
+  // by the gate stays one line), or before the report if nothing ran; even with --quiet.
+  let sandboxNote: string | null = null
+  let copyRuns = false
+  let copyNamed = false
+  const nameCopySandbox = () => {
+    if (!copyRuns || copyNamed) return
+    copyNamed = true
+    io.stderr.write(`${copySandboxLine(sandboxNote)}\n`)
+  }
+  const onEvent = (event: GateEvent) => {
+    if (event.type === 'sandbox') {
+      copyRuns = event.kind === 'copy'
+      sandboxNote = event.note ?? null
+    } else if (event.type === 'start' || event.type === 'setup') {
+      nameCopySandbox()
+    }
+    progress?.(event)
+  }
+  const logDir = values['log-dir']
+    ? resolve(io.cwd, values['log-dir'])
+    : defaultStateDir(io, trees, 'logs')
 
   const report = await runGate({
     config,
@@ -176,15 +199,19 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
     parallel,
     sandbox,
     cgroupSudo: values['cgroup-sudo'] ?? false,
-    logDir: values['log-dir']
-      ? resolve(io.cwd, values['log-dir'])
-      : defaultStateDir(io, trees, 'logs'),
+    logDir,
     keepPassingLogs: values['keep-logs'] ?? false,
     parentEnv: io.env,
+    // The gate's own files, wherever they are: with the signing secret a check could forge a
+    // cached PASSED; with the cache or the logs, read or plant results (the workspace adds the
+    // gate's log directory itself; both are named here for when they lie under the trees).
+    maskPaths: [secretFile(io), ...(cacheDir === null ? [] : [cacheDir]), logDir],
     abort: io.interrupt,
-    ...(progress ? { onEvent: progress } : {}),
+    onEvent,
   })
   if (io.interrupt.aborted) return fail(io, 'quorum: interrupted; every run was stopped', 130)
+  copyRuns ||= report.sandbox === 'copy'
+  nameCopySandbox()
 
   await writeJsonReport(io, values.json, report)
   if (values.json !== '-') io.stdout.write(renderTerminal(report, { color }))
@@ -266,10 +293,9 @@ function defaultStateDir(io: CliIO, trees: readonly string[], what: 'logs' | 'ca
  * entries committed to a repository's `.quorum/cache` are refused. Without a secret, no cache.
  */
 async function localCache(io: CliIO, dir: string): Promise<ResultCacheOptions | null> {
-  const home = io.env.XDG_CACHE_HOME || join(io.env.HOME || tmpdir(), '.cache')
   let secret: Buffer
   try {
-    secret = await machineSecret(join(home, 'quorum'))
+    secret = await machineSecret(dirname(secretFile(io)))
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error)
     io.stderr.write(`quorum: results are not reused in this run: no signing secret (${why})\n`)
@@ -281,6 +307,12 @@ async function localCache(io: CliIO, dir: string): Promise<ResultCacheOptions | 
     parentEnv: io.env,
     secret,
   }
+}
+
+/** The file that holds this user's signing secret (see machineSecret). */
+function secretFile(io: CliIO): string {
+  const home = io.env.XDG_CACHE_HOME || join(io.env.HOME || tmpdir(), '.cache')
+  return join(home, 'quorum', SECRET_FILE)
 }
 
 /** `vacuity`, `changes`, `vacuity,changes` or `none`. */

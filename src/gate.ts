@@ -5,8 +5,8 @@
  * other. Both the CLI and the action call runGate and nothing below it.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { availableParallelism } from 'node:os'
-import { dirname } from 'node:path'
+import { availableParallelism, homedir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { AuditRuns, type AuditEvent } from './audit-runs.ts'
 import {
   compareRuns,
@@ -41,11 +41,17 @@ import {
   type ResultCacheOptions,
 } from './run/reuse.ts'
 import { createWorkspace, type PreparedTree, type Workspace } from './run/workspace.ts'
+import { abstractSocketsScoped } from './run/sandbox-core.ts'
 import { VERSION } from './version.ts'
 
 /** Something the caller can show while the gate works; names and outcomes only, never output. */
 export type GateEvent =
-  | { type: 'sandbox'; kind: Report['sandbox'] }
+  | {
+      type: 'sandbox'
+      kind: Report['sandbox']
+      /** Why runs use copies although overlays were asked for (`auto`); null otherwise. */
+      note?: string | null
+    }
   | { type: 'setup'; tree: TreeRole; result: RunResult }
   | {
       type: 'start'
@@ -148,17 +154,21 @@ export async function runGate(options: GateOptions): Promise<Report> {
     parentEnv: options.parentEnv,
     inputTrees: [options.candidateDir, ...(baselineDir ? [baselineDir] : [])],
     maskPaths: options.maskPaths,
-    // The judge's own files: a check must not rewrite the config or checks it is judged by.
+    // What checks read beyond their trees: the checks module (imported in their sandbox) and
+    // the paths the config names. Everything else of the gate's stays hidden or read-only.
     readOnlyPaths: [
-      ...(options.config.file ? [dirname(options.config.file)] : []),
       ...(options.config.functions ? [dirname(options.config.functions)] : []),
+      ...(options.config.read_only_paths ?? []).map((p) =>
+        p.startsWith('~/') ? join(homeOfGate(options.parentEnv), p.slice(2)) : p,
+      ),
       ...(options.readOnlyPaths ?? []),
     ],
   })
   const onAbort = () => void workspace.dispose()
   options.abort?.addEventListener('abort', onAbort, { once: true })
   try {
-    options.onEvent?.({ type: 'sandbox', kind: workspace.kind })
+    const announced = workspace.kind
+    options.onEvent?.({ type: 'sandbox', kind: announced, note: workspace.sandboxNote })
     const config = await withFunctionChecks(options.config, workspace, options.abort)
     const inShard = options.shard
       ? new Set(
@@ -213,6 +223,10 @@ export async function runGate(options: GateOptions): Promise<Report> {
     // must not be able to make the baseline's setup fail (and so change the verdict). A tree
     // whose every result is reused is not prepared, unless an audit needs it later.
     for (const role of roles) if (needs(role)) await prepare(role)
+    // An overlay that could not be mounted over a tree falls back to copies: say so before runs.
+    if (workspace.kind !== announced) {
+      options.onEvent?.({ type: 'sandbox', kind: workspace.kind, note: workspace.sandboxNote })
+    }
 
     const limit = Math.max(1, options.parallel ?? config.parallel ?? availableParallelism())
     const schedule = createLimiter(limit)
@@ -462,6 +476,15 @@ function sandboxNotices(
       `pids_max and memory_mb were not enforced: no cgroup could be had (${workspace.cgroupNote}).`,
     )
   }
+  if (
+    workspace.kind === 'overlay' &&
+    limits.some((l) => l.network === 'host') &&
+    !abstractSocketsScoped()
+  ) {
+    notices.push(
+      "Checks with the host's network could reach host daemons' abstract unix sockets: this kernel cannot scope them (Landlock, Linux 6.12 or newer); network: none closes that.",
+    )
+  }
   if (workspace.kind === 'copy') {
     const open = checks.filter((_, i) => limits[i]!.network === 'none').map((c) => c.name)
     if (open.length > 0) {
@@ -641,4 +664,9 @@ function defaultReproduce(options: GateOptions) {
     args.push('--only', check.name, '--seed', seed)
     return args.map(shellQuote).join(' ')
   }
+}
+
+/** The gate user's HOME, for `~/` in `read_only_paths`. */
+function homeOfGate(env: Record<string, string | undefined> | undefined): string {
+  return (env ?? process.env)['HOME'] || homedir()
 }

@@ -12,7 +12,12 @@
  * child process that imports the module, so a check is only ever code that can be loaded afresh.
  */
 import { resolve } from 'node:path'
-import { configInCode, DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S } from './engine/config.ts'
+import {
+  configInCode,
+  DEFAULT_SETUP_TIMEOUT_S,
+  DEFAULT_TIMEOUT_S,
+  withScoreMetric,
+} from './engine/config.ts'
 import { z } from 'zod'
 import { CHECK_NAME_PATTERN, MAX_CHECK_NAME_LENGTH, noiseKeys } from './engine/config-schema.ts'
 import { parseTolerance } from './engine/numbers.ts'
@@ -131,7 +136,7 @@ export class Gate {
       env: options.env ?? {},
       repeats: noise.data.repeats ?? 1,
       retries: noise.data.retries ?? 0,
-      metrics,
+      metrics: withScoreMetric(metrics, options.score_from ?? null),
       ...(options.expect === 'fail' ? { expect: 'fail' as const } : {}),
     })
     return this

@@ -508,15 +508,28 @@ function noiseOf(
     tolerance: parseTolerance(spec.tolerance),
     deterministic: spec.deterministic ?? false,
   }))
-  if (scoreFrom !== null && !metrics.some((m) => m.name === scoreFrom)) {
-    metrics.unshift({
+  return {
+    repeats: entry.repeats ?? 1,
+    retries: entry.retries ?? 0,
+    metrics: withScoreMetric(metrics, scoreFrom),
+  }
+}
+
+/**
+ * `score_from: k` is also a metric `k` (direction higher, tolerance 0) unless `metrics` declares
+ * `k` itself: the declared metrics with that one first.
+ */
+export function withScoreMetric(metrics: MetricSpec[], scoreFrom: string | null): MetricSpec[] {
+  if (scoreFrom === null || metrics.some((m) => m.name === scoreFrom)) return metrics
+  return [
+    {
       name: scoreFrom,
       direction: 'higher',
       tolerance: { kind: 'absolute', value: 0 },
       deterministic: false,
-    })
-  }
-  return { repeats: entry.repeats ?? 1, retries: entry.retries ?? 0, metrics }
+    },
+    ...metrics,
+  ]
 }
 
 // ---------------------------------------------------------------------------------------------

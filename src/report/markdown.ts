@@ -364,9 +364,11 @@ function metricsBlock(report: Report): string | null {
         ? '—'
         : `${formatPercent(m.change_pct)}${m.ci ? ` (${formatPercent(m.ci[0])} … ${formatPercent(m.ci[1])})` : ''}`
     const verdict =
-      m.verdict === 'inconclusive' && m.repeats_needed !== null
-        ? `${METRIC_ICON[m.verdict]} inconclusive: ~${m.repeats_needed} repeats would decide`
-        : `${METRIC_ICON[m.verdict]} ${m.verdict}`
+      m.baseline === null
+        ? 'not compared: no baseline'
+        : m.verdict === 'inconclusive' && m.repeats_needed !== null
+          ? `${METRIC_ICON[m.verdict]} inconclusive: ~${m.repeats_needed} repeats would decide`
+          : `${METRIC_ICON[m.verdict]} ${m.verdict}`
     const direction = m.direction === 'lower' ? '↓' : '↑'
     return `| ${codeSpan(check.name, { max: NAME_CHARS, inTable: true })} | ${codeSpan(m.name, { max: NAME_CHARS, inTable: true })} ${direction}${m.deterministic ? ' (exact)' : ''} | ${side(m.baseline)} | ${side(m.candidate)} | ${change} | ${tableCell(m.tolerance, 20)} | ${verdict} |`
   })

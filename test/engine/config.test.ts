@@ -213,7 +213,7 @@ describe('parseConfig rejects, naming file, line, column and key', () => {
     [
       'an unknown key far from any allowed one, listing the allowed keys',
       yaml(...ONE_CHECK, 'retries: 3'),
-      'quorum.yml:4:1: retries: unknown key "retries" (allowed: mode, flaky, setup, parallel, env, network, pids_max, memory_mb, disk_mb, env_passthrough, functions, audit, audit_max_files, audit_ignore, vacuous, uncovered, checks)',
+      'quorum.yml:4:1: retries: unknown key "retries" (allowed: mode, flaky, setup, parallel, env, network, pids_max, memory_mb, disk_mb, env_passthrough, read_only_paths, functions, audit, audit_max_files, audit_ignore, vacuous, uncovered, checks)',
     ],
     [
       'an unknown key in setup',
