@@ -42,6 +42,7 @@ import {
 } from './run/reuse.ts'
 import { createWorkspace, type PreparedTree, type Workspace } from './run/workspace.ts'
 import { abstractSocketsScoped } from './run/sandbox-core.ts'
+import { shellQuote } from './engine/shell-quote.ts'
 import { VERSION } from './version.ts'
 
 /** Something the caller can show while the gate works; names and outcomes only, never output. */
@@ -649,11 +650,6 @@ function auditEvent(event: AuditEvent): GateEvent {
         audit: event.audit,
         result: event.result!,
       }
-}
-
-/** Quotes one argument for a POSIX shell, only when it needs it. */
-export function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`
 }
 
 function defaultReproduce(options: GateOptions) {

@@ -5,6 +5,7 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import { TREE_HIDDEN, isInside } from '../engine/paths.ts'
+import { shellQuote } from '../engine/shell-quote.ts'
 import { MOUNT_HELPER, MOUNT_SYSCALLS } from './mount-helper.ts'
 import { hiddenHomes, toolDirsUnder } from './read-allowlist.ts'
 import { removeTree } from './remove-tree.ts'
@@ -353,8 +354,4 @@ function usablePath(path: string): boolean {
 
 function depth(path: string): number {
   return path.split('/').length
-}
-
-function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`
 }
