@@ -115,6 +115,28 @@ for (const kind of ['overlay', 'copy'] as const) {
       assert.deepEqual(await snapshot(source), before)
     })
 
+    test('what the result key leaves out (.git, .quorum at the root) is not in the sandbox', async (t) => {
+      if (skip()) return t.skip(String(skip()))
+      const { source } = await makeTree('tree')
+      await mkdir(join(source, '.git'))
+      await writeFile(join(source, '.git', 'config'), 'GIT-SECRET\n')
+      await mkdir(join(source, '.quorum'))
+      await writeFile(join(source, '.quorum', 'impl.sh'), 'QUORUM-HIDDEN\n')
+      await mkdir(join(source, 'sub', '.quorum'), { recursive: true })
+      await writeFile(join(source, 'sub', '.quorum', 'kept'), 'NESTED-KEPT\n')
+      const p = providerFor(kind)
+      const sb = await p.enter(p.prepare(source))
+      const r = await runInSandbox(sb, [
+        SH,
+        '-c',
+        'cat .git/config .quorum/impl.sh 2>/dev/null; ls -A .git .quorum 2>/dev/null; cat sub/.quorum/kept',
+      ])
+      await p.dispose()
+      assert.doesNotMatch(r.stdout, /GIT-SECRET|QUORUM-HIDDEN|config|impl\.sh/)
+      // Only the root's entries: a .quorum deeper in the tree is the project's own.
+      assert.match(r.stdout, /NESTED-KEPT/)
+    })
+
     test('symlinks are links in the sandbox, and replacing one leaves the source link and its target alone', async (t) => {
       if (skip()) return t.skip(String(skip()))
       const { source, outside } = await makeTree('tree')
