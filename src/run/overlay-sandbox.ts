@@ -7,7 +7,7 @@ import { isAbsolute, join } from 'node:path'
 import { TREE_HIDDEN, isInside } from '../engine/paths.ts'
 import { shellQuote } from '../engine/shell-quote.ts'
 import { MOUNT_HELPER, MOUNT_SYSCALLS } from './mount-helper.ts'
-import { hiddenHomes, toolDirsUnder } from './read-allowlist.ts'
+import { credentialsIn, hiddenHomes, toolDirsUnder } from './read-allowlist.ts'
 import { removeTree } from './remove-tree.ts'
 import {
   BaseProvider,
@@ -120,10 +120,11 @@ export class OverlayProvider extends BaseProvider implements SandboxProvider {
     this.tools = tools
     this.userns = o.userns
     this.privateProc = o.privateProc
-    this.masks = o.masks.filter(usablePath)
     this.hidden = (o.hidden ?? hiddenHomes(env)).filter(usablePath)
     const toolDirs = toolDirsUnder([...PRIVATE_DIRS, ...this.hidden], env)
     this.keep = [...new Set([...o.readOnly, ...toolDirs])].filter(usablePath)
+    const credentials = credentialsIn(this.keep, this.hidden)
+    this.masks = [...new Set([...o.masks, ...credentials])].filter(usablePath)
   }
 
   whyHidden(path: string): string | null {

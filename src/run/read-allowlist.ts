@@ -24,6 +24,12 @@ const HOME_ROOTS = ['/home', '/root']
  */
 const WIDE_PREFIXES = ['', '.local']
 
+/**
+ * Credentials that live inside a tool's install prefix that is shown again (cargo keeps the
+ * registry token beside its bin/): masked under every hidden home's prefix that is shown.
+ */
+const CREDENTIALS_IN_PREFIXES = ['.cargo/credentials', '.cargo/credentials.toml']
+
 /** Lowest uid of a person's account (Debian, Ubuntu, Fedora); system accounts sit below it. */
 const FIRST_PERSON_UID = 1000
 
@@ -117,4 +123,21 @@ function realpathOrNull(path: string): string | null {
   } catch {
     return null
   }
+}
+
+/**
+ * Credential files inside the shown tool directories (see CREDENTIALS_IN_PREFIXES), to be
+ * masked: they stay hidden although their directory is shown.
+ */
+export function credentialsIn(shown: readonly string[], hidden: readonly string[]): string[] {
+  const out: string[] = []
+  for (const dir of shown) {
+    const home = homeOf(dir, hidden)
+    if (home === null) continue
+    for (const rel of CREDENTIALS_IN_PREFIXES) {
+      const file = join(home, rel)
+      if (isInside(file, dir)) out.push(file)
+    }
+  }
+  return out
 }

@@ -187,12 +187,25 @@ describe('reads follow an allow list', { skip: SKIP ?? false }, () => {
           `#!/bin/sh\ncat "$(dirname "$0")/../share/data.txt"\n`,
           { mode: 0o755 },
         )
+        // cargo keeps its registry token beside bin/: the prefix is shown, the token is not.
+        const cargo = join(a.home, '.cargo')
+        mkdirSync(join(cargo, 'bin'), { recursive: true })
+        const token = marker('CARGO-TOKEN')
+        writeFileSync(join(cargo, 'credentials.toml'), `token = "${token}"\n`)
+        writeFileSync(join(cargo, 'bin', 'cargo-hello'), '#!/bin/sh\necho CARGO-TOOL-OK\n', {
+          mode: 0o755,
+        })
         giveTo(a, a.home)
-        c.env = { ...c.env, PATH: `${join(prefix, 'bin')}:${c.env.PATH}` }
+        c.env = {
+          ...c.env,
+          PATH: `${join(prefix, 'bin')}:${join(cargo, 'bin')}:${c.env.PATH}`,
+        }
         plant(a, c, 'attack.sh', [
           `cat '${join(a.home, 'notes.txt')}' '${join(other, 'diary.txt')}' '${rootFile}' 2>&1`,
           `ls -a '${a.home}' /home /root 2>&1`,
           'mytool',
+          'cargo-hello',
+          `cat '${join(cargo, 'credentials.toml')}' 2>&1`,
         ])
         const g = await gate(
           a,
@@ -201,7 +214,8 @@ describe('reads follow an allow list', { skip: SKIP ?? false }, () => {
         )
         const out = said(g, 'attack')
         assert.match(out, /attack-ran/, g.why)
-        for (const secret of [mine, theirs, roots]) {
+        assert.match(out, /CARGO-TOOL-OK/, `a tool under ~/.cargo/bin did not work:\n${out}`)
+        for (const secret of [mine, theirs, roots, token]) {
           assert.ok(!out.includes(secret), `the check read ${secret}:\n${out}`)
         }
         assert.doesNotMatch(out, /^notes\.txt$/m, `the check listed the real HOME:\n${out}`)
