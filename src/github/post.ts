@@ -14,18 +14,17 @@
  * not make anything pass.
  */
 import * as core from '@actions/core'
-import { CHECK_RUN_STATE, completeAbandonedCheckRuns, type CheckRunLocator } from './check-run.ts'
-import { createGitHubClient } from './client.ts'
-import { warnGitHubFailure, type GitHubLog } from './errors.ts'
+import {
+  CHECK_RUN_STATE,
+  completeAbandonedCheckRuns,
+  type CheckRunLocator,
+} from './api/check-run.ts'
+import { createGitHubClient } from './api/client.ts'
+import { warnGitHubFailure } from './api/errors.ts'
+import { jobLog } from './action/job-log.ts'
 
 /** Saved by the main step before anything else: the same script, run again, is the post step. */
 export const POST_STATE = 'isPost'
-
-const log: GitHubLog = {
-  info: (message) => core.info(message),
-  warning: (message) => core.warning(message),
-  debug: (message) => core.debug(message),
-}
 
 export async function runPost(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const saved = core.getState(CHECK_RUN_STATE)
@@ -41,7 +40,7 @@ export async function runPost(env: NodeJS.ProcessEnv = process.env): Promise<voi
     return
   }
   const apiUrl = env['GITHUB_API_URL']
-  const client = createGitHubClient({ token, ...(apiUrl ? { baseUrl: apiUrl } : {}), log })
+  const client = createGitHubClient({ token, ...(apiUrl ? { baseUrl: apiUrl } : {}), log: jobLog })
   const result = await completeAbandonedCheckRuns(client, locator, {
     title: 'Quorum stopped before reaching a verdict',
     summary:
@@ -50,7 +49,7 @@ export async function runPost(env: NodeJS.ProcessEnv = process.env): Promise<voi
       'is blocked. Re-run the job; the job log says where it stopped.',
   })
   if (result.status === 'failed') {
-    warnGitHubFailure(log, result.error)
+    warnGitHubFailure(jobLog, result.error)
   } else if (result.ids.length > 0) {
     core.warning(
       `The Quorum step ended before completing its check run "${locator.name}"; it is now completed as a failure (no verdict). Re-run the job.`,

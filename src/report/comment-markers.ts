@@ -1,7 +1,7 @@
 /**
  * The two hidden lines at the top of the sticky PR comment, written by the comment view
  * (markdown.ts renderComment) and read by the writer that finds and updates the comment
- * (src/github/comment.ts):
+ * (src/github/api/comment.ts):
  *
  *   <!-- quorum:gate=NAME -->                          which gate the comment reports on
  *   <!-- quorum:head=SHA run=RUN_ID.ATTEMPT -->        which commit and which workflow run

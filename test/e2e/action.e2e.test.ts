@@ -439,6 +439,36 @@ describe('the action, end to end', () => {
     assertNoViolations(s.fake)
   })
 
+  test('a rate limit that outlasts the retries is warned once, and the check run is still written', async (t) => {
+    const s = await scenario(t)
+    await commitFiles(s.origin, 'feature', { 'src/math.js': GOOD_MATH }, 'Touch', { from: 'main' })
+    const a = await s.pull('feature')
+    // The first try and both retries of the in-progress check run are rate-limited.
+    s.fake.failNext({
+      method: 'POST',
+      path: /\/check-runs$/,
+      count: 3,
+      kind: 'secondary-rate-limit',
+    })
+    const result = await s.run(pullRequestEvent(s.origin, a, { action: 'opened' }))
+
+    assert.equal(result.code, 0, tail(result))
+    assert.equal(result.outputs['verdict'], 'allow')
+    assert.equal(s.fake.requestsTo('POST', /\/check-runs$/).length, 4)
+    const warnings = result.messages('warning')
+    const shown = JSON.stringify(warnings, null, 2)
+    assert.equal(warnings.length, 1, shown)
+    assert.match(
+      warnings[0]!,
+      /^Quorum could not write the check run: rate-limit \(HTTP 403\): .* The verdict is not affected\.$/,
+      shown,
+    )
+    // Created completed instead, with the verdict.
+    assert.equal(s.fake.checkRuns.length, 1)
+    assert.equal(s.fake.checkRuns[0]?.conclusion, 'success')
+    assertNoViolations(s.fake)
+  })
+
   test('a job killed outright: the post step completes the check run it left in progress', async (t) => {
     const s = await scenario(t)
     await commitFiles(s.origin, 'feature', { 'src/math.js': GOOD_MATH }, 'Touch', { from: 'main' })

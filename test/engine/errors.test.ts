@@ -97,12 +97,12 @@ describe('every error Quorum raises on purpose is a QuorumError whose fate decid
     const { ToolResolutionError } = await import('../../src/run/system-tools.ts')
     const { CgroupError } = await import('../../src/run/cgroup.ts')
     const { PromoteError } = await import('../../src/promote.ts')
-    const { InputError } = await import('../../src/github/inputs.ts')
-    const { EventError } = await import('../../src/github/event.ts')
-    const { GitError } = await import('../../src/github/git.ts')
-    const { TreePreparationError } = await import('../../src/github/trees.ts')
+    const { InputError } = await import('../../src/github/action/inputs.ts')
+    const { EventError } = await import('../../src/github/gate/event.ts')
+    const { GitError } = await import('../../src/github/gate/git.ts')
+    const { TreePreparationError } = await import('../../src/github/gate/trees.ts')
     const { UnsafeCheckoutError, UnsafeSandboxError } =
-      await import('../../src/github/unsafe-checkout.ts')
+      await import('../../src/github/gate/unsafe-checkout.ts')
     const cases: Array<[InstanceType<typeof QuorumError>, string, string]> = [
       [
         new ConfigError({ file: 'q.yml', line: 2, key: 'mode', message: 'bad' }),

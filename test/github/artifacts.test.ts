@@ -14,9 +14,9 @@ import {
   downloadArtifact,
   listRunArtifacts,
   type RunArtifact,
-} from '../../src/github/artifacts.ts'
-import { createGitHubClient, type GitHubClient } from '../../src/github/client.ts'
-import { ArchiveRefusedError } from '../../src/github/zip-extract.ts'
+} from '../../src/github/publish/artifacts.ts'
+import { createGitHubClient, type GitHubClient } from '../../src/github/api/client.ts'
+import { ArchiveRefusedError } from '../../src/github/publish/zip-extract.ts'
 import { buildZip, FakeGitHub, recordingLog, type BlobRequest } from '../support/fake-github.ts'
 
 const TOKEN = 'ghs_artifactTestToken0123456789'

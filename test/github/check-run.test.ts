@@ -9,8 +9,11 @@ import {
   CheckRunWriter,
   checkRunName,
   type CheckRunAnnotation,
-} from '../../src/github/check-run.ts'
-import { createGitHubClient, type GitHubClient } from '../../src/github/client.ts'
+} from '../../src/github/api/check-run.ts'
+import { createGitHubClient, type GitHubClient } from '../../src/github/api/client.ts'
+import { CHECK_RUN_SUMMARY_MAX_CHARS, CHECK_RUN_TEXT_MAX_CHARS } from '../../src/report/limits.ts'
+import { renderCheckRun } from '../../src/report/markdown.ts'
+import { GOLDEN_CTX, hugeReport } from '../report/golden.ts'
 import { FakeGitHub, recordingLog, type RecordingLog } from '../support/fake-github.ts'
 
 const SHA = 'd'.repeat(40)
@@ -184,6 +187,41 @@ describe('check run writer', () => {
     assert.equal(String(run?.annotations[0]?.['title']).length, 255)
     const message = String(run?.annotations[0]?.['message'])
     assert.ok(Buffer.byteLength(message) <= 65_536 && message.endsWith('… truncated'))
+    assert.deepEqual(gh.violations, [])
+  })
+
+  // The writer's own cut (fitWithNote in complete) is not a second cut of the views' output: the
+  // views are laid out within the same limits, so it never fires for them. It stays for the text
+  // the action writes itself (a failure message quoting an error of any length).
+  test("the views' output reaches GitHub whole: what their budget fitted is never cut again", async () => {
+    for (const outputUnit of ['x', '😀']) {
+      const report = hugeReport({
+        checks: 3000,
+        failEvery: 2,
+        reasonChars: 1000,
+        outputLines: 60,
+        outputUnit,
+      })
+      const output = renderCheckRun(report, GOLDEN_CTX)
+      assert.ok(output.summary.length <= CHECK_RUN_SUMMARY_MAX_CHARS, `${output.summary.length}`)
+      assert.ok(output.text.length <= CHECK_RUN_TEXT_MAX_CHARS, `${output.text.length}`)
+      assert.ok(output.summary.length > CHECK_RUN_SUMMARY_MAX_CHARS * 0.9, 'near the limit')
+      const writer = new CheckRunWriter(client, log)
+      const started = await writer.start({ ...REPO, name: 'quorum', headSha: SHA })
+      if (started.status !== 'started') return assert.fail('start failed')
+      const done = await writer.complete(started.id, {
+        conclusion: 'failure',
+        title: output.title,
+        summary: output.summary,
+        text: output.text,
+      })
+      assert.equal(done.status, 'completed')
+      if (done.status !== 'completed') return
+      assert.equal(done.truncated, false)
+      const run = gh.checkRuns.find((r) => r.id === started.id)
+      assert.equal(run?.output.summary, output.summary)
+      assert.equal(run?.output.text, output.text)
+    }
     assert.deepEqual(gh.violations, [])
   })
 

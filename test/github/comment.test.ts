@@ -5,12 +5,12 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 
-import { createGitHubClient } from '../../src/github/client.ts'
+import { createGitHubClient } from '../../src/github/api/client.ts'
 import {
   StickyCommentWriter,
   type StickyCommentOptions,
   type StickyCommentTarget,
-} from '../../src/github/comment.ts'
+} from '../../src/github/api/comment.ts'
 import { commentMarker, headMarker, parseProvenance } from '../../src/report/comment-markers.ts'
 import { renderComment } from '../../src/report/markdown.ts'
 import { FakeGitHub, recordingLog, type RecordingLog } from '../support/fake-github.ts'

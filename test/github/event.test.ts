@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict'
 import * as path from 'node:path'
 import { describe, test } from 'node:test'
-import { EventError, planFromEvent, type EventInputs } from '../../src/github/event.ts'
-import { InputError, parseInputs, readInputs } from '../../src/github/inputs.ts'
-import { UnsafeCheckoutError } from '../../src/github/unsafe-checkout.ts'
+import { EventError, planFromEvent, type EventInputs } from '../../src/github/gate/event.ts'
+import { InputError, parseInputs, readInputs } from '../../src/github/action/inputs.ts'
+import { UnsafeCheckoutError } from '../../src/github/gate/unsafe-checkout.ts'
 import { examplePayload } from '../support/git-fixtures.ts'
 
 const NO_INPUTS: EventInputs = {

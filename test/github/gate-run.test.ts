@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 
-import { EventError } from '../../src/github/event.ts'
-import { gateRunOf } from '../../src/github/gate-run.ts'
+import { EventError } from '../../src/github/gate/event.ts'
+import { gateRunOf } from '../../src/github/publish/gate-run.ts'
 import { examplePayload } from '../support/git-fixtures.ts'
 
 const HEAD = 'a'.repeat(40)

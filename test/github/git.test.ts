@@ -7,10 +7,10 @@ import assert from 'node:assert/strict'
 import { existsSync, promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import { describe, test } from 'node:test'
-import { planFromEvent } from '../../src/github/event.ts'
-import { createGitCommandManager, gitEnvironment } from '../../src/github/git.ts'
+import { planFromEvent } from '../../src/github/gate/event.ts'
+import { createGitCommandManager, gitEnvironment } from '../../src/github/gate/git.ts'
 import { SYSTEM_PATH } from '../../src/run/system-tools.ts'
-import { prepareTrees } from '../../src/github/trees.ts'
+import { prepareTrees } from '../../src/github/gate/trees.ts'
 import {
   checkoutLikeActionsCheckout,
   commitFiles,

@@ -19,7 +19,7 @@ import {
   treeResultsCacheKey,
   type RestoreCacheFn,
   type SaveCacheFn,
-} from '../../src/github/results-cache.ts'
+} from '../../src/github/cache/results-cache.ts'
 import { FakeCacheService } from '../support/fake-cache-service.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'quorum-results-cache-'))

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { EventError } from '../../src/github/event.ts'
-import { readRunnerContext, workflowRunUrl } from '../../src/github/runner-context.ts'
+import { EventError } from '../../src/github/gate/event.ts'
+import { readRunnerContext, workflowRunUrl } from '../../src/github/action/runner-context.ts'
 
 const RUNNER = {
   GITHUB_REPOSITORY: 'acme/widgets',

@@ -10,9 +10,9 @@ import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as path from 'node:path'
 import { describe, test } from 'node:test'
-import { planFromEvent, type EventInputs, type EventPlan } from '../../src/github/event.ts'
-import { createGitCommandManager, type GitCommandManager } from '../../src/github/git.ts'
-import { prepareTrees, TreePreparationError } from '../../src/github/trees.ts'
+import { planFromEvent, type EventInputs, type EventPlan } from '../../src/github/gate/event.ts'
+import { createGitCommandManager, type GitCommandManager } from '../../src/github/gate/git.ts'
+import { prepareTrees, TreePreparationError } from '../../src/github/gate/trees.ts'
 import {
   checkoutLikeActionsCheckout,
   commitFiles,

@@ -18,7 +18,7 @@ import {
   extractZip,
   unsafeNameReason,
   type ZipCaps,
-} from '../../src/github/zip-extract.ts'
+} from '../../src/github/publish/zip-extract.ts'
 
 const MiB = 1024 * 1024
 

@@ -1375,7 +1375,7 @@ export async function buildZip(items: ZipItem[]): Promise<Buffer> {
   return Buffer.concat(chunks)
 }
 
-/** A GitHubLog (src/github/errors.ts) that records what it is told, for assertions. */
+/** A GitHubLog (src/github/api/errors.ts) that records what it is told, for assertions. */
 export interface RecordingLog {
   info(message: string): void
   warning(message: string): void

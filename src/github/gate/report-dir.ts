@@ -10,9 +10,9 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import * as path from 'node:path'
 
-import { openTreeFile } from '../engine/config.ts'
-import { ENVELOPE_FILE, REPORT_FILE, configHash, type Envelope } from '../engine/handoff.ts'
-import type { GateConfig, Report } from '../engine/types.ts'
+import { openTreeFile } from '../../engine/config.ts'
+import { ENVELOPE_FILE, REPORT_FILE, configHash, type Envelope } from '../../engine/handoff.ts'
+import type { GateConfig, Report } from '../../engine/types.ts'
 
 /** The largest checks module hashed (the config itself is capped by loadConfigFile). */
 const MAX_MODULE_BYTES = 16 * 1024 * 1024

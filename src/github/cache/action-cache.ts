@@ -10,10 +10,10 @@
 import * as cache from '@actions/cache'
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, rm } from 'node:fs/promises'
-import type { GateConfig, TreeRole } from '../engine/types.ts'
-import { openResultCache } from '../run/result-cache.ts'
-import { thisPlatform, type ResultCacheOptions } from '../run/reuse.ts'
-import type { GitCommandManager } from './git.ts'
+import type { GateConfig, TreeRole } from '../../engine/types.ts'
+import { openResultCache } from '../../run/result-cache.ts'
+import { thisPlatform, type ResultCacheOptions } from '../../run/reuse.ts'
+import type { GitCommandManager } from '../gate/git.ts'
 import { restoreTreeResults, saveTreeResults, treeResultsCacheKey } from './results-cache.ts'
 
 export interface ActionResultsCache {

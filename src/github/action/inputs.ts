@@ -3,12 +3,18 @@
  * `ActionInputs`; nothing else calls core.getInput, so a bad input fails the step before any
  * git or check work starts, with a message that names the input and the form it expects.
  */
-import { QuorumError } from '../engine/errors.ts'
+import { QuorumError } from '../../engine/errors.ts'
 import * as path from 'node:path'
 import * as core from '@actions/core'
-import { CHECK_NAME_PATTERN, MAX_CHECK_NAME_LENGTH } from '../engine/config-schema.ts'
-import { parseShard, type Shard } from '../engine/shard.ts'
-import { AUDIT_KINDS, MODES, type AuditKind, type Mode, type SandboxKind } from '../engine/types.ts'
+import { CHECK_NAME_PATTERN, MAX_CHECK_NAME_LENGTH } from '../../engine/config-schema.ts'
+import { parseShard, type Shard } from '../../engine/shard.ts'
+import {
+  AUDIT_KINDS,
+  MODES,
+  type AuditKind,
+  type Mode,
+  type SandboxKind,
+} from '../../engine/types.ts'
 import {
   DEFAULT_ARTIFACT_NAME,
   DEFAULT_CONFIG_FILE,

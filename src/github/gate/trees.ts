@@ -4,12 +4,12 @@
  * default (a depth-1 clone of one commit with an `origin` remote) and fetches, one commit at a
  * time, whatever else is needed.
  */
-import { QuorumError } from '../engine/errors.ts'
-import { isInside } from '../engine/paths.ts'
+import { QuorumError } from '../../engine/errors.ts'
+import { isInside } from '../../engine/paths.ts'
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
-import { removeTree } from '../run/remove-tree.ts'
-import { FULL_SHA_PATTERN } from './constants.ts'
+import { removeTree } from '../../run/remove-tree.ts'
+import { FULL_SHA_PATTERN } from '../action/constants.ts'
 import type { EventPlan } from './event.ts'
 import type { GitCommandManager } from './git.ts'
 

@@ -10,11 +10,11 @@
  *   the merge was built, which can be newer than the base the PR records.
  * Every call needs only read access (`pull-requests: read`, `contents: read`).
  */
-import { QuorumError } from '../engine/errors.ts'
-import type { GitHubClient } from './client.ts'
-import { classifyGitHubError } from './errors.ts'
+import { QuorumError } from '../../engine/errors.ts'
+import type { GitHubClient } from '../api/client.ts'
+import { classifyGitHubError } from '../api/errors.ts'
 import type { GateRun } from './gate-run.ts'
-import type { Repo } from './runner-context.ts'
+import type { Repo } from '../action/runner-context.ts'
 
 /** The pull request a gate run was for, as the API says. */
 export interface PullRequestFacts {

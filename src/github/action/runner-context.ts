@@ -2,7 +2,7 @@
  * What the runner tells the action through its environment, read once into one typed object.
  * Every other module of the action takes what it needs from here; none reads process.env.
  */
-import { EventError } from './event.ts'
+import { EventError } from '../gate/event.ts'
 
 /** The repository a workflow runs in. */
 export interface Repo {

@@ -17,7 +17,7 @@
  * (src/report/comment-markers.ts).
  */
 
-import { QuorumError } from '../engine/errors.ts'
+import { QuorumError } from '../../engine/errors.ts'
 import type { GitHubClient } from './client.ts'
 import {
   GitHubApiError,
@@ -30,9 +30,9 @@ import {
   headMarker,
   parseProvenance,
   type CommentProvenance,
-} from '../report/comment-markers.ts'
-import { COMMENT_MAX_CHARS } from '../report/limits.ts'
-import { markCommentOutdated } from '../report/markdown.ts'
+} from '../../report/comment-markers.ts'
+import { COMMENT_MAX_CHARS } from '../../report/limits.ts'
+import { markCommentOutdated } from '../../report/markdown.ts'
 
 /** The author of comments written with the workflow's GITHUB_TOKEN. */
 export const GITHUB_ACTIONS_LOGIN = 'github-actions[bot]'

@@ -3,11 +3,11 @@
  * interface, a factory, a private class). Callers and tests depend on `GitCommandManager`
  * only; a test can hand in a plain object instead.
  */
-import { QuorumError } from '../engine/errors.ts'
+import { QuorumError } from '../../engine/errors.ts'
 import { execFile } from 'node:child_process'
 import * as path from 'node:path'
-import { FULL_SHA_PATTERN } from './constants.ts'
-import { resolveTool, SYSTEM_PATH } from '../run/system-tools.ts'
+import { FULL_SHA_PATTERN } from '../action/constants.ts'
+import { resolveTool, SYSTEM_PATH } from '../../run/system-tools.ts'
 
 export interface GitCommandManager {
   /** The directory commands run in (the checkout). */

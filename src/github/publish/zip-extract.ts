@@ -34,8 +34,8 @@ import { pipeline } from 'node:stream/promises'
 
 import yauzl, { type Entry, type ZipFile } from 'yauzl'
 
-import { QuorumError, excerpt } from '../engine/errors.ts'
-import { isInside } from '../engine/paths.ts'
+import { QuorumError, excerpt } from '../../engine/errors.ts'
+import { isInside } from '../../engine/paths.ts'
 
 /** Limits on what one archive may hold. */
 export interface ZipCaps {

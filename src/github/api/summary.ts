@@ -8,7 +8,7 @@
 
 import { appendFile, stat } from 'node:fs/promises'
 
-import { JOB_SUMMARY_MAX_BYTES, fitWithNote, measureBytes } from '../report/limits.ts'
+import { JOB_SUMMARY_MAX_BYTES, fitWithNote, measureBytes } from '../../report/limits.ts'
 
 const NOTE =
   '\n\n… truncated: the job summary is limited to 1 MiB; the JSON report has everything.\n'

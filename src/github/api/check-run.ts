@@ -7,8 +7,8 @@
  */
 
 import type { GitHubClient } from './client.ts'
-import { DEFAULT_GATE_NAME } from './constants.ts'
-import type { Annotation } from '../report/annotations.ts'
+import { DEFAULT_GATE_NAME } from '../action/constants.ts'
+import type { Annotation } from '../../report/annotations.ts'
 import {
   ANNOTATION_TEXT_MAX_BYTES,
   ANNOTATION_TITLE_MAX_CHARS,
@@ -18,7 +18,7 @@ import {
   fitWithNote,
   measureBytes,
   measureChars,
-} from '../report/limits.ts'
+} from '../../report/limits.ts'
 import { classifyGitHubError, type GitHubApiError, type GitHubLog } from './errors.ts'
 
 const TRUNCATED = '\n\n… truncated (GitHub limits this field; the full report is in the job log)'
@@ -164,6 +164,9 @@ export class CheckRunWriter {
       throw new TypeError(`conclusion must be success or failure, got ${String(result.conclusion)}`)
     }
 
+    // Never fires for the views' output, which is laid out within these very limits (tested):
+    // this bounds the text the action writes itself, a failure message quoting an error of any
+    // length, which GitHub would otherwise refuse, leaving the check run in progress.
     const summary = fitWithNote(
       result.summary,
       CHECK_RUN_SUMMARY_MAX_CHARS,

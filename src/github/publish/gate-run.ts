@@ -5,9 +5,9 @@
  * the same workflow, the publish job `needs:` the matrix). Never from an artifact. Pure: the event
  * and a few runner values in, a GateRun out.
  */
-import { FULL_SHA_PATTERN } from './constants.ts'
-import { EventError, planFromEvent, type EventInputs } from './event.ts'
-import type { RunnerContext } from './runner-context.ts'
+import { FULL_SHA_PATTERN } from '../action/constants.ts'
+import { EventError, planFromEvent, type EventInputs } from '../gate/event.ts'
+import type { RunnerContext } from '../action/runner-context.ts'
 
 export interface GateRun {
   /** Where these facts come from. */

@@ -71,12 +71,14 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       count: number,
     ) => {
       const what = `${request.method ?? '?'} ${request.url ?? '?'}`
+      // Giving up is said as info: the request then fails as a rate-limit error, and whoever
+      // made it says that failure once, with what it cost (a warning, or a refused report).
       if (count >= RATE_LIMIT_RETRIES) {
-        log.warning(`GitHub ${kind} hit on ${what}; gave up after ${count} retries.`)
+        log.info(`GitHub ${kind} hit on ${what}; gave up after ${count} retries.`)
         return false
       }
       if (retryAfter > MAX_RATE_LIMIT_WAIT_S) {
-        log.warning(
+        log.info(
           `GitHub ${kind} hit on ${what}; it resets in ${retryAfter} s, too long to wait in a job.`,
         )
         return false

@@ -3,9 +3,9 @@
  * name, the webhook payload and a few GITHUB_* values in, an `EventPlan` out. The git side
  * (fetching, resolving the merge commit's parent) is trees.ts; this file only reads data.
  */
-import { QuorumError } from '../engine/errors.ts'
-import { FULL_SHA_PATTERN, NULL_SHA_PATTERN, SUPPORTED_EVENTS } from './constants.ts'
-import type { ActionInputs } from './inputs.ts'
+import { QuorumError } from '../../engine/errors.ts'
+import { FULL_SHA_PATTERN, NULL_SHA_PATTERN, SUPPORTED_EVENTS } from '../action/constants.ts'
+import type { ActionInputs } from '../action/inputs.ts'
 import { assertSafeCandidate } from './unsafe-checkout.ts'
 
 export interface EventPlan {

@@ -4,11 +4,11 @@
  * `assertSafeCandidate`, and a fork's code on a runner without overlay sandboxes through
  * `assertSafeSandbox`, so the rules and their explanations live here and nowhere else.
  */
-import { QuorumError } from '../engine/errors.ts'
-import { oneLine } from '../engine/paths.ts'
-import type { SandboxKind } from '../engine/types.ts'
-import { Inputs } from './constants.ts'
-import type { SandboxChoice } from './inputs.ts'
+import { QuorumError } from '../../engine/errors.ts'
+import { oneLine } from '../../engine/paths.ts'
+import type { SandboxKind } from '../../engine/types.ts'
+import { Inputs } from '../action/constants.ts'
+import type { SandboxChoice } from '../action/inputs.ts'
 
 /** Running the candidate was refused for safety. Stops the run; never downgraded to a warning. */
 export class UnsafeCheckoutError extends QuorumError {

@@ -5,8 +5,6 @@
  * verdict alone (DESIGN "A failure to talk to GitHub is a loud warning, never a silent change of
  * verdict").
  */
-import { QuorumError } from '../engine/errors.ts'
-
 /** The minimal logger the github/ modules need; @actions/core satisfies it, tests pass a stub. */
 export interface GitHubLog {
   info(message: string): void
@@ -45,8 +43,12 @@ const WHAT: Record<GitHubOperation, string> = {
   identity: 'look up the token identity',
 }
 
-/** A GitHub API failure, classified. Never thrown across the reporting boundary: it is returned. */
-export class GitHubApiError extends QuorumError {
+/**
+ * A GitHub API failure, classified by `kind`, its one category. Never thrown across the reporting
+ * boundary: writers return it and the action warns with it, so it has no fate for the entry to
+ * decide (it is not a QuorumError; what is thrown on, like ArtifactError, carries its own).
+ */
+export class GitHubApiError extends Error {
   readonly kind: GitHubErrorKind
   readonly operation: GitHubOperation
   /** HTTP status, or null for a network failure or a non-HTTP error. */
@@ -71,7 +73,8 @@ export class GitHubApiError extends QuorumError {
     responseBody?: string | null
     cause?: unknown
   }) {
-    super('environment', init.message, { cause: init.cause })
+    super(init.message, { cause: init.cause })
+    this.name = 'GitHubApiError'
     this.kind = init.kind
     this.operation = init.operation
     this.status = init.status

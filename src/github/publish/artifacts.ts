@@ -21,9 +21,9 @@ import { mkdtemp, open, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 
-import { QuorumError, excerpt } from '../engine/errors.ts'
-import type { GitHubClient } from './client.ts'
-import { classifyGitHubError, type GitHubErrorKind } from './errors.ts'
+import { QuorumError, excerpt } from '../../engine/errors.ts'
+import type { GitHubClient } from '../api/client.ts'
+import { classifyGitHubError, type GitHubErrorKind } from '../api/errors.ts'
 import { extractZip, type ExtractedZip, type ZipCaps } from './zip-extract.ts'
 
 /** An artifact of a workflow run, as listed by the API (the fields the publisher needs). */

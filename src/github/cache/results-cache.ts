@@ -25,7 +25,7 @@ import * as cache from '@actions/cache'
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { readdir } from 'node:fs/promises'
 
-import { oneLine } from '../engine/paths.ts'
+import { oneLine } from '../../engine/paths.ts'
 
 /** @actions/cache's restoreCache, or a stand-in with its contract (tests). */
 export type RestoreCacheFn = (
