@@ -36,7 +36,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/run/**/*.ts', 'src/report/**/*.ts', 'src/cli.ts', 'src/gate.ts', 'src/index.ts'],
+    files: [
+      'src/run/**/*.ts',
+      'src/report/**/*.ts',
+      'src/gate/**/*.ts',
+      'src/cli.ts',
+      'src/gate.ts',
+      'src/index.ts',
+    ],
     ignores: ['src/github/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['@actions/*', '@octokit/*'] }],

@@ -186,8 +186,8 @@ export async function storeResults(
 }
 
 /**
- * The cache of the audits' runs (see src/audit-runs.ts): a check on a tree that is not one of the
- * gate's own, named by an identity of its own (the empty tree; the candidate with one file
+ * The cache of the audits' runs (see src/gate/audit-runs.ts): a check on a tree that is not one of
+ * the gate's own, named by an identity of its own (the empty tree; the candidate with one file
  * broken). Only the outcome of such a run is read, so every check may be cached, whatever its
  * metrics; only consistent results (PASSED or FAILED) are stored, as for the normal runs.
  */

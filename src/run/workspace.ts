@@ -17,6 +17,7 @@ import { basename, dirname, join, resolve } from 'node:path'
 import { SANDBOX_SETUP_FAILED } from '../engine/audit.ts'
 import { classifyFunctionRun, classifyShellRun } from '../engine/outcome.ts'
 import { DEFAULT_LIMITS } from '../engine/limits.ts'
+import { notRunResult } from '../engine/not-run.ts'
 import type {
   CheckSpec,
   ResourceLimits,
@@ -503,7 +504,11 @@ class GateWorkspace implements Workspace {
     const state = this.trees.get(tree)
     if (!state) throw new WorkspaceError('runCheck: this tree was not prepared by this workspace')
     if (this.disposing) {
-      return notRun(opts.seed, state.provider.kind, 'not run: the gate was stopped before it')
+      return notRunResult({
+        reason: 'not run: the gate was stopped before it',
+        seed: opts.seed,
+        sandbox: state.provider.kind,
+      })
     }
     const timeoutMs = spec.timeout_s * 1000
     const { result } = await this.run({
@@ -568,7 +573,14 @@ class GateWorkspace implements Workspace {
     const kind = p.provider.kind
     const work = (async (): Promise<{ result: RunResult; sealed: TreeLayers | null }> => {
       if (signal.aborted || this.disposing) {
-        return { result: notRun(p.opts.seed, kind, 'not run: the gate was stopped'), sealed: null }
+        return {
+          result: notRunResult({
+            reason: 'not run: the gate was stopped',
+            seed: p.opts.seed,
+            sandbox: kind,
+          }),
+          sealed: null,
+        }
       }
       let sb: Sandbox
       let cgroup: RunCgroup | null
@@ -587,7 +599,7 @@ class GateWorkspace implements Workspace {
         const reason = signal.aborted
           ? 'not run: the gate was stopped while its sandbox was being created'
           : `could not create the sandbox: ${why}`
-        return { result: notRun(p.opts.seed, kind, reason), sealed: null }
+        return { result: notRunResult({ reason, seed: p.opts.seed, sandbox: kind }), sealed: null }
       }
       let sealed: TreeLayers | null = null
       try {
@@ -779,20 +791,6 @@ class GateWorkspace implements Workspace {
 
   private assertOpen(): void {
     if (this.disposing) throw new WorkspaceError('the workspace was disposed')
-  }
-}
-
-function notRun(seed: string, sandbox: SandboxKind, reason: string): RunResult {
-  return {
-    outcome: 'ERROR',
-    reason,
-    score: null,
-    duration_ms: 0,
-    exit_code: null,
-    signal: null,
-    output: { head: '', tail: '', bytes: 0, truncated: false, log_path: null },
-    seed,
-    sandbox,
   }
 }
 

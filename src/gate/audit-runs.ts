@@ -10,17 +10,13 @@
  * - changes: a check that PASSED on the candidate runs first against the candidate with every
  *   audited file broken at once (one layer of them over the prepared candidate). If it still
  *   passes, it noticed none of them: one run, not one per file (a lint, a type check, a suite
- *   that loads other modules). If it noticed, the files it noticed are found by group testing:
- *   a file whose message the failing run printed (each broken file names itself when loaded) is
- *   run alone, and the others again as one group; a failing group that printed no message (an
- *   emptied file, a quiet runner) is split in two, or, when it ran out of time, run file by file
- *   (a hang would cost the whole budget again at each level). A group that passes settles all
- *   its files at once; a file counts as noticed only from a run with it alone broken. Where a
- *   check notices a few of many files, this costs about two runs per noticed file (usually quick
- *   failures) plus one that passes, instead of one full run per file. Each run is cached under
- *   the candidate's identity and the broken content. Grouping assumes that breaking more files
- *   cannot hide the breakage of one; only a check that swallows one file's failure and so skips
- *   loading another could tell otherwise.
+ *   that loads other modules). If it noticed, the files it noticed are found by group testing
+ *   (src/engine/audit-search.ts decides which groups to run next; the runs are made here). Where
+ *   a check notices a few of many files, this costs about two runs per noticed file (usually
+ *   quick failures) plus one that passes, instead of one full run per file. Each run is cached
+ *   under the candidate's identity and the broken content. Grouping assumes that breaking more
+ *   files cannot hide the breakage of one; only a check that swallows one file's failure and so
+ *   skips loading another could tell otherwise.
  *
  * Audit runs never touch the normal runs' results. Each is one attempt (no repeats, no retries:
  * a failure on a broken tree is the expected finding, not noise to retry) with the check's own
@@ -35,14 +31,14 @@ import {
   fileAuditOf,
   planChangeAudit,
   sabotage,
-  sabotagedRunOf,
-  showsSabotageOf,
   vacuityProbeOf,
   type AuditPlan,
-} from './engine/audit.ts'
-import { isCanary } from './engine/compare.ts'
-import { limitsOf } from './engine/limits.ts'
-import { isPassing } from './engine/repeats.ts'
+} from '../engine/audit.ts'
+import { searchNoticedFiles } from '../engine/audit-search.ts'
+import { isCanary } from '../engine/compare.ts'
+import { limitsOf } from '../engine/limits.ts'
+import { notRunResult } from '../engine/not-run.ts'
+import { isPassing } from '../engine/repeats.ts'
 import type {
   AuditKind,
   AuditReport,
@@ -53,15 +49,14 @@ import type {
   RunResult,
   Sabotage,
   SabotagedRun,
-  SandboxKind,
   TreeRole,
   VacuityProbe,
-} from './engine/types.ts'
-import { DEFAULT_AUDIT_MAX_FILES } from './engine/config.ts'
-import { listChangedFiles } from './run/changed-files.ts'
-import { EMPTY_TREE_ID, type AuditCache } from './run/reuse.ts'
-import type { VariantFile } from './run/variants.ts'
-import type { PreparedTree, RunOptions, Workspace } from './run/workspace.ts'
+} from '../engine/types.ts'
+import { DEFAULT_AUDIT_MAX_FILES } from '../engine/config.ts'
+import { listChangedFiles } from '../run/changed-files.ts'
+import { EMPTY_TREE_ID, type AuditCache } from '../run/reuse.ts'
+import type { VariantFile } from '../run/variants.ts'
+import type { PreparedTree, RunOptions, Workspace } from '../run/workspace.ts'
 
 /** How the run with every audited file broken at once is named in events. */
 const ALL_FILES = 'every changed file at once'
@@ -238,49 +233,8 @@ export class AuditRuns {
    */
   private async auditCheck(check: CheckSpec): Promise<{ runs: SabotagedRun[]; made: number }> {
     const plan = await this.plan!.catch(() => null)
-    if (plan === null || plan.files.length === 0) return { runs: [], made: 0 }
-    const found = new Map<PlannedFile, SabotagedRun>()
-    let made = 0
-    const settle = async (group: PlannedFile[]): Promise<void> => {
-      made++
-      const result = await this.runGroup(check, plan, group)
-      const run = sabotagedRunOf(check.name, result)
-      if (group.length === 1) {
-        found.set(group[0]!, run)
-        return
-      }
-      if (run.noticed === false) {
-        // It passed with all of them broken: it noticed none of them.
-        for (const file of group) {
-          found.set(file, { ...run, together: true, broken_together: group.length })
-        }
-        return
-      }
-      if (run.noticed === null) {
-        // The run could not start: each file gets a run of its own, and its own reason.
-        await Promise.all(group.map((file) => settle([file])))
-        return
-      }
-      // It noticed one or more of them. The files whose message it printed are the likely ones:
-      // each is confirmed alone while the rest run again as a group. Without a message to go
-      // by (an emptied file, a runner that prints little), the group is split in two.
-      const named = group.filter((file) => printedMarkerOf(result, file.path))
-      // A group that ran out of time and named nothing is not split: each half holding the file
-      // would use the whole budget again, level after level. Each file runs alone instead, so
-      // only the run of that file waits for the budget.
-      const hung = result.outcome === 'TIMEOUT' && named.length === 0
-      if (named.length === group.length || hung) {
-        await Promise.all(group.map((file) => settle([file])))
-      } else if (named.length > 0) {
-        const rest = group.filter((file) => !named.includes(file))
-        await Promise.all([...named.map((file) => settle([file])), settle(rest)])
-      } else {
-        const half = Math.ceil(group.length / 2)
-        await Promise.all([settle(group.slice(0, half)), settle(group.slice(half))])
-      }
-    }
-    await settle(plan.files)
-    return { runs: plan.files.map((file) => found.get(file)!), made }
+    if (plan === null) return { runs: [], made: 0 }
+    return searchNoticedFiles(check.name, plan.files, (group) => this.runGroup(check, plan, group))
   }
 
   /** One run of `check` against the candidate with the files of `group` broken (one layer). */
@@ -336,7 +290,11 @@ export class AuditRuns {
     tree: () => Promise<PreparedTree>,
   ): Promise<RunResult> {
     const notStarted = (why: string): RunResult =>
-      notStartedResult(this.o.runOptions.seed, this.o.workspace.kind, why)
+      notRunResult({
+        reason: `not run: ${why}`,
+        seed: this.o.runOptions.seed,
+        sandbox: this.o.workspace.kind,
+      })
     const cached =
       treeId !== null && this.o.cache ? await this.o.cache.get(check, treeId, role) : null
     if (cached) {
@@ -488,31 +446,6 @@ async function readTreeFile(
   }
 }
 
-/** An audit run whose check never started (no sandbox_root: see checkStarted). */
-function notStartedResult(seed: string, sandbox: SandboxKind, why: string): RunResult {
-  return {
-    outcome: 'ERROR',
-    reason: `not run: ${why}`,
-    score: null,
-    duration_ms: 0,
-    exit_code: null,
-    signal: null,
-    output: { head: '', tail: '', bytes: 0, truncated: false, log_path: null },
-    seed,
-    sandbox,
-  }
-}
-
 function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex')
-}
-
-/**
- * Whether `result` shows the message the broken `path` fails with. Only a lead to follow: a file
- * is counted noticed from a run with it alone broken.
- */
-function printedMarkerOf(result: RunResult, path: string): boolean {
-  return [result.output.head, result.output.tail, result.reason].some((text) =>
-    showsSabotageOf(text, path),
-  )
 }

@@ -1,0 +1,25 @@
+/** How the gate bounds its runs: at most N at once, started in the order they were handed in. */
+
+/** Runs `task` when a slot is free, after every task handed in before it. */
+export type Schedule = <T>(task: () => Promise<T>) => Promise<T>
+
+/**
+ * A scheduler of at most `limit` tasks at once, started in the order they were handed in: the
+ * normal runs are all handed in first, so an audit run handed in later waits behind them.
+ */
+export function createLimiter(limit: number): Schedule {
+  let active = 0
+  const waiting: Array<() => void> = []
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active < limit) active++
+    else await new Promise<void>((resolve) => waiting.push(resolve))
+    try {
+      return await task()
+    } finally {
+      // The slot passes to the next waiting task, or frees up.
+      const next = waiting.shift()
+      if (next) next()
+      else active--
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/** The gate's side of the result cache: what it already holds for this gate's runs. */
+import type { CheckSpec, GateConfig, SandboxKind } from '../engine/types.ts'
+import { lookUpResults, type Lookup } from '../run/reuse.ts'
+import { treesByRole, type GateOptions, type TreeDirs } from './options.ts'
+
+/**
+ * The results of `checks` on the trees that the cache holds and may be reused (those runs are
+ * not done again); null when the gate has no cache.
+ */
+export async function lookUpReusable(
+  options: Pick<GateOptions, 'cache' | 'abort'>,
+  config: GateConfig,
+  checks: readonly CheckSpec[],
+  dirs: TreeDirs,
+  sandbox: SandboxKind,
+): Promise<Lookup | null> {
+  if (!options.cache) return null
+  return lookUpResults(options.cache, config, checks, treesByRole(dirs), sandbox, options.abort)
+}
+
+/** The candidate's content identity: the caller's (a git tree id), else the hash looked up. */
+export function candidateTreeIdOf(
+  options: Pick<GateOptions, 'cache'>,
+  lookup: Lookup | null,
+): string | null {
+  return options.cache?.treeIds?.candidate ?? lookup?.treeIds.get('candidate') ?? null
+}
