@@ -2,6 +2,8 @@
 // the same scheduler, filling slots as those free them, and only after every normal run has ended
 // when a check measures timings (an audit run beside them would slow one tree's samples).
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { randomInt } from 'node:crypto'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -34,7 +36,10 @@ function shell(name: string, command: string, metrics?: MetricSpec[]): CheckSpec
 }
 
 /** Runs the gate with the vacuity probe and returns its events in order. */
-async function events(checks: CheckSpec[]): Promise<GateEvent[]> {
+async function events(
+  checks: CheckSpec[],
+  onEvent: (event: GateEvent) => void = () => {},
+): Promise<GateEvent[]> {
   const seen: GateEvent[] = []
   const report = await runGate({
     config: configInCode({ checks }),
@@ -43,7 +48,10 @@ async function events(checks: CheckSpec[]): Promise<GateEvent[]> {
     audit: ['vacuity'],
     parallel: 3,
     logDir: join(root, 'logs'),
-    onEvent: (event) => seen.push(event),
+    onEvent: (event) => {
+      seen.push(event)
+      onEvent(event)
+    },
   })
   assert.equal(report.verdict, 'allow', report.reasons.join('; '))
   return seen
@@ -54,7 +62,35 @@ const index = (list: GateEvent[], match: (e: GateEvent) => boolean) => list.find
 describe('the audit in the gate’s scheduler', () => {
   test('an audit run starts in a slot a finished normal run freed, while others still run', async () => {
     // `fast` passes on the baseline first; its probe takes the next free slot while `slow` runs.
-    const seen = await events([shell('fast', 'true'), shell('slow', 'sleep 1.5')])
+    // `slow` sleeps until that probe has started, however long it takes to come, then ends (its
+    // sleep killed from outside by its unique argv: runs have a /proc of their own). A probe that
+    // waited for slow would find it still asleep a minute later, after its normal runs. On the
+    // empty tree (its own probe) slow fails at once instead.
+    const sleeper = `sleep 60.${randomInt(1000, 10_000)}`
+    let probing = false
+    let killing = false
+    // pkill runs beside the gate, never blocking the event loop the gate runs on.
+    const wake = setInterval(() => {
+      if (!probing || killing) return
+      killing = true
+      spawn('pkill', ['-f', `^${sleeper.replace('.', '\\.')}$`], { stdio: 'ignore' })
+        .on('error', () => (killing = false))
+        .on('exit', () => (killing = false))
+    }, 100)
+    let seen: GateEvent[]
+    try {
+      seen = await events(
+        [
+          shell('fast', 'true'),
+          { ...shell('slow', `[ -f app.txt ] || exit 1; ${sleeper}; true`), timeout_s: 120 },
+        ],
+        (e) => {
+          if (e.type === 'start' && e.audit !== undefined && e.check === 'fast') probing = true
+        },
+      )
+    } finally {
+      clearInterval(wake)
+    }
     const probe = index(
       seen,
       (e) => e.type === 'start' && e.audit !== undefined && e.check === 'fast',

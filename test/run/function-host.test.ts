@@ -19,7 +19,12 @@ mkdirSync(modules, { recursive: true })
 mkdirSync(tree, { recursive: true })
 after(() => spawnSync('rm', ['-rf', root]))
 
-const SLACK_MS = 5000
+/**
+ * Scheduling slack on a shared 2-core machine under load, where a dozen hosts start at once
+ * here; never a performance claim. Each bound it is in stays below what the broken behaviour
+ * would take (a hang, or the run's own budget).
+ */
+const SLACK_MS = 15_000
 
 function writeModule(file: string, source: string): string {
   const path = join(modules, file)
@@ -188,7 +193,8 @@ describe('the function host', { concurrency: true }, () => {
   }
 
   test('a promise that can never settle is CRASHED at once, not a wait for the budget', async () => {
-    const { c, ms } = await runCheck(CHECKS, 'never_settles', 20_000)
+    // A budget well above the slack: waiting for it would show.
+    const { c, ms } = await runCheck(CHECKS, 'never_settles', 60_000)
     assert.equal(c.outcome, 'CRASHED')
     assert.match(c.reason, /never finished/)
     assert.ok(ms < SLACK_MS, `took ${ms} ms`)

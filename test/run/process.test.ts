@@ -25,8 +25,12 @@ mkdirSync(cwd, { recursive: true })
 after(() => spawnSync('rm', ['-rf', root]))
 
 const ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin' }
-/** Scheduling slack on a shared 2-core machine; never a performance claim. */
-const SLACK_MS = 5000
+/**
+ * Scheduling slack on a shared 2-core machine under load (runs beside these took up to 3 s
+ * longer there); never a performance claim. Each bound it is in stays below what the broken
+ * behaviour would take (a hang, or the run's own budget).
+ */
+const SLACK_MS = 15_000
 
 let logCount = 0
 function sh(command: string, over: Partial<SpawnSpec> = {}, abort?: AbortSignal) {
@@ -71,12 +75,44 @@ function readPid(file: string): number {
   return pid
 }
 
+/**
+ * Shell code that waits until the run's log holds `line` as a whole line, i.e. until the judge
+ * has read what was printed before. Two pipes have no order between them: a judge that falls
+ * behind finds both readable and may read either first. Printing the next line only once the
+ * previous one was read makes the order of arrival the order of printing.
+ */
+function untilLogged(log: string, line: string): string {
+  return `until grep -qxF '${line}' '${log}' 2>/dev/null; do sleep 0.01; done`
+}
+
+/** Shell code that waits until the run's log ends with `text`, the start of a line. */
+function untilLogEndsWith(log: string, text: string): string {
+  return `until [ "$(tail -c ${Buffer.byteLength(text)} '${log}' 2>/dev/null)" = '${text}' ]; do sleep 0.01; done`
+}
+
+/** Polls until `file` holds a pid; fails after a deadline meant for a loaded machine. */
+async function waitForPid(file: string): Promise<number> {
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    try {
+      return readPid(file)
+    } catch (err) {
+      if (Date.now() > deadline) throw err
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
 const classify = (r: SpawnResult, timeoutMs = 20_000, scoreKey: string | null = null) =>
   classifyShellRun(r, { timeoutMs, scoreKey })
 
 describe('spawnBounded', { concurrency: true }, () => {
   test('keeps stdout and stderr interleaved in arrival order, and logs them', async () => {
-    const r = await sh('echo one; sleep 0.3; echo two >&2; sleep 0.3; echo three')
+    const log = join(root, 'interleaved.log')
+    const r = await sh(
+      `echo one; ${untilLogged(log, 'one')}; echo two >&2; ${untilLogged(log, 'two')}; echo three`,
+      { logPath: log, timeoutMs: 60_000 },
+    )
     assert.equal(r.exitCode, 0)
     assert.equal(r.signal, null)
     assert.equal(r.output.head, 'one\ntwo\nthree\n')
@@ -89,7 +125,11 @@ describe('spawnBounded', { concurrency: true }, () => {
   })
 
   test('a non-zero exit is FAILED with the last line it printed', async () => {
-    const r = await sh('echo "3 of 4 passing"; echo "expected 2, got 3" >&2; exit 3')
+    const log = join(root, 'last-line.log')
+    const r = await sh(
+      `echo "3 of 4 passing"; ${untilLogged(log, '3 of 4 passing')}; echo "expected 2, got 3" >&2; exit 3`,
+      { logPath: log, timeoutMs: 60_000 },
+    )
     assert.equal(r.exitCode, 3)
     assert.deepEqual(classify(r), {
       outcome: 'FAILED',
@@ -114,16 +154,18 @@ describe('spawnBounded', { concurrency: true }, () => {
 
   test('a check that ignores SIGTERM is killed and reported as TIMEOUT', async () => {
     const pidFile = join(root, 'ignores-term.pid')
+    // A budget the shell is sure to have set its trap within, however slow the machine: a
+    // SIGTERM before the trap would end it as SIGTERM.
     const { value: r, ms } = await timed(
       sh(`trap '' TERM; echo $$ > '${pidFile}'; while :; do :; done`, {
-        timeoutMs: 1000,
+        timeoutMs: 5000,
         graceMs: 500,
       }),
     )
     assert.equal(r.timedOut, true)
     assert.equal(r.signal, 'SIGKILL')
-    assert.ok(ms < 1000 + 500 + SLACK_MS, `took ${ms} ms`)
-    assert.equal(classify(r, 1000).outcome, 'TIMEOUT')
+    assert.ok(ms < 5000 + 500 + SLACK_MS, `took ${ms} ms`)
+    assert.equal(classify(r, 5000).outcome, 'TIMEOUT')
     assert.equal(isAlive(readPid(pidFile)), false)
   })
 
@@ -150,8 +192,12 @@ describe('spawnBounded', { concurrency: true }, () => {
     // setsid escapes the process group (only a PID namespace in the sandbox contains it); it
     // keeps the pipe open, yet the run still ends right after its main process.
     const pidFile = join(root, 'escaped.pid')
+    // The main process ends as soon as the escaper has left the group (its pid file is written).
     const { value: r, ms } = await timed(
-      sh(`setsid sh -c 'echo $$ > "${pidFile}"; exec sleep 30' & sleep 0.5; echo main done`),
+      sh(
+        `setsid sh -c 'echo $$ > "${pidFile}"; exec sleep 100' & ` +
+          `until [ -s '${pidFile}' ]; do sleep 0.01; done; echo main done`,
+      ),
     )
     t.after(() => {
       try {
@@ -162,7 +208,8 @@ describe('spawnBounded', { concurrency: true }, () => {
     })
     assert.equal(r.exitCode, 0)
     assert.equal(r.output.head, 'main done\n')
-    assert.ok(ms < 500 + 1000 + SLACK_MS, `took ${ms} ms`)
+    // Not the escaper's 100 s, nor the run's 20 s budget: the main process, then the 1 s drain.
+    assert.ok(ms < 1000 + SLACK_MS, `took ${ms} ms`)
   })
 
   test('a tree of children and grandchildren is gone after a timeout', async () => {
@@ -171,9 +218,10 @@ describe('spawnBounded', { concurrency: true }, () => {
     const script =
       `sh -c 'trap "" TERM; sleep 100 & echo $! > "${grandchild}"; wait' & ` +
       `echo $! > '${child}'; wait`
-    const { value: r, ms } = await timed(sh(script, { timeoutMs: 1000, graceMs: 500 }))
+    // A budget the tree is sure to be complete within, however slow the machine.
+    const { value: r, ms } = await timed(sh(script, { timeoutMs: 5000, graceMs: 500 }))
     assert.equal(r.timedOut, true)
-    assert.ok(ms < 1000 + 500 + SLACK_MS, `took ${ms} ms`)
+    assert.ok(ms < 5000 + 500 + SLACK_MS, `took ${ms} ms`)
     assert.equal(isAlive(readPid(child)), false)
     assert.equal(isAlive(readPid(grandchild)), false)
   })
@@ -262,16 +310,16 @@ describe('spawnBounded', { concurrency: true }, () => {
   test('an abort kills the group and says so', async () => {
     const pidFile = join(root, 'aborted.pid')
     const controller = new AbortController()
-    const running = timed(
-      sh(`echo $$ > '${pidFile}'; sleep 100`, { graceMs: 500 }, controller.signal),
-    )
-    setTimeout(() => controller.abort(), 500)
-    const { value: r, ms } = await running
+    const running = sh(`echo $$ > '${pidFile}'; sleep 100`, { graceMs: 500 }, controller.signal)
+    // Abort once the child is surely running (it wrote its pid), not after a guessed delay.
+    const pid = await waitForPid(pidFile)
+    controller.abort()
+    const { value: r, ms } = await timed(running)
     assert.equal(r.aborted, true)
     assert.equal(r.spawnError, 'aborted')
     assert.equal(r.timedOut, false)
-    assert.ok(ms < 500 + 500 + SLACK_MS, `took ${ms} ms`)
-    assert.equal(isAlive(readPid(pidFile)), false)
+    assert.ok(ms < 500 + SLACK_MS, `took ${ms} ms after the abort`)
+    assert.equal(isAlive(pid), false)
     assert.equal(classify(r).outcome, 'ERROR')
 
     const already = await sh(`touch '${join(root, 'never')}'`, {}, AbortSignal.abort())
@@ -314,26 +362,31 @@ describe('spawnBounded', { concurrency: true }, () => {
   })
 
   test('scores come from stdout lines, split across writes or not; the last one wins', async () => {
+    // A line is split across two reads for sure when its second half is printed only once the
+    // judge has read (and logged) the first.
     const long = `passed=100 ${'x'.repeat(5000)}`
+    const log = join(root, 'scores.log')
     const script = [
       'echo passed=1',
-      "printf 'pas'; sleep 0.2; printf 'sed=0.5\\n'",
+      `printf 'pas'; ${untilLogEndsWith(log, 'pas')}; printf 'sed=0.5\\n'`,
       'echo "tests: passed=-1, failed=2"',
       'echo passed=99 >&2', // stderr is not scanned
       'echo not_passed=50', // another key that ends in the same word
       'echo passed=7x', // not a number
       `echo '${long}'`, // lines over 4 KiB are ignored
     ].join('; ')
-    const r = await sh(script, { scoreKey: 'passed' })
+    const r = await sh(script, { scoreKey: 'passed', logPath: log, timeoutMs: 60_000 })
     assert.equal(r.score, -1)
     assert.deepEqual(classify(r, 20_000, 'passed'), {
       outcome: 'PASSED',
       reason: 'exited with code 0; passed=-1',
       score: -1,
     })
-    const split = await sh("echo passed=2; printf 'passed='; sleep 0.2; printf '3'", {
-      scoreKey: 'passed',
-    })
+    const splitLog = join(root, 'split-score.log')
+    const split = await sh(
+      `echo passed=2; printf 'passed='; ${untilLogEndsWith(splitLog, 'passed=')}; printf '3'`,
+      { scoreKey: 'passed', logPath: splitLog, timeoutMs: 60_000 },
+    )
     assert.equal(split.score, 3)
     const decimal = await sh("printf 'score: passed=0.5\\r\\n'", { scoreKey: 'passed' })
     assert.equal(decimal.score, 0.5)
@@ -491,18 +544,11 @@ describe('alone', () => {
     const pidFile = join(root, 'kill-all.pid')
     const running = sh(`echo $$ > '${pidFile}'; echo started; sleep 100`)
     // Wait until the child has really started, then pull the plug the way the judge's exit does.
-    for (let i = 0; i < 500; i++) {
-      try {
-        readPid(pidFile)
-        break
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 20))
-      }
-    }
+    const pid = await waitForPid(pidFile)
     killAllRunGroups()
     const r = await running
     assert.equal(r.signal, 'SIGKILL')
-    assert.equal(isAlive(readPid(pidFile)), false)
+    assert.equal(isAlive(pid), false)
   })
 
   test('500 MB of output keeps memory flat, the log capped and the score found', async () => {
