@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve, sep } from 'node:path'
 import { parseArgs } from 'node:util'
 import { QuorumError } from './engine/errors.ts'
-import { configInCode, loadConfigFile, openTreeFile } from './engine/config.ts'
+import { loadConfigFromTree } from './run/config-file.ts'
 import {
   AUDIT_KINDS,
   MODES,
@@ -371,8 +371,8 @@ function parsePositiveInt(value: string, flag: string): number {
 /**
  * --config, else ./quorum.yml, else a config holding only the --checks module. A config or
  * checks module inside --candidate or --baseline belongs to that tree, which may be someone
- * else's change: it may not lead out of the tree (see openTreeFile). One outside every tree is
- * the user's own, and may be a link to anywhere.
+ * else's change: it may not lead out of the tree (see loadConfigFromTree). One outside every
+ * tree is the user's own, and may be a link to anywhere.
  */
 async function loadCliConfig(
   io: CliIO,
@@ -389,30 +389,15 @@ async function loadCliConfig(
     : existsSync(defaultConfig) && !checks
       ? defaultConfig
       : null
-  // A config from a tree may only name a checks module in that same tree (`../..` included).
-  const configRoot = configPath ? treeContaining(configPath, trees) : null
-  let config: GateConfig
-  if (configPath) {
-    const loaded = await loadConfigFile(configPath, configRoot === null ? {} : { root: configRoot })
-    config = checks ? { ...loaded, functions: checks } : loaded
-  } else if (checks) {
-    config = configInCode({ functions: checks })
-  } else {
+  if (!configPath && !checks) {
     throw new UsageError('no checks: pass --config FILE (or create ./quorum.yml) or --checks FILE')
   }
-  if (config.functions !== null) {
-    const root = checks ? treeContaining(checks, trees) : configRoot
-    if (root !== null) {
-      const display = checks ? (checksFlag ?? config.functions) : config.functions
-      const opened = await openTreeFile(config.functions, {
-        root,
-        display,
-        ...(checks ? {} : { key: 'functions' }),
-      })
-      await opened.handle.close()
-    }
-  }
-  return config
+  return loadConfigFromTree({
+    config: configPath ? { path: configPath, root: treeContaining(configPath, trees) } : null,
+    checks: checks
+      ? { path: checks, display: checksFlag ?? checks, root: treeContaining(checks, trees) }
+      : null,
+  })
 }
 
 /** The tree `file` is in, as written or once the tree's own links are resolved; null if none. */

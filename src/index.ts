@@ -38,7 +38,8 @@ import { renderTerminal } from './report/terminal.ts'
 
 export type * from './engine/types.ts'
 export { ConfigError } from './engine/errors.ts'
-export { loadConfigFile, parseConfig } from './engine/config.ts'
+export { parseConfig } from './engine/config.ts'
+export { loadConfigFile } from './run/config-file.ts'
 export { runGate, GateUsageError, type GateOptions, type GateEvent } from './gate.ts'
 export { PromoteError } from './promote.ts'
 

@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import {
   DEFAULT_SETUP_TIMEOUT_S,
   DEFAULT_TIMEOUT_S,
   configInCode,
-  loadConfigFile,
   mergeFunctionChecks,
   parseConfig,
 } from '../../src/engine/config.ts'
@@ -457,144 +452,6 @@ describe('parseConfig rejects, naming file, line, column and key', () => {
       err.message,
       'invalid YAML: Excessive alias count indicates a resource exhaustion attack',
     )
-  })
-})
-
-describe('loadConfigFile', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'quorum-config-'))
-  after(() => rmSync(dir, { recursive: true, force: true }))
-
-  test('reads and parses a file, resolving functions next to it', async () => {
-    const file = join(dir, 'quorum.yml')
-    writeFileSync(file, yaml('functions: quorum.checks.mjs', ...ONE_CHECK))
-    const config = await loadConfigFile(file)
-    assert.equal(config.file, file)
-    assert.equal(config.functions, join(dir, 'quorum.checks.mjs'))
-  })
-
-  test('a missing file is a ConfigError without a line', async () => {
-    await assert.rejects(loadConfigFile(join(dir, 'nope.yml'), { displayPath: 'nope.yml' }), {
-      name: 'ConfigError',
-      line: 0,
-      message: 'file not found',
-    })
-    const err = await loadConfigFile(join(dir, 'nope.yml'), { displayPath: 'nope.yml' }).catch(
-      (e: unknown) => e,
-    )
-    assert.ok(err instanceof ConfigError)
-    assert.equal(err.format(), 'nope.yml: file not found')
-  })
-
-  test('a directory is refused', async () => {
-    mkdirSync(join(dir, 'sub.yml'))
-    await assert.rejects(loadConfigFile(join(dir, 'sub.yml')), {
-      line: 0,
-      message: 'is a directory, not a file',
-    })
-  })
-
-  test('errors inside the file use the display path', async () => {
-    const file = join(dir, 'bad.yml')
-    writeFileSync(file, yaml(...ONE_CHECK, '    timeout_s: 0'))
-    await assert.rejects(loadConfigFile(file, { displayPath: '.github/quorum.yml' }), (err) => {
-      assert.ok(err instanceof ConfigError)
-      assert.equal(
-        err.format(),
-        '.github/quorum.yml:4:16: checks[0].timeout_s: must be a positive number of seconds, got 0',
-      )
-      return true
-    })
-  })
-})
-
-describe('loadConfigFile with a tree root: nothing is followed out of the tree', () => {
-  const base = mkdtempSync(join(tmpdir(), 'quorum-config-tree-'))
-  after(() => rmSync(base, { recursive: true, force: true }))
-  const SECRET = 'ghs_secretEngineTokenAAAAAAAAAAAAAAAAAA1'
-  const outside = join(base, 'outside')
-  mkdirSync(outside)
-  writeFileSync(join(outside, 'runner.env'), `GITHUB_TOKEN=${SECRET}\n`)
-  let n = 0
-  const freshTree = (): string => {
-    const dir = join(base, `tree-${++n}`)
-    mkdirSync(dir)
-    return dir
-  }
-  const refusal = async (file: string, root: string): Promise<ConfigError> => {
-    const err = await loadConfigFile(file, { displayPath: 'quorum.yml', root }).catch(
-      (e: unknown) => e,
-    )
-    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`)
-    assert.ok(!err.format().includes(SECRET), err.format())
-    return err
-  }
-
-  test('a link to a file outside the tree is refused, naming the file, not quoting the target', async () => {
-    const tree = freshTree()
-    symlinkSync(join(outside, 'runner.env'), join(tree, 'quorum.yml'))
-    const err = await refusal(join(tree, 'quorum.yml'), tree)
-    assert.match(
-      err.format(),
-      /^quorum\.yml: is a link to a file outside the tree \(it resolves to /,
-    )
-    assert.doesNotMatch(err.format(), /GITHUB_TOKEN/)
-  })
-
-  test('/proc/self/environ and a directory link that leads out are refused too', async () => {
-    const tree = freshTree()
-    symlinkSync('/proc/self/environ', join(tree, 'quorum.yml'))
-    assert.match((await refusal(join(tree, 'quorum.yml'), tree)).message, /outside the tree/)
-    symlinkSync(outside, join(tree, 'conf'))
-    const err = await refusal(join(tree, 'conf', 'runner.env'), tree)
-    assert.match(err.message, /outside the tree/)
-  })
-
-  test('a link to another file inside the tree is followed', async () => {
-    const tree = freshTree()
-    mkdirSync(join(tree, 'ci'))
-    writeFileSync(join(tree, 'ci', 'gate.yml'), yaml(...ONE_CHECK))
-    symlinkSync(join('ci', 'gate.yml'), join(tree, 'quorum.yml'))
-    const config = await loadConfigFile(join(tree, 'quorum.yml'), { root: tree })
-    assert.equal(config.checks[0]?.name, 'a')
-  })
-
-  test('a FIFO is refused at once, not read (which would wait for a writer forever)', async () => {
-    const tree = freshTree()
-    const made = spawnSync('mkfifo', [join(tree, 'quorum.yml')])
-    assert.equal(made.status, 0)
-    let timer: NodeJS.Timeout | undefined
-    const hung = new Promise<'hung'>((resolve) => {
-      timer = setTimeout(() => resolve('hung'), 5000)
-    })
-    const outcome = await Promise.race([refusal(join(tree, 'quorum.yml'), tree), hung])
-    clearTimeout(timer)
-    assert.notEqual(outcome, 'hung', 'loading a FIFO hung')
-    assert.equal((outcome as ConfigError).message, 'is a named pipe (FIFO), not a regular file')
-  })
-
-  test('a device is refused even without a tree root', async () => {
-    const tree = freshTree()
-    symlinkSync('/dev/zero', join(tree, 'quorum.yml'))
-    await assert.rejects(loadConfigFile(join(tree, 'quorum.yml')), {
-      message: 'is a device, not a regular file',
-    })
-  })
-
-  test('without a root (a file the user named), a link out is followed', async () => {
-    const tree = freshTree()
-    writeFileSync(join(outside, 'gate.yml'), yaml(...ONE_CHECK))
-    symlinkSync(join(outside, 'gate.yml'), join(tree, 'quorum.yml'))
-    const config = await loadConfigFile(join(tree, 'quorum.yml'))
-    assert.equal(config.checks.length, 1)
-  })
-
-  test('a file that is not a config is quoted only as a short, masked excerpt', async () => {
-    const err = await loadConfigFile(join(outside, 'runner.env')).catch((e: unknown) => e)
-    assert.ok(err instanceof ConfigError)
-    assert.ok(!err.format().includes(SECRET), err.format())
-    assert.match(err.message, /GITHUB_TOKEN=\*\*\*/)
-    const longKey = reject(`${'k'.repeat(5000)}: 1\n`)
-    assert.ok(longKey.format().length < 400, longKey.format())
   })
 })
 

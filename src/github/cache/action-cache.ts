@@ -8,9 +8,10 @@
  * result into it. Nothing here can change a verdict: a cache that fails costs a re-run.
  */
 import * as cache from '@actions/cache'
-import { createHash } from 'node:crypto'
-import { mkdir, readFile, rm } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
+import { hashConfigSources } from '../../engine/config.ts'
 import type { GateConfig, TreeRole } from '../../engine/types.ts'
+import { readTreeFile } from '../../run/config-file.ts'
 import { openResultCache } from '../../run/result-cache.ts'
 import { thisPlatform, type ResultCacheOptions } from '../../run/reuse.ts'
 import type { GitCommandManager } from '../gate/git.ts'
@@ -51,7 +52,7 @@ export async function openActionResultsCache(p: {
   const warnings: string[] = []
   const infos: string[] = []
   const platform = thisPlatform()
-  const configHash = (await hashConfig(p.config)).slice(0, 16)
+  const configHash = await cacheKeyConfigHash(p.config)
   const treeIds: Partial<Record<TreeRole, string>> = {}
   const entryKeys = new Map<TreeRole, string>()
   const restored = new Set<TreeRole>()
@@ -99,13 +100,18 @@ export async function openActionResultsCache(p: {
   }
 }
 
-/** What in the config shapes results: the file itself and the checks module's content. */
-async function hashConfig(config: GateConfig): Promise<string> {
-  const hash = createHash('sha256')
-  // Contents only: the trees are checked out at a new path on every run.
-  for (const file of [config.file, config.functions]) {
-    hash.update(file === null ? 'none' : await readFile(file).catch(() => 'unreadable'))
-    hash.update('\0')
-  }
-  return hash.digest('hex')
+/**
+ * What in the config shapes results, for the cache key: the contents of the config file and of
+ * the checks module (not their paths: the trees are checked out at a new path on every run).
+ * loadGateConfig has already opened both inside their tree; a file that cannot be read again is
+ * hashed as the word "unreadable", as keys have always been made, so that stored entries are
+ * still found.
+ */
+async function cacheKeyConfigHash(config: GateConfig): Promise<string> {
+  const read = async (file: string | null): Promise<Uint8Array | null> =>
+    file === null ? null : await readTreeFile(file, { display: file }).catch(() => UNREADABLE)
+  const sources = { config: await read(config.file), functions: await read(config.functions) }
+  return hashConfigSources(sources, 'results-cache')
 }
+
+const UNREADABLE = new TextEncoder().encode('unreadable')

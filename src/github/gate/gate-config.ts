@@ -1,9 +1,9 @@
 /** The gate stage's config: quorum.yml and its checks module, read from one of the two trees. */
 import { existsSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
-import { loadConfigFile, openTreeFile } from '../../engine/config.ts'
 import { ConfigError } from '../../engine/errors.ts'
 import type { GateConfig } from '../../engine/types.ts'
+import { loadConfigFromTree } from '../../run/config-file.ts'
 import type { ActionInputs } from '../action/inputs.ts'
 import type { EventPlan } from './event.ts'
 import type { PreparedTrees } from './trees.ts'
@@ -29,15 +29,10 @@ export async function loadGateConfig(
     })
   }
   // Neither the config nor the checks module it names may lead out of the tree it came from.
-  const config = await loadConfigFile(file, { displayPath: inputs.config, root: source.root })
-  if (config.functions !== null) {
-    const opened = await openTreeFile(config.functions, {
-      root: source.root,
-      display: relative(source.root, config.functions),
-      key: 'functions',
-    })
-    await opened.handle.close()
-  }
+  const config = await loadConfigFromTree({
+    config: { path: file, display: inputs.config, root: source.root },
+    functionsDisplay: 'in-tree',
+  })
   if (trees.baseline !== null) {
     // Absolute paths: the working directory may be below the repository root.
     const watched = [file, ...(config.functions ? [config.functions] : [])]

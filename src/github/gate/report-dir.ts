@@ -10,12 +10,10 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import * as path from 'node:path'
 
-import { openTreeFile } from '../../engine/config.ts'
-import { ENVELOPE_FILE, REPORT_FILE, configHash, type Envelope } from '../../engine/handoff.ts'
+import { hashConfigSources } from '../../engine/config.ts'
+import { ENVELOPE_FILE, REPORT_FILE, type Envelope } from '../../engine/handoff.ts'
 import type { GateConfig, Report } from '../../engine/types.ts'
-
-/** The largest checks module hashed (the config itself is capped by loadConfigFile). */
-const MAX_MODULE_BYTES = 16 * 1024 * 1024
+import { readConfigSources } from '../../run/config-file.ts'
 
 /**
  * Writes `report` and `envelope` into a new directory under `parent` and returns its path. The
@@ -38,26 +36,16 @@ export async function writeReportDir(
 }
 
 /**
- * configHash of the files a gate config was read from: the config file and the checks module it
- * names (when it names one), each read inside `root` as the gate reads them (no link out of the
- * tree). Throws the ConfigError of openTreeFile when a file cannot be read.
+ * The envelope's config hash (hashConfigSources, `handoff`) of the files a gate config was read
+ * from: the config file and the checks module it names (when it names one), each read inside
+ * `root` as the gate reads them (no link out of the tree). Throws the ConfigError of
+ * openTreeFile when a file cannot be read.
  */
 export async function hashConfigFiles(config: GateConfig, root: string): Promise<string> {
   if (config.file === null) throw new Error('hashConfigFiles: the config has no file')
-  const read = async (file: string, key: string): Promise<Buffer> => {
-    const opened = await openTreeFile(file, { root, display: path.relative(root, file), key })
-    try {
-      if (opened.size > MAX_MODULE_BYTES) {
-        throw new RangeError(
-          `${path.relative(root, file)} is larger than ${MAX_MODULE_BYTES} bytes`,
-        )
-      }
-      return await opened.handle.readFile()
-    } finally {
-      await opened.handle.close().catch(() => {})
-    }
-  }
-  const configBytes = await read(config.file, '')
-  const moduleBytes = config.functions === null ? null : await read(config.functions, 'functions')
-  return configHash(configBytes, moduleBytes)
+  const sources = await readConfigSources(
+    { config: config.file, functions: config.functions },
+    root,
+  )
+  return hashConfigSources(sources, 'handoff')
 }

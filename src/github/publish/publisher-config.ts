@@ -2,10 +2,10 @@
 import * as core from '@actions/core'
 import { existsSync } from 'node:fs'
 import { relative, resolve, sep } from 'node:path'
-import { loadConfigFile } from '../../engine/config.ts'
 import { ConfigError } from '../../engine/errors.ts'
 import type { PublisherFacts } from '../../engine/merge.ts'
 import type { GateConfig } from '../../engine/types.ts'
+import { loadConfigFile } from '../../run/config-file.ts'
 import { describeFailure } from '../action/failures.ts'
 import type { ActionInputs } from '../action/inputs.ts'
 import type { RunnerContext } from '../action/runner-context.ts'
@@ -32,6 +32,8 @@ export async function loadPublisherConfig(
     })
   }
   const root = runner.workspace
+  // Not loadConfigFromTree: the checks module is never run here, and one that cannot be read
+  // only means the check lists are not compared (below), not a failed publish.
   const config = await loadConfigFile(file, { displayPath: inputs.config, root })
   const inRepo = (p: string): string => relative(root, p).split(sep).join('/')
   const gateFiles = [inRepo(file), ...(config.functions ? [inRepo(config.functions)] : [])]
