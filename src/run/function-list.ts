@@ -27,6 +27,8 @@ export async function listFunctionChecks(
 ): Promise<ListedFunctionCheck[]> {
   const timeoutMs = opts.timeoutMs ?? 30_000
   const argv = listHostArgv(modulePath)
+  // spawnBounded, not exec: the host runs the module's own code, like a function check, and
+  // answers on the verdict channel (fd 3, with the nonce on stdin), which only a run has.
   const r = await spawnBounded(
     {
       argv: opts.wrap ? opts.wrap(argv) : argv,

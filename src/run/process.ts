@@ -56,8 +56,13 @@ export interface SpawnSpec {
    */
   channel?: boolean
   /**
+   * Written to the child's stdin, which then ends (after the nonce line when `channel` is set).
+   * Without either, stdin is /dev/null.
+   */
+  input?: string
+  /**
    * Sees every chunk of output as it arrives, with the stream it came on (for callers that need
-   * stdout and stderr apart, like runCommand). Called before the chunk is captured.
+   * stdout and stderr apart, like exec). Called before the chunk is captured.
    */
   onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void
 }
@@ -131,6 +136,7 @@ export async function spawnBounded(spec: SpawnSpec, abort?: AbortSignal): Promis
   let scanned: Record<string, number> | null = null
   const metrics = (): Record<string, number> => (scanned ??= scanner?.finish() ?? {})
   const nonce = spec.channel ? randomBytes(16).toString('hex') : null
+  const stdinText = nonce === null ? (spec.input ?? null) : `${nonce}\n${spec.input ?? ''}`
   const channelChunks: Buffer[] = []
   let channelBytes = 0
 
@@ -172,7 +178,7 @@ export async function spawnBounded(spec: SpawnSpec, abort?: AbortSignal): Promis
       env: spec.env,
       detached: true,
       stdio: [
-        nonce ? 'pipe' : 'ignore',
+        stdinText === null ? 'ignore' : 'pipe',
         'pipe',
         'pipe',
         ...(spec.channel ? ['pipe' as const] : []),
@@ -189,10 +195,10 @@ export async function spawnBounded(spec: SpawnSpec, abort?: AbortSignal): Promis
   }
   trackGroup(pid)
 
-  if (nonce && child.stdin) {
+  if (stdinText !== null && child.stdin) {
     // A child that exits without reading stdin makes this write fail with EPIPE: harmless.
     child.stdin.on('error', () => {})
-    child.stdin.end(`${nonce}\n`)
+    child.stdin.end(stdinText)
   }
 
   const outputs = [child.stdout, child.stderr].filter((s): s is Readable => s !== null)
@@ -313,7 +319,8 @@ function once(stream: Readable, event: string): Promise<void> {
   return new Promise((resolve) => stream.once(event, () => resolve()))
 }
 
-function checkDirectory(dir: string): string | null {
+/** Why `dir` cannot be a working directory (it is missing, or not a directory), or null. */
+export function checkDirectory(dir: string): string | null {
   try {
     if (!statSync(dir).isDirectory())
       return `ENOTDIR: the working directory is not a directory: ${dir}`
@@ -323,7 +330,8 @@ function checkDirectory(dir: string): string | null {
   }
 }
 
-function describeSpawnError(err: unknown, command: string): string {
+/** A failed spawn as one line: the errno code first, and what it means for `command`. */
+export function describeSpawnError(err: unknown, command: string): string {
   const code = (err as { code?: unknown } | null)?.code
   if (code === 'ENOENT') return `ENOENT: command not found: ${command}`
   if (code === 'EACCES') return `EACCES: permission denied (not executable?): ${command}`

@@ -4,7 +4,7 @@
  * helpers. See sandbox.ts for the overview.
  */
 import { spawnSync } from 'node:child_process'
-import { spawnBounded } from './process.ts'
+import { exec } from './exec.ts'
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { SandboxKind } from '../engine/types.ts'
@@ -200,39 +200,30 @@ export interface CommandResult {
 const KEEP_BYTES = 64 * 1024
 
 /**
- * Runs argv through spawnBounded (its own process group, a budget, the group killed on timeout,
- * abort or exit) and keeps the start of stdout and of stderr apart. For the sandbox's own helpers
- * (cp) and for probes, tests and benchmarks; checks go through the workspace.
+ * Runs argv in a process group of its own (a budget, the group killed on timeout, abort or exit)
+ * and keeps the start of stdout and of stderr apart. For the sandbox's own helpers (cp) and for
+ * probes, tests and benchmarks; checks go through the workspace.
  */
 export async function runCommand(
   argv: readonly string[],
   o: { cwd: string; env: Record<string, string>; timeoutMs: number; signal?: AbortSignal },
 ): Promise<CommandResult> {
-  const kept = { stdout: [] as Buffer[], stderr: [] as Buffer[] }
-  const sizes = { stdout: 0, stderr: 0 }
-  const r = await spawnBounded(
-    {
-      argv: [...argv],
-      cwd: o.cwd,
-      env: o.env,
-      timeoutMs: o.timeoutMs,
-      // No grace: these are our own helpers and probes, nothing to let finish cleanly.
-      graceMs: 0,
-      logPath: null,
-      onOutput: (chunk, stream) => {
-        if (sizes[stream] < KEEP_BYTES) kept[stream].push(chunk)
-        sizes[stream] += chunk.length
-      },
-    },
-    o.signal,
-  )
-  const text = (stream: 'stdout' | 'stderr') =>
-    Buffer.concat(kept[stream]).subarray(0, KEEP_BYTES).toString('utf8')
+  const r = await exec({
+    argv,
+    cwd: o.cwd,
+    env: o.env,
+    timeoutMs: o.timeoutMs,
+    signal: o.signal,
+    // No grace: these are our own helpers and probes, nothing to let finish cleanly.
+    graceMs: 0,
+    maxOutputBytes: KEEP_BYTES,
+    processGroup: true,
+  })
   return {
-    code: r.exitCode,
+    code: r.code,
     signal: r.signal,
-    stdout: text('stdout'),
-    stderr: text('stderr') + (r.spawnError ?? ''),
+    stdout: r.stdout,
+    stderr: r.stderr + (r.error ?? ''),
     killed: r.timedOut || r.aborted,
   }
 }

@@ -4,9 +4,9 @@
  * only; a test can hand in a plain object instead.
  */
 import { QuorumError } from '../../engine/errors.ts'
-import { execFile } from 'node:child_process'
 import * as path from 'node:path'
 import { FULL_SHA_PATTERN } from '../action/constants.ts'
+import { exec } from '../../run/exec.ts'
 import { resolveTool, SYSTEM_PATH } from '../../run/system-tools.ts'
 
 export interface GitCommandManager {
@@ -290,46 +290,31 @@ class CommandManager implements GitCommandManager {
     return (await this.#run(['rev-parse', '--show-toplevel'])).stdout.trim()
   }
 
-  #run(
+  async #run(
     args: string[],
     options: { allowFailure?: boolean; auth?: boolean } = {},
   ): Promise<GitOutput> {
     // Protocol v2 lets the server filter refs, so fetching one sha does not list every ref.
     const fullArgs = ['-c', 'protocol.version=2', ...args]
     this.#log(`git ${fullArgs.join(' ')}`)
-    return new Promise((resolve, reject) => {
-      execFile(
-        this.#git,
-        fullArgs,
-        {
-          cwd: this.workingDirectory,
-          env: options.auth ? this.#fetchEnv : this.#env,
-          encoding: 'utf8',
-          maxBuffer: MAX_OUTPUT_BYTES,
-          timeout: this.#timeoutMs,
-          killSignal: 'SIGKILL',
-          windowsHide: true,
-        },
-        (error, stdout, stderr) => {
-          if (!error) {
-            resolve({ stdout, exitCode: 0 })
-            return
-          }
-          const code = typeof error.code === 'number' ? error.code : null
-          if (options.allowFailure && code !== null) {
-            resolve({ stdout, exitCode: code })
-            return
-          }
-          const detail =
-            error.killed && error.signal
-              ? `killed after ${this.#timeoutMs} ms`
-              : code !== null
-                ? `exit code ${code}`
-                : String(error.code ?? error.message)
-          reject(new GitError(fullArgs, code, stderr, detail))
-        },
-      )
+    const r = await exec({
+      argv: [this.#git, ...fullArgs],
+      cwd: this.workingDirectory,
+      env: options.auth ? this.#fetchEnv : this.#env,
+      timeoutMs: this.#timeoutMs,
+      // A git over its budget is stuck (a network fetch): SIGKILL follows SIGTERM at once.
+      graceMs: 0,
+      maxOutputBytes: MAX_OUTPUT_BYTES,
     })
+    if (r.error === null && !r.timedOut && !r.truncated && r.code !== null) {
+      if (r.code === 0 || options.allowFailure) return { stdout: r.stdout, exitCode: r.code }
+    }
+    const detail = r.timedOut
+      ? `killed after ${this.#timeoutMs} ms`
+      : r.truncated
+        ? `more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB of output`
+        : (r.error ?? (r.code !== null ? `exit code ${r.code}` : `killed by ${r.signal}`))
+    throw new GitError(fullArgs, r.code, r.stderr, detail)
   }
 }
 
