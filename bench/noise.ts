@@ -16,7 +16,7 @@ import { compareMetrics } from '../src/engine/metrics.ts'
 import { summarizeRepeats, type AttemptRun } from '../src/engine/repeats.ts'
 import type { CheckReport, MetricSpec, RunResult, ShellCheckSpec } from '../src/engine/types.ts'
 import { runGate } from '../src/gate.ts'
-import { openResultCache } from '../src/run/result-cache.ts'
+import { openResultCache } from '../src/cache/local-store.ts'
 import { median, timed } from './stats.ts'
 
 export const NOISE_TARGETS = {

@@ -18,7 +18,7 @@ const reportDir = join(root, '.quorum', 'example')
 // Far above what the example needs (seconds); only a hung gate would reach it.
 const GATE_TIMEOUT_MS = 300_000
 
-const cli = ['dist/cli/index.js', 'src/bin/quorum.ts', 'src/cli.ts'].find((p) =>
+const cli = ['dist/cli/index.js', 'src/bin/quorum.ts', 'src/cli/run-cli.ts'].find((p) =>
   existsSync(join(root, p)),
 )
 if (!cli) {

@@ -33,7 +33,7 @@ import type {
   Report,
 } from './engine/types.ts'
 import { runGate, type GateOptions } from './gate.ts'
-import { promote } from './promote.ts'
+import { promote } from './cli/promote.ts'
 import { renderTerminal } from './report/terminal.ts'
 
 export type * from './engine/types.ts'
@@ -41,7 +41,7 @@ export { ConfigError } from './engine/errors.ts'
 export { parseConfig } from './engine/config.ts'
 export { loadConfigFile } from './run/config-file.ts'
 export { runGate, GateUsageError, type GateOptions, type GateEvent } from './gate.ts'
-export { PromoteError } from './promote.ts'
+export { PromoteError } from './cli/promote.ts'
 
 const NoiseOptions = z.object(noiseKeys)
 

@@ -6,7 +6,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7254);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1153);
 
 await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
 
@@ -15,7 +15,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7254:
+/***/ 1153:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -46,6 +46,13 @@ function oneLine(text, max) {
     const line = text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
     return max !== undefined && line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
+/**
+ * Entries at a tree's root that checks never see and that result keys and the change audit
+ * leave out: git's own data (not part of the tree) and Quorum's (its logs and cache, written
+ * by the gate, so hashing them would change the key they are looked up by). One list, so that
+ * whatever the key leaves out is hidden from the check, and the other way round.
+ */
+const TREE_HIDDEN = ['.git', '.quorum'];
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
@@ -168,8 +175,6 @@ function toOneLine(text) {
     return text.replace(/\r\n|[\n\r\u2028\u2029]/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '?');
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -10054,6 +10059,12 @@ const ConfigFileSchema = strictObject({
     env_passthrough: array(envName, { error: unlessMissing('must be a list of variable names') })
         .optional()
         .describe("Names of the judge's environment variables that checks may see, beyond the built-in allowlist. Credentials and runner files are refused."),
+    read_only_paths: array(schemas_string({ error: 'must be an absolute path or one starting with ~/ (a string)' })
+        .regex(/^(\/|~\/)/, { error: 'must be an absolute path or one starting with ~/' })
+        .regex(/^[^\t\n\0]*$/, { error: 'must not contain a tab, a line break or a NUL' }), { error: unlessMissing('must be a list of paths such as ["~/.rustup", "/opt/sdk"]') })
+        .max(100, { error: 'must list at most 100 paths' })
+        .optional()
+        .describe("Paths that checks may read although they would be hidden: by default a check reads its tree, its own HOME and TMPDIR, the system's directories and its tools (the PATH entries under a home and their install prefixes), and nothing of any home, /tmp or the gate's own files. ~/ is the gate user's HOME. Shown read-only, overlay sandboxes; their content is not part of a result's key (like the system's tools)."),
     functions: schemas_string({ error: unlessMissing('must be a path (a string)') })
         .min(1, { error: 'must not be empty' })
         .optional()
@@ -10091,514 +10102,131 @@ function configJsonSchema() {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/config.ts
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/engine/config/locations.ts
 /**
- * quorum.yml -> GateConfig. Parsing keeps the YAML document (not just its values) so that every
- * error can name the file, line, column and key path: a contributor reading "bad config" in a
- * failed job should not have to guess which of twenty lines is wrong.
+ * Where things are written in a parsed quorum.yml: key paths to lines and columns, offsets to key
+ * paths. The parser records where each check is written; the diagnostics use the same walk to
+ * place an error on the key or value it is about.
  */
 
 
-
-
-
-
-
-
-
-
-/** Largest config file we agree to parse; quorum.yml may come from an untrusted PR. */
-const MAX_CONFIG_BYTES = 1024 * 1024;
-/**
- * A config built in code rather than read from a file (the library's Gate, the CLI's
- * `--checks` without `--config`): the defaults of an empty quorum.yml, plus `fields`.
- */
-function configInCode(fields = {}) {
-    return {
-        file: null,
-        mode: 'pass-fail',
-        flaky: 'warn',
-        setup: null,
-        env_passthrough: [],
-        env: {},
-        parallel: null,
-        functions: null,
-        checks: [],
-        ...fields,
-    };
+/** The line and column of a character offset in the file. */
+function locationOf(src, offset) {
+    const { line, col } = src.lines.linePos(offset);
+    return { line, column: col };
 }
 /**
- * Parses and validates the text of a quorum.yml and applies defaults.
- *
- * @param text the file's contents
- * @param file absolute path of the file; `functions` is resolved against its directory
- * @throws ConfigError naming file, line, column and key for the first problem in the file
+ * Follows a key path through the document as far as it exists. Returns the deepest node reached
+ * and, when the last step reached was a mapping key, its pair.
  */
-function parseConfig(text, file, options = {}) {
-    const display = options.displayPath ?? file;
-    const lines = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(text, {
-        lineCounter: lines,
-        prettyErrors: false,
-        // `<<: *defaults` is common in CI YAML; without this it would be an unknown key "<<".
-        merge: true,
-        uniqueKeys: true,
-    });
-    const src = { display, doc, lines };
-    // Warnings too: an unresolved tag silently turns into a string, and a gate config should not
-    // mean something other than what its author thinks.
-    const yamlProblem = doc.errors[0] ?? doc.warnings[0];
-    if (yamlProblem !== undefined)
-        throw yamlError(src, yamlProblem);
-    if (doc.contents === null || ((0,dist/* isScalar */.jn)(doc.contents) && doc.contents.value === null)) {
-        throw new ConfigError({
-            file: display,
-            line: 1,
-            column: 1,
-            message: 'the file is empty; it needs a `checks:` list (or `functions:`)',
-        });
-    }
-    if (!(0,dist/* isMap */.jh)(doc.contents)) {
-        const at = locationOf(src, doc.contents.range?.[0] ?? 0);
-        throw new ConfigError({
-            file: display,
-            ...at,
-            message: `the top level must be a mapping of keys (mode, checks, ...), not ${describeValue(doc.toJS())}`,
-        });
-    }
-    let data;
-    try {
-        data = doc.toJS({ maxAliasCount: 100 });
-    }
-    catch (err) {
-        // Only alias expansion can throw here (a "billion laughs" document).
-        throw new ConfigError({
-            file: display,
-            line: 1,
-            column: 1,
-            message: `invalid YAML: ${errors_excerpt(errorText(err))}`,
-        });
-    }
-    const parsed = ConfigFileSchema.safeParse(data, { reportInput: true, error: genericMessage });
-    if (!parsed.success)
-        throw firstSchemaError(src, parsed.error.issues);
-    const config = parsed.data;
-    checkChecksPresent(src, config);
-    checkUniqueNames(src, config);
-    checkCanaries(src, config);
-    checkAuditPolicies(src, config);
-    const gate = {
-        file,
-        mode: config.mode ?? 'pass-fail',
-        flaky: config.flaky ?? 'warn',
-        setup: setupOf(config),
-        env_passthrough: [...new Set(config.env_passthrough ?? [])],
-        env: envOf(src, ['env'], config.env),
-        parallel: config.parallel ?? null,
-        ...auditOf(config),
-        ...limitsOf(config),
-        functions: config.functions === undefined ? null : external_node_path_default().resolve(external_node_path_default().dirname(file), config.functions),
-        checks: (config.checks ?? []).map((check, i) => ({
-            kind: 'shell',
-            name: check.name,
-            command: check.command,
-            timeout_s: check.timeout_s ?? DEFAULT_TIMEOUT_S,
-            score_from: check.score_from ?? null,
-            env: envOf(src, ['checks', i, 'env'], check.env),
-            ...(check.expect === 'fail' ? { expect: 'fail' } : {}),
-            ...noiseOf(check, check.score_from ?? null),
-            ...limitsOf(check),
-            source: { file: display, ...valueAt(src, ['checks', i, 'name']) },
-        })),
-    };
-    if (gate.functions !== null) {
-        gate.functions_source = {
-            path: gate.functions,
-            location: { file: display, ...valueAt(src, ['functions']) },
-        };
-    }
-    return gate;
-}
-/**
- * Reads a quorum.yml from disk and parses it (the engine's only file access, through
- * openTreeFile: inside `root` when given, a regular file, bounded in size).
- *
- * @throws ConfigError with line 0 when the file cannot be read (missing, a directory, too large,
- *   not a regular file, a link out of its tree)
- */
-async function loadConfigFile(file, options = {}) {
-    const absolute = external_node_path_default().resolve(file);
-    const display = options.displayPath ?? file;
-    const opened = await openTreeFile(absolute, {
-        display,
-        ...(options.root === undefined ? {} : { root: options.root }),
-    });
-    let text;
-    try {
-        if (opened.size > MAX_CONFIG_BYTES)
-            throw tooLarge(display, opened.size);
-        // Read to the limit rather than trusting the size: files under /proc say 0.
-        const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
-        let length = 0;
-        for (;;) {
-            const { bytesRead } = await opened.handle.read(buffer, length, buffer.length - length);
-            if (bytesRead === 0)
+function walk(src, keyPath) {
+    let node = src.doc.contents;
+    let pair = null;
+    let depth = 0;
+    for (const step of keyPath) {
+        if ((0,dist/* isAlias */.Vj)(node))
+            node = node.resolve(src.doc);
+        if ((0,dist/* isMap */.jh)(node)) {
+            const found = node.items.find((p) => keyText(p.key) === String(step));
+            if (found === undefined)
                 break;
-            length += bytesRead;
-            if (length > MAX_CONFIG_BYTES)
-                throw tooLarge(display, length);
+            pair = found;
+            node = found.value;
         }
-        text = buffer.subarray(0, length).toString('utf8');
-    }
-    catch (err) {
-        if (err instanceof ConfigError)
-            throw err;
-        throw new ConfigError({ file: display, message: `cannot read the file: ${errorText(err)}` });
-    }
-    finally {
-        await opened.handle.close().catch(() => { });
-    }
-    return parseConfig(text, absolute, options);
-}
-function tooLarge(display, size) {
-    return new ConfigError({
-        file: display,
-        message: `file is too large (${size > MAX_CONFIG_BYTES ? `over ${MAX_CONFIG_BYTES}` : size} bytes; at most ${MAX_CONFIG_BYTES})`,
-    });
-}
-/**
- * Opens a file the gate reads from a tree (the config, the checks module) so that the tree
- * cannot lead the gate anywhere else: a link out of `root` (`quorum.yml -> /proc/self/environ`)
- * is refused, and so is anything but a regular file (a FIFO would hang the read, a device could
- * be anything). Links that stay inside the tree are fine.
- *
- * How: the path is resolved with realpath and must lie inside the realpath of `root`; that
- * resolved path is then opened with O_NOFOLLOW (a final component swapped for a link since
- * fails instead of being followed) and O_NONBLOCK (opening a FIFO does not wait for a writer),
- * and fstat on the open file decides whether it is a regular file. Nothing is read here.
- *
- * @throws ConfigError (line 0, naming `display`) saying which rule the file broke; never quotes
- *   the content of the file or of a link's target
- */
-async function openTreeFile(file, options) {
-    const fail = (message) => new ConfigError({ file: options.display, key: options.key ?? '', message });
-    const absolute = external_node_path_default().resolve(file);
-    let real;
-    try {
-        real = await (0,promises_namespaceObject.realpath)(absolute);
-    }
-    catch (err) {
-        throw fail(openErrorMessage(err));
-    }
-    if (options.root !== undefined) {
-        let realRoot;
-        try {
-            realRoot = await (0,promises_namespaceObject.realpath)(options.root);
+        else if ((0,dist/* isSeq */.oP)(node) && typeof step === 'number') {
+            node = node.items[step];
+            pair = null;
         }
-        catch (err) {
-            throw fail(`cannot read the tree it belongs to: ${openErrorMessage(err)}`);
+        else {
+            break;
         }
-        if (!isInside(real, realRoot)) {
-            throw fail(`is a link to a file outside the tree (it resolves to ${errors_excerpt(real, 120)}); ` +
-                'Quorum reads only files inside the tree, so that a change cannot point it at runner files');
+        depth++;
+    }
+    return { node: isNodeLike(node) ? node : null, pair, depth };
+}
+function isNodeLike(value) {
+    return typeof value === 'object' && value !== null && 'range' in value;
+}
+function keyText(key) {
+    if ((0,dist/* isScalar */.jn)(key))
+        return typeof key.value === 'symbol' ? null : String(key.value);
+    return null;
+}
+/** Where the value at keyPath is written; falls back to its key, then to the nearest parent. */
+function valueAt(src, keyPath) {
+    const { node, pair, depth } = walk(src, keyPath);
+    const complete = depth === keyPath.length;
+    const empty = (0,dist/* isScalar */.jn)(node) && node.value === null && node.range?.[0] === node.range?.[1];
+    if (complete && pair !== null && (node === null || empty))
+        return keyAt(src, keyPath);
+    if (node?.range)
+        return locationOf(src, node.range[0]);
+    if (pair !== null)
+        return keyAt(src, keyPath.slice(0, depth));
+    return { line: 1, column: 1 };
+}
+/** Where the key that ends keyPath is written. */
+function keyAt(src, keyPath) {
+    const { pair, depth } = walk(src, keyPath);
+    const keyNode = pair?.key;
+    if (depth === keyPath.length && isNodeLike(keyNode) && keyNode.range) {
+        return locationOf(src, keyNode.range[0]);
+    }
+    return valueAt(src, keyPath.slice(0, -1));
+}
+/** The key path of the innermost key or value that contains offset (for YAML's own errors). */
+function keyPathAt(src, offset) {
+    const out = [];
+    let node = src.doc.contents;
+    for (;;) {
+        if ((0,dist/* isMap */.jh)(node)) {
+            const hit = node.items.find((p) => contains(p.key, offset) || contains(p.value, offset));
+            const text = hit === undefined ? null : keyText(hit.key);
+            if (hit === undefined || text === null)
+                return out;
+            out.push(text);
+            if (contains(hit.key, offset))
+                return out;
+            node = hit.value;
+        }
+        else if ((0,dist/* isSeq */.oP)(node)) {
+            const index = node.items.findIndex((item) => contains(item, offset));
+            if (index < 0)
+                return out;
+            out.push(index);
+            node = node.items[index];
+        }
+        else {
+            return out;
         }
     }
-    let handle;
-    try {
-        handle = await (0,promises_namespaceObject.open)(real, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
-    }
-    catch (err) {
-        throw fail(openErrorMessage(err));
-    }
-    try {
-        const info = await handle.stat();
-        if (!info.isFile())
-            throw fail(notRegularMessage(info));
-        return { handle, realPath: real, size: info.size };
-    }
-    catch (err) {
-        await handle.close().catch(() => { });
-        if (err instanceof ConfigError)
-            throw err;
-        throw fail(`cannot read the file: ${errorText(err)}`);
-    }
 }
-function openErrorMessage(err) {
-    const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
-    switch (code) {
-        case 'ENOENT':
-        case 'ENOTDIR':
-            return 'file not found';
-        case 'EACCES':
-        case 'EPERM':
-            return 'cannot read the file: permission denied';
-        case 'ELOOP':
-            return 'is a link that cannot be followed (a loop, or it was replaced while being opened)';
-        case 'ENXIO':
-            return 'is a socket or a device, not a regular file';
-        default:
-            return `cannot read the file: ${errorText(err)}`;
-    }
+function contains(node, offset) {
+    if (!isNodeLike(node) || !node.range)
+        return false;
+    return node.range[0] <= offset && offset < node.range[2];
 }
-function notRegularMessage(info) {
-    if (info.isDirectory())
-        return 'is a directory, not a file';
-    if (info.isFIFO())
-        return 'is a named pipe (FIFO), not a regular file';
-    if (info.isSocket())
-        return 'is a socket, not a regular file';
-    if (info.isCharacterDevice() || info.isBlockDevice())
-        return 'is a device, not a regular file';
-    return 'is not a regular file';
-}
-/**
- * Appends the checks a functions module exports to a parsed config, as FunctionCheckSpecs.
- * Returns a new config; the given one is not changed.
- *
- * @param listed name and timeout of each exported check, in export order (timeout null = default)
- * @param modulePath absolute path of the module, recorded on each spec
- * @throws ConfigError located at the `functions` key when a name is invalid, repeated, or taken
- *   by a shell check, when a timeout is not a positive number, or when there are no checks at all
- */
-function mergeFunctionChecks(config, listed, modulePath) {
-    const at = config.functions_source?.path === config.functions ? config.functions_source.location : null;
-    const display = at?.file ?? config.checks[0]?.source?.file ?? config.file ?? 'quorum.yml';
-    const moduleName = external_node_path_default().basename(modulePath);
-    const fail = (message) => new ConfigError({
-        file: display,
-        line: at?.line ?? 0,
-        column: at?.column ?? 0,
-        key: 'functions',
-        message,
-    });
-    const taken = new Map();
-    for (const check of config.checks) {
-        const line = check.source?.line;
-        taken.set(check.name.toLowerCase(), `the ${check.kind} check "${check.name}"${line === undefined ? '' : ` at line ${line}`}`);
-    }
-    const added = [];
-    for (const [i, entry] of listed.entries()) {
-        const name = entry.name;
-        if (typeof name !== 'string' || !CHECK_NAME_PATTERN.test(name)) {
-            throw fail(`${moduleName}: check #${i + 1} has an invalid name ${describeValue(name)}; names must start with a letter or digit and contain only letters, digits, "_", "." and "-"`);
-        }
-        if (name.length > MAX_CHECK_NAME_LENGTH) {
-            throw fail(`${moduleName}: check name "${name}" is longer than ${MAX_CHECK_NAME_LENGTH} characters`);
-        }
-        const clash = taken.get(name.toLowerCase());
-        if (clash !== undefined) {
-            throw fail(`${moduleName}: function check "${name}" has the same name as ${clash}`);
-        }
-        const timeout = entry.timeout_s;
-        if (timeout !== null &&
-            (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
-            throw fail(`${moduleName}: check "${name}" has timeout_s ${describeValue(timeout)}; it must be a positive number of seconds`);
-        }
-        const noise = NoiseSchema.safeParse({
-            repeats: entry.repeats,
-            retries: entry.retries,
-            metrics: entry.metrics,
-            expect: entry.expect,
-        }, { error: genericMessage });
-        if (!noise.success) {
-            const issue = noise.error.issues[0];
-            const where = issue.path.map(String).join('.');
-            throw fail(`${moduleName}: check "${name}": ${where} ${issue.message}`);
-        }
-        if (noise.data.expect === 'fail' && (noise.data.retries ?? 0) > 0) {
-            throw fail(`${moduleName}: check "${name}": ${CANARY_RETRIES}`);
-        }
-        taken.set(name.toLowerCase(), `the function check "${name}" in ${moduleName}`);
-        added.push({
-            kind: 'function',
-            name,
-            timeout_s: timeout ?? DEFAULT_TIMEOUT_S,
-            env: {},
-            module: modulePath,
-            ...(noise.data.expect === 'fail' ? { expect: 'fail' } : {}),
-            ...noiseOf(noise.data, null),
-        });
-    }
-    if (config.checks.length === 0 && added.length === 0) {
-        // A gate with no checks would allow anything.
-        throw fail(`${moduleName} exports no checks, and no shell checks are listed`);
-    }
-    return { ...config, checks: [...config.checks, ...added] };
-}
-const NoiseSchema = object({ ...noiseKeys, expect: expectKey.optional() });
-const CANARY_RETRIES = 'a canary (expect: fail) is never retried: a retry would only give a known-bad input another chance to pass; remove retries';
-/**
- * The audit keys the file sets, and only those: a config without them parses exactly as before
- * (the gate applies the defaults). `vacuous: block` or `uncovered: block` switch their audit on
- * when `audit` is absent, so that a policy is never set for an audit that does not run.
- */
-function auditOf(config) {
-    const kinds = config.audit === undefined
-        ? undefined
-        : [...new Set(typeof config.audit === 'string' ? [config.audit] : config.audit)];
-    const out = {};
-    if (kinds !== undefined)
-        out.audit = kinds;
-    else {
-        const implied = [];
-        if (config.vacuous === 'block')
-            implied.push('vacuity');
-        if (config.uncovered === 'block')
-            implied.push('changes');
-        if (implied.length > 0)
-            out.audit = implied;
-    }
-    if (config.audit_max_files !== undefined)
-        out.audit_max_files = config.audit_max_files;
-    if (config.audit_ignore !== undefined)
-        out.audit_ignore = [...new Set(config.audit_ignore)];
-    if (config.vacuous !== undefined)
-        out.vacuous = config.vacuous;
-    if (config.uncovered !== undefined)
-        out.uncovered = config.uncovered;
-    return out;
-}
-/**
- * repeats, retries and the metric list of a check. `score_from: k` is a metric k, direction
- * higher, tolerance 0, unless `metrics` declares k itself (then that declaration wins).
- */
-function noiseOf(entry, scoreFrom) {
-    const metrics = Object.entries(entry.metrics ?? {}).map(([name, spec]) => ({
-        name,
-        direction: spec.direction,
-        tolerance: parseTolerance(spec.tolerance),
-        deterministic: spec.deterministic ?? false,
-    }));
-    if (scoreFrom !== null && !metrics.some((m) => m.name === scoreFrom)) {
-        metrics.unshift({
-            name: scoreFrom,
-            direction: 'higher',
-            tolerance: { kind: 'absolute', value: 0 },
-            deterministic: false,
-        });
-    }
-    return { repeats: entry.repeats ?? 1, retries: entry.retries ?? 0, metrics };
-}
-// ---------------------------------------------------------------------------------------------
-// Cross-key rules
-function checkChecksPresent(src, config) {
-    if (config.functions !== undefined)
-        return;
-    if (config.checks === undefined) {
-        throw new ConfigError({
-            file: src.display,
-            ...locationOf(src, src.doc.contents?.range?.[0] ?? 0),
-            key: 'checks',
-            message: 'missing required key "checks" (list at least one check, or set functions)',
-        });
-    }
-    if (config.checks === null || config.checks.length === 0) {
-        throw new ConfigError({
-            file: src.display,
-            ...valueAt(src, ['checks']),
-            key: 'checks',
-            message: 'no checks listed; list at least one, or set functions',
-        });
-    }
-}
-/** A canary must not be retried: every retry is one more chance for a known-bad input to pass. */
-function checkCanaries(src, config) {
-    for (const [i, check] of (config.checks ?? []).entries()) {
-        if (check.expect !== 'fail' || (check.retries ?? 0) === 0)
-            continue;
-        throw new ConfigError({
-            file: src.display,
-            ...valueAt(src, ['checks', i, 'retries']),
-            key: `checks[${i}].retries`,
-            message: CANARY_RETRIES,
-        });
-    }
-}
-/**
- * `vacuous: block` (or `uncovered: block`) next to an `audit` list that leaves its audit out
- * would block on something that is never looked at: a contradiction, not a default to guess.
- */
-function checkAuditPolicies(src, config) {
-    if (config.audit === undefined)
-        return;
-    const kinds = typeof config.audit === 'string' ? [config.audit] : config.audit;
-    const rules = [
-        { key: 'vacuous', kind: 'vacuity', value: config.vacuous },
-        { key: 'uncovered', kind: 'changes', value: config.uncovered },
-    ];
-    for (const rule of rules) {
-        if (rule.value !== 'block' || kinds.includes(rule.kind))
-            continue;
-        throw new ConfigError({
-            file: src.display,
-            ...valueAt(src, [rule.key]),
-            key: rule.key,
-            message: `block needs the ${rule.kind} audit, which \`audit\` leaves out; add ${rule.kind} to audit`,
-        });
-    }
-}
-/** Returns where each check's name is written, for messages about clashes found later. */
-function checkUniqueNames(src, config) {
-    const seen = new Map();
-    for (const [i, check] of (config.checks ?? []).entries()) {
-        const at = valueAt(src, ['checks', i, 'name']);
-        // Names become file names, and some file systems ignore case.
-        const first = seen.get(check.name.toLowerCase());
-        if (first !== undefined) {
-            const message = first.name === check.name
-                ? `duplicate check name "${check.name}" (first used at line ${first.line})`
-                : `check name "${check.name}" clashes with "${first.name}" at line ${first.line} (names become file names, so case does not tell them apart)`;
-            throw new ConfigError({ file: src.display, ...at, key: `checks[${i}].name`, message });
-        }
-        seen.set(check.name.toLowerCase(), { name: check.name, line: at.line });
-    }
-}
-function setupOf(config) {
-    if (config.setup === undefined)
-        return null;
-    if (typeof config.setup === 'string') {
-        return { command: config.setup, timeout_s: DEFAULT_SETUP_TIMEOUT_S };
-    }
-    return {
-        command: config.setup.command,
-        timeout_s: config.setup.timeout_s ?? DEFAULT_SETUP_TIMEOUT_S,
-        ...(config.setup.network ? { network: config.setup.network } : {}),
-    };
-}
-/**
- * `{ limits }` with the limit keys a mapping sets, or nothing when it sets none (absent keys
- * fall back: a check's to the config's, the config's to DEFAULT_LIMITS).
- */
-function limitsOf(entry) {
-    const limits = {};
-    if (entry.network !== undefined)
-        limits.network = entry.network;
-    if (entry.pids_max !== undefined)
-        limits.pids_max = entry.pids_max;
-    if (entry.memory_mb !== undefined)
-        limits.memory_mb = entry.memory_mb;
-    if (entry.disk_mb !== undefined)
-        limits.disk_mb = entry.disk_mb;
-    return Object.keys(limits).length > 0 ? { limits } : {};
-}
-/**
- * Environment values as strings. An unquoted `1.10` or `0x1F` is taken as the text the user
- * wrote, not as the number YAML reads (1.1, 31): a version string must not change on the way.
- */
-function envOf(src, at, env) {
-    const out = {};
-    for (const [name, value] of Object.entries(env ?? {})) {
-        if (typeof value === 'string') {
-            out[name] = value;
-            continue;
-        }
-        const node = walk(src, [...at, name]).node;
-        out[name] = (0,dist/* isScalar */.jn)(node) && typeof node.source === 'string' ? node.source : String(value);
+/** `checks[1].command`; keys that are not plain words are quoted, so the path stays one line. */
+function formatKeyPath(keyPath) {
+    let out = '';
+    for (const step of keyPath) {
+        if (typeof step === 'number')
+            out += `[${step}]`;
+        else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(step))
+            out += out === '' ? step : `.${step}`;
+        else
+            out += `[${JSON.stringify(errors_excerpt(step, 60))}]`;
     }
     return out;
 }
-// ---------------------------------------------------------------------------------------------
-// Errors from YAML and from zod, located
+
+;// CONCATENATED MODULE: ./src/engine/config/diagnostics.ts
+
+
+
+/** YAML's own error (or warning) as a located ConfigError; never quotes more than an excerpt. */
 function yamlError(src, problem) {
     const offset = problem.pos[0];
     const at = locationOf(src, offset);
@@ -10786,118 +10414,10 @@ function describeValue(value) {
     }
     return String(value);
 }
-// ---------------------------------------------------------------------------------------------
-// Positions
-function locationOf(src, offset) {
-    const { line, col } = src.lines.linePos(offset);
-    return { line, column: col };
+/** An error's message, or the thrown value as text. */
+function errorText(err) {
+    return err instanceof Error ? err.message : String(err);
 }
-/**
- * Follows a key path through the document as far as it exists. Returns the deepest node reached
- * and, when the last step reached was a mapping key, its pair.
- */
-function walk(src, keyPath) {
-    let node = src.doc.contents;
-    let pair = null;
-    let depth = 0;
-    for (const step of keyPath) {
-        if ((0,dist/* isAlias */.Vj)(node))
-            node = node.resolve(src.doc);
-        if ((0,dist/* isMap */.jh)(node)) {
-            const found = node.items.find((p) => keyText(p.key) === String(step));
-            if (found === undefined)
-                break;
-            pair = found;
-            node = found.value;
-        }
-        else if ((0,dist/* isSeq */.oP)(node) && typeof step === 'number') {
-            node = node.items[step];
-            pair = null;
-        }
-        else {
-            break;
-        }
-        depth++;
-    }
-    return { node: isNodeLike(node) ? node : null, pair, depth };
-}
-function isNodeLike(value) {
-    return typeof value === 'object' && value !== null && 'range' in value;
-}
-function keyText(key) {
-    if ((0,dist/* isScalar */.jn)(key))
-        return typeof key.value === 'symbol' ? null : String(key.value);
-    return null;
-}
-/** Where the value at keyPath is written; falls back to its key, then to the nearest parent. */
-function valueAt(src, keyPath) {
-    const { node, pair, depth } = walk(src, keyPath);
-    const complete = depth === keyPath.length;
-    const empty = (0,dist/* isScalar */.jn)(node) && node.value === null && node.range?.[0] === node.range?.[1];
-    if (complete && pair !== null && (node === null || empty))
-        return keyAt(src, keyPath);
-    if (node?.range)
-        return locationOf(src, node.range[0]);
-    if (pair !== null)
-        return keyAt(src, keyPath.slice(0, depth));
-    return { line: 1, column: 1 };
-}
-/** Where the key that ends keyPath is written. */
-function keyAt(src, keyPath) {
-    const { pair, depth } = walk(src, keyPath);
-    const keyNode = pair?.key;
-    if (depth === keyPath.length && isNodeLike(keyNode) && keyNode.range) {
-        return locationOf(src, keyNode.range[0]);
-    }
-    return valueAt(src, keyPath.slice(0, -1));
-}
-/** The key path of the innermost key or value that contains offset (for YAML's own errors). */
-function keyPathAt(src, offset) {
-    const out = [];
-    let node = src.doc.contents;
-    for (;;) {
-        if ((0,dist/* isMap */.jh)(node)) {
-            const hit = node.items.find((p) => contains(p.key, offset) || contains(p.value, offset));
-            const text = hit === undefined ? null : keyText(hit.key);
-            if (hit === undefined || text === null)
-                return out;
-            out.push(text);
-            if (contains(hit.key, offset))
-                return out;
-            node = hit.value;
-        }
-        else if ((0,dist/* isSeq */.oP)(node)) {
-            const index = node.items.findIndex((item) => contains(item, offset));
-            if (index < 0)
-                return out;
-            out.push(index);
-            node = node.items[index];
-        }
-        else {
-            return out;
-        }
-    }
-}
-function contains(node, offset) {
-    if (!isNodeLike(node) || !node.range)
-        return false;
-    return node.range[0] <= offset && offset < node.range[2];
-}
-/** `checks[1].command`; keys that are not plain words are quoted, so the path stays one line. */
-function formatKeyPath(keyPath) {
-    let out = '';
-    for (const step of keyPath) {
-        if (typeof step === 'number')
-            out += `[${step}]`;
-        else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(step))
-            out += out === '' ? step : `.${step}`;
-        else
-            out += `[${JSON.stringify(errors_excerpt(step, 60))}]`;
-    }
-    return out;
-}
-// ---------------------------------------------------------------------------------------------
-// Small helpers
 /** The allowed word closest to a mistyped one, when it is close enough to be a typo. */
 function closest(word, candidates) {
     if (word === '')
@@ -10930,17 +10450,1750 @@ function editDistance(a, b) {
 function firstLine(text) {
     return text.split('\n', 1)[0] ?? text;
 }
-function errorText(err) {
-    return err instanceof Error ? err.message : String(err);
+
+;// CONCATENATED MODULE: ./src/engine/config/parse.ts
+/**
+ * quorum.yml text -> GateConfig: pure (no file access, no environment). Parsing keeps the YAML
+ * document, not just its values, so that each check records where it is written and every error
+ * can name the file, line, column and key path (see diagnostics.ts). Reading the file is the run
+ * layer's job (run/config-file.ts).
+ */
+
+
+
+
+
+
+
+
+/** Largest config file we agree to parse; quorum.yml may come from an untrusted PR. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+/**
+ * A config built in code rather than read from a file (the library's Gate, the CLI's
+ * `--checks` without `--config`): the defaults of an empty quorum.yml, plus `fields`.
+ */
+function configInCode(fields = {}) {
+    return {
+        file: null,
+        mode: 'pass-fail',
+        flaky: 'warn',
+        setup: null,
+        env_passthrough: [],
+        env: {},
+        parallel: null,
+        functions: null,
+        checks: [],
+        ...fields,
+    };
+}
+/**
+ * Parses and validates the text of a quorum.yml and applies defaults.
+ *
+ * @param text the file's contents
+ * @param file absolute path of the file; `functions` is resolved against its directory
+ * @throws ConfigError naming file, line, column and key for the first problem in the file
+ */
+function parseConfig(text, file, options = {}) {
+    const display = options.displayPath ?? file;
+    const lines = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, {
+        lineCounter: lines,
+        prettyErrors: false,
+        // `<<: *defaults` is common in CI YAML; without this it would be an unknown key "<<".
+        merge: true,
+        uniqueKeys: true,
+    });
+    const src = { display, doc, lines };
+    // Warnings too: an unresolved tag silently turns into a string, and a gate config should not
+    // mean something other than what its author thinks.
+    const yamlProblem = doc.errors[0] ?? doc.warnings[0];
+    if (yamlProblem !== undefined)
+        throw yamlError(src, yamlProblem);
+    if (doc.contents === null || ((0,dist/* isScalar */.jn)(doc.contents) && doc.contents.value === null)) {
+        throw new ConfigError({
+            file: display,
+            line: 1,
+            column: 1,
+            message: 'the file is empty; it needs a `checks:` list (or `functions:`)',
+        });
+    }
+    if (!(0,dist/* isMap */.jh)(doc.contents)) {
+        const at = locationOf(src, doc.contents.range?.[0] ?? 0);
+        throw new ConfigError({
+            file: display,
+            ...at,
+            message: `the top level must be a mapping of keys (mode, checks, ...), not ${describeValue(doc.toJS())}`,
+        });
+    }
+    let data;
+    try {
+        data = doc.toJS({ maxAliasCount: 100 });
+    }
+    catch (err) {
+        // Only alias expansion can throw here (a "billion laughs" document).
+        throw new ConfigError({
+            file: display,
+            line: 1,
+            column: 1,
+            message: `invalid YAML: ${errors_excerpt(errorText(err))}`,
+        });
+    }
+    const parsed = ConfigFileSchema.safeParse(data, { reportInput: true, error: genericMessage });
+    if (!parsed.success)
+        throw firstSchemaError(src, parsed.error.issues);
+    const config = parsed.data;
+    checkChecksPresent(src, config);
+    checkUniqueNames(src, config);
+    checkCanaries(src, config);
+    checkAuditPolicies(src, config);
+    const gate = {
+        file,
+        mode: config.mode ?? 'pass-fail',
+        flaky: config.flaky ?? 'warn',
+        setup: setupOf(config),
+        env_passthrough: [...new Set(config.env_passthrough ?? [])],
+        env: envOf(src, ['env'], config.env),
+        parallel: config.parallel ?? null,
+        ...(config.read_only_paths ? { read_only_paths: [...new Set(config.read_only_paths)] } : {}),
+        ...auditOf(config),
+        ...limitsOf(config),
+        functions: config.functions === undefined ? null : external_node_path_default().resolve(external_node_path_default().dirname(file), config.functions),
+        checks: (config.checks ?? []).map((check, i) => ({
+            kind: 'shell',
+            name: check.name,
+            command: check.command,
+            timeout_s: check.timeout_s ?? DEFAULT_TIMEOUT_S,
+            score_from: check.score_from ?? null,
+            env: envOf(src, ['checks', i, 'env'], check.env),
+            ...(check.expect === 'fail' ? { expect: 'fail' } : {}),
+            ...noiseOf(check, check.score_from ?? null),
+            ...limitsOf(check),
+            source: { file: display, ...valueAt(src, ['checks', i, 'name']) },
+        })),
+    };
+    if (gate.functions !== null) {
+        gate.functions_source = {
+            path: gate.functions,
+            location: { file: display, ...valueAt(src, ['functions']) },
+        };
+    }
+    return gate;
+}
+/**
+ * Appends the checks a functions module exports to a parsed config, as FunctionCheckSpecs.
+ * Returns a new config; the given one is not changed.
+ *
+ * @param listed name and timeout of each exported check, in export order (timeout null = default)
+ * @param modulePath absolute path of the module, recorded on each spec
+ * @throws ConfigError located at the `functions` key when a name is invalid, repeated, or taken
+ *   by a shell check, when a timeout is not a positive number, or when there are no checks at all
+ */
+function mergeFunctionChecks(config, listed, modulePath) {
+    const at = config.functions_source?.path === config.functions ? config.functions_source.location : null;
+    const display = at?.file ?? config.checks[0]?.source?.file ?? config.file ?? 'quorum.yml';
+    const moduleName = external_node_path_default().basename(modulePath);
+    const fail = (message) => new ConfigError({
+        file: display,
+        line: at?.line ?? 0,
+        column: at?.column ?? 0,
+        key: 'functions',
+        message,
+    });
+    const taken = new Map();
+    for (const check of config.checks) {
+        const line = check.source?.line;
+        taken.set(check.name.toLowerCase(), `the ${check.kind} check "${check.name}"${line === undefined ? '' : ` at line ${line}`}`);
+    }
+    const added = [];
+    for (const [i, entry] of listed.entries()) {
+        const name = entry.name;
+        if (typeof name !== 'string' || !CHECK_NAME_PATTERN.test(name)) {
+            throw fail(`${moduleName}: check #${i + 1} has an invalid name ${describeValue(name)}; names must start with a letter or digit and contain only letters, digits, "_", "." and "-"`);
+        }
+        if (name.length > MAX_CHECK_NAME_LENGTH) {
+            throw fail(`${moduleName}: check name "${name}" is longer than ${MAX_CHECK_NAME_LENGTH} characters`);
+        }
+        const clash = taken.get(name.toLowerCase());
+        if (clash !== undefined) {
+            throw fail(`${moduleName}: function check "${name}" has the same name as ${clash}`);
+        }
+        const timeout = entry.timeout_s;
+        if (timeout !== null &&
+            (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
+            throw fail(`${moduleName}: check "${name}" has timeout_s ${describeValue(timeout)}; it must be a positive number of seconds`);
+        }
+        const noise = NoiseSchema.safeParse({
+            repeats: entry.repeats,
+            retries: entry.retries,
+            metrics: entry.metrics,
+            expect: entry.expect,
+        }, { error: genericMessage });
+        if (!noise.success) {
+            const issue = noise.error.issues[0];
+            const where = issue.path.map(String).join('.');
+            throw fail(`${moduleName}: check "${name}": ${where} ${issue.message}`);
+        }
+        if (noise.data.expect === 'fail' && (noise.data.retries ?? 0) > 0) {
+            throw fail(`${moduleName}: check "${name}": ${CANARY_RETRIES}`);
+        }
+        taken.set(name.toLowerCase(), `the function check "${name}" in ${moduleName}`);
+        added.push({
+            kind: 'function',
+            name,
+            timeout_s: timeout ?? DEFAULT_TIMEOUT_S,
+            env: {},
+            module: modulePath,
+            ...(noise.data.expect === 'fail' ? { expect: 'fail' } : {}),
+            ...noiseOf(noise.data, null),
+        });
+    }
+    if (config.checks.length === 0 && added.length === 0) {
+        // A gate with no checks would allow anything.
+        throw fail(`${moduleName} exports no checks, and no shell checks are listed`);
+    }
+    return { ...config, checks: [...config.checks, ...added] };
+}
+const NoiseSchema = object({ ...noiseKeys, expect: expectKey.optional() });
+const CANARY_RETRIES = 'a canary (expect: fail) is never retried: a retry would only give a known-bad input another chance to pass; remove retries';
+/**
+ * The audit keys the file sets, and only those: a config without them parses exactly as before
+ * (the gate applies the defaults). `vacuous: block` or `uncovered: block` switch their audit on
+ * when `audit` is absent, so that a policy is never set for an audit that does not run.
+ */
+function auditOf(config) {
+    const kinds = config.audit === undefined
+        ? undefined
+        : [...new Set(typeof config.audit === 'string' ? [config.audit] : config.audit)];
+    const out = {};
+    if (kinds !== undefined)
+        out.audit = kinds;
+    else {
+        const implied = [];
+        if (config.vacuous === 'block')
+            implied.push('vacuity');
+        if (config.uncovered === 'block')
+            implied.push('changes');
+        if (implied.length > 0)
+            out.audit = implied;
+    }
+    if (config.audit_max_files !== undefined)
+        out.audit_max_files = config.audit_max_files;
+    if (config.audit_ignore !== undefined)
+        out.audit_ignore = [...new Set(config.audit_ignore)];
+    if (config.vacuous !== undefined)
+        out.vacuous = config.vacuous;
+    if (config.uncovered !== undefined)
+        out.uncovered = config.uncovered;
+    return out;
+}
+/**
+ * repeats, retries and the metric list of a check. `score_from: k` is a metric k, direction
+ * higher, tolerance 0, unless `metrics` declares k itself (then that declaration wins).
+ */
+function noiseOf(entry, scoreFrom) {
+    const metrics = Object.entries(entry.metrics ?? {}).map(([name, spec]) => ({
+        name,
+        direction: spec.direction,
+        tolerance: parseTolerance(spec.tolerance),
+        deterministic: spec.deterministic ?? false,
+    }));
+    return {
+        repeats: entry.repeats ?? 1,
+        retries: entry.retries ?? 0,
+        metrics: withScoreMetric(metrics, scoreFrom),
+    };
+}
+/**
+ * `score_from: k` is also a metric `k` (direction higher, tolerance 0) unless `metrics` declares
+ * `k` itself: the declared metrics with that one first.
+ */
+function withScoreMetric(metrics, scoreFrom) {
+    if (scoreFrom === null || metrics.some((m) => m.name === scoreFrom))
+        return metrics;
+    return [
+        {
+            name: scoreFrom,
+            direction: 'higher',
+            tolerance: { kind: 'absolute', value: 0 },
+            deterministic: false,
+        },
+        ...metrics,
+    ];
+}
+// ---------------------------------------------------------------------------------------------
+// Cross-key rules
+function checkChecksPresent(src, config) {
+    if (config.functions !== undefined)
+        return;
+    if (config.checks === undefined) {
+        throw new ConfigError({
+            file: src.display,
+            ...locationOf(src, src.doc.contents?.range?.[0] ?? 0),
+            key: 'checks',
+            message: 'missing required key "checks" (list at least one check, or set functions)',
+        });
+    }
+    if (config.checks === null || config.checks.length === 0) {
+        throw new ConfigError({
+            file: src.display,
+            ...valueAt(src, ['checks']),
+            key: 'checks',
+            message: 'no checks listed; list at least one, or set functions',
+        });
+    }
+}
+/** A canary must not be retried: every retry is one more chance for a known-bad input to pass. */
+function checkCanaries(src, config) {
+    for (const [i, check] of (config.checks ?? []).entries()) {
+        if (check.expect !== 'fail' || (check.retries ?? 0) === 0)
+            continue;
+        throw new ConfigError({
+            file: src.display,
+            ...valueAt(src, ['checks', i, 'retries']),
+            key: `checks[${i}].retries`,
+            message: CANARY_RETRIES,
+        });
+    }
+}
+/**
+ * `vacuous: block` (or `uncovered: block`) next to an `audit` list that leaves its audit out
+ * would block on something that is never looked at: a contradiction, not a default to guess.
+ */
+function checkAuditPolicies(src, config) {
+    if (config.audit === undefined)
+        return;
+    const kinds = typeof config.audit === 'string' ? [config.audit] : config.audit;
+    const rules = [
+        { key: 'vacuous', kind: 'vacuity', value: config.vacuous },
+        { key: 'uncovered', kind: 'changes', value: config.uncovered },
+    ];
+    for (const rule of rules) {
+        if (rule.value !== 'block' || kinds.includes(rule.kind))
+            continue;
+        throw new ConfigError({
+            file: src.display,
+            ...valueAt(src, [rule.key]),
+            key: rule.key,
+            message: `block needs the ${rule.kind} audit, which \`audit\` leaves out; add ${rule.kind} to audit`,
+        });
+    }
+}
+/** Returns where each check's name is written, for messages about clashes found later. */
+function checkUniqueNames(src, config) {
+    const seen = new Map();
+    for (const [i, check] of (config.checks ?? []).entries()) {
+        const at = valueAt(src, ['checks', i, 'name']);
+        // Names become file names, and some file systems ignore case.
+        const first = seen.get(check.name.toLowerCase());
+        if (first !== undefined) {
+            const message = first.name === check.name
+                ? `duplicate check name "${check.name}" (first used at line ${first.line})`
+                : `check name "${check.name}" clashes with "${first.name}" at line ${first.line} (names become file names, so case does not tell them apart)`;
+            throw new ConfigError({ file: src.display, ...at, key: `checks[${i}].name`, message });
+        }
+        seen.set(check.name.toLowerCase(), { name: check.name, line: at.line });
+    }
+}
+function setupOf(config) {
+    if (config.setup === undefined)
+        return null;
+    if (typeof config.setup === 'string') {
+        return { command: config.setup, timeout_s: DEFAULT_SETUP_TIMEOUT_S };
+    }
+    return {
+        command: config.setup.command,
+        timeout_s: config.setup.timeout_s ?? DEFAULT_SETUP_TIMEOUT_S,
+        ...(config.setup.network ? { network: config.setup.network } : {}),
+    };
+}
+/**
+ * `{ limits }` with the limit keys a mapping sets, or nothing when it sets none (absent keys
+ * fall back: a check's to the config's, the config's to DEFAULT_LIMITS).
+ */
+function limitsOf(entry) {
+    const limits = {};
+    if (entry.network !== undefined)
+        limits.network = entry.network;
+    if (entry.pids_max !== undefined)
+        limits.pids_max = entry.pids_max;
+    if (entry.memory_mb !== undefined)
+        limits.memory_mb = entry.memory_mb;
+    if (entry.disk_mb !== undefined)
+        limits.disk_mb = entry.disk_mb;
+    return Object.keys(limits).length > 0 ? { limits } : {};
+}
+/**
+ * Environment values as strings. An unquoted `1.10` or `0x1F` is taken as the text the user
+ * wrote, not as the number YAML reads (1.1, 31): a version string must not change on the way.
+ */
+function envOf(src, at, env) {
+    const out = {};
+    for (const [name, value] of Object.entries(env ?? {})) {
+        if (typeof value === 'string') {
+            out[name] = value;
+            continue;
+        }
+        const node = walk(src, [...at, name]).node;
+        out[name] = (0,dist/* isScalar */.jn)(node) && typeof node.source === 'string' ? node.source : String(value);
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/engine/shard.ts
+/**
+ * Splitting a suite across a matrix of jobs (`shard: K/N`): which checks each shard runs.
+ *
+ * The assignment is a deal, not a hash bucket. Hashing each name on its own (sha-256 mod N) is
+ * stable whatever else is in the config, but it is a lottery: 12 checks dealt that way over 4
+ * shards leave a shard empty one time in eight, and give some shard 5 or more of them (instead of
+ * 3) more often than not, and the slowest shard sets the wall time of the whole suite. So the names are put in a stable pseudo-random order (by the sha-256 of
+ * each name) and dealt round-robin like cards: every shard gets the same number of checks, give
+ * or take one, and no shard is empty while there are at least N checks.
+ *
+ * The price: the assignment depends on the whole set of names, so adding or renaming a check can
+ * move others to another shard. That is harmless, because every job of one matrix reads the same
+ * config (the publisher refuses shards from different configs), and it keeps the promise that
+ * matters: for a given set of check names, the same name always lands in the same shard, and
+ * every check lands in exactly one. The hash order rather than the config or alphabetical order
+ * keeps checks that are written next to each other (often the slow ones of a kind, `e2e-a`,
+ * `e2e-b`) from landing together by accident of naming.
+ *
+ * Shards are numbered from 1, as users write them (`shard: 1/4` is the first of four).
+ */
+
+
+/** The largest N in `K/N`: more jobs than this is a typo, not a plan. */
+const MAX_SHARDS = 256;
+const SHARD_PATTERN = /^([1-9][0-9]{0,2})\/([1-9][0-9]{0,2})$/;
+/**
+ * Parses `K/N` (1 <= K <= N <= 256, plain decimal integers without signs, leading zeros or
+ * blanks). Throws a usage QuorumError with a one-line message otherwise.
+ */
+function parseShard(text) {
+    const match = SHARD_PATTERN.exec(text);
+    const index = Number(match?.[1]);
+    const total = Number(match?.[2]);
+    if (match === null || total > MAX_SHARDS || index > total) {
+        // The text is quoted as JSON so blanks, line breaks and control characters show as what
+        // they are; excerpt() bounds it, because an input can be anything.
+        throw new QuorumError('usage', `shard: expected K/N with 1 <= K <= N <= ${MAX_SHARDS} (e.g. 2/4), got ${JSON.stringify(excerpt(text, 40))}`);
+    }
+    return { index, total };
+}
+/**
+ * Assigns every name to a shard in 1..total: sorted by the sha-256 of the name (ties, which
+ * need a hash collision, broken by the name), then dealt round-robin. Shard sizes differ by at
+ * most one. The result depends only on the set of names, not on their order in `names`.
+ * Throws on a duplicate name (check names are unique; a duplicate is a caller's bug) and on a
+ * total outside 1..MAX_SHARDS.
+ */
+function assignShards(names, total) {
+    if (!Number.isInteger(total) || total < 1 || total > MAX_SHARDS) {
+        throw new RangeError(`shard total must be an integer in 1..${MAX_SHARDS}, got ${total}`);
+    }
+    const keyed = names.map((name) => ({ name, key: sha256(name) }));
+    keyed.sort((a, b) => compare(a.key, b.key) || compare(a.name, b.name));
+    const shards = new Map();
+    keyed.forEach(({ name }, position) => {
+        if (shards.has(name))
+            throw new Error(`assignShards: duplicate check name ${name}`);
+        shards.set(name, (position % total) + 1);
+    });
+    return shards;
+}
+/**
+ * The names that `shard` runs, in their order in `names` (the config's order, which is the
+ * order reports list them in).
+ */
+function checksInShard(names, shard) {
+    const assigned = assignShards(names, shard.total);
+    return names.filter((name) => assigned.get(name) === shard.index);
+}
+function sha256(text) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text, 'utf8').digest('hex');
+}
+/** Code-unit order, never locale order: every machine must sort the same way. */
+function compare(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+;// CONCATENATED MODULE: ./src/engine/report-schema.ts
+/**
+ * The shape of what Quorum reads back that it once wrote: a run result from the result cache,
+ * and whole reports from the gate stage's artifacts. Whatever comes back may be corrupt or
+ * forged, so it is checked field by field, with caps on every string and list, before anything
+ * uses it.
+ */
+
+
+
+
+const MAX_TEXT = 64 * 1024;
+const report_schema_text = schemas_string().max(MAX_TEXT);
+const finite = schemas_number().refine(Number.isFinite, { error: 'must be a finite number' });
+const metricValues = record(schemas_string().max(200), finite);
+const AttemptSchema = strictObject({
+    repeat: schemas_number().int().positive(),
+    attempt: schemas_number().int().positive(),
+    outcome: schemas_enum(['PASSED', 'FAILED', 'TIMEOUT', 'CRASHED', 'ERROR']),
+    reason: report_schema_text,
+    seed: schemas_string().max(200),
+    started_at: schemas_string().max(100),
+    duration_ms: schemas_number().nonnegative(),
+    metrics: metricValues,
+    log_path: schemas_string().max(4096).nullable(),
+});
+const OutputSchema = strictObject({
+    head: report_schema_text,
+    tail: report_schema_text,
+    bytes: schemas_number().nonnegative(),
+    truncated: schemas_boolean(),
+    log_path: schemas_string().max(4096).nullable(),
+});
+const RunResultSchema = strictObject({
+    outcome: schemas_enum(OUTCOMES),
+    reason: report_schema_text,
+    score: finite.nullable(),
+    duration_ms: schemas_number().nonnegative(),
+    exit_code: schemas_number().int().nullable(),
+    signal: schemas_string().max(40).nullable(),
+    output: OutputSchema,
+    seed: schemas_string().max(200),
+    sandbox: schemas_enum(['overlay', 'copy']),
+    sandbox_root: schemas_string().max(4096).nullable().optional(),
+    metrics: metricValues.optional(),
+    declaration_error: schemas_boolean().optional(),
+    attempts: array(AttemptSchema).max(10_000).optional(),
+    reused_from: strictObject({
+        cache: schemas_enum(['local', 'actions']),
+        location: schemas_string().max(4096),
+        stored_at: schemas_string().max(100),
+        key: schemas_string().max(200),
+    })
+        .optional(),
+});
+/** The run result in `value`, or why it is not one (one line). */
+function parseRunResult(value) {
+    const parsed = RunResultSchema.safeParse(value);
+    if (parsed.success)
+        return { ok: true, result: parsed.data };
+    const issue = parsed.error.issues[0];
+    const where = issue.path.length > 0 ? issue.path.map(String).join('.') : 'the value';
+    return { ok: false, why: `${where}: ${issue.message}` };
+}
+// ---------------------------------------------------------------------------------------------
+// Whole reports, as the publish stage reads them from artifacts (DESIGN "Forks and shards").
+// Every field of types.ts Report is listed, nothing else is accepted, and every string and list
+// is capped, so that what passes can be rendered and merged without further checks on size.
+/** Most checks a report may list (a config with more is not a plan, it is an accident). */
+const MAX_REPORT_CHECKS = 10_000;
+const MAX_SAMPLES = 10_000;
+const report_schema_name = schemas_string()
+    .max(MAX_CHECK_NAME_LENGTH)
+    .regex(CHECK_NAME_PATTERN, { error: 'must be a check name' });
+const sha = schemas_string().regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, { error: 'must be a full sha' });
+const texts = array(report_schema_text).max(MAX_REPORT_CHECKS * 2);
+const SideSchema = strictObject({
+    samples: array(finite).max(MAX_SAMPLES),
+    median: finite.nullable(),
+});
+const MetricReportSchema = strictObject({
+    name: schemas_string().max(200),
+    direction: schemas_enum(['higher', 'lower']),
+    tolerance: schemas_string().max(100),
+    deterministic: schemas_boolean(),
+    verdict: schemas_enum(['regressed', 'improved', 'unchanged', 'inconclusive']),
+    baseline: SideSchema.nullable(),
+    candidate: SideSchema,
+    change_pct: finite.nullable(),
+    ci: tuple([finite, finite]).nullable(),
+    test: schemas_string().max(1000),
+    repeats_needed: schemas_number().int().nonnegative().nullable(),
+});
+const CHANGES = [
+    'still-passing',
+    'regressed',
+    'fixed',
+    'still-failing',
+    'passing',
+    'failing',
+    'new-check-passing',
+    'new-check-failing',
+];
+const CheckReportSchema = strictObject({
+    name: report_schema_name,
+    kind: schemas_enum(['shell', 'function']),
+    candidate: RunResultSchema,
+    baseline: RunResultSchema.nullable(),
+    change: schemas_enum(CHANGES),
+    score_delta: finite.nullable(),
+    reproduce: schemas_string().max(8192),
+    metrics: array(MetricReportSchema).max(1000).optional(),
+    expect: literal('fail').optional(),
+});
+const ReuseOriginSchema = strictObject({
+    cache: schemas_enum(['local', 'actions']),
+    location: schemas_string().max(4096),
+    stored_at: schemas_string().max(100),
+    key: schemas_string().max(200),
+});
+const AuditRunSchema = strictObject({
+    outcome: schemas_enum(OUTCOMES),
+    reason: report_schema_text,
+    duration_ms: schemas_number().nonnegative(),
+    exit_code: schemas_number().int().nullable(),
+    signal: schemas_string().max(40).nullable(),
+    seed: schemas_string().max(200),
+    log_path: schemas_string().max(4096).nullable(),
+    reused_from: ReuseOriginSchema.optional(),
+});
+const policy = schemas_enum(['warn', 'block']);
+const relativePath = schemas_string().max(4096);
+const VacuityProbeSchema = strictObject({
+    check: report_schema_name,
+    probed: schemas_enum(['baseline', 'candidate']),
+    run: AuditRunSchema,
+    vacuous: schemas_boolean().nullable(),
+});
+const SabotagedRunSchema = strictObject({
+    check: report_schema_name,
+    run: AuditRunSchema,
+    noticed: schemas_boolean().nullable(),
+    together: literal(true).optional(),
+    broken_together: schemas_number().int().min(2).optional(),
+});
+const SABOTAGES = ['throw', 'raise', 'exit', 'emptied'];
+const FileAuditSchema = strictObject({
+    path: relativePath,
+    status: schemas_enum(['added', 'modified']),
+    sabotage: schemas_enum(SABOTAGES),
+    runs: array(SabotagedRunSchema).max(MAX_REPORT_CHECKS),
+    noticed_by: array(report_schema_name).max(MAX_REPORT_CHECKS),
+    covered: schemas_boolean().nullable(),
+});
+const NOT_AUDITED_REASONS = [
+    'ignored',
+    'gate-file',
+    'binary',
+    'not-a-file',
+    'over-cap',
+    'too-large',
+    'unreadable',
+];
+const ChangeAuditSchema = strictObject({
+    checks: array(report_schema_name).max(MAX_REPORT_CHECKS),
+    max_files: schemas_number().int().nonnegative(),
+    files: array(FileAuditSchema).max(MAX_REPORT_CHECKS),
+    not_audited: array(strictObject({ path: relativePath, why: schemas_enum(NOT_AUDITED_REASONS) }))
+        .max(MAX_REPORT_CHECKS),
+    not_audited_omitted: schemas_number().int().nonnegative().optional(),
+    note: report_schema_text.optional(),
+    runs: array(strictObject({ check: report_schema_name, runs: schemas_number().int().nonnegative() }))
+        .max(MAX_REPORT_CHECKS)
+        .optional(),
+});
+const AuditReportSchema = strictObject({
+    vacuous: policy,
+    uncovered: policy,
+    vacuity: array(VacuityProbeSchema).max(MAX_REPORT_CHECKS).optional(),
+    changes: ChangeAuditSchema.optional(),
+});
+const TreeInfoSchema = strictObject({
+    role: schemas_enum(['baseline', 'candidate']),
+    path: schemas_string().max(4096),
+    commit: sha.nullable(),
+    id: schemas_string().max(200).optional(),
+    setup: RunResultSchema.nullable(),
+});
+const count = schemas_number().int().nonnegative();
+const ReportSchema = strictObject({
+    schema_version: literal(1),
+    tool: strictObject({ name: literal('quorum'), version: schemas_string().max(100) }),
+    verdict: schemas_enum(['allow', 'block']),
+    mode: schemas_enum(MODES),
+    flaky: schemas_enum(['warn', 'block']).optional(),
+    reasons: texts,
+    checks: array(CheckReportSchema).max(MAX_REPORT_CHECKS),
+    counts: strictObject({
+        PASSED: count,
+        FAILED: count,
+        TIMEOUT: count,
+        CRASHED: count,
+        ERROR: count,
+        // Reports from before FLAKY existed have no count for it; counts are recomputed anyway.
+        FLAKY: count.optional(),
+    }),
+    skipped: array(report_schema_name).max(MAX_REPORT_CHECKS).optional(),
+    shard: strictObject({
+        index: schemas_number().int().min(1).max(MAX_SHARDS),
+        total: schemas_number().int().min(1).max(MAX_SHARDS),
+        all_checks: array(report_schema_name).max(MAX_REPORT_CHECKS),
+    })
+        .optional(),
+    totals: strictObject({ baseline_score: finite.nullable(), candidate_score: finite }),
+    trees: strictObject({ baseline: TreeInfoSchema.nullable(), candidate: TreeInfoSchema }),
+    sandbox: schemas_enum(['overlay', 'copy']),
+    config_file: schemas_string().max(4096).nullable(),
+    started_at: schemas_string().max(100),
+    duration_ms: schemas_number().nonnegative(),
+    notices: texts,
+    audit: AuditReportSchema.optional(),
+});
+/** The report in `value`, or why it is not one (one line naming the first bad field). */
+function parseReport(value) {
+    const parsed = ReportSchema.safeParse(value);
+    if (!parsed.success)
+        return { ok: false, why: report_schema_firstIssue(parsed.error) };
+    const { counts } = parsed.data;
+    return { ok: true, report: { ...parsed.data, counts: { ...counts, FLAKY: counts.FLAKY ?? 0 } } };
+}
+/**
+ * `path.to.field: message` of a zod error's first issue. The text is the schema's own words:
+ * names of fields an artifact made up (unknown keys, record keys) are left out or replaced,
+ * because they are hostile text that would end up in a check run and the job log.
+ */
+function report_schema_firstIssue(error) {
+    const issue = error.issues[0];
+    const where = issue.path.length > 0
+        ? issue.path
+            .map((p) => typeof p === 'number' || /^[A-Za-z0-9_]{1,40}$/.test(String(p)) ? String(p) : '?')
+            .join('.')
+        : 'the value';
+    const message = issue.code === 'unrecognized_keys' ? 'unexpected field' : issue.message;
+    return `${where}: ${message}`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/handoff.ts
+/**
+ * What a gate-stage job hands to the publish stage (DESIGN "Forks and shards"): a directory with
+ * two files, the report and an envelope that says which run, commit, event, gate, shard and
+ * config the report belongs to. The directory is uploaded as an artifact by the workflow
+ * (actions/upload-artifact v4 zips its contents at the root and leaves hidden files out, so
+ * neither name starts with a dot).
+ *
+ * The publisher reads both as hostile data: the envelope is schema-checked and capped like the
+ * report, and every claim in it is compared with what the publisher can look up itself (the
+ * triggering run, the API). Nothing in it is ever used to find something to execute.
+ */
+
+
+
+
+/** The envelope's file name inside the report directory. */
+const ENVELOPE_FILE = 'quorum-envelope.json';
+/** The report's file name inside the report directory. */
+const REPORT_FILE = 'quorum-report.json';
+/** Identifies an envelope; the version changes when a publisher could misread an older one. */
+const HANDOFF_FORMAT = 'quorum-handoff';
+const HANDOFF_VERSION = 1;
+const handoff_sha = schemas_string().regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, { error: 'must be a full sha' });
+const EnvelopeSchema = strictObject({
+    format: literal(HANDOFF_FORMAT),
+    version: literal(HANDOFF_VERSION),
+    gate: schemas_string().regex(/^[A-Za-z0-9_.-]{1,100}$/, { error: 'must be a gate name' }),
+    // GitHub's forms: an owner is letters, digits and '-'; a repository name is never . or ..
+    repository: schemas_string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/(?!\.\.?$)[A-Za-z0-9_.-]{1,100}$/, {
+        error: 'must be owner/repo',
+    }),
+    event: schemas_string().regex(/^[a-z_]{1,50}$/, { error: 'must be an event name' }),
+    head_sha: handoff_sha,
+    base_sha: handoff_sha.nullable(),
+    candidate_sha: handoff_sha,
+    pull_request: schemas_number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable(),
+    run: strictObject({
+        id: schemas_number().int().positive().max(Number.MAX_SAFE_INTEGER),
+        attempt: schemas_number().int().positive().max(10_000),
+    }),
+    shard: strictObject({
+        index: schemas_number().int().min(1).max(MAX_SHARDS),
+        total: schemas_number().int().min(1).max(MAX_SHARDS),
+    })
+        .refine((s) => s.index <= s.total, { error: 'index must not exceed total' })
+        .nullable(),
+    config_hash: schemas_string().regex(/^sha256:[0-9a-f]{64}$/, { error: 'must be sha256:<hex>' }),
+});
+/** The envelope in `value`, or why it is not one (one line naming the first bad field). */
+function parseEnvelope(value) {
+    const parsed = EnvelopeSchema.safeParse(value);
+    if (!parsed.success)
+        return { ok: false, why: firstIssue(parsed.error) };
+    return { ok: true, envelope: parsed.data };
+}
+/**
+ * One identity for "the same checks": the bytes of the config file and of the checks module it
+ * names (or their absence). Shards whose hashes differ were judged by different gates, and are
+ * never merged. Length-prefixed, so no two different pairs hash alike.
+ */
+function handoff_configHash(config, functions) {
+    const hash = createHash('sha256').update('quorum-config-v1\0');
+    for (const part of [config, functions]) {
+        if (part === null) {
+            hash.update('none\0');
+            continue;
+        }
+        hash.update(`${part.byteLength}\0`);
+        hash.update(part);
+    }
+    return `sha256:${hash.digest('hex')}`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/config/hash.ts
+/**
+ * The one config hash: "which checks judged this", from the bytes of the config file and of the
+ * checks module it names, as data (the run layer reads them: run/config-file.ts). Two runs whose
+ * sources hash alike ran the same checks.
+ *
+ * The value is written in two places that outlive a run, each in its own fixed encoding:
+ * - `handoff`: `sha256:<64 hex>`, the envelope's `config_hash`. The publish stage computes it
+ *   from its own checkout and merges only reports whose envelopes carry the same value.
+ * - `results-cache`: 16 hex characters, part of every GitHub Actions cache key the action saves
+ *   results under (`quorum-results-v1-<platform>-<hash>-<tree>`). Entries saved by earlier runs
+ *   are found only if the key is computed as it was when they were saved.
+ * Neither can become the other without orphaning what is already stored, so the encodings stay
+ * as they are; what they share is this one function and its input.
+ */
+
+
+/**
+ * Hashes the sources of a gate config for `use`. Equal sources give equal hashes; a change to
+ * either file, or a module appearing or going, changes the hash.
+ *
+ * @throws TypeError for `handoff` without a config file: a report is always handed over by a
+ *   gate that read one
+ */
+function hashConfigSources(sources, use) {
+    if (use === 'handoff') {
+        if (sources.config === null)
+            throw new TypeError('a handoff config hash needs a config file');
+        return configHash(sources.config, sources.functions);
+    }
+    // The first encoding, kept byte for byte: each file's content (or the word "none") and a NUL.
+    const hash = createHash('sha256');
+    for (const part of [sources.config, sources.functions]) {
+        hash.update(part ?? 'none');
+        hash.update('\0');
+    }
+    return hash.digest('hex').slice(0, 16);
+}
+
+;// CONCATENATED MODULE: ./src/engine/config.ts
+/**
+ * The gate config, pure: quorum.yml text -> GateConfig, with errors that name file, line, column
+ * and key. This file is the front door; the parts live in config/:
+ * - parse.ts: text -> GateConfig, and a checks module's listed checks merged into it;
+ * - diagnostics.ts: YAML and schema problems -> one located message;
+ * - locations.ts: key paths <-> lines and columns in the parsed document;
+ * - hash.ts: the one config hash (envelopes, results-cache keys).
+ * Reading the file, and keeping it and its checks module inside their tree, is the run layer's
+ * (run/config-file.ts).
+ */
+
+
+
+
+;// CONCATENATED MODULE: ./src/run/config-file.ts
+/**
+ * The gate config from disk: the one place that reads quorum.yml and its checks module, for the
+ * CLI, the action's gate stage and its publish stage alike. A tree may be someone else's change,
+ * so nothing read from it may lead the gate out of it: no link out of the tree, nothing but a
+ * regular file, nothing unbounded. Parsing is the engine's (engine/config.ts), on the text read
+ * here.
+ */
+
+
+
+
+
+
+
+/** The largest file read to be hashed (the config itself is capped by loadConfigFile). */
+const MAX_HASHED_BYTES = (/* unused pure expression or super */ null && (16 * 1024 * 1024));
+/**
+ * Reads a gate config as the gate runs it: quorum.yml (when there is one) read inside its tree
+ * and parsed, `checks` put in place of its `functions`, and the checks module (named by the
+ * config or by `checks`) opened inside its own tree and closed again, so that a module that
+ * leads out of its tree (`functions: ../../runner/x.mjs`, a link) is refused before anything is
+ * run. The module's checks are not listed here (that means running it).
+ *
+ * @throws ConfigError (line 0) when a file cannot be read or breaks a tree rule; a located
+ *   ConfigError for a problem inside quorum.yml
+ */
+async function loadConfigFromTree(options) {
+    const checks = options.checks ?? null;
+    let config;
+    if (options.config !== null) {
+        const { path: file, root, display } = options.config;
+        const loaded = await loadConfigFile(file, {
+            ...(display === undefined ? {} : { displayPath: display }),
+            ...(root === null ? {} : { root }),
+        });
+        config = checks ? { ...loaded, functions: checks.path } : loaded;
+    }
+    else if (checks) {
+        config = configInCode({ functions: checks.path });
+    }
+    else {
+        throw new TypeError('loadConfigFromTree: neither a config file nor a checks module');
+    }
+    if (config.functions !== null) {
+        // A config from a tree may only name a checks module in that same tree (`../..` included).
+        const root = checks ? checks.root : (options.config?.root ?? null);
+        if (root !== null) {
+            const display = checks
+                ? checks.display
+                : options.functionsDisplay === 'in-tree'
+                    ? external_node_path_default().relative(root, config.functions)
+                    : config.functions;
+            const opened = await openTreeFile(config.functions, {
+                root,
+                display,
+                ...(checks ? {} : { key: 'functions' }),
+            });
+            await opened.handle.close();
+        }
+    }
+    return config;
+}
+/**
+ * Reads a quorum.yml from disk and parses it (through openTreeFile: inside `root` when given, a
+ * regular file, at most MAX_CONFIG_BYTES).
+ *
+ * @throws ConfigError with line 0 when the file cannot be read (missing, a directory, too large,
+ *   not a regular file, a link out of its tree)
+ */
+async function loadConfigFile(file, options = {}) {
+    const absolute = external_node_path_default().resolve(file);
+    const display = options.displayPath ?? file;
+    const opened = await openTreeFile(absolute, {
+        display,
+        ...(options.root === undefined ? {} : { root: options.root }),
+    });
+    let text;
+    try {
+        if (opened.size > MAX_CONFIG_BYTES)
+            throw tooLarge(display, opened.size);
+        // Read to the limit rather than trusting the size: files under /proc say 0.
+        const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+        let length = 0;
+        for (;;) {
+            const { bytesRead } = await opened.handle.read(buffer, length, buffer.length - length);
+            if (bytesRead === 0)
+                break;
+            length += bytesRead;
+            if (length > MAX_CONFIG_BYTES)
+                throw tooLarge(display, length);
+        }
+        text = buffer.subarray(0, length).toString('utf8');
+    }
+    catch (err) {
+        if (err instanceof ConfigError)
+            throw err;
+        throw new ConfigError({ file: display, message: `cannot read the file: ${errorText(err)}` });
+    }
+    finally {
+        await opened.handle.close().catch(() => { });
+    }
+    return parseConfig(text, absolute, options);
+}
+function tooLarge(display, size) {
+    return new ConfigError({
+        file: display,
+        message: `file is too large (${size > MAX_CONFIG_BYTES ? `over ${MAX_CONFIG_BYTES}` : size} bytes; at most ${MAX_CONFIG_BYTES})`,
+    });
+}
+/**
+ * The bytes of the files a gate config was read from, for hashConfigSources: the config file
+ * and the checks module, each read inside `root` (openTreeFile) and named in errors relative to
+ * it.
+ *
+ * @throws ConfigError of openTreeFile when a file cannot be read; RangeError when one is larger
+ *   than MAX_HASHED_BYTES
+ */
+async function readConfigSources(files, root) {
+    const read = (file, key) => readTreeFile(file, {
+        root,
+        display: path.relative(root, file),
+        key,
+        maxBytes: MAX_HASHED_BYTES,
+    });
+    const config = await read(files.config, '');
+    const functions = files.functions === null ? null : await read(files.functions, 'functions');
+    return { config, functions };
+}
+/**
+ * The whole content of a file, opened by openTreeFile.
+ *
+ * @param options.maxBytes refuse a larger file (RangeError naming `display`); none = no limit
+ * @throws ConfigError of openTreeFile when the file cannot be opened
+ */
+async function readTreeFile(file, options) {
+    const { maxBytes, ...where } = options;
+    const opened = await openTreeFile(file, where);
+    try {
+        if (maxBytes !== undefined && opened.size > maxBytes) {
+            throw new RangeError(`${options.display} is larger than ${maxBytes} bytes`);
+        }
+        return await opened.handle.readFile();
+    }
+    finally {
+        await opened.handle.close().catch(() => { });
+    }
+}
+/**
+ * Opens a file the gate reads from a tree (the config, the checks module) so that the tree
+ * cannot lead the gate anywhere else: a link out of `root` (`quorum.yml -> /proc/self/environ`)
+ * is refused, and so is anything but a regular file (a FIFO would hang the read, a device could
+ * be anything). Links that stay inside the tree are fine.
+ *
+ * How: the path is resolved with realpath and must lie inside the realpath of `root`; that
+ * resolved path is then opened with O_NOFOLLOW (a final component swapped for a link since
+ * fails instead of being followed) and O_NONBLOCK (opening a FIFO does not wait for a writer),
+ * and fstat on the open file decides whether it is a regular file. Nothing is read here.
+ *
+ * @throws ConfigError (line 0, naming `display`) saying which rule the file broke; never quotes
+ *   the content of the file or of a link's target
+ */
+async function openTreeFile(file, options) {
+    const fail = (message) => new ConfigError({ file: options.display, key: options.key ?? '', message });
+    const absolute = external_node_path_default().resolve(file);
+    let real;
+    try {
+        real = await (0,promises_namespaceObject.realpath)(absolute);
+    }
+    catch (err) {
+        throw fail(openErrorMessage(err));
+    }
+    if (options.root !== undefined) {
+        let realRoot;
+        try {
+            realRoot = await (0,promises_namespaceObject.realpath)(options.root);
+        }
+        catch (err) {
+            throw fail(`cannot read the tree it belongs to: ${openErrorMessage(err)}`);
+        }
+        if (!isInside(real, realRoot)) {
+            throw fail(`is a link to a file outside the tree (it resolves to ${errors_excerpt(real, 120)}); ` +
+                'Quorum reads only files inside the tree, so that a change cannot point it at runner files');
+        }
+    }
+    let handle;
+    try {
+        handle = await (0,promises_namespaceObject.open)(real, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    }
+    catch (err) {
+        throw fail(openErrorMessage(err));
+    }
+    try {
+        const info = await handle.stat();
+        if (!info.isFile())
+            throw fail(notRegularMessage(info));
+        return { handle, realPath: real, size: info.size };
+    }
+    catch (err) {
+        await handle.close().catch(() => { });
+        if (err instanceof ConfigError)
+            throw err;
+        throw fail(`cannot read the file: ${errorText(err)}`);
+    }
+}
+function openErrorMessage(err) {
+    const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+    switch (code) {
+        case 'ENOENT':
+        case 'ENOTDIR':
+            return 'file not found';
+        case 'EACCES':
+        case 'EPERM':
+            return 'cannot read the file: permission denied';
+        case 'ELOOP':
+            return 'is a link that cannot be followed (a loop, or it was replaced while being opened)';
+        case 'ENXIO':
+            return 'is a socket or a device, not a regular file';
+        default:
+            return `cannot read the file: ${errorText(err)}`;
+    }
+}
+function notRegularMessage(info) {
+    if (info.isDirectory())
+        return 'is a directory, not a file';
+    if (info.isFIFO())
+        return 'is a named pipe (FIFO), not a regular file';
+    if (info.isSocket())
+        return 'is a socket, not a regular file';
+    if (info.isCharacterDevice() || info.isBlockDevice())
+        return 'is a device, not a regular file';
+    return 'is not a regular file';
+}
+
+;// CONCATENATED MODULE: ./src/engine/limits.ts
+/**
+ * Defaults sized for a GitHub-hosted runner (7 to 16 GiB, 2 to 4 cores, one run per core): a
+ * fork bomb or a memory hog ends at its own limit long before it takes the judge with it, while
+ * a test suite that starts a few hundred processes or builds in a few GiB is not disturbed.
+ */
+const DEFAULT_LIMITS = Object.freeze({
+    network: 'host',
+    pids_max: 4096,
+    memory_mb: 4096,
+    disk_mb: 2048,
+});
+/** The limits of one check's runs: the check's keys, then the config's, then the defaults. */
+function limits_limitsOf(config, check) {
+    return { ...DEFAULT_LIMITS, ...config.limits, ...check.limits };
+}
+/** The limits of a tree's setup: the config's (no disk budget: its writes must be kept). */
+function setupLimitsOf(config) {
+    const base = { ...DEFAULT_LIMITS, ...config.limits };
+    return { ...base, network: config.setup?.network ?? 'host', disk_mb: null };
+}
+
+;// CONCATENATED MODULE: ./src/engine/result-key.ts
+/**
+ * The identity of a run result, for reuse (DESIGN "Results are reusable"): a run's result may be
+ * reused only by a run of the same tree content, check definition, setup, Quorum version and
+ * platform. Pure: data in, a hex digest out.
+ */
+
+/**
+ * Mixed into every key. Changing the canonical form, or what a cached result means, must change
+ * this tag so that keys written by an older format are never looked up again.
+ */
+const RESULT_KEY_FORMAT = 'quorum-result-key/1';
+/**
+ * The key of a run result: sha256 (64 lowercase hex) over the format tag and the canonical JSON
+ * of `parts`. Object keys are sorted recursively, so the order in which a config spells a check's
+ * fields does not matter; properties whose value is undefined are left out (as JSON.stringify
+ * does), so `{ timeout: undefined }` keys like `{}`.
+ *
+ * Throws a TypeError when `parts` holds something that is not plain JSON data (a function, a
+ * symbol, a bigint, NaN or an infinity, a Map or a class instance, a cycle): such a value has no
+ * stable meaning across runs, and keying it by its JSON shadow would make different checks share
+ * results.
+ */
+function resultKey(parts) {
+    for (const field of ['tree', 'version', 'platform']) {
+        if (typeof parts[field] !== 'string' || parts[field] === '') {
+            throw new TypeError(`resultKey: ${field} must be a non-empty string`);
+        }
+    }
+    const canonical = canonicalJson({
+        tree: parts.tree,
+        check: parts.check,
+        setup: parts.setup,
+        version: parts.version,
+        platform: parts.platform,
+    }, 'parts');
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`${RESULT_KEY_FORMAT}\n${canonical}`, 'utf8').digest('hex');
+}
+/**
+ * JSON with object keys sorted (by UTF-16 code units, as Array.prototype.sort) at every depth and
+ * undefined properties dropped. An undefined array element is an error rather than `null` (as
+ * JSON.stringify would write it), so that `[undefined]` and `[null]` cannot share a key.
+ */
+function canonicalJson(value, where = 'value') {
+    return write(value, where, new Set());
+}
+function write(value, where, open) {
+    switch (typeof value) {
+        case 'string':
+        case 'boolean':
+            return JSON.stringify(value);
+        case 'number':
+            if (!Number.isFinite(value))
+                throw notData(where, String(value));
+            return JSON.stringify(value);
+        case 'object':
+            break;
+        default:
+            throw notData(where, `a ${typeof value}`);
+    }
+    if (value === null)
+        return 'null';
+    if (open.has(value))
+        throw notData(where, 'a cycle');
+    open.add(value);
+    try {
+        if (Array.isArray(value)) {
+            const items = value.map((item, i) => {
+                if (item === undefined)
+                    throw notData(`${where}[${i}]`, 'undefined');
+                return write(item, `${where}[${i}]`, open);
+            });
+            return `[${items.join(',')}]`;
+        }
+        const proto = Object.getPrototypeOf(value);
+        if (proto !== Object.prototype && proto !== null) {
+            const name = value.constructor?.name;
+            throw notData(where, `an instance of ${typeof name === 'string' ? name : 'a class'}`);
+        }
+        const record = value;
+        const members = [];
+        for (const key of Object.keys(record).sort()) {
+            const member = record[key];
+            if (member === undefined)
+                continue;
+            members.push(`${JSON.stringify(key)}:${write(member, `${where}.${key}`, open)}`);
+        }
+        return `{${members.join(',')}}`;
+    }
+    finally {
+        open.delete(value);
+    }
+}
+function notData(where, what) {
+    return new TypeError(`resultKey: ${where} is ${what}; only plain JSON data can be part of a key`);
+}
+/**
+ * `linux-x64-node24`: the platform part of a result key and of the action's cache key. Each part
+ * is lowercased and anything outside [a-z0-9_.] becomes `_`, so the result is safe in a cache key
+ * (no commas, no separators of ours). Throws a TypeError for an empty part or a node major that
+ * is not a positive integer.
+ */
+function describePlatform(p) {
+    if (!Number.isSafeInteger(p.nodeMajor) || p.nodeMajor <= 0) {
+        throw new TypeError(`describePlatform: nodeMajor must be a positive integer, got ${p.nodeMajor}`);
+    }
+    const part = (name, text) => {
+        const clean = String(text)
+            .toLowerCase()
+            .replace(/[^a-z0-9_.]/g, '_');
+        if (clean === '')
+            throw new TypeError(`describePlatform: ${name} is empty`);
+        return clean;
+    };
+    return `${part('platform', p.platform)}-${part('arch', p.arch)}-node${p.nodeMajor}`;
+}
+
+;// CONCATENATED MODULE: ./src/version.ts
+/** Quorum's version; a test keeps it equal to package.json's. */
+const VERSION = '0.1.0';
+
+;// CONCATENATED MODULE: ./src/run/tree-hash.ts
+/**
+ * The content identity of a directory tree as the CLI sees it, for reusing run results (DESIGN
+ * "Results are reusable": the CLI keys results by a content hash, the action by the git tree id).
+ *
+ * Nothing in the tree is followed or opened that could leave it, hang or flood memory: entries
+ * are classified without following links (readdir types, lstat), symbolic links are hashed by
+ * their text, FIFOs, sockets and devices by their type alone, and regular files are opened with
+ * O_NOFOLLOW | O_NONBLOCK and streamed through the hash in fixed-size chunks.
+ *
+ * ## Format (`content:` + sha256 hex)
+ * sha256 over TREE_HASH_FORMAT, a NUL byte, then one record per entry under the root (the root
+ * itself has none), in byte order of their relative paths (`/`-separated, raw bytes of the file
+ * names: names that are not UTF-8 hash as what they are):
+ *   type  1 byte:  F regular file, D directory, L symbolic link, P FIFO, S socket,
+ *                  C character device, B block device, ? anything else
+ *   path  uint32 BE byte length, then the bytes
+ *   F:    1 byte 0x01 when the owner-executable bit is set (as git's 100755), else 0x00;
+ *         then the sha256 of the content (32 bytes)
+ *   L:    uint32 BE byte length of the link text, then its bytes
+ * Directories have no payload: their records and the records below them are their content, so an
+ * empty directory counts. Ownership, times and other mode bits do not count.
+ */
+
+
+
+
+
+const TREE_HASH_FORMAT = 'quorum-tree/1';
+/**
+ * Skipped at the root by default: TREE_HIDDEN, the entries no check ever sees (the sandboxes
+ * hide them), so that a key covers exactly what a check can read.
+ */
+const DEFAULT_TREE_IGNORE = TREE_HIDDEN;
+/**
+ * Files hashed at once. Each holds one CHUNK_BYTES buffer (4 MiB in all); more than libuv's 4
+ * pool threads keeps the pool busy while JavaScript handles the completions (measured on 2
+ * cores: 50k small files in about 2.5 s).
+ */
+const FILE_CONCURRENCY = 16;
+/** Bytes read per chunk from a file. */
+const CHUNK_BYTES = 256 * 1024;
+/** Regular files are opened so that a link put in their place is an error, never followed. */
+const FILE_OPEN_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK;
+const SLASH = Buffer.from('/');
+/**
+ * `content:<sha256 hex>` of the tree under `dir` (see the format above). `dir` itself may be
+ * reached through a link; nothing below it is.
+ *
+ * A tree that someone changes while it is hashed hashes as no particular state of it; changes
+ * that are caught (a file that vanished, or became a link or a FIFO) reject. One race is not
+ * closed: a directory swapped for a link between being listed and being read is read through
+ * the link (Node cannot list a directory by descriptor). The CLI hashes the user's own tree, with
+ * nobody racing it; what is in it is never followed.
+ *
+ * Rejects (never resolves to a partial hash) when the tree cannot be read completely, e.g. an
+ * unreadable file or directory, or an entry that changed type or vanished while it was hashed:
+ * a content hash that does not cover all the content must not key reused results. The caller
+ * then runs without reuse. Rejects with the signal's reason when `abort` fires.
+ */
+async function treeContentHash(dir, options = {}) {
+    const signal = options.abort;
+    signal?.throwIfAborted();
+    const ignore = ignoreSet(options.ignore ?? DEFAULT_TREE_IGNORE);
+    const root = Buffer.from(dir);
+    // The root is the caller's choice and may be reached through a link; nothing below it is.
+    const rootStat = await (0,promises_namespaceObject.stat)(root);
+    if (!rootStat.isDirectory())
+        throw new Error(`cannot hash ${dir}: it is not a directory`);
+    const entries = [];
+    const files = [];
+    // Depth-first with an explicit stack: a deep tree must not overflow the call stack.
+    const pending = [Buffer.alloc(0)];
+    while (pending.length > 0) {
+        signal?.throwIfAborted();
+        const relDir = pending.pop();
+        const absDir = relDir.length === 0 ? root : Buffer.concat([root, SLASH, relDir]);
+        const dirents = await (0,promises_namespaceObject.readdir)(absDir, { encoding: 'buffer', withFileTypes: true }).catch((err) => {
+            throw readError(absDir, err);
+        });
+        for (const dirent of dirents) {
+            const rel = relDir.length === 0 ? dirent.name : Buffer.concat([relDir, SLASH, dirent.name]);
+            if (ignore.has(rel.toString('latin1')))
+                continue;
+            const entry = { rel, type: typeOf(dirent) };
+            entries.push(entry);
+            if (entry.type === 'D')
+                pending.push(rel);
+            else if (entry.type === 'F')
+                files.push(entry);
+            else if (entry.type === 'L') {
+                const abs = Buffer.concat([root, SLASH, rel]);
+                entry.link = await (0,promises_namespaceObject.readlink)(abs, { encoding: 'buffer' }).catch((err) => {
+                    throw readError(abs, err);
+                });
+            }
+        }
+    }
+    await hashFiles(root, files, signal);
+    signal?.throwIfAborted();
+    entries.sort((a, b) => Buffer.compare(a.rel, b.rel));
+    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    hash.update(`${TREE_HASH_FORMAT}\0`, 'latin1');
+    for (const entry of entries) {
+        hash.update(entry.type, 'latin1');
+        hash.update(tree_hash_uint32(entry.rel.length));
+        hash.update(entry.rel);
+        if (entry.type === 'F') {
+            hash.update(Buffer.of(entry.exec ? 1 : 0));
+            hash.update(entry.digest);
+        }
+        else if (entry.type === 'L') {
+            hash.update(tree_hash_uint32(entry.link.length));
+            hash.update(entry.link);
+        }
+    }
+    return `content:${hash.digest('hex')}`;
+}
+function ignoreSet(paths) {
+    const set = new Set();
+    for (const p of paths) {
+        const parts = p.split('/');
+        if (p === '' || parts.some((part) => part === '' || part === '.' || part === '..')) {
+            throw new TypeError(`treeContentHash: ignore entry ${JSON.stringify(p)} must be a relative path like ".git" or "build/out"`);
+        }
+        // latin1 maps bytes 1:1, so a UTF-8 path compares with the raw bytes of the entry name.
+        set.add(Buffer.from(p, 'utf8').toString('latin1'));
+    }
+    return set;
+}
+function typeOf(dirent) {
+    // Node fills in the type with lstat when the file system does not report it (DT_UNKNOWN), so
+    // a link is always seen as a link here, never as what it points to.
+    if (dirent.isFile())
+        return 'F';
+    if (dirent.isDirectory())
+        return 'D';
+    if (dirent.isSymbolicLink())
+        return 'L';
+    if (dirent.isFIFO())
+        return 'P';
+    if (dirent.isSocket())
+        return 'S';
+    if (dirent.isCharacterDevice())
+        return 'C';
+    if (dirent.isBlockDevice())
+        return 'B';
+    return '?';
+}
+/** Hashes the regular files with a small pool of workers, each with one reusable buffer. */
+async function hashFiles(root, files, signal) {
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+        const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+        while (next < files.length && !failed) {
+            signal?.throwIfAborted();
+            const entry = files[next++];
+            try {
+                await hashFile(Buffer.concat([root, SLASH, entry.rel]), entry, buffer, signal);
+            }
+            catch (err) {
+                failed = true;
+                throw err;
+            }
+        }
+    };
+    const workers = Array.from({ length: Math.min(FILE_CONCURRENCY, files.length) }, worker);
+    // allSettled first: no worker may still be reading when the caller hears of a failure.
+    const settled = await Promise.allSettled(workers);
+    for (const s of settled)
+        if (s.status === 'rejected')
+            throw s.reason;
+}
+// The callback API, promisified by hand: measurably cheaper per call than FileHandle, and a
+// tree of small files is almost nothing but these calls.
+const openFd = (path) => new Promise((resolve, reject) => external_node_fs_namespaceObject.open(path, FILE_OPEN_FLAGS, (err, fd) => (err ? reject(err) : resolve(fd))));
+const fstatFd = (fd) => new Promise((resolve, reject) => external_node_fs_namespaceObject.fstat(fd, (err, st) => (err ? reject(err) : resolve(st))));
+const readFd = (fd, buffer) => new Promise((resolve, reject) => external_node_fs_namespaceObject.read(fd, buffer, 0, buffer.length, null, (err, n) => (err ? reject(err) : resolve(n))));
+const closeFd = (fd) => new Promise((resolve) => external_node_fs_namespaceObject.close(fd, () => resolve()));
+async function hashFile(abs, entry, buffer, signal) {
+    const fd = await openFd(abs).catch((err) => {
+        // ELOOP: it was a regular file when listed and is a link now.
+        throw readError(abs, err);
+    });
+    try {
+        const st = await fstatFd(fd);
+        if (!st.isFile()) {
+            throw new Error(`cannot hash ${abs.toString()}: it changed while the tree was hashed (no longer a regular file)`);
+        }
+        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+        let total = 0;
+        for (;;) {
+            signal?.throwIfAborted();
+            const bytesRead = await readFd(fd, buffer).catch((err) => {
+                throw readError(abs, err);
+            });
+            if (bytesRead === 0)
+                break;
+            hash.update(buffer.subarray(0, bytesRead));
+            total += bytesRead;
+            // A short read that reaches the size fstat gave is the end: spares most files a read.
+            if (bytesRead < buffer.length && total === st.size)
+                break;
+        }
+        entry.exec = (st.mode & 0o100) !== 0;
+        entry.digest = hash.digest();
+    }
+    finally {
+        await closeFd(fd);
+    }
+}
+function tree_hash_uint32(n) {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(n);
+    return b;
+}
+function readError(path, err) {
+    const code = err?.code;
+    const why = code === 'ENOENT'
+        ? 'it vanished while the tree was hashed'
+        : code === 'ELOOP'
+            ? 'it became a symbolic link while the tree was hashed'
+            : err instanceof Error
+                ? err.message
+                : String(err);
+    return new Error(`cannot hash ${path.toString()}: ${why}`, { cause: err });
+}
+
+;// CONCATENATED MODULE: ./src/cache/reuse.ts
+/**
+ * Reusing results: a run's result is keyed by the tree's content, the check's definition, the
+ * setup, Quorum's version and the platform. Only consistent results are stored (PASSED, or
+ * FAILED, on every attempt of every repeat) and only for checks whose metrics are all
+ * deterministic: a timing measured on another machine, or at another time, does not compare.
+ *
+ * The store is the caller's: the CLI's cache directory, or the action's directory restored from
+ * (and saved to) the GitHub Actions cache. A store that fails is a warning and the runs are done
+ * again; it never changes a verdict.
+ */
+
+
+
+
+
+
+
+
+
+/** This machine's platform as result keys name it: `linux-x64-node24`. */
+function thisPlatform() {
+    return describePlatform({
+        platform: process.platform,
+        arch: process.arch,
+        nodeMajor: Number(process.versions.node.split('.')[0]),
+    });
+}
+/** The map key of one check's result on one tree. */
+function runKey(role, check) {
+    return `${role}\0${check}`;
+}
+/** A check whose results may be reused: every metric it declares is deterministic. */
+function isReusable(check) {
+    return (check.metrics ?? []).every((m) => m.deterministic);
+}
+/** A result worth storing: the same PASSED or FAILED on every attempt, nothing else. */
+function isConsistent(result) {
+    if (result.outcome !== 'PASSED' && result.outcome !== 'FAILED')
+        return false;
+    if (result.declaration_error || result.reused_from)
+        return false;
+    return (result.attempts ?? []).every((a) => a.outcome === result.outcome);
+}
+/** Looks up every reusable check on every tree; what is found is not run again. */
+async function lookUpResults(options, config, checks, dirs, 
+/** Part of the key: results from an overlay and a copy sandbox are not interchangeable. */
+sandbox, abort) {
+    const lookup = { reused: new Map(), keys: new Map(), treeIds: new Map(), warnings: [] };
+    const reusable = checks.filter(isReusable);
+    if (reusable.length === 0)
+        return lookup;
+    const platform = thisPlatform();
+    const definitions = new Map();
+    for (const check of reusable) {
+        definitions.set(check.name, await definitionOf(check, config, options.parentEnv ?? process.env));
+    }
+    for (const [role, dir] of dirs) {
+        const treeId = options.treeIds?.[role] ?? (await hashTree(dir, role, lookup, abort));
+        if (treeId === null)
+            continue;
+        lookup.treeIds.set(role, treeId);
+        for (const check of reusable) {
+            const key = resultKey({
+                tree: treeId,
+                check: definitions.get(check.name),
+                setup: config.setup,
+                version: VERSION,
+                platform: `${platform} ${sandbox}`,
+            });
+            lookup.keys.set(runKey(role, check.name), key);
+            const hit = await options.store.get(key).catch(() => null);
+            if (hit === null)
+                continue;
+            const opened = openPayload(hit.payload, key, options.secret ?? null);
+            if (!opened.ok) {
+                lookup.warnings.push(`A cached result of ${check.name} on the ${role} was ignored and the check run again: ${opened.why}.`);
+                continue;
+            }
+            const parsed = parseRunResult(opened.value);
+            if (!parsed.ok || !isConsistent(parsed.result)) {
+                const why = parsed.ok ? `its outcome ${parsed.result.outcome} is not reusable` : parsed.why;
+                lookup.warnings.push(`A cached result of ${check.name} on the ${role} was ignored and the check run again: ${why}.`);
+                continue;
+            }
+            lookup.reused.set(runKey(role, check.name), {
+                ...parsed.result,
+                output: { ...parsed.result.output, log_path: null },
+                attempts: (parsed.result.attempts ?? []).map((a) => ({ ...a, log_path: null })),
+                reused_from: { ...options.origin(key, role), stored_at: hit.stored_at, key },
+            });
+        }
+    }
+    return lookup;
+}
+/** The content hash of a tree, or null (and a warning) when it cannot be had. */
+async function hashTree(dir, role, lookup, abort) {
+    try {
+        return await treeContentHash(dir, { abort });
+    }
+    catch (error) {
+        if (abort?.aborted)
+            throw error;
+        const why = error instanceof Error ? error.message : String(error);
+        lookup.warnings.push(`Results of the ${role} were not reused: its content could not be hashed (${why}).`);
+        return null;
+    }
+}
+/** Stores every consistent result that was run now (not reused) under its key. */
+async function storeResults(options, lookup, reports, reused) {
+    for (const report of reports) {
+        for (const [role, result] of [
+            ['baseline', report.baseline],
+            ['candidate', report.candidate],
+        ]) {
+            const key = lookup.keys.get(runKey(role, report.name));
+            if (!key || !result || reused.has(runKey(role, report.name)) || !isConsistent(result))
+                continue;
+            // Paths into this machine's logs and sandboxes mean nothing to a later run.
+            const { sandbox_root: _root, ...kept } = result;
+            const payload = {
+                ...kept,
+                output: { ...result.output, log_path: null },
+                attempts: (result.attempts ?? []).map((a) => ({ ...a, log_path: null })),
+            };
+            await options.store
+                .put(key, sealPayload(payload, key, options.secret ?? null))
+                .catch(() => undefined);
+        }
+    }
+}
+/**
+ * The tree identity of the empty tree of the vacuity probe. Its runs do not depend on the trees
+ * being judged, so one probe result serves every base until the check's definition changes.
+ */
+const EMPTY_TREE_ID = 'empty-tree:1';
+/**
+ * Opens the audit cache over the same store, keyed like the normal runs (check definition,
+ * Quorum's version, the platform and sandbox kind) with `setup` as given: null for the empty tree,
+ * whose setup never runs; the config's setup for a variant, which sits over the setup's output.
+ */
+function openAuditCache(options, config, sandbox) {
+    const platform = thisPlatform();
+    const definitions = new Map();
+    const keyOf = async (check, treeId) => {
+        let definition = definitions.get(check.name);
+        if (!definition) {
+            definition = definitionOf(check, config, options.parentEnv ?? process.env);
+            definitions.set(check.name, definition);
+        }
+        return resultKey({
+            tree: treeId,
+            check: await definition,
+            setup: treeId === EMPTY_TREE_ID ? null : config.setup,
+            version: VERSION,
+            platform: `${platform} ${sandbox}`,
+        });
+    };
+    const warnings = [];
+    return {
+        warnings,
+        async get(check, treeId, role) {
+            const key = await keyOf(check, treeId);
+            const hit = await options.store.get(key).catch(() => null);
+            if (hit === null)
+                return null;
+            const opened = openPayload(hit.payload, key, options.secret ?? null);
+            const parsed = opened.ok ? parseRunResult(opened.value) : opened;
+            if (!parsed.ok || !isConsistent(parsed.result)) {
+                const why = parsed.ok ? `its outcome ${parsed.result.outcome} is not reusable` : parsed.why;
+                warnings.push(`A cached audit result of ${check.name} was ignored and the run done again: ${why}.`);
+                return null;
+            }
+            return {
+                ...parsed.result,
+                output: { ...parsed.result.output, log_path: null },
+                reused_from: { ...options.origin(key, role), stored_at: hit.stored_at, key },
+            };
+        },
+        async put(check, treeId, result) {
+            if (!isConsistent(result))
+                return;
+            const key = await keyOf(check, treeId);
+            const { sandbox_root: _root, ...kept } = result;
+            const payload = { ...kept, output: { ...result.output, log_path: null } };
+            await options.store
+                .put(key, sealPayload(payload, key, options.secret ?? null))
+                .catch(() => undefined);
+        },
+    };
+}
+/** The name of the signing secret's file in its directory (see machineSecret). */
+const SECRET_FILE = 'result-secret';
+/**
+ * This machine's secret for signing cached results: 32 random bytes in `dir/result-secret`
+ * (0600, created on first use, never followed through a link). Throws when it can be neither
+ * read nor created; the caller then does without a cache.
+ */
+async function machineSecret(dir) {
+    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true, mode: 0o700 });
+    const file = (0,external_node_path_namespaceObject.join)(dir, SECRET_FILE);
+    const read = async () => {
+        const handle = await (0,promises_namespaceObject.open)(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+        try {
+            const info = await handle.stat();
+            if (!info.isFile() || (info.mode & 0o077) !== 0 || info.uid !== process.getuid?.()) {
+                throw new Error(`${file} must be a regular file of yours, readable by you only`);
+            }
+            const data = await handle.readFile();
+            if (data.length !== 32)
+                throw new Error(`${file} is not 32 bytes`);
+            return data;
+        }
+        finally {
+            await handle.close();
+        }
+    };
+    try {
+        return await read();
+    }
+    catch (error) {
+        if (error.code !== 'ENOENT')
+            throw error;
+    }
+    try {
+        const handle = await (0,promises_namespaceObject.open)(file, external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | external_node_fs_namespaceObject.constants.O_NOFOLLOW, 0o600);
+        try {
+            await handle.writeFile((0,external_node_crypto_namespaceObject.randomBytes)(32));
+        }
+        finally {
+            await handle.close();
+        }
+    }
+    catch (error) {
+        // Another gate created it first: read that one.
+        if (error.code !== 'EEXIST')
+            throw error;
+    }
+    return read();
+}
+/** What is stored: the result itself, or with a secret, its JSON text and that text's HMAC. */
+function sealPayload(result, key, secret) {
+    if (secret === null)
+        return result;
+    const json = JSON.stringify(result);
+    return { signed: json, mac: reuse_mac(secret, key, json) };
+}
+function openPayload(payload, key, secret) {
+    if (secret === null)
+        return { ok: true, value: payload };
+    const sealed = payload;
+    if (sealed === null ||
+        typeof sealed !== 'object' ||
+        typeof sealed.signed !== 'string' ||
+        typeof sealed.mac !== 'string') {
+        return { ok: false, why: 'it is not signed (not written by Quorum on this machine)' };
+    }
+    const expected = Buffer.from(reuse_mac(secret, key, sealed.signed), 'hex');
+    const given = Buffer.from(sealed.mac, 'hex');
+    if (given.length !== expected.length || !(0,external_node_crypto_namespaceObject.timingSafeEqual)(given, expected)) {
+        return {
+            ok: false,
+            why: 'its signature does not match (not written by Quorum on this machine)',
+        };
+    }
+    try {
+        return { ok: true, value: JSON.parse(sealed.signed) };
+    }
+    catch {
+        return { ok: false, why: 'its signed content is not JSON' };
+    }
+}
+function reuse_mac(secret, key, json) {
+    return (0,external_node_crypto_namespaceObject.createHmac)('sha256', secret).update(`${key}\n${json}`).digest('hex');
+}
+/**
+ * Everything about a check that decides its result besides the tree: its spec (without where it
+ * is written), its limits, the environment it gets (passthrough values only as hashes), and for a
+ * function check the content of its module.
+ */
+async function definitionOf(check, config, parentEnv) {
+    const { source: _source, ...spec } = check;
+    const passthrough = Object.fromEntries(config.env_passthrough.map((name) => [name, reuse_sha256(parentEnv[name] ?? '\0unset')]));
+    const module = check.kind === 'function' ? await (0,promises_namespaceObject.readFile)(check.module).then(reuse_sha256, () => 'unreadable') : null;
+    return { spec, limits: limits_limitsOf(config, check), env: config.env, passthrough, module };
+}
+function reuse_sha256(data) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(data).digest('hex');
+}
+
 ;// CONCATENATED MODULE: ./src/engine/audit.ts
 /**
  * The audits that test the checks themselves, as pure logic: how a changed file is broken, which
  * changed files are audited, what a run on an audit tree means, and what the findings do to the
- * verdict. The runs themselves are src/audit-runs.ts's business.
+ * verdict. The runs themselves are src/gate/audit-runs.ts's business.
  *
  * - Vacuity probe: a check that passes on an empty tree (no files at all, setup not run) does not
  *   depend on the code: `echo ok`, a test glob that matches nothing, a runner that exits 0 on zero
@@ -12094,26 +13347,354 @@ function isGreater(a, b) {
     return a - b > 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 }
 
-;// CONCATENATED MODULE: ./src/engine/limits.ts
+;// CONCATENATED MODULE: ./src/engine/metrics.ts
 /**
- * Defaults sized for a GitHub-hosted runner (7 to 16 GiB, 2 to 4 cores, one run per core): a
- * fork bomb or a memory hog ends at its own limit long before it takes the judge with it, while
- * a test suite that starts a few hundred processes or builds in a few GiB is not disturbed.
+ * Each declared metric of a check, baseline against candidate. Pure: results in, MetricReports
+ * out. The statistics live in stats.ts; this module picks the samples and words the outcome.
  */
-const DEFAULT_LIMITS = Object.freeze({
-    network: 'host',
-    pids_max: 4096,
-    memory_mb: 4096,
-    disk_mb: 2048,
-});
-/** The limits of one check's runs: the check's keys, then the config's, then the defaults. */
-function limits_limitsOf(config, check) {
-    return { ...DEFAULT_LIMITS, ...config.limits, ...check.limits };
+
+
+
+/**
+ * The samples of one metric on one tree: one per repeat that passed (its final attempt). A
+ * result without `attempts` (built in code, or reused) contributes its own value, if any.
+ */
+function samplesOf(run, name) {
+    if (run === null)
+        return [];
+    if (run.attempts && run.attempts.length > 0) {
+        return passedFinalAttempts(run.attempts)
+            .map((a) => a.metrics[name])
+            .filter((v) => v !== undefined && Number.isFinite(v));
+    }
+    const value = run.metrics?.[name];
+    return value !== undefined && Number.isFinite(value) ? [value] : [];
 }
-/** The limits of a tree's setup: the config's (no disk budget: its writes must be kept). */
-function setupLimitsOf(config) {
-    const base = { ...DEFAULT_LIMITS, ...config.limits };
-    return { ...base, network: config.setup?.network ?? 'host', disk_mb: null };
+/** Every declared metric compared; a metric with no candidate samples is inconclusive. */
+function compareMetrics(specs, baseline, candidate) {
+    return specs.map((spec) => compareOne(spec, samplesOf(baseline, spec.name), baseline !== null, samplesOf(candidate, spec.name)));
+}
+function compareOne(spec, before, hadBaseline, after) {
+    const common = {
+        name: spec.name,
+        direction: spec.direction,
+        tolerance: formatTolerance(spec.tolerance),
+        deterministic: spec.deterministic,
+    };
+    const side = (samples) => ({
+        samples,
+        median: samples.length > 0 ? median(samples) : null,
+    });
+    if (after.length === 0 || before.length === 0) {
+        const test = after.length === 0
+            ? 'not compared: the candidate has no value (its runs did not pass)'
+            : hadBaseline
+                ? 'not compared: the baseline has no value (its runs did not pass)'
+                : 'not compared: there is no baseline';
+        return {
+            ...common,
+            verdict: 'inconclusive',
+            baseline: hadBaseline ? side(before) : null,
+            candidate: side(after),
+            change_pct: null,
+            ci: null,
+            test,
+            repeats_needed: null,
+        };
+    }
+    const c = compareMetric(before, after, {
+        direction: spec.direction,
+        tolerance: spec.tolerance,
+        deterministic: spec.deterministic,
+    });
+    return {
+        ...common,
+        verdict: c.verdict,
+        baseline: side(before),
+        candidate: side(after),
+        change_pct: c.change_pct,
+        ci: c.ci,
+        test: c.test,
+        repeats_needed: c.repeats_needed,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/shell-quote.ts
+/** Quoting for POSIX shell command lines that Quorum writes (reproduce commands, sandbox conf). */
+/** Quotes one argument for a POSIX shell, only when it needs it. */
+function shell_quote_shellQuote(arg) {
+    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+;// CONCATENATED MODULE: ./src/gate/assemble-report.ts
+/**
+ * The gate's report, assembled as pure logic: from the plan and what the runs left behind, each
+ * check's result on each tree (its repeats summarised, or the result reused), their comparison,
+ * the verdict, and the one Report document every view is rendered from. Data in, data out: the
+ * facts about the machine (the sandbox, cgroups, the clock) are handed in.
+ */
+
+
+
+
+
+
+
+/**
+ * Every planned check's report: its result on each tree (the reused one, or its repeats
+ * summarised), compared, with its metrics and a command that reproduces it. `attempts` are the
+ * executor's, in the order of the plan's jobs.
+ */
+function checkReportsOf(plan, attempts, p) {
+    // Every repeat's attempts, by check and tree, in the order the repeats were scheduled.
+    const repeatsOf = new Map();
+    plan.jobs.forEach((job, i) => {
+        const key = runKey(job.role, job.check.name);
+        const list = repeatsOf.get(key) ?? [];
+        list[job.repeat - 1] = attempts[i];
+        repeatsOf.set(key, list);
+    });
+    const resultOf = (role, check) => {
+        const key = runKey(role, check.name);
+        const hit = plan.reused.get(key);
+        if (hit)
+            return hit;
+        const repeats = repeatsOf.get(key);
+        return repeats ? summarizeRepeats(repeats, check.metrics ?? []) : null;
+    };
+    const hasBaseline = plan.roles.includes('baseline');
+    return plan.checks.map((check) => {
+        const candidate = resultOf('candidate', check);
+        const baseline = hasBaseline ? resultOf('baseline', check) : null;
+        return {
+            name: check.name,
+            kind: check.kind,
+            candidate,
+            baseline,
+            ...compareRuns(baseline, candidate),
+            reproduce: p.reproduce(check, p.seed),
+            metrics: compareMetrics(check.metrics ?? [], baseline, candidate),
+            ...(isCanary(check) ? { expect: 'fail' } : {}),
+        };
+    });
+}
+/** The report of one gate, from everything it found out. */
+function assembleReport(p) {
+    const { plan, checks: reports, audited, trees } = p;
+    const { verdict, reasons } = plan.shard && reports.length === 0
+        ? emptyShardVerdict(plan.shard, plan.shard.share, plan.allChecks.length)
+        : decideVerdict(plan.mode, reports, { flaky: plan.flaky, audit: audited?.audit ?? null });
+    // Canaries do not score: their runs are meant to fail.
+    const scoring = reports.filter((r) => !isCanary(r));
+    const treeInfo = (role, dir) => ({
+        role,
+        path: dir,
+        commit: trees.commits?.[role] ?? null,
+        setup: trees.setups.get(role) ?? null,
+        ...(trees.ids?.has(role) ? { id: trees.ids.get(role) } : {}),
+    });
+    const baselineDir = trees.dirs.baseline;
+    return {
+        schema_version: 1,
+        tool: { name: 'quorum', version: VERSION },
+        verdict,
+        mode: plan.mode,
+        flaky: plan.flaky,
+        reasons,
+        checks: reports,
+        counts: countOutcomes(reports.map((r) => r.candidate)),
+        skipped: plan.skipped,
+        ...(plan.shard
+            ? {
+                shard: { index: plan.shard.index, total: plan.shard.total, all_checks: plan.allChecks },
+            }
+            : {}),
+        totals: {
+            baseline_score: baselineDir !== null
+                ? totalScore(scoring.flatMap((r) => (r.baseline ? [r.baseline] : [])))
+                : null,
+            candidate_score: totalScore(scoring.map((r) => r.candidate)),
+        },
+        trees: {
+            baseline: baselineDir !== null ? treeInfo('baseline', baselineDir) : null,
+            candidate: treeInfo('candidate', trees.dirs.candidate),
+        },
+        sandbox: p.isolation.kind,
+        config_file: p.configFile,
+        started_at: p.startedAt.toISOString(),
+        duration_ms: p.finishedAt.getTime() - p.startedAt.getTime(),
+        notices: [
+            ...p.notices.given,
+            ...sandboxNotices(p.isolation, p.config, plan.checks),
+            ...p.notices.cache,
+            ...(audited?.notices ?? []),
+        ],
+        ...(audited ? { audit: audited.audit } : {}),
+    };
+}
+/**
+ * The reproduce line when the caller gives none: the CLI run of this one check on the
+ * candidate, with the gate's seed.
+ */
+function defaultReproduce(p) {
+    return (check, seed) => {
+        const args = ['npx', 'quorum-gate', 'verify', '--candidate', p.candidateDir];
+        if (p.config.file)
+            args.push('--config', p.config.file);
+        else if (p.config.functions)
+            args.push('--checks', p.config.functions);
+        args.push('--only', check.name, '--seed', seed);
+        return args.map(shell_quote_shellQuote).join(' ');
+    };
+}
+/**
+ * A shard with nothing to run: more shards than checks, or its whole share skipped. On its own
+ * it has verified nothing, but it is not a failure either: the verdict that counts is the
+ * publisher's, which merges every shard, checks that each check of the suite ran in its shard,
+ * and blocks when none ran at all. Blocking here would fail a matrix job for being one too many.
+ */
+function emptyShardVerdict(shard, share, suite) {
+    const what = share === 0
+        ? `shard ${shard.index}/${shard.total} has no checks to run (the suite has ${suite} ${suite === 1 ? 'check' : 'checks'} for ${shard.total} shards)`
+        : `every check of shard ${shard.index}/${shard.total} was skipped`;
+    return {
+        verdict: 'allow',
+        reasons: [`${what}; the merged verdict of all shards decides`],
+    };
+}
+/** What a reader must know about how isolated the runs were. */
+function sandboxNotices(isolation, config, checks) {
+    const notices = [];
+    if (isolation.kind === 'copy' && isolation.sandboxNote) {
+        notices.push(`Sandboxes were copies, not overlays: ${isolation.sandboxNote}.`);
+    }
+    if (isolation.kind === 'copy' && isolation.maskPaths.length > 0) {
+        notices.push('The copy sandbox cannot hide credential files and runner control files from checks; only overlay sandboxes (Linux user namespaces) can.');
+    }
+    // Only limits the config asks for are worth a notice on every report: the defaults are a
+    // safety net, and a runner without cgroups would otherwise repeat the same line on every PR.
+    const asked = (key) => config.limits?.[key] != null || checks.some((check) => check.limits?.[key] != null);
+    const limits = checks.map((check) => limits_limitsOf(config, check));
+    if (isolation.cgroupNote && (asked('pids_max') || asked('memory_mb'))) {
+        notices.push(`pids_max and memory_mb were not enforced: no cgroup could be had (${isolation.cgroupNote}).`);
+    }
+    if (isolation.kind === 'overlay' &&
+        limits.some((l) => l.network === 'host') &&
+        !isolation.abstractSocketsScoped()) {
+        notices.push("Checks with the host's network could reach host daemons' abstract unix sockets: this kernel cannot scope them (Landlock, Linux 6.12 or newer); network: none closes that.");
+    }
+    if (isolation.kind === 'copy') {
+        const open = checks.filter((_, i) => limits[i].network === 'none').map((c) => c.name);
+        if (open.length > 0) {
+            notices.push(`network: none was not enforced for ${open.join(', ')}: only overlay sandboxes have a private network.`);
+        }
+        if (asked('disk_mb')) {
+            notices.push('disk_mb was not enforced: copy sandboxes write to the disk.');
+        }
+    }
+    return notices;
+}
+
+;// CONCATENATED MODULE: ./src/engine/not-run.ts
+/**
+ * A RunResult for a run that never started: ERROR, the given reason (whole: callers word it),
+ * zero duration and empty output. `logPath` points at a log that explains it (a failed setup's).
+ */
+function notRunResult(p) {
+    return {
+        outcome: 'ERROR',
+        reason: p.reason,
+        score: null,
+        duration_ms: 0,
+        exit_code: null,
+        signal: null,
+        output: { head: '', tail: '', bytes: 0, truncated: false, log_path: p.logPath ?? null },
+        seed: p.seed,
+        sandbox: p.sandbox,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/audit-search.ts
+/**
+ * The change-coverage audit's group testing, as pure logic: which of the audited files one check
+ * notices, found with as few runs as the results allow. The runs themselves are the caller's
+ * (src/gate/audit-runs.ts): it hands in a function that runs the check with a group of files
+ * broken at once.
+ *
+ * The search starts with every file broken at once. A group that passes settles all its files at
+ * once (the check noticed none of them). A group that did not pass is searched further: the files
+ * whose message the failing run printed (each broken file names itself when loaded) run alone, and
+ * the others again as one group; a failing group that printed no message (an emptied file, a
+ * quiet runner) is split in two, or, when it ran out of time, run file by file (a hang would cost
+ * the whole budget again at each level). A file counts as noticed only from a run with it alone
+ * broken. Grouping assumes that breaking more files cannot hide the breakage of one.
+ */
+
+/**
+ * What the run of `check` with every file of `group` broken tells: either it settles the group's
+ * files, or it names the groups to run next.
+ */
+function nextGroups(check, group, result) {
+    const run = sabotagedRunOf(check, result);
+    if (group.length === 1)
+        return { settled: [[group[0], run]], next: [] };
+    if (run.noticed === false) {
+        // It passed with all of them broken: it noticed none of them.
+        return {
+            settled: group.map((file) => [
+                file,
+                { ...run, together: true, broken_together: group.length },
+            ]),
+            next: [],
+        };
+    }
+    const alone = group.map((file) => [file]);
+    // The run could not start: each file gets a run of its own, and its own reason.
+    if (run.noticed === null)
+        return { settled: [], next: alone };
+    // It noticed one or more of them. The files whose message it printed are the likely ones:
+    // each is confirmed alone while the rest run again as a group. Without a message to go by (an
+    // emptied file, a runner that prints little), the group is split in two.
+    const named = group.filter((file) => printedMarkerOf(result, file.path));
+    // A group that ran out of time and named nothing is not split: each half holding the file
+    // would use the whole budget again, level after level. Each file runs alone instead, so only
+    // the run of that file waits for the budget.
+    const hung = result.outcome === 'TIMEOUT' && named.length === 0;
+    if (named.length === group.length || hung)
+        return { settled: [], next: alone };
+    if (named.length > 0) {
+        const rest = group.filter((file) => !named.includes(file));
+        return { settled: [], next: [...named.map((file) => [file]), rest] };
+    }
+    const half = Math.ceil(group.length / 2);
+    return { settled: [], next: [group.slice(0, half), group.slice(half)] };
+}
+/**
+ * Finds which of `files` `check` notices: one SabotagedRun per file, in `files`' order, and how
+ * many runs it took. `runGroup` runs the check with the files of a group broken at once; groups
+ * that can run side by side are handed to it together (it schedules them).
+ */
+async function searchNoticedFiles(check, files, runGroup) {
+    if (files.length === 0)
+        return { runs: [], made: 0 };
+    const found = new Map();
+    let made = 0;
+    const settle = async (group) => {
+        made++;
+        const step = nextGroups(check, group, await runGroup(group));
+        for (const [file, run] of step.settled)
+            found.set(file, run);
+        await Promise.all(step.next.map(settle));
+    };
+    await settle([...files]);
+    return { runs: files.map((file) => found.get(file)), made };
+}
+/**
+ * Whether `result` shows the message the broken `path` fails with. Only a lead to follow: a file
+ * is counted noticed from a run with it alone broken.
+ */
+function printedMarkerOf(result, path) {
+    return [result.output.head, result.output.tail, result.reason].some((text) => showsSabotageOf(text, path));
 }
 
 ;// CONCATENATED MODULE: ./src/run/changed-files.ts
@@ -12132,10 +13713,11 @@ function setupLimitsOf(config) {
 
 
 
-/** Skipped at the root: git's own data and Quorum's logs and cache (as in tree-hash.ts). */
-const IGNORED_AT_ROOT = new Set(['.git', '.quorum']);
-const FILE_CONCURRENCY = 16;
-const CHUNK_BYTES = 64 * 1024;
+
+/** Skipped at the root: what no check sees (TREE_HIDDEN), so breaking it could prove nothing. */
+const IGNORED_AT_ROOT = new Set(TREE_HIDDEN);
+const changed_files_FILE_CONCURRENCY = 16;
+const changed_files_CHUNK_BYTES = 64 * 1024;
 const OPEN_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK;
 /**
  * The entries of `candidateDir` that are new or differ from `baselineDir` (content, type, the
@@ -12237,12 +13819,12 @@ async function sameContent(a, b, size) {
         const [sa, sb] = await Promise.all([ha.stat(), hb.stat()]);
         if (!sa.isFile() || !sb.isFile())
             return false;
-        const ba = Buffer.allocUnsafe(CHUNK_BYTES);
-        const bb = Buffer.allocUnsafe(CHUNK_BYTES);
+        const ba = Buffer.allocUnsafe(changed_files_CHUNK_BYTES);
+        const bb = Buffer.allocUnsafe(changed_files_CHUNK_BYTES);
         for (let offset = 0; offset < size;) {
             const [ra, rb] = await Promise.all([
-                ha.read(ba, 0, CHUNK_BYTES, offset),
-                hb.read(bb, 0, CHUNK_BYTES, offset),
+                ha.read(ba, 0, changed_files_CHUNK_BYTES, offset),
+                hb.read(bb, 0, changed_files_CHUNK_BYTES, offset),
             ]);
             if (ra.bytesRead !== rb.bytesRead)
                 return false;
@@ -12293,974 +13875,13 @@ async function eachLimited(items, fn) {
         while (next < items.length)
             await fn(items[next++]);
     };
-    const settled = await Promise.allSettled(Array.from({ length: Math.min(FILE_CONCURRENCY, items.length) }, worker));
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(changed_files_FILE_CONCURRENCY, items.length) }, worker));
     for (const s of settled)
         if (s.status === 'rejected')
             throw s.reason;
 }
 
-;// CONCATENATED MODULE: ./src/engine/shard.ts
-/**
- * Splitting a suite across a matrix of jobs (`shard: K/N`): which checks each shard runs.
- *
- * The assignment is a deal, not a hash bucket. Hashing each name on its own (sha-256 mod N) is
- * stable whatever else is in the config, but it is a lottery: 12 checks dealt that way over 4
- * shards leave a shard empty one time in eight, and give some shard 5 or more of them (instead of
- * 3) more often than not, and the slowest shard sets the wall time of the whole suite. So the names are put in a stable pseudo-random order (by the sha-256 of
- * each name) and dealt round-robin like cards: every shard gets the same number of checks, give
- * or take one, and no shard is empty while there are at least N checks.
- *
- * The price: the assignment depends on the whole set of names, so adding or renaming a check can
- * move others to another shard. That is harmless, because every job of one matrix reads the same
- * config (the publisher refuses shards from different configs), and it keeps the promise that
- * matters: for a given set of check names, the same name always lands in the same shard, and
- * every check lands in exactly one. The hash order rather than the config or alphabetical order
- * keeps checks that are written next to each other (often the slow ones of a kind, `e2e-a`,
- * `e2e-b`) from landing together by accident of naming.
- *
- * Shards are numbered from 1, as users write them (`shard: 1/4` is the first of four).
- */
-
-
-/** The largest N in `K/N`: more jobs than this is a typo, not a plan. */
-const MAX_SHARDS = 256;
-const SHARD_PATTERN = /^([1-9][0-9]{0,2})\/([1-9][0-9]{0,2})$/;
-/**
- * Parses `K/N` (1 <= K <= N <= 256, plain decimal integers without signs, leading zeros or
- * blanks). Throws a usage QuorumError with a one-line message otherwise.
- */
-function parseShard(text) {
-    const match = SHARD_PATTERN.exec(text);
-    const index = Number(match?.[1]);
-    const total = Number(match?.[2]);
-    if (match === null || total > MAX_SHARDS || index > total) {
-        // The text is quoted as JSON so blanks, line breaks and control characters show as what
-        // they are; excerpt() bounds it, because an input can be anything.
-        throw new QuorumError('usage', `shard: expected K/N with 1 <= K <= N <= ${MAX_SHARDS} (e.g. 2/4), got ${JSON.stringify(excerpt(text, 40))}`);
-    }
-    return { index, total };
-}
-/**
- * Assigns every name to a shard in 1..total: sorted by the sha-256 of the name (ties, which
- * need a hash collision, broken by the name), then dealt round-robin. Shard sizes differ by at
- * most one. The result depends only on the set of names, not on their order in `names`.
- * Throws on a duplicate name (check names are unique; a duplicate is a caller's bug) and on a
- * total outside 1..MAX_SHARDS.
- */
-function assignShards(names, total) {
-    if (!Number.isInteger(total) || total < 1 || total > MAX_SHARDS) {
-        throw new RangeError(`shard total must be an integer in 1..${MAX_SHARDS}, got ${total}`);
-    }
-    const keyed = names.map((name) => ({ name, key: sha256(name) }));
-    keyed.sort((a, b) => compare(a.key, b.key) || compare(a.name, b.name));
-    const shards = new Map();
-    keyed.forEach(({ name }, position) => {
-        if (shards.has(name))
-            throw new Error(`assignShards: duplicate check name ${name}`);
-        shards.set(name, (position % total) + 1);
-    });
-    return shards;
-}
-/**
- * The names that `shard` runs, in their order in `names` (the config's order, which is the
- * order reports list them in).
- */
-function checksInShard(names, shard) {
-    const assigned = assignShards(names, shard.total);
-    return names.filter((name) => assigned.get(name) === shard.index);
-}
-function sha256(text) {
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text, 'utf8').digest('hex');
-}
-/** Code-unit order, never locale order: every machine must sort the same way. */
-function compare(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-
-;// CONCATENATED MODULE: ./src/engine/report-schema.ts
-/**
- * The shape of what Quorum reads back that it once wrote: a run result from the result cache,
- * and whole reports from the gate stage's artifacts. Whatever comes back may be corrupt or
- * forged, so it is checked field by field, with caps on every string and list, before anything
- * uses it.
- */
-
-
-
-
-const MAX_TEXT = 64 * 1024;
-const report_schema_text = schemas_string().max(MAX_TEXT);
-const finite = schemas_number().refine(Number.isFinite, { error: 'must be a finite number' });
-const metricValues = record(schemas_string().max(200), finite);
-const AttemptSchema = strictObject({
-    repeat: schemas_number().int().positive(),
-    attempt: schemas_number().int().positive(),
-    outcome: schemas_enum(['PASSED', 'FAILED', 'TIMEOUT', 'CRASHED', 'ERROR']),
-    reason: report_schema_text,
-    seed: schemas_string().max(200),
-    started_at: schemas_string().max(100),
-    duration_ms: schemas_number().nonnegative(),
-    metrics: metricValues,
-    log_path: schemas_string().max(4096).nullable(),
-});
-const OutputSchema = strictObject({
-    head: report_schema_text,
-    tail: report_schema_text,
-    bytes: schemas_number().nonnegative(),
-    truncated: schemas_boolean(),
-    log_path: schemas_string().max(4096).nullable(),
-});
-const RunResultSchema = strictObject({
-    outcome: schemas_enum(OUTCOMES),
-    reason: report_schema_text,
-    score: finite.nullable(),
-    duration_ms: schemas_number().nonnegative(),
-    exit_code: schemas_number().int().nullable(),
-    signal: schemas_string().max(40).nullable(),
-    output: OutputSchema,
-    seed: schemas_string().max(200),
-    sandbox: schemas_enum(['overlay', 'copy']),
-    sandbox_root: schemas_string().max(4096).nullable().optional(),
-    metrics: metricValues.optional(),
-    declaration_error: schemas_boolean().optional(),
-    attempts: array(AttemptSchema).max(10_000).optional(),
-    reused_from: strictObject({
-        cache: schemas_enum(['local', 'actions']),
-        location: schemas_string().max(4096),
-        stored_at: schemas_string().max(100),
-        key: schemas_string().max(200),
-    })
-        .optional(),
-});
-/** The run result in `value`, or why it is not one (one line). */
-function parseRunResult(value) {
-    const parsed = RunResultSchema.safeParse(value);
-    if (parsed.success)
-        return { ok: true, result: parsed.data };
-    const issue = parsed.error.issues[0];
-    const where = issue.path.length > 0 ? issue.path.map(String).join('.') : 'the value';
-    return { ok: false, why: `${where}: ${issue.message}` };
-}
-// ---------------------------------------------------------------------------------------------
-// Whole reports, as the publish stage reads them from artifacts (DESIGN "Forks and shards").
-// Every field of types.ts Report is listed, nothing else is accepted, and every string and list
-// is capped, so that what passes can be rendered and merged without further checks on size.
-/** Most checks a report may list (a config with more is not a plan, it is an accident). */
-const MAX_REPORT_CHECKS = 10_000;
-const MAX_SAMPLES = 10_000;
-const report_schema_name = schemas_string()
-    .max(MAX_CHECK_NAME_LENGTH)
-    .regex(CHECK_NAME_PATTERN, { error: 'must be a check name' });
-const sha = schemas_string().regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, { error: 'must be a full sha' });
-const texts = array(report_schema_text).max(MAX_REPORT_CHECKS * 2);
-const SideSchema = strictObject({
-    samples: array(finite).max(MAX_SAMPLES),
-    median: finite.nullable(),
-});
-const MetricReportSchema = strictObject({
-    name: schemas_string().max(200),
-    direction: schemas_enum(['higher', 'lower']),
-    tolerance: schemas_string().max(100),
-    deterministic: schemas_boolean(),
-    verdict: schemas_enum(['regressed', 'improved', 'unchanged', 'inconclusive']),
-    baseline: SideSchema.nullable(),
-    candidate: SideSchema,
-    change_pct: finite.nullable(),
-    ci: tuple([finite, finite]).nullable(),
-    test: schemas_string().max(1000),
-    repeats_needed: schemas_number().int().nonnegative().nullable(),
-});
-const CHANGES = [
-    'still-passing',
-    'regressed',
-    'fixed',
-    'still-failing',
-    'passing',
-    'failing',
-    'new-check-passing',
-    'new-check-failing',
-];
-const CheckReportSchema = strictObject({
-    name: report_schema_name,
-    kind: schemas_enum(['shell', 'function']),
-    candidate: RunResultSchema,
-    baseline: RunResultSchema.nullable(),
-    change: schemas_enum(CHANGES),
-    score_delta: finite.nullable(),
-    reproduce: schemas_string().max(8192),
-    metrics: array(MetricReportSchema).max(1000).optional(),
-    expect: literal('fail').optional(),
-});
-const ReuseOriginSchema = strictObject({
-    cache: schemas_enum(['local', 'actions']),
-    location: schemas_string().max(4096),
-    stored_at: schemas_string().max(100),
-    key: schemas_string().max(200),
-});
-const AuditRunSchema = strictObject({
-    outcome: schemas_enum(OUTCOMES),
-    reason: report_schema_text,
-    duration_ms: schemas_number().nonnegative(),
-    exit_code: schemas_number().int().nullable(),
-    signal: schemas_string().max(40).nullable(),
-    seed: schemas_string().max(200),
-    log_path: schemas_string().max(4096).nullable(),
-    reused_from: ReuseOriginSchema.optional(),
-});
-const policy = schemas_enum(['warn', 'block']);
-const relativePath = schemas_string().max(4096);
-const VacuityProbeSchema = strictObject({
-    check: report_schema_name,
-    probed: schemas_enum(['baseline', 'candidate']),
-    run: AuditRunSchema,
-    vacuous: schemas_boolean().nullable(),
-});
-const SabotagedRunSchema = strictObject({
-    check: report_schema_name,
-    run: AuditRunSchema,
-    noticed: schemas_boolean().nullable(),
-    together: literal(true).optional(),
-    broken_together: schemas_number().int().min(2).optional(),
-});
-const SABOTAGES = ['throw', 'raise', 'exit', 'emptied'];
-const FileAuditSchema = strictObject({
-    path: relativePath,
-    status: schemas_enum(['added', 'modified']),
-    sabotage: schemas_enum(SABOTAGES),
-    runs: array(SabotagedRunSchema).max(MAX_REPORT_CHECKS),
-    noticed_by: array(report_schema_name).max(MAX_REPORT_CHECKS),
-    covered: schemas_boolean().nullable(),
-});
-const NOT_AUDITED_REASONS = [
-    'ignored',
-    'gate-file',
-    'binary',
-    'not-a-file',
-    'over-cap',
-    'too-large',
-    'unreadable',
-];
-const ChangeAuditSchema = strictObject({
-    checks: array(report_schema_name).max(MAX_REPORT_CHECKS),
-    max_files: schemas_number().int().nonnegative(),
-    files: array(FileAuditSchema).max(MAX_REPORT_CHECKS),
-    not_audited: array(strictObject({ path: relativePath, why: schemas_enum(NOT_AUDITED_REASONS) }))
-        .max(MAX_REPORT_CHECKS),
-    not_audited_omitted: schemas_number().int().nonnegative().optional(),
-    note: report_schema_text.optional(),
-    runs: array(strictObject({ check: report_schema_name, runs: schemas_number().int().nonnegative() }))
-        .max(MAX_REPORT_CHECKS)
-        .optional(),
-});
-const AuditReportSchema = strictObject({
-    vacuous: policy,
-    uncovered: policy,
-    vacuity: array(VacuityProbeSchema).max(MAX_REPORT_CHECKS).optional(),
-    changes: ChangeAuditSchema.optional(),
-});
-const TreeInfoSchema = strictObject({
-    role: schemas_enum(['baseline', 'candidate']),
-    path: schemas_string().max(4096),
-    commit: sha.nullable(),
-    id: schemas_string().max(200).optional(),
-    setup: RunResultSchema.nullable(),
-});
-const count = schemas_number().int().nonnegative();
-const ReportSchema = strictObject({
-    schema_version: literal(1),
-    tool: strictObject({ name: literal('quorum'), version: schemas_string().max(100) }),
-    verdict: schemas_enum(['allow', 'block']),
-    mode: schemas_enum(MODES),
-    flaky: schemas_enum(['warn', 'block']).optional(),
-    reasons: texts,
-    checks: array(CheckReportSchema).max(MAX_REPORT_CHECKS),
-    counts: strictObject({
-        PASSED: count,
-        FAILED: count,
-        TIMEOUT: count,
-        CRASHED: count,
-        ERROR: count,
-        // Reports from before FLAKY existed have no count for it; counts are recomputed anyway.
-        FLAKY: count.optional(),
-    }),
-    skipped: array(report_schema_name).max(MAX_REPORT_CHECKS).optional(),
-    shard: strictObject({
-        index: schemas_number().int().min(1).max(MAX_SHARDS),
-        total: schemas_number().int().min(1).max(MAX_SHARDS),
-        all_checks: array(report_schema_name).max(MAX_REPORT_CHECKS),
-    })
-        .optional(),
-    totals: strictObject({ baseline_score: finite.nullable(), candidate_score: finite }),
-    trees: strictObject({ baseline: TreeInfoSchema.nullable(), candidate: TreeInfoSchema }),
-    sandbox: schemas_enum(['overlay', 'copy']),
-    config_file: schemas_string().max(4096).nullable(),
-    started_at: schemas_string().max(100),
-    duration_ms: schemas_number().nonnegative(),
-    notices: texts,
-    audit: AuditReportSchema.optional(),
-});
-/** The report in `value`, or why it is not one (one line naming the first bad field). */
-function parseReport(value) {
-    const parsed = ReportSchema.safeParse(value);
-    if (!parsed.success)
-        return { ok: false, why: firstIssue(parsed.error) };
-    const { counts } = parsed.data;
-    return { ok: true, report: { ...parsed.data, counts: { ...counts, FLAKY: counts.FLAKY ?? 0 } } };
-}
-/**
- * `path.to.field: message` of a zod error's first issue. The text is the schema's own words:
- * names of fields an artifact made up (unknown keys, record keys) are left out or replaced,
- * because they are hostile text that would end up in a check run and the job log.
- */
-function firstIssue(error) {
-    const issue = error.issues[0];
-    const where = issue.path.length > 0
-        ? issue.path
-            .map((p) => typeof p === 'number' || /^[A-Za-z0-9_]{1,40}$/.test(String(p)) ? String(p) : '?')
-            .join('.')
-        : 'the value';
-    const message = issue.code === 'unrecognized_keys' ? 'unexpected field' : issue.message;
-    return `${where}: ${message}`;
-}
-
-;// CONCATENATED MODULE: ./src/engine/result-key.ts
-/**
- * The identity of a run result, for reuse (DESIGN "Results are reusable"): a run's result may be
- * reused only by a run of the same tree content, check definition, setup, Quorum version and
- * platform. Pure: data in, a hex digest out.
- */
-
-/**
- * Mixed into every key. Changing the canonical form, or what a cached result means, must change
- * this tag so that keys written by an older format are never looked up again.
- */
-const RESULT_KEY_FORMAT = 'quorum-result-key/1';
-/**
- * The key of a run result: sha256 (64 lowercase hex) over the format tag and the canonical JSON
- * of `parts`. Object keys are sorted recursively, so the order in which a config spells a check's
- * fields does not matter; properties whose value is undefined are left out (as JSON.stringify
- * does), so `{ timeout: undefined }` keys like `{}`.
- *
- * Throws a TypeError when `parts` holds something that is not plain JSON data (a function, a
- * symbol, a bigint, NaN or an infinity, a Map or a class instance, a cycle): such a value has no
- * stable meaning across runs, and keying it by its JSON shadow would make different checks share
- * results.
- */
-function resultKey(parts) {
-    for (const field of ['tree', 'version', 'platform']) {
-        if (typeof parts[field] !== 'string' || parts[field] === '') {
-            throw new TypeError(`resultKey: ${field} must be a non-empty string`);
-        }
-    }
-    const canonical = canonicalJson({
-        tree: parts.tree,
-        check: parts.check,
-        setup: parts.setup,
-        version: parts.version,
-        platform: parts.platform,
-    }, 'parts');
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`${RESULT_KEY_FORMAT}\n${canonical}`, 'utf8').digest('hex');
-}
-/**
- * JSON with object keys sorted (by UTF-16 code units, as Array.prototype.sort) at every depth and
- * undefined properties dropped. An undefined array element is an error rather than `null` (as
- * JSON.stringify would write it), so that `[undefined]` and `[null]` cannot share a key.
- */
-function canonicalJson(value, where = 'value') {
-    return write(value, where, new Set());
-}
-function write(value, where, open) {
-    switch (typeof value) {
-        case 'string':
-        case 'boolean':
-            return JSON.stringify(value);
-        case 'number':
-            if (!Number.isFinite(value))
-                throw notData(where, String(value));
-            return JSON.stringify(value);
-        case 'object':
-            break;
-        default:
-            throw notData(where, `a ${typeof value}`);
-    }
-    if (value === null)
-        return 'null';
-    if (open.has(value))
-        throw notData(where, 'a cycle');
-    open.add(value);
-    try {
-        if (Array.isArray(value)) {
-            const items = value.map((item, i) => {
-                if (item === undefined)
-                    throw notData(`${where}[${i}]`, 'undefined');
-                return write(item, `${where}[${i}]`, open);
-            });
-            return `[${items.join(',')}]`;
-        }
-        const proto = Object.getPrototypeOf(value);
-        if (proto !== Object.prototype && proto !== null) {
-            const name = value.constructor?.name;
-            throw notData(where, `an instance of ${typeof name === 'string' ? name : 'a class'}`);
-        }
-        const record = value;
-        const members = [];
-        for (const key of Object.keys(record).sort()) {
-            const member = record[key];
-            if (member === undefined)
-                continue;
-            members.push(`${JSON.stringify(key)}:${write(member, `${where}.${key}`, open)}`);
-        }
-        return `{${members.join(',')}}`;
-    }
-    finally {
-        open.delete(value);
-    }
-}
-function notData(where, what) {
-    return new TypeError(`resultKey: ${where} is ${what}; only plain JSON data can be part of a key`);
-}
-/**
- * `linux-x64-node24`: the platform part of a result key and of the action's cache key. Each part
- * is lowercased and anything outside [a-z0-9_.] becomes `_`, so the result is safe in a cache key
- * (no commas, no separators of ours). Throws a TypeError for an empty part or a node major that
- * is not a positive integer.
- */
-function describePlatform(p) {
-    if (!Number.isSafeInteger(p.nodeMajor) || p.nodeMajor <= 0) {
-        throw new TypeError(`describePlatform: nodeMajor must be a positive integer, got ${p.nodeMajor}`);
-    }
-    const part = (name, text) => {
-        const clean = String(text)
-            .toLowerCase()
-            .replace(/[^a-z0-9_.]/g, '_');
-        if (clean === '')
-            throw new TypeError(`describePlatform: ${name} is empty`);
-        return clean;
-    };
-    return `${part('platform', p.platform)}-${part('arch', p.arch)}-node${p.nodeMajor}`;
-}
-
-;// CONCATENATED MODULE: ./src/version.ts
-/** Quorum's version; a test keeps it equal to package.json's. */
-const VERSION = '0.1.0';
-
-;// CONCATENATED MODULE: ./src/run/tree-hash.ts
-/**
- * The content identity of a directory tree as the CLI sees it, for reusing run results (DESIGN
- * "Results are reusable": the CLI keys results by a content hash, the action by the git tree id).
- *
- * Nothing in the tree is followed or opened that could leave it, hang or flood memory: entries
- * are classified without following links (readdir types, lstat), symbolic links are hashed by
- * their text, FIFOs, sockets and devices by their type alone, and regular files are opened with
- * O_NOFOLLOW | O_NONBLOCK and streamed through the hash in fixed-size chunks.
- *
- * ## Format (`content:` + sha256 hex)
- * sha256 over TREE_HASH_FORMAT, a NUL byte, then one record per entry under the root (the root
- * itself has none), in byte order of their relative paths (`/`-separated, raw bytes of the file
- * names: names that are not UTF-8 hash as what they are):
- *   type  1 byte:  F regular file, D directory, L symbolic link, P FIFO, S socket,
- *                  C character device, B block device, ? anything else
- *   path  uint32 BE byte length, then the bytes
- *   F:    1 byte 0x01 when the owner-executable bit is set (as git's 100755), else 0x00;
- *         then the sha256 of the content (32 bytes)
- *   L:    uint32 BE byte length of the link text, then its bytes
- * Directories have no payload: their records and the records below them are their content, so an
- * empty directory counts. Ownership, times and other mode bits do not count.
- */
-
-
-
-
-const TREE_HASH_FORMAT = 'quorum-tree/1';
-/**
- * Skipped at the root by default: git's own data (not part of the tree) and Quorum's own logs
- * and cache (written by the runs, so hashing them would change the key it is looked up by).
- */
-const DEFAULT_TREE_IGNORE = ['.git', '.quorum'];
-/**
- * Files hashed at once. Each holds one CHUNK_BYTES buffer (4 MiB in all); more than libuv's 4
- * pool threads keeps the pool busy while JavaScript handles the completions (measured on 2
- * cores: 50k small files in about 2.5 s).
- */
-const tree_hash_FILE_CONCURRENCY = 16;
-/** Bytes read per chunk from a file. */
-const tree_hash_CHUNK_BYTES = 256 * 1024;
-/** Regular files are opened so that a link put in their place is an error, never followed. */
-const FILE_OPEN_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK;
-const SLASH = Buffer.from('/');
-/**
- * `content:<sha256 hex>` of the tree under `dir` (see the format above). `dir` itself may be
- * reached through a link; nothing below it is.
- *
- * A tree that someone changes while it is hashed hashes as no particular state of it; changes
- * that are caught (a file that vanished, or became a link or a FIFO) reject. One race is not
- * closed: a directory swapped for a link between being listed and being read is read through
- * the link (Node cannot list a directory by descriptor). The CLI hashes the user's own tree, with
- * nobody racing it; what is in it is never followed.
- *
- * Rejects (never resolves to a partial hash) when the tree cannot be read completely, e.g. an
- * unreadable file or directory, or an entry that changed type or vanished while it was hashed:
- * a content hash that does not cover all the content must not key reused results. The caller
- * then runs without reuse. Rejects with the signal's reason when `abort` fires.
- */
-async function treeContentHash(dir, options = {}) {
-    const signal = options.abort;
-    signal?.throwIfAborted();
-    const ignore = ignoreSet(options.ignore ?? DEFAULT_TREE_IGNORE);
-    const root = Buffer.from(dir);
-    // The root is the caller's choice and may be reached through a link; nothing below it is.
-    const rootStat = await (0,promises_namespaceObject.stat)(root);
-    if (!rootStat.isDirectory())
-        throw new Error(`cannot hash ${dir}: it is not a directory`);
-    const entries = [];
-    const files = [];
-    // Depth-first with an explicit stack: a deep tree must not overflow the call stack.
-    const pending = [Buffer.alloc(0)];
-    while (pending.length > 0) {
-        signal?.throwIfAborted();
-        const relDir = pending.pop();
-        const absDir = relDir.length === 0 ? root : Buffer.concat([root, SLASH, relDir]);
-        const dirents = await (0,promises_namespaceObject.readdir)(absDir, { encoding: 'buffer', withFileTypes: true }).catch((err) => {
-            throw readError(absDir, err);
-        });
-        for (const dirent of dirents) {
-            const rel = relDir.length === 0 ? dirent.name : Buffer.concat([relDir, SLASH, dirent.name]);
-            if (ignore.has(rel.toString('latin1')))
-                continue;
-            const entry = { rel, type: typeOf(dirent) };
-            entries.push(entry);
-            if (entry.type === 'D')
-                pending.push(rel);
-            else if (entry.type === 'F')
-                files.push(entry);
-            else if (entry.type === 'L') {
-                const abs = Buffer.concat([root, SLASH, rel]);
-                entry.link = await (0,promises_namespaceObject.readlink)(abs, { encoding: 'buffer' }).catch((err) => {
-                    throw readError(abs, err);
-                });
-            }
-        }
-    }
-    await hashFiles(root, files, signal);
-    signal?.throwIfAborted();
-    entries.sort((a, b) => Buffer.compare(a.rel, b.rel));
-    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-    hash.update(`${TREE_HASH_FORMAT}\0`, 'latin1');
-    for (const entry of entries) {
-        hash.update(entry.type, 'latin1');
-        hash.update(tree_hash_uint32(entry.rel.length));
-        hash.update(entry.rel);
-        if (entry.type === 'F') {
-            hash.update(Buffer.of(entry.exec ? 1 : 0));
-            hash.update(entry.digest);
-        }
-        else if (entry.type === 'L') {
-            hash.update(tree_hash_uint32(entry.link.length));
-            hash.update(entry.link);
-        }
-    }
-    return `content:${hash.digest('hex')}`;
-}
-function ignoreSet(paths) {
-    const set = new Set();
-    for (const p of paths) {
-        const parts = p.split('/');
-        if (p === '' || parts.some((part) => part === '' || part === '.' || part === '..')) {
-            throw new TypeError(`treeContentHash: ignore entry ${JSON.stringify(p)} must be a relative path like ".git" or "build/out"`);
-        }
-        // latin1 maps bytes 1:1, so a UTF-8 path compares with the raw bytes of the entry name.
-        set.add(Buffer.from(p, 'utf8').toString('latin1'));
-    }
-    return set;
-}
-function typeOf(dirent) {
-    // Node fills in the type with lstat when the file system does not report it (DT_UNKNOWN), so
-    // a link is always seen as a link here, never as what it points to.
-    if (dirent.isFile())
-        return 'F';
-    if (dirent.isDirectory())
-        return 'D';
-    if (dirent.isSymbolicLink())
-        return 'L';
-    if (dirent.isFIFO())
-        return 'P';
-    if (dirent.isSocket())
-        return 'S';
-    if (dirent.isCharacterDevice())
-        return 'C';
-    if (dirent.isBlockDevice())
-        return 'B';
-    return '?';
-}
-/** Hashes the regular files with a small pool of workers, each with one reusable buffer. */
-async function hashFiles(root, files, signal) {
-    let next = 0;
-    let failed = false;
-    const worker = async () => {
-        const buffer = Buffer.allocUnsafe(tree_hash_CHUNK_BYTES);
-        while (next < files.length && !failed) {
-            signal?.throwIfAborted();
-            const entry = files[next++];
-            try {
-                await hashFile(Buffer.concat([root, SLASH, entry.rel]), entry, buffer, signal);
-            }
-            catch (err) {
-                failed = true;
-                throw err;
-            }
-        }
-    };
-    const workers = Array.from({ length: Math.min(tree_hash_FILE_CONCURRENCY, files.length) }, worker);
-    // allSettled first: no worker may still be reading when the caller hears of a failure.
-    const settled = await Promise.allSettled(workers);
-    for (const s of settled)
-        if (s.status === 'rejected')
-            throw s.reason;
-}
-// The callback API, promisified by hand: measurably cheaper per call than FileHandle, and a
-// tree of small files is almost nothing but these calls.
-const openFd = (path) => new Promise((resolve, reject) => external_node_fs_namespaceObject.open(path, FILE_OPEN_FLAGS, (err, fd) => (err ? reject(err) : resolve(fd))));
-const fstatFd = (fd) => new Promise((resolve, reject) => external_node_fs_namespaceObject.fstat(fd, (err, st) => (err ? reject(err) : resolve(st))));
-const readFd = (fd, buffer) => new Promise((resolve, reject) => external_node_fs_namespaceObject.read(fd, buffer, 0, buffer.length, null, (err, n) => (err ? reject(err) : resolve(n))));
-const closeFd = (fd) => new Promise((resolve) => external_node_fs_namespaceObject.close(fd, () => resolve()));
-async function hashFile(abs, entry, buffer, signal) {
-    const fd = await openFd(abs).catch((err) => {
-        // ELOOP: it was a regular file when listed and is a link now.
-        throw readError(abs, err);
-    });
-    try {
-        const st = await fstatFd(fd);
-        if (!st.isFile()) {
-            throw new Error(`cannot hash ${abs.toString()}: it changed while the tree was hashed (no longer a regular file)`);
-        }
-        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-        let total = 0;
-        for (;;) {
-            signal?.throwIfAborted();
-            const bytesRead = await readFd(fd, buffer).catch((err) => {
-                throw readError(abs, err);
-            });
-            if (bytesRead === 0)
-                break;
-            hash.update(buffer.subarray(0, bytesRead));
-            total += bytesRead;
-            // A short read that reaches the size fstat gave is the end: spares most files a read.
-            if (bytesRead < buffer.length && total === st.size)
-                break;
-        }
-        entry.exec = (st.mode & 0o100) !== 0;
-        entry.digest = hash.digest();
-    }
-    finally {
-        await closeFd(fd);
-    }
-}
-function tree_hash_uint32(n) {
-    const b = Buffer.alloc(4);
-    b.writeUInt32BE(n);
-    return b;
-}
-function readError(path, err) {
-    const code = err?.code;
-    const why = code === 'ENOENT'
-        ? 'it vanished while the tree was hashed'
-        : code === 'ELOOP'
-            ? 'it became a symbolic link while the tree was hashed'
-            : err instanceof Error
-                ? err.message
-                : String(err);
-    return new Error(`cannot hash ${path.toString()}: ${why}`, { cause: err });
-}
-
-;// CONCATENATED MODULE: ./src/run/reuse.ts
-/**
- * Reusing results: a run's result is keyed by the tree's content, the check's definition, the
- * setup, Quorum's version and the platform. Only consistent results are stored (PASSED, or
- * FAILED, on every attempt of every repeat) and only for checks whose metrics are all
- * deterministic: a timing measured on another machine, or at another time, does not compare.
- *
- * The store is the caller's: the CLI's cache directory, or the action's directory restored from
- * (and saved to) the GitHub Actions cache. A store that fails is a warning and the runs are done
- * again; it never changes a verdict.
- */
-
-
-
-
-
-
-
-
-
-/** This machine's platform as result keys name it: `linux-x64-node24`. */
-function thisPlatform() {
-    return describePlatform({
-        platform: process.platform,
-        arch: process.arch,
-        nodeMajor: Number(process.versions.node.split('.')[0]),
-    });
-}
-/** The map key of one check's result on one tree. */
-function runKey(role, check) {
-    return `${role}\0${check}`;
-}
-/** A check whose results may be reused: every metric it declares is deterministic. */
-function isReusable(check) {
-    return (check.metrics ?? []).every((m) => m.deterministic);
-}
-/** A result worth storing: the same PASSED or FAILED on every attempt, nothing else. */
-function isConsistent(result) {
-    if (result.outcome !== 'PASSED' && result.outcome !== 'FAILED')
-        return false;
-    if (result.declaration_error || result.reused_from)
-        return false;
-    return (result.attempts ?? []).every((a) => a.outcome === result.outcome);
-}
-/** Looks up every reusable check on every tree; what is found is not run again. */
-async function lookUpResults(options, config, checks, dirs, 
-/** Part of the key: results from an overlay and a copy sandbox are not interchangeable. */
-sandbox, abort) {
-    const lookup = { reused: new Map(), keys: new Map(), treeIds: new Map(), warnings: [] };
-    const reusable = checks.filter(isReusable);
-    if (reusable.length === 0)
-        return lookup;
-    const platform = thisPlatform();
-    const definitions = new Map();
-    for (const check of reusable) {
-        definitions.set(check.name, await definitionOf(check, config, options.parentEnv ?? process.env));
-    }
-    for (const [role, dir] of dirs) {
-        const treeId = options.treeIds?.[role] ?? (await hashTree(dir, role, lookup, abort));
-        if (treeId === null)
-            continue;
-        lookup.treeIds.set(role, treeId);
-        for (const check of reusable) {
-            const key = resultKey({
-                tree: treeId,
-                check: definitions.get(check.name),
-                setup: config.setup,
-                version: VERSION,
-                platform: `${platform} ${sandbox}`,
-            });
-            lookup.keys.set(runKey(role, check.name), key);
-            const hit = await options.store.get(key).catch(() => null);
-            if (hit === null)
-                continue;
-            const opened = openPayload(hit.payload, key, options.secret ?? null);
-            if (!opened.ok) {
-                lookup.warnings.push(`A cached result of ${check.name} on the ${role} was ignored and the check run again: ${opened.why}.`);
-                continue;
-            }
-            const parsed = parseRunResult(opened.value);
-            if (!parsed.ok || !isConsistent(parsed.result)) {
-                const why = parsed.ok ? `its outcome ${parsed.result.outcome} is not reusable` : parsed.why;
-                lookup.warnings.push(`A cached result of ${check.name} on the ${role} was ignored and the check run again: ${why}.`);
-                continue;
-            }
-            lookup.reused.set(runKey(role, check.name), {
-                ...parsed.result,
-                output: { ...parsed.result.output, log_path: null },
-                attempts: (parsed.result.attempts ?? []).map((a) => ({ ...a, log_path: null })),
-                reused_from: { ...options.origin(key, role), stored_at: hit.stored_at, key },
-            });
-        }
-    }
-    return lookup;
-}
-/** The content hash of a tree, or null (and a warning) when it cannot be had. */
-async function hashTree(dir, role, lookup, abort) {
-    try {
-        return await treeContentHash(dir, { abort });
-    }
-    catch (error) {
-        if (abort?.aborted)
-            throw error;
-        const why = error instanceof Error ? error.message : String(error);
-        lookup.warnings.push(`Results of the ${role} were not reused: its content could not be hashed (${why}).`);
-        return null;
-    }
-}
-/** Stores every consistent result that was run now (not reused) under its key. */
-async function storeResults(options, lookup, reports, reused) {
-    for (const report of reports) {
-        for (const [role, result] of [
-            ['baseline', report.baseline],
-            ['candidate', report.candidate],
-        ]) {
-            const key = lookup.keys.get(runKey(role, report.name));
-            if (!key || !result || reused.has(runKey(role, report.name)) || !isConsistent(result))
-                continue;
-            // Paths into this machine's logs and sandboxes mean nothing to a later run.
-            const { sandbox_root: _root, ...kept } = result;
-            const payload = {
-                ...kept,
-                output: { ...result.output, log_path: null },
-                attempts: (result.attempts ?? []).map((a) => ({ ...a, log_path: null })),
-            };
-            await options.store
-                .put(key, sealPayload(payload, key, options.secret ?? null))
-                .catch(() => undefined);
-        }
-    }
-}
-/**
- * The tree identity of the empty tree of the vacuity probe. Its runs do not depend on the trees
- * being judged, so one probe result serves every base until the check's definition changes.
- */
-const EMPTY_TREE_ID = 'empty-tree:1';
-/**
- * Opens the audit cache over the same store, keyed like the normal runs (check definition,
- * Quorum's version, the platform and sandbox kind) with `setup` as given: null for the empty tree,
- * whose setup never runs; the config's setup for a variant, which sits over the setup's output.
- */
-function openAuditCache(options, config, sandbox) {
-    const platform = thisPlatform();
-    const definitions = new Map();
-    const keyOf = async (check, treeId) => {
-        let definition = definitions.get(check.name);
-        if (!definition) {
-            definition = definitionOf(check, config, options.parentEnv ?? process.env);
-            definitions.set(check.name, definition);
-        }
-        return resultKey({
-            tree: treeId,
-            check: await definition,
-            setup: treeId === EMPTY_TREE_ID ? null : config.setup,
-            version: VERSION,
-            platform: `${platform} ${sandbox}`,
-        });
-    };
-    const warnings = [];
-    return {
-        warnings,
-        async get(check, treeId, role) {
-            const key = await keyOf(check, treeId);
-            const hit = await options.store.get(key).catch(() => null);
-            if (hit === null)
-                return null;
-            const opened = openPayload(hit.payload, key, options.secret ?? null);
-            const parsed = opened.ok ? parseRunResult(opened.value) : opened;
-            if (!parsed.ok || !isConsistent(parsed.result)) {
-                const why = parsed.ok ? `its outcome ${parsed.result.outcome} is not reusable` : parsed.why;
-                warnings.push(`A cached audit result of ${check.name} was ignored and the run done again: ${why}.`);
-                return null;
-            }
-            return {
-                ...parsed.result,
-                output: { ...parsed.result.output, log_path: null },
-                reused_from: { ...options.origin(key, role), stored_at: hit.stored_at, key },
-            };
-        },
-        async put(check, treeId, result) {
-            if (!isConsistent(result))
-                return;
-            const key = await keyOf(check, treeId);
-            const { sandbox_root: _root, ...kept } = result;
-            const payload = { ...kept, output: { ...result.output, log_path: null } };
-            await options.store
-                .put(key, sealPayload(payload, key, options.secret ?? null))
-                .catch(() => undefined);
-        },
-    };
-}
-/**
- * This machine's secret for signing cached results: 32 random bytes in `dir/result-secret`
- * (0600, created on first use, never followed through a link). Throws when it can be neither
- * read nor created; the caller then does without a cache.
- */
-async function machineSecret(dir) {
-    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true, mode: 0o700 });
-    const file = (0,external_node_path_namespaceObject.join)(dir, 'result-secret');
-    const read = async () => {
-        const handle = await (0,promises_namespaceObject.open)(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
-        try {
-            const info = await handle.stat();
-            if (!info.isFile() || (info.mode & 0o077) !== 0 || info.uid !== process.getuid?.()) {
-                throw new Error(`${file} must be a regular file of yours, readable by you only`);
-            }
-            const data = await handle.readFile();
-            if (data.length !== 32)
-                throw new Error(`${file} is not 32 bytes`);
-            return data;
-        }
-        finally {
-            await handle.close();
-        }
-    };
-    try {
-        return await read();
-    }
-    catch (error) {
-        if (error.code !== 'ENOENT')
-            throw error;
-    }
-    try {
-        const handle = await (0,promises_namespaceObject.open)(file, external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | external_node_fs_namespaceObject.constants.O_NOFOLLOW, 0o600);
-        try {
-            await handle.writeFile((0,external_node_crypto_namespaceObject.randomBytes)(32));
-        }
-        finally {
-            await handle.close();
-        }
-    }
-    catch (error) {
-        // Another gate created it first: read that one.
-        if (error.code !== 'EEXIST')
-            throw error;
-    }
-    return read();
-}
-/** What is stored: the result itself, or with a secret, its JSON text and that text's HMAC. */
-function sealPayload(result, key, secret) {
-    if (secret === null)
-        return result;
-    const json = JSON.stringify(result);
-    return { signed: json, mac: reuse_mac(secret, key, json) };
-}
-function openPayload(payload, key, secret) {
-    if (secret === null)
-        return { ok: true, value: payload };
-    const sealed = payload;
-    if (sealed === null ||
-        typeof sealed !== 'object' ||
-        typeof sealed.signed !== 'string' ||
-        typeof sealed.mac !== 'string') {
-        return { ok: false, why: 'it is not signed (not written by Quorum on this machine)' };
-    }
-    const expected = Buffer.from(reuse_mac(secret, key, sealed.signed), 'hex');
-    const given = Buffer.from(sealed.mac, 'hex');
-    if (given.length !== expected.length || !(0,external_node_crypto_namespaceObject.timingSafeEqual)(given, expected)) {
-        return {
-            ok: false,
-            why: 'its signature does not match (not written by Quorum on this machine)',
-        };
-    }
-    try {
-        return { ok: true, value: JSON.parse(sealed.signed) };
-    }
-    catch {
-        return { ok: false, why: 'its signed content is not JSON' };
-    }
-}
-function reuse_mac(secret, key, json) {
-    return (0,external_node_crypto_namespaceObject.createHmac)('sha256', secret).update(`${key}\n${json}`).digest('hex');
-}
-/**
- * Everything about a check that decides its result besides the tree: its spec (without where it
- * is written), its limits, the environment it gets (passthrough values only as hashes), and for a
- * function check the content of its module.
- */
-async function definitionOf(check, config, parentEnv) {
-    const { source: _source, ...spec } = check;
-    const passthrough = Object.fromEntries(config.env_passthrough.map((name) => [name, reuse_sha256(parentEnv[name] ?? '\0unset')]));
-    const module = check.kind === 'function' ? await (0,promises_namespaceObject.readFile)(check.module).then(reuse_sha256, () => 'unreadable') : null;
-    return { spec, limits: limits_limitsOf(config, check), env: config.env, passthrough, module };
-}
-function reuse_sha256(data) {
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(data).digest('hex');
-}
-
-;// CONCATENATED MODULE: ./src/audit-runs.ts
+;// CONCATENATED MODULE: ./src/gate/audit-runs.ts
 /**
  * The audits' runs, scheduled by the gate beside its own (see src/engine/audit.ts for what they
  * mean). The gate hands over each check's final result on each tree as it arrives; a result that
@@ -13273,22 +13894,20 @@ function reuse_sha256(data) {
  * - changes: a check that PASSED on the candidate runs first against the candidate with every
  *   audited file broken at once (one layer of them over the prepared candidate). If it still
  *   passes, it noticed none of them: one run, not one per file (a lint, a type check, a suite
- *   that loads other modules). If it noticed, the files it noticed are found by group testing:
- *   a file whose message the failing run printed (each broken file names itself when loaded) is
- *   run alone, and the others again as one group; a failing group that printed no message (an
- *   emptied file, a quiet runner) is split in two, or, when it ran out of time, run file by file
- *   (a hang would cost the whole budget again at each level). A group that passes settles all
- *   its files at once; a file counts as noticed only from a run with it alone broken. Where a
- *   check notices a few of many files, this costs about two runs per noticed file (usually quick
- *   failures) plus one that passes, instead of one full run per file. Each run is cached under
- *   the candidate's identity and the broken content. Grouping assumes that breaking more files
- *   cannot hide the breakage of one; only a check that swallows one file's failure and so skips
- *   loading another could tell otherwise.
+ *   that loads other modules). If it noticed, the files it noticed are found by group testing
+ *   (src/engine/audit-search.ts decides which groups to run next; the runs are made here). Where
+ *   a check notices a few of many files, this costs about two runs per noticed file (usually
+ *   quick failures) plus one that passes, instead of one full run per file. Each run is cached
+ *   under the candidate's identity and the broken content. Grouping assumes that breaking more
+ *   files cannot hide the breakage of one; only a check that swallows one file's failure and so
+ *   skips loading another could tell otherwise.
  *
  * Audit runs never touch the normal runs' results. Each is one attempt (no repeats, no retries:
  * a failure on a broken tree is the expected finding, not noise to retry) with the check's own
  * budget and limits: a check that hangs on a broken file is TIMEOUT there, and noticed.
  */
+
+
 
 
 
@@ -13405,52 +14024,9 @@ class AuditRuns {
      */
     async auditCheck(check) {
         const plan = await this.plan.catch(() => null);
-        if (plan === null || plan.files.length === 0)
+        if (plan === null)
             return { runs: [], made: 0 };
-        const found = new Map();
-        let made = 0;
-        const settle = async (group) => {
-            made++;
-            const result = await this.runGroup(check, plan, group);
-            const run = sabotagedRunOf(check.name, result);
-            if (group.length === 1) {
-                found.set(group[0], run);
-                return;
-            }
-            if (run.noticed === false) {
-                // It passed with all of them broken: it noticed none of them.
-                for (const file of group) {
-                    found.set(file, { ...run, together: true, broken_together: group.length });
-                }
-                return;
-            }
-            if (run.noticed === null) {
-                // The run could not start: each file gets a run of its own, and its own reason.
-                await Promise.all(group.map((file) => settle([file])));
-                return;
-            }
-            // It noticed one or more of them. The files whose message it printed are the likely ones:
-            // each is confirmed alone while the rest run again as a group. Without a message to go
-            // by (an emptied file, a runner that prints little), the group is split in two.
-            const named = group.filter((file) => printedMarkerOf(result, file.path));
-            // A group that ran out of time and named nothing is not split: each half holding the file
-            // would use the whole budget again, level after level. Each file runs alone instead, so
-            // only the run of that file waits for the budget.
-            const hung = result.outcome === 'TIMEOUT' && named.length === 0;
-            if (named.length === group.length || hung) {
-                await Promise.all(group.map((file) => settle([file])));
-            }
-            else if (named.length > 0) {
-                const rest = group.filter((file) => !named.includes(file));
-                await Promise.all([...named.map((file) => settle([file])), settle(rest)]);
-            }
-            else {
-                const half = Math.ceil(group.length / 2);
-                await Promise.all([settle(group.slice(0, half)), settle(group.slice(half))]);
-            }
-        };
-        await settle(plan.files);
-        return { runs: plan.files.map((file) => found.get(file)), made };
+        return searchNoticedFiles(check.name, plan.files, (group) => this.runGroup(check, plan, group));
     }
     /** One run of `check` against the candidate with the files of `group` broken (one layer). */
     runGroup(check, plan, group) {
@@ -13491,7 +14067,11 @@ class AuditRuns {
      * else in a sandbox of `tree()`, scheduled behind what is queued.
      */
     async runAudit(check, role, label, treeId, tree) {
-        const notStarted = (why) => notStartedResult(this.o.runOptions.seed, this.o.workspace.kind, why);
+        const notStarted = (why) => notRunResult({
+            reason: `not run: ${why}`,
+            seed: this.o.runOptions.seed,
+            sandbox: this.o.workspace.kind,
+        });
         const cached = treeId !== null && this.o.cache ? await this.o.cache.get(check, treeId, role) : null;
         if (cached) {
             this.o.onEvent?.({
@@ -13565,7 +14145,7 @@ class AuditRuns {
         const notAudited = [...planned.notAudited];
         let held = 0;
         for (const file of planned.files) {
-            const read = await readTreeFile((0,external_node_path_namespaceObject.join)(candidate, file.path));
+            const read = await audit_runs_readTreeFile((0,external_node_path_namespaceObject.join)(candidate, file.path));
             if (typeof read === 'string') {
                 notAudited.push({ path: file.path, why: read });
                 continue;
@@ -13619,7 +14199,7 @@ function gateFilesIn(trees, config) {
     return own;
 }
 /** A changed file's content and mode, or why it cannot be audited; nothing is followed. */
-async function readTreeFile(path) {
+async function audit_runs_readTreeFile(path) {
     let handle;
     try {
         handle = await (0,promises_namespaceObject.open)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
@@ -13645,1487 +14225,264 @@ async function readTreeFile(path) {
         await handle.close().catch(() => undefined);
     }
 }
-/** An audit run whose check never started (no sandbox_root: see checkStarted). */
-function notStartedResult(seed, sandbox, why) {
-    return {
-        outcome: 'ERROR',
-        reason: `not run: ${why}`,
-        score: null,
-        duration_ms: 0,
-        exit_code: null,
-        signal: null,
-        output: { head: '', tail: '', bytes: 0, truncated: false, log_path: null },
-        seed,
-        sandbox,
-    };
-}
 function audit_runs_sha256(data) {
     return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(data).digest('hex');
 }
-/**
- * Whether `result` shows the message the broken `path` fails with. Only a lead to follow: a file
- * is counted noticed from a run with it alone broken.
- */
-function printedMarkerOf(result, path) {
-    return [result.output.head, result.output.tail, result.reason].some((text) => showsSabotageOf(text, path));
-}
 
-;// CONCATENATED MODULE: ./src/engine/metrics.ts
+;// CONCATENATED MODULE: ./src/gate/limiter.ts
+/** How the gate bounds its runs: at most N at once, started in the order they were handed in. */
 /**
- * Each declared metric of a check, baseline against candidate. Pure: results in, MetricReports
- * out. The statistics live in stats.ts; this module picks the samples and words the outcome.
+ * A scheduler of at most `limit` tasks at once, started in the order they were handed in: the
+ * normal runs are all handed in first, so an audit run handed in later waits behind them.
  */
-
-
-
-/**
- * The samples of one metric on one tree: one per repeat that passed (its final attempt). A
- * result without `attempts` (built in code, or reused) contributes its own value, if any.
- */
-function samplesOf(run, name) {
-    if (run === null)
-        return [];
-    if (run.attempts && run.attempts.length > 0) {
-        return passedFinalAttempts(run.attempts)
-            .map((a) => a.metrics[name])
-            .filter((v) => v !== undefined && Number.isFinite(v));
-    }
-    const value = run.metrics?.[name];
-    return value !== undefined && Number.isFinite(value) ? [value] : [];
-}
-/** Every declared metric compared; a metric with no candidate samples is inconclusive. */
-function compareMetrics(specs, baseline, candidate) {
-    return specs.map((spec) => compareOne(spec, samplesOf(baseline, spec.name), baseline !== null, samplesOf(candidate, spec.name)));
-}
-function compareOne(spec, before, hadBaseline, after) {
-    const common = {
-        name: spec.name,
-        direction: spec.direction,
-        tolerance: formatTolerance(spec.tolerance),
-        deterministic: spec.deterministic,
-    };
-    const side = (samples) => ({
-        samples,
-        median: samples.length > 0 ? median(samples) : null,
-    });
-    if (after.length === 0 || before.length === 0) {
-        const test = after.length === 0
-            ? 'not compared: the candidate has no value (its runs did not pass)'
-            : hadBaseline
-                ? 'not compared: the baseline has no value (its runs did not pass)'
-                : 'not compared: there is no baseline';
-        return {
-            ...common,
-            verdict: 'inconclusive',
-            baseline: hadBaseline ? side(before) : null,
-            candidate: side(after),
-            change_pct: null,
-            ci: null,
-            test,
-            repeats_needed: null,
-        };
-    }
-    const c = compareMetric(before, after, {
-        direction: spec.direction,
-        tolerance: spec.tolerance,
-        deterministic: spec.deterministic,
-    });
-    return {
-        ...common,
-        verdict: c.verdict,
-        baseline: side(before),
-        candidate: side(after),
-        change_pct: c.change_pct,
-        ci: c.ci,
-        test: c.test,
-        repeats_needed: c.repeats_needed,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/engine/outcome.ts
-/**
- * From what a process did to what it means: outcome, reason, score. Pure: data in, data out.
- *
- * The rules in one place, so every view agrees: PASSED and FAILED are verdicts (an exit code for
- * a shell check, a returned value for a function check); TIMEOUT is over budget; CRASHED is a
- * process that died without a verdict (signal, OOM, hard exit); ERROR is a check that is broken
- * itself (command not found, threw, returned nonsense) or could not run.
- */
-
-const RETURN_FORMS = 'a check must return true/false, { passed, reason?, score?, metrics? } or [passed, reason?, score?]';
-const REASON_MAX = 300;
-/**
- * Checks a function check's return value: a boolean, `{ passed, reason?, score? }` or
- * `[passed, reason?, score?]`. `passed` must be a boolean, `reason` a string (or absent/null),
- * `score` a finite number (or absent/null). Anything else is `ok: false` with a reason that
- * names what was returned.
- */
-function normalizeCheckReturn(value) {
-    if (typeof value === 'boolean') {
-        return { ok: true, passed: value, reason: null, score: null };
-    }
-    let passed;
-    let reason;
-    let score;
-    let metrics;
-    let shape;
-    if (Array.isArray(value)) {
-        if (value.length < 1 || value.length > 3) {
-            return { ok: false, reason: `returned an array of length ${value.length}; ${RETURN_FORMS}` };
-        }
-        ;
-        [passed, reason, score] = value;
-        shape = '[passed, reason, score]';
-    }
-    else if (value !== null && typeof value === 'object') {
-        const record = value;
-        if (!('passed' in record)) {
-            const keys = Object.keys(record);
-            const has = keys.length === 0 ? 'an empty object' : `an object with keys ${clip(keys.join(', '), 80)}`;
-            return { ok: false, reason: `returned ${has} and no "passed"; ${RETURN_FORMS}` };
-        }
-        ;
-        ({ passed, reason, score, metrics } = record);
-        shape = '{ passed, reason, score, metrics }';
-    }
-    else {
-        return { ok: false, reason: `returned ${outcome_describeValue(value)}; ${RETURN_FORMS}` };
-    }
-    if (typeof passed !== 'boolean') {
-        return {
-            ok: false,
-            reason: `returned ${shape} with passed = ${outcome_describeValue(passed)}; passed must be true or false`,
-        };
-    }
-    if (reason !== undefined && reason !== null && typeof reason !== 'string') {
-        return {
-            ok: false,
-            reason: `returned ${shape} with reason = ${outcome_describeValue(reason)}; reason must be a string`,
-        };
-    }
-    if (score !== undefined &&
-        score !== null &&
-        !(typeof score === 'number' && Number.isFinite(score))) {
-        return {
-            ok: false,
-            reason: `returned ${shape} with score = ${outcome_describeValue(score)}; score must be a finite number`,
-        };
-    }
-    const returned = {};
-    if (metrics !== undefined && metrics !== null) {
-        if (typeof metrics !== 'object' || Array.isArray(metrics)) {
-            return {
-                ok: false,
-                reason: `returned ${shape} with metrics = ${outcome_describeValue(metrics)}; metrics must be an object { name: number }`,
-            };
-        }
-        for (const [name, v] of Object.entries(metrics)) {
-            if (typeof v !== 'number') {
-                return {
-                    ok: false,
-                    reason: `returned metrics.${clip(name, 40)} = ${outcome_describeValue(v)}; metric values must be numbers`,
-                };
-            }
-            returned[name] = v;
-        }
-    }
-    return {
-        ok: true,
-        passed,
-        reason: typeof reason === 'string' && reason.trim() !== '' ? reason : null,
-        score: typeof score === 'number' ? score : null,
-        ...(metrics !== undefined && metrics !== null ? { metrics: returned } : {}),
-    };
-}
-/**
- * A run that passed must report every metric the check declares, as a finite number: a metric
- * never printed (a typo, a renamed key) must not quietly switch the comparison off. Returns the
- * classification with the declared metrics it reported, or an ERROR that names the metric.
- */
-function withDeclaredMetrics(c, reported, declared, how) {
-    if (declared.length === 0) {
-        const { metrics: _undeclared, ...rest } = c;
-        return rest;
-    }
-    const metrics = {};
-    const missing = [];
-    const notFinite = [];
-    for (const { name } of declared) {
-        const value = reported[name];
-        if (value === undefined)
-            missing.push(name);
-        else if (!Number.isFinite(value))
-            notFinite.push(`${name}=${String(value)}`);
+function createLimiter(limit) {
+    let active = 0;
+    const waiting = [];
+    return async (task) => {
+        if (active < limit)
+            active++;
         else
-            metrics[name] = value;
-    }
-    if (c.outcome !== 'PASSED' || (missing.length === 0 && notFinite.length === 0)) {
-        return { ...c, metrics };
-    }
-    const form = how === 'printed' ? 'as a `name=<number>` line on stdout' : 'in `metrics`';
-    const problems = [
-        ...(missing.length > 0
-            ? [`metric${missing.length === 1 ? '' : 's'} ${missing.join(', ')} never ${how} ${form}`]
-            : []),
-        ...(notFinite.length > 0 ? [`metric value not finite: ${notFinite.join(', ')}`] : []),
-    ];
-    return {
-        outcome: 'ERROR',
-        reason: `${problems.join('; ')} (the run itself passed)`,
-        score: null,
-        metrics,
-        declaration_error: true,
-    };
-}
-/**
- * Classifies a shell check's run. Exit 0 is PASSED; non-zero is FAILED with the code and the
- * last meaningful line of output; a signal is CRASHED; over budget is TIMEOUT; exit 127 with
- * "not found" (the shell's "command not found") and 126 (not executable) are ERROR.
- *
- * Score: with a scoreKey, the last `<key>=<number>` printed on stdout (PASSED or FAILED); a run
- * that exits 0 without ever printing it is ERROR, because a missing score would silently count
- * as nothing. Without a scoreKey, PASSED scores 1 and FAILED 0, so scored mode works without
- * score_from. TIMEOUT, CRASHED and ERROR score null.
- */
-function classifyShellRun(r, p) {
-    const declared = (p.metrics ?? []).filter((m) => m.name !== p.scoreKey);
-    return withDeclaredMetrics(classifyShellExit(r, p), r.metrics ?? {}, declared, 'printed');
-}
-function classifyShellExit(r, p) {
-    const early = classifyCommon(r, p.timeoutMs);
-    if (early)
-        return early;
-    const code = r.exitCode;
-    if (code === 0) {
-        if (p.scoreKey !== null && r.score === null) {
-            return outcome_error(`score_from '${p.scoreKey}' was never printed as ${p.scoreKey}=<number> on stdout`);
-        }
-        const score = p.scoreKey !== null ? r.score : 1;
-        const shown = p.scoreKey !== null ? `; ${p.scoreKey}=${r.score}` : '';
-        return { outcome: 'PASSED', reason: `exited with code 0${shown}`, score };
-    }
-    const crash = crashFromOutput(r);
-    if (crash)
-        return crash;
-    if (r.signal !== null)
-        return crashed(describeSignal(r.signal));
-    if (code !== null && code > 128 && SHELL_CRASH_SIGNALS[code - 128]) {
-        // The shell reports a child killed by signal N as exit code 128+N.
-        const signal = SHELL_CRASH_SIGNALS[code - 128];
-        return crashed(`exited with code ${code}: a process it ran was ${describeSignal(signal)}`);
-    }
-    if (code === 127) {
-        const missing = findNotFoundCommand(r.output);
-        if (missing !== null)
-            return outcome_error(`command not found: ${missing}`);
-    }
-    if (code === 126) {
-        const denied = findDeniedCommand(r.output);
-        return outcome_error(denied !== null
-            ? `command not executable: ${denied} (permission denied)`
-            : 'a command could not be executed (exit code 126: permission denied or not executable)');
-    }
-    const last = lastMeaningfulLine(r.output);
-    return {
-        outcome: 'FAILED',
-        reason: `exited with code ${code}${last ? `: ${last}` : ''}`,
-        score: p.scoreKey !== null ? r.score : 0,
-    };
-}
-/**
- * Classifies a function check's run from the host's message on fd 3, never from the exit code
- * or stdout. A returned value is PASSED/FAILED (its own score, else 1/0 like a shell check); a
- * throw, an invalid return value or a broken module is ERROR; no message is CRASHED (a hard
- * exit, a signal, an OOM, or a promise that can never settle); over budget is TIMEOUT.
- */
-function classifyFunctionRun(r, p) {
-    // The exit's metrics are what the check returned, as returned (possibly not finite).
-    const c = classifyFunctionExit(r, p);
-    return withDeclaredMetrics(c, c.metrics ?? {}, p.metrics ?? [], 'returned');
-}
-function classifyFunctionExit(r, p) {
-    const early = classifyCommon(r, p.timeoutMs);
-    if (early)
-        return early;
-    const { message, problem } = readChannelMessage(r.channel, r.channelNonce);
-    const note = problem ? ` (${problem})` : '';
-    if (message !== null) {
-        switch (message.type) {
-            case 'return': {
-                const n = normalizeCheckReturn(message.value);
-                if (!n.ok)
-                    return outcome_error(`${n.reason}${note}`);
-                const reason = n.reason ?? (n.passed ? 'returned true' : 'returned false (no reason given)');
-                return {
-                    outcome: n.passed ? 'PASSED' : 'FAILED',
-                    reason: `${oneLine(reason, REASON_MAX)}${note}`,
-                    score: n.score ?? (n.passed ? 1 : 0),
-                    ...(n.metrics ? { metrics: n.metrics } : {}),
-                };
-            }
-            case 'throw': {
-                const name = typeof message.name === 'string' && message.name !== '' ? ` ${message.name}` : '';
-                const text = typeof message.message === 'string' ? message.message : '';
-                return outcome_error(`threw${name}: ${oneLine(text, REASON_MAX) || '(no message)'}${note}`);
-            }
-            case 'bad-return':
-            case 'host-error':
-                return outcome_error(`${oneLine(String(message.message), REASON_MAX)}${note}`);
-            case 'stalled':
-                return crashed('never finished: the event loop ran empty while run() was still pending, so its ' +
-                    `promise can never settle (a deadlock?)${note}`);
-            default:
-                return outcome_error(`the function host sent an unexpected message (${clip(String(message.type), 40)})`);
-        }
-    }
-    const crash = crashFromOutput(r);
-    if (crash)
-        return { ...crash, reason: `${crash.reason}${note}` };
-    if (r.signal !== null)
-        return crashed(`${describeSignal(r.signal)}${note}`);
-    const last = r.exitCode !== 0 ? lastMeaningfulLine(r.output) : '';
-    return crashed(`exited (code ${r.exitCode}) without delivering a verdict${last ? `: ${last}` : ''}${note}`);
-}
-/**
- * Reads the function host's message from what arrived on fd 3. Messages are JSON lines; with a
- * nonce, only lines carrying it count (anything else was written by someone else in the
- * process: ignored, and reported in `problem`). Exactly one message must count: none is no
- * verdict, two or more is no verdict either (one of them is forged).
- */
-function readChannelMessage(channel, nonce) {
-    if (channel === null || channel === '')
-        return { message: null, problem: null };
-    const lines = channel.split('\n');
-    const incomplete = lines.pop() ?? '';
-    const found = [];
-    let foreign = incomplete.trim() === '' ? 0 : 1;
-    for (const line of lines) {
-        if (line.trim() === '')
-            continue;
-        let parsed;
+            await new Promise((resolve) => waiting.push(resolve));
         try {
-            parsed = JSON.parse(line);
+            return await task();
         }
-        catch {
-            foreign++;
-            continue;
+        finally {
+            // The slot passes to the next waiting task, or frees up.
+            const next = waiting.shift();
+            if (next)
+                next();
+            else
+                active--;
         }
-        const candidate = parsed;
-        const wellFormed = candidate !== null &&
-            typeof candidate === 'object' &&
-            !Array.isArray(candidate) &&
-            typeof candidate.type === 'string';
-        if (!wellFormed || (nonce !== null && candidate.nonce !== nonce)) {
-            foreign++;
-            continue;
-        }
-        found.push(candidate);
+    };
+}
+
+;// CONCATENATED MODULE: ./src/gate/execute.ts
+/**
+ * The gate's plan carried out in a Workspace: prepare the trees, start every run through one
+ * limiter (repeats interleaved as planned, retries on the same tree), and hand each check's final
+ * result on each tree to the audits as it arrives, so their runs queue behind the normal ones.
+ * Everything that touches a tree goes through the Workspace it is handed, so tests can pass a
+ * plain object.
+ */
+
+
+
+
+
+
+
+/**
+ * Runs the plan's jobs in `workspace` and starts its audits. Never throws for anything a check
+ * does; throws what preparing a tree throws (a missing tree directory, say).
+ */
+async function executePlan(plan, workspace, ctx) {
+    const announced = workspace.kind;
+    const runOptions = {
+        seed: ctx.seed,
+        envPassthrough: ctx.config.env_passthrough,
+        env: ctx.config.env,
+        ...(ctx.abort ? { abort: ctx.abort } : {}),
+    };
+    const trees = treePreparer(workspace, ctx, runOptions);
+    // One after the other: a candidate's setup that fills the disk or the machine for a while
+    // must not be able to make the baseline's setup fail (and so change the verdict).
+    for (const role of plan.prepare)
+        await trees.prepare(role);
+    // An overlay that could not be mounted over a tree falls back to copies: say so before runs.
+    if (workspace.kind !== announced) {
+        ctx.onEvent?.({ type: 'sandbox', kind: workspace.kind, note: workspace.sandboxNote });
     }
-    const ignored = foreign === 0
+    const schedule = createLimiter(plan.parallel);
+    const normalRunsDone = Promise.withResolvers();
+    const audit = plan.audits.length === 0
         ? null
-        : `${foreign} message${foreign === 1 ? '' : 's'} on the verdict channel did not come from the host and ${foreign === 1 ? 'was' : 'were'} ignored`;
-    if (found.length === 1)
-        return { message: found[0], problem: ignored };
-    if (found.length > 1) {
-        return {
-            message: null,
-            problem: `${found.length} verdict messages arrived where exactly one is allowed${ignored ? `; ${ignored}` : ''}`,
-        };
-    }
-    return { message: null, problem: ignored };
+        : new AuditRuns({
+            kinds: plan.audits,
+            config: ctx.config,
+            checks: plan.checks,
+            workspace,
+            dirs: ctx.dirs,
+            treeFor: trees.prepare,
+            schedule,
+            hold: plan.holdAudits ? normalRunsDone.promise : Promise.resolve(),
+            runOptions,
+            cache: ctx.cache ? openAuditCache(ctx.cache, ctx.config, workspace.kind) : null,
+            candidateTreeId: ctx.candidateTreeId,
+            onEvent: (event) => ctx.onEvent?.(auditEvent(event)),
+            ...(ctx.abort ? { abort: ctx.abort } : {}),
+        });
+    const runJob = (job) => runOneJob(job, workspace, ctx, trees, runOptions);
+    const normalRuns = scheduleNormalRuns(plan.jobs, schedule, runJob, audit).finally(() => normalRunsDone.resolve());
+    for (const { role, check, result } of plan.reusedResults)
+        audit?.onResult(role, check, result);
+    const attempts = await normalRuns;
+    return {
+        attempts,
+        finishAudit: async () => (audit ? audit.finish() : null),
+        setups: () => trees.setups(),
+    };
+}
+/** Each tree prepared once, on first use (by the plan, or later by an audit). */
+function treePreparer(workspace, ctx, runOptions) {
+    const prepared = new Map();
+    const prepare = (role) => {
+        let tree = prepared.get(role);
+        if (!tree) {
+            const dir = role === 'baseline' ? ctx.dirs.baseline : ctx.dirs.candidate;
+            tree = workspace
+                .prepareTree(role, dir, ctx.config.setup, {
+                ...runOptions,
+                limits: setupLimitsOf(ctx.config),
+            })
+                .then((result) => {
+                if (result.setup)
+                    ctx.onEvent?.({ type: 'setup', tree: role, result: result.setup });
+                return result;
+            });
+            prepared.set(role, tree);
+        }
+        return tree;
+    };
+    return {
+        prepare,
+        get: (role) => prepared.get(role),
+        async setups() {
+            const setups = new Map();
+            for (const [role, tree] of prepared) {
+                setups.set(role, await tree.then((t) => t.setup, () => null));
+            }
+            return setups;
+        },
+    };
 }
 /**
- * The last line of output worth showing in a reason: skips blank lines, stack frames, Node's
- * version footer and npm/yarn boilerplate, so "Error: boom" wins over "Node.js v24.1.0".
- * At most 160 characters, ANSI escapes removed; '' when nothing qualifies.
+ * Hands every job to the scheduler now, before any audit run can be, and tells the audit each
+ * check's final result on a tree when its last repeat there is done.
  */
-function lastMeaningfulLine(output) {
-    const text = output.truncated ? `${output.head}\n${output.tail}` : output.head + output.tail;
-    const lines = text.split(/\r?\n|\r/);
-    for (let i = lines.length - 1; i >= 0; i--) {
-        const line = stripAnsi(lines[i]).trim();
-        if (line === '' || BOILERPLATE.some((re) => re.test(line)))
-            continue;
-        return clip(line, 160);
+function scheduleNormalRuns(jobs, schedule, runJob, audit) {
+    const left = new Map();
+    for (const job of jobs) {
+        const key = runKey(job.role, job.check.name);
+        left.set(key, (left.get(key) ?? 0) + 1);
     }
-    return '';
+    const finished = new Array(jobs.length);
+    return Promise.all(jobs.map((job, i) => schedule(() => runJob(job)).then((attempts) => {
+        finished[i] = attempts;
+        const key = runKey(job.role, job.check.name);
+        left.set(key, left.get(key) - 1);
+        if (audit && left.get(key) === 0) {
+            const repeats = jobs.flatMap((other, j) => runKey(other.role, other.check.name) === key ? [finished[j]] : []);
+            audit.onResult(job.role, job.check, summarizeRepeats(repeats, job.check.metrics ?? []));
+        }
+        return attempts;
+    })));
 }
-const BOILERPLATE = [
-    /^at\s/, // stack frame
-    /^Node\.js v\d/,
-    /^[\s^~]*$/, // caret markers under a source line
-    /^npm (?:ERR!|error)(?:\s|$)(?:\s*$|code |path |command |errno |syscall |signal |A complete log|Lifecycle|Failed at|This is probably|[\w-]+@\S+ \S+: `)/,
-    /^error Command failed with exit code/, // yarn
-    /^info Visit https:\/\/yarnpkg/,
-    /^(?:ℹ|#)\s*(?:duration_ms|todo|skipped|cancelled|suites)\b/, // node --test summary tail
-    /^\[quorum:/, // our own log markers
-    /^Thrown at:$/,
-];
-// Signals whose 128+N shell exit code is the same on Linux and macOS.
-const SHELL_CRASH_SIGNALS = {
-    4: 'SIGILL',
-    6: 'SIGABRT',
-    8: 'SIGFPE',
-    9: 'SIGKILL',
-    11: 'SIGSEGV',
-};
-const SIGNAL_MEANINGS = {
-    SIGSEGV: 'segmentation fault',
-    SIGBUS: 'bus error',
-    SIGILL: 'illegal instruction',
-    SIGFPE: 'arithmetic error',
-    SIGABRT: 'aborted',
-    SIGKILL: "possibly the kernel's OOM killer",
-    SIGTERM: 'terminated',
-    SIGINT: 'interrupted',
-    SIGHUP: 'hangup',
-    SIGPIPE: 'broken pipe',
-    SIGXCPU: 'CPU time limit exceeded',
-    SIGXFSZ: 'file size limit exceeded',
-    SIGSYS: 'bad system call',
-};
-function describeSignal(signal) {
-    const meaning = SIGNAL_MEANINGS[signal];
-    return `killed by ${signal}${meaning ? ` (${meaning})` : ''}`;
-}
-/** What every run shares: could not start, cancelled, over budget. */
-function classifyCommon(r, timeoutMs) {
-    if (r.aborted || r.spawnError === 'aborted') {
-        return outcome_error('cancelled before it finished (the gate was aborted)');
+/** One job: every attempt of one repeat of a check on a tree (none when its setup failed). */
+async function runOneJob(job, workspace, ctx, trees, runOptions) {
+    const tree = await trees.get(job.role);
+    if (!tree)
+        throw new Error(`internal: tree ${job.role} was not prepared`);
+    const setup = tree.setup;
+    if (setup && setup.outcome !== 'PASSED') {
+        // A check on a tree whose setup failed never runs; it is ERROR, and says why.
+        const result = notRunResult({
+            reason: `setup failed on the ${job.role} (${setup.outcome}: ${setup.reason}); the check did not run`,
+            seed: ctx.seed,
+            sandbox: setup.sandbox,
+            logPath: setup.output.log_path,
+        });
+        return [{ result, started_at: now() }];
     }
-    if (r.spawnError !== null)
-        return outcome_error(`could not start: ${oneLine(r.spawnError)}`);
-    if (r.timedOut) {
-        return {
-            outcome: 'TIMEOUT',
-            reason: `exceeded its ${formatSeconds(timeoutMs)} budget and was killed`,
-            score: null,
+    return runAttempts({
+        retries: job.check.retries ?? 0,
+        seedOf: (attempt) => attemptSeed(ctx.seed, job.repeat, attempt),
+        run: async (seed, attempt) => {
+            const { repeat } = job;
+            ctx.onEvent?.({ type: 'start', check: job.check.name, tree: job.role, repeat, attempt });
+            const result = await workspace.runCheck(tree.tree, job.check, {
+                ...runOptions,
+                seed,
+                limits: limits_limitsOf(ctx.config, job.check),
+            });
+            ctx.onEvent?.({
+                type: 'finish',
+                check: job.check.name,
+                tree: job.role,
+                result,
+                repeat,
+                attempt,
+            });
+            return result;
+        },
+        aborted: () => ctx.abort?.aborted ?? false,
+    });
+}
+/** Runs a job's first attempt, and retries while it did not pass and retries are left. */
+async function runAttempts(p) {
+    const attempts = [];
+    for (let attempt = 1; attempt <= 1 + p.retries; attempt++) {
+        const started_at = now();
+        const result = await p.run(p.seedOf(attempt), attempt);
+        attempts.push({ result, started_at });
+        if (!isRetryable(result) || p.aborted())
+            break;
+    }
+    return attempts;
+}
+/**
+ * The seed of one attempt: the gate's own seed for the first attempt of the first repeat (so the
+ * reproduce line replays it), a seed derived from it for every other one (so each retry differs,
+ * and each can be replayed with --seed).
+ */
+function attemptSeed(seed, repeat, attempt) {
+    if (repeat === 1 && attempt === 1)
+        return seed;
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`${seed}/${repeat}/${attempt}`).digest('hex').slice(0, 8);
+}
+function now() {
+    return new Date().toISOString();
+}
+/** An audit run's progress event, in the gate's terms. */
+function auditEvent(event) {
+    return event.type === 'start'
+        ? { type: 'start', check: event.check, tree: event.tree, audit: event.audit }
+        : {
+            type: 'finish',
+            check: event.check,
+            tree: event.tree,
+            audit: event.audit,
+            result: event.result,
         };
+}
+
+;// CONCATENATED MODULE: ./src/gate/function-checks.ts
+/** The config with its function checks: listed from the checks module, in a sandbox. */
+
+
+/**
+ * `config` with the checks its functions module exports added (as is when it names none).
+ * Throws ConfigError for a module that cannot be listed or lists bad checks.
+ */
+async function withFunctionChecks(config, workspace, abort) {
+    if (config.functions === null)
+        return config;
+    let listed;
+    try {
+        listed = await workspace.listFunctionChecks(config.functions, abort);
     }
-    return null;
-}
-/** A V8 heap OOM prints its cause before aborting; the signal alone would say only SIGABRT. */
-function crashFromOutput(r) {
-    if (r.exitCode === 0 && r.signal === null)
-        return null;
-    const text = `${r.output.head}\n${r.output.tail}`;
-    if (/JavaScript heap out of memory|Reached heap limit Allocation failed/.test(text)) {
-        const how = r.signal ? `; ${r.signal}` : r.exitCode !== null ? `; exit code ${r.exitCode}` : '';
-        return crashed(`ran out of JavaScript heap memory (V8 heap limit reached${how})`);
+    catch (error) {
+        if (abort?.aborted)
+            throw error;
+        // A broken checks module is a config problem: one clear line, exit 2, no stack.
+        const message = error instanceof Error ? error.message : String(error);
+        throw new ConfigError({ file: config.functions, key: 'functions', message });
     }
-    return null;
-}
-/** "sh: 1: foo: not found" (dash), "bash: line 1: foo: command not found", "zsh: command not found: foo". */
-function findNotFoundCommand(output) {
-    const lines = `${output.head}\n${output.tail}`.split('\n').reverse();
-    for (const raw of lines) {
-        const line = stripAnsi(raw).trim();
-        const m = /: ([^:]+): (?:command )?not found$/.exec(line) ?? /command not found: (.+)$/.exec(line);
-        if (m)
-            return clip(m[1].trim(), 120);
-    }
-    return null;
-}
-function findDeniedCommand(output) {
-    const lines = `${output.head}\n${output.tail}`.split('\n').reverse();
-    for (const raw of lines) {
-        const m = /: ([^:]+): (?:Permission denied|cannot execute[^:]*|Is a directory)$/.exec(stripAnsi(raw).trim());
-        if (m)
-            return clip(m[1].trim(), 120);
-    }
-    return null;
-}
-function outcome_error(reason) {
-    return { outcome: 'ERROR', reason, score: null };
-}
-function crashed(reason) {
-    return { outcome: 'CRASHED', reason, score: null };
-}
-/** 5000 -> "5 s", 1500 -> "1.5 s", 250 -> "0.25 s". */
-function formatSeconds(ms) {
-    return `${Number((ms / 1000).toFixed(3))} s`;
-}
-function outcome_describeValue(value) {
-    if (value === null)
-        return 'null';
-    if (value === undefined)
-        return 'undefined';
-    if (Array.isArray(value))
-        return `an array of length ${value.length}`;
-    switch (typeof value) {
-        case 'string':
-            return `the string ${JSON.stringify(clip(value, 40))}`;
-        case 'number':
-        case 'boolean':
-        case 'bigint':
-            return `the ${typeof value} ${String(value)}`;
-        case 'object':
-            return 'an object';
-        default:
-            return `a ${typeof value}`;
-    }
-}
-function stripAnsi(text) {
-    return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, '');
-}
-function clip(text, max) {
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+    return mergeFunctionChecks(config, listed, config.functions);
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:timers/promises"
-const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/run/cgroup.ts
-/**
- * Per-run resource limits with Linux cgroups: a fork bomb or a memory hog in a check cannot take
- * the judge down, and a run can be killed as a unit (every process it started, wherever it went:
- * double forks, setsid, another pid namespace).
- *
- * Layout: detection creates one parent `quorum-<pid>-<random>` for this judge, and every run is
- * a leaf `run-<name>` below it that carries the run's limits. A process joins a run by writing
- * its own pid into the run's `cgroup.procs` files (the sandbox wrapper does `echo $$ > file` as
- * its first action); everything it starts afterwards is born in the same cgroup.
- *
- * Both cgroup versions are supported:
- * - v1 (separate hierarchies per controller): the parent is created under the judge's own cgroup
- *   in the `pids` and the `memory` hierarchy, and a run is one directory in each. Both
- *   controllers are required; other v1 hierarchies (cpu, freezer...) are not used.
- * - v2 (one unified hierarchy): see `createV2Parent` for where the parent goes and why.
- * A hybrid host (v1 controllers plus a controller-less cgroup2 at /sys/fs/cgroup/unified) is
- * treated as v1: a controller is in exactly one hierarchy, and there pids and memory are in v1.
- *
- * Killing (`RunCgroup.kill`): v2 writes "1" to `cgroup.kill` (atomic against concurrent forks);
- * v1 (and v2 kernels older than 5.14, which lack cgroup.kill) read `cgroup.procs` and SIGKILL
- * every pid until the list stays empty. A process with SIGKILL pending cannot fork any more, so
- * each round leaves only the children forked between the read and the kill, and pids.max bounds
- * how many those can be. Known limit of the v1 loop: a pid read from cgroup.procs could be reused
- * by an unrelated process before the SIGKILL lands; that needs the kernel to cycle through the
- * whole pid space within microseconds, which a run held under pids.max cannot cause.
- *
- * Zombies: an exited process leaves `cgroup.procs` at once but stays charged to `pids.current`
- * until its parent (or init, for orphans) reaps it. "Empty" here means no live process.
- */
-
-
-
-
-
-
-
-
-/**
- * Default pids.max of a run. pids.max counts tasks, i.e. threads as well as processes: a node
- * process holds about 10, a JVM 30 to a few hundred, so 1024 leaves room for parallel builds and
- * test runners with several workers, while a fork bomb stops within milliseconds and far below
- * the limits of the machine (pid_max is 32768 on many hosts, and a systemd service's TasksMax is
- * often 15 % of that, around 4900).
- */
-const DEFAULT_PIDS_MAX = 1024;
-/**
- * Default memory limit of a run: 4 GiB. The smallest GitHub-hosted Linux runner has 7 GiB of
- * RAM (public repositories get 16 GiB): 4 GiB leaves about 3 GiB for the judge, the runner agent
- * and the OS on the small one, and is more than typical test suites need (a JVM's default heap
- * is a quarter of RAM; node's heap defaults to about 2-4 GiB). Swap is capped along with it.
- * The limit is per run: a gate that runs several checks at once should lower it accordingly.
- */
-const DEFAULT_MEMORY_BYTES = (/* unused pure expression or super */ null && (4 * 1024 ** 3));
-/** How long kill() waits for a run's cgroup to become empty before it gives up with an error. */
-const KILL_TIMEOUT_MS = 5_000;
-/** A failed cgroup file operation; the message names the file and the errno reason. */
-class CgroupError extends errors_QuorumError {
-    /** The file or directory the failed operation was on. */
-    path;
-    /** The errno code (e.g. 'EBUSY'), when the failure came from the kernel. */
-    code;
-    constructor(message, path, options) {
-        super('environment', message, options?.cause === undefined ? undefined : { cause: options.cause });
-        this.path = path;
-        this.code = options?.code;
-    }
-}
-/** mountinfo escapes space, tab, newline and backslash in paths as \ooo (octal). */
-function unescapeMountPath(field) {
-    return field.replace(/\\([0-7]{3})/g, (_, octal) => String.fromCharCode(parseInt(octal, 8)));
-}
-/**
- * The cgroup and cgroup2 mounts in /proc/self/mountinfo text. Line format (proc(5)):
- * `id parent major:minor root mountpoint options [optional fields...] - fstype source superoptions`
- */
-function parseMountinfo(text) {
-    const mounts = [];
-    for (const line of text.split('\n')) {
-        const fields = line.split(' ');
-        const dash = fields.indexOf('-', 6);
-        if (dash < 0 || fields.length < dash + 4)
-            continue;
-        const fstype = fields[dash + 1];
-        if (fstype !== 'cgroup' && fstype !== 'cgroup2')
-            continue;
-        mounts.push({
-            version: fstype === 'cgroup' ? 1 : 2,
-            root: unescapeMountPath(fields[3] ?? ''),
-            mountPoint: unescapeMountPath(fields[4] ?? ''),
-            options: (fields[dash + 3] ?? '').split(','),
-        });
-    }
-    return mounts;
-}
-/** The entries of /proc/self/cgroup text: `hierarchy-id:controller-list:cgroup-path` lines. */
-function parseProcCgroup(text) {
-    const entries = [];
-    for (const line of text.split('\n')) {
-        const first = line.indexOf(':');
-        const second = line.indexOf(':', first + 1);
-        if (first < 0 || second < 0)
-            continue;
-        const hierarchyId = Number(line.slice(0, first));
-        if (!Number.isInteger(hierarchyId))
-            continue;
-        const list = line.slice(first + 1, second);
-        entries.push({
-            hierarchyId,
-            controllers: list === '' ? [] : list.split(','),
-            path: line.slice(second + 1),
-        });
-    }
-    return entries;
-}
-/** `key value` lines (memory.events, pids.events, memory.oom_control) as numbers by key. */
-function parseKeyedCounts(text) {
-    const counts = new Map();
-    for (const line of text.split('\n')) {
-        const match = /^(\S+)\s+(\d+)\s*$/.exec(line);
-        if (match?.[1] !== undefined && match[2] !== undefined)
-            counts.set(match[1], Number(match[2]));
-    }
-    return counts;
-}
-/**
- * The directory of `path` (a cgroup path from /proc/self/cgroup) under one of `mounts`, or null
- * when no mount shows it (e.g. the process is outside the cgroup namespace the hierarchy was
- * mounted from: its path then starts with '/..').
- */
-function resolveOwn(path, mounts) {
-    if (!path.startsWith('/') || path.split('/').includes('..'))
-        return null;
-    for (const mount of mounts) {
-        const root = mount.root === '/' ? '' : mount.root;
-        if (path === mount.root || root === '' || path.startsWith(`${root}/`)) {
-            const dir = (0,external_node_path_namespaceObject.join)(mount.mountPoint, path.slice(root.length));
-            return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir;
-        }
-    }
-    return null;
-}
-/**
- * Finds the process's own cgroups from the text of /proc/self/mountinfo and /proc/self/cgroup,
- * and which version to use: v1 when both pids and memory are v1 controllers here, v2 when
- * neither is and a cgroup2 hierarchy is mounted (whether it offers the controllers is checked on
- * the file system by detectCgroups).
- */
-function locateCgroups(mountinfo, procSelfCgroup) {
-    const mounts = parseMountinfo(mountinfo);
-    const entries = parseProcCgroup(procSelfCgroup);
-    const v1 = (controller) => mounts.filter((m) => m.version === 1 && m.options.includes(controller));
-    const pidsMounts = v1('pids');
-    const memoryMounts = v1('memory');
-    if (pidsMounts.length > 0 && memoryMounts.length > 0) {
-        const dirs = [];
-        const mountPoints = [];
-        for (const [controller, list] of [
-            ['pids', pidsMounts],
-            ['memory', memoryMounts],
-        ]) {
-            const entry = entries.find((e) => e.hierarchyId > 0 && e.controllers.includes(controller));
-            if (entry === undefined) {
-                return {
-                    version: null,
-                    reason: `/proc/self/cgroup has no line for the ${controller} controller`,
-                };
-            }
-            const dir = resolveOwn(entry.path, list);
-            if (dir === null) {
-                return {
-                    version: null,
-                    reason: `this process's ${controller} cgroup ${entry.path} is outside the part of the hierarchy mounted here (${list.map((m) => `${m.root} at ${m.mountPoint}`).join(', ')})`,
-                };
-            }
-            dirs.push(dir);
-            mountPoints.push(list.find((m) => resolveOwn(entry.path, [m]) === dir)?.mountPoint ?? '');
-        }
-        return {
-            version: 1,
-            pidsDir: dirs[0] ?? '',
-            memoryDir: dirs[1] ?? '',
-            pidsMountPoint: mountPoints[0] ?? '',
-            memoryMountPoint: mountPoints[1] ?? '',
-        };
-    }
-    if (pidsMounts.length > 0 || memoryMounts.length > 0) {
-        const [mounted, missing] = pidsMounts.length > 0 ? ['pids', 'memory'] : ['memory', 'pids'];
-        return {
-            version: null,
-            reason: `the ${mounted} controller is mounted as cgroup v1 but ${missing} is not; this split is not supported`,
-        };
-    }
-    const unified = mounts.filter((m) => m.version === 2);
-    if (unified.length === 0) {
-        return {
-            version: null,
-            reason: 'no cgroup hierarchy with the pids and memory controllers is mounted (/proc/self/mountinfo)',
-        };
-    }
-    const entry = entries.find((e) => e.hierarchyId === 0);
-    if (entry === undefined) {
-        return { version: null, reason: '/proc/self/cgroup has no cgroup v2 line (0::)' };
-    }
-    const ownDir = resolveOwn(entry.path, unified);
-    const mount = unified.find((m) => ownDir !== null && resolveOwn(entry.path, [m]) === ownDir);
-    if (ownDir === null || mount === undefined) {
-        return {
-            version: null,
-            reason: `this process's cgroup ${entry.path} is outside the part of the cgroup v2 hierarchy mounted here (${unified.map((m) => `${m.root} at ${m.mountPoint}`).join(', ')})`,
-        };
-    }
-    return { version: 2, ownDir, mountPoint: mount.mountPoint };
-}
-// ---------------------------------------------------------------------------------------------
-// File operations that fail with a CgroupError naming the file and the errno reason.
-function errnoCode(err) {
-    const code = err?.code;
-    return typeof code === 'string' ? code : undefined;
-}
-function cgroup_describe(err) {
-    const e = err;
-    if (typeof e?.errno === 'number' && typeof e.code === 'string') {
-        return `${(0,external_node_util_namespaceObject.getSystemErrorMessage)(e.errno)} (${e.code})`;
-    }
-    return err instanceof Error ? err.message : String(err);
-}
-function fail(action, path, err) {
-    const code = errnoCode(err);
-    return new CgroupError(`cannot ${action} ${path}: ${cgroup_describe(err)}`, path, {
-        ...(code === undefined ? {} : { code }),
-        cause: err,
-    });
-}
-/**
- * One write(2) of `value` to an existing cgroup file: opened O_WRONLY without O_CREAT, so a
- * missing file is ENOENT, and in one call, as cgroup files parse each write on its own.
- */
-async function writeCgroupFile(path, value) {
-    let handle;
-    try {
-        handle = await (0,promises_namespaceObject.open)(path, external_node_fs_namespaceObject.constants.O_WRONLY);
-        await handle.write(value);
-    }
-    catch (err) {
-        throw fail(`write "${value}" to`, path, err);
-    }
-    finally {
-        await handle?.close();
-    }
-}
-/** Like writeCgroupFile, but a missing file is fine (returns false): optional knobs. */
-async function writeIfPresent(path, value) {
-    try {
-        await writeCgroupFile(path, value);
-        return true;
-    }
-    catch (err) {
-        if (err instanceof CgroupError && err.code === 'ENOENT')
-            return false;
-        throw err;
-    }
-}
-/** The file's text, or null when it does not exist. */
-async function readIfPresent(path) {
-    try {
-        return await (0,promises_namespaceObject.readFile)(path, 'utf8');
-    }
-    catch (err) {
-        if (errnoCode(err) === 'ENOENT')
-            return null;
-        throw fail('read', path, err);
-    }
-}
-/** The live processes listed in a cgroup.procs file ([] when the cgroup is gone). */
-async function readProcs(file) {
-    const text = await readIfPresent(file);
-    if (text === null)
-        return [];
-    return text
-        .split('\n')
-        .filter((line) => line !== '')
-        .map(Number)
-        .filter((pid) => Number.isInteger(pid) && pid > 0);
-}
-/** rmdir that tolerates a missing directory and retries EBUSY (tasks still exiting) briefly. */
-async function removeDir(dir, deadline) {
-    for (;;) {
-        try {
-            await (0,promises_namespaceObject.rmdir)(dir);
-            return;
-        }
-        catch (err) {
-            const code = errnoCode(err);
-            if (code === 'ENOENT')
-                return;
-            if (code !== 'EBUSY' || Date.now() >= deadline)
-                throw fail('remove', dir, err);
-        }
-        await (0,external_node_timers_promises_namespaceObject.setTimeout)(10);
-    }
-}
-function uid() {
-    return process.getuid?.() ?? -1;
-}
-/** A reason sentence for a failed step, with the permission case spelled out. */
-function reasonFrom(what, err) {
-    const detail = err instanceof CgroupError ? err.message : cgroup_describe(err);
-    const code = err instanceof CgroupError ? err.code : errnoCode(err);
-    if (code === 'EACCES' || code === 'EPERM') {
-        return `${what} is not writable by uid ${uid()} (no delegated subtree): ${detail}`;
-    }
-    if (code === 'EROFS')
-        return `${what} is mounted read-only: ${detail}`;
-    return `${what}: ${detail}`;
-}
-// ---------------------------------------------------------------------------------------------
-// Killing and removing.
-/**
- * SIGKILLs every process in the cgroup directories `dirs` (of one cgroup version) and resolves
- * once none is left; rejects with a CgroupError after `timeoutMs`, or at once if the judge itself
- * is in them (it never signals itself). v2 writes "1" to cgroup.kill where the kernel has it
- * (5.14+); otherwise each round SIGKILLs the pids listed in cgroup.procs. A missing directory
- * counts as empty. RunCgroup.kill() is this with the run's directories.
- */
-async function killCgroups(dirs, version, timeoutMs = KILL_TIMEOUT_MS) {
-    const deadline = Date.now() + timeoutMs;
-    for (let round = 0;; round++) {
-        const pids = new Set();
-        for (const dir of dirs) {
-            for (const pid of await readProcs((0,external_node_path_namespaceObject.join)(dir, 'cgroup.procs')))
-                pids.add(pid);
-        }
-        if (pids.size === 0)
-            return;
-        if (pids.has(process.pid)) {
-            throw new CgroupError(`refusing to kill the cgroup ${dirs.join(' and ')}: the judge itself (pid ${process.pid}) is in it`, dirs[0] ?? '');
-        }
-        if (Date.now() >= deadline) {
-            const list = [...pids].slice(0, 10).join(', ');
-            throw new CgroupError(`${pids.size} process(es) still in ${dirs.join(' and ')} after SIGKILL for ${timeoutMs} ms (pids ${list}${pids.size > 10 ? ', ...' : ''})`, dirs[0] ?? '');
-        }
-        let killedByKernel = version === 2;
-        if (version === 2) {
-            for (const dir of dirs) {
-                if (!(await writeIfPresent((0,external_node_path_namespaceObject.join)(dir, 'cgroup.kill'), '1')))
-                    killedByKernel = false;
-            }
-        }
-        if (!killedByKernel) {
-            for (const pid of pids) {
-                try {
-                    process.kill(pid, 'SIGKILL');
-                }
-                catch {
-                    // ESRCH: exited since the read. EPERM: not ours to kill; the deadline reports it.
-                }
-            }
-        }
-        // Re-read at once while a fork bomb may still be racing; then give exiting tasks a moment.
-        await (0,external_node_timers_promises_namespaceObject.setTimeout)(round < 20 ? 1 : 10);
-    }
-}
-/** Kills and removes `dir` and every cgroup below it, deepest first. */
-async function destroyTree(dir, version, deadline) {
-    let names;
-    try {
-        names = (await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true }))
-            .filter((entry) => entry.isDirectory())
-            .map((entry) => entry.name);
-    }
-    catch (err) {
-        if (errnoCode(err) === 'ENOENT')
-            return;
-        throw fail('list', dir, err);
-    }
-    for (const name of names)
-        await destroyTree((0,external_node_path_namespaceObject.join)(dir, name), version, deadline);
-    await killCgroups([dir], version, Math.max(0, deadline - Date.now()));
-    await removeDir(dir, deadline);
-}
-// ---------------------------------------------------------------------------------------------
-// Runs.
-const RUN_NAME = /^[A-Za-z0-9._-]{1,100}$/;
-function checkLimits(limits) {
-    const { pidsMax, memoryBytes } = limits;
-    if (pidsMax !== null && (!Number.isSafeInteger(pidsMax) || pidsMax < 1)) {
-        throw new RangeError(`pidsMax must be a whole number >= 1 or null, not ${pidsMax}`);
-    }
-    if (memoryBytes !== null && (!Number.isSafeInteger(memoryBytes) || memoryBytes < 1024 * 1024)) {
-        throw new RangeError(`memoryBytes must be a whole number >= 1 MiB or null, not ${memoryBytes}`);
-    }
-}
-class Run {
-    name;
-    dirs;
-    procsFiles;
-    #version;
-    #forget;
-    #removing = null;
-    #removed = false;
-    constructor(name, dirs, version, forget) {
-        this.name = name;
-        this.dirs = dirs;
-        this.procsFiles = dirs.map((dir) => (0,external_node_path_namespaceObject.join)(dir, 'cgroup.procs'));
-        this.#version = version;
-        this.#forget = forget;
-    }
-    kill() {
-        return killCgroups(this.dirs, this.#version, KILL_TIMEOUT_MS);
-    }
-    async usage() {
-        if (this.#removed) {
-            throw new CgroupError(`run cgroup ${this.name} was removed`, this.dirs[0] ?? '');
-        }
-        const read = async (file) => readIfPresent(file);
-        const count = (text, key) => text === null ? undefined : parseKeyedCounts(text).get(key);
-        const number = (text) => {
-            const value = text === null ? NaN : Number(text.trim());
-            return Number.isSafeInteger(value) ? value : null;
-        };
-        if (this.#version === 2) {
-            const [dir] = this.dirs;
-            return {
-                oomKilled: (count(await read((0,external_node_path_namespaceObject.join)(dir, 'memory.events')), 'oom_kill') ?? 0) > 0,
-                pidsLimitHit: (count(await read((0,external_node_path_namespaceObject.join)(dir, 'pids.events')), 'max') ?? 0) > 0,
-                // memory.peak: kernel 5.19+.
-                memoryPeakBytes: number(await read((0,external_node_path_namespaceObject.join)(dir, 'memory.peak'))),
-            };
-        }
-        const [pidsDir, memoryDir] = this.dirs;
-        // The `oom_kill` line of memory.oom_control exists since kernel 4.13. Older kernels only
-        // count limit hits (memory.failcnt, memory.memsw.failcnt): the run reached its limit, which
-        // without swap almost always ends in an OOM kill, but can also be reclaimed page cache.
-        const oomKills = count(await read((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.oom_control')), 'oom_kill');
-        const limitHits = async () => (number(await read((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.failcnt'))) ?? 0) +
-            (number(await read((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.memsw.failcnt'))) ?? 0);
-        return {
-            oomKilled: oomKills === undefined ? (await limitHits()) > 0 : oomKills > 0,
-            pidsLimitHit: (count(await read((0,external_node_path_namespaceObject.join)(pidsDir, 'pids.events')), 'max') ?? 0) > 0,
-            memoryPeakBytes: number(await read((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.max_usage_in_bytes'))),
-        };
-    }
-    remove() {
-        this.#removing ??= (async () => {
-            try {
-                await this.kill();
-                const deadline = Date.now() + KILL_TIMEOUT_MS;
-                for (const dir of this.dirs)
-                    await removeDir(dir, deadline);
-                this.#removed = true;
-                this.#forget(this);
-            }
-            catch (err) {
-                this.#removing = null; // a later call may try again
-                throw err;
-            }
-        })();
-        return this.#removing;
-    }
-}
-/** Writes the limits into a fresh run's directories (v1: [pids, memory]; v2: [dir]). */
-async function applyLimits(dirs, version, limits) {
-    const [pidsDir, memoryDir] = version === 1 ? dirs : [dirs[0], dirs[0]];
-    if (pidsDir === undefined || memoryDir === undefined)
-        return;
-    if (limits.pidsMax !== null)
-        await writeCgroupFile((0,external_node_path_namespaceObject.join)(pidsDir, 'pids.max'), `${limits.pidsMax}`);
-    if (limits.memoryBytes === null)
-        return;
-    const bytes = `${limits.memoryBytes}`;
-    if (version === 2) {
-        await writeCgroupFile((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.max'), bytes);
-        // Without this, a run could push its excess to swap and crawl instead of being stopped.
-        await writeIfPresent((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.swap.max'), '0');
-    }
-    else {
-        // Order matters: memsw (memory + swap) may never be set below memory.limit_in_bytes. The
-        // memsw file exists only when the kernel accounts swap (swapaccount=1).
-        await writeCgroupFile((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.limit_in_bytes'), bytes);
-        await writeIfPresent((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.memsw.limit_in_bytes'), bytes);
-    }
-}
-function makeSupport(version, parents) {
-    const runs = new Set();
-    let disposing = null;
-    return {
-        available: true,
-        version,
-        parents,
-        async createRun(name, limits) {
-            if (disposing !== null)
-                throw new CgroupError('cgroups were disposed', parents[0] ?? '');
-            if (!RUN_NAME.test(name)) {
-                throw new RangeError(`run name must be 1-100 characters of [A-Za-z0-9._-], not ${JSON.stringify(name)}`);
-            }
-            checkLimits(limits);
-            const dirs = parents.map((parent) => (0,external_node_path_namespaceObject.join)(parent, `run-${name}`));
-            const made = [];
-            try {
-                for (const dir of dirs) {
-                    try {
-                        await (0,promises_namespaceObject.mkdir)(dir);
-                    }
-                    catch (err) {
-                        throw fail('create', dir, err);
-                    }
-                    made.push(dir);
-                }
-                await applyLimits(dirs, version, limits);
-            }
-            catch (err) {
-                const deadline = Date.now() + 1000;
-                for (const dir of made.reverse())
-                    await removeDir(dir, deadline).catch(() => { });
-                throw err;
-            }
-            const run = new Run(name, dirs, version, (r) => runs.delete(r));
-            runs.add(run);
-            return run;
-        },
-        dispose() {
-            disposing ??= (async () => {
-                const errors = [];
-                for (const run of [...runs])
-                    await run.remove().catch((err) => errors.push(err));
-                // Whatever else is below a parent (a run whose remove() failed, processes written into
-                // a parent directly), then the parents.
-                const deadline = Date.now() + KILL_TIMEOUT_MS;
-                for (const parent of parents) {
-                    await destroyTree(parent, version, deadline).catch((err) => errors.push(err));
-                }
-                if (errors.length > 0) {
-                    disposing = null;
-                    throw errors[0];
-                }
-            })();
-            return disposing;
-        },
-    };
-}
-// ---------------------------------------------------------------------------------------------
-// Detection.
-function parentName() {
-    return `quorum-${process.pid}-${(0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex')}`;
-}
-/**
- * Removes what judges that died without dispose() (SIGKILL, a job timeout) left under `host`:
- * parents named by parentName() whose pid is no longer alive. A pid that was reused keeps its
- * parent (harmless: an empty cgroup); one that is still ours is never touched. Best effort.
- */
-async function sweepStaleParents(host, version) {
-    let names;
-    try {
-        names = await (0,promises_namespaceObject.readdir)(host);
-    }
-    catch {
-        return;
-    }
-    const deadline = Date.now() + 2000;
-    for (const name of names) {
-        const pid = /^quorum-(\d+)-[0-9a-f]{8}$/.exec(name)?.[1];
-        if (pid === undefined || isAlive(Number(pid)))
-            continue;
-        await destroyTree((0,external_node_path_namespaceObject.join)(host, name), version, deadline).catch(() => { });
-    }
-}
-function isAlive(pid) {
-    try {
-        process.kill(pid, 0);
-        return true;
-    }
-    catch (err) {
-        return errnoCode(err) !== 'ESRCH';
-    }
-}
-async function createV1Parents(pidsDir, memoryDir) {
-    const name = parentName();
-    const made = [];
-    for (const [controller, own] of [
-        ['pids', pidsDir],
-        ['memory', memoryDir],
-    ]) {
-        const dir = (0,external_node_path_namespaceObject.join)(own, name);
-        await sweepStaleParents(own, 1);
-        try {
-            await (0,promises_namespaceObject.mkdir)(dir);
-            made.push(dir);
-        }
-        catch (err) {
-            const deadline = Date.now() + 1000;
-            for (const created of made)
-                await removeDir(created, deadline).catch(() => { });
-            return {
-                available: false,
-                reason: reasonFrom(`cgroup v1 ${controller} hierarchy at ${own}`, fail('create', dir, err)),
-            };
-        }
-    }
-    return makeSupport(1, made);
-}
-/**
- * Where the v2 parent goes. cgroup v2's "no internal processes" rule: a cgroup other than the
- * root can enable controllers for its children (cgroup.subtree_control) only while it has no
- * processes of its own, and a process can join only a cgroup without enabled controllers. The
- * judge's own cgroup holds the judge, so a parent below it can get the pids and memory
- * controllers only when the own cgroup is the hierarchy's root (the write then succeeds or is a
- * no-op). Otherwise (the usual case: a systemd service, a session scope, a container) the write
- * fails with EBUSY, and the parent goes under the own cgroup's parent instead, as a sibling of
- * the own cgroup. That works when the parent has no processes of its own, which is what systemd
- * guarantees for its slices (processes live only in the leaves: services and scopes, and
- * systemd has normally enabled pids and memory in the slices already) and what container
- * runtimes do for the cgroups they create per container. If the parent fails too, the reason
- * names both attempts.
- *
- * Why not the alternative, moving the judge into a leaf below its own cgroup so the own cgroup
- * becomes free of processes: it changes the cgroup of the whole judge process behind its
- * caller's back, and it only works when the judge is the only process there (on a CI runner the
- * runner agent and the step's shell share it, so the write would still fail).
- *
- * What the sibling placement costs: limits set on the own cgroup (say a service's MemoryMax) do
- * not cover the runs, which carry their own limits instead; and moving a process into a run
- * needs write access to the common ancestor's cgroup.procs (checked here), so for a non-root
- * user it works only where the parent is delegated too (e.g. systemd's user@.service).
- *
- * Enabling a controller in an existing cgroup's subtree_control is never undone: something else
- * may rely on it from then on, and it only makes accounting available to the children.
- */
-async function createV2Parent(ownDir, mountPoint) {
-    const hosts = ownDir === mountPoint ? [ownDir] : [ownDir, (0,external_node_path_namespaceObject.dirname)(ownDir)];
-    const reasons = [];
-    for (const host of hosts) {
-        const text = await readIfPresent((0,external_node_path_namespaceObject.join)(host, 'cgroup.controllers')).catch(() => null);
-        const controllers = (text ?? '').trim().split(/\s+/);
-        const missing = ['pids', 'memory'].filter((c) => !controllers.includes(c));
-        if (missing.length > 0) {
-            reasons.push(`cgroup v2 at ${host} has no ${missing.join(' or ')} controller to give (cgroup.controllers: "${controllers.join(' ')}")`);
-            continue;
-        }
-        try {
-            await writeCgroupFile((0,external_node_path_namespaceObject.join)(host, 'cgroup.subtree_control'), '+pids +memory');
-        }
-        catch (err) {
-            reasons.push(err instanceof CgroupError && err.code === 'EBUSY'
-                ? `cgroup v2 at ${host} has processes of its own${host === ownDir ? " (the judge's among them)" : ''}, so it may enable no controller for children (${err.message})`
-                : reasonFrom(`cgroup v2 at ${host}`, err));
-            continue;
-        }
-        if (uid() !== 0) {
-            try {
-                await (0,promises_namespaceObject.access)((0,external_node_path_namespaceObject.join)(host, 'cgroup.procs'), external_node_fs_namespaceObject.constants.W_OK);
-            }
-            catch (err) {
-                reasons.push(reasonFrom(`cgroup v2 at ${host}`, fail('write', (0,external_node_path_namespaceObject.join)(host, 'cgroup.procs'), err)));
-                continue;
-            }
-        }
-        const parent = (0,external_node_path_namespaceObject.join)(host, parentName());
-        await sweepStaleParents(host, 2);
-        try {
-            await (0,promises_namespaceObject.mkdir)(parent);
-        }
-        catch (err) {
-            reasons.push(reasonFrom(`cgroup v2 at ${host}`, fail('create', parent, err)));
-            continue;
-        }
-        try {
-            await writeCgroupFile((0,external_node_path_namespaceObject.join)(parent, 'cgroup.subtree_control'), '+pids +memory');
-        }
-        catch (err) {
-            await removeDir(parent, Date.now() + 1000).catch(() => { });
-            reasons.push(reasonFrom(`cgroup v2 at ${host}`, err));
-            continue;
-        }
-        return makeSupport(2, [parent]);
-    }
-    return { available: false, reason: reasons.join('; and ') };
-}
-/**
- * Whether this process can give runs cgroups, and if so the means to. Reads /proc/self/mountinfo
- * and /proc/self/cgroup, creates the parent directories (removed again when anything fails) and
- * never throws: an unusable machine is `{ available: false, reason }`.
- */
-async function detectCgroups(options = {}) {
-    if (process.platform !== 'linux') {
-        return { available: false, reason: `cgroups are a Linux feature (this is ${process.platform})` };
-    }
-    let mountinfo;
-    let procSelfCgroup;
-    try {
-        mountinfo = options.mountinfo ?? (await (0,promises_namespaceObject.readFile)('/proc/self/mountinfo', 'utf8'));
-        procSelfCgroup = options.procSelfCgroup ?? (await (0,promises_namespaceObject.readFile)('/proc/self/cgroup', 'utf8'));
-    }
-    catch (err) {
-        return { available: false, reason: `cannot read /proc/self: ${cgroup_describe(err)}` };
-    }
-    const location = locateCgroups(mountinfo, procSelfCgroup);
-    try {
-        if (location.version === 1)
-            return await createV1Parents(location.pidsDir, location.memoryDir);
-        if (location.version === 2)
-            return await createV2Parent(location.ownDir, location.mountPoint);
-    }
-    catch (err) {
-        return { available: false, reason: `cgroup detection failed: ${cgroup_describe(err)}` };
-    }
-    return { available: false, reason: location.reason };
-}
-// ---------------------------------------------------------------------------------------------
-// Delegation through sudo: how an ordinary user (GitHub's `runner`) gets cgroups it may manage.
-/** The shell program sudo runs as root: $1 uid, $2 gid, $3 pid, $4 version, then directories. */
-const DELEGATE_SCRIPT = [
-    'set -e',
-    'uid=$1 gid=$2 pid=$3 version=$4; shift 4',
-    'for d in "$@"; do',
-    '  mkdir -p "$d"',
-    // v2: controllers for the children of the delegated cgroup, and a leaf for the judge itself
-    // (a v2 cgroup that has processes may not give controllers to its children).
-    '  if [ "$version" = 2 ]; then',
-    '    echo "+pids +memory" >"$(dirname "$d")/cgroup.subtree_control"',
-    '    mkdir -p "$d/judge"',
-    '    echo "+pids +memory" >"$d/cgroup.subtree_control"',
-    '    chown "$uid:$gid" "$d" "$d/cgroup.procs" "$d/cgroup.subtree_control" "$d/cgroup.threads" "$d/judge" "$d/judge/cgroup.procs" "$d/judge/cgroup.threads" "$d/judge/cgroup.subtree_control"',
-    '    echo "$pid" >"$d/judge/cgroup.procs"',
-    '  else',
-    '    chown "$uid:$gid" "$d" "$d/cgroup.procs" "$d/tasks"',
-    '    echo "$pid" >"$d/cgroup.procs"',
-    '  fi',
-    'done',
-].join('\n');
-let delegation = null;
-/**
- * Gives this process cgroups of its own through `sudo -n` (passwordless sudo, as on GitHub's
- * hosted runners), the way systemd delegates a subtree: as root, a `quorum-delegated-<uid>-<pid>`
- * cgroup is created at the top of the pids and memory hierarchies (v1) or of the unified one
- * (v2, with a `judge` leaf), handed to this user, and this process is moved into it. After that
- * detectCgroups finds a cgroup it may manage, and every run's limits hold. Once per process; the
- * answer is null when it worked, else why not (the runs then go without cgroups, and the report
- * says so). Only ever called before any untrusted code runs, with sudo resolved to a system
- * path. The delegated cgroup stays until the machine ends (this process lives in it to the end).
- */
-function delegateCgroupsWithSudo(sudoPath, options = {}) {
-    delegation ??= (async () => {
-        if (uid() === 0)
-            return null;
-        let location;
-        try {
-            location = locateCgroups(options.mountinfo ?? (await (0,promises_namespaceObject.readFile)('/proc/self/mountinfo', 'utf8')), options.procSelfCgroup ?? (await (0,promises_namespaceObject.readFile)('/proc/self/cgroup', 'utf8')));
-        }
-        catch (err) {
-            return `cannot read /proc/self: ${cgroup_describe(err)}`;
-        }
-        if (location.version === null)
-            return location.reason;
-        const name = `quorum-delegated-${uid()}-${process.pid}`;
-        const dirs = location.version === 1
-            ? [(0,external_node_path_namespaceObject.join)(location.pidsMountPoint, name), (0,external_node_path_namespaceObject.join)(location.memoryMountPoint, name)]
-            : [(0,external_node_path_namespaceObject.join)(location.mountPoint, name)];
-        const gid = typeof process.getgid === 'function' ? process.getgid() : 0;
-        const r = (0,external_node_child_process_namespaceObject.spawnSync)(sudoPath, [
-            '-n',
-            '/bin/sh',
-            '-c',
-            DELEGATE_SCRIPT,
-            'quorum-delegate',
-            String(uid()),
-            String(gid),
-            String(process.pid),
-            String(location.version),
-            ...dirs,
-        ], { encoding: 'utf8', timeout: 30_000, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
-        if (r.error)
-            return `sudo could not be run: ${r.error.message}`;
-        if (r.status !== 0) {
-            const said = (r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ').slice(0, 300);
-            return `sudo -n could not delegate a cgroup (exit ${r.status ?? r.signal}${said ? `: ${said}` : ''})`;
-        }
-        return null;
-    })();
-    return delegation;
-}
-
-;// CONCATENATED MODULE: ./src/run/env.ts
-/**
- * The environment a check's process gets. Built from nothing, never by deleting from the judge's
- * own: an allowlist cannot leak a secret that someone adds to the runner next year, a blocklist
- * can.
- */
-
-/**
- * The complete environment of one run, in this order (later wins):
- * 1. from `parent`: DEFAULT_ENV_ALLOWLIST, the LC_* family and the `passthrough` names, when set;
- *    a name that forbiddenEnvReason refuses is never taken from the parent, even when listed;
- * 2. the config's literal `env`;
- * 3. HOME, TMPDIR, TMP, TEMP (the run's own directories), CI=true, QUORUM=1, QUORUM_SEED,
- *    QUORUM_TREE and QUORUM_CHECK, which a config cannot override.
- * Nothing else.
- */
-function buildChildEnv(p) {
-    const wanted = new Set([...DEFAULT_ENV_ALLOWLIST, ...p.passthrough]);
-    // A Map, then fromEntries: plain assignment would treat a name like __proto__ specially.
-    const child = new Map();
-    for (const [name, value] of Object.entries(p.parent)) {
-        if (value === undefined)
-            continue;
-        const allowed = wanted.has(name) || DEFAULT_ENV_ALLOWED_PREFIXES.some((prefix) => name.startsWith(prefix));
-        if (allowed && forbiddenEnvReason(name) === null)
-            child.set(name, value);
-    }
-    for (const [name, value] of Object.entries(p.env))
-        child.set(name, value);
-    const own = {
-        HOME: p.home,
-        TMPDIR: p.tmp,
-        TMP: p.tmp,
-        TEMP: p.tmp,
-        CI: 'true',
-        QUORUM: '1',
-        QUORUM_SEED: p.seed,
-        QUORUM_TREE: p.tree,
-        QUORUM_CHECK: p.check,
-    };
-    for (const [name, value] of Object.entries(own))
-        child.set(name, value);
-    return Object.fromEntries(child);
-}
-
-;// CONCATENATED MODULE: ./src/run/system-tools.ts
-/**
- * Where the gate finds the programs it runs for itself (git), outside any sandbox and with the
- * token in reach. A check runs as the same user as the gate, so it can drop an executable named
- * `git` into a directory early on the runner's PATH (`~/.local/bin` is one on GitHub's images);
- * a later `git worktree prune` looked up through PATH would run it. So: every such tool is
- * resolved once, to an absolute path, when the gate starts (before any untrusted code runs),
- * and system directories win over PATH.
- */
-
-
-
-
-/** Searched first, in this order; PATH is only a fallback for tools missing from all of them. */
-const SYSTEM_TOOL_DIRS = [
-    '/usr/bin',
-    '/bin',
-    '/usr/local/bin',
-    '/usr/sbin',
-    '/sbin',
-];
-/** The PATH the gate's own children (git) get: never the runner's, which a check may have changed. */
-const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
-/** A tool the gate needs could not be found in a place it trusts. Stops the run. */
-class ToolResolutionError extends errors_QuorumError {
-    constructor(message) {
-        super('environment', message);
-    }
-}
-/**
- * The absolute path of the executable `name`: the first of SYSTEM_TOOL_DIRS that has it, else
- * the first absolute PATH entry that has it and is not refused (see below).
- *
- * Why the PATH fallback refuses a tool in a directory the current user can write, or anywhere
- * under HOME, although resolution happens before any untrusted code runs (which already defeats
- * a tool planted on PATH later): resolving early fixes the *path*, not the *file*. A check runs
- * as this same user, so it can replace a file in a directory it can write after we resolved
- * it, and the next `git` the gate runs would be the check's. The rule is the same whatever the
- * timing, so it stays simple: the gate only runs tools the checks cannot rewrite. (As root every
- * directory is writable, so only the system directories count; that is the intent.)
- *
- * @throws ToolResolutionError naming what was searched and what was refused, and why
- */
-function resolveTool(name, options = {}) {
-    if (name === '' || name.includes('/')) {
-        throw new ToolResolutionError(`resolveTool: '${name}' is not a bare program name`);
-    }
-    const systemDirs = options.systemDirs ?? SYSTEM_TOOL_DIRS;
-    for (const dir of systemDirs) {
-        const candidate = external_node_path_namespaceObject.join(dir, name);
-        if (isExecutableFile(candidate))
-            return candidate;
-    }
-    const canWrite = options.canWrite ?? isWritableDirectory;
-    const homeEnv = options.home ?? process.env['HOME'] ?? '';
-    // As written and as resolved: a HOME reached through a link is still HOME.
-    const homes = [homeEnv, realOrNull(homeEnv)].filter((h) => h !== null && external_node_path_namespaceObject.isAbsolute(h));
-    const pathEnv = 'pathEnv' in options ? options.pathEnv : process.env['PATH'];
-    const refused = [];
-    for (const dir of (pathEnv ?? '').split(external_node_path_namespaceObject.delimiter)) {
-        // Relative entries ('', '.') mean "the current directory": a tree, when a check runs.
-        if (!external_node_path_namespaceObject.isAbsolute(dir))
-            continue;
-        const candidate = external_node_path_namespaceObject.join(dir, name);
-        if (!isExecutableFile(candidate))
-            continue;
-        const why = untrustedLocation(candidate, homes, canWrite);
-        if (why === null)
-            return candidate;
-        refused.push(`${candidate} (${why})`);
-    }
-    const searched = `${systemDirs.join(', ')} and PATH`;
-    throw new ToolResolutionError(refused.length === 0
-        ? `${name} was not found in ${searched}; install ${name} on the runner`
-        : `${name} was not found in ${systemDirs.join(', ')}, and Quorum refuses the copies on PATH: ` +
-            `${refused.join('; ')}. A check runs as the same user and could replace them; install ` +
-            `${name} in one of those system directories`);
-}
-/** Why a tool at `file` (found on PATH) could be rewritten by a check, or null when it cannot. */
-function untrustedLocation(file, homes, canWrite) {
-    // Both the entry on PATH and what it links to: either one replaced is the tool replaced.
-    const real = realOrNull(file) ?? file;
-    for (const location of new Set([file, real])) {
-        const dir = external_node_path_namespaceObject.dirname(location);
-        const home = homes.find((h) => isInside(location, h));
-        if (home !== undefined)
-            return `under HOME ${home}`;
-        if (canWrite(dir))
-            return `in ${dir}, which this user can write`;
-    }
-    return null;
-}
-function isExecutableFile(file) {
-    try {
-        if (!(0,external_node_fs_namespaceObject.statSync)(file).isFile())
-            return false;
-        (0,external_node_fs_namespaceObject.accessSync)(file, external_node_fs_namespaceObject.constants.X_OK);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-function isWritableDirectory(dir) {
-    try {
-        (0,external_node_fs_namespaceObject.accessSync)(dir, external_node_fs_namespaceObject.constants.W_OK);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-function realOrNull(p) {
-    if (p === '')
-        return null;
-    try {
-        return (0,external_node_fs_namespaceObject.realpathSync)(p);
-    }
-    catch {
-        return null;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/run/function-host.ts
 // ExperimentalWarning: a TypeScript checks module triggers one per run; it is noise in the log.
 const NODE_FLAGS = ['--input-type=module', '--disable-warning=ExperimentalWarning'];
@@ -16017,6 +15374,7 @@ async function spawnBounded(spec, abort) {
     let scanned = null;
     const metrics = () => (scanned ??= scanner?.finish() ?? {});
     const nonce = spec.channel ? (0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex') : null;
+    const stdinText = nonce === null ? (spec.input ?? null) : `${nonce}\n${spec.input ?? ''}`;
     const channelChunks = [];
     let channelBytes = 0;
     const finalResult = (p) => ({
@@ -16050,7 +15408,7 @@ async function spawnBounded(spec, abort) {
             env: spec.env,
             detached: true,
             stdio: [
-                nonce ? 'pipe' : 'ignore',
+                stdinText === null ? 'ignore' : 'pipe',
                 'pipe',
                 'pipe',
                 ...(spec.channel ? ['pipe'] : []),
@@ -16068,10 +15426,10 @@ async function spawnBounded(spec, abort) {
         return notStarted(describeSpawnError(err, spec.argv[0]));
     }
     trackGroup(pid);
-    if (nonce && child.stdin) {
+    if (stdinText !== null && child.stdin) {
         // A child that exits without reading stdin makes this write fail with EPIPE: harmless.
         child.stdin.on('error', () => { });
-        child.stdin.end(`${nonce}\n`);
+        child.stdin.end(stdinText);
     }
     const outputs = [child.stdout, child.stderr].filter((s) => s !== null);
     const channelStream = spec.channel ? child.stdio[3] : null;
@@ -16192,6 +15550,7 @@ async function spawnBounded(spec, abort) {
 function once(stream, event) {
     return new Promise((resolve) => stream.once(event, () => resolve()));
 }
+/** Why `dir` cannot be a working directory (it is missing, or not a directory), or null. */
 function checkDirectory(dir) {
     try {
         if (!(0,external_node_fs_namespaceObject.statSync)(dir).isDirectory())
@@ -16202,6 +15561,7 @@ function checkDirectory(dir) {
         return `ENOENT: the working directory does not exist: ${dir}`;
     }
 }
+/** A failed spawn as one line: the errno code first, and what it means for `command`. */
 function describeSpawnError(err, command) {
     const code = err?.code;
     if (code === 'ENOENT')
@@ -16217,6 +15577,1871 @@ function scoreOf(metrics, key) {
     return value !== undefined && Number.isFinite(value) ? value : null;
 }
 
+;// CONCATENATED MODULE: ./src/run/exec.ts
+/**
+ * The one way the gate runs a helper command of its own to completion (git, sudo, cp, probes)
+ * and gets back how it ended and what it printed: a small options object in front of one
+ * function, as in @actions/exec. argv goes to the program as it is; there is no shell.
+ *
+ * Checks do not come through here: a check is a run (spawnBounded, with its output log, its
+ * metrics and its verdict channel).
+ */
+
+
+const exec_DEFAULT_GRACE_MS = 2000;
+const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+/** How long the pipes may stay open after the command ended (a leftover process holds them). */
+const exec_DRAIN_MS = 1000;
+/** How long to wait for the command after SIGKILL before giving up on it. */
+const exec_KILL_WAIT_MS = 5000;
+/**
+ * Runs a helper command to its end (or its budget's) and resolves with how it ended and what it
+ * printed. Never rejects: a command that cannot start is `error`, a timeout `timedOut`.
+ */
+async function exec(options) {
+    const output = new KeptOutput(options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
+    if (options.processGroup) {
+        const r = await spawnBounded({
+            argv: [...options.argv],
+            cwd: options.cwd ?? process.cwd(),
+            env: { ...options.env },
+            timeoutMs: options.timeoutMs,
+            graceMs: options.graceMs ?? exec_DEFAULT_GRACE_MS,
+            logPath: null,
+            ...(options.input === undefined ? {} : { input: options.input }),
+            onOutput: (chunk, stream) => output.push(stream, chunk),
+        }, options.signal);
+        return {
+            code: r.exitCode,
+            signal: r.signal,
+            ...output.result(),
+            timedOut: r.timedOut,
+            aborted: r.aborted,
+            error: r.spawnError,
+        };
+    }
+    const ended = await runInSession(options, output);
+    return { ...ended, ...output.result() };
+}
+async function runInSession(options, output) {
+    const notStarted = (error) => ({
+        code: null,
+        signal: null,
+        timedOut: false,
+        aborted: error === 'aborted',
+        error,
+    });
+    const { argv, signal: abort } = options;
+    if (abort?.aborted)
+        return notStarted('aborted');
+    if (argv.length === 0 || argv[0] === '')
+        return notStarted('EINVAL: empty argv');
+    const cwdProblem = options.cwd === undefined ? null : checkDirectory(options.cwd);
+    if (cwdProblem)
+        return notStarted(cwdProblem);
+    let child;
+    try {
+        child = (0,external_node_child_process_namespaceObject.spawn)(argv[0], argv.slice(1), {
+            ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+            env: options.env,
+            stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+            windowsHide: true,
+        });
+    }
+    catch (err) {
+        return notStarted(describeSpawnError(err, argv[0]));
+    }
+    if (child.pid === undefined) {
+        const err = await new Promise((resolve) => child.once('error', resolve));
+        for (const s of child.stdio)
+            s?.destroy();
+        return notStarted(describeSpawnError(err, argv[0]));
+    }
+    // A failed kill() of the running command is an 'error' too: nothing to do about it here.
+    child.on('error', () => { });
+    const pipes = [child.stdout, child.stderr];
+    // An error on a pipe (e.g. after it is destroyed) must not become an uncaught exception.
+    for (const s of pipes)
+        s?.on('error', () => { });
+    child.stdout?.on('data', (chunk) => output.push('stdout', chunk));
+    child.stderr?.on('data', (chunk) => output.push('stderr', chunk));
+    if (options.input !== undefined && child.stdin) {
+        // A command that exits without reading stdin makes this write fail with EPIPE: harmless.
+        child.stdin.on('error', () => { });
+        child.stdin.end(options.input);
+    }
+    const timers = new Set();
+    const later = (ms, fn) => {
+        const t = setTimeout(() => {
+            timers.delete(t);
+            fn();
+        }, ms);
+        timers.add(t);
+    };
+    let timedOut = false;
+    let aborted = false;
+    const exit = await new Promise((resolve) => {
+        let exited = false;
+        let stopping = false;
+        child.once('exit', (code, signal) => {
+            exited = true;
+            resolve({ code, signal });
+        });
+        const stop = () => {
+            if (exited || stopping)
+                return;
+            stopping = true;
+            child.kill('SIGTERM');
+            later(options.graceMs ?? exec_DEFAULT_GRACE_MS, () => {
+                if (exited)
+                    return;
+                child.kill('SIGKILL');
+                // A process stuck in uninterruptible sleep survives SIGKILL for a while.
+                later(exec_KILL_WAIT_MS, () => resolve({ code: null, signal: null }));
+            });
+        };
+        // setTimeout turns anything above 2^31-1 ms into 1 ms.
+        later(Math.min(Math.max(0, options.timeoutMs), 2 ** 31 - 1), () => {
+            timedOut = true;
+            stop();
+        });
+        const onAbort = () => {
+            aborted = true;
+            stop();
+        };
+        abort?.addEventListener('abort', onAbort, { once: true });
+        child.once('exit', () => abort?.removeEventListener('abort', onAbort));
+    });
+    for (const t of timers)
+        clearTimeout(t);
+    timers.clear();
+    // What is already in the pipes; a leftover process that holds them must not keep us here.
+    await Promise.race([
+        Promise.all(pipes.map((s) => s === null || s.closed || s.destroyed
+            ? null
+            : new Promise((resolve) => s.once('close', () => resolve())))),
+        new Promise((resolve) => later(exec_DRAIN_MS, resolve)),
+    ]);
+    for (const t of timers)
+        clearTimeout(t);
+    for (const s of pipes)
+        s?.destroy();
+    child.stdin?.destroy();
+    return {
+        code: exit.code,
+        signal: exit.signal,
+        timedOut,
+        aborted,
+        error: aborted ? 'aborted' : null,
+    };
+}
+/** The first `limit` bytes of stdout and of stderr; the rest is counted and dropped. */
+class KeptOutput {
+    #limit;
+    #chunks = { stdout: [], stderr: [] };
+    #sizes = { stdout: 0, stderr: 0 };
+    constructor(limit) {
+        this.#limit = limit;
+    }
+    push(stream, chunk) {
+        const room = this.#limit - this.#sizes[stream];
+        if (room > 0)
+            this.#chunks[stream].push(chunk.length <= room ? chunk : chunk.subarray(0, room));
+        this.#sizes[stream] += chunk.length;
+    }
+    result() {
+        return {
+            stdout: Buffer.concat(this.#chunks.stdout).toString('utf8'),
+            stderr: Buffer.concat(this.#chunks.stderr).toString('utf8'),
+            truncated: this.#sizes.stdout > this.#limit || this.#sizes.stderr > this.#limit,
+        };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/run/remove-tree.ts
+/** Deleting what runs leave behind. */
+
+
+/**
+ * `rm -rf` that also copes with what checks leave behind: read-only directories (a Go module
+ * cache, a test that chmods 0555) and overlayfs' mode-000 work directory. Never follows
+ * symlinks. Missing paths are fine.
+ */
+async function removeTree(path) {
+    try {
+        await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true, maxRetries: 2 });
+        return;
+    }
+    catch {
+        // fall through: make every directory writable and searchable, then try once more
+    }
+    await makeRemovable(path);
+    await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true, maxRetries: 2 });
+}
+async function makeRemovable(path) {
+    let st;
+    try {
+        st = await (0,promises_namespaceObject.lstat)(path);
+    }
+    catch {
+        return;
+    }
+    if (!st.isDirectory())
+        return;
+    try {
+        await (0,promises_namespaceObject.chmod)(path, 0o700);
+    }
+    catch {
+        // not ours to change; rm will say so
+    }
+    let names = [];
+    try {
+        names = await (0,promises_namespaceObject.readdir)(path);
+    }
+    catch {
+        return;
+    }
+    await Promise.all(names.map((n) => makeRemovable((0,external_node_path_namespaceObject.join)(path, n))));
+}
+
+;// CONCATENATED MODULE: ./src/run/system-tools.ts
+/**
+ * Where the gate finds the programs it runs for itself (git), outside any sandbox and with the
+ * token in reach. A check runs as the same user as the gate, so it can drop an executable named
+ * `git` into a directory early on the runner's PATH (`~/.local/bin` is one on GitHub's images);
+ * a later `git worktree prune` looked up through PATH would run it. So: every such tool is
+ * resolved once, to an absolute path, when the gate starts (before any untrusted code runs),
+ * and system directories win over PATH.
+ */
+
+
+
+
+/** Searched first, in this order; PATH is only a fallback for tools missing from all of them. */
+const SYSTEM_TOOL_DIRS = [
+    '/usr/bin',
+    '/bin',
+    '/usr/local/bin',
+    '/usr/sbin',
+    '/sbin',
+];
+/** The PATH the gate's own children (git) get: never the runner's, which a check may have changed. */
+const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
+/** A tool the gate needs could not be found in a place it trusts. Stops the run. */
+class ToolResolutionError extends errors_QuorumError {
+    constructor(message) {
+        super('environment', message);
+    }
+}
+/**
+ * The absolute path of the executable `name`: the first of SYSTEM_TOOL_DIRS that has it, else
+ * the first absolute PATH entry that has it and is not refused (see below).
+ *
+ * Why the PATH fallback refuses a tool in a directory the current user can write, or anywhere
+ * under HOME, although resolution happens before any untrusted code runs (which already defeats
+ * a tool planted on PATH later): resolving early fixes the *path*, not the *file*. A check runs
+ * as this same user, so it can replace a file in a directory it can write after we resolved
+ * it, and the next `git` the gate runs would be the check's. The rule is the same whatever the
+ * timing, so it stays simple: the gate only runs tools the checks cannot rewrite. (As root every
+ * directory is writable, so only the system directories count; that is the intent.)
+ *
+ * @throws ToolResolutionError naming what was searched and what was refused, and why
+ */
+function resolveTool(name, options = {}) {
+    if (name === '' || name.includes('/')) {
+        throw new ToolResolutionError(`resolveTool: '${name}' is not a bare program name`);
+    }
+    const systemDirs = options.systemDirs ?? SYSTEM_TOOL_DIRS;
+    for (const dir of systemDirs) {
+        const candidate = external_node_path_namespaceObject.join(dir, name);
+        if (isExecutableFile(candidate))
+            return candidate;
+    }
+    const canWrite = options.canWrite ?? isWritableDirectory;
+    const homeEnv = options.home ?? process.env['HOME'] ?? '';
+    // As written and as resolved: a HOME reached through a link is still HOME.
+    const homes = [homeEnv, realOrNull(homeEnv)].filter((h) => h !== null && external_node_path_namespaceObject.isAbsolute(h));
+    const pathEnv = 'pathEnv' in options ? options.pathEnv : process.env['PATH'];
+    const refused = [];
+    for (const dir of (pathEnv ?? '').split(external_node_path_namespaceObject.delimiter)) {
+        // Relative entries ('', '.') mean "the current directory": a tree, when a check runs.
+        if (!external_node_path_namespaceObject.isAbsolute(dir))
+            continue;
+        const candidate = external_node_path_namespaceObject.join(dir, name);
+        if (!isExecutableFile(candidate))
+            continue;
+        const why = untrustedLocation(candidate, homes, canWrite);
+        if (why === null)
+            return candidate;
+        refused.push(`${candidate} (${why})`);
+    }
+    const searched = `${systemDirs.join(', ')} and PATH`;
+    throw new ToolResolutionError(refused.length === 0
+        ? `${name} was not found in ${searched}; install ${name} on the runner`
+        : `${name} was not found in ${systemDirs.join(', ')}, and Quorum refuses the copies on PATH: ` +
+            `${refused.join('; ')}. A check runs as the same user and could replace them; install ` +
+            `${name} in one of those system directories`);
+}
+/** Why a tool at `file` (found on PATH) could be rewritten by a check, or null when it cannot. */
+function untrustedLocation(file, homes, canWrite) {
+    // Both the entry on PATH and what it links to: either one replaced is the tool replaced.
+    const real = realOrNull(file) ?? file;
+    for (const location of new Set([file, real])) {
+        const dir = external_node_path_namespaceObject.dirname(location);
+        const home = homes.find((h) => isInside(location, h));
+        if (home !== undefined)
+            return `under HOME ${home}`;
+        if (canWrite(dir))
+            return `in ${dir}, which this user can write`;
+    }
+    return null;
+}
+function isExecutableFile(file) {
+    try {
+        if (!(0,external_node_fs_namespaceObject.statSync)(file).isFile())
+            return false;
+        (0,external_node_fs_namespaceObject.accessSync)(file, external_node_fs_namespaceObject.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function isWritableDirectory(dir) {
+    try {
+        (0,external_node_fs_namespaceObject.accessSync)(dir, external_node_fs_namespaceObject.constants.W_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function realOrNull(p) {
+    if (p === '')
+        return null;
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(p);
+    }
+    catch {
+        return null;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/run/sandbox-core.ts
+/**
+ * What both kinds of sandbox share: the contract (Sandbox, SandboxProvider, TreeLayers), the
+ * provider base, how a host tool is found, and the small process runner for the sandbox's own
+ * helpers. See sandbox.ts for the overview.
+ */
+
+
+
+
+
+
+/** Exit code of a run whose sandbox could not be set up (the command never started). */
+const SANDBOX_FAILURE_EXIT_CODE = 125;
+/**
+ * The absolute path of a host tool the sandbox runs, resolved by the same rule as the gate's
+ * own tools (system directories first; nothing a check could rewrite), or null.
+ */
+function findTool(name) {
+    try {
+        return resolveTool(name);
+    }
+    catch {
+        return null;
+    }
+}
+let landlockAbi = null;
+/**
+ * Whether overlay runs are kept from abstract unix sockets and signals outside them (the mount
+ * helper's `scope`): Landlock ABI 6 or newer (Linux 6.12+). Asked once per process, of the
+ * kernel, through the same perl the helper uses.
+ */
+function abstractSocketsScoped() {
+    if (landlockAbi === null) {
+        const perl = findTool('perl');
+        const r = perl === null || process.platform !== 'linux'
+            ? null
+            : (0,external_node_child_process_namespaceObject.spawnSync)(perl, ['-e', 'print syscall(444, 0, 0, 1)'], {
+                encoding: 'utf8',
+                timeout: 10_000,
+            });
+        landlockAbi = Number(r?.stdout ?? '-1') || -1;
+    }
+    return landlockAbi >= 6;
+}
+/** Whether this process needs a user namespace to mount (anyone but real root). */
+function isRoot() {
+    return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+class BaseProvider {
+    dir;
+    helpers = new AbortController();
+    seq = 0;
+    disposed = null;
+    constructor(dir) {
+        this.dir = dir;
+    }
+    prepare(sourceDir) {
+        return { kind: this.kind, root: [sourceDir], home: [] };
+    }
+    async newArea() {
+        if (this.disposed)
+            throw new Error('the sandbox provider was disposed');
+        const area = (0,external_node_path_namespaceObject.join)(this.dir, `r${++this.seq}`);
+        await (0,promises_namespaceObject.mkdir)(area, { recursive: true });
+        return area;
+    }
+    checkTree(tree) {
+        if (tree.kind !== this.kind) {
+            throw new Error(`a ${tree.kind} tree cannot be entered by a ${this.kind} provider`);
+        }
+    }
+    dispose() {
+        this.disposed ??= (async () => {
+            this.helpers.abort();
+            await removeTree(this.dir);
+        })();
+        return this.disposed;
+    }
+}
+async function readFailure(area) {
+    try {
+        const text = (await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(area, 'sandbox-error'), 'utf8')).trim();
+        return text === '' ? null : text.slice(0, 500);
+    }
+    catch {
+        return null;
+    }
+}
+const KEEP_BYTES = 64 * 1024;
+/**
+ * Runs argv in a process group of its own (a budget, the group killed on timeout, abort or exit)
+ * and keeps the start of stdout and of stderr apart. For the sandbox's own helpers (cp) and for
+ * probes, tests and benchmarks; checks go through the workspace.
+ */
+async function runCommand(argv, o) {
+    const r = await exec({
+        argv,
+        cwd: o.cwd,
+        env: o.env,
+        timeoutMs: o.timeoutMs,
+        signal: o.signal,
+        // No grace: these are our own helpers and probes, nothing to let finish cleanly.
+        graceMs: 0,
+        maxOutputBytes: KEEP_BYTES,
+        processGroup: true,
+    });
+    return {
+        code: r.code,
+        signal: r.signal,
+        stdout: r.stdout,
+        stderr: r.stderr + (r.error ?? ''),
+        killed: r.timedOut || r.aborted,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/outcome.ts
+/**
+ * From what a process did to what it means: outcome, reason, score. Pure: data in, data out.
+ *
+ * The rules in one place, so every view agrees: PASSED and FAILED are verdicts (an exit code for
+ * a shell check, a returned value for a function check); TIMEOUT is over budget; CRASHED is a
+ * process that died without a verdict (signal, OOM, hard exit); ERROR is a check that is broken
+ * itself (command not found, threw, returned nonsense) or could not run.
+ */
+
+const RETURN_FORMS = 'a check must return true/false, { passed, reason?, score?, metrics? } or [passed, reason?, score?]';
+const REASON_MAX = 300;
+/**
+ * Checks a function check's return value: a boolean, `{ passed, reason?, score? }` or
+ * `[passed, reason?, score?]`. `passed` must be a boolean, `reason` a string (or absent/null),
+ * `score` a finite number (or absent/null). Anything else is `ok: false` with a reason that
+ * names what was returned.
+ */
+function normalizeCheckReturn(value) {
+    if (typeof value === 'boolean') {
+        return { ok: true, passed: value, reason: null, score: null };
+    }
+    let passed;
+    let reason;
+    let score;
+    let metrics;
+    let shape;
+    if (Array.isArray(value)) {
+        if (value.length < 1 || value.length > 3) {
+            return { ok: false, reason: `returned an array of length ${value.length}; ${RETURN_FORMS}` };
+        }
+        ;
+        [passed, reason, score] = value;
+        shape = '[passed, reason, score]';
+    }
+    else if (value !== null && typeof value === 'object') {
+        const record = value;
+        if (!('passed' in record)) {
+            const keys = Object.keys(record);
+            const has = keys.length === 0 ? 'an empty object' : `an object with keys ${clip(keys.join(', '), 80)}`;
+            return { ok: false, reason: `returned ${has} and no "passed"; ${RETURN_FORMS}` };
+        }
+        ;
+        ({ passed, reason, score, metrics } = record);
+        shape = '{ passed, reason, score, metrics }';
+    }
+    else {
+        return { ok: false, reason: `returned ${outcome_describeValue(value)}; ${RETURN_FORMS}` };
+    }
+    if (typeof passed !== 'boolean') {
+        return {
+            ok: false,
+            reason: `returned ${shape} with passed = ${outcome_describeValue(passed)}; passed must be true or false`,
+        };
+    }
+    if (reason !== undefined && reason !== null && typeof reason !== 'string') {
+        return {
+            ok: false,
+            reason: `returned ${shape} with reason = ${outcome_describeValue(reason)}; reason must be a string`,
+        };
+    }
+    if (score !== undefined &&
+        score !== null &&
+        !(typeof score === 'number' && Number.isFinite(score))) {
+        return {
+            ok: false,
+            reason: `returned ${shape} with score = ${outcome_describeValue(score)}; score must be a finite number`,
+        };
+    }
+    const returned = {};
+    if (metrics !== undefined && metrics !== null) {
+        if (typeof metrics !== 'object' || Array.isArray(metrics)) {
+            return {
+                ok: false,
+                reason: `returned ${shape} with metrics = ${outcome_describeValue(metrics)}; metrics must be an object { name: number }`,
+            };
+        }
+        for (const [name, v] of Object.entries(metrics)) {
+            if (typeof v !== 'number') {
+                return {
+                    ok: false,
+                    reason: `returned metrics.${clip(name, 40)} = ${outcome_describeValue(v)}; metric values must be numbers`,
+                };
+            }
+            returned[name] = v;
+        }
+    }
+    return {
+        ok: true,
+        passed,
+        reason: typeof reason === 'string' && reason.trim() !== '' ? reason : null,
+        score: typeof score === 'number' ? score : null,
+        ...(metrics !== undefined && metrics !== null ? { metrics: returned } : {}),
+    };
+}
+/**
+ * A run that passed must report every metric the check declares, as a finite number: a metric
+ * never printed (a typo, a renamed key) must not quietly switch the comparison off. Returns the
+ * classification with the declared metrics it reported, or an ERROR that names the metric.
+ */
+function withDeclaredMetrics(c, reported, declared, how) {
+    if (declared.length === 0) {
+        const { metrics: _undeclared, ...rest } = c;
+        return rest;
+    }
+    const metrics = {};
+    const missing = [];
+    const notFinite = [];
+    for (const { name } of declared) {
+        const value = reported[name];
+        if (value === undefined)
+            missing.push(name);
+        else if (!Number.isFinite(value))
+            notFinite.push(`${name}=${String(value)}`);
+        else
+            metrics[name] = value;
+    }
+    if (c.outcome !== 'PASSED' || (missing.length === 0 && notFinite.length === 0)) {
+        return { ...c, metrics };
+    }
+    const form = how === 'printed' ? 'as a `name=<number>` line on stdout' : 'in `metrics`';
+    const problems = [
+        ...(missing.length > 0
+            ? [`metric${missing.length === 1 ? '' : 's'} ${missing.join(', ')} never ${how} ${form}`]
+            : []),
+        ...(notFinite.length > 0 ? [`metric value not finite: ${notFinite.join(', ')}`] : []),
+    ];
+    return {
+        outcome: 'ERROR',
+        reason: `${problems.join('; ')} (the run itself passed)`,
+        score: null,
+        metrics,
+        declaration_error: true,
+    };
+}
+/**
+ * Classifies a shell check's run. Exit 0 is PASSED; non-zero is FAILED with the code and the
+ * last meaningful line of output; a signal is CRASHED; over budget is TIMEOUT; exit 127 with
+ * "not found" (the shell's "command not found") and 126 (not executable) are ERROR.
+ *
+ * Score: with a scoreKey, the last `<key>=<number>` printed on stdout (PASSED or FAILED); a run
+ * that exits 0 without ever printing it is ERROR, because a missing score would silently count
+ * as nothing. Without a scoreKey, PASSED scores 1 and FAILED 0, so scored mode works without
+ * score_from. TIMEOUT, CRASHED and ERROR score null.
+ */
+function classifyShellRun(r, p) {
+    const declared = p.metrics ?? [];
+    // The score key is checked by classifyShellExit (a run that passed without it is ERROR, with
+    // its own message), so it is left out of the check for missing metrics, but not out of the
+    // metrics: `score_from: k` is the metric k too, and its value is the score (DESIGN.md).
+    const others = declared.filter((m) => m.name !== p.scoreKey);
+    const c = withDeclaredMetrics(classifyShellExit(r, p), r.metrics ?? {}, others, 'printed');
+    // The very value that is the score, so the two can never disagree.
+    const score = c.score;
+    if (p.scoreKey === null || score === null || !declared.some((m) => m.name === p.scoreKey)) {
+        return c;
+    }
+    // In the order the check declares its metrics (the score's metric comes first by default).
+    const metrics = {};
+    for (const { name } of declared) {
+        const value = name === p.scoreKey ? score : c.metrics?.[name];
+        if (value !== undefined)
+            metrics[name] = value;
+    }
+    return { ...c, metrics };
+}
+function classifyShellExit(r, p) {
+    const early = classifyCommon(r, p.timeoutMs);
+    if (early)
+        return early;
+    const code = r.exitCode;
+    if (code === 0) {
+        if (p.scoreKey !== null && r.score === null) {
+            return outcome_error(`score_from '${p.scoreKey}' was never printed as ${p.scoreKey}=<number> on stdout`);
+        }
+        const score = p.scoreKey !== null ? r.score : 1;
+        const shown = p.scoreKey !== null ? `; ${p.scoreKey}=${r.score}` : '';
+        return { outcome: 'PASSED', reason: `exited with code 0${shown}`, score };
+    }
+    const crash = crashFromOutput(r);
+    if (crash)
+        return crash;
+    if (r.signal !== null)
+        return crashed(describeSignal(r.signal));
+    if (code !== null && code > 128 && SHELL_CRASH_SIGNALS[code - 128]) {
+        // The shell reports a child killed by signal N as exit code 128+N.
+        const signal = SHELL_CRASH_SIGNALS[code - 128];
+        return crashed(`exited with code ${code}: a process it ran was ${describeSignal(signal)}`);
+    }
+    if (code === 127) {
+        const missing = findNotFoundCommand(r.output);
+        if (missing !== null)
+            return outcome_error(`command not found: ${missing}`);
+    }
+    if (code === 126) {
+        const denied = findDeniedCommand(r.output);
+        return outcome_error(denied !== null
+            ? `command not executable: ${denied} (permission denied)`
+            : 'a command could not be executed (exit code 126: permission denied or not executable)');
+    }
+    const last = lastMeaningfulLine(r.output);
+    return {
+        outcome: 'FAILED',
+        reason: `exited with code ${code}${last ? `: ${last}` : ''}`,
+        score: p.scoreKey !== null ? r.score : 0,
+    };
+}
+/**
+ * Classifies a function check's run from the host's message on fd 3, never from the exit code
+ * or stdout. A returned value is PASSED/FAILED (its own score, else 1/0 like a shell check); a
+ * throw, an invalid return value or a broken module is ERROR; no message is CRASHED (a hard
+ * exit, a signal, an OOM, or a promise that can never settle); over budget is TIMEOUT.
+ */
+function classifyFunctionRun(r, p) {
+    // The exit's metrics are what the check returned, as returned (possibly not finite).
+    const c = classifyFunctionExit(r, p);
+    return withDeclaredMetrics(c, c.metrics ?? {}, p.metrics ?? [], 'returned');
+}
+function classifyFunctionExit(r, p) {
+    const early = classifyCommon(r, p.timeoutMs);
+    if (early)
+        return early;
+    const { message, problem } = readChannelMessage(r.channel, r.channelNonce);
+    const note = problem ? ` (${problem})` : '';
+    if (message !== null) {
+        switch (message.type) {
+            case 'return': {
+                const n = normalizeCheckReturn(message.value);
+                if (!n.ok)
+                    return outcome_error(`${n.reason}${note}`);
+                const reason = n.reason ?? (n.passed ? 'returned true' : 'returned false (no reason given)');
+                return {
+                    outcome: n.passed ? 'PASSED' : 'FAILED',
+                    reason: `${oneLine(reason, REASON_MAX)}${note}`,
+                    score: n.score ?? (n.passed ? 1 : 0),
+                    ...(n.metrics ? { metrics: n.metrics } : {}),
+                };
+            }
+            case 'throw': {
+                const name = typeof message.name === 'string' && message.name !== '' ? ` ${message.name}` : '';
+                const text = typeof message.message === 'string' ? message.message : '';
+                return outcome_error(`threw${name}: ${oneLine(text, REASON_MAX) || '(no message)'}${note}`);
+            }
+            case 'bad-return':
+            case 'host-error':
+                return outcome_error(`${oneLine(String(message.message), REASON_MAX)}${note}`);
+            case 'stalled':
+                return crashed('never finished: the event loop ran empty while run() was still pending, so its ' +
+                    `promise can never settle (a deadlock?)${note}`);
+            default:
+                return outcome_error(`the function host sent an unexpected message (${clip(String(message.type), 40)})`);
+        }
+    }
+    const crash = crashFromOutput(r);
+    if (crash)
+        return { ...crash, reason: `${crash.reason}${note}` };
+    if (r.signal !== null)
+        return crashed(`${describeSignal(r.signal)}${note}`);
+    const last = r.exitCode !== 0 ? lastMeaningfulLine(r.output) : '';
+    return crashed(`exited (code ${r.exitCode}) without delivering a verdict${last ? `: ${last}` : ''}${note}`);
+}
+/**
+ * Reads the function host's message from what arrived on fd 3. Messages are JSON lines; with a
+ * nonce, only lines carrying it count (anything else was written by someone else in the
+ * process: ignored, and reported in `problem`). Exactly one message must count: none is no
+ * verdict, two or more is no verdict either (one of them is forged).
+ */
+function readChannelMessage(channel, nonce) {
+    if (channel === null || channel === '')
+        return { message: null, problem: null };
+    const lines = channel.split('\n');
+    const incomplete = lines.pop() ?? '';
+    const found = [];
+    let foreign = incomplete.trim() === '' ? 0 : 1;
+    for (const line of lines) {
+        if (line.trim() === '')
+            continue;
+        let parsed;
+        try {
+            parsed = JSON.parse(line);
+        }
+        catch {
+            foreign++;
+            continue;
+        }
+        const candidate = parsed;
+        const wellFormed = candidate !== null &&
+            typeof candidate === 'object' &&
+            !Array.isArray(candidate) &&
+            typeof candidate.type === 'string';
+        if (!wellFormed || (nonce !== null && candidate.nonce !== nonce)) {
+            foreign++;
+            continue;
+        }
+        found.push(candidate);
+    }
+    const ignored = foreign === 0
+        ? null
+        : `${foreign} message${foreign === 1 ? '' : 's'} on the verdict channel did not come from the host and ${foreign === 1 ? 'was' : 'were'} ignored`;
+    if (found.length === 1)
+        return { message: found[0], problem: ignored };
+    if (found.length > 1) {
+        return {
+            message: null,
+            problem: `${found.length} verdict messages arrived where exactly one is allowed${ignored ? `; ${ignored}` : ''}`,
+        };
+    }
+    return { message: null, problem: ignored };
+}
+/**
+ * The last line of output worth showing in a reason: skips blank lines, stack frames, Node's
+ * version footer and npm/yarn boilerplate, so "Error: boom" wins over "Node.js v24.1.0".
+ * At most 160 characters, ANSI escapes removed; '' when nothing qualifies.
+ */
+function lastMeaningfulLine(output) {
+    const text = output.truncated ? `${output.head}\n${output.tail}` : output.head + output.tail;
+    const lines = text.split(/\r?\n|\r/);
+    for (let i = lines.length - 1; i >= 0; i--) {
+        const line = stripAnsi(lines[i]).trim();
+        if (line === '' || BOILERPLATE.some((re) => re.test(line)))
+            continue;
+        return clip(line, 160);
+    }
+    return '';
+}
+const BOILERPLATE = [
+    /^at\s/, // stack frame
+    /^Node\.js v\d/,
+    /^[\s^~]*$/, // caret markers under a source line
+    /^npm (?:ERR!|error)(?:\s|$)(?:\s*$|code |path |command |errno |syscall |signal |A complete log|Lifecycle|Failed at|This is probably|[\w-]+@\S+ \S+: `)/,
+    /^error Command failed with exit code/, // yarn
+    /^info Visit https:\/\/yarnpkg/,
+    /^(?:ℹ|#)\s*(?:duration_ms|todo|skipped|cancelled|suites)\b/, // node --test summary tail
+    /^\[quorum:/, // our own log markers
+    /^Thrown at:$/,
+];
+// Signals whose 128+N shell exit code is the same on Linux and macOS.
+const SHELL_CRASH_SIGNALS = {
+    4: 'SIGILL',
+    6: 'SIGABRT',
+    8: 'SIGFPE',
+    9: 'SIGKILL',
+    11: 'SIGSEGV',
+};
+const SIGNAL_MEANINGS = {
+    SIGSEGV: 'segmentation fault',
+    SIGBUS: 'bus error',
+    SIGILL: 'illegal instruction',
+    SIGFPE: 'arithmetic error',
+    SIGABRT: 'aborted',
+    SIGKILL: "possibly the kernel's OOM killer",
+    SIGTERM: 'terminated',
+    SIGINT: 'interrupted',
+    SIGHUP: 'hangup',
+    SIGPIPE: 'broken pipe',
+    SIGXCPU: 'CPU time limit exceeded',
+    SIGXFSZ: 'file size limit exceeded',
+    SIGSYS: 'bad system call',
+};
+function describeSignal(signal) {
+    const meaning = SIGNAL_MEANINGS[signal];
+    return `killed by ${signal}${meaning ? ` (${meaning})` : ''}`;
+}
+/** What every run shares: could not start, cancelled, over budget. */
+function classifyCommon(r, timeoutMs) {
+    if (r.aborted || r.spawnError === 'aborted') {
+        return outcome_error('cancelled before it finished (the gate was aborted)');
+    }
+    if (r.spawnError !== null)
+        return outcome_error(`could not start: ${oneLine(r.spawnError)}`);
+    if (r.timedOut) {
+        return {
+            outcome: 'TIMEOUT',
+            reason: `exceeded its ${formatSeconds(timeoutMs)} budget and was killed`,
+            score: null,
+        };
+    }
+    return null;
+}
+/** A V8 heap OOM prints its cause before aborting; the signal alone would say only SIGABRT. */
+function crashFromOutput(r) {
+    if (r.exitCode === 0 && r.signal === null)
+        return null;
+    const text = `${r.output.head}\n${r.output.tail}`;
+    if (/JavaScript heap out of memory|Reached heap limit Allocation failed/.test(text)) {
+        const how = r.signal ? `; ${r.signal}` : r.exitCode !== null ? `; exit code ${r.exitCode}` : '';
+        return crashed(`ran out of JavaScript heap memory (V8 heap limit reached${how})`);
+    }
+    return null;
+}
+/** "sh: 1: foo: not found" (dash), "bash: line 1: foo: command not found", "zsh: command not found: foo". */
+function findNotFoundCommand(output) {
+    const lines = `${output.head}\n${output.tail}`.split('\n').reverse();
+    for (const raw of lines) {
+        const line = stripAnsi(raw).trim();
+        const m = /: ([^:]+): (?:command )?not found$/.exec(line) ?? /command not found: (.+)$/.exec(line);
+        if (m)
+            return clip(m[1].trim(), 120);
+    }
+    return null;
+}
+function findDeniedCommand(output) {
+    const lines = `${output.head}\n${output.tail}`.split('\n').reverse();
+    for (const raw of lines) {
+        const m = /: ([^:]+): (?:Permission denied|cannot execute[^:]*|Is a directory)$/.exec(stripAnsi(raw).trim());
+        if (m)
+            return clip(m[1].trim(), 120);
+    }
+    return null;
+}
+function outcome_error(reason) {
+    return { outcome: 'ERROR', reason, score: null };
+}
+function crashed(reason) {
+    return { outcome: 'CRASHED', reason, score: null };
+}
+/** 5000 -> "5 s", 1500 -> "1.5 s", 250 -> "0.25 s". */
+function formatSeconds(ms) {
+    return `${Number((ms / 1000).toFixed(3))} s`;
+}
+function outcome_describeValue(value) {
+    if (value === null)
+        return 'null';
+    if (value === undefined)
+        return 'undefined';
+    if (Array.isArray(value))
+        return `an array of length ${value.length}`;
+    switch (typeof value) {
+        case 'string':
+            return `the string ${JSON.stringify(clip(value, 40))}`;
+        case 'number':
+        case 'boolean':
+        case 'bigint':
+            return `the ${typeof value} ${String(value)}`;
+        case 'object':
+            return 'an object';
+        default:
+            return `a ${typeof value}`;
+    }
+}
+function stripAnsi(text) {
+    return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, '');
+}
+function clip(text, max) {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+;// CONCATENATED MODULE: ./src/run/cgroup/types.ts
+/**
+ * What the rest of the gate sees of cgroups: a run's limits and usage, the run cgroup, the
+ * support detection hands back, the defaults, and the error every cgroup failure becomes.
+ */
+
+/**
+ * Default pids.max of a run. pids.max counts tasks, i.e. threads as well as processes: a node
+ * process holds about 10, a JVM 30 to a few hundred, so 1024 leaves room for parallel builds and
+ * test runners with several workers, while a fork bomb stops within milliseconds and far below
+ * the limits of the machine (pid_max is 32768 on many hosts, and a systemd service's TasksMax is
+ * often 15 % of that, around 4900).
+ */
+const DEFAULT_PIDS_MAX = 1024;
+/**
+ * Default memory limit of a run: 4 GiB. The smallest GitHub-hosted Linux runner has 7 GiB of
+ * RAM (public repositories get 16 GiB): 4 GiB leaves about 3 GiB for the judge, the runner agent
+ * and the OS on the small one, and is more than typical test suites need (a JVM's default heap
+ * is a quarter of RAM; node's heap defaults to about 2-4 GiB). Swap is capped along with it.
+ * The limit is per run: a gate that runs several checks at once should lower it accordingly.
+ */
+const DEFAULT_MEMORY_BYTES = (/* unused pure expression or super */ null && (4 * 1024 ** 3));
+/** How long kill() waits for a run's cgroup to become empty before it gives up with an error. */
+const KILL_TIMEOUT_MS = 5_000;
+/** A failed cgroup file operation; the message names the file and the errno reason. */
+class CgroupError extends errors_QuorumError {
+    /** The file or directory the failed operation was on. */
+    path;
+    /** The errno code (e.g. 'EBUSY'), when the failure came from the kernel. */
+    code;
+    constructor(message, path, options) {
+        super('environment', message, options?.cause === undefined ? undefined : { cause: options.cause });
+        this.path = path;
+        this.code = options?.code;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/run/cgroup/proc.ts
+/**
+ * What /proc/self says about cgroups, read as text: the cgroup mounts (mountinfo), this
+ * process's own cgroups (/proc/self/cgroup), "key value" counter files, and from the first two
+ * where this process's cgroups are and which version to use. Pure: no file is read here.
+ */
+
+/** mountinfo escapes space, tab, newline and backslash in paths as \ooo (octal). */
+function unescapeMountPath(field) {
+    return field.replace(/\\([0-7]{3})/g, (_, octal) => String.fromCharCode(parseInt(octal, 8)));
+}
+/**
+ * The cgroup and cgroup2 mounts in /proc/self/mountinfo text. Line format (proc(5)):
+ * `id parent major:minor root mountpoint options [optional fields...] - fstype source superoptions`
+ */
+function parseMountinfo(text) {
+    const mounts = [];
+    for (const line of text.split('\n')) {
+        const fields = line.split(' ');
+        const dash = fields.indexOf('-', 6);
+        if (dash < 0 || fields.length < dash + 4)
+            continue;
+        const fstype = fields[dash + 1];
+        if (fstype !== 'cgroup' && fstype !== 'cgroup2')
+            continue;
+        mounts.push({
+            version: fstype === 'cgroup' ? 1 : 2,
+            root: unescapeMountPath(fields[3] ?? ''),
+            mountPoint: unescapeMountPath(fields[4] ?? ''),
+            options: (fields[dash + 3] ?? '').split(','),
+        });
+    }
+    return mounts;
+}
+/** The entries of /proc/self/cgroup text: `hierarchy-id:controller-list:cgroup-path` lines. */
+function parseProcCgroup(text) {
+    const entries = [];
+    for (const line of text.split('\n')) {
+        const first = line.indexOf(':');
+        const second = line.indexOf(':', first + 1);
+        if (first < 0 || second < 0)
+            continue;
+        const hierarchyId = Number(line.slice(0, first));
+        if (!Number.isInteger(hierarchyId))
+            continue;
+        const list = line.slice(first + 1, second);
+        entries.push({
+            hierarchyId,
+            controllers: list === '' ? [] : list.split(','),
+            path: line.slice(second + 1),
+        });
+    }
+    return entries;
+}
+/** `key value` lines (memory.events, pids.events, memory.oom_control) as numbers by key. */
+function parseKeyedCounts(text) {
+    const counts = new Map();
+    for (const line of text.split('\n')) {
+        const match = /^(\S+)\s+(\d+)\s*$/.exec(line);
+        if (match?.[1] !== undefined && match[2] !== undefined)
+            counts.set(match[1], Number(match[2]));
+    }
+    return counts;
+}
+/**
+ * The directory of `path` (a cgroup path from /proc/self/cgroup) under one of `mounts`, or null
+ * when no mount shows it (e.g. the process is outside the cgroup namespace the hierarchy was
+ * mounted from: its path then starts with '/..').
+ */
+function resolveOwn(path, mounts) {
+    if (!path.startsWith('/') || path.split('/').includes('..'))
+        return null;
+    for (const mount of mounts) {
+        const root = mount.root === '/' ? '' : mount.root;
+        if (path === mount.root || root === '' || path.startsWith(`${root}/`)) {
+            const dir = (0,external_node_path_namespaceObject.join)(mount.mountPoint, path.slice(root.length));
+            return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir;
+        }
+    }
+    return null;
+}
+/**
+ * Finds the process's own cgroups from the text of /proc/self/mountinfo and /proc/self/cgroup,
+ * and which version to use: v1 when both pids and memory are v1 controllers here, v2 when
+ * neither is and a cgroup2 hierarchy is mounted (whether it offers the controllers is checked on
+ * the file system by detectCgroups).
+ */
+function locateCgroups(mountinfo, procSelfCgroup) {
+    const mounts = parseMountinfo(mountinfo);
+    const entries = parseProcCgroup(procSelfCgroup);
+    const v1 = (controller) => mounts.filter((m) => m.version === 1 && m.options.includes(controller));
+    const pidsMounts = v1('pids');
+    const memoryMounts = v1('memory');
+    if (pidsMounts.length > 0 && memoryMounts.length > 0) {
+        const dirs = [];
+        const mountPoints = [];
+        for (const [controller, list] of [
+            ['pids', pidsMounts],
+            ['memory', memoryMounts],
+        ]) {
+            const entry = entries.find((e) => e.hierarchyId > 0 && e.controllers.includes(controller));
+            if (entry === undefined) {
+                return {
+                    version: null,
+                    reason: `/proc/self/cgroup has no line for the ${controller} controller`,
+                };
+            }
+            const dir = resolveOwn(entry.path, list);
+            if (dir === null) {
+                return {
+                    version: null,
+                    reason: `this process's ${controller} cgroup ${entry.path} is outside the part of the hierarchy mounted here (${list.map((m) => `${m.root} at ${m.mountPoint}`).join(', ')})`,
+                };
+            }
+            dirs.push(dir);
+            mountPoints.push(list.find((m) => resolveOwn(entry.path, [m]) === dir)?.mountPoint ?? '');
+        }
+        return {
+            version: 1,
+            pidsDir: dirs[0] ?? '',
+            memoryDir: dirs[1] ?? '',
+            pidsMountPoint: mountPoints[0] ?? '',
+            memoryMountPoint: mountPoints[1] ?? '',
+        };
+    }
+    if (pidsMounts.length > 0 || memoryMounts.length > 0) {
+        const [mounted, missing] = pidsMounts.length > 0 ? ['pids', 'memory'] : ['memory', 'pids'];
+        return {
+            version: null,
+            reason: `the ${mounted} controller is mounted as cgroup v1 but ${missing} is not; this split is not supported`,
+        };
+    }
+    const unified = mounts.filter((m) => m.version === 2);
+    if (unified.length === 0) {
+        return {
+            version: null,
+            reason: 'no cgroup hierarchy with the pids and memory controllers is mounted (/proc/self/mountinfo)',
+        };
+    }
+    const entry = entries.find((e) => e.hierarchyId === 0);
+    if (entry === undefined) {
+        return { version: null, reason: '/proc/self/cgroup has no cgroup v2 line (0::)' };
+    }
+    const ownDir = resolveOwn(entry.path, unified);
+    const mount = unified.find((m) => ownDir !== null && resolveOwn(entry.path, [m]) === ownDir);
+    if (ownDir === null || mount === undefined) {
+        return {
+            version: null,
+            reason: `this process's cgroup ${entry.path} is outside the part of the cgroup v2 hierarchy mounted here (${unified.map((m) => `${m.root} at ${m.mountPoint}`).join(', ')})`,
+        };
+    }
+    return { version: 2, ownDir, mountPoint: mount.mountPoint };
+}
+
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/run/cgroup/files.ts
+/**
+ * File operations on cgroup files that fail with a CgroupError naming the file and the errno
+ * reason, and the reason sentences detection gives when a step fails.
+ */
+
+
+
+
+
+function errnoCode(err) {
+    const code = err?.code;
+    return typeof code === 'string' ? code : undefined;
+}
+function files_describe(err) {
+    const e = err;
+    if (typeof e?.errno === 'number' && typeof e.code === 'string') {
+        return `${(0,external_node_util_namespaceObject.getSystemErrorMessage)(e.errno)} (${e.code})`;
+    }
+    return err instanceof Error ? err.message : String(err);
+}
+function fail(action, path, err) {
+    const code = errnoCode(err);
+    return new CgroupError(`cannot ${action} ${path}: ${files_describe(err)}`, path, {
+        ...(code === undefined ? {} : { code }),
+        cause: err,
+    });
+}
+/**
+ * One write(2) of `value` to an existing cgroup file: opened O_WRONLY without O_CREAT, so a
+ * missing file is ENOENT, and in one call, as cgroup files parse each write on its own.
+ */
+async function writeCgroupFile(path, value) {
+    let handle;
+    try {
+        handle = await (0,promises_namespaceObject.open)(path, external_node_fs_namespaceObject.constants.O_WRONLY);
+        await handle.write(value);
+    }
+    catch (err) {
+        throw fail(`write "${value}" to`, path, err);
+    }
+    finally {
+        await handle?.close();
+    }
+}
+/** Like writeCgroupFile, but a missing file is fine (returns false): optional knobs. */
+async function writeIfPresent(path, value) {
+    try {
+        await writeCgroupFile(path, value);
+        return true;
+    }
+    catch (err) {
+        if (err instanceof CgroupError && err.code === 'ENOENT')
+            return false;
+        throw err;
+    }
+}
+/** The file's text, or null when it does not exist. */
+async function readIfPresent(path) {
+    try {
+        return await (0,promises_namespaceObject.readFile)(path, 'utf8');
+    }
+    catch (err) {
+        if (errnoCode(err) === 'ENOENT')
+            return null;
+        throw fail('read', path, err);
+    }
+}
+/** The live processes listed in a cgroup.procs file ([] when the cgroup is gone). */
+async function readProcs(file) {
+    const text = await readIfPresent(file);
+    if (text === null)
+        return [];
+    return text
+        .split('\n')
+        .filter((line) => line !== '')
+        .map(Number)
+        .filter((pid) => Number.isInteger(pid) && pid > 0);
+}
+/** rmdir that tolerates a missing directory and retries EBUSY (tasks still exiting) briefly. */
+async function removeDir(dir, deadline) {
+    for (;;) {
+        try {
+            await (0,promises_namespaceObject.rmdir)(dir);
+            return;
+        }
+        catch (err) {
+            const code = errnoCode(err);
+            if (code === 'ENOENT')
+                return;
+            if (code !== 'EBUSY' || Date.now() >= deadline)
+                throw fail('remove', dir, err);
+        }
+        await (0,external_node_timers_promises_namespaceObject.setTimeout)(10);
+    }
+}
+function uid() {
+    return process.getuid?.() ?? -1;
+}
+/** A reason sentence for a failed step, with the permission case spelled out. */
+function reasonFrom(what, err) {
+    const detail = err instanceof CgroupError ? err.message : files_describe(err);
+    const code = err instanceof CgroupError ? err.code : errnoCode(err);
+    if (code === 'EACCES' || code === 'EPERM') {
+        return `${what} is not writable by uid ${uid()} (no delegated subtree): ${detail}`;
+    }
+    if (code === 'EROFS')
+        return `${what} is mounted read-only: ${detail}`;
+    return `${what}: ${detail}`;
+}
+
+;// CONCATENATED MODULE: ./src/run/cgroup/kill.ts
+/**
+ * Killing every process of a cgroup (see the overview in ../cgroup.ts for how, per version), and
+ * removing a cgroup with everything below it.
+ */
+
+
+
+
+
+/**
+ * SIGKILLs every process in the cgroup directories `dirs` (of one cgroup version) and resolves
+ * once none is left; rejects with a CgroupError after `timeoutMs`, or at once if the judge itself
+ * is in them (it never signals itself). v2 writes "1" to cgroup.kill where the kernel has it
+ * (5.14+); otherwise each round SIGKILLs the pids listed in cgroup.procs. A missing directory
+ * counts as empty. RunCgroup.kill() is this with the run's directories.
+ */
+async function killCgroups(dirs, version, timeoutMs = KILL_TIMEOUT_MS) {
+    const deadline = Date.now() + timeoutMs;
+    for (let round = 0;; round++) {
+        const pids = new Set();
+        for (const dir of dirs) {
+            for (const pid of await readProcs((0,external_node_path_namespaceObject.join)(dir, 'cgroup.procs')))
+                pids.add(pid);
+        }
+        if (pids.size === 0)
+            return;
+        if (pids.has(process.pid)) {
+            throw new CgroupError(`refusing to kill the cgroup ${dirs.join(' and ')}: the judge itself (pid ${process.pid}) is in it`, dirs[0] ?? '');
+        }
+        if (Date.now() >= deadline) {
+            const list = [...pids].slice(0, 10).join(', ');
+            throw new CgroupError(`${pids.size} process(es) still in ${dirs.join(' and ')} after SIGKILL for ${timeoutMs} ms (pids ${list}${pids.size > 10 ? ', ...' : ''})`, dirs[0] ?? '');
+        }
+        let killedByKernel = version === 2;
+        if (version === 2) {
+            for (const dir of dirs) {
+                if (!(await writeIfPresent((0,external_node_path_namespaceObject.join)(dir, 'cgroup.kill'), '1')))
+                    killedByKernel = false;
+            }
+        }
+        if (!killedByKernel) {
+            for (const pid of pids) {
+                try {
+                    process.kill(pid, 'SIGKILL');
+                }
+                catch {
+                    // ESRCH: exited since the read. EPERM: not ours to kill; the deadline reports it.
+                }
+            }
+        }
+        // Re-read at once while a fork bomb may still be racing; then give exiting tasks a moment.
+        await (0,external_node_timers_promises_namespaceObject.setTimeout)(round < 20 ? 1 : 10);
+    }
+}
+/** Kills and removes `dir` and every cgroup below it, deepest first. */
+async function destroyTree(dir, version, deadline) {
+    let names;
+    try {
+        names = (await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true }))
+            .filter((entry) => entry.isDirectory())
+            .map((entry) => entry.name);
+    }
+    catch (err) {
+        if (errnoCode(err) === 'ENOENT')
+            return;
+        throw fail('list', dir, err);
+    }
+    for (const name of names)
+        await destroyTree((0,external_node_path_namespaceObject.join)(dir, name), version, deadline);
+    await killCgroups([dir], version, Math.max(0, deadline - Date.now()));
+    await removeDir(dir, deadline);
+}
+
+;// CONCATENATED MODULE: ./src/run/cgroup/run-cgroup.ts
+/**
+ * Per-run cgroups below the judge's parent(s): creating a run with its limits, reading what the
+ * kernel recorded about it, killing and removing it, and disposing of all of them.
+ */
+
+
+
+
+
+
+const RUN_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+function checkLimits(limits) {
+    const { pidsMax, memoryBytes } = limits;
+    if (pidsMax !== null && (!Number.isSafeInteger(pidsMax) || pidsMax < 1)) {
+        throw new RangeError(`pidsMax must be a whole number >= 1 or null, not ${pidsMax}`);
+    }
+    if (memoryBytes !== null && (!Number.isSafeInteger(memoryBytes) || memoryBytes < 1024 * 1024)) {
+        throw new RangeError(`memoryBytes must be a whole number >= 1 MiB or null, not ${memoryBytes}`);
+    }
+}
+class Run {
+    name;
+    dirs;
+    procsFiles;
+    #version;
+    #forget;
+    #removing = null;
+    #removed = false;
+    constructor(name, dirs, version, forget) {
+        this.name = name;
+        this.dirs = dirs;
+        this.procsFiles = dirs.map((dir) => (0,external_node_path_namespaceObject.join)(dir, 'cgroup.procs'));
+        this.#version = version;
+        this.#forget = forget;
+    }
+    kill() {
+        return killCgroups(this.dirs, this.#version, KILL_TIMEOUT_MS);
+    }
+    async usage() {
+        if (this.#removed) {
+            throw new CgroupError(`run cgroup ${this.name} was removed`, this.dirs[0] ?? '');
+        }
+        const read = async (file) => readIfPresent(file);
+        const count = (text, key) => text === null ? undefined : parseKeyedCounts(text).get(key);
+        const number = (text) => {
+            const value = text === null ? NaN : Number(text.trim());
+            return Number.isSafeInteger(value) ? value : null;
+        };
+        if (this.#version === 2) {
+            const [dir] = this.dirs;
+            return {
+                oomKilled: (count(await read((0,external_node_path_namespaceObject.join)(dir, 'memory.events')), 'oom_kill') ?? 0) > 0,
+                pidsLimitHit: (count(await read((0,external_node_path_namespaceObject.join)(dir, 'pids.events')), 'max') ?? 0) > 0,
+                // memory.peak: kernel 5.19+.
+                memoryPeakBytes: number(await read((0,external_node_path_namespaceObject.join)(dir, 'memory.peak'))),
+            };
+        }
+        const [pidsDir, memoryDir] = this.dirs;
+        // The `oom_kill` line of memory.oom_control exists since kernel 4.13. Older kernels only
+        // count limit hits (memory.failcnt, memory.memsw.failcnt): the run reached its limit, which
+        // without swap almost always ends in an OOM kill, but can also be reclaimed page cache.
+        const oomKills = count(await read((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.oom_control')), 'oom_kill');
+        const limitHits = async () => (number(await read((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.failcnt'))) ?? 0) +
+            (number(await read((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.memsw.failcnt'))) ?? 0);
+        return {
+            oomKilled: oomKills === undefined ? (await limitHits()) > 0 : oomKills > 0,
+            pidsLimitHit: (count(await read((0,external_node_path_namespaceObject.join)(pidsDir, 'pids.events')), 'max') ?? 0) > 0,
+            memoryPeakBytes: number(await read((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.max_usage_in_bytes'))),
+        };
+    }
+    remove() {
+        this.#removing ??= (async () => {
+            try {
+                await this.kill();
+                const deadline = Date.now() + KILL_TIMEOUT_MS;
+                for (const dir of this.dirs)
+                    await removeDir(dir, deadline);
+                this.#removed = true;
+                this.#forget(this);
+            }
+            catch (err) {
+                this.#removing = null; // a later call may try again
+                throw err;
+            }
+        })();
+        return this.#removing;
+    }
+}
+/** Writes the limits into a fresh run's directories (v1: [pids, memory]; v2: [dir]). */
+async function applyLimits(dirs, version, limits) {
+    const [pidsDir, memoryDir] = version === 1 ? dirs : [dirs[0], dirs[0]];
+    if (pidsDir === undefined || memoryDir === undefined)
+        return;
+    if (limits.pidsMax !== null)
+        await writeCgroupFile((0,external_node_path_namespaceObject.join)(pidsDir, 'pids.max'), `${limits.pidsMax}`);
+    if (limits.memoryBytes === null)
+        return;
+    const bytes = `${limits.memoryBytes}`;
+    if (version === 2) {
+        await writeCgroupFile((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.max'), bytes);
+        // Without this, a run could push its excess to swap and crawl instead of being stopped.
+        await writeIfPresent((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.swap.max'), '0');
+    }
+    else {
+        // Order matters: memsw (memory + swap) may never be set below memory.limit_in_bytes. The
+        // memsw file exists only when the kernel accounts swap (swapaccount=1).
+        await writeCgroupFile((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.limit_in_bytes'), bytes);
+        await writeIfPresent((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.memsw.limit_in_bytes'), bytes);
+    }
+}
+function makeSupport(version, parents) {
+    const runs = new Set();
+    let disposing = null;
+    return {
+        available: true,
+        version,
+        parents,
+        async createRun(name, limits) {
+            if (disposing !== null)
+                throw new CgroupError('cgroups were disposed', parents[0] ?? '');
+            if (!RUN_NAME.test(name)) {
+                throw new RangeError(`run name must be 1-100 characters of [A-Za-z0-9._-], not ${JSON.stringify(name)}`);
+            }
+            checkLimits(limits);
+            const dirs = parents.map((parent) => (0,external_node_path_namespaceObject.join)(parent, `run-${name}`));
+            const made = [];
+            try {
+                for (const dir of dirs) {
+                    try {
+                        await (0,promises_namespaceObject.mkdir)(dir);
+                    }
+                    catch (err) {
+                        throw fail('create', dir, err);
+                    }
+                    made.push(dir);
+                }
+                await applyLimits(dirs, version, limits);
+            }
+            catch (err) {
+                const deadline = Date.now() + 1000;
+                for (const dir of made.reverse())
+                    await removeDir(dir, deadline).catch(() => { });
+                throw err;
+            }
+            const run = new Run(name, dirs, version, (r) => runs.delete(r));
+            runs.add(run);
+            return run;
+        },
+        dispose() {
+            disposing ??= (async () => {
+                const errors = [];
+                for (const run of [...runs])
+                    await run.remove().catch((err) => errors.push(err));
+                // Whatever else is below a parent (a run whose remove() failed, processes written into
+                // a parent directly), then the parents.
+                const deadline = Date.now() + KILL_TIMEOUT_MS;
+                for (const parent of parents) {
+                    await destroyTree(parent, version, deadline).catch((err) => errors.push(err));
+                }
+                if (errors.length > 0) {
+                    disposing = null;
+                    throw errors[0];
+                }
+            })();
+            return disposing;
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/run/cgroup/hierarchy.ts
+/**
+ * The judge's `quorum-<pid>-<random>` parent in the hierarchy: where it goes under cgroup v1 and
+ * v2 and why, how its controllers are enabled, and the sweep of parents that dead judges left.
+ */
+
+
+
+
+
+
+
+
+function parentName() {
+    return `quorum-${process.pid}-${(0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex')}`;
+}
+/**
+ * Removes what judges that died without dispose() (SIGKILL, a job timeout) left under `host`:
+ * parents named by parentName() whose pid is no longer alive. A pid that was reused keeps its
+ * parent (harmless: an empty cgroup); one that is still ours is never touched. Best effort.
+ */
+async function sweepStaleParents(host, version) {
+    let names;
+    try {
+        names = await (0,promises_namespaceObject.readdir)(host);
+    }
+    catch {
+        return;
+    }
+    const deadline = Date.now() + 2000;
+    for (const name of names) {
+        const pid = /^quorum-(\d+)-[0-9a-f]{8}$/.exec(name)?.[1];
+        if (pid === undefined || isAlive(Number(pid)))
+            continue;
+        await destroyTree((0,external_node_path_namespaceObject.join)(host, name), version, deadline).catch(() => { });
+    }
+}
+function isAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (err) {
+        return errnoCode(err) !== 'ESRCH';
+    }
+}
+async function createV1Parents(pidsDir, memoryDir) {
+    const name = parentName();
+    const made = [];
+    for (const [controller, own] of [
+        ['pids', pidsDir],
+        ['memory', memoryDir],
+    ]) {
+        const dir = (0,external_node_path_namespaceObject.join)(own, name);
+        await sweepStaleParents(own, 1);
+        try {
+            await (0,promises_namespaceObject.mkdir)(dir);
+            made.push(dir);
+        }
+        catch (err) {
+            const deadline = Date.now() + 1000;
+            for (const created of made)
+                await removeDir(created, deadline).catch(() => { });
+            return {
+                available: false,
+                reason: reasonFrom(`cgroup v1 ${controller} hierarchy at ${own}`, fail('create', dir, err)),
+            };
+        }
+    }
+    return makeSupport(1, made);
+}
+/**
+ * Where the v2 parent goes. cgroup v2's "no internal processes" rule: a cgroup other than the
+ * root can enable controllers for its children (cgroup.subtree_control) only while it has no
+ * processes of its own, and a process can join only a cgroup without enabled controllers. The
+ * judge's own cgroup holds the judge, so a parent below it can get the pids and memory
+ * controllers only when the own cgroup is the hierarchy's root (the write then succeeds or is a
+ * no-op). Otherwise (the usual case: a systemd service, a session scope, a container) the write
+ * fails with EBUSY, and the parent goes under the own cgroup's parent instead, as a sibling of
+ * the own cgroup. That works when the parent has no processes of its own, which is what systemd
+ * guarantees for its slices (processes live only in the leaves: services and scopes, and
+ * systemd has normally enabled pids and memory in the slices already) and what container
+ * runtimes do for the cgroups they create per container. If the parent fails too, the reason
+ * names both attempts.
+ *
+ * Why not the alternative, moving the judge into a leaf below its own cgroup so the own cgroup
+ * becomes free of processes: it changes the cgroup of the whole judge process behind its
+ * caller's back, and it only works when the judge is the only process there (on a CI runner the
+ * runner agent and the step's shell share it, so the write would still fail).
+ *
+ * What the sibling placement costs: limits set on the own cgroup (say a service's MemoryMax) do
+ * not cover the runs, which carry their own limits instead; and moving a process into a run
+ * needs write access to the common ancestor's cgroup.procs (checked here), so for a non-root
+ * user it works only where the parent is delegated too (e.g. systemd's user@.service).
+ *
+ * Enabling a controller in an existing cgroup's subtree_control is never undone: something else
+ * may rely on it from then on, and it only makes accounting available to the children.
+ */
+async function createV2Parent(ownDir, mountPoint) {
+    const hosts = ownDir === mountPoint ? [ownDir] : [ownDir, (0,external_node_path_namespaceObject.dirname)(ownDir)];
+    const reasons = [];
+    for (const host of hosts) {
+        const text = await readIfPresent((0,external_node_path_namespaceObject.join)(host, 'cgroup.controllers')).catch(() => null);
+        const controllers = (text ?? '').trim().split(/\s+/);
+        const missing = ['pids', 'memory'].filter((c) => !controllers.includes(c));
+        if (missing.length > 0) {
+            reasons.push(`cgroup v2 at ${host} has no ${missing.join(' or ')} controller to give (cgroup.controllers: "${controllers.join(' ')}")`);
+            continue;
+        }
+        try {
+            await writeCgroupFile((0,external_node_path_namespaceObject.join)(host, 'cgroup.subtree_control'), '+pids +memory');
+        }
+        catch (err) {
+            reasons.push(err instanceof CgroupError && err.code === 'EBUSY'
+                ? `cgroup v2 at ${host} has processes of its own${host === ownDir ? " (the judge's among them)" : ''}, so it may enable no controller for children (${err.message})`
+                : reasonFrom(`cgroup v2 at ${host}`, err));
+            continue;
+        }
+        if (uid() !== 0) {
+            try {
+                await (0,promises_namespaceObject.access)((0,external_node_path_namespaceObject.join)(host, 'cgroup.procs'), external_node_fs_namespaceObject.constants.W_OK);
+            }
+            catch (err) {
+                reasons.push(reasonFrom(`cgroup v2 at ${host}`, fail('write', (0,external_node_path_namespaceObject.join)(host, 'cgroup.procs'), err)));
+                continue;
+            }
+        }
+        const parent = (0,external_node_path_namespaceObject.join)(host, parentName());
+        await sweepStaleParents(host, 2);
+        try {
+            await (0,promises_namespaceObject.mkdir)(parent);
+        }
+        catch (err) {
+            reasons.push(reasonFrom(`cgroup v2 at ${host}`, fail('create', parent, err)));
+            continue;
+        }
+        try {
+            await writeCgroupFile((0,external_node_path_namespaceObject.join)(parent, 'cgroup.subtree_control'), '+pids +memory');
+        }
+        catch (err) {
+            await removeDir(parent, Date.now() + 1000).catch(() => { });
+            reasons.push(reasonFrom(`cgroup v2 at ${host}`, err));
+            continue;
+        }
+        return makeSupport(2, [parent]);
+    }
+    return { available: false, reason: reasons.join('; and ') };
+}
+
+;// CONCATENATED MODULE: ./src/run/cgroup/detect.ts
+/**
+ * Detection: whether this process can give runs cgroups, and if so the means to.
+ */
+
+
+
+
+/**
+ * Whether this process can give runs cgroups, and if so the means to. Reads /proc/self/mountinfo
+ * and /proc/self/cgroup, creates the parent directories (removed again when anything fails) and
+ * never throws: an unusable machine is `{ available: false, reason }`.
+ */
+async function detectCgroups(options = {}) {
+    if (process.platform !== 'linux') {
+        return { available: false, reason: `cgroups are a Linux feature (this is ${process.platform})` };
+    }
+    let location;
+    try {
+        location = await locateOwnCgroups(options);
+    }
+    catch (err) {
+        return { available: false, reason: `cannot read /proc/self: ${files_describe(err)}` };
+    }
+    try {
+        if (location.version === 1)
+            return await createV1Parents(location.pidsDir, location.memoryDir);
+        if (location.version === 2)
+            return await createV2Parent(location.ownDir, location.mountPoint);
+    }
+    catch (err) {
+        return { available: false, reason: `cgroup detection failed: ${files_describe(err)}` };
+    }
+    return { available: false, reason: location.reason };
+}
+/**
+ * Where this process's cgroups are, from /proc/self/mountinfo and /proc/self/cgroup (or the
+ * texts in `options`). Rejects when /proc/self cannot be read.
+ */
+async function locateOwnCgroups(options = {}) {
+    return locateCgroups(options.mountinfo ?? (await (0,promises_namespaceObject.readFile)('/proc/self/mountinfo', 'utf8')), options.procSelfCgroup ?? (await (0,promises_namespaceObject.readFile)('/proc/self/cgroup', 'utf8')));
+}
+
+;// CONCATENATED MODULE: ./src/run/cgroup/delegate.ts
+/**
+ * Delegation through sudo: how an ordinary user (GitHub's `runner`) gets cgroups it may manage.
+ * Root runs a few system tools directly (mkdir, tee, chown), each with its values as arguments of
+ * its own: no shell, nothing spliced into a script.
+ */
+
+
+
+
+/** sudo's environment: only the system PATH its commands are found in. */
+const SUDO_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
+/** How long the whole delegation may take, every sudo call together. */
+const DELEGATE_TIMEOUT_MS = 30_000;
+/**
+ * `echo value >file` as root: tee gets the line on stdin and writes it to the file in one
+ * write(2), which is how a cgroup file takes a value (its echo on stdout is dropped).
+ */
+function writeAsRoot(file, value) {
+    return { argv: ['tee', file], input: `${value}\n` };
+}
+/**
+ * What root does, in order, to hand the cgroups to the user and move the judge into them; the
+ * first command that fails ends the delegation. v1: each directory is created, given to the user
+ * and joined. v2: the controllers are enabled for the delegated cgroup and for its children, and
+ * the judge goes into a `judge` leaf (a v2 cgroup that has processes may not give controllers to
+ * its children).
+ */
+function delegationCommands(d) {
+    const owner = `${d.uid}:${d.gid}`;
+    const commands = [];
+    for (const dir of d.dirs) {
+        commands.push({ argv: ['mkdir', '-p', dir] });
+        if (d.version === 2) {
+            const judge = (0,external_node_path_namespaceObject.join)(dir, 'judge');
+            commands.push(writeAsRoot((0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(dir), 'cgroup.subtree_control'), '+pids +memory'), { argv: ['mkdir', '-p', judge] }, writeAsRoot((0,external_node_path_namespaceObject.join)(dir, 'cgroup.subtree_control'), '+pids +memory'), {
+                argv: [
+                    'chown',
+                    owner,
+                    dir,
+                    (0,external_node_path_namespaceObject.join)(dir, 'cgroup.procs'),
+                    (0,external_node_path_namespaceObject.join)(dir, 'cgroup.subtree_control'),
+                    (0,external_node_path_namespaceObject.join)(dir, 'cgroup.threads'),
+                    judge,
+                    (0,external_node_path_namespaceObject.join)(judge, 'cgroup.procs'),
+                    (0,external_node_path_namespaceObject.join)(judge, 'cgroup.threads'),
+                    (0,external_node_path_namespaceObject.join)(judge, 'cgroup.subtree_control'),
+                ],
+            }, writeAsRoot((0,external_node_path_namespaceObject.join)(judge, 'cgroup.procs'), String(d.pid)));
+        }
+        else {
+            commands.push({ argv: ['chown', owner, dir, (0,external_node_path_namespaceObject.join)(dir, 'cgroup.procs'), (0,external_node_path_namespaceObject.join)(dir, 'tasks')] }, writeAsRoot((0,external_node_path_namespaceObject.join)(dir, 'cgroup.procs'), String(d.pid)));
+        }
+    }
+    return commands;
+}
+let delegation = null;
+/**
+ * Gives this process cgroups of its own through `sudo -n` (passwordless sudo, as on GitHub's
+ * hosted runners), the way systemd delegates a subtree: as root, a `quorum-delegated-<uid>-<pid>`
+ * cgroup is created at the top of the pids and memory hierarchies (v1) or of the unified one
+ * (v2, with a `judge` leaf), handed to this user, and this process is moved into it. After that
+ * detectCgroups finds a cgroup it may manage, and every run's limits hold. Once per process; the
+ * answer is null when it worked, else why not (the runs then go without cgroups, and the report
+ * says so). Only ever called before any untrusted code runs, with sudo resolved to a system
+ * path. The delegated cgroup stays until the machine ends (this process lives in it to the end).
+ */
+function delegateCgroupsWithSudo(sudoPath, options = {}) {
+    delegation ??= (async () => {
+        if (uid() === 0)
+            return null;
+        let location;
+        try {
+            location = await locateOwnCgroups(options);
+        }
+        catch (err) {
+            return `cannot read /proc/self: ${files_describe(err)}`;
+        }
+        if (location.version === null)
+            return location.reason;
+        const name = `quorum-delegated-${uid()}-${process.pid}`;
+        const dirs = location.version === 1
+            ? [(0,external_node_path_namespaceObject.join)(location.pidsMountPoint, name), (0,external_node_path_namespaceObject.join)(location.memoryMountPoint, name)]
+            : [(0,external_node_path_namespaceObject.join)(location.mountPoint, name)];
+        const gid = typeof process.getgid === 'function' ? process.getgid() : 0;
+        const commands = delegationCommands({
+            dirs,
+            version: location.version,
+            uid: uid(),
+            gid,
+            pid: process.pid,
+        });
+        const deadline = Date.now() + DELEGATE_TIMEOUT_MS;
+        for (const command of commands) {
+            // Not in a process group of its own: sudo keeps the judge's session, whose terminal (if
+            // any) its credential cache and `requiretty` go by.
+            const r = await exec({
+                argv: [sudoPath, '-n', ...command.argv],
+                env: SUDO_ENV,
+                timeoutMs: Math.max(0, deadline - Date.now()),
+                input: command.input,
+            });
+            if (r.error !== null)
+                return `sudo could not be run: ${r.error}`;
+            if (r.timedOut) {
+                return `sudo -n could not delegate a cgroup within ${DELEGATE_TIMEOUT_MS / 1000} s`;
+            }
+            if (r.code !== 0) {
+                const said = (r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ').slice(0, 300);
+                return `sudo -n could not delegate a cgroup (exit ${r.code ?? r.signal}${said ? `: ${said}` : ''})`;
+            }
+        }
+        return null;
+    })();
+    return delegation;
+}
+
+;// CONCATENATED MODULE: ./src/run/cgroup.ts
+/**
+ * Per-run resource limits with Linux cgroups: a fork bomb or a memory hog in a check cannot take
+ * the judge down, and a run can be killed as a unit (every process it started, wherever it went:
+ * double forks, setsid, another pid namespace).
+ *
+ * Layout: detection creates one parent `quorum-<pid>-<random>` for this judge, and every run is
+ * a leaf `run-<name>` below it that carries the run's limits. A process joins a run by writing
+ * its own pid into the run's `cgroup.procs` files (the sandbox wrapper does `echo $$ > file` as
+ * its first action); everything it starts afterwards is born in the same cgroup.
+ *
+ * Both cgroup versions are supported:
+ * - v1 (separate hierarchies per controller): the parent is created under the judge's own cgroup
+ *   in the `pids` and the `memory` hierarchy, and a run is one directory in each. Both
+ *   controllers are required; other v1 hierarchies (cpu, freezer...) are not used.
+ * - v2 (one unified hierarchy): see `createV2Parent` (cgroup/hierarchy.ts) for where the parent
+ *   goes and why.
+ * A hybrid host (v1 controllers plus a controller-less cgroup2 at /sys/fs/cgroup/unified) is
+ * treated as v1: a controller is in exactly one hierarchy, and there pids and memory are in v1.
+ *
+ * Killing (`RunCgroup.kill`): v2 writes "1" to `cgroup.kill` (atomic against concurrent forks);
+ * v1 (and v2 kernels older than 5.14, which lack cgroup.kill) read `cgroup.procs` and SIGKILL
+ * every pid until the list stays empty. A process with SIGKILL pending cannot fork any more, so
+ * each round leaves only the children forked between the read and the kill, and pids.max bounds
+ * how many those can be. Known limit of the v1 loop: a pid read from cgroup.procs could be reused
+ * by an unrelated process before the SIGKILL lands; that needs the kernel to cycle through the
+ * whole pid space within microseconds, which a run held under pids.max cannot cause.
+ *
+ * Zombies: an exited process leaves `cgroup.procs` at once but stays charged to `pids.current`
+ * until its parent (or init, for orphans) reaps it. "Empty" here means no live process.
+ *
+ * The parts, one job each, under cgroup/:
+ * - types.ts: the contract (RunLimits, RunUsage, RunCgroup, CgroupSupport), the defaults and
+ *   CgroupError.
+ * - proc.ts: /proc/self/mountinfo and /proc/self/cgroup as text, and where this process's
+ *   cgroups are (pure).
+ * - files.ts: reading and writing cgroup files, with errors that name the file.
+ * - kill.ts: killing every process of a cgroup, and removing a cgroup tree.
+ * - run-cgroup.ts: a run's cgroup, its limits and usage; the set of runs of one judge.
+ * - hierarchy.ts: the judge's parent under v1 and v2, and the sweep of stale parents.
+ * - detect.ts: detectCgroups, which ties those together.
+ * - delegate.ts: getting a cgroup of one's own through sudo, as an ordinary user.
+ * This file is the one other files import.
+ */
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/run/env.ts
+/**
+ * The environment a check's process gets. Built from nothing, never by deleting from the judge's
+ * own: an allowlist cannot leak a secret that someone adds to the runner next year, a blocklist
+ * can.
+ */
+
+/**
+ * The complete environment of one run, in this order (later wins):
+ * 1. from `parent`: DEFAULT_ENV_ALLOWLIST, the LC_* family and the `passthrough` names, when set;
+ *    a name that forbiddenEnvReason refuses is never taken from the parent, even when listed;
+ * 2. the config's literal `env`;
+ * 3. HOME, TMPDIR, TMP, TEMP (the run's own directories), CI=true, QUORUM=1, QUORUM_SEED,
+ *    QUORUM_TREE and QUORUM_CHECK, which a config cannot override.
+ * Nothing else.
+ */
+function buildChildEnv(p) {
+    const wanted = new Set([...DEFAULT_ENV_ALLOWLIST, ...p.passthrough]);
+    // A Map, then fromEntries: plain assignment would treat a name like __proto__ specially.
+    const child = new Map();
+    for (const [name, value] of Object.entries(p.parent)) {
+        if (value === undefined)
+            continue;
+        const allowed = wanted.has(name) || DEFAULT_ENV_ALLOWED_PREFIXES.some((prefix) => name.startsWith(prefix));
+        if (allowed && forbiddenEnvReason(name) === null)
+            child.set(name, value);
+    }
+    for (const [name, value] of Object.entries(p.env))
+        child.set(name, value);
+    const own = {
+        HOME: p.home,
+        TMPDIR: p.tmp,
+        TMP: p.tmp,
+        TEMP: p.tmp,
+        CI: 'true',
+        QUORUM: '1',
+        QUORUM_SEED: p.seed,
+        QUORUM_TREE: p.tree,
+        QUORUM_CHECK: p.check,
+    };
+    for (const [name, value] of Object.entries(own))
+        child.set(name, value);
+    return Object.fromEntries(child);
+}
+
 ;// CONCATENATED MODULE: ./src/run/function-list.ts
 
 
@@ -16230,6 +17455,8 @@ function scoreOf(metrics, key) {
 async function listFunctionChecks(modulePath, opts) {
     const timeoutMs = opts.timeoutMs ?? 30_000;
     const argv = listHostArgv(modulePath);
+    // spawnBounded, not exec: the host runs the module's own code, like a function check, and
+    // answers on the verdict channel (fd 3, with the nonce on stdin), which only a run has.
     const r = await spawnBounded({
         argv: opts.wrap ? opts.wrap(argv) : argv,
         cwd: opts.cwd,
@@ -16314,154 +17541,6 @@ async function writeVariantLayer(layerDir, sourceDir, files) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/run/remove-tree.ts
-/** Deleting what runs leave behind. */
-
-
-/**
- * `rm -rf` that also copes with what checks leave behind: read-only directories (a Go module
- * cache, a test that chmods 0555) and overlayfs' mode-000 work directory. Never follows
- * symlinks. Missing paths are fine.
- */
-async function removeTree(path) {
-    try {
-        await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true, maxRetries: 2 });
-        return;
-    }
-    catch {
-        // fall through: make every directory writable and searchable, then try once more
-    }
-    await makeRemovable(path);
-    await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true, maxRetries: 2 });
-}
-async function makeRemovable(path) {
-    let st;
-    try {
-        st = await (0,promises_namespaceObject.lstat)(path);
-    }
-    catch {
-        return;
-    }
-    if (!st.isDirectory())
-        return;
-    try {
-        await (0,promises_namespaceObject.chmod)(path, 0o700);
-    }
-    catch {
-        // not ours to change; rm will say so
-    }
-    let names = [];
-    try {
-        names = await (0,promises_namespaceObject.readdir)(path);
-    }
-    catch {
-        return;
-    }
-    await Promise.all(names.map((n) => makeRemovable((0,external_node_path_namespaceObject.join)(path, n))));
-}
-
-;// CONCATENATED MODULE: ./src/run/sandbox-core.ts
-/**
- * What both kinds of sandbox share: the contract (Sandbox, SandboxProvider, TreeLayers), the
- * provider base, how a host tool is found, and the small process runner for the sandbox's own
- * helpers. See sandbox.ts for the overview.
- */
-
-
-
-
-
-/** Exit code of a run whose sandbox could not be set up (the command never started). */
-const SANDBOX_FAILURE_EXIT_CODE = 125;
-/**
- * The absolute path of a host tool the sandbox runs, resolved by the same rule as the gate's
- * own tools (system directories first; nothing a check could rewrite), or null.
- */
-function findTool(name) {
-    try {
-        return resolveTool(name);
-    }
-    catch {
-        return null;
-    }
-}
-/** Whether this process needs a user namespace to mount (anyone but real root). */
-function isRoot() {
-    return typeof process.getuid === 'function' && process.getuid() === 0;
-}
-class BaseProvider {
-    dir;
-    helpers = new AbortController();
-    seq = 0;
-    disposed = null;
-    constructor(dir) {
-        this.dir = dir;
-    }
-    prepare(sourceDir) {
-        return { kind: this.kind, root: [sourceDir], home: [] };
-    }
-    async newArea() {
-        if (this.disposed)
-            throw new Error('the sandbox provider was disposed');
-        const area = (0,external_node_path_namespaceObject.join)(this.dir, `r${++this.seq}`);
-        await (0,promises_namespaceObject.mkdir)(area, { recursive: true });
-        return area;
-    }
-    checkTree(tree) {
-        if (tree.kind !== this.kind) {
-            throw new Error(`a ${tree.kind} tree cannot be entered by a ${this.kind} provider`);
-        }
-    }
-    dispose() {
-        this.disposed ??= (async () => {
-            this.helpers.abort();
-            await removeTree(this.dir);
-        })();
-        return this.disposed;
-    }
-}
-async function readFailure(area) {
-    try {
-        const text = (await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(area, 'sandbox-error'), 'utf8')).trim();
-        return text === '' ? null : text.slice(0, 500);
-    }
-    catch {
-        return null;
-    }
-}
-const KEEP_BYTES = 64 * 1024;
-/**
- * Runs argv through spawnBounded (its own process group, a budget, the group killed on timeout,
- * abort or exit) and keeps the start of stdout and of stderr apart. For the sandbox's own helpers
- * (cp) and for probes, tests and benchmarks; checks go through the workspace.
- */
-async function runCommand(argv, o) {
-    const kept = { stdout: [], stderr: [] };
-    const sizes = { stdout: 0, stderr: 0 };
-    const r = await spawnBounded({
-        argv: [...argv],
-        cwd: o.cwd,
-        env: o.env,
-        timeoutMs: o.timeoutMs,
-        // No grace: these are our own helpers and probes, nothing to let finish cleanly.
-        graceMs: 0,
-        logPath: null,
-        onOutput: (chunk, stream) => {
-            if (sizes[stream] < KEEP_BYTES)
-                kept[stream].push(chunk);
-            sizes[stream] += chunk.length;
-        },
-    }, o.signal);
-    const text = (stream) => Buffer.concat(kept[stream]).subarray(0, KEEP_BYTES).toString('utf8');
-    return {
-        code: r.exitCode,
-        signal: r.signal,
-        stdout: text('stdout'),
-        stderr: text('stderr') + (r.spawnError ?? ''),
-        killed: r.timedOut || r.aborted,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/run/copy-sandbox.ts
 /**
  * The copy sandbox: the portable fallback, a fresh `cp -a` of the prepared tree per run. It
@@ -16471,9 +17550,13 @@ async function runCommand(argv, o) {
 
 
 
+
 class CopyProvider extends BaseProvider {
     kind = 'copy';
     setpriv = findTool('setpriv');
+    whyHidden() {
+        return null;
+    }
     async enter(tree, signal, options = {}) {
         this.checkTree(tree);
         const stop = signal ? AbortSignal.any([this.helpers.signal, signal]) : this.helpers.signal;
@@ -16533,23 +17616,30 @@ function copyPrefix(setpriv, cgroups) {
 }
 /**
  * Copies the contents of `from` into the existing directory `to`, symlinks as links,
- * preserving modes and times. `cp -a` is several times faster than a JS walk (and reflinks
- * where the filesystem can); the JS walk is the fallback where there is no cp.
+ * preserving modes and times, except the entries no check may see (TREE_HIDDEN: what result
+ * keys leave out). `cp -a` is several times faster than a JS walk (and reflinks where the
+ * filesystem can); the JS walk is the fallback where there is no cp.
  */
 async function copyTree(from, to, signal, 
 /** Files already in `to` are replaced (removed first, so a read-only one is no obstacle). */
 over = false) {
+    const names = (await (0,promises_namespaceObject.readdir)(from)).filter((name) => !TREE_HIDDEN.includes(name));
+    if (names.length === 0)
+        return;
     const cpPath = findTool('cp');
     if (cpPath === null) {
-        await (0,promises_namespaceObject.cp)(from, to, {
-            recursive: true,
-            verbatimSymlinks: true,
-            preserveTimestamps: true,
-            force: true,
-        });
+        for (const name of names) {
+            await (0,promises_namespaceObject.cp)((0,external_node_path_namespaceObject.join)(from, name), (0,external_node_path_namespaceObject.join)(to, name), {
+                recursive: true,
+                verbatimSymlinks: true,
+                preserveTimestamps: true,
+                force: true,
+            });
+        }
         return;
     }
-    const argv = [cpPath, '-a', ...(over ? ['--remove-destination'] : []), '--', `${from}/.`, to];
+    const sources = names.map((name) => (0,external_node_path_namespaceObject.join)(from, name));
+    const argv = [cpPath, '-a', ...(over ? ['--remove-destination'] : []), '--', ...sources, to];
     const result = await runCommand(argv, {
         cwd: '/',
         env: { PATH: '/usr/bin:/bin', LC_ALL: 'C' },
@@ -16568,10 +17658,13 @@ over = false) {
 /**
  * The mount helper of overlay runs (see MOUNT_HELPER) and the syscall numbers it needs.
  */
-/** Syscall numbers of mount(2) and mount_setattr(2), per Node's process.arch. */
+/**
+ * Syscall numbers of mount(2), mount_setattr(2) and prctl(2), per Node's process.arch. (The
+ * Landlock calls, 444 and 446, are the same on both.)
+ */
 const MOUNT_SYSCALLS = {
-    x64: [165, 442],
-    arm64: [40, 442],
+    x64: [165, 442, 157],
+    arm64: [40, 442, 167],
 };
 /**
  * The mount helper: one perl process (perl-base is an essential package on Debian and Ubuntu,
@@ -16580,17 +17673,24 @@ const MOUNT_SYSCALLS = {
  * executions keeps a run's overhead small, and `mount_setattr(AT_RECURSIVE)` (Linux 5.12+)
  * makes every mount of the host read-only in one call, which mount(8) of util-linux < 2.39
  * cannot do. Reads `<area>/plan`, one operation per line (tab-separated), in this order:
- *   sys <mount nr> <mount_setattr nr>   syscall numbers of this architecture
+ *   sys <mount nr> <mount_setattr nr> <prctl nr>   syscall numbers of this architecture
  *   proc                 a /proc of the run's pid namespace
  *   tmpfs <dir> <opts>   a fresh tmpfs (the run's size-capped writable space)
- *   mkdir <dir>
+ *   mkdir <dir> [mode]   (mode in octal, set exactly, whatever the umask)
  *   overlay <dir> <opts> the tree (relative layer paths are relative to the area)
  *   hold <path>          remember what <path> is now (an O_PATH descriptor)
  *   ro                   every mount read-only and nosuid, recursively
  *   cover <path> <opts>  a directory gets an empty private tmpfs, a file /dev/null
+ *   bind <src> <dst>     a directory of ours (the run's tmpfs) mounted over <dst>, writable
  *   show <path> ro|rw    put a held path back (if a cover hid it), read-only or writable
+ *   rw <path>            make the mounts at and below <path> writable again
+ *   seal <path>          make a cover read-only (that mount alone, not those below it), if
+ *                        it is still in view
  *   lo                   bring up the loopback interface (in a private network namespace)
  *   cd <dir>
+ *   scope                where the kernel has it (Landlock ABI 6, Linux 6.12), keep the command
+ *                        and everything it starts from connecting to abstract unix sockets and
+ *                        signalling processes made outside the run
  * then execs its arguments. Any failure: the reason in <area>/sandbox-error, exit 125.
  */
 const MOUNT_HELPER = String.raw `use strict;
@@ -16607,16 +17707,16 @@ open(my $plan, '<', "$area/plan") or fail("cannot read the mount plan: $!");
 my @ops = map { chomp; [split /\t/] } <$plan>;
 close $plan;
 chdir $area or fail("cannot enter the sandbox area: $!");
-my ($SYS_MOUNT, $SYS_SETATTR) = (0, 0);
-my (%held);
+my ($SYS_MOUNT, $SYS_SETATTR, $SYS_PRCTL) = (0, 0, 0);
+my (%held, %covered);
 sub mnt {
   my ($src, $dst, $type, $flags, $data) = @_;
   return syscall($SYS_MOUNT, $src, $dst, $type, $flags, $data) == 0;
 }
 sub setattr {
-  my ($path, $set, $clr) = @_;
+  my ($path, $set, $clr, $flags) = @_;
   my $attr = pack('Q4', $set, $clr, 0, 0);
-  return syscall($SYS_SETATTR, -100, $path, 0x8000, $attr, length $attr) == 0;
+  return syscall($SYS_SETATTR, -100, $path, $flags // 0x8000, $attr, length $attr) == 0;
 }
 sub mkpath {
   my ($path, $file) = @_;
@@ -16632,7 +17732,7 @@ sub mkpath {
 for my $op (@ops) {
   my ($what, $a, $b) = @$op;
   next unless defined $what;
-  if ($what eq 'sys') { ($SYS_MOUNT, $SYS_SETATTR) = ($a + 0, $b + 0) }
+  if ($what eq 'sys') { ($SYS_MOUNT, $SYS_SETATTR, $SYS_PRCTL) = ($a + 0, $b + 0, $op->[3] + 0) }
   elsif ($what eq 'proc') {
     my ($s, $d, $t) = ('proc', '/proc', 'proc');
     mnt($s, $d, $t, 2 | 4 | 8, 0) or fail("cannot mount a private /proc: $!");
@@ -16641,7 +17741,10 @@ for my $op (@ops) {
     my ($s, $t) = ('quorum', 'tmpfs');
     mnt($s, $a, $t, 2 | 4, $b) or fail("cannot mount the run's tmpfs at $a: $!");
   }
-  elsif ($what eq 'mkdir') { mkdir $a or -d $a or fail("cannot create $a: $!") }
+  elsif ($what eq 'mkdir') {
+    mkdir $a or -d $a or fail("cannot create $a: $!");
+    if (defined $b) { chmod(oct($b), $a) or fail("cannot set the mode of $a: $!") }
+  }
   elsif ($what eq 'overlay') {
     my ($s, $t) = ('quorum', 'overlay');
     mnt($s, $a, $t, 0, $b) or fail("overlay mount at $a failed: $!");
@@ -16663,10 +17766,35 @@ for my $op (@ops) {
     if (-d $a) {
       my ($s, $t) = ('quorum', 'tmpfs');
       mnt($s, $a, $t, 2 | 4, $b) or fail("cannot hide $a: $!");
+      $covered{$a} = 1;
     } else {
       my $s = '/dev/null';
       mnt($s, $a, 0, 4096, 0) or fail("cannot hide $a: $!");
     }
+  }
+  elsif ($what eq 'bind') {
+    next if -l $b || !-d $b;
+    mnt($a, $b, 0, 4096, 0) or fail("cannot mount the run's $a over $b: $!");
+    setattr($b, 0, 1) or fail("cannot make $b writable: $!");
+  }
+  elsif ($what eq 'rw') { setattr($a, 0, 1) or fail("cannot make $a writable: $!") }
+  elsif ($what eq 'seal') {
+    # A cover that an outer one hid since (a HOME under /home) is out of reach already: gone
+    # from view (ENOENT), or now a plain directory that holds a shown path (EINVAL).
+    next unless $covered{$a};
+    setattr($a, 1, 0, 0) or $!{ENOENT} or $!{EINVAL} or fail("cannot make $a read-only: $!");
+  }
+  elsif ($what eq 'scope') {
+    # struct landlock_ruleset_attr { handled_access_fs, handled_access_net, scoped }: nothing
+    # handled but the scopes (abstract unix sockets 1, signals 2). Older kernels: nothing to do.
+    my $abi = syscall(444, 0, 0, 1);
+    next if $abi < 6;
+    my $attr = pack('Q3', 0, 0, 1 | 2);
+    my $fd = syscall(444, $attr, length $attr, 0);
+    fail("cannot create a Landlock ruleset: $!") if $fd < 0;
+    syscall($SYS_PRCTL, 38, 1, 0, 0, 0) == 0 or fail("cannot set no_new_privs: $!");
+    syscall(446, $fd, 0) == 0 or fail("cannot enter the Landlock domain: $!");
+    if (open(my $rs, '<&=', $fd)) { close $rs }
   }
   elsif ($what eq 'show') {
     my $fh = $held{$a} or next;
@@ -16697,6 +17825,155 @@ print STDERR "quorum sandbox: cannot execute $ARGV[0]: $!\n";
 exit 127;
 `;
 
+;// CONCATENATED MODULE: ./src/run/read-allowlist.ts
+/**
+ * What an overlay run may read outside its own tree, HOME and TMPDIR: the read side of the
+ * sandbox's allow list (DESIGN "Reads follow an allow list").
+ *
+ * The host stays visible read-only, minus the homes: every user's home directory (`/home`,
+ * `/root`, the gate user's HOME wherever it is, and the homes /etc/passwd names for people) gets
+ * an empty mount over it. What a check's own tools need from under a home comes back read-only:
+ * the directory of each PATH entry that lies under one (nvm, pyenv, cargo, a self-hosted runner's
+ * tool cache), and for an entry named `bin` or `shims` its parent, the tool's install prefix
+ * (`~/.nvm/versions/node/v24`, `~/.pyenv`), since the programs there load their libraries from
+ * beside `bin`. Anything else is the config's to name (`read_only_paths`).
+ */
+
+
+
+/** Directories every home lives under on the systems Quorum runs on. */
+const HOME_ROOTS = ['/home', '/root'];
+/**
+ * Parents that are too wide to show for a `bin` entry: HOME itself (`~/bin`) and `~/.local`,
+ * whose `share` holds keyrings and application data. `~/.local/bin` shows `~/.local/lib` too
+ * (where `pip install --user` puts the modules its scripts import).
+ */
+const WIDE_PREFIXES = ['', '.local'];
+/**
+ * Credentials that live inside a tool's install prefix that is shown again (cargo keeps the
+ * registry token beside its bin/): masked under every hidden home's prefix that is shown.
+ */
+const CREDENTIALS_IN_PREFIXES = ['.cargo/credentials', '.cargo/credentials.toml'];
+/** Lowest uid of a person's account (Debian, Ubuntu, Fedora); system accounts sit below it. */
+const FIRST_PERSON_UID = 1000;
+/**
+ * The directories whose content runs must not see: every home (see the module comment). Paths
+ * that do not exist are left out; none of them is `/`.
+ */
+function hiddenHomes(env) {
+    const dirs = new Set(HOME_ROOTS);
+    const home = env['HOME'];
+    if (home && (0,external_node_path_namespaceObject.isAbsolute)(home))
+        dirs.add((0,external_node_path_namespaceObject.normalize)(home));
+    for (const dir of passwdHomes())
+        dirs.add(dir);
+    return [...dirs].filter((d) => d !== '/' && (0,external_node_fs_namespaceObject.existsSync)(d));
+}
+/** Homes of people's accounts (uid >= 1000, and root) from /etc/passwd; [] when unreadable. */
+function passwdHomes() {
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)('/etc/passwd', 'utf8');
+    }
+    catch {
+        return [];
+    }
+    const homes = [];
+    for (const line of text.split('\n')) {
+        const fields = line.split(':');
+        if (fields.length < 7)
+            continue;
+        const uid = Number(fields[2]);
+        const dir = fields[5] ?? '';
+        if (!Number.isInteger(uid) || (uid !== 0 && uid < FIRST_PERSON_UID) || uid === 65534)
+            continue;
+        if (!(0,external_node_path_namespaceObject.isAbsolute)(dir) || dir === '/' || dir.startsWith('/nonexistent'))
+            continue;
+        homes.push((0,external_node_path_namespaceObject.normalize)(dir));
+    }
+    return homes;
+}
+/**
+ * The tool directories a run needs that lie under a hidden or private directory: for each PATH
+ * entry (and the running node's own directory, for function checks) under one of `hidden`, the
+ * entry itself, or its install prefix (see the module comment). Resolved links count too: a
+ * PATH entry that is a link into a home shows where it leads.
+ */
+function toolDirsUnder(hidden, env) {
+    const entries = (env['PATH'] ?? '').split(':').filter((d) => (0,external_node_path_namespaceObject.isAbsolute)(d));
+    entries.push((0,external_node_path_namespaceObject.dirname)(process.execPath));
+    const dirs = new Set();
+    for (const entry of entries) {
+        for (const dir of [(0,external_node_path_namespaceObject.normalize)(entry), realpathOrNull(entry)]) {
+            if (dir === null || !(0,external_node_fs_namespaceObject.existsSync)(dir))
+                continue;
+            const under = hidden.find((h) => isInside(dir, h));
+            if (under === undefined)
+                continue;
+            const home = homeOf(dir, hidden) ?? under;
+            // A PATH entry that is a home (or /home) itself would show everything in it.
+            if (dir === home || hidden.includes(dir) || HOME_ROOTS.includes(dir))
+                continue;
+            for (const shown of installPrefix(dir, home))
+                dirs.add(shown);
+        }
+    }
+    return [...dirs];
+}
+/**
+ * What to show for one tool directory: the directory, or for `.../bin` and `.../shims` its
+ * parent, unless that parent is a home itself or a home's `.local` (then `bin` and `lib`).
+ */
+function installPrefix(dir, home) {
+    const name = (0,external_node_path_namespaceObject.basename)(dir);
+    if (name !== 'bin' && name !== 'shims')
+        return [dir];
+    const prefix = (0,external_node_path_namespaceObject.dirname)(dir);
+    const rel = isInside(prefix, home) ? prefix.slice(home.length).replace(/^\/+/, '') : null;
+    if (rel === null || rel.includes('..'))
+        return [dir];
+    if (!WIDE_PREFIXES.includes(rel))
+        return [prefix];
+    if (rel === '.local' && name === 'bin')
+        return [dir, (0,external_node_path_namespaceObject.join)(prefix, 'lib')].filter(external_node_fs_namespaceObject.existsSync);
+    return [dir];
+}
+/** The home (a direct child of /home, or /root, or a hidden HOME) that `dir` lies in, or null. */
+function homeOf(dir, hidden) {
+    const parts = dir.split('/');
+    if (parts[1] === 'home' && parts.length > 2)
+        return `/home/${parts[2]}`;
+    // The deepest hidden directory that holds `dir`: HOME wherever it is, or /root.
+    const holders = hidden.filter((h) => isInside(dir, h)).sort((a, b) => b.length - a.length);
+    return holders[0] ?? null;
+}
+function realpathOrNull(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(path);
+    }
+    catch {
+        return null;
+    }
+}
+/**
+ * Credential files inside the shown tool directories (see CREDENTIALS_IN_PREFIXES), to be
+ * masked: they stay hidden although their directory is shown.
+ */
+function credentialsIn(shown, hidden) {
+    const out = [];
+    for (const dir of shown) {
+        const home = homeOf(dir, hidden);
+        if (home === null)
+            continue;
+        for (const rel of CREDENTIALS_IN_PREFIXES) {
+            const file = (0,external_node_path_namespaceObject.join)(home, rel);
+            if (isInside(file, dir))
+                out.push(file);
+        }
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/run/overlay-sandbox.ts
 /**
  * The overlay sandbox: O(1) in tree size, the host read-only, private /tmp, /run and /dev/shm,
@@ -16709,10 +17986,22 @@ exit 127;
 
 
 
+
 /** Directories every overlay run gets a fresh, private, empty tmpfs over. */
 const PRIVATE_DIRS = ['/tmp', '/var/tmp', '/run', '/var/run', '/dev/shm'];
-/** Size of those (and of the masks) when the run has no disk budget. */
+/** Size of those when the run has no disk budget. */
 const DEFAULT_COVER_BYTES = 1024 * 1024 * 1024;
+/**
+ * An empty directory over a home, a mask or a hidden entry of the tree: it only ever holds the
+ * mount points of what is shown again, and is made read-only once they are in place.
+ */
+const HIDE_OPTIONS = 'size=1m,nr_inodes=4096,mode=0755';
+/**
+ * Inodes of a run's capped tmpfs: one per 4 KiB of its size (what a file of one page costs),
+ * so that empty files cannot exhaust the machine where bytes would not; at least MIN_INODES.
+ */
+const BYTES_PER_INODE = 4096;
+const MIN_INODES = 4096;
 /**
  * Runs in the new mount (and user) namespace, outside the new pid namespace. $1 is the area,
  * whose `conf` (shell assignments written by `enter`) names every tool and path; the rest is the
@@ -16759,15 +18048,34 @@ class OverlayProvider extends BaseProvider {
     userns;
     privateProc;
     masks;
+    hidden;
     keep;
     helperFile = null;
     constructor(dir, tools, o) {
         super(dir);
+        const env = o.env ?? process.env;
         this.tools = tools;
         this.userns = o.userns;
         this.privateProc = o.privateProc;
-        this.masks = o.masks.filter(usablePath);
-        this.keep = [...new Set([...o.readOnly, ...toolDirsUnderPrivateDirs()])].filter(usablePath);
+        this.hidden = (o.hidden ?? hiddenHomes(env)).filter(usablePath);
+        const toolDirs = toolDirsUnder([...PRIVATE_DIRS, ...this.hidden], env);
+        this.keep = [...new Set([...o.readOnly, ...toolDirs])].filter(usablePath);
+        const credentials = credentialsIn(this.keep, this.hidden);
+        this.masks = [...new Set([...o.masks, ...credentials])].filter(usablePath);
+    }
+    whyHidden(path) {
+        if (!(0,external_node_path_namespaceObject.isAbsolute)(path) || this.keep.some((k) => isInside(path, k)))
+            return null;
+        const mask = this.masks.find((m) => isInside(path, m));
+        if (mask !== undefined)
+            return `${mask} is hidden from checks (the gate's own files and credentials)`;
+        const priv = PRIVATE_DIRS.find((d) => isInside(path, d));
+        if (priv !== undefined)
+            return `${priv} is private to each run`;
+        const home = this.hidden.find((h) => isInside(path, h));
+        if (home !== undefined)
+            return `${home} is hidden from checks (reads follow an allow list)`;
+        return null;
     }
     /** The mount helper's script, written once per provider where no run can change it. */
     helper() {
@@ -16780,31 +18088,41 @@ class OverlayProvider extends BaseProvider {
         return this.helperFile;
     }
     /**
-     * The run's mount plan (see MOUNT_HELPER). After the tree's overlays are mounted, the whole
-     * host becomes read-only; then /tmp, /var/tmp, /run (daemon sockets), /dev/shm and every mask
-     * get an empty private tmpfs (a masked file: /dev/null), deepest first so that a mask inside
-     * another is in place before the outer one hides it; then the paths the run needs that a cover
-     * hid are shown again: the caller's read-only paths (the checks module, the config) read-only,
-     * and the run's own area writable. So a check can write its tree, its HOME and its TMPDIR, and
-     * nothing else that outlives it.
+     * The run's mount plan (see MOUNT_HELPER). After the tree's overlays are mounted (with the
+     * entries no key covers, TREE_HIDDEN, hidden in them), the whole host becomes read-only; then
+     * /tmp, /var/tmp, /run (daemon sockets) and /dev/shm get a private, empty, writable directory,
+     * and every home and every mask an empty read-only one (a masked file: /dev/null), deepest
+     * first so that a mask inside another is in place before the outer one hides it; then the
+     * paths the run needs that a cover hid are shown again read-only: the tools under a home or a
+     * private directory, the caller's read-only paths (the checks module, the config's
+     * `read_only_paths`); and the run's own area. So a check reads its tree, HOME, TMPDIR, the
+     * system and its tools, and writes only the first three.
+     *
+     * With a disk budget every writable place is one size- and inode-capped tmpfs: the overlay's
+     * upper layer, HOME, TMPDIR and the private /tmp, /var/tmp, /run and /dev/shm are directories
+     * in it, and the rest of the area is read-only, so nothing a run writes escapes the cap.
      */
     mountPlan(area, tree, options, layout) {
         const syscalls = MOUNT_SYSCALLS[process.arch];
         if (!syscalls)
             throw new Error(`overlay sandboxes are not supported on ${process.arch}`);
-        const ops = [['sys', String(syscalls[0]), String(syscalls[1])]];
+        const ops = [['sys', ...syscalls.map(String)]];
         if (this.privateProc)
             ops.push(['proc']);
         const x = this.userns ? ',userxattr' : '';
+        const rw = (0,external_node_path_namespaceObject.join)(area, 'rw');
         if (layout.tmpfs) {
-            ops.push(['tmpfs', (0,external_node_path_namespaceObject.join)(area, 'rw'), `size=${layout.tmpfs},mode=0755`]);
+            const inodes = Math.max(MIN_INODES, Math.floor(layout.tmpfs / BYTES_PER_INODE));
+            ops.push(['tmpfs', rw, `size=${layout.tmpfs},nr_inodes=${inodes},mode=0755`]);
             for (const d of layout.mkdirs)
                 ops.push(['mkdir', (0,external_node_path_namespaceObject.join)(area, d)]);
+            PRIVATE_DIRS.forEach((_, i) => ops.push(['mkdir', (0,external_node_path_namespaceObject.join)(rw, `p${i}`), '1777']));
         }
         const lower = tree.root.map((_, i) => `l${i}`).join(':');
+        const root = (0,external_node_path_namespaceObject.join)(area, 'root');
         ops.push([
             'overlay',
-            (0,external_node_path_namespaceObject.join)(area, 'root'),
+            root,
             `lowerdir=${lower},upperdir=${layout.upper},workdir=${layout.work}${x}`,
         ]);
         if (tree.home.length > 0) {
@@ -16815,24 +18133,46 @@ class OverlayProvider extends BaseProvider {
                 `lowerdir=${homeLower},upperdir=${layout.homeUpper},workdir=${layout.homeWork}${x}`,
             ]);
         }
+        const treeHidden = TREE_HIDDEN.map((name) => (0,external_node_path_namespaceObject.join)(root, name));
+        for (const path of treeHidden)
+            ops.push(['cover', path, HIDE_OPTIONS]);
         const keep = [...new Set([...this.keep, ...(options.keep ?? []).filter(usablePath)])];
         for (const path of keep)
             ops.push(['hold', path]);
         ops.push(['hold', area]);
+        if (options.network === 'none')
+            ops.push(['lo']);
         ops.push(['ro']);
-        const coverSize = `size=${options.diskBytes ?? DEFAULT_COVER_BYTES},mode=1777`;
-        const covers = [...new Set([...PRIVATE_DIRS, ...this.masks])].sort((a, b) => depth(b) - depth(a));
-        for (const path of covers)
-            ops.push(['cover', path, coverSize]);
+        const privateCover = `size=${options.diskBytes ?? DEFAULT_COVER_BYTES},mode=1777`;
+        const hides = new Set([...this.hidden, ...this.masks]);
+        const covers = [...new Set([...PRIVATE_DIRS, ...hides])].sort((a, b) => depth(b) - depth(a));
+        for (const path of covers) {
+            const i = PRIVATE_DIRS.indexOf(path);
+            if (i < 0)
+                ops.push(['cover', path, HIDE_OPTIONS]);
+            // Relative to the area (the helper's working directory): a cover made before this one,
+            // over /tmp say, may already hide the area's absolute path.
+            else if (layout.tmpfs)
+                ops.push(['bind', (0,external_node_path_namespaceObject.join)('rw', `p${i}`), path]);
+            else
+                ops.push(['cover', path, privateCover]);
+        }
         for (const path of keep) {
-            // A kept path inside a mask stays hidden: the mask wins.
+            // A kept path inside a mask stays hidden: the mask wins (a home does not).
             if (!this.masks.some((m) => isInside(path, m)))
                 ops.push(['show', path, 'ro']);
         }
-        ops.push(['show', area, 'rw']);
-        if (options.network === 'none')
-            ops.push(['lo']);
-        ops.push(['cd', (0,external_node_path_namespaceObject.join)(area, 'root')]);
+        if (layout.tmpfs) {
+            ops.push(['show', area, 'ro'], ['rw', root], ['rw', rw]);
+        }
+        else {
+            ops.push(['show', area, 'rw']);
+        }
+        for (const path of [...treeHidden, ...covers]) {
+            if (hides.has(path) || treeHidden.includes(path))
+                ops.push(['seal', path]);
+        }
+        ops.push(['cd', root], ['scope']);
         return ops.map((op) => `${op.join('\t')}\n`).join('');
     }
     async enter(tree, _signal, options = {}) {
@@ -16863,13 +18203,14 @@ class OverlayProvider extends BaseProvider {
             ...tree.home.map((layer, i) => (0,promises_namespaceObject.symlink)(layer, (0,external_node_path_namespaceObject.join)(area, `h${i}`))),
             (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(area, 'plan'), this.mountPlan(area, tree, options, layout)),
             (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(area, 'conf'), Object.entries(conf)
-                .map(([name, value]) => `${name}=${overlay_sandbox_shellQuote(value)}\n`)
+                .map(([name, value]) => `${name}=${shell_quote_shellQuote(value)}\n`)
                 .join('')),
         ]);
         const prefix = [tools.unshare];
         if (this.userns)
             prefix.push('--user', '--map-current-user', '--keep-caps');
-        prefix.push('--mount', '--propagation', 'private', '--pid');
+        // --ipc: the host's System V IPC objects and POSIX message queues stay out of reach.
+        prefix.push('--mount', '--propagation', 'private', '--pid', '--ipc');
         if (options.network === 'none')
             prefix.push('--net');
         prefix.push('--', tools.sh, '-c', WRAPPER, 'quorum-sandbox', area);
@@ -16935,33 +18276,12 @@ function overlayLayout(tree, diskBytes) {
         tmp: 'rw/tmp',
     };
 }
-/**
- * The directories of the tools a run needs (node for function checks, and every PATH entry)
- * that lie under a directory the run gets a private tmpfs over (e.g. a Node installed under
- * /tmp): they stay visible, read-only, like the checks module.
- */
-function toolDirsUnderPrivateDirs() {
-    const dirs = (process.env.PATH ?? '').split(':').filter((d) => d.startsWith('/'));
-    for (const exe of [process.execPath]) {
-        dirs.push((0,external_node_path_namespaceObject.dirname)(exe));
-        try {
-            dirs.push((0,external_node_path_namespaceObject.dirname)((0,external_node_fs_namespaceObject.realpathSync)(exe)));
-        }
-        catch {
-            // not resolvable: the unresolved directory is kept
-        }
-    }
-    return dirs.filter((d) => PRIVATE_DIRS.some((p) => isInside(d, p)) && (0,external_node_fs_namespaceObject.existsSync)(d));
-}
 /** A path the mount plan can carry: absolute, no tab or newline. */
 function usablePath(path) {
     return (0,external_node_path_namespaceObject.isAbsolute)(path) && !/[\t\n]/.test(path);
 }
 function depth(path) {
     return path.split('/').length;
-}
-function overlay_sandbox_shellQuote(value) {
-    return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
 ;// CONCATENATED MODULE: ./src/run/sandbox.ts
@@ -16975,7 +18295,8 @@ function overlay_sandbox_shellQuote(value) {
  *   at `root` only inside the run's own mount namespace, where the mount helper (MOUNT_HELPER, one
  *   perl process) mounts an overlayfs (read-only lower layers = the prepared tree, upper = this
  *   run's writes), makes the whole host read-only, gives /tmp, /var/tmp, /run and /dev/shm a
- *   private tmpfs, hides the masked paths and shows the run's own area writable again. The
+ *   private empty directory, hides every home (read-allowlist.ts) and the masked paths, shows
+ *   the run's tools and read-only paths again and the run's own area writable again. The
  *   mounts live and die with the namespace, so a killed or interrupted gate cannot leak mounts:
  *   only plain directories are left for `remove()`.
  * - `copy`: the portable fallback. A sandbox is a fresh `cp -a` of the prepared tree. It cannot
@@ -17007,8 +18328,10 @@ function overlay_sandbox_shellQuote(value) {
  * `userxattr`; either way the check runs with the gate's uid and no capability at all (not as a
  * fake root that can read 0600 files or ignore permission bits).
  *
- * What an overlay sandbox does not do: hide what the gate's user may read (the host is read-only,
- * not invisible, apart from the masks), or firewall the network unless `network: none`.
+ * What an overlay sandbox does not do: hide what the gate's user may read outside the homes (the
+ * rest of the host is read-only, not invisible, apart from the masks), or firewall the network
+ * unless `network: none` (abstract unix sockets of the host are out of reach where the kernel
+ * has Landlock scopes, Linux 6.12+).
  */
 
 
@@ -17048,6 +18371,7 @@ function createSandboxProvider(p) {
             privateProc: p.privateProc ?? true,
             masks: p.masks ?? [],
             readOnly: p.readOnly ?? [],
+            ...(p.env ? { env: p.env } : {}),
         });
     }
     return new CopyProvider(p.dir);
@@ -17207,6 +18531,8 @@ async function exists(path) {
 
 
 
+
+
 /** A workspace cannot be created or used as asked (bad directory, disposed, ...). */
 class WorkspaceError extends errors_QuorumError {
     constructor(message) {
@@ -17262,8 +18588,11 @@ async function createWorkspace(opts = {}) {
             kind: detection.kind,
             userns: detection.userns,
             privateProc: detection.privateProc,
-            masks: opts.maskPaths ?? [],
-            readOnly: [...(opts.inputTrees ?? []), ...(opts.readOnlyPaths ?? [])],
+            masks: [
+                ...(opts.maskPaths ?? []),
+                ...(opts.inputTrees ?? []).flatMap((t) => TREE_HIDDEN.map((name) => (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.resolve)(t), name))),
+            ],
+            readOnly: opts.readOnlyPaths ?? [],
             note: mode === 'auto' ? detection.reason : null,
             parentEnv: opts.parentEnv ?? process.env,
             graceMs: opts.graceMs ?? workspace_DEFAULT_GRACE_MS,
@@ -17420,8 +18749,10 @@ class GateWorkspace {
                     ? {
                         userns: this.userns,
                         privateProc: this.privateProc,
-                        masks: this.masks,
+                        // The logs are the gate's: no run reads another's output, or its own full log.
+                        masks: [...this.masks, this.logDir],
                         readOnly: this.readOnly,
+                        env: this.parentEnv,
                     }
                     : {}),
             });
@@ -17509,7 +18840,11 @@ class GateWorkspace {
         if (!state)
             throw new WorkspaceError('runCheck: this tree was not prepared by this workspace');
         if (this.disposing) {
-            return notRun(opts.seed, state.provider.kind, 'not run: the gate was stopped before it');
+            return notRunResult({
+                reason: 'not run: the gate was stopped before it',
+                seed: opts.seed,
+                sandbox: state.provider.kind,
+            });
         }
         const timeoutMs = spec.timeout_s * 1000;
         const { result } = await this.run({
@@ -17552,7 +18887,14 @@ class GateWorkspace {
         const kind = p.provider.kind;
         const work = (async () => {
             if (signal.aborted || this.disposing) {
-                return { result: notRun(p.opts.seed, kind, 'not run: the gate was stopped'), sealed: null };
+                return {
+                    result: notRunResult({
+                        reason: 'not run: the gate was stopped',
+                        seed: p.opts.seed,
+                        sandbox: kind,
+                    }),
+                    sealed: null,
+                };
             }
             let sb;
             let cgroup;
@@ -17573,7 +18915,7 @@ class GateWorkspace {
                 const reason = signal.aborted
                     ? 'not run: the gate was stopped while its sandbox was being created'
                     : `could not create the sandbox: ${why}`;
-                return { result: notRun(p.opts.seed, kind, reason), sealed: null };
+                return { result: notRunResult({ reason, seed: p.opts.seed, sandbox: kind }), sealed: null };
             }
             let sealed = null;
             try {
@@ -17613,7 +18955,7 @@ class GateWorkspace {
                         reason: `${SANDBOX_SETUP_FAILED}: ${sandboxFailure}`,
                         score: null,
                     }
-                    : p.classify(r, p.timeoutMs);
+                    : withHiddenPathHint(p.classify(r, p.timeoutMs), p.provider);
                 const limitHit = [
                     usage?.oomKilled ? `it ran out of memory (memory_mb: ${limits.memory_mb})` : null,
                     usage?.pidsLimitHit ? `it hit its process limit (pids_max: ${limits.pids_max})` : null,
@@ -17761,19 +19103,6 @@ class GateWorkspace {
             throw new WorkspaceError('the workspace was disposed');
     }
 }
-function notRun(seed, sandbox, reason) {
-    return {
-        outcome: 'ERROR',
-        reason,
-        score: null,
-        duration_ms: 0,
-        exit_code: null,
-        signal: null,
-        output: { head: '', tail: '', bytes: 0, truncated: false, log_path: null },
-        seed,
-        sandbox,
-    };
-}
 /**
  * Log file names: `<tree>-<check>-<n>.log`, filesystem-safe and unique within one workspace.
  * A name that had to be changed to be safe gets a short hash of the original, so `a/b` and
@@ -17808,27 +19137,73 @@ function safeName(name) {
     const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(name).digest('hex').slice(0, 8);
     return `${cleaned || 'check'}-${hash}`;
 }
-
-;// CONCATENATED MODULE: ./src/gate.ts
 /**
- * The gate: config + two trees in, one Report out. This is the only module that knows the order
- * of things (list function checks, prepare each tree once, run every check on every tree with a
- * bounded number of runs at once, compare, decide); the pieces it calls know nothing of each
- * other. Both the CLI and the action call runGate and nothing below it.
+ * A command the check names by an absolute path that exists on this machine but not in its
+ * sandbox (a venv under /tmp, a tool under a home) is "not found" for a reason the shell cannot
+ * tell: say which, and the way out.
+ */
+function withHiddenPathHint(c, provider) {
+    if (c.outcome !== 'ERROR')
+        return c;
+    const named = /^command not (?:found|executable): (\/\S+)/.exec(c.reason)?.[1];
+    if (named === undefined || !(0,external_node_fs_namespaceObject.existsSync)(named))
+        return c;
+    const why = provider.whyHidden(named);
+    if (why === null)
+        return c;
+    return {
+        ...c,
+        reason: `${c.reason}: it exists on this machine, but ${why}; name its directory under ` +
+            '`read_only_paths` in quorum.yml, or install it outside /tmp and the homes',
+    };
+}
+
+;// CONCATENATED MODULE: ./src/gate/gate-workspace.ts
+/**
+ * The gate's workspace: opened from the gate's options (what checks may read besides their
+ * trees), and described for the report at the end (how isolated the runs were).
  */
 
 
 
 
+/** Creates the workspace every run of this gate goes through. */
+function openGateWorkspace(options, dirs) {
+    // A plain literal (no conditional spreads), so a field the workspace does not know is a
+    // compile error rather than a silently dropped option.
+    return createWorkspace({
+        sandbox: options.sandbox ?? 'auto',
+        cgroupSudo: options.cgroupSudo ?? false,
+        logDir: options.logDir,
+        keepPassingLogs: options.keepPassingLogs ?? false,
+        parentEnv: options.parentEnv,
+        inputTrees: [dirs.candidate, ...(dirs.baseline ? [dirs.baseline] : [])],
+        maskPaths: options.maskPaths,
+        // What checks read beyond their trees: the checks module (imported in their sandbox) and
+        // the paths the config names. Everything else of the gate's stays hidden or read-only.
+        readOnlyPaths: [
+            ...(options.config.functions ? [(0,external_node_path_namespaceObject.dirname)(options.config.functions)] : []),
+            ...(options.config.read_only_paths ?? []).map((p) => p.startsWith('~/') ? (0,external_node_path_namespaceObject.join)(homeOfGate(options.parentEnv), p.slice(2)) : p),
+            ...(options.readOnlyPaths ?? []),
+        ],
+    });
+}
+/** How isolated the runs were, as the report states it (read once every run has ended). */
+function isolationOf(workspace, options) {
+    return {
+        kind: workspace.kind,
+        sandboxNote: workspace.sandboxNote,
+        cgroupNote: workspace.cgroupNote,
+        maskPaths: options.maskPaths ?? [],
+        abstractSocketsScoped: abstractSocketsScoped,
+    };
+}
+/** The gate user's HOME, for `~/` in `read_only_paths`. */
+function homeOfGate(env) {
+    return (env ?? process.env)['HOME'] || (0,external_node_os_namespaceObject.homedir)();
+}
 
-
-
-
-
-
-
-
-
+;// CONCATENATED MODULE: ./src/gate/options.ts
 
 /** A usage problem found before anything ran (e.g. scored mode without a baseline). */
 class GateUsageError extends errors_QuorumError {
@@ -17836,335 +19211,84 @@ class GateUsageError extends errors_QuorumError {
         super('usage', message);
     }
 }
+/** The trees by role, the candidate first (the order their content is hashed in). */
+function treesByRole(dirs) {
+    const trees = new Map([['candidate', dirs.candidate]]);
+    if (dirs.baseline !== null)
+        trees.set('baseline', dirs.baseline);
+    return trees;
+}
+
+;// CONCATENATED MODULE: ./src/gate/plan.ts
 /**
- * Runs every configured check on the candidate (and the baseline, when given) and decides.
- * Never throws for anything a check does: a broken check is a RunResult, not an exception.
- * Throws ConfigError for a bad functions module and GateUsageError for bad options.
+ * The gate's plan, as pure logic: which checks run (selection, skip, shard), on which trees, which
+ * runs are left once the cache's results are reused, in what order they start, which trees need
+ * preparing, how many runs at once, and which audits follow. Data in, data out: the executor
+ * (execute.ts) carries the plan out, and the report (assemble-report.ts) reads it back.
  */
-async function runGate(options) {
-    const startedAt = new Date();
-    const mode = options.mode ?? options.config.mode;
-    const baselineDir = options.baselineDir ?? null;
-    if (mode === 'scored' && baselineDir === null) {
+
+
+
+/**
+ * The mode the gate decides in (the option over the config's), refused when it cannot work:
+ * scored mode compares two trees.
+ */
+function chooseMode(config, mode, baselineDir) {
+    const chosen = mode ?? config.mode;
+    if (chosen === 'scored' && baselineDir === null) {
         throw new GateUsageError('scored mode needs a baseline tree (--baseline DIR)');
     }
-    const seed = options.seed ?? (0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex');
-    // A plain literal (no conditional spreads), so a field the workspace does not know is a
-    // compile error rather than a silently dropped option.
-    const workspace = await createWorkspace({
-        sandbox: options.sandbox ?? 'auto',
-        cgroupSudo: options.cgroupSudo ?? false,
-        logDir: options.logDir,
-        keepPassingLogs: options.keepPassingLogs ?? false,
-        parentEnv: options.parentEnv,
-        inputTrees: [options.candidateDir, ...(baselineDir ? [baselineDir] : [])],
-        maskPaths: options.maskPaths,
-        // The judge's own files: a check must not rewrite the config or checks it is judged by.
-        readOnlyPaths: [
-            ...(options.config.file ? [(0,external_node_path_namespaceObject.dirname)(options.config.file)] : []),
-            ...(options.config.functions ? [(0,external_node_path_namespaceObject.dirname)(options.config.functions)] : []),
-            ...(options.readOnlyPaths ?? []),
-        ],
-    });
-    const onAbort = () => void workspace.dispose();
-    options.abort?.addEventListener('abort', onAbort, { once: true });
-    try {
-        options.onEvent?.({ type: 'sandbox', kind: workspace.kind });
-        const config = await withFunctionChecks(options.config, workspace, options.abort);
-        const inShard = options.shard
-            ? new Set(checksInShard(config.checks.map((c) => c.name), options.shard))
-            : null;
-        const checks = selectChecks(config.checks, options.only ?? null, options.skip ?? []).filter((c) => inShard === null || inShard.has(c.name));
-        const checksSkipped = config.checks
-            .filter((c) => (options.skip ?? []).includes(c.name))
-            .map((c) => c.name);
-        const runOptions = {
-            seed,
-            envPassthrough: config.env_passthrough,
-            env: config.env,
-            ...(options.abort ? { abort: options.abort } : {}),
-        };
-        const dirs = new Map([['candidate', options.candidateDir]]);
-        if (baselineDir !== null)
-            dirs.set('baseline', baselineDir);
-        const roles = baselineDir !== null ? ['baseline', 'candidate'] : ['candidate'];
-        // Results reused from the cache: those trees' runs of those checks are not run again.
-        const reuse = options.cache
-            ? await lookUpResults(options.cache, config, checks, dirs, workspace.kind, options.abort)
-            : null;
-        const reused = reuse?.reused ?? new Map();
-        const needs = (role) => checks.some((c) => !reused.has(runKey(role, c.name)));
-        const prepared = new Map();
-        const prepare = (role) => {
-            let tree = prepared.get(role);
-            if (!tree) {
-                tree = workspace
-                    .prepareTree(role, dirs.get(role), config.setup, {
-                    ...runOptions,
-                    limits: setupLimitsOf(config),
-                })
-                    .then((result) => {
-                    if (result.setup)
-                        options.onEvent?.({ type: 'setup', tree: role, result: result.setup });
-                    return result;
-                });
-                prepared.set(role, tree);
-            }
-            return tree;
-        };
-        // One after the other: a candidate's setup that fills the disk or the machine for a while
-        // must not be able to make the baseline's setup fail (and so change the verdict). A tree
-        // whose every result is reused is not prepared, unless an audit needs it later.
-        for (const role of roles)
-            if (needs(role))
-                await prepare(role);
-        const limit = Math.max(1, options.parallel ?? config.parallel ?? (0,external_node_os_namespaceObject.availableParallelism)());
-        const schedule = createLimiter(limit);
-        const jobs = scheduleRuns(checks, roles, reused);
-        const normalRunsDone = Promise.withResolvers();
-        const kinds = options.audit ?? config.audit ?? options.auditDefault ?? [];
-        const audit = kinds.length === 0
-            ? null
-            : new AuditRuns({
-                kinds,
-                config,
-                checks,
-                workspace,
-                dirs: { baseline: baselineDir, candidate: options.candidateDir },
-                treeFor: prepare,
-                schedule,
-                // Timings must not be measured beside audit runs: then those wait for the normal
-                // runs to end. Otherwise they fill slots as the normal runs free them.
-                hold: checks.some(measuresTime) ? normalRunsDone.promise : Promise.resolve(),
-                runOptions,
-                cache: options.cache ? openAuditCache(options.cache, config, workspace.kind) : null,
-                candidateTreeId: options.cache?.treeIds?.candidate ?? reuse?.treeIds.get('candidate') ?? null,
-                onEvent: (event) => options.onEvent?.(auditEvent(event)),
-                ...(options.abort ? { abort: options.abort } : {}),
-            });
-        // A check's result on a tree is final when its last repeat is done: the audit takes it then.
-        const left = new Map();
-        for (const job of jobs) {
-            const key = runKey(job.role, job.check.name);
-            left.set(key, (left.get(key) ?? 0) + 1);
-        }
-        const finished = new Array(jobs.length);
-        const runJob = async (job) => {
-            const tree = await prepared.get(job.role);
-            if (!tree)
-                throw new Error(`internal: tree ${job.role} was not prepared`);
-            const setupFailure = tree.setup && tree.setup.outcome !== 'PASSED' ? tree.setup : null;
-            if (setupFailure) {
-                return [{ result: setupFailedResult(setupFailure, job.role, seed), started_at: now() }];
-            }
-            return runAttempts(job, {
-                retries: job.check.retries ?? 0,
-                seedOf: (attempt) => attemptSeed(seed, job.repeat, attempt),
-                run: async (attemptSeedValue, attempt) => {
-                    options.onEvent?.({
-                        type: 'start',
-                        check: job.check.name,
-                        tree: job.role,
-                        repeat: job.repeat,
-                        attempt,
-                    });
-                    const result = await workspace.runCheck(tree.tree, job.check, {
-                        ...runOptions,
-                        seed: attemptSeedValue,
-                        limits: limits_limitsOf(config, job.check),
-                    });
-                    options.onEvent?.({
-                        type: 'finish',
-                        check: job.check.name,
-                        tree: job.role,
-                        result,
-                        repeat: job.repeat,
-                        attempt,
-                    });
-                    return result;
-                },
-                aborted: () => options.abort?.aborted ?? false,
-            });
-        };
-        // Every normal run is handed to the scheduler now, before any audit run can be.
-        const normalRuns = Promise.all(jobs.map((job, i) => schedule(() => runJob(job)).then((attempts) => {
-            finished[i] = attempts;
-            const key = runKey(job.role, job.check.name);
-            left.set(key, left.get(key) - 1);
-            if (audit && left.get(key) === 0) {
-                const repeats = jobs.flatMap((other, j) => runKey(other.role, other.check.name) === key ? [finished[j]] : []);
-                audit.onResult(job.role, job.check, summarizeRepeats(repeats, job.check.metrics ?? []));
-            }
-            return attempts;
-        }))).finally(() => normalRunsDone.resolve());
-        for (const role of roles) {
-            for (const check of checks) {
-                const hit = reused.get(runKey(role, check.name));
-                if (hit)
-                    audit?.onResult(role, check, hit);
-            }
-        }
-        const ran = await normalRuns;
-        // Every repeat's attempts, by check and tree, in the order the repeats were scheduled.
-        const repeatsOf = new Map();
-        jobs.forEach((job, i) => {
-            const key = runKey(job.role, job.check.name);
-            const list = repeatsOf.get(key) ?? [];
-            list[job.repeat - 1] = ran[i];
-            repeatsOf.set(key, list);
-        });
-        const resultOf = (role, check) => {
-            const key = runKey(role, check.name);
-            const hit = reused.get(key);
-            if (hit)
-                return hit;
-            const repeats = repeatsOf.get(key);
-            return repeats ? summarizeRepeats(repeats, check.metrics ?? []) : null;
-        };
-        const reports = checks.map((check) => {
-            const candidate = resultOf('candidate', check);
-            const baseline = baselineDir !== null ? resultOf('baseline', check) : null;
-            return {
-                name: check.name,
-                kind: check.kind,
-                candidate,
-                baseline,
-                ...compareRuns(baseline, candidate),
-                reproduce: (options.reproduce ?? defaultReproduce(options))(check, seed),
-                metrics: compareMetrics(check.metrics ?? [], baseline, candidate),
-                ...(isCanary(check) ? { expect: 'fail' } : {}),
-            };
-        });
-        if (reuse) {
-            await storeResults(options.cache, reuse, reports, reused);
-        }
-        const audited = audit ? await audit.finish() : null;
-        const { verdict, reasons } = options.shard && reports.length === 0
-            ? emptyShardVerdict(options.shard, inShard?.size ?? 0, config.checks.length)
-            : decideVerdict(mode, reports, {
-                flaky: config.flaky ?? 'warn',
-                audit: audited?.audit ?? null,
-            });
-        const candidateRuns = reports.map((r) => r.candidate);
-        // Canaries do not score: their runs are meant to fail.
-        const scoring = reports.filter((r) => !isCanary(r));
-        const baselineRuns = scoring.flatMap((r) => (r.baseline ? [r.baseline] : []));
-        const setups = new Map();
-        for (const [role, tree] of prepared) {
-            setups.set(role, await tree.then((t) => t.setup, () => null));
-        }
-        const treeInfo = (role, dir) => ({
-            role,
-            path: dir,
-            commit: options.commits?.[role] ?? null,
-            setup: setups.get(role) ?? null,
-            ...(reuse?.treeIds.has(role) ? { id: reuse.treeIds.get(role) } : {}),
-        });
-        return {
-            schema_version: 1,
-            tool: { name: 'quorum', version: VERSION },
-            verdict,
-            mode,
-            flaky: config.flaky ?? 'warn',
-            reasons,
-            checks: reports,
-            counts: countOutcomes(candidateRuns),
-            skipped: checksSkipped,
-            ...(options.shard
-                ? {
-                    shard: {
-                        index: options.shard.index,
-                        total: options.shard.total,
-                        all_checks: config.checks.map((c) => c.name),
-                    },
-                }
-                : {}),
-            totals: {
-                baseline_score: baselineDir !== null ? totalScore(baselineRuns) : null,
-                candidate_score: totalScore(scoring.map((r) => r.candidate)),
-            },
-            trees: {
-                baseline: baselineDir !== null ? treeInfo('baseline', baselineDir) : null,
-                candidate: treeInfo('candidate', options.candidateDir),
-            },
-            sandbox: workspace.kind,
-            config_file: options.config.file,
-            started_at: startedAt.toISOString(),
-            duration_ms: Date.now() - startedAt.getTime(),
-            notices: [
-                ...(options.notices ?? []),
-                ...sandboxNotices(workspace, options, config, checks),
-                ...(reuse?.warnings ?? []),
-                ...(options.cache?.store.warnings ?? []),
-                ...(audited?.notices ?? []),
-            ],
-            ...(audited ? { audit: audited.audit } : {}),
-        };
-    }
-    finally {
-        options.abort?.removeEventListener('abort', onAbort);
-        await workspace.dispose();
-    }
+    return chosen;
 }
 /**
- * A shard with nothing to run: more shards than checks, or its whole share skipped. On its own
- * it has verified nothing, but it is not a failure either: the verdict that counts is the
- * publisher's, which merges every shard, checks that each check of the suite ran in its shard,
- * and blocks when none ran at all. Blocking here would fail a matrix job for being one too many.
+ * The checks to run: the shard's share of the config's checks (all without a shard), narrowed by
+ * `only`, without those in `skip`. Throws GateUsageError for a name the config does not know
+ * and for a config without checks.
  */
-function emptyShardVerdict(shard, share, suite) {
-    const what = share === 0
-        ? `shard ${shard.index}/${shard.total} has no checks to run (the suite has ${suite} ${suite === 1 ? 'check' : 'checks'} for ${shard.total} shards)`
-        : `every check of shard ${shard.index}/${shard.total} was skipped`;
+function selectChecks(config, p) {
+    const allChecks = config.checks.map((c) => c.name);
+    const skip = p.skip ?? [];
+    const inShard = p.shard ? new Set(checksInShard(allChecks, p.shard)) : null;
+    const checks = chooseChecks(config.checks, p.only ?? null, skip).filter((c) => inShard === null || inShard.has(c.name));
     return {
-        verdict: 'allow',
-        reasons: [`${what}; the merged verdict of all shards decides`],
+        checks,
+        allChecks,
+        skipped: config.checks.filter((c) => skip.includes(c.name)).map((c) => c.name),
+        shard: p.shard ? { index: p.shard.index, total: p.shard.total, share: inShard.size } : null,
     };
 }
-/** What a reader must know about how isolated the runs were. */
-function sandboxNotices(workspace, options, config, checks) {
-    const notices = [];
-    if (workspace.kind === 'copy' && workspace.sandboxNote) {
-        notices.push(`Sandboxes were copies, not overlays: ${workspace.sandboxNote}.`);
-    }
-    if (workspace.kind === 'copy' && options.maskPaths && options.maskPaths.length > 0) {
-        notices.push('The copy sandbox cannot hide credential files and runner control files from checks; only overlay sandboxes (Linux user namespaces) can.');
-    }
-    // Only limits the config asks for are worth a notice on every report: the defaults are a
-    // safety net, and a runner without cgroups would otherwise repeat the same line on every PR.
-    const asked = (key) => config.limits?.[key] != null || checks.some((check) => check.limits?.[key] != null);
-    const limits = checks.map((check) => limits_limitsOf(config, check));
-    if (workspace.cgroupNote && (asked('pids_max') || asked('memory_mb'))) {
-        notices.push(`pids_max and memory_mb were not enforced: no cgroup could be had (${workspace.cgroupNote}).`);
-    }
-    if (workspace.kind === 'copy') {
-        const open = checks.filter((_, i) => limits[i].network === 'none').map((c) => c.name);
-        if (open.length > 0) {
-            notices.push(`network: none was not enforced for ${open.join(', ')}: only overlay sandboxes have a private network.`);
-        }
-        if (asked('disk_mb')) {
-            notices.push('disk_mb was not enforced: copy sandboxes write to the disk.');
-        }
-    }
-    return notices;
+/**
+ * The plan of a gate: from the chosen checks, the trees there are and the results the cache
+ * already holds, every run left to do and what it needs.
+ */
+function planGate(p) {
+    const { checks } = p.selection;
+    const roles = p.dirs.baseline !== null ? ['baseline', 'candidate'] : ['candidate'];
+    const reused = p.reused ?? new Map();
+    return {
+        mode: p.mode,
+        flaky: p.config.flaky ?? 'warn',
+        checks,
+        allChecks: p.selection.allChecks,
+        skipped: p.selection.skipped,
+        shard: p.selection.shard,
+        roles,
+        reused,
+        reusedResults: roles.flatMap((role) => checks.flatMap((check) => {
+            const result = reused.get(runKey(role, check.name));
+            return result ? [{ role, check, result }] : [];
+        })),
+        // A tree whose every result is reused is not prepared, unless an audit needs it later.
+        prepare: roles.filter((role) => checks.some((c) => !reused.has(runKey(role, c.name)))),
+        jobs: scheduleRuns(checks, roles, reused),
+        parallel: Math.max(1, p.asked.parallel ?? p.config.parallel ?? p.cpus),
+        audits: p.asked.audit ?? p.config.audit ?? p.asked.auditDefault ?? [],
+        // Timings must not be measured beside audit runs: then those wait for the normal runs to
+        // end. Otherwise they fill slots as the normal runs free them.
+        holdAudits: checks.some(measuresTime),
+    };
 }
-async function withFunctionChecks(config, workspace, abort) {
-    if (config.functions === null)
-        return config;
-    let listed;
-    try {
-        listed = await workspace.listFunctionChecks(config.functions, abort);
-    }
-    catch (error) {
-        if (abort?.aborted)
-            throw error;
-        // A broken checks module is a config problem: one clear line, exit 2, no stack.
-        const message = error instanceof Error ? error.message : String(error);
-        throw new ConfigError({ file: config.functions, key: 'functions', message });
-    }
-    return mergeFunctionChecks(config, listed, config.functions);
-}
-function selectChecks(checks, only, skip) {
+function chooseChecks(checks, only, skip) {
     const known = new Set(checks.map((c) => c.name));
     const unknown = [...(only ?? []), ...skip].filter((name) => !known.has(name));
     if (unknown.length > 0) {
@@ -18195,103 +19319,123 @@ function scheduleRuns(checks, roles, reused) {
     }
     return jobs;
 }
-/** Runs a job's first attempt, and retries while it did not pass and retries are left. */
-async function runAttempts(job, p) {
-    const attempts = [];
-    for (let attempt = 1; attempt <= 1 + p.retries; attempt++) {
-        const started_at = now();
-        const result = await p.run(p.seedOf(attempt), attempt);
-        attempts.push({ result, started_at });
-        if (!isRetryable(result) || p.aborted())
-            break;
-    }
-    return attempts;
-}
-/**
- * The seed of one attempt: the gate's own seed for the first attempt of the first repeat (so the
- * reproduce line replays it), a seed derived from it for every other one (so each retry differs,
- * and each can be replayed with --seed).
- */
-function attemptSeed(seed, repeat, attempt) {
-    if (repeat === 1 && attempt === 1)
-        return seed;
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`${seed}/${repeat}/${attempt}`).digest('hex').slice(0, 8);
-}
-function now() {
-    return new Date().toISOString();
-}
-/** A check on a tree whose setup failed never ran; it is ERROR, and says why. */
-function setupFailedResult(setup, role, seed) {
-    return {
-        outcome: 'ERROR',
-        reason: `setup failed on the ${role} (${setup.outcome}: ${setup.reason}); the check did not run`,
-        score: null,
-        duration_ms: 0,
-        exit_code: null,
-        signal: null,
-        output: { head: '', tail: '', bytes: 0, truncated: false, log_path: setup.output.log_path },
-        seed,
-        sandbox: setup.sandbox,
-    };
-}
-/**
- * A scheduler of at most `limit` tasks at once, started in the order they were handed in: the
- * normal runs are all handed in first, so an audit run handed in later waits behind them.
- */
-function createLimiter(limit) {
-    let active = 0;
-    const waiting = [];
-    return async (task) => {
-        if (active < limit)
-            active++;
-        else
-            await new Promise((resolve) => waiting.push(resolve));
-        try {
-            return await task();
-        }
-        finally {
-            // The slot passes to the next waiting task, or frees up.
-            const next = waiting.shift();
-            if (next)
-                next();
-            else
-                active--;
-        }
-    };
-}
 /** Whether a check measures something that varies with the machine's load (a timing). */
 function measuresTime(check) {
     return (check.metrics ?? []).some((m) => !m.deterministic);
 }
-/** An audit run's progress event, in the gate's terms. */
-function auditEvent(event) {
-    return event.type === 'start'
-        ? { type: 'start', check: event.check, tree: event.tree, audit: event.audit }
-        : {
-            type: 'finish',
-            check: event.check,
-            tree: event.tree,
-            audit: event.audit,
-            result: event.result,
-        };
+
+;// CONCATENATED MODULE: ./src/gate/reuse-lookup.ts
+
+
+/**
+ * The results of `checks` on the trees that the cache holds and may be reused (those runs are
+ * not done again); null when the gate has no cache.
+ */
+async function lookUpReusable(options, config, checks, dirs, sandbox) {
+    if (!options.cache)
+        return null;
+    return lookUpResults(options.cache, config, checks, treesByRole(dirs), sandbox, options.abort);
 }
-/** Quotes one argument for a POSIX shell, only when it needs it. */
-function gate_shellQuote(arg) {
-    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
-}
-function defaultReproduce(options) {
-    return (check, seed) => {
-        const args = ['npx', 'quorum-gate', 'verify', '--candidate', options.candidateDir];
-        if (options.config.file)
-            args.push('--config', options.config.file);
-        else if (options.config.functions)
-            args.push('--checks', options.config.functions);
-        args.push('--only', check.name, '--seed', seed);
-        return args.map(gate_shellQuote).join(' ');
-    };
+/** The candidate's content identity: the caller's (a git tree id), else the hash looked up. */
+function candidateTreeIdOf(options, lookup) {
+    return options.cache?.treeIds?.candidate ?? lookup?.treeIds.get('candidate') ?? null;
 }
 
-;// CONCATENATED MODULE: ./src/promote.ts
+;// CONCATENATED MODULE: ./src/gate/run-gate.ts
+/**
+ * The gate: config + two trees in, one Report out. This is the only module that knows the order
+ * of things; each step is a call into the module that owns it:
+ *
+ *   open the workspace -> list function checks -> select checks -> look up reusable results
+ *   -> plan (plan.ts) -> run the plan (execute.ts) -> compare and store results -> finish the
+ *   audits -> assemble the report (assemble-report.ts)
+ *
+ * Both the CLI and the action call runGate and nothing below it.
+ */
+
+
+
+
+
+
+
+
+
+/**
+ * Runs every configured check on the candidate (and the baseline, when given) and decides.
+ * Never throws for anything a check does: a broken check is a RunResult, not an exception.
+ * Throws ConfigError for a bad functions module and GateUsageError for bad options.
+ */
+async function runGate(options) {
+    const startedAt = new Date();
+    const dirs = { baseline: options.baselineDir ?? null, candidate: options.candidateDir };
+    const mode = chooseMode(options.config, options.mode ?? null, dirs.baseline);
+    const seed = options.seed ?? (0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex');
+    const workspace = await openGateWorkspace(options, dirs);
+    const onAbort = () => void workspace.dispose();
+    options.abort?.addEventListener('abort', onAbort, { once: true });
+    try {
+        options.onEvent?.({ type: 'sandbox', kind: workspace.kind, note: workspace.sandboxNote });
+        const config = await withFunctionChecks(options.config, workspace, options.abort);
+        const selection = selectChecks(config, options);
+        // Results reused from the cache: those trees' runs of those checks are not run again.
+        const reuse = await lookUpReusable(options, config, selection.checks, dirs, workspace.kind);
+        const plan = planGate({
+            mode,
+            config,
+            selection,
+            dirs,
+            reused: reuse?.reused ?? null,
+            asked: options,
+            cpus: (0,external_node_os_namespaceObject.availableParallelism)(),
+        });
+        const ran = await executePlan(plan, workspace, {
+            config,
+            dirs,
+            seed,
+            cache: options.cache ?? null,
+            candidateTreeId: candidateTreeIdOf(options, reuse),
+            onEvent: options.onEvent,
+            abort: options.abort,
+        });
+        const reproduce = options.reproduce ?? defaultReproduce(options);
+        const checks = checkReportsOf(plan, ran.attempts, { seed, reproduce });
+        if (reuse)
+            await storeResults(options.cache, reuse, checks, plan.reused);
+        const audited = await ran.finishAudit();
+        const setups = await ran.setups();
+        return assembleReport({
+            plan,
+            config,
+            configFile: options.config.file,
+            checks,
+            audited,
+            trees: { dirs, commits: options.commits ?? null, setups, ids: reuse?.treeIds ?? null },
+            isolation: isolationOf(workspace, options),
+            notices: {
+                given: options.notices ?? [],
+                cache: [...(reuse?.warnings ?? []), ...(options.cache?.store.warnings ?? [])],
+            },
+            startedAt,
+            finishedAt: new Date(),
+        });
+    }
+    finally {
+        options.abort?.removeEventListener('abort', onAbort);
+        await workspace.dispose();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/gate.ts
+/**
+ * The gate's entry for its callers (the CLI, the action, the library): runGate and what it
+ * takes. The gate itself lives in src/gate/ (run-gate.ts reads as its steps).
+ */
+
+
+
+
+;// CONCATENATED MODULE: ./src/cli/promote.ts
 /**
  * Promote: make the live directory match an allowed candidate (the original tool's
  * `--promote --live DIR`). Files the candidate deleted are deleted from live too, so live ends up
@@ -18350,7 +19494,7 @@ async function removeExtraneous(candidate, live, top) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/run/result-cache.ts
+;// CONCATENATED MODULE: ./src/cache/local-store.ts
 /**
  * The CLI's local cache of run results (DESIGN "Results are reusable"): one JSON file per result
  * key in one directory, `<key>.json`, holding an envelope
@@ -18484,7 +19628,7 @@ class DirectoryResultCache {
                 throw new Error('it has no JSON form');
         }
         catch (err) {
-            this.warn(`result for ${key} not cached: its payload is not JSON data (${result_cache_errorText(err)})`);
+            this.warn(`result for ${key} not cached: its payload is not JSON data (${local_store_errorText(err)})`);
             return;
         }
         const bytes = Buffer.from(text, 'utf8');
@@ -18654,7 +19798,7 @@ function parseEntry(bytes, key) {
         value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     }
     catch (err) {
-        return `it is not valid JSON (${result_cache_errorText(err)})`;
+        return `it is not valid JSON (${local_store_errorText(err)})`;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         return 'it is not a JSON object';
@@ -18684,7 +19828,7 @@ function entryError(err) {
         return 'it is a directory';
     return describeFsError(err);
 }
-function result_cache_errorText(err) {
+function local_store_errorText(err) {
     return oneLine(err instanceof Error ? err.message : String(err), 200);
 }
 
@@ -18914,6 +20058,7 @@ function countLines(text) {
 
 ;// CONCATENATED MODULE: ./src/report/format.ts
 
+
 /** Emoji for an outcome in markdown views. */
 const OUTCOME_ICON = {
     PASSED: '✅',
@@ -19133,9 +20278,27 @@ function outputText(output) {
     const sep = output.head.endsWith('\n') || output.head === '' ? '' : '\n';
     return `${output.head}${sep}[… ${formatBytes(dropped)} of output not kept here …]\n${output.tail}`;
 }
-/** How the process ended, for details: "exit code 1", "signal SIGKILL", or null when unknown. */
+/**
+ * What decided the candidate's outcome, for the head of its details: a shell check's exit
+ * ("exit code 1", "signal SIGKILL"); a function check's returned verdict ("returned passed:
+ * false"), since its exit code never decides (see engine/outcome.ts). A process that was killed
+ * or died is named by how it ended, whatever its kind. null when there is nothing to add (a
+ * function check's ERROR: its reason says what was wrong).
+ */
 function exitPhrase(check) {
     const run = check.candidate;
+    if (check.kind === 'function') {
+        // A FLAKY result carries the fields of its first attempt that did not pass.
+        const outcome = run.outcome === 'FLAKY'
+            ? (run.attempts?.find((a) => a.outcome !== 'PASSED')?.outcome ?? 'FAILED')
+            : run.outcome;
+        if (outcome === 'PASSED')
+            return 'returned passed: true';
+        if (outcome === 'FAILED')
+            return 'returned passed: false';
+        if (outcome === 'ERROR')
+            return null;
+    }
     if (run.signal)
         return `signal ${run.signal}`;
     if (run.exit_code !== null)
@@ -19147,6 +20310,17 @@ function shortSha(sha) {
     if (!sha || !/^[0-9a-f]{7,64}$/i.test(sha))
         return null;
     return sha.slice(0, 7).toLowerCase();
+}
+/**
+ * The one line that says runs are not isolated (the copy sandbox), and why: what a check can
+ * still do to the machine it runs on (README, "What holds, per sandbox kind"). `why` is the
+ * gate's note on why overlays were not used; null when copies were asked for.
+ */
+function copySandboxLine(why) {
+    const because = why === null || why.trim() === ''
+        ? 'copies were asked for'
+        : `no overlay sandbox here: ${plainLine(why, 120)}`;
+    return `copy sandbox: checks can read and write whatever you can (your HOME, credential files), read the gate's environment and signal it (${because})`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/log-safe.ts
@@ -19385,11 +20559,22 @@ function table(report, width, line) {
         line(...row);
     }
 }
-/** One line per metric: medians, change, interval, tolerance and the metric's verdict. */
+/**
+ * One line per metric: medians, change, interval, tolerance and the metric's verdict. A metric
+ * with no baseline (a candidate-only run) has no verdict: its line shows the candidate's value
+ * and says there was nothing to compare it with.
+ */
 function metricsTable(report, line) {
     line({ text: '  METRIC', style: 'dim' });
     for (const check of report.checks) {
         for (const m of check.metrics ?? []) {
+            if (m.baseline === null) {
+                const value = m.candidate.median === null ? 'no value' : formatScore(m.candidate.median);
+                line({ text: '  ' }, {
+                    text: plainLine(`${plainLine(check.name, NAME_MAX)} ${m.name} ${value} (no baseline to compare with)`, 400),
+                }, { text: `  n=${m.candidate.samples.length}`, style: 'dim' });
+                continue;
+            }
             const style = m.verdict === 'regressed'
                 ? 'red'
                 : m.verdict === 'improved'
@@ -19531,12 +20716,13 @@ function clipColumns(text, columns) {
     return `${chars.slice(0, Math.max(0, columns - 1)).join('')}…`;
 }
 
-;// CONCATENATED MODULE: ./src/cli.ts
+;// CONCATENATED MODULE: ./src/cli/run-cli.ts
 /**
  * `quorum verify` and `quorum scored`: argv -> gate -> terminal/JSON -> exit code.
  * Exit codes: 0 allowed (and promoted when asked), 1 blocked, 2 bad usage or bad config,
  * 3 an internal error, 130 interrupted. Errors a user can fix are one line on stderr, no stack.
  */
+
 
 
 
@@ -19589,34 +20775,34 @@ class UsageError extends errors_QuorumError {
 /** Runs the CLI with the given arguments (without node and script) and returns the exit code. */
 async function runCli(argv, io) {
     try {
-        return await cli_runCommand(argv, io);
+        return await run_cli_runCommand(argv, io);
     }
     catch (error) {
         if (io.interrupt.aborted)
-            return cli_fail(io, 'quorum: interrupted; every run was stopped', 130);
+            return run_cli_fail(io, 'quorum: interrupted; every run was stopped', 130);
         if (error instanceof errors_QuorumError) {
             switch (error.fate) {
                 case 'config':
-                    return cli_fail(io, error.describe(), 2);
+                    return run_cli_fail(io, error.describe(), 2);
                 case 'usage':
-                    return cli_fail(io, `quorum: ${error.describe()}`, 2);
+                    return run_cli_fail(io, `quorum: ${error.describe()}`, 2);
                 case 'promote':
-                    return cli_fail(io, `quorum: promote: ${error.describe()}`, 1);
+                    return run_cli_fail(io, `quorum: promote: ${error.describe()}`, 1);
                 case 'cancelled':
-                    return cli_fail(io, `quorum: ${error.describe()}`, 130);
+                    return run_cli_fail(io, `quorum: ${error.describe()}`, 130);
                 case 'environment':
-                    return cli_fail(io, `quorum: ${error.describe()}`, 3);
+                    return run_cli_fail(io, `quorum: ${error.describe()}`, 3);
             }
         }
         const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-        return cli_fail(io, `quorum: internal error: ${message}`, 3);
+        return run_cli_fail(io, `quorum: internal error: ${message}`, 3);
     }
 }
-function cli_fail(io, line, code) {
+function run_cli_fail(io, line, code) {
     io.stderr.write(`${line}\n`);
     return code;
 }
-async function cli_runCommand(argv, io) {
+async function run_cli_runCommand(argv, io) {
     const { values, positionals } = parseCliArgs(argv);
     if (values.help) {
         io.stdout.write(`${USAGE}\n`);
@@ -19671,6 +20857,30 @@ async function cli_runCommand(argv, io) {
             : defaultStateDir(io, trees, 'cache');
     const color = !values['no-color'] && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
     const progress = values.quiet ? undefined : progressPrinter(io);
+    // Runs that are not isolated are said first, as the first run starts (so a usage error found
+    // by the gate stays one line), or before the report if nothing ran; even with --quiet.
+    let sandboxNote = null;
+    let copyRuns = false;
+    let copyNamed = false;
+    const nameCopySandbox = () => {
+        if (!copyRuns || copyNamed)
+            return;
+        copyNamed = true;
+        io.stderr.write(`${copySandboxLine(sandboxNote)}\n`);
+    };
+    const onEvent = (event) => {
+        if (event.type === 'sandbox') {
+            copyRuns = event.kind === 'copy';
+            sandboxNote = event.note ?? null;
+        }
+        else if (event.type === 'start' || event.type === 'setup') {
+            nameCopySandbox();
+        }
+        progress?.(event);
+    };
+    const logDir = values['log-dir']
+        ? (0,external_node_path_namespaceObject.resolve)(io.cwd, values['log-dir'])
+        : defaultStateDir(io, trees, 'logs');
     const report = await runGate({
         config,
         candidateDir,
@@ -19684,16 +20894,20 @@ async function cli_runCommand(argv, io) {
         parallel,
         sandbox,
         cgroupSudo: values['cgroup-sudo'] ?? false,
-        logDir: values['log-dir']
-            ? (0,external_node_path_namespaceObject.resolve)(io.cwd, values['log-dir'])
-            : defaultStateDir(io, trees, 'logs'),
+        logDir,
         keepPassingLogs: values['keep-logs'] ?? false,
         parentEnv: io.env,
+        // The gate's own files, wherever they are: with the signing secret a check could forge a
+        // cached PASSED; with the cache or the logs, read or plant results (the workspace adds the
+        // gate's log directory itself; both are named here for when they lie under the trees).
+        maskPaths: [secretFile(io), ...(cacheDir === null ? [] : [cacheDir]), logDir],
         abort: io.interrupt,
-        ...(progress ? { onEvent: progress } : {}),
+        onEvent,
     });
     if (io.interrupt.aborted)
-        return cli_fail(io, 'quorum: interrupted; every run was stopped', 130);
+        return run_cli_fail(io, 'quorum: interrupted; every run was stopped', 130);
+    copyRuns ||= report.sandbox === 'copy';
+    nameCopySandbox();
     await writeJsonReport(io, values.json, report);
     if (values.json !== '-')
         io.stdout.write(renderTerminal(report, { color }));
@@ -19777,10 +20991,9 @@ function defaultStateDir(io, trees, what) {
  * entries committed to a repository's `.quorum/cache` are refused. Without a secret, no cache.
  */
 async function localCache(io, dir) {
-    const home = io.env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(io.env.HOME || (0,external_node_os_namespaceObject.tmpdir)(), '.cache');
     let secret;
     try {
-        secret = await machineSecret((0,external_node_path_namespaceObject.join)(home, 'quorum'));
+        secret = await machineSecret((0,external_node_path_namespaceObject.dirname)(secretFile(io)));
     }
     catch (error) {
         const why = error instanceof Error ? error.message : String(error);
@@ -19793,6 +21006,11 @@ async function localCache(io, dir) {
         parentEnv: io.env,
         secret,
     };
+}
+/** The file that holds this user's signing secret (see machineSecret). */
+function secretFile(io) {
+    const home = io.env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(io.env.HOME || (0,external_node_os_namespaceObject.tmpdir)(), '.cache');
+    return (0,external_node_path_namespaceObject.join)(home, 'quorum', SECRET_FILE);
 }
 /** `vacuity`, `changes`, `vacuity,changes` or `none`. */
 function parseAudit(value) {
@@ -19844,8 +21062,8 @@ function parsePositiveInt(value, flag) {
 /**
  * --config, else ./quorum.yml, else a config holding only the --checks module. A config or
  * checks module inside --candidate or --baseline belongs to that tree, which may be someone
- * else's change: it may not lead out of the tree (see openTreeFile). One outside every tree is
- * the user's own, and may be a link to anywhere.
+ * else's change: it may not lead out of the tree (see loadConfigFromTree). One outside every
+ * tree is the user's own, and may be a link to anywhere.
  */
 async function loadCliConfig(io, configFlag, checksFlag, trees) {
     const checks = checksFlag ? (0,external_node_path_namespaceObject.resolve)(io.cwd, checksFlag) : null;
@@ -19858,32 +21076,15 @@ async function loadCliConfig(io, configFlag, checksFlag, trees) {
         : (0,external_node_fs_namespaceObject.existsSync)(defaultConfig) && !checks
             ? defaultConfig
             : null;
-    // A config from a tree may only name a checks module in that same tree (`../..` included).
-    const configRoot = configPath ? treeContaining(configPath, trees) : null;
-    let config;
-    if (configPath) {
-        const loaded = await loadConfigFile(configPath, configRoot === null ? {} : { root: configRoot });
-        config = checks ? { ...loaded, functions: checks } : loaded;
-    }
-    else if (checks) {
-        config = configInCode({ functions: checks });
-    }
-    else {
+    if (!configPath && !checks) {
         throw new UsageError('no checks: pass --config FILE (or create ./quorum.yml) or --checks FILE');
     }
-    if (config.functions !== null) {
-        const root = checks ? treeContaining(checks, trees) : configRoot;
-        if (root !== null) {
-            const display = checks ? (checksFlag ?? config.functions) : config.functions;
-            const opened = await openTreeFile(config.functions, {
-                root,
-                display,
-                ...(checks ? {} : { key: 'functions' }),
-            });
-            await opened.handle.close();
-        }
-    }
-    return config;
+    return loadConfigFromTree({
+        config: configPath ? { path: configPath, root: treeContaining(configPath, trees) } : null,
+        checks: checks
+            ? { path: checks, display: checksFlag ?? checks, root: treeContaining(checks, trees) }
+            : null,
+    });
 }
 /** The tree `file` is in, as written or once the tree's own links are resolved; null if none. */
 function treeContaining(file, trees) {
@@ -19934,7 +21135,7 @@ function progressPrinter(io) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/cli-main.ts
+;// CONCATENATED MODULE: ./src/cli/main.ts
 /** Process glue for the CLI: real stdio, real signals, real exit code. */
 
 /** Runs `quorum` for this process and exits with its code. */

@@ -2,9 +2,10 @@ import type { AuditKind, AuditPolicy, Direction, FlakyPolicy, Mode, Report } fro
 import { type GateOptions } from './gate.ts';
 export type * from './engine/types.ts';
 export { ConfigError } from './engine/errors.ts';
-export { loadConfigFile, parseConfig } from './engine/config.ts';
+export { parseConfig } from './engine/config.ts';
+export { loadConfigFile } from './run/config-file.ts';
 export { runGate, GateUsageError, type GateOptions, type GateEvent } from './gate.ts';
-export { PromoteError } from './promote.ts';
+export { PromoteError } from './cli/promote.ts';
 /** A Report with a plain-text summary, as `verify` returns it (summary is not serialized). */
 export type VerifyReport = Report & {
     summary(): string;

@@ -12,17 +12,18 @@
  * child process that imports the module, so a check is only ever code that can be loaded afresh.
  */
 import { resolve } from 'node:path';
-import { configInCode, DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S } from "./engine/config.js";
+import { configInCode, DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S, withScoreMetric, } from "./engine/config.js";
 import { z } from 'zod';
 import { CHECK_NAME_PATTERN, MAX_CHECK_NAME_LENGTH, noiseKeys } from "./engine/config-schema.js";
 import { parseTolerance } from "./engine/numbers.js";
 import { runGate } from "./gate.js";
-import { promote } from "./promote.js";
+import { promote } from "./cli/promote.js";
 import { renderTerminal } from "./report/terminal.js";
 export { ConfigError } from "./engine/errors.js";
-export { loadConfigFile, parseConfig } from "./engine/config.js";
+export { parseConfig } from "./engine/config.js";
+export { loadConfigFile } from "./run/config-file.js";
 export { runGate, GateUsageError } from "./gate.js";
-export { PromoteError } from "./promote.js";
+export { PromoteError } from "./cli/promote.js";
 const NoiseOptions = z.object(noiseKeys);
 /** Builds a gate in code instead of quorum.yml. */
 export class Gate {
@@ -73,7 +74,7 @@ export class Gate {
             env: options.env ?? {},
             repeats: noise.data.repeats ?? 1,
             retries: noise.data.retries ?? 0,
-            metrics,
+            metrics: withScoreMetric(metrics, options.score_from ?? null),
             ...(options.expect === 'fail' ? { expect: 'fail' } : {}),
         });
         return this;

@@ -27,7 +27,7 @@ import type {
   TreeInfo,
   TreeRole,
 } from '../engine/types.ts'
-import { runKey } from '../run/reuse.ts'
+import { runKey } from '../cache/reuse.ts'
 import { VERSION } from '../version.ts'
 import type { TreeDirs } from './options.ts'
 import type { GatePlan } from './plan.ts'

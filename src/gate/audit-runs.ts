@@ -54,7 +54,7 @@ import type {
 } from '../engine/types.ts'
 import { DEFAULT_AUDIT_MAX_FILES } from '../engine/config.ts'
 import { listChangedFiles } from '../run/changed-files.ts'
-import { EMPTY_TREE_ID, type AuditCache } from '../run/reuse.ts'
+import { EMPTY_TREE_ID, type AuditCache } from '../cache/reuse.ts'
 import type { VariantFile } from '../run/variants.ts'
 import type { PreparedTree, RunOptions, Workspace } from '../run/workspace.ts'
 

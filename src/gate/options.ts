@@ -13,7 +13,7 @@ import type {
 } from '../engine/types.ts'
 import { QuorumError } from '../engine/errors.ts'
 import type { Shard } from '../engine/shard.ts'
-import type { ResultCacheOptions } from '../run/reuse.ts'
+import type { ResultCacheOptions } from '../cache/reuse.ts'
 
 /** Something the caller can show while the gate works; names and outcomes only, never output. */
 export type GateEvent =

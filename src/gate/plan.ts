@@ -14,7 +14,7 @@ import type {
   RunResult,
   TreeRole,
 } from '../engine/types.ts'
-import { runKey } from '../run/reuse.ts'
+import { runKey } from '../cache/reuse.ts'
 import { GateUsageError, type GateOptions, type TreeDirs } from './options.ts'
 
 /** One repeat of one check on one tree; its attempts run one after the other. */

@@ -1,6 +1,6 @@
 /** The gate's side of the result cache: what it already holds for this gate's runs. */
 import type { CheckSpec, GateConfig, SandboxKind } from '../engine/types.ts'
-import { lookUpResults, type Lookup } from '../run/reuse.ts'
+import { lookUpResults, type Lookup } from '../cache/reuse.ts'
 import { treesByRole, type GateOptions, type TreeDirs } from './options.ts'
 
 /**

@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import type { Report } from '../engine/types.ts'
-import { storeResults } from '../run/reuse.ts'
+import { storeResults } from '../cache/reuse.ts'
 import { assembleReport, checkReportsOf, defaultReproduce } from './assemble-report.ts'
 import { executePlan } from './execute.ts'
 import { withFunctionChecks } from './function-checks.ts'

@@ -96,7 +96,7 @@ describe('every error Quorum raises on purpose is a QuorumError whose fate decid
     const { WorkspaceError } = await import('../../src/run/workspace.ts')
     const { ToolResolutionError } = await import('../../src/run/system-tools.ts')
     const { CgroupError } = await import('../../src/run/cgroup.ts')
-    const { PromoteError } = await import('../../src/promote.ts')
+    const { PromoteError } = await import('../../src/cli/promote.ts')
     const { InputError } = await import('../../src/github/action/inputs.ts')
     const { EventError } = await import('../../src/github/gate/event.ts')
     const { GitError } = await import('../../src/github/gate/git.ts')

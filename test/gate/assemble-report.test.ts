@@ -19,7 +19,7 @@ import {
   type Isolation,
 } from '../../src/gate/assemble-report.ts'
 import { planGate, selectChecks, type GatePlan } from '../../src/gate/plan.ts'
-import { runKey } from '../../src/run/reuse.ts'
+import { runKey } from '../../src/cache/reuse.ts'
 import { VERSION } from '../../src/version.ts'
 import { attempt, ran } from './run-results.ts'
 

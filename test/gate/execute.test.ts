@@ -14,7 +14,7 @@ import type {
 import { attemptSeed, executePlan, type ExecuteContext } from '../../src/gate/execute.ts'
 import type { GateEvent } from '../../src/gate/options.ts'
 import { planGate, selectChecks, type GatePlan } from '../../src/gate/plan.ts'
-import { runKey } from '../../src/run/reuse.ts'
+import { runKey } from '../../src/cache/reuse.ts'
 import type { PreparedTree, RunOptions, Workspace } from '../../src/run/workspace.ts'
 import { ran } from './run-results.ts'
 

@@ -7,7 +7,7 @@ import { checksInShard } from '../../src/engine/shard.ts'
 import type { GateConfig, RunResult } from '../../src/engine/types.ts'
 import { GateUsageError } from '../../src/gate/options.ts'
 import { chooseMode, planGate, selectChecks, type GatePlan } from '../../src/gate/plan.ts'
-import { runKey } from '../../src/run/reuse.ts'
+import { runKey } from '../../src/cache/reuse.ts'
 
 const QUORUM_YML = `mode: no-regression
 parallel: 3

@@ -26,7 +26,7 @@ import {
   RESULT_CACHE_MAX_ENTRY_BYTES,
   isResultKey,
   openResultCache,
-} from '../../src/run/result-cache.ts'
+} from '../../src/cache/local-store.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'quorum-result-cache-'))
 after(() => rmSync(root, { recursive: true, force: true }))

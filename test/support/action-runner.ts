@@ -23,17 +23,20 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse as parseYaml } from 'yaml'
+import { assertDistBuiltFromSources } from './dist-freshness.ts'
 
 /** The repository root (this file is test/support/action-runner.ts). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 
-/** What `node <entry>` runs unless told otherwise. */
+/**
+ * What `node <entry>` runs unless told otherwise: the committed bundle, which must have been
+ * built from the sources in this checkout (see scripts/source-hash.mjs).
+ */
 export function defaultEntry(): string {
   const fromEnv = process.env['QUORUM_E2E_ENTRY']
-  return path.resolve(
-    REPO_ROOT,
-    fromEnv !== undefined && fromEnv !== '' ? fromEnv : 'dist/index.js',
-  )
+  if (fromEnv !== undefined && fromEnv !== '') return path.resolve(REPO_ROOT, fromEnv)
+  assertDistBuiltFromSources()
+  return path.resolve(REPO_ROOT, 'dist/index.js')
 }
 
 export interface RunActionOptions {

@@ -12,7 +12,7 @@
  *   the node binary there when the user cannot execute `process.execPath`.
  * - `runCli(actor, args, ...)` runs `node <copy>/src/bin/quorum.ts ...` as the actor (root or the
  *   user) with a small environment built from scratch, in its own process group, bounded by a
- *   timeout (SIGKILL to the group). (src/cli.ts only exports runCli; src/bin/quorum.ts is the
+ *   timeout (SIGKILL to the group). (src/cli/run-cli.ts only exports runCli; src/bin/quorum.ts is the
  *   executable entry point.)
  *
  * Everything this module creates lives under one scratch directory (`scratchBase()`), outside

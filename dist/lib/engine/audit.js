@@ -1,7 +1,7 @@
 /**
  * The audits that test the checks themselves, as pure logic: how a changed file is broken, which
  * changed files are audited, what a run on an audit tree means, and what the findings do to the
- * verdict. The runs themselves are src/audit-runs.ts's business.
+ * verdict. The runs themselves are src/gate/audit-runs.ts's business.
  *
  * - Vacuity probe: a check that passes on an empty tree (no files at all, setup not run) does not
  *   depend on the code: `echo ok`, a test glob that matches nothing, a runner that exits 0 on zero

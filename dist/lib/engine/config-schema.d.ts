@@ -129,6 +129,7 @@ export declare const ConfigFileSchema: z.ZodObject<{
         block: "block";
     }>>;
     env_passthrough: z.ZodOptional<z.ZodArray<z.ZodString>>;
+    read_only_paths: z.ZodOptional<z.ZodArray<z.ZodString>>;
     functions: z.ZodOptional<z.ZodString>;
     network: z.ZodOptional<z.ZodEnum<{
         none: "none";

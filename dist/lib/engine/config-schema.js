@@ -236,6 +236,14 @@ export const ConfigFileSchema = z.strictObject({
         .array(envName, { error: unlessMissing('must be a list of variable names') })
         .optional()
         .describe("Names of the judge's environment variables that checks may see, beyond the built-in allowlist. Credentials and runner files are refused."),
+    read_only_paths: z
+        .array(z
+        .string({ error: 'must be an absolute path or one starting with ~/ (a string)' })
+        .regex(/^(\/|~\/)/, { error: 'must be an absolute path or one starting with ~/' })
+        .regex(/^[^\t\n\0]*$/, { error: 'must not contain a tab, a line break or a NUL' }), { error: unlessMissing('must be a list of paths such as ["~/.rustup", "/opt/sdk"]') })
+        .max(100, { error: 'must list at most 100 paths' })
+        .optional()
+        .describe("Paths that checks may read although they would be hidden: by default a check reads its tree, its own HOME and TMPDIR, the system's directories and its tools (the PATH entries under a home and their install prefixes), and nothing of any home, /tmp or the gate's own files. ~/ is the gate user's HOME. Shown read-only, overlay sandboxes; their content is not part of a result's key (like the system's tools)."),
     functions: z
         .string({ error: unlessMissing('must be a path (a string)') })
         .min(1, { error: 'must not be empty' })

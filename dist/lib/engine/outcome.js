@@ -143,8 +143,25 @@ export function withDeclaredMetrics(c, reported, declared, how) {
  * score_from. TIMEOUT, CRASHED and ERROR score null.
  */
 export function classifyShellRun(r, p) {
-    const declared = (p.metrics ?? []).filter((m) => m.name !== p.scoreKey);
-    return withDeclaredMetrics(classifyShellExit(r, p), r.metrics ?? {}, declared, 'printed');
+    const declared = p.metrics ?? [];
+    // The score key is checked by classifyShellExit (a run that passed without it is ERROR, with
+    // its own message), so it is left out of the check for missing metrics, but not out of the
+    // metrics: `score_from: k` is the metric k too, and its value is the score (DESIGN.md).
+    const others = declared.filter((m) => m.name !== p.scoreKey);
+    const c = withDeclaredMetrics(classifyShellExit(r, p), r.metrics ?? {}, others, 'printed');
+    // The very value that is the score, so the two can never disagree.
+    const score = c.score;
+    if (p.scoreKey === null || score === null || !declared.some((m) => m.name === p.scoreKey)) {
+        return c;
+    }
+    // In the order the check declares its metrics (the score's metric comes first by default).
+    const metrics = {};
+    for (const { name } of declared) {
+        const value = name === p.scoreKey ? score : c.metrics?.[name];
+        if (value !== undefined)
+            metrics[name] = value;
+    }
+    return { ...c, metrics };
 }
 function classifyShellExit(r, p) {
     const early = classifyCommon(r, p.timeoutMs);

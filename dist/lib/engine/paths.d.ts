@@ -8,3 +8,10 @@ export declare function isInside(child: string, parent: string): boolean;
  * are trimmed, and with `max` a longer result is cut to `max` characters ending in "…".
  */
 export declare function oneLine(text: string, max?: number): string;
+/**
+ * Entries at a tree's root that checks never see and that result keys and the change audit
+ * leave out: git's own data (not part of the tree) and Quorum's (its logs and cache, written
+ * by the gate, so hashing them would change the key they are looked up by). One list, so that
+ * whatever the key leaves out is hidden from the check, and the other way round.
+ */
+export declare const TREE_HIDDEN: readonly string[];

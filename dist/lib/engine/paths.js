@@ -16,3 +16,10 @@ export function oneLine(text, max) {
     const line = text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
     return max !== undefined && line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
+/**
+ * Entries at a tree's root that checks never see and that result keys and the change audit
+ * leave out: git's own data (not part of the tree) and Quorum's (its logs and cache, written
+ * by the gate, so hashing them would change the key they are looked up by). One list, so that
+ * whatever the key leaves out is hidden from the check, and the other way round.
+ */
+export const TREE_HIDDEN = ['.git', '.quorum'];

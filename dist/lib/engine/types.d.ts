@@ -129,6 +129,11 @@ export interface GateConfig {
     env: Record<string, string>;
     /** Maximum number of runs at once; null = number of cores. */
     parallel: number | null;
+    /**
+     * Paths checks may read although a home or a private directory hides them (overlay only),
+     * absolute or `~/...` for the gate user's HOME. Not part of any result's key.
+     */
+    read_only_paths?: string[];
     /** Path of the function-checks module, resolved against the config's directory; null if none. */
     functions: string | null;
     /**

@@ -69,7 +69,19 @@ export declare function formatBytes(bytes: number): string;
  * Still untrusted and unbounded in principle; callers cut and sanitize it.
  */
 export declare function outputText(output: CapturedOutput): string;
-/** How the process ended, for details: "exit code 1", "signal SIGKILL", or null when unknown. */
+/**
+ * What decided the candidate's outcome, for the head of its details: a shell check's exit
+ * ("exit code 1", "signal SIGKILL"); a function check's returned verdict ("returned passed:
+ * false"), since its exit code never decides (see engine/outcome.ts). A process that was killed
+ * or died is named by how it ended, whatever its kind. null when there is nothing to add (a
+ * function check's ERROR: its reason says what was wrong).
+ */
 export declare function exitPhrase(check: CheckReport): string | null;
 /** First 7 characters of a hex sha, or null when the value is not a sha. */
 export declare function shortSha(sha: string | null | undefined): string | null;
+/**
+ * The one line that says runs are not isolated (the copy sandbox), and why: what a check can
+ * still do to the machine it runs on (README, "What holds, per sandbox kind"). `why` is the
+ * gate's note on why overlays were not used; null when copies were asked for.
+ */
+export declare function copySandboxLine(why: string | null): string;

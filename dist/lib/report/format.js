@@ -1,3 +1,4 @@
+import { plainLine } from "./sanitize.js";
 export { formatDelta, formatScore } from "../engine/numbers.js";
 /** Emoji for an outcome in markdown views. */
 export const OUTCOME_ICON = {
@@ -218,9 +219,27 @@ export function outputText(output) {
     const sep = output.head.endsWith('\n') || output.head === '' ? '' : '\n';
     return `${output.head}${sep}[… ${formatBytes(dropped)} of output not kept here …]\n${output.tail}`;
 }
-/** How the process ended, for details: "exit code 1", "signal SIGKILL", or null when unknown. */
+/**
+ * What decided the candidate's outcome, for the head of its details: a shell check's exit
+ * ("exit code 1", "signal SIGKILL"); a function check's returned verdict ("returned passed:
+ * false"), since its exit code never decides (see engine/outcome.ts). A process that was killed
+ * or died is named by how it ended, whatever its kind. null when there is nothing to add (a
+ * function check's ERROR: its reason says what was wrong).
+ */
 export function exitPhrase(check) {
     const run = check.candidate;
+    if (check.kind === 'function') {
+        // A FLAKY result carries the fields of its first attempt that did not pass.
+        const outcome = run.outcome === 'FLAKY'
+            ? (run.attempts?.find((a) => a.outcome !== 'PASSED')?.outcome ?? 'FAILED')
+            : run.outcome;
+        if (outcome === 'PASSED')
+            return 'returned passed: true';
+        if (outcome === 'FAILED')
+            return 'returned passed: false';
+        if (outcome === 'ERROR')
+            return null;
+    }
     if (run.signal)
         return `signal ${run.signal}`;
     if (run.exit_code !== null)
@@ -232,4 +251,15 @@ export function shortSha(sha) {
     if (!sha || !/^[0-9a-f]{7,64}$/i.test(sha))
         return null;
     return sha.slice(0, 7).toLowerCase();
+}
+/**
+ * The one line that says runs are not isolated (the copy sandbox), and why: what a check can
+ * still do to the machine it runs on (README, "What holds, per sandbox kind"). `why` is the
+ * gate's note on why overlays were not used; null when copies were asked for.
+ */
+export function copySandboxLine(why) {
+    const because = why === null || why.trim() === ''
+        ? 'copies were asked for'
+        : `no overlay sandbox here: ${plainLine(why, 120)}`;
+    return `copy sandbox: checks can read and write whatever you can (your HOME, credential files), read the gate's environment and signal it (${because})`;
 }

@@ -194,11 +194,22 @@ function table(report, width, line) {
         line(...row);
     }
 }
-/** One line per metric: medians, change, interval, tolerance and the metric's verdict. */
+/**
+ * One line per metric: medians, change, interval, tolerance and the metric's verdict. A metric
+ * with no baseline (a candidate-only run) has no verdict: its line shows the candidate's value
+ * and says there was nothing to compare it with.
+ */
 function metricsTable(report, line) {
     line({ text: '  METRIC', style: 'dim' });
     for (const check of report.checks) {
         for (const m of check.metrics ?? []) {
+            if (m.baseline === null) {
+                const value = m.candidate.median === null ? 'no value' : formatScore(m.candidate.median);
+                line({ text: '  ' }, {
+                    text: plainLine(`${plainLine(check.name, NAME_MAX)} ${m.name} ${value} (no baseline to compare with)`, 400),
+                }, { text: `  n=${m.candidate.samples.length}`, style: 'dim' });
+                continue;
+            }
             const style = m.verdict === 'regressed'
                 ? 'red'
                 : m.verdict === 'improved'

@@ -13,8 +13,9 @@ import { constants as fsConstants } from 'node:fs';
 import { lstat, open, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BINARY_SNIFF_BYTES } from "../engine/audit.js";
-/** Skipped at the root: git's own data and Quorum's logs and cache (as in tree-hash.ts). */
-const IGNORED_AT_ROOT = new Set(['.git', '.quorum']);
+import { TREE_HIDDEN } from "../engine/paths.js";
+/** Skipped at the root: what no check sees (TREE_HIDDEN), so breaking it could prove nothing. */
+const IGNORED_AT_ROOT = new Set(TREE_HIDDEN);
 const FILE_CONCURRENCY = 16;
 const CHUNK_BYTES = 64 * 1024;
 const OPEN_FLAGS = fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK;

@@ -2,5 +2,6 @@ import { BaseProvider, type EnterOptions, type Sandbox, type SandboxProvider, ty
 export declare class CopyProvider extends BaseProvider implements SandboxProvider {
     readonly kind: "copy";
     private readonly setpriv;
+    whyHidden(): string | null;
     enter(tree: TreeLayers, signal?: AbortSignal, options?: EnterOptions): Promise<Sandbox>;
 }

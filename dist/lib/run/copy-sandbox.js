@@ -2,13 +2,17 @@
  * The copy sandbox: the portable fallback, a fresh `cp -a` of the prepared tree per run. It
  * protects nothing outside the tree; see sandbox.ts.
  */
-import { cp, mkdir } from 'node:fs/promises';
+import { cp, mkdir, readdir } from 'node:fs/promises';
+import { TREE_HIDDEN } from "../engine/paths.js";
 import { join } from 'node:path';
 import { removeTree } from "./remove-tree.js";
 import { BaseProvider, SANDBOX_FAILURE_EXIT_CODE, findTool, isRoot, readFailure, runCommand, } from "./sandbox-core.js";
 export class CopyProvider extends BaseProvider {
     kind = 'copy';
     setpriv = findTool('setpriv');
+    whyHidden() {
+        return null;
+    }
     async enter(tree, signal, options = {}) {
         this.checkTree(tree);
         const stop = signal ? AbortSignal.any([this.helpers.signal, signal]) : this.helpers.signal;
@@ -68,23 +72,30 @@ function copyPrefix(setpriv, cgroups) {
 }
 /**
  * Copies the contents of `from` into the existing directory `to`, symlinks as links,
- * preserving modes and times. `cp -a` is several times faster than a JS walk (and reflinks
- * where the filesystem can); the JS walk is the fallback where there is no cp.
+ * preserving modes and times, except the entries no check may see (TREE_HIDDEN: what result
+ * keys leave out). `cp -a` is several times faster than a JS walk (and reflinks where the
+ * filesystem can); the JS walk is the fallback where there is no cp.
  */
 async function copyTree(from, to, signal, 
 /** Files already in `to` are replaced (removed first, so a read-only one is no obstacle). */
 over = false) {
+    const names = (await readdir(from)).filter((name) => !TREE_HIDDEN.includes(name));
+    if (names.length === 0)
+        return;
     const cpPath = findTool('cp');
     if (cpPath === null) {
-        await cp(from, to, {
-            recursive: true,
-            verbatimSymlinks: true,
-            preserveTimestamps: true,
-            force: true,
-        });
+        for (const name of names) {
+            await cp(join(from, name), join(to, name), {
+                recursive: true,
+                verbatimSymlinks: true,
+                preserveTimestamps: true,
+                force: true,
+            });
+        }
         return;
     }
-    const argv = [cpPath, '-a', ...(over ? ['--remove-destination'] : []), '--', `${from}/.`, to];
+    const sources = names.map((name) => join(from, name));
+    const argv = [cpPath, '-a', ...(over ? ['--remove-destination'] : []), '--', ...sources, to];
     const result = await runCommand(argv, {
         cwd: '/',
         env: { PATH: '/usr/bin:/bin', LC_ALL: 'C' },

@@ -10,6 +10,8 @@ import { spawnBounded } from "./process.js";
 export async function listFunctionChecks(modulePath, opts) {
     const timeoutMs = opts.timeoutMs ?? 30_000;
     const argv = listHostArgv(modulePath);
+    // spawnBounded, not exec: the host runs the module's own code, like a function check, and
+    // answers on the verdict channel (fd 3, with the nonce on stdin), which only a run has.
     const r = await spawnBounded({
         argv: opts.wrap ? opts.wrap(argv) : argv,
         cwd: opts.cwd,

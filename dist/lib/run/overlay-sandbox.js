@@ -2,17 +2,29 @@
  * The overlay sandbox: O(1) in tree size, the host read-only, private /tmp, /run and /dev/shm,
  * no capabilities. See sandbox.ts for the overview and MOUNT_HELPER for the mounts.
  */
-import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join } from 'node:path';
-import { isInside } from "../engine/paths.js";
+import { isAbsolute, join } from 'node:path';
+import { TREE_HIDDEN, isInside } from "../engine/paths.js";
+import { shellQuote } from "../engine/shell-quote.js";
 import { MOUNT_HELPER, MOUNT_SYSCALLS } from "./mount-helper.js";
+import { credentialsIn, hiddenHomes, toolDirsUnder } from "./read-allowlist.js";
 import { removeTree } from "./remove-tree.js";
 import { BaseProvider, SANDBOX_FAILURE_EXIT_CODE, findTool, readFailure, } from "./sandbox-core.js";
 /** Directories every overlay run gets a fresh, private, empty tmpfs over. */
 const PRIVATE_DIRS = ['/tmp', '/var/tmp', '/run', '/var/run', '/dev/shm'];
-/** Size of those (and of the masks) when the run has no disk budget. */
+/** Size of those when the run has no disk budget. */
 const DEFAULT_COVER_BYTES = 1024 * 1024 * 1024;
+/**
+ * An empty directory over a home, a mask or a hidden entry of the tree: it only ever holds the
+ * mount points of what is shown again, and is made read-only once they are in place.
+ */
+const HIDE_OPTIONS = 'size=1m,nr_inodes=4096,mode=0755';
+/**
+ * Inodes of a run's capped tmpfs: one per 4 KiB of its size (what a file of one page costs),
+ * so that empty files cannot exhaust the machine where bytes would not; at least MIN_INODES.
+ */
+const BYTES_PER_INODE = 4096;
+const MIN_INODES = 4096;
 /**
  * Runs in the new mount (and user) namespace, outside the new pid namespace. $1 is the area,
  * whose `conf` (shell assignments written by `enter`) names every tool and path; the rest is the
@@ -59,15 +71,34 @@ export class OverlayProvider extends BaseProvider {
     userns;
     privateProc;
     masks;
+    hidden;
     keep;
     helperFile = null;
     constructor(dir, tools, o) {
         super(dir);
+        const env = o.env ?? process.env;
         this.tools = tools;
         this.userns = o.userns;
         this.privateProc = o.privateProc;
-        this.masks = o.masks.filter(usablePath);
-        this.keep = [...new Set([...o.readOnly, ...toolDirsUnderPrivateDirs()])].filter(usablePath);
+        this.hidden = (o.hidden ?? hiddenHomes(env)).filter(usablePath);
+        const toolDirs = toolDirsUnder([...PRIVATE_DIRS, ...this.hidden], env);
+        this.keep = [...new Set([...o.readOnly, ...toolDirs])].filter(usablePath);
+        const credentials = credentialsIn(this.keep, this.hidden);
+        this.masks = [...new Set([...o.masks, ...credentials])].filter(usablePath);
+    }
+    whyHidden(path) {
+        if (!isAbsolute(path) || this.keep.some((k) => isInside(path, k)))
+            return null;
+        const mask = this.masks.find((m) => isInside(path, m));
+        if (mask !== undefined)
+            return `${mask} is hidden from checks (the gate's own files and credentials)`;
+        const priv = PRIVATE_DIRS.find((d) => isInside(path, d));
+        if (priv !== undefined)
+            return `${priv} is private to each run`;
+        const home = this.hidden.find((h) => isInside(path, h));
+        if (home !== undefined)
+            return `${home} is hidden from checks (reads follow an allow list)`;
+        return null;
     }
     /** The mount helper's script, written once per provider where no run can change it. */
     helper() {
@@ -80,31 +111,41 @@ export class OverlayProvider extends BaseProvider {
         return this.helperFile;
     }
     /**
-     * The run's mount plan (see MOUNT_HELPER). After the tree's overlays are mounted, the whole
-     * host becomes read-only; then /tmp, /var/tmp, /run (daemon sockets), /dev/shm and every mask
-     * get an empty private tmpfs (a masked file: /dev/null), deepest first so that a mask inside
-     * another is in place before the outer one hides it; then the paths the run needs that a cover
-     * hid are shown again: the caller's read-only paths (the checks module, the config) read-only,
-     * and the run's own area writable. So a check can write its tree, its HOME and its TMPDIR, and
-     * nothing else that outlives it.
+     * The run's mount plan (see MOUNT_HELPER). After the tree's overlays are mounted (with the
+     * entries no key covers, TREE_HIDDEN, hidden in them), the whole host becomes read-only; then
+     * /tmp, /var/tmp, /run (daemon sockets) and /dev/shm get a private, empty, writable directory,
+     * and every home and every mask an empty read-only one (a masked file: /dev/null), deepest
+     * first so that a mask inside another is in place before the outer one hides it; then the
+     * paths the run needs that a cover hid are shown again read-only: the tools under a home or a
+     * private directory, the caller's read-only paths (the checks module, the config's
+     * `read_only_paths`); and the run's own area. So a check reads its tree, HOME, TMPDIR, the
+     * system and its tools, and writes only the first three.
+     *
+     * With a disk budget every writable place is one size- and inode-capped tmpfs: the overlay's
+     * upper layer, HOME, TMPDIR and the private /tmp, /var/tmp, /run and /dev/shm are directories
+     * in it, and the rest of the area is read-only, so nothing a run writes escapes the cap.
      */
     mountPlan(area, tree, options, layout) {
         const syscalls = MOUNT_SYSCALLS[process.arch];
         if (!syscalls)
             throw new Error(`overlay sandboxes are not supported on ${process.arch}`);
-        const ops = [['sys', String(syscalls[0]), String(syscalls[1])]];
+        const ops = [['sys', ...syscalls.map(String)]];
         if (this.privateProc)
             ops.push(['proc']);
         const x = this.userns ? ',userxattr' : '';
+        const rw = join(area, 'rw');
         if (layout.tmpfs) {
-            ops.push(['tmpfs', join(area, 'rw'), `size=${layout.tmpfs},mode=0755`]);
+            const inodes = Math.max(MIN_INODES, Math.floor(layout.tmpfs / BYTES_PER_INODE));
+            ops.push(['tmpfs', rw, `size=${layout.tmpfs},nr_inodes=${inodes},mode=0755`]);
             for (const d of layout.mkdirs)
                 ops.push(['mkdir', join(area, d)]);
+            PRIVATE_DIRS.forEach((_, i) => ops.push(['mkdir', join(rw, `p${i}`), '1777']));
         }
         const lower = tree.root.map((_, i) => `l${i}`).join(':');
+        const root = join(area, 'root');
         ops.push([
             'overlay',
-            join(area, 'root'),
+            root,
             `lowerdir=${lower},upperdir=${layout.upper},workdir=${layout.work}${x}`,
         ]);
         if (tree.home.length > 0) {
@@ -115,24 +156,46 @@ export class OverlayProvider extends BaseProvider {
                 `lowerdir=${homeLower},upperdir=${layout.homeUpper},workdir=${layout.homeWork}${x}`,
             ]);
         }
+        const treeHidden = TREE_HIDDEN.map((name) => join(root, name));
+        for (const path of treeHidden)
+            ops.push(['cover', path, HIDE_OPTIONS]);
         const keep = [...new Set([...this.keep, ...(options.keep ?? []).filter(usablePath)])];
         for (const path of keep)
             ops.push(['hold', path]);
         ops.push(['hold', area]);
+        if (options.network === 'none')
+            ops.push(['lo']);
         ops.push(['ro']);
-        const coverSize = `size=${options.diskBytes ?? DEFAULT_COVER_BYTES},mode=1777`;
-        const covers = [...new Set([...PRIVATE_DIRS, ...this.masks])].sort((a, b) => depth(b) - depth(a));
-        for (const path of covers)
-            ops.push(['cover', path, coverSize]);
+        const privateCover = `size=${options.diskBytes ?? DEFAULT_COVER_BYTES},mode=1777`;
+        const hides = new Set([...this.hidden, ...this.masks]);
+        const covers = [...new Set([...PRIVATE_DIRS, ...hides])].sort((a, b) => depth(b) - depth(a));
+        for (const path of covers) {
+            const i = PRIVATE_DIRS.indexOf(path);
+            if (i < 0)
+                ops.push(['cover', path, HIDE_OPTIONS]);
+            // Relative to the area (the helper's working directory): a cover made before this one,
+            // over /tmp say, may already hide the area's absolute path.
+            else if (layout.tmpfs)
+                ops.push(['bind', join('rw', `p${i}`), path]);
+            else
+                ops.push(['cover', path, privateCover]);
+        }
         for (const path of keep) {
-            // A kept path inside a mask stays hidden: the mask wins.
+            // A kept path inside a mask stays hidden: the mask wins (a home does not).
             if (!this.masks.some((m) => isInside(path, m)))
                 ops.push(['show', path, 'ro']);
         }
-        ops.push(['show', area, 'rw']);
-        if (options.network === 'none')
-            ops.push(['lo']);
-        ops.push(['cd', join(area, 'root')]);
+        if (layout.tmpfs) {
+            ops.push(['show', area, 'ro'], ['rw', root], ['rw', rw]);
+        }
+        else {
+            ops.push(['show', area, 'rw']);
+        }
+        for (const path of [...treeHidden, ...covers]) {
+            if (hides.has(path) || treeHidden.includes(path))
+                ops.push(['seal', path]);
+        }
+        ops.push(['cd', root], ['scope']);
         return ops.map((op) => `${op.join('\t')}\n`).join('');
     }
     async enter(tree, _signal, options = {}) {
@@ -169,7 +232,8 @@ export class OverlayProvider extends BaseProvider {
         const prefix = [tools.unshare];
         if (this.userns)
             prefix.push('--user', '--map-current-user', '--keep-caps');
-        prefix.push('--mount', '--propagation', 'private', '--pid');
+        // --ipc: the host's System V IPC objects and POSIX message queues stay out of reach.
+        prefix.push('--mount', '--propagation', 'private', '--pid', '--ipc');
         if (options.network === 'none')
             prefix.push('--net');
         prefix.push('--', tools.sh, '-c', WRAPPER, 'quorum-sandbox', area);
@@ -235,31 +299,10 @@ function overlayLayout(tree, diskBytes) {
         tmp: 'rw/tmp',
     };
 }
-/**
- * The directories of the tools a run needs (node for function checks, and every PATH entry)
- * that lie under a directory the run gets a private tmpfs over (e.g. a Node installed under
- * /tmp): they stay visible, read-only, like the checks module.
- */
-function toolDirsUnderPrivateDirs() {
-    const dirs = (process.env.PATH ?? '').split(':').filter((d) => d.startsWith('/'));
-    for (const exe of [process.execPath]) {
-        dirs.push(dirname(exe));
-        try {
-            dirs.push(dirname(realpathSync(exe)));
-        }
-        catch {
-            // not resolvable: the unresolved directory is kept
-        }
-    }
-    return dirs.filter((d) => PRIVATE_DIRS.some((p) => isInside(d, p)) && existsSync(d));
-}
 /** A path the mount plan can carry: absolute, no tab or newline. */
 function usablePath(path) {
     return isAbsolute(path) && !/[\t\n]/.test(path);
 }
 function depth(path) {
     return path.split('/').length;
-}
-function shellQuote(value) {
-    return `'${value.replaceAll("'", `'\\''`)}'`;
 }

@@ -35,8 +35,13 @@ export interface SpawnSpec {
      */
     channel?: boolean;
     /**
+     * Written to the child's stdin, which then ends (after the nonce line when `channel` is set).
+     * Without either, stdin is /dev/null.
+     */
+    input?: string;
+    /**
      * Sees every chunk of output as it arrives, with the stream it came on (for callers that need
-     * stdout and stderr apart, like runCommand). Called before the chunk is captured.
+     * stdout and stderr apart, like exec). Called before the chunk is captured.
      */
     onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
 }
@@ -57,3 +62,7 @@ export declare function shellArgv(command: string): string[];
  * reaper count as gone) and the log file is complete.
  */
 export declare function spawnBounded(spec: SpawnSpec, abort?: AbortSignal): Promise<SpawnResult>;
+/** Why `dir` cannot be a working directory (it is missing, or not a directory), or null. */
+export declare function checkDirectory(dir: string): string | null;
+/** A failed spawn as one line: the errno code first, and what it means for `command`. */
+export declare function describeSpawnError(err: unknown, command: string): string;

@@ -77,6 +77,7 @@ export async function spawnBounded(spec, abort) {
     let scanned = null;
     const metrics = () => (scanned ??= scanner?.finish() ?? {});
     const nonce = spec.channel ? randomBytes(16).toString('hex') : null;
+    const stdinText = nonce === null ? (spec.input ?? null) : `${nonce}\n${spec.input ?? ''}`;
     const channelChunks = [];
     let channelBytes = 0;
     const finalResult = (p) => ({
@@ -110,7 +111,7 @@ export async function spawnBounded(spec, abort) {
             env: spec.env,
             detached: true,
             stdio: [
-                nonce ? 'pipe' : 'ignore',
+                stdinText === null ? 'ignore' : 'pipe',
                 'pipe',
                 'pipe',
                 ...(spec.channel ? ['pipe'] : []),
@@ -128,10 +129,10 @@ export async function spawnBounded(spec, abort) {
         return notStarted(describeSpawnError(err, spec.argv[0]));
     }
     trackGroup(pid);
-    if (nonce && child.stdin) {
+    if (stdinText !== null && child.stdin) {
         // A child that exits without reading stdin makes this write fail with EPIPE: harmless.
         child.stdin.on('error', () => { });
-        child.stdin.end(`${nonce}\n`);
+        child.stdin.end(stdinText);
     }
     const outputs = [child.stdout, child.stderr].filter((s) => s !== null);
     const channelStream = spec.channel ? child.stdio[3] : null;
@@ -252,7 +253,8 @@ export async function spawnBounded(spec, abort) {
 function once(stream, event) {
     return new Promise((resolve) => stream.once(event, () => resolve()));
 }
-function checkDirectory(dir) {
+/** Why `dir` cannot be a working directory (it is missing, or not a directory), or null. */
+export function checkDirectory(dir) {
     try {
         if (!statSync(dir).isDirectory())
             return `ENOTDIR: the working directory is not a directory: ${dir}`;
@@ -262,7 +264,8 @@ function checkDirectory(dir) {
         return `ENOENT: the working directory does not exist: ${dir}`;
     }
 }
-function describeSpawnError(err, command) {
+/** A failed spawn as one line: the errno code first, and what it means for `command`. */
+export function describeSpawnError(err, command) {
     const code = err?.code;
     if (code === 'ENOENT')
         return `ENOENT: command not found: ${command}`;

@@ -54,6 +54,11 @@ export interface SandboxProvider {
     enter(tree: TreeLayers, signal?: AbortSignal, options?: EnterOptions): Promise<Sandbox>;
     /** Kills helper processes (copies in flight) and deletes `dir`. Idempotent. */
     dispose(): Promise<void>;
+    /**
+     * Why runs cannot see `path` of the host (a private /tmp, a hidden home, a mask), or null
+     * when they can, as far as this provider hides anything (copy: never).
+     */
+    whyHidden(path: string): string | null;
 }
 /** Exit code of a run whose sandbox could not be set up (the command never started). */
 export declare const SANDBOX_FAILURE_EXIT_CODE = 125;
@@ -83,6 +88,12 @@ export interface EnterOptions {
  * own tools (system directories first; nothing a check could rewrite), or null.
  */
 export declare function findTool(name: string): string | null;
+/**
+ * Whether overlay runs are kept from abstract unix sockets and signals outside them (the mount
+ * helper's `scope`): Landlock ABI 6 or newer (Linux 6.12+). Asked once per process, of the
+ * kernel, through the same perl the helper uses.
+ */
+export declare function abstractSocketsScoped(): boolean;
 /** Whether this process needs a user namespace to mount (anyone but real root). */
 export declare function isRoot(): boolean;
 export declare abstract class BaseProvider {
@@ -109,9 +120,9 @@ export interface CommandResult {
     killed: boolean;
 }
 /**
- * Runs argv through spawnBounded (its own process group, a budget, the group killed on timeout,
- * abort or exit) and keeps the start of stdout and of stderr apart. For the sandbox's own helpers
- * (cp) and for probes, tests and benchmarks; checks go through the workspace.
+ * Runs argv in a process group of its own (a budget, the group killed on timeout, abort or exit)
+ * and keeps the start of stdout and of stderr apart. For the sandbox's own helpers (cp) and for
+ * probes, tests and benchmarks; checks go through the workspace.
  */
 export declare function runCommand(argv: readonly string[], o: {
     cwd: string;

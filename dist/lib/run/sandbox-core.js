@@ -3,7 +3,8 @@
  * provider base, how a host tool is found, and the small process runner for the sandbox's own
  * helpers. See sandbox.ts for the overview.
  */
-import { spawnBounded } from "./process.js";
+import { spawnSync } from 'node:child_process';
+import { exec } from "./exec.js";
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removeTree } from "./remove-tree.js";
@@ -21,6 +22,25 @@ export function findTool(name) {
     catch {
         return null;
     }
+}
+let landlockAbi = null;
+/**
+ * Whether overlay runs are kept from abstract unix sockets and signals outside them (the mount
+ * helper's `scope`): Landlock ABI 6 or newer (Linux 6.12+). Asked once per process, of the
+ * kernel, through the same perl the helper uses.
+ */
+export function abstractSocketsScoped() {
+    if (landlockAbi === null) {
+        const perl = findTool('perl');
+        const r = perl === null || process.platform !== 'linux'
+            ? null
+            : spawnSync(perl, ['-e', 'print syscall(444, 0, 0, 1)'], {
+                encoding: 'utf8',
+                timeout: 10_000,
+            });
+        landlockAbi = Number(r?.stdout ?? '-1') || -1;
+    }
+    return landlockAbi >= 6;
 }
 /** Whether this process needs a user namespace to mount (anyone but real root). */
 export function isRoot() {
@@ -68,33 +88,27 @@ export async function readFailure(area) {
 }
 const KEEP_BYTES = 64 * 1024;
 /**
- * Runs argv through spawnBounded (its own process group, a budget, the group killed on timeout,
- * abort or exit) and keeps the start of stdout and of stderr apart. For the sandbox's own helpers
- * (cp) and for probes, tests and benchmarks; checks go through the workspace.
+ * Runs argv in a process group of its own (a budget, the group killed on timeout, abort or exit)
+ * and keeps the start of stdout and of stderr apart. For the sandbox's own helpers (cp) and for
+ * probes, tests and benchmarks; checks go through the workspace.
  */
 export async function runCommand(argv, o) {
-    const kept = { stdout: [], stderr: [] };
-    const sizes = { stdout: 0, stderr: 0 };
-    const r = await spawnBounded({
-        argv: [...argv],
+    const r = await exec({
+        argv,
         cwd: o.cwd,
         env: o.env,
         timeoutMs: o.timeoutMs,
+        signal: o.signal,
         // No grace: these are our own helpers and probes, nothing to let finish cleanly.
         graceMs: 0,
-        logPath: null,
-        onOutput: (chunk, stream) => {
-            if (sizes[stream] < KEEP_BYTES)
-                kept[stream].push(chunk);
-            sizes[stream] += chunk.length;
-        },
-    }, o.signal);
-    const text = (stream) => Buffer.concat(kept[stream]).subarray(0, KEEP_BYTES).toString('utf8');
+        maxOutputBytes: KEEP_BYTES,
+        processGroup: true,
+    });
     return {
-        code: r.exitCode,
+        code: r.code,
         signal: r.signal,
-        stdout: text('stdout'),
-        stderr: text('stderr') + (r.spawnError ?? ''),
+        stdout: r.stdout,
+        stderr: r.stderr + (r.error ?? ''),
         killed: r.timedOut || r.aborted,
     };
 }

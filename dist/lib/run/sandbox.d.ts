@@ -32,6 +32,8 @@ export declare function createSandboxProvider(p: {
     masks?: readonly string[];
     /** Overlay only: paths every run sees read-only, beyond the workspace and the tree's layers. */
     readOnly?: readonly string[];
+    /** Overlay only: where HOME and PATH come from for the read allow list (default process.env). */
+    env?: Record<string, string | undefined>;
 }): SandboxProvider;
 /**
  * Runs argv inside sandbox `sb` with a minimal environment (HOME and TMPDIR of the sandbox) and

@@ -8,7 +8,8 @@
  *   at `root` only inside the run's own mount namespace, where the mount helper (MOUNT_HELPER, one
  *   perl process) mounts an overlayfs (read-only lower layers = the prepared tree, upper = this
  *   run's writes), makes the whole host read-only, gives /tmp, /var/tmp, /run and /dev/shm a
- *   private tmpfs, hides the masked paths and shows the run's own area writable again. The
+ *   private empty directory, hides every home (read-allowlist.ts) and the masked paths, shows
+ *   the run's tools and read-only paths again and the run's own area writable again. The
  *   mounts live and die with the namespace, so a killed or interrupted gate cannot leak mounts:
  *   only plain directories are left for `remove()`.
  * - `copy`: the portable fallback. A sandbox is a fresh `cp -a` of the prepared tree. It cannot
@@ -40,8 +41,10 @@
  * `userxattr`; either way the check runs with the gate's uid and no capability at all (not as a
  * fake root that can read 0600 files or ignore permission bits).
  *
- * What an overlay sandbox does not do: hide what the gate's user may read (the host is read-only,
- * not invisible, apart from the masks), or firewall the network unless `network: none`.
+ * What an overlay sandbox does not do: hide what the gate's user may read outside the homes (the
+ * rest of the host is read-only, not invisible, apart from the masks), or firewall the network
+ * unless `network: none` (abstract unix sockets of the host are out of reach where the kernel
+ * has Landlock scopes, Linux 6.12+).
  */
 import { lstat, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -81,6 +84,7 @@ export function createSandboxProvider(p) {
             privateProc: p.privateProc ?? true,
             masks: p.masks ?? [],
             readOnly: p.readOnly ?? [],
+            ...(p.env ? { env: p.env } : {}),
         });
     }
     return new CopyProvider(p.dir);

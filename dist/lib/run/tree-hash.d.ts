@@ -1,7 +1,7 @@
 export declare const TREE_HASH_FORMAT = "quorum-tree/1";
 /**
- * Skipped at the root by default: git's own data (not part of the tree) and Quorum's own logs
- * and cache (written by the runs, so hashing them would change the key it is looked up by).
+ * Skipped at the root by default: TREE_HIDDEN, the entries no check ever sees (the sandboxes
+ * hide them), so that a key covers exactly what a check can read.
  */
 export declare const DEFAULT_TREE_IGNORE: readonly string[];
 export interface TreeHashOptions {

@@ -24,12 +24,13 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { constants as fsConstants } from 'node:fs';
 import { readdir, readlink, stat } from 'node:fs/promises';
+import { TREE_HIDDEN } from "../engine/paths.js";
 export const TREE_HASH_FORMAT = 'quorum-tree/1';
 /**
- * Skipped at the root by default: git's own data (not part of the tree) and Quorum's own logs
- * and cache (written by the runs, so hashing them would change the key it is looked up by).
+ * Skipped at the root by default: TREE_HIDDEN, the entries no check ever sees (the sandboxes
+ * hide them), so that a key covers exactly what a check can read.
  */
-export const DEFAULT_TREE_IGNORE = ['.git', '.quorum'];
+export const DEFAULT_TREE_IGNORE = TREE_HIDDEN;
 /**
  * Files hashed at once. Each holds one CHUNK_BYTES buffer (4 MiB in all); more than libuv's 4
  * pool threads keeps the pool busy while JavaScript handles the completions (measured on 2

@@ -33,7 +33,10 @@ export interface WorkspaceOptions {
     parentEnv?: Record<string, string | undefined>;
     /** SIGTERM -> SIGKILL grace for a run over budget (default: spawnBounded's). */
     graceMs?: number;
-    /** The trees the gate reads, so that the workspace never lands inside one of them. */
+    /**
+     * The trees the gate reads, so that the workspace never lands inside one of them, and so that
+     * what no key covers (TREE_HIDDEN: `.git`, `.quorum`) is masked at their real paths too.
+     */
     inputTrees?: string[];
     /**
      * Files and directories hidden from every run (overlay only: an empty mount over each, inside
@@ -41,8 +44,8 @@ export interface WorkspaceOptions {
      */
     maskPaths?: string[];
     /**
-     * Paths every run sees read-only (overlay only), beyond the workspace itself and the trees:
-     * e.g. the config file's and the checks module's directories, the repository checkout.
+     * Paths every run sees read-only (overlay only) although a home or a private directory would
+     * hide them: e.g. the checks module's directory, the config's `read_only_paths`.
      */
     readOnlyPaths?: string[];
 }

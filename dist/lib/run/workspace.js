@@ -8,14 +8,16 @@
  * and removes the directory; it is safe to call from a signal handler, and more than once.
  */
 import { QuorumError } from "../engine/errors.js";
-import { isInside } from "../engine/paths.js";
+import { TREE_HIDDEN, isInside } from "../engine/paths.js";
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, realpath, rmdir, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SANDBOX_SETUP_FAILED } from "../engine/audit.js";
 import { classifyFunctionRun, classifyShellRun } from "../engine/outcome.js";
 import { DEFAULT_LIMITS } from "../engine/limits.js";
+import { notRunResult } from "../engine/not-run.js";
 import { delegateCgroupsWithSudo, detectCgroups, } from "./cgroup.js";
 import { buildChildEnv } from "./env.js";
 import { resolveTool } from "./system-tools.js";
@@ -79,8 +81,11 @@ export async function createWorkspace(opts = {}) {
             kind: detection.kind,
             userns: detection.userns,
             privateProc: detection.privateProc,
-            masks: opts.maskPaths ?? [],
-            readOnly: [...(opts.inputTrees ?? []), ...(opts.readOnlyPaths ?? [])],
+            masks: [
+                ...(opts.maskPaths ?? []),
+                ...(opts.inputTrees ?? []).flatMap((t) => TREE_HIDDEN.map((name) => join(resolve(t), name))),
+            ],
+            readOnly: opts.readOnlyPaths ?? [],
             note: mode === 'auto' ? detection.reason : null,
             parentEnv: opts.parentEnv ?? process.env,
             graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
@@ -237,8 +242,10 @@ class GateWorkspace {
                     ? {
                         userns: this.userns,
                         privateProc: this.privateProc,
-                        masks: this.masks,
+                        // The logs are the gate's: no run reads another's output, or its own full log.
+                        masks: [...this.masks, this.logDir],
                         readOnly: this.readOnly,
+                        env: this.parentEnv,
                     }
                     : {}),
             });
@@ -326,7 +333,11 @@ class GateWorkspace {
         if (!state)
             throw new WorkspaceError('runCheck: this tree was not prepared by this workspace');
         if (this.disposing) {
-            return notRun(opts.seed, state.provider.kind, 'not run: the gate was stopped before it');
+            return notRunResult({
+                reason: 'not run: the gate was stopped before it',
+                seed: opts.seed,
+                sandbox: state.provider.kind,
+            });
         }
         const timeoutMs = spec.timeout_s * 1000;
         const { result } = await this.run({
@@ -369,7 +380,14 @@ class GateWorkspace {
         const kind = p.provider.kind;
         const work = (async () => {
             if (signal.aborted || this.disposing) {
-                return { result: notRun(p.opts.seed, kind, 'not run: the gate was stopped'), sealed: null };
+                return {
+                    result: notRunResult({
+                        reason: 'not run: the gate was stopped',
+                        seed: p.opts.seed,
+                        sandbox: kind,
+                    }),
+                    sealed: null,
+                };
             }
             let sb;
             let cgroup;
@@ -390,7 +408,7 @@ class GateWorkspace {
                 const reason = signal.aborted
                     ? 'not run: the gate was stopped while its sandbox was being created'
                     : `could not create the sandbox: ${why}`;
-                return { result: notRun(p.opts.seed, kind, reason), sealed: null };
+                return { result: notRunResult({ reason, seed: p.opts.seed, sandbox: kind }), sealed: null };
             }
             let sealed = null;
             try {
@@ -430,7 +448,7 @@ class GateWorkspace {
                         reason: `${SANDBOX_SETUP_FAILED}: ${sandboxFailure}`,
                         score: null,
                     }
-                    : p.classify(r, p.timeoutMs);
+                    : withHiddenPathHint(p.classify(r, p.timeoutMs), p.provider);
                 const limitHit = [
                     usage?.oomKilled ? `it ran out of memory (memory_mb: ${limits.memory_mb})` : null,
                     usage?.pidsLimitHit ? `it hit its process limit (pids_max: ${limits.pids_max})` : null,
@@ -578,19 +596,6 @@ class GateWorkspace {
             throw new WorkspaceError('the workspace was disposed');
     }
 }
-function notRun(seed, sandbox, reason) {
-    return {
-        outcome: 'ERROR',
-        reason,
-        score: null,
-        duration_ms: 0,
-        exit_code: null,
-        signal: null,
-        output: { head: '', tail: '', bytes: 0, truncated: false, log_path: null },
-        seed,
-        sandbox,
-    };
-}
 /**
  * Log file names: `<tree>-<check>-<n>.log`, filesystem-safe and unique within one workspace.
  * A name that had to be changed to be safe gets a short hash of the original, so `a/b` and
@@ -624,4 +629,24 @@ export function safeName(name) {
         return cleaned;
     const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
     return `${cleaned || 'check'}-${hash}`;
+}
+/**
+ * A command the check names by an absolute path that exists on this machine but not in its
+ * sandbox (a venv under /tmp, a tool under a home) is "not found" for a reason the shell cannot
+ * tell: say which, and the way out.
+ */
+function withHiddenPathHint(c, provider) {
+    if (c.outcome !== 'ERROR')
+        return c;
+    const named = /^command not (?:found|executable): (\/\S+)/.exec(c.reason)?.[1];
+    if (named === undefined || !existsSync(named))
+        return c;
+    const why = provider.whyHidden(named);
+    if (why === null)
+        return c;
+    return {
+        ...c,
+        reason: `${c.reason}: it exists on this machine, but ${why}; name its directory under ` +
+            '`read_only_paths` in quorum.yml, or install it outside /tmp and the homes',
+    };
 }

@@ -18,7 +18,7 @@ import { lstat, mkdir, open, readdir, rename, unlink, type FileHandle } from 'no
 import { join } from 'node:path'
 
 import { oneLine } from '../engine/paths.ts'
-import { describeFsError } from './log-writer.ts'
+import { describeFsError } from '../run/log-writer.ts'
 
 export const RESULT_CACHE_FORMAT = 'quorum-result/1'
 /** An entry file larger than this is not read (a results payload is a few KiB). */
@@ -64,7 +64,7 @@ export interface ResultCache {
   prune(maxEntries?: number): Promise<number>
 }
 
-export interface ResultCacheOptions {
+export interface LocalStoreOptions {
   /** Entry size cap in bytes, for reading and writing (default RESULT_CACHE_MAX_ENTRY_BYTES). */
   maxEntryBytes?: number
   /** The clock, for stored_at. */
@@ -84,7 +84,7 @@ export function isResultKey(key: unknown): key is string {
  * is a symbolic link, not a directory, not owned by this user, or writable by group or others:
  * anyone who can write there can plant results that make a check pass without running.
  */
-export function openResultCache(dir: string, options: ResultCacheOptions = {}): ResultCache {
+export function openResultCache(dir: string, options: LocalStoreOptions = {}): ResultCache {
   return new DirectoryResultCache(dir, options)
 }
 
@@ -101,7 +101,7 @@ class DirectoryResultCache implements ResultCache {
   /** The one attempt to create a missing directory, shared by concurrent puts. */
   private creating: Promise<boolean> | null = null
 
-  constructor(dir: string, options: ResultCacheOptions) {
+  constructor(dir: string, options: LocalStoreOptions) {
     this.dir = dir
     this.maxEntryBytes = options.maxEntryBytes ?? RESULT_CACHE_MAX_ENTRY_BYTES
     this.now = options.now ?? (() => new Date())

@@ -17,7 +17,7 @@ import { parseRunResult } from '../engine/report-schema.ts'
 import { describePlatform, resultKey } from '../engine/result-key.ts'
 import type { CheckReport, CheckSpec, GateConfig, RunResult, TreeRole } from '../engine/types.ts'
 import { VERSION } from '../version.ts'
-import { treeContentHash } from './tree-hash.ts'
+import { treeContentHash } from '../run/tree-hash.ts'
 
 /** Where results are kept between runs. */
 export interface ResultStore {

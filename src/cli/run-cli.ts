@@ -3,14 +3,14 @@
  * Exit codes: 0 allowed (and promoted when asked), 1 blocked, 2 bad usage or bad config,
  * 3 an internal error, 130 interrupted. Errors a user can fix are one line on stderr, no stack.
  */
-import { isInside } from './engine/paths.ts'
+import { isInside } from '../engine/paths.ts'
 import { existsSync, realpathSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve, sep } from 'node:path'
 import { parseArgs } from 'node:util'
-import { QuorumError } from './engine/errors.ts'
-import { loadConfigFromTree } from './run/config-file.ts'
+import { QuorumError } from '../engine/errors.ts'
+import { loadConfigFromTree } from '../run/config-file.ts'
 import {
   AUDIT_KINDS,
   MODES,
@@ -18,15 +18,15 @@ import {
   type GateConfig,
   type Mode,
   type Report,
-} from './engine/types.ts'
-import { runGate, type GateEvent } from './gate.ts'
+} from '../engine/types.ts'
+import { runGate, type GateEvent } from '../gate.ts'
 import { promote } from './promote.ts'
-import { openResultCache } from './run/result-cache.ts'
-import { SECRET_FILE, machineSecret, type ResultCacheOptions } from './run/reuse.ts'
-import { copySandboxLine } from './report/format.ts'
-import { plainLine } from './report/sanitize.ts'
-import { renderTerminal } from './report/terminal.ts'
-import { VERSION } from './version.ts'
+import { openResultCache } from '../cache/local-store.ts'
+import { SECRET_FILE, machineSecret, type ResultCacheOptions } from '../cache/reuse.ts'
+import { copySandboxLine } from '../report/format.ts'
+import { plainLine } from '../report/sanitize.ts'
+import { renderTerminal } from '../report/terminal.ts'
+import { VERSION } from '../version.ts'
 
 export interface CliIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean }

@@ -3,11 +3,11 @@
  * `--promote --live DIR`). Files the candidate deleted are deleted from live too, so live ends up
  * exactly what was verified; a top-level `.git` in live is left alone.
  */
-import { QuorumError } from './engine/errors.ts'
-import { isInside } from './engine/paths.ts'
+import { QuorumError } from '../engine/errors.ts'
+import { isInside } from '../engine/paths.ts'
 import { cp, lstat, mkdir, readdir, rm } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
-import type { Report } from './engine/types.ts'
+import type { Report } from '../engine/types.ts'
 
 export class PromoteError extends QuorumError {
   constructor(message: string) {

@@ -1,5 +1,5 @@
 /** Process glue for the CLI: real stdio, real signals, real exit code. */
-import { runCli } from './cli.ts'
+import { runCli } from './run-cli.ts'
 
 /** Runs `quorum` for this process and exits with its code. */
 export async function main(): Promise<void> {

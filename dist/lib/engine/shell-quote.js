@@ -1,0 +1,5 @@
+/** Quoting for POSIX shell command lines that Quorum writes (reproduce commands, sandbox conf). */
+/** Quotes one argument for a POSIX shell, only when it needs it. */
+export function shellQuote(arg) {
+    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
