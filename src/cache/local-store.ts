@@ -19,6 +19,7 @@ import { join } from 'node:path'
 
 import { oneLine } from '../engine/paths.ts'
 import { describeFsError } from '../run/log-writer.ts'
+import { errorMessage } from '../engine/errors.ts'
 
 export const RESULT_CACHE_FORMAT = 'quorum-result/1'
 /** An entry file larger than this is not read (a results payload is a few KiB). */
@@ -369,5 +370,5 @@ function entryError(err: unknown): string {
 }
 
 function errorText(err: unknown): string {
-  return oneLine(err instanceof Error ? err.message : String(err), 200)
+  return oneLine(errorMessage(err), 200)
 }

@@ -18,6 +18,7 @@ import { describePlatform, resultKey } from '../engine/result-key.ts'
 import type { CheckReport, CheckSpec, GateConfig, RunResult, TreeRole } from '../engine/types.ts'
 import { VERSION } from '../version.ts'
 import { treeContentHash } from '../run/tree-hash.ts'
+import { errorMessage } from '../engine/errors.ts'
 
 /** Where results are kept between runs. */
 export interface ResultStore {
@@ -148,7 +149,7 @@ async function hashTree(
     return await treeContentHash(dir, { abort })
   } catch (error) {
     if (abort?.aborted) throw error
-    const why = error instanceof Error ? error.message : String(error)
+    const why = errorMessage(error)
     lookup.warnings.push(
       `Results of the ${role} were not reused: its content could not be hashed (${why}).`,
     )

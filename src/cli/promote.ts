@@ -3,7 +3,7 @@
  * `--promote --live DIR`). Files the candidate deleted are deleted from live too, so live ends up
  * exactly what was verified; a top-level `.git` in live is left alone.
  */
-import { QuorumError } from '../engine/errors.ts'
+import { QuorumError, errorMessage } from '../engine/errors.ts'
 import { isInside } from '../engine/paths.ts'
 import { cp, lstat, mkdir, readdir, rm } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
@@ -40,7 +40,7 @@ export async function promote(
       filter: (source) => relative(candidate, source) !== '.git',
     })
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error)
+    const why = errorMessage(error)
     throw new PromoteError(`copying ${candidate} over ${live} failed: ${why}`)
   }
 }

@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve, sep } from 'node:path'
 import { parseArgs } from 'node:util'
-import { QuorumError } from '../engine/errors.ts'
+import { QuorumError, errorMessage } from '../engine/errors.ts'
 import { loadConfigFromTree } from '../run/config-file.ts'
 import {
   AUDIT_KINDS,
@@ -262,7 +262,7 @@ function parseCliArgs(argv: string[]) {
     })
   } catch (error) {
     // parseArgs' messages are already one clear line ("Unknown option '--comand'...").
-    throw new UsageError(error instanceof Error ? error.message : String(error))
+    throw new UsageError(errorMessage(error))
   }
 }
 
@@ -297,7 +297,7 @@ async function localCache(io: CliIO, dir: string): Promise<ResultCacheOptions | 
   try {
     secret = await machineSecret(dirname(secretFile(io)))
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error)
+    const why = errorMessage(error)
     io.stderr.write(`quorum: results are not reused in this run: no signing secret (${why})\n`)
     return null
   }

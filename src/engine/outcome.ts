@@ -6,7 +6,7 @@
  * process that died without a verdict (signal, OOM, hard exit); ERROR is a check that is broken
  * itself (command not found, threw, returned nonsense) or could not run.
  */
-import { oneLine } from './paths.ts'
+import { clip, oneLine } from './paths.ts'
 import type { AttemptOutcome, CapturedOutput, MetricSpec, SpawnResult } from './types.ts'
 
 /** A check's return value, checked. */
@@ -501,8 +501,4 @@ function describeValue(value: unknown): string {
 
 function stripAnsi(text: string): string {
   return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, '')
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text
 }

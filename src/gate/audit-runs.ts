@@ -57,6 +57,7 @@ import { listChangedFiles } from '../run/changed-files.ts'
 import { EMPTY_TREE_ID, type AuditCache } from '../cache/reuse.ts'
 import type { VariantFile } from '../run/variants.ts'
 import type { PreparedTree, RunOptions, Workspace } from '../run/workspace.ts'
+import { errorMessage } from '../engine/errors.ts'
 
 /** How the run with every audited file broken at once is named in events. */
 const ALL_FILES = 'every changed file at once'
@@ -320,7 +321,7 @@ export class AuditRuns {
         }
         prepared = await tree()
       } catch (error) {
-        const why = error instanceof Error ? error.message : String(error)
+        const why = errorMessage(error)
         return notStarted(`its tree could not be made: ${why}`)
       }
       this.o.onEvent?.({ type: 'start', check: check.name, tree: role, audit: label })
@@ -352,7 +353,7 @@ export class AuditRuns {
       listed = await listChangedFiles(baseline, candidate, { abort: this.o.abort })
     } catch (error) {
       if (this.o.abort?.aborted) throw error
-      const why = error instanceof Error ? error.message : String(error)
+      const why = errorMessage(error)
       return empty(`the changed files could not be listed (${why})`)
     }
     const planned: AuditPlan = planChangeAudit(listed.changed, {

@@ -1,6 +1,6 @@
 /** The config with its function checks: listed from the checks module, in a sandbox. */
 import { mergeFunctionChecks } from '../engine/config.ts'
-import { ConfigError } from '../engine/errors.ts'
+import { ConfigError, errorMessage } from '../engine/errors.ts'
 import type { GateConfig } from '../engine/types.ts'
 import type { Workspace } from '../run/workspace.ts'
 
@@ -20,7 +20,7 @@ export async function withFunctionChecks(
   } catch (error) {
     if (abort?.aborted) throw error
     // A broken checks module is a config problem: one clear line, exit 2, no stack.
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     throw new ConfigError({ file: config.functions, key: 'functions', message })
   }
   return mergeFunctionChecks(config, listed, config.functions)

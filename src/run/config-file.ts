@@ -15,8 +15,7 @@ import {
   type ConfigSources,
   type ParseConfigOptions,
 } from '../engine/config.ts'
-import { errorText } from '../engine/config/diagnostics.ts'
-import { ConfigError, excerpt } from '../engine/errors.ts'
+import { ConfigError, errorMessage, excerpt } from '../engine/errors.ts'
 import { isInside } from '../engine/paths.ts'
 import type { GateConfig } from '../engine/types.ts'
 
@@ -152,7 +151,7 @@ export async function loadConfigFile(
     text = buffer.subarray(0, length).toString('utf8')
   } catch (err) {
     if (err instanceof ConfigError) throw err
-    throw new ConfigError({ file: display, message: `cannot read the file: ${errorText(err)}` })
+    throw new ConfigError({ file: display, message: `cannot read the file: ${errorMessage(err)}` })
   } finally {
     await opened.handle.close().catch(() => {})
   }
@@ -269,7 +268,7 @@ export async function openTreeFile(
   } catch (err) {
     await handle.close().catch(() => {})
     if (err instanceof ConfigError) throw err
-    throw fail(`cannot read the file: ${errorText(err)}`)
+    throw fail(`cannot read the file: ${errorMessage(err)}`)
   }
 }
 
@@ -287,7 +286,7 @@ function openErrorMessage(err: unknown): string {
     case 'ENXIO':
       return 'is a socket or a device, not a regular file'
     default:
-      return `cannot read the file: ${errorText(err)}`
+      return `cannot read the file: ${errorMessage(err)}`
   }
 }
 

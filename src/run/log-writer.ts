@@ -5,6 +5,7 @@
 import { close, closeSync, constants as fsConstants, fstatSync, openSync, writev } from 'node:fs'
 import { oneLine } from '../engine/paths.ts'
 import type { CapturedOutput } from '../engine/types.ts'
+import { errorMessage } from '../engine/errors.ts'
 
 export const DEFAULT_LOG_LIMIT = 128 * 1024 * 1024
 
@@ -59,7 +60,7 @@ const FS_ERRORS: Record<string, string> = {
 export function describeFsError(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code
   if (typeof code === 'string') return `${FS_ERRORS[code] ?? code.toLowerCase()} (${code})`
-  return err instanceof Error ? err.message : String(err)
+  return errorMessage(err)
 }
 
 /**

@@ -19,6 +19,7 @@ import { functionHostArgv, listHostArgv } from './function-host.ts'
 import { LogWriter, withLogNote } from './log-writer.ts'
 import { MetricScanner, OutputCapture } from './output-capture.ts'
 import { groupHasLiveMembers, signalGroup, waitForGroupGone } from './proc-scan.ts'
+import { errorMessage } from '../engine/errors.ts'
 
 export { functionHostArgv, listHostArgv }
 
@@ -335,7 +336,7 @@ export function describeSpawnError(err: unknown, command: string): string {
   const code = (err as { code?: unknown } | null)?.code
   if (code === 'ENOENT') return `ENOENT: command not found: ${command}`
   if (code === 'EACCES') return `EACCES: permission denied (not executable?): ${command}`
-  const message = err instanceof Error ? err.message : String(err)
+  const message = errorMessage(err)
   return typeof code === 'string' ? `${code}: ${message}` : message
 }
 

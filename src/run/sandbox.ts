@@ -71,6 +71,7 @@ export {
   type SandboxProvider,
   type TreeLayers,
 } from './sandbox-core.ts'
+import { errorMessage } from '../engine/errors.ts'
 export { removeTree } from './remove-tree.ts'
 
 /**
@@ -255,7 +256,7 @@ async function tryOverlay(
     if (!wroteUpper || wroteLower) return 'writes did not land in the upper layer'
     return null
   } catch (error) {
-    return error instanceof Error ? error.message : String(error)
+    return errorMessage(error)
   } finally {
     await provider.dispose()
     await removeTree(dir)

@@ -237,11 +237,6 @@ export function describeValue(value: unknown): string {
   return String(value)
 }
 
-/** An error's message, or the thrown value as text. */
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
-}
-
 /** The allowed word closest to a mistyped one, when it is close enough to be a typo. */
 function closest(word: string, candidates: readonly string[]): string | null {
   if (word === '') return null

@@ -17,7 +17,7 @@ import {
   noiseKeys,
   type ConfigFile,
 } from '../config-schema.ts'
-import { ConfigError, excerpt } from '../errors.ts'
+import { ConfigError, errorMessage, excerpt } from '../errors.ts'
 import { parseTolerance } from '../numbers.ts'
 import type {
   AuditKind,
@@ -27,13 +27,7 @@ import type {
   ResourceLimits,
   ShellCheckSpec,
 } from '../types.ts'
-import {
-  describeValue,
-  errorText,
-  firstSchemaError,
-  genericMessage,
-  yamlError,
-} from './diagnostics.ts'
+import { describeValue, firstSchemaError, genericMessage, yamlError } from './diagnostics.ts'
 import { locationOf, valueAt, walk, type ConfigDocument, type KeyPath } from './locations.ts'
 
 /** Largest config file we agree to parse; quorum.yml may come from an untrusted PR. */
@@ -131,7 +125,7 @@ export function parseConfig(
       file: display,
       line: 1,
       column: 1,
-      message: `invalid YAML: ${excerpt(errorText(err))}`,
+      message: `invalid YAML: ${excerpt(errorMessage(err))}`,
     })
   }
 

@@ -16,6 +16,7 @@ import { openResultCache } from '../../cache/local-store.ts'
 import { thisPlatform, type ResultCacheOptions } from '../../cache/reuse.ts'
 import type { GitCommandManager } from '../gate/git.ts'
 import { restoreTreeResults, saveTreeResults, treeResultsCacheKey } from './results-cache.ts'
+import { errorMessage } from '../../engine/errors.ts'
 
 export interface ActionResultsCache {
   /** What runGate takes. */
@@ -62,7 +63,7 @@ export async function openActionResultsCache(p: {
       treeId = `git-tree:${await p.git.revParse(`${sha}^{tree}`)}`
     } catch (error) {
       warnings.push(
-        `Results of the ${role} are not reused: its git tree id could not be read (${error instanceof Error ? error.message : String(error)}).`,
+        `Results of the ${role} are not reused: its git tree id could not be read (${errorMessage(error)}).`,
       )
       continue
     }

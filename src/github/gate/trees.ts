@@ -4,7 +4,7 @@
  * default (a depth-1 clone of one commit with an `origin` remote) and fetches, one commit at a
  * time, whatever else is needed.
  */
-import { QuorumError } from '../../engine/errors.ts'
+import { QuorumError, errorMessage } from '../../engine/errors.ts'
 import { isInside } from '../../engine/paths.ts'
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
@@ -216,7 +216,7 @@ async function fetchCommit(
   } catch (error) {
     throw new TreePreparationError(
       `Could not fetch the ${role} commit ${rev} from '${remote}': ` +
-        `${error instanceof Error ? error.message : String(error)}. ` +
+        `${errorMessage(error)}. ` +
         `It may have been force-pushed away, or the token cannot read the repository.`,
       { cause: error },
     )

@@ -21,7 +21,7 @@ import { mkdtemp, open, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 
-import { QuorumError, excerpt } from '../../engine/errors.ts'
+import { QuorumError, excerpt, errorMessage } from '../../engine/errors.ts'
 import type { GitHubClient } from '../api/client.ts'
 import { classifyGitHubError, type GitHubErrorKind } from '../api/errors.ts'
 import { extractZip, type ExtractedZip, type ZipCaps } from './zip-extract.ts'
@@ -319,6 +319,6 @@ const HINTS: Record<GitHubErrorKind | 'expired', string> = {
 }
 
 function describe(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error)
+  const text = errorMessage(error)
   return excerpt(text.replace(/\s+/g, ' '), 200)
 }

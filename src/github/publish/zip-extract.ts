@@ -34,7 +34,7 @@ import { pipeline } from 'node:stream/promises'
 
 import yauzl, { type Entry, type ZipFile } from 'yauzl'
 
-import { QuorumError, excerpt } from '../../engine/errors.ts'
+import { QuorumError, excerpt, errorMessage } from '../../engine/errors.ts'
 import { isInside } from '../../engine/paths.ts'
 
 /** Limits on what one archive may hold. */
@@ -471,7 +471,7 @@ function quoteName(name: string): string {
 }
 
 function describe(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error)
+  const text = errorMessage(error)
   return excerpt(text.replace(/\s+/g, ' '), 200)
 }
 

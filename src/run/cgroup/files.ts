@@ -7,6 +7,7 @@ import { open, readFile, rmdir } from 'node:fs/promises'
 import { setTimeout as delay } from 'node:timers/promises'
 import { getSystemErrorMessage } from 'node:util'
 import { CgroupError } from './types.ts'
+import { errorMessage } from '../../engine/errors.ts'
 
 export function errnoCode(err: unknown): string | undefined {
   const code = (err as NodeJS.ErrnoException | null)?.code
@@ -18,7 +19,7 @@ export function describe(err: unknown): string {
   if (typeof e?.errno === 'number' && typeof e.code === 'string') {
     return `${getSystemErrorMessage(e.errno)} (${e.code})`
   }
-  return err instanceof Error ? err.message : String(err)
+  return errorMessage(err)
 }
 
 export function fail(action: string, path: string, err: unknown): CgroupError {
