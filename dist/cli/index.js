@@ -53,6 +53,21 @@ function oneLine(text, max) {
  * whatever the key leaves out is hidden from the check, and the other way round.
  */
 const TREE_HIDDEN = ['.git', '.quorum'];
+/**
+ * Cuts `text` to at most `max` UTF-16 units, ending with `…` when something was cut. Never splits
+ * a surrogate pair. UTF-16 length is an upper bound of the code-point count GitHub limits by.
+ */
+function clip(text, max) {
+    if (text.length <= max)
+        return text;
+    if (max <= 0)
+        return '';
+    let end = max - 1;
+    const code = text.charCodeAt(end - 1);
+    if (code >= 0xd800 && code <= 0xdbff)
+        end -= 1;
+    return `${text.slice(0, end)}…`;
+}
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
@@ -173,6 +188,10 @@ function maskSecrets(text) {
 /** Replaces line breaks and other control characters, which would split or garble one line. */
 function toOneLine(text) {
     return text.replace(/\r\n|[\n\r\u2028\u2029]/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '?');
+}
+/** An error's message, or the thrown value as text: the one way Quorum turns a catch into words. */
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
@@ -10414,10 +10433,6 @@ function describeValue(value) {
     }
     return String(value);
 }
-/** An error's message, or the thrown value as text. */
-function errorText(err) {
-    return err instanceof Error ? err.message : String(err);
-}
 /** The allowed word closest to a mistyped one, when it is close enough to be a typo. */
 function closest(word, candidates) {
     if (word === '')
@@ -10535,7 +10550,7 @@ function parseConfig(text, file, options = {}) {
             file: display,
             line: 1,
             column: 1,
-            message: `invalid YAML: ${errors_excerpt(errorText(err))}`,
+            message: `invalid YAML: ${errors_excerpt(errorMessage(err))}`,
         });
     }
     const parsed = ConfigFileSchema.safeParse(data, { reportInput: true, error: genericMessage });
@@ -11307,7 +11322,6 @@ function hashConfigSources(sources, use) {
 
 
 
-
 /** The largest file read to be hashed (the config itself is capped by loadConfigFile). */
 const MAX_HASHED_BYTES = (/* unused pure expression or super */ null && (16 * 1024 * 1024));
 /**
@@ -11390,7 +11404,7 @@ async function loadConfigFile(file, options = {}) {
     catch (err) {
         if (err instanceof ConfigError)
             throw err;
-        throw new ConfigError({ file: display, message: `cannot read the file: ${errorText(err)}` });
+        throw new ConfigError({ file: display, message: `cannot read the file: ${errorMessage(err)}` });
     }
     finally {
         await opened.handle.close().catch(() => { });
@@ -11495,7 +11509,7 @@ async function openTreeFile(file, options) {
         await handle.close().catch(() => { });
         if (err instanceof ConfigError)
             throw err;
-        throw fail(`cannot read the file: ${errorText(err)}`);
+        throw fail(`cannot read the file: ${errorMessage(err)}`);
     }
 }
 function openErrorMessage(err) {
@@ -11512,7 +11526,7 @@ function openErrorMessage(err) {
         case 'ENXIO':
             return 'is a socket or a device, not a regular file';
         default:
-            return `cannot read the file: ${errorText(err)}`;
+            return `cannot read the file: ${errorMessage(err)}`;
     }
 }
 function notRegularMessage(info) {
@@ -11919,6 +11933,7 @@ function readError(path, err) {
 
 
 
+
 /** This machine's platform as result keys name it: `linux-x64-node24`. */
 function thisPlatform() {
     return describePlatform({
@@ -12002,7 +12017,7 @@ async function hashTree(dir, role, lookup, abort) {
     catch (error) {
         if (abort?.aborted)
             throw error;
-        const why = error instanceof Error ? error.message : String(error);
+        const why = errorMessage(error);
         lookup.warnings.push(`Results of the ${role} were not reused: its content could not be hashed (${why}).`);
         return null;
     }
@@ -13919,6 +13934,7 @@ async function eachLimited(items, fn) {
 
 
 
+
 /** How the run with every audited file broken at once is named in events. */
 const ALL_FILES = 'every changed file at once';
 /**
@@ -14098,7 +14114,7 @@ class AuditRuns {
                 prepared = await tree();
             }
             catch (error) {
-                const why = error instanceof Error ? error.message : String(error);
+                const why = errorMessage(error);
                 return notStarted(`its tree could not be made: ${why}`);
             }
             this.o.onEvent?.({ type: 'start', check: check.name, tree: role, audit: label });
@@ -14133,7 +14149,7 @@ class AuditRuns {
         catch (error) {
             if (this.o.abort?.aborted)
                 throw error;
-            const why = error instanceof Error ? error.message : String(error);
+            const why = errorMessage(error);
             return empty(`the changed files could not be listed (${why})`);
         }
         const planned = planChangeAudit(listed.changed, {
@@ -14475,7 +14491,7 @@ async function withFunctionChecks(config, workspace, abort) {
         if (abort?.aborted)
             throw error;
         // A broken checks module is a config problem: one clear line, exit 2, no stack.
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         throw new ConfigError({ file: config.functions, key: 'functions', message });
     }
     return mergeFunctionChecks(config, listed, config.functions);
@@ -14743,6 +14759,7 @@ async function hostMain(load) {
  */
 
 
+
 const DEFAULT_LOG_LIMIT = 128 * 1024 * 1024;
 /** Bytes waiting for the log file beyond which the child's output is paused. */
 const LOG_HIGH_WATER = 1024 * 1024;
@@ -14791,7 +14808,7 @@ function describeFsError(err) {
     const code = err?.code;
     if (typeof code === 'string')
         return `${FS_ERRORS[code] ?? code.toLowerCase()} (${code})`;
-    return err instanceof Error ? err.message : String(err);
+    return errorMessage(err);
 }
 /**
  * Streams output to the log file, up to a limit, then marks the cut.
@@ -15315,6 +15332,7 @@ async function waitForGroupGone(pgid) {
 
 
 
+
 const DEFAULT_GRACE_MS = 2000;
 const DEFAULT_HEAD = 16 * 1024;
 const DEFAULT_TAIL = 16 * 1024;
@@ -15568,7 +15586,7 @@ function describeSpawnError(err, command) {
         return `ENOENT: command not found: ${command}`;
     if (code === 'EACCES')
         return `EACCES: permission denied (not executable?): ${command}`;
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     return typeof code === 'string' ? `${code}: ${message}` : message;
 }
 /** The score key's value when it was printed as a finite number, else null. */
@@ -16486,9 +16504,6 @@ function outcome_describeValue(value) {
 function stripAnsi(text) {
     return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, '');
 }
-function clip(text, max) {
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
 
 ;// CONCATENATED MODULE: ./src/run/cgroup/types.ts
 /**
@@ -16693,6 +16708,7 @@ const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
 
 
 
+
 function errnoCode(err) {
     const code = err?.code;
     return typeof code === 'string' ? code : undefined;
@@ -16702,7 +16718,7 @@ function files_describe(err) {
     if (typeof e?.errno === 'number' && typeof e.code === 'string') {
         return `${(0,external_node_util_namespaceObject.getSystemErrorMessage)(e.errno)} (${e.code})`;
     }
-    return err instanceof Error ? err.message : String(err);
+    return errorMessage(err);
 }
 function fail(action, path, err) {
     const code = errnoCode(err);
@@ -18341,6 +18357,7 @@ function depth(path) {
 
 
 
+
 /**
  * Creates a provider of `kind` sandboxes under `dir` (created if missing). For `overlay`,
  * `userns` says whether runs need a user namespace (default: unless running as root); use
@@ -18487,7 +18504,7 @@ async function tryOverlay(dir, userns, privateProc) {
         return null;
     }
     catch (error) {
-        return error instanceof Error ? error.message : String(error);
+        return errorMessage(error);
     }
     finally {
         await provider.dispose();
@@ -18577,7 +18594,7 @@ async function createWorkspace(opts = {}) {
         const mode = opts.sandbox ?? 'auto';
         const [detection, cgroups] = await Promise.all([
             detectSandbox(dir, mode).catch((error) => {
-                throw new WorkspaceError(error instanceof Error ? error.message : String(error));
+                throw new WorkspaceError(errorMessage(error));
             }),
             findCgroups(opts.cgroupSudo ?? false),
         ]);
@@ -18613,7 +18630,7 @@ async function findCgroups(sudo) {
             why = await delegateCgroupsWithSudo(resolveTool('sudo'));
         }
         catch (error) {
-            why = error instanceof Error ? error.message : String(error);
+            why = errorMessage(error);
         }
     }
     const found = await detectCgroups();
@@ -18911,7 +18928,7 @@ class GateWorkspace {
                 }));
             }
             catch (error) {
-                const why = error instanceof Error ? error.message : String(error);
+                const why = errorMessage(error);
                 const reason = signal.aborted
                     ? 'not run: the gate was stopped while its sandbox was being created'
                     : `could not create the sandbox: ${why}`;
@@ -19472,7 +19489,7 @@ async function promote(candidateDir, liveDir, report) {
         });
     }
     catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
+        const why = errorMessage(error);
         throw new PromoteError(`copying ${candidate} over ${live} failed: ${why}`);
     }
 }
@@ -19509,6 +19526,7 @@ async function removeExtraneous(candidate, live, top) {
  * What is worth storing, and what a payload means, is the caller's business (DESIGN "Only
  * consistent results are reused").
  */
+
 
 
 
@@ -19628,7 +19646,7 @@ class DirectoryResultCache {
                 throw new Error('it has no JSON form');
         }
         catch (err) {
-            this.warn(`result for ${key} not cached: its payload is not JSON data (${local_store_errorText(err)})`);
+            this.warn(`result for ${key} not cached: its payload is not JSON data (${errorText(err)})`);
             return;
         }
         const bytes = Buffer.from(text, 'utf8');
@@ -19798,7 +19816,7 @@ function parseEntry(bytes, key) {
         value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     }
     catch (err) {
-        return `it is not valid JSON (${local_store_errorText(err)})`;
+        return `it is not valid JSON (${errorText(err)})`;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         return 'it is not a JSON object';
@@ -19828,8 +19846,8 @@ function entryError(err) {
         return 'it is a directory';
     return describeFsError(err);
 }
-function local_store_errorText(err) {
-    return oneLine(err instanceof Error ? err.message : String(err), 200);
+function errorText(err) {
+    return oneLine(errorMessage(err), 200);
 }
 
 ;// CONCATENATED MODULE: ./src/report/sanitize.ts
@@ -19840,6 +19858,7 @@ function local_store_errorText(err) {
  *
  * Every function here is pure and total: any string in, a safe string out.
  */
+
 /**
  * The invisible character used to break dangerous sequences (`@user`, `#12`, `<!--`, `::`).
  * U+200B renders as nothing, is not whitespace to .NET's `TrimStart` or to GitHub's markdown
@@ -19878,21 +19897,7 @@ function sanitize_stripControl(text) {
         .replace(CONTROL_PATTERN, '')
         .toWellFormed();
 }
-/**
- * Cuts `text` to at most `max` UTF-16 units, ending with `…` when something was cut. Never splits
- * a surrogate pair. UTF-16 length is an upper bound of the code-point count GitHub limits by.
- */
-function sanitize_clip(text, max) {
-    if (text.length <= max)
-        return text;
-    if (max <= 0)
-        return '';
-    let end = max - 1;
-    const code = text.charCodeAt(end - 1);
-    if (code >= 0xd800 && code <= 0xdbff)
-        end -= 1;
-    return `${text.slice(0, end)}…`;
-}
+
 /** Like {@link clip} but keeps the end of the text (for output tails). */
 function clipStart(text, max) {
     if (text.length <= max)
@@ -19913,7 +19918,7 @@ function clipStart(text, max) {
  * view add what their medium needs.
  */
 function plainLine(text, max) {
-    return sanitize_clip(sanitize_stripControl(text).replace(/\s+/g, ' ').trim(), max);
+    return clip(sanitize_stripControl(text).replace(/\s+/g, ' ').trim(), max);
 }
 /**
  * Breaks everything GitHub would turn into a notification, a cross-reference or a link:
@@ -20039,7 +20044,7 @@ function tailLines(raw, options) {
     const kept = [];
     let size = 0;
     for (let i = lines.length - 1; i >= 0 && kept.length < options.maxLines; i--) {
-        const line = sanitize_clip(lines[i] ?? '', maxLineLength);
+        const line = clip(lines[i] ?? '', maxLineLength);
         if (size + line.length + 1 > options.maxChars && kept.length > 0)
             break;
         kept.push(kept.length === 0 ? clipStart(line, options.maxChars) : line);
@@ -20959,7 +20964,7 @@ function parseCliArgs(argv) {
     }
     catch (error) {
         // parseArgs' messages are already one clear line ("Unknown option '--comand'...").
-        throw new UsageError(error instanceof Error ? error.message : String(error));
+        throw new UsageError(errorMessage(error));
     }
 }
 function requireDir(io, value, flag) {
@@ -20996,7 +21001,7 @@ async function localCache(io, dir) {
         secret = await machineSecret((0,external_node_path_namespaceObject.dirname)(secretFile(io)));
     }
     catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
+        const why = errorMessage(error);
         io.stderr.write(`quorum: results are not reused in this run: no signing secret (${why})\n`);
         return null;
     }

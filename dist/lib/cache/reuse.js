@@ -17,6 +17,7 @@ import { parseRunResult } from "../engine/report-schema.js";
 import { describePlatform, resultKey } from "../engine/result-key.js";
 import { VERSION } from "../version.js";
 import { treeContentHash } from "../run/tree-hash.js";
+import { errorMessage } from "../engine/errors.js";
 /** This machine's platform as result keys name it: `linux-x64-node24`. */
 export function thisPlatform() {
     return describePlatform({
@@ -100,7 +101,7 @@ async function hashTree(dir, role, lookup, abort) {
     catch (error) {
         if (abort?.aborted)
             throw error;
-        const why = error instanceof Error ? error.message : String(error);
+        const why = errorMessage(error);
         lookup.warnings.push(`Results of the ${role} were not reused: its content could not be hashed (${why}).`);
         return null;
     }

@@ -3,7 +3,7 @@
  * `--promote --live DIR`). Files the candidate deleted are deleted from live too, so live ends up
  * exactly what was verified; a top-level `.git` in live is left alone.
  */
-import { QuorumError } from "../engine/errors.js";
+import { QuorumError, errorMessage } from "../engine/errors.js";
 import { isInside } from "../engine/paths.js";
 import { cp, lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -34,7 +34,7 @@ export async function promote(candidateDir, liveDir, report) {
         });
     }
     catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
+        const why = errorMessage(error);
         throw new PromoteError(`copying ${candidate} over ${live} failed: ${why}`);
     }
 }

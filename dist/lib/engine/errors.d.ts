@@ -73,3 +73,5 @@ export declare function excerpt(text: string, max?: number): string;
  * (any case), credentials in URLs and Authorization headers.
  */
 export declare function maskSecrets(text: string): string;
+/** An error's message, or the thrown value as text: the one way Quorum turns a catch into words. */
+export declare function errorMessage(error: unknown): string;

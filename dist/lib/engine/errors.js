@@ -109,3 +109,7 @@ export function maskSecrets(text) {
 function toOneLine(text) {
     return text.replace(/\r\n|[\n\r\u2028\u2029]/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '?');
 }
+/** An error's message, or the thrown value as text: the one way Quorum turns a catch into words. */
+export function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}

@@ -6,7 +6,7 @@
  * process that died without a verdict (signal, OOM, hard exit); ERROR is a check that is broken
  * itself (command not found, threw, returned nonsense) or could not run.
  */
-import { oneLine } from "./paths.js";
+import { clip, oneLine } from "./paths.js";
 const RETURN_FORMS = 'a check must return true/false, { passed, reason?, score?, metrics? } or [passed, reason?, score?]';
 const REASON_MAX = 300;
 /**
@@ -439,7 +439,4 @@ function describeValue(value) {
 }
 function stripAnsi(text) {
     return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, '');
-}
-function clip(text, max) {
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

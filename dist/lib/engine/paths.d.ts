@@ -15,3 +15,8 @@ export declare function oneLine(text: string, max?: number): string;
  * whatever the key leaves out is hidden from the check, and the other way round.
  */
 export declare const TREE_HIDDEN: readonly string[];
+/**
+ * Cuts `text` to at most `max` UTF-16 units, ending with `…` when something was cut. Never splits
+ * a surrogate pair. UTF-16 length is an upper bound of the code-point count GitHub limits by.
+ */
+export declare function clip(text: string, max: number): string;

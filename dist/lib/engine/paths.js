@@ -23,3 +23,18 @@ export function oneLine(text, max) {
  * whatever the key leaves out is hidden from the check, and the other way round.
  */
 export const TREE_HIDDEN = ['.git', '.quorum'];
+/**
+ * Cuts `text` to at most `max` UTF-16 units, ending with `…` when something was cut. Never splits
+ * a surrogate pair. UTF-16 length is an upper bound of the code-point count GitHub limits by.
+ */
+export function clip(text, max) {
+    if (text.length <= max)
+        return text;
+    if (max <= 0)
+        return '';
+    let end = max - 1;
+    const code = text.charCodeAt(end - 1);
+    if (code >= 0xd800 && code <= 0xdbff)
+        end -= 1;
+    return `${text.slice(0, end)}…`;
+}

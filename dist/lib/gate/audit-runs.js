@@ -35,6 +35,7 @@ import { isPassing } from "../engine/repeats.js";
 import { DEFAULT_AUDIT_MAX_FILES } from "../engine/config.js";
 import { listChangedFiles } from "../run/changed-files.js";
 import { EMPTY_TREE_ID } from "../cache/reuse.js";
+import { errorMessage } from "../engine/errors.js";
 /** How the run with every audited file broken at once is named in events. */
 const ALL_FILES = 'every changed file at once';
 /**
@@ -214,7 +215,7 @@ export class AuditRuns {
                 prepared = await tree();
             }
             catch (error) {
-                const why = error instanceof Error ? error.message : String(error);
+                const why = errorMessage(error);
                 return notStarted(`its tree could not be made: ${why}`);
             }
             this.o.onEvent?.({ type: 'start', check: check.name, tree: role, audit: label });
@@ -249,7 +250,7 @@ export class AuditRuns {
         catch (error) {
             if (this.o.abort?.aborted)
                 throw error;
-            const why = error instanceof Error ? error.message : String(error);
+            const why = errorMessage(error);
             return empty(`the changed files could not be listed (${why})`);
         }
         const planned = planChangeAudit(listed.changed, {

@@ -5,6 +5,7 @@
  *
  * Every function here is pure and total: any string in, a safe string out.
  */
+import { clip } from '../engine/paths.ts';
 /**
  * The invisible character used to break dangerous sequences (`@user`, `#12`, `<!--`, `::`).
  * U+200B renders as nothing, is not whitespace to .NET's `TrimStart` or to GitHub's markdown
@@ -17,11 +18,7 @@ export declare const BREAK = "\u200B";
  * could otherwise overwrite a line on a terminal and is a line break to the Actions runner.
  */
 export declare function stripControl(text: string): string;
-/**
- * Cuts `text` to at most `max` UTF-16 units, ending with `…` when something was cut. Never splits
- * a surrogate pair. UTF-16 length is an upper bound of the code-point count GitHub limits by.
- */
-export declare function clip(text: string, max: number): string;
+export { clip };
 /** Like {@link clip} but keeps the end of the text (for output tails). */
 export declare function clipStart(text: string, max: number): string;
 /**

@@ -5,6 +5,7 @@
  *
  * Every function here is pure and total: any string in, a safe string out.
  */
+import { clip } from "../engine/paths.js";
 /**
  * The invisible character used to break dangerous sequences (`@user`, `#12`, `<!--`, `::`).
  * U+200B renders as nothing, is not whitespace to .NET's `TrimStart` or to GitHub's markdown
@@ -43,21 +44,7 @@ export function stripControl(text) {
         .replace(CONTROL_PATTERN, '')
         .toWellFormed();
 }
-/**
- * Cuts `text` to at most `max` UTF-16 units, ending with `…` when something was cut. Never splits
- * a surrogate pair. UTF-16 length is an upper bound of the code-point count GitHub limits by.
- */
-export function clip(text, max) {
-    if (text.length <= max)
-        return text;
-    if (max <= 0)
-        return '';
-    let end = max - 1;
-    const code = text.charCodeAt(end - 1);
-    if (code >= 0xd800 && code <= 0xdbff)
-        end -= 1;
-    return `${text.slice(0, end)}…`;
-}
+export { clip };
 /** Like {@link clip} but keeps the end of the text (for output tails). */
 export function clipStart(text, max) {
     if (text.length <= max)

@@ -9,8 +9,7 @@ import { constants as fsConstants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_CONFIG_BYTES, configInCode, parseConfig, } from "../engine/config.js";
-import { errorText } from "../engine/config/diagnostics.js";
-import { ConfigError, excerpt } from "../engine/errors.js";
+import { ConfigError, errorMessage, excerpt } from "../engine/errors.js";
 import { isInside } from "../engine/paths.js";
 /** The largest file read to be hashed (the config itself is capped by loadConfigFile). */
 export const MAX_HASHED_BYTES = 16 * 1024 * 1024;
@@ -94,7 +93,7 @@ export async function loadConfigFile(file, options = {}) {
     catch (err) {
         if (err instanceof ConfigError)
             throw err;
-        throw new ConfigError({ file: display, message: `cannot read the file: ${errorText(err)}` });
+        throw new ConfigError({ file: display, message: `cannot read the file: ${errorMessage(err)}` });
     }
     finally {
         await opened.handle.close().catch(() => { });
@@ -199,7 +198,7 @@ export async function openTreeFile(file, options) {
         await handle.close().catch(() => { });
         if (err instanceof ConfigError)
             throw err;
-        throw fail(`cannot read the file: ${errorText(err)}`);
+        throw fail(`cannot read the file: ${errorMessage(err)}`);
     }
 }
 function openErrorMessage(err) {
@@ -216,7 +215,7 @@ function openErrorMessage(err) {
         case 'ENXIO':
             return 'is a socket or a device, not a regular file';
         default:
-            return `cannot read the file: ${errorText(err)}`;
+            return `cannot read the file: ${errorMessage(err)}`;
     }
 }
 function notRegularMessage(info) {

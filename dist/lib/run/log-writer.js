@@ -4,6 +4,7 @@
  */
 import { close, closeSync, constants as fsConstants, fstatSync, openSync, writev } from 'node:fs';
 import { oneLine } from "../engine/paths.js";
+import { errorMessage } from "../engine/errors.js";
 export const DEFAULT_LOG_LIMIT = 128 * 1024 * 1024;
 /** Bytes waiting for the log file beyond which the child's output is paused. */
 const LOG_HIGH_WATER = 1024 * 1024;
@@ -52,7 +53,7 @@ export function describeFsError(err) {
     const code = err?.code;
     if (typeof code === 'string')
         return `${FS_ERRORS[code] ?? code.toLowerCase()} (${code})`;
-    return err instanceof Error ? err.message : String(err);
+    return errorMessage(err);
 }
 /**
  * Streams output to the log file, up to a limit, then marks the cut.

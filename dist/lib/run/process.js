@@ -17,6 +17,7 @@ import { functionHostArgv, listHostArgv } from "./function-host.js";
 import { LogWriter, withLogNote } from "./log-writer.js";
 import { MetricScanner, OutputCapture } from "./output-capture.js";
 import { groupHasLiveMembers, signalGroup, waitForGroupGone } from "./proc-scan.js";
+import { errorMessage } from "../engine/errors.js";
 export { functionHostArgv, listHostArgv };
 const DEFAULT_GRACE_MS = 2000;
 const DEFAULT_HEAD = 16 * 1024;
@@ -271,7 +272,7 @@ export function describeSpawnError(err, command) {
         return `ENOENT: command not found: ${command}`;
     if (code === 'EACCES')
         return `EACCES: permission denied (not executable?): ${command}`;
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     return typeof code === 'string' ? `${code}: ${message}` : message;
 }
 /** The score key's value when it was printed as a finite number, else null. */

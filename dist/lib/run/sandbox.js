@@ -53,6 +53,7 @@ import { OverlayProvider, findOverlayTools } from "./overlay-sandbox.js";
 import { removeTree } from "./remove-tree.js";
 import { SANDBOX_FAILURE_EXIT_CODE, isRoot, runCommand, } from "./sandbox-core.js";
 export { SANDBOX_FAILURE_EXIT_CODE, } from "./sandbox-core.js";
+import { errorMessage } from "../engine/errors.js";
 export { removeTree } from "./remove-tree.js";
 /**
  * Creates a provider of `kind` sandboxes under `dir` (created if missing). For `overlay`,
@@ -200,7 +201,7 @@ async function tryOverlay(dir, userns, privateProc) {
         return null;
     }
     catch (error) {
-        return error instanceof Error ? error.message : String(error);
+        return errorMessage(error);
     }
     finally {
         await provider.dispose();

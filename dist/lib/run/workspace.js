@@ -7,7 +7,7 @@
  * spawnBounded -> classification -> RunResult -> sandbox removed. dispose() stops every live run
  * and removes the directory; it is safe to call from a signal handler, and more than once.
  */
-import { QuorumError } from "../engine/errors.js";
+import { QuorumError, errorMessage } from "../engine/errors.js";
 import { TREE_HIDDEN, isInside } from "../engine/paths.js";
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -70,7 +70,7 @@ export async function createWorkspace(opts = {}) {
         const mode = opts.sandbox ?? 'auto';
         const [detection, cgroups] = await Promise.all([
             detectSandbox(dir, mode).catch((error) => {
-                throw new WorkspaceError(error instanceof Error ? error.message : String(error));
+                throw new WorkspaceError(errorMessage(error));
             }),
             findCgroups(opts.cgroupSudo ?? false),
         ]);
@@ -106,7 +106,7 @@ async function findCgroups(sudo) {
             why = await delegateCgroupsWithSudo(resolveTool('sudo'));
         }
         catch (error) {
-            why = error instanceof Error ? error.message : String(error);
+            why = errorMessage(error);
         }
     }
     const found = await detectCgroups();
@@ -404,7 +404,7 @@ class GateWorkspace {
                 }));
             }
             catch (error) {
-                const why = error instanceof Error ? error.message : String(error);
+                const why = errorMessage(error);
                 const reason = signal.aborted
                     ? 'not run: the gate was stopped while its sandbox was being created'
                     : `could not create the sandbox: ${why}`;

@@ -24,6 +24,4 @@ export declare function firstSchemaError(src: ConfigDocument, issues: readonly I
 export declare function genericMessage(issue: z.core.$ZodRawIssue): string;
 /** A value as a YAML user would name it, short enough for one line. */
 export declare function describeValue(value: unknown): string;
-/** An error's message, or the thrown value as text. */
-export declare function errorText(err: unknown): string;
 export {};

@@ -189,10 +189,6 @@ export function describeValue(value) {
     }
     return String(value);
 }
-/** An error's message, or the thrown value as text. */
-export function errorText(err) {
-    return err instanceof Error ? err.message : String(err);
-}
 /** The allowed word closest to a mistyped one, when it is close enough to be a typo. */
 function closest(word, candidates) {
     if (word === '')

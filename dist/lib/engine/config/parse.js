@@ -8,9 +8,9 @@ import path from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { CHECK_NAME_PATTERN, ConfigFileSchema, DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S, MAX_CHECK_NAME_LENGTH, expectKey, noiseKeys, } from "../config-schema.js";
-import { ConfigError, excerpt } from "../errors.js";
+import { ConfigError, errorMessage, excerpt } from "../errors.js";
 import { parseTolerance } from "../numbers.js";
-import { describeValue, errorText, firstSchemaError, genericMessage, yamlError, } from "./diagnostics.js";
+import { describeValue, firstSchemaError, genericMessage, yamlError } from "./diagnostics.js";
 import { locationOf, valueAt, walk } from "./locations.js";
 /** Largest config file we agree to parse; quorum.yml may come from an untrusted PR. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -81,7 +81,7 @@ export function parseConfig(text, file, options = {}) {
             file: display,
             line: 1,
             column: 1,
-            message: `invalid YAML: ${excerpt(errorText(err))}`,
+            message: `invalid YAML: ${excerpt(errorMessage(err))}`,
         });
     }
     const parsed = ConfigFileSchema.safeParse(data, { reportInput: true, error: genericMessage });

@@ -7,6 +7,7 @@ import { open, readFile, rmdir } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { getSystemErrorMessage } from 'node:util';
 import { CgroupError } from "./types.js";
+import { errorMessage } from "../../engine/errors.js";
 export function errnoCode(err) {
     const code = err?.code;
     return typeof code === 'string' ? code : undefined;
@@ -16,7 +17,7 @@ export function describe(err) {
     if (typeof e?.errno === 'number' && typeof e.code === 'string') {
         return `${getSystemErrorMessage(e.errno)} (${e.code})`;
     }
-    return err instanceof Error ? err.message : String(err);
+    return errorMessage(err);
 }
 export function fail(action, path, err) {
     const code = errnoCode(err);
