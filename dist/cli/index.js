@@ -18073,11 +18073,18 @@ class OverlayProvider extends BaseProvider {
         this.tools = tools;
         this.userns = o.userns;
         this.privateProc = o.privateProc;
-        this.hidden = (o.hidden ?? hiddenHomes(env)).filter(usablePath);
+        // A HOME of /tmp (some containers) is private already; hiding it would seal /tmp read-only.
+        this.hidden = (o.hidden ?? hiddenHomes(env))
+            .filter(usablePath)
+            .filter((h) => !PRIVATE_DIRS.includes(h));
         const toolDirs = toolDirsUnder([...PRIVATE_DIRS, ...this.hidden], env);
         this.keep = [...new Set([...o.readOnly, ...toolDirs])].filter(usablePath);
         const credentials = credentialsIn(this.keep, this.hidden);
-        this.masks = [...new Set([...o.masks, ...credentials])].filter(usablePath);
+        // A mask that is / or a private directory itself (a log directory of /tmp) has nothing to
+        // hide that the private cover does not already, and must not make that cover read-only.
+        this.masks = [...new Set([...o.masks, ...credentials])]
+            .filter(usablePath)
+            .filter((m) => m !== '/' && !PRIVATE_DIRS.includes(m));
     }
     whyHidden(path) {
         if (!(0,external_node_path_namespaceObject.isAbsolute)(path) || this.keep.some((k) => isInside(path, k)))

@@ -111,3 +111,34 @@ test('an overlay run cannot write the source tree, protected paths or the worksp
     await ws.dispose()
   }
 })
+
+test('a mask or a HOME that is /tmp itself, or a mask of /, leaves /tmp private and writable', async (t) => {
+  const ws = await createWorkspace({
+    maskPaths: ['/tmp', '/'],
+    // A HOME of /tmp is hidden like any home, which must not make /tmp read-only either.
+    parentEnv: { PATH: process.env.PATH, HOME: '/tmp' },
+  })
+  try {
+    if (ws.kind !== 'overlay')
+      return t.skip(`overlay sandboxes unavailable here: ${ws.sandboxNote}`)
+    // A setup runs without a disk budget, so its /tmp is a tmpfs of its own, not a directory of
+    // the run's capped one: the same rule must hold there.
+    const { tree: prepared, setup } = await ws.prepareTree(
+      'candidate',
+      tree,
+      { command: 'echo y > /tmp/y && cat /tmp/y', timeout_s: 30 },
+      opts,
+    )
+    assert.equal(setup?.outcome, 'PASSED', `${setup?.reason}\n${setup?.output.head}`)
+    const write: ShellCheckSpec = {
+      ...peek,
+      name: 'write',
+      command: 'echo x > /tmp/x && cat /tmp/x a.txt',
+    }
+    const result = await ws.runCheck(prepared, write, opts)
+    assert.equal(result.outcome, 'PASSED', `${result.reason}\n${result.output.head}`)
+    assert.match(result.output.head, /tree content/)
+  } finally {
+    await ws.dispose()
+  }
+})
