@@ -54,6 +54,7 @@ import {
   type ActorKind,
   type CliResult,
 } from '../support/as-user.ts'
+import { diskUsage } from '../support/disk-usage.ts'
 
 const SKIP = hostileSkipReason()
 const ACTORS: readonly ActorKind[] = ['root', 'user']
@@ -230,30 +231,6 @@ function snapshot(dir: string): Record<string, string> {
   }
   walk('')
   return out
-}
-
-/** Bytes allocated on disk under dir (what `du` counts), 0 for what vanished meanwhile. */
-function diskUsage(dir: string): number {
-  let total = 0
-  const walk = (path: string) => {
-    let st
-    try {
-      st = lstatSync(path)
-    } catch {
-      return
-    }
-    total += st.blocks * 512
-    if (!st.isDirectory()) return
-    let names: string[] = []
-    try {
-      names = readdirSync(path)
-    } catch {
-      return
-    }
-    for (const name of names) walk(join(path, name))
-  }
-  walk(dir)
-  return total
 }
 
 /** Creates the actor and an arena, skips when the sandbox kind cannot be used here. */

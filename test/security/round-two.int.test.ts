@@ -15,7 +15,6 @@ import { randomBytes } from 'node:crypto'
 import {
   chmodSync,
   existsSync,
-  lstatSync,
   mkdirSync,
   readFileSync,
   readdirSync,
@@ -39,6 +38,7 @@ import {
   type ActorKind,
   type CliResult,
 } from '../support/as-user.ts'
+import { diskUsage } from '../support/disk-usage.ts'
 
 const SKIP = hostileSkipReason()
 const ACTORS: readonly ActorKind[] = ['root', 'user']
@@ -306,30 +306,6 @@ describe('the key covers everything a check can see', { skip: SKIP ?? false }, (
     })
   }
 })
-
-/** Bytes allocated on disk under dir (what `du` counts); what vanished meanwhile counts 0. */
-function diskUsage(dir: string): number {
-  let total = 0
-  const walk = (path: string) => {
-    let st
-    try {
-      st = lstatSync(path)
-    } catch {
-      return
-    }
-    total += st.blocks * 512
-    if (!st.isDirectory()) return
-    let names: string[] = []
-    try {
-      names = readdirSync(path)
-    } catch {
-      return
-    }
-    for (const name of names) walk(join(path, name))
-  }
-  walk(dir)
-  return total
-}
 
 describe('disk_mb bounds every write', { skip: SKIP ?? false }, () => {
   for (const who of ACTORS) {
