@@ -106,7 +106,7 @@ test('Gate: metrics, repeats and no-regression from code; function checks return
       metrics: { size_kb: { direction: 'lower', tolerance: '5%', deterministic: true } },
     })
     .addFunctions(checks)
-  const report = await gate.verify(worse, { baselineDir: base, cache: null })
+  const report = await gate.verify(worse, { baselineDir: base })
   assert.equal(report.verdict, 'block', report.summary())
   const ops = report.checks.find((c) => c.name === 'ops')!
   assert.deepEqual(ops.metrics?.[0]?.candidate.samples, [90, 90])

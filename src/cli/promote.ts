@@ -9,25 +9,25 @@ import { cp, lstat, mkdir, readdir, rm } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import type { Report } from '../engine/types.ts'
 
-export class PromoteError extends QuorumError {
-  constructor(message: string) {
-    super('promote', message)
-  }
-}
-
-/** Copies candidate over live when the report allows it; throws PromoteError otherwise. */
+/**
+ * Copies candidate over live when the report allows it; otherwise, and when copying fails,
+ * throws a QuorumError of fate 'promote'.
+ */
 export async function promote(
   candidateDir: string,
   liveDir: string,
   report: Report,
 ): Promise<void> {
   if (report.verdict !== 'allow') {
-    throw new PromoteError('the candidate was blocked; nothing promoted')
+    throw new QuorumError('promote', 'the candidate was blocked; nothing promoted')
   }
   const candidate = resolve(candidateDir)
   const live = resolve(liveDir)
   if (isInside(live, candidate) || isInside(candidate, live)) {
-    throw new PromoteError(`${live} and ${candidate} overlap; refusing to copy one over the other`)
+    throw new QuorumError(
+      'promote',
+      `${live} and ${candidate} overlap; refusing to copy one over the other`,
+    )
   }
   try {
     await mkdir(live, { recursive: true })
@@ -41,7 +41,7 @@ export async function promote(
     })
   } catch (error) {
     const why = errorMessage(error)
-    throw new PromoteError(`copying ${candidate} over ${live} failed: ${why}`)
+    throw new QuorumError('promote', `copying ${candidate} over ${live} failed: ${why}`)
   }
 }
 

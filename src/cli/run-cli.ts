@@ -66,12 +66,6 @@ Options:
   -v, --version     the version
 Exit codes: 0 allowed, 1 blocked, 2 bad usage or config, 3 internal error, 130 interrupted.`
 
-class UsageError extends QuorumError {
-  constructor(message: string) {
-    super('usage', message)
-  }
-}
-
 /** Runs the CLI with the given arguments (without node and script) and returns the exit code. */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   try {
@@ -114,26 +108,32 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const command = positionals[0]
   if (command !== 'verify' && command !== 'scored') {
-    throw new UsageError(
+    throw new QuorumError(
+      'usage',
       command
         ? `unknown command "${command}" (expected verify or scored; see --help)`
         : 'missing command (see --help)',
     )
   }
-  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`)
+  if (positionals.length > 1)
+    throw new QuorumError('usage', `unexpected argument "${positionals[1]}"`)
 
   const candidateDir = requireDir(io, values.candidate, '--candidate')
   const baselineDir = values.baseline ? requireDir(io, values.baseline, '--baseline') : null
   if (command === 'scored' && baselineDir === null) {
-    throw new UsageError('scored needs --baseline DIR (the tree the candidate must improve on)')
+    throw new QuorumError(
+      'usage',
+      'scored needs --baseline DIR (the tree the candidate must improve on)',
+    )
   }
-  if (values.promote && !values.live) throw new UsageError('--promote needs --live DIR')
-  if (values.live && !values.promote) throw new UsageError('--live is only used with --promote')
+  if (values.promote && !values.live) throw new QuorumError('usage', '--promote needs --live DIR')
+  if (values.live && !values.promote)
+    throw new QuorumError('usage', '--live is only used with --promote')
   const parallel =
     values.parallel === undefined ? null : parsePositiveInt(values.parallel, '--parallel')
   const sandbox = values.sandbox ?? 'auto'
   if (sandbox !== 'auto' && sandbox !== 'overlay' && sandbox !== 'copy') {
-    throw new UsageError(`--sandbox must be auto, overlay or copy, not "${sandbox}"`)
+    throw new QuorumError('usage', `--sandbox must be auto, overlay or copy, not "${sandbox}"`)
   }
 
   const audit = values.audit === undefined ? null : parseAudit(values.audit)
@@ -144,17 +144,19 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
   // verify follows the config's mode unless --mode says otherwise; scored forces scored mode.
   const mode: Mode | null = command === 'scored' ? 'scored' : parseMode(values.mode)
   if (command === 'scored' && values.mode !== undefined && values.mode !== 'scored') {
-    throw new UsageError(
+    throw new QuorumError(
+      'usage',
       `quorum scored runs in scored mode; --mode ${values.mode} needs quorum verify`,
     )
   }
   if (mode === 'scored' && baselineDir === null) {
-    throw new UsageError(
+    throw new QuorumError(
+      'usage',
       '--mode scored needs --baseline DIR (the tree the candidate must improve on)',
     )
   }
   if (values.cache !== undefined && values['no-cache']) {
-    throw new UsageError('--cache and --no-cache contradict each other')
+    throw new QuorumError('usage', '--cache and --no-cache contradict each other')
   }
   const cacheDir = values['no-cache']
     ? null
@@ -262,15 +264,16 @@ function parseCliArgs(argv: string[]) {
     })
   } catch (error) {
     // parseArgs' messages are already one clear line ("Unknown option '--comand'...").
-    throw new UsageError(errorMessage(error))
+    throw new QuorumError('usage', errorMessage(error))
   }
 }
 
 function requireDir(io: CliIO, value: string | undefined, flag: string): string {
-  if (!value) throw new UsageError(`${flag} DIR is required`)
+  if (!value) throw new QuorumError('usage', `${flag} DIR is required`)
   const dir = resolve(io.cwd, value)
-  if (!existsSync(dir)) throw new UsageError(`${flag} ${value}: no such directory`)
-  if (!statSync(dir).isDirectory()) throw new UsageError(`${flag} ${value}: not a directory`)
+  if (!existsSync(dir)) throw new QuorumError('usage', `${flag} ${value}: no such directory`)
+  if (!statSync(dir).isDirectory())
+    throw new QuorumError('usage', `${flag} ${value}: not a directory`)
   return dir
 }
 
@@ -321,7 +324,8 @@ function parseAudit(value: string): AuditKind[] {
   const kinds = value.split(',').map((kind) => kind.trim())
   const unknown = kinds.filter((kind) => !(AUDIT_KINDS as readonly string[]).includes(kind))
   if (unknown.length > 0 || kinds.length === 0) {
-    throw new UsageError(
+    throw new QuorumError(
+      'usage',
       `--audit must be ${AUDIT_KINDS.join(', ')}, a comma-separated list of them, or none, not "${value}"`,
     )
   }
@@ -331,7 +335,7 @@ function parseAudit(value: string): AuditKind[] {
 function parseMode(value: string | undefined): Mode | null {
   if (value === undefined) return null
   if (!(MODES as readonly string[]).includes(value)) {
-    throw new UsageError(`--mode must be one of ${MODES.join(', ')}, not "${value}"`)
+    throw new QuorumError('usage', `--mode must be one of ${MODES.join(', ')}, not "${value}"`)
   }
   return value as Mode
 }
@@ -356,15 +360,16 @@ function checkWritableTarget(
   const path = resolve(io.cwd, value)
   if (!existsSync(path)) return
   const isDir = statSync(path).isDirectory()
-  if (want === 'file' && isDir) throw new UsageError(`${flag} ${value}: is a directory, not a file`)
+  if (want === 'file' && isDir)
+    throw new QuorumError('usage', `${flag} ${value}: is a directory, not a file`)
   if (want === 'directory' && !isDir) {
-    throw new UsageError(`${flag} ${value}: is a file, not a directory`)
+    throw new QuorumError('usage', `${flag} ${value}: is a file, not a directory`)
   }
 }
 
 function parsePositiveInt(value: string, flag: string): number {
   if (!/^[1-9]\d*$/.test(value))
-    throw new UsageError(`${flag} must be a positive integer, not "${value}"`)
+    throw new QuorumError('usage', `${flag} must be a positive integer, not "${value}"`)
   return Number(value)
 }
 
@@ -381,7 +386,8 @@ async function loadCliConfig(
   trees: readonly string[],
 ): Promise<GateConfig> {
   const checks = checksFlag ? resolve(io.cwd, checksFlag) : null
-  if (checks && !existsSync(checks)) throw new UsageError(`--checks ${checksFlag}: no such file`)
+  if (checks && !existsSync(checks))
+    throw new QuorumError('usage', `--checks ${checksFlag}: no such file`)
   // A template, not path.resolve: ncc would mistake resolve(dir, 'quorum.yml') for an asset.
   const defaultConfig = `${resolve(io.cwd)}${sep}quorum.yml`
   const configPath = configFlag
@@ -390,7 +396,10 @@ async function loadCliConfig(
       ? defaultConfig
       : null
   if (!configPath && !checks) {
-    throw new UsageError('no checks: pass --config FILE (or create ./quorum.yml) or --checks FILE')
+    throw new QuorumError(
+      'usage',
+      'no checks: pass --config FILE (or create ./quorum.yml) or --checks FILE',
+    )
   }
   return loadConfigFromTree({
     config: configPath ? { path: configPath, root: treeContaining(configPath, trees) } : null,

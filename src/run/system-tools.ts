@@ -23,13 +23,6 @@ export const SYSTEM_TOOL_DIRS: readonly string[] = [
 /** The PATH the gate's own children (git) get: never the runner's, which a check may have changed. */
 export const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin'
 
-/** A tool the gate needs could not be found in a place it trusts. Stops the run. */
-export class ToolResolutionError extends QuorumError {
-  constructor(message: string) {
-    super('environment', message)
-  }
-}
-
 export interface ResolveToolOptions {
   /** The PATH to fall back to (default process.env.PATH). */
   pathEnv?: string | undefined
@@ -53,11 +46,12 @@ export interface ResolveToolOptions {
  * timing, so it stays simple: the gate only runs tools the checks cannot rewrite. (As root every
  * directory is writable, so only the system directories count; that is the intent.)
  *
- * @throws ToolResolutionError naming what was searched and what was refused, and why
+ * @throws QuorumError of fate 'environment' (the run stops) naming what was searched and what
+ *   was refused, and why
  */
 export function resolveTool(name: string, options: ResolveToolOptions = {}): string {
   if (name === '' || name.includes('/')) {
-    throw new ToolResolutionError(`resolveTool: '${name}' is not a bare program name`)
+    throw new QuorumError('environment', `resolveTool: '${name}' is not a bare program name`)
   }
   const systemDirs = options.systemDirs ?? SYSTEM_TOOL_DIRS
   for (const dir of systemDirs) {
@@ -83,7 +77,8 @@ export function resolveTool(name: string, options: ResolveToolOptions = {}): str
     refused.push(`${candidate} (${why})`)
   }
   const searched = `${systemDirs.join(', ')} and PATH`
-  throw new ToolResolutionError(
+  throw new QuorumError(
+    'environment',
     refused.length === 0
       ? `${name} was not found in ${searched}; install ${name} on the runner`
       : `${name} was not found in ${systemDirs.join(', ')}, and Quorum refuses the copies on PATH: ` +

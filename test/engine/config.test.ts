@@ -10,24 +10,8 @@ import {
 import { ConfigError } from '../../src/engine/errors.ts'
 import { DEFAULT_LIMITS, limitsOf, setupLimitsOf } from '../../src/engine/limits.ts'
 import type { GateConfig } from '../../src/engine/types.ts'
+import { FILE, ONE_CHECK, reject, yaml } from '../support/config-text.ts'
 
-const FILE = '/repo/quorum.yml'
-
-/** Lines joined with \n, so each case reads like the file it is. */
-const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`
-
-/** Parses text that must be rejected; returns the error. */
-function reject(text: string): ConfigError {
-  try {
-    parseConfig(text, FILE, { displayPath: 'quorum.yml' })
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`)
-    return err
-  }
-  assert.fail('the config was accepted')
-}
-
-const ONE_CHECK = ['checks:', '  - name: a', '    command: x']
 /** What a check without repeats, retries or metrics gets. */
 const NO_NOISE = { repeats: 1, retries: 0, metrics: [] }
 
@@ -435,7 +419,7 @@ describe('parseConfig rejects, naming file, line, column and key', () => {
     const err = reject(yaml(...ONE_CHECK, '    "a\\nb": 1'))
     assert.equal(
       err.format(),
-      'quorum.yml:4:5: checks[0]["a\\nb"]: unknown key "a\\nb" (allowed: name, command, timeout_s, score_from, env, expect, repeats, retries, metrics, network, pids_max, memory_mb, disk_mb)',
+      'quorum.yml:4:5: checks[0]["a\\nb"]: unknown key "a\\nb" (allowed: name, command, timeout_s, score_from, env, expect, repeats, max_repeats, repeat_time_s, retries, metrics, network, pids_max, memory_mb, disk_mb)',
     )
     assert.ok(!err.format().includes('\n'))
   })

@@ -94,15 +94,10 @@ describe('every error Quorum raises on purpose is a QuorumError whose fate decid
     const { QuorumError } = await import('../../src/engine/errors.ts')
     const { GateUsageError } = await import('../../src/gate.ts')
     const { WorkspaceError } = await import('../../src/run/workspace.ts')
-    const { ToolResolutionError } = await import('../../src/run/system-tools.ts')
     const { CgroupError } = await import('../../src/run/cgroup.ts')
-    const { PromoteError } = await import('../../src/cli/promote.ts')
     const { InputError } = await import('../../src/github/action/inputs.ts')
-    const { EventError } = await import('../../src/github/gate/event.ts')
     const { GitError } = await import('../../src/github/gate/git.ts')
-    const { TreePreparationError } = await import('../../src/github/gate/trees.ts')
-    const { UnsafeCheckoutError, UnsafeSandboxError } =
-      await import('../../src/github/gate/unsafe-checkout.ts')
+    const { stalledError } = await import('../../src/github/action/failures.ts')
     const cases: Array<[InstanceType<typeof QuorumError>, string, string]> = [
       [
         new ConfigError({ file: 'q.yml', line: 2, key: 'mode', message: 'bad' }),
@@ -112,14 +107,10 @@ describe('every error Quorum raises on purpose is a QuorumError whose fate decid
       [new GateUsageError('x'), 'usage', 'GateUsageError'],
       [new WorkspaceError('x'), 'usage', 'WorkspaceError'],
       [new InputError('mode', 'x'), 'usage', 'InputError'],
-      [new EventError('x'), 'usage', 'EventError'],
-      [new UnsafeCheckoutError('x'), 'usage', 'UnsafeCheckoutError'],
-      [new ToolResolutionError('x'), 'environment', 'ToolResolutionError'],
       [new CgroupError('x', '/sys'), 'environment', 'CgroupError'],
       [new GitError(['fetch'], 1, '', 'exit 1'), 'environment', 'GitError'],
-      [new TreePreparationError('x'), 'environment', 'TreePreparationError'],
-      [new UnsafeSandboxError('x'), 'environment', 'UnsafeSandboxError'],
-      [new PromoteError('x'), 'promote', 'PromoteError'],
+      // A stall is a bug, told in one line without the watchdog's stack (see stalledError).
+      [stalledError('x'), 'environment', 'QuorumError'],
     ]
     for (const [error, fate, name] of cases) {
       assert.ok(error instanceof QuorumError, name)

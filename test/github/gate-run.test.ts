@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 
-import { EventError } from '../../src/github/gate/event.ts'
 import { gateRunOf } from '../../src/github/publish/gate-run.ts'
 import { examplePayload } from '../support/git-fixtures.ts'
 
@@ -59,13 +58,12 @@ describe('gateRunOf', () => {
     assert.throws(
       () =>
         gateRunOf({ ...RUNNER, eventName: 'workflow_run' }, forkRun({}, 'requested'), NO_INPUTS),
-      (e: unknown) => e instanceof EventError && /types: \[completed\]/.test(e.message),
+      { fate: 'usage', message: /types: \[completed\]/ },
     )
     assert.throws(
       () =>
         gateRunOf({ ...RUNNER, eventName: 'workflow_run' }, forkRun({ event: 'push' }), NO_INPUTS),
-      (e: unknown) =>
-        e instanceof EventError && /triggering run was a 'push' event/.test(e.message),
+      { fate: 'usage', message: /triggering run was a 'push' event/ },
     )
     assert.throws(
       () => gateRunOf({ ...RUNNER, eventName: 'workflow_run' }, forkRun({ id: -1 }), NO_INPUTS),

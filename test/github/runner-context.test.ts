@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { EventError } from '../../src/github/gate/event.ts'
 import { readRunnerContext, workflowRunUrl } from '../../src/github/action/runner-context.ts'
 
 const RUNNER = {
@@ -29,11 +28,9 @@ test('the runner context is read once, with the defaults a runner leaves out', (
 })
 
 test('a missing or malformed runner variable is an error that names it', () => {
-  assert.throws(
-    () => readRunnerContext({ ...RUNNER, GITHUB_SHA: '' }),
-    (e: unknown) => {
-      return e instanceof EventError && /GITHUB_SHA is not set/.test(e.message)
-    },
-  )
+  assert.throws(() => readRunnerContext({ ...RUNNER, GITHUB_SHA: '' }), {
+    fate: 'usage',
+    message: /GITHUB_SHA is not set/,
+  })
   assert.throws(() => readRunnerContext({ ...RUNNER, GITHUB_REPOSITORY: 'acme' }), /owner\/repo/)
 })

@@ -12,7 +12,7 @@ import * as path from 'node:path'
 import { describe, test } from 'node:test'
 import { planFromEvent, type EventInputs, type EventPlan } from '../../src/github/gate/event.ts'
 import { createGitCommandManager, type GitCommandManager } from '../../src/github/gate/git.ts'
-import { prepareTrees, TreePreparationError } from '../../src/github/gate/trees.ts'
+import { prepareTrees } from '../../src/github/gate/trees.ts'
 import {
   checkoutLikeActionsCheckout,
   commitFiles,
@@ -375,10 +375,9 @@ describe('prepareTrees', () => {
       after: third,
     })
     const { workspace, tmpRoot, git: gitManager, plan } = await checkoutFor(root, origin, event)
-    await assert.rejects(prepareTrees(gitManager, workspace, plan, tmpRoot), (error: unknown) => {
-      assert.ok(error instanceof TreePreparationError)
-      assert.match(error.message, new RegExp(`baseline commit ${'f'.repeat(40)}`))
-      return true
+    await assert.rejects(prepareTrees(gitManager, workspace, plan, tmpRoot), {
+      fate: 'environment',
+      message: new RegExp(`baseline commit ${'f'.repeat(40)}`),
     })
     assert.deepEqual(await fs.readdir(tmpRoot).catch(() => []), [])
   })

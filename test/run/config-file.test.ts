@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
-import { hashConfigSources, parseConfig } from '../../src/engine/config.ts'
+import { hashConfigSources } from '../../src/engine/config.ts'
 import { ConfigError } from '../../src/engine/errors.ts'
 import {
   MAX_HASHED_BYTES,
@@ -13,24 +13,7 @@ import {
   readConfigSources,
   readTreeFile,
 } from '../../src/run/config-file.ts'
-
-const FILE = '/repo/quorum.yml'
-
-/** Lines joined with \n, so each case reads like the file it is. */
-const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`
-
-/** Parses text that must be rejected; returns the error. */
-function reject(text: string): ConfigError {
-  try {
-    parseConfig(text, FILE, { displayPath: 'quorum.yml' })
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`)
-    return err
-  }
-  assert.fail('the config was accepted')
-}
-
-const ONE_CHECK = ['checks:', '  - name: a', '    command: x']
+import { ONE_CHECK, reject, yaml } from '../support/config-text.ts'
 
 /** Resolves to 'hung' when `promise` has not settled within 5 s (a FIFO read would wait forever). */
 async function withinFiveSeconds<T>(promise: Promise<T>): Promise<T | 'hung'> {

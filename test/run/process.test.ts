@@ -14,6 +14,7 @@ import {
   killAllRunGroups,
   shellArgv,
   spawnBounded,
+  superviseProcess,
   type SpawnResult,
   type SpawnSpec,
 } from '../../src/run/process.ts'
@@ -588,4 +589,32 @@ describe('the judge process itself', () => {
     assert.equal(r.exitCode, 0)
     assert.equal(process.listenerCount('exit'), before, 'the listener outlived the run')
   })
+})
+
+describe('superviseProcess, the one spawner under spawnBounded and exec', () => {
+  for (const processGroup of [false, true]) {
+    const mode = processGroup ? 'in a process group' : "in the judge's session"
+    test(`a timeout and then an abort stop it once: one SIGTERM, then SIGKILL (${mode})`, async () => {
+      const controller = new AbortController()
+      const abortLater = setTimeout(() => controller.abort(), 1500)
+      const stdout: Buffer[] = []
+      const r = await superviseProcess({
+        argv: shellArgv("trap 'echo term' TERM; while :; do sleep 0.05; done"),
+        env: ENV,
+        timeoutMs: 300,
+        graceMs: 3000,
+        signal: controller.signal,
+        processGroup,
+        output: {
+          write: (chunk, stream) => {
+            if (stream === 'stdout') stdout.push(chunk)
+            return true
+          },
+        },
+      })
+      clearTimeout(abortLater)
+      assert.deepEqual([r.timedOut, r.aborted, r.signal], [true, true, 'SIGKILL'])
+      assert.equal(Buffer.concat(stdout).toString(), 'term\n')
+    })
+  }
 })

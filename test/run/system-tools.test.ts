@@ -8,7 +8,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
-import { resolveTool, SYSTEM_TOOL_DIRS, ToolResolutionError } from '../../src/run/system-tools.ts'
+import { QuorumError } from '../../src/engine/errors.ts'
+import { resolveTool, SYSTEM_TOOL_DIRS } from '../../src/run/system-tools.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'quorum-tools-'))
 after(() => rmSync(root, { recursive: true, force: true }))
@@ -86,7 +87,8 @@ describe('resolveTool', () => {
           home: d.home!,
         }),
       (error) => {
-        assert.ok(error instanceof ToolResolutionError)
+        assert.ok(error instanceof QuorumError)
+        assert.equal(error.fate, 'environment')
         assert.match(error.message, /refuses the copies on PATH/)
         assert.ok(error.message.includes(join(bin, 'tool')), error.message)
         assert.match(error.message, /under HOME/)
@@ -114,7 +116,7 @@ describe('resolveTool', () => {
     const d = dirs(['sys', false], ['mine', true])
     assert.throws(
       () => resolveTool('tool', { systemDirs: [d.sys!], pathEnv: d.mine!, home: '/nonexistent' }),
-      ToolResolutionError,
+      { fate: 'environment', message: /which this user can write/ },
     )
   })
 
@@ -130,7 +132,8 @@ describe('resolveTool', () => {
   })
 
   test('only bare names are resolved', () => {
-    assert.throws(() => resolveTool('./git'), ToolResolutionError)
-    assert.throws(() => resolveTool(''), ToolResolutionError)
+    const notBare = { fate: 'environment', message: /is not a bare program name/ }
+    assert.throws(() => resolveTool('./git'), notBare)
+    assert.throws(() => resolveTool(''), notBare)
   })
 })

@@ -5,7 +5,7 @@
  * pending forever.
  */
 import * as core from '@actions/core'
-import { StalledError, describeFailure } from './failures.ts'
+import { describeFailure, stalledError } from './failures.ts'
 
 /** A watch started by watchForAbnormalEnd: race `ended` against the run, then dispose(). */
 export interface AbnormalEndWatch {
@@ -41,7 +41,7 @@ export function watchForAbnormalEnd(): AbnormalEndWatch {
   const onRejection = (reason: unknown): void => once(reason)
   const onEmptyLoop = (): void =>
     once(
-      new StalledError(
+      stalledError(
         'Quorum stopped before it finished: it was waiting for something that can no longer ' +
           'happen (a promise that never settles). This is a bug; the change is blocked.',
       ),

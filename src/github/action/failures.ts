@@ -1,22 +1,21 @@
 /**
- * How a run that produced no verdict is told: the two ways the action itself stops a run
- * (cancelled, stalled), and the one line that describes any failure for the job log, the check
- * run and setFailed.
+ * How a run that produced no verdict is told: the error of a run the action itself stopped
+ * (stalled; a cancelled one is a QuorumError of fate 'cancelled'), and the one line that
+ * describes any failure for the job log, the check run and setFailed.
  */
 import { QuorumError } from '../../engine/errors.ts'
 
-/** The runner cancelled the workflow: every run was stopped, no verdict. */
-export class CancelledError extends QuorumError {
-  constructor(message: string) {
-    super('cancelled', message)
-  }
-}
-
-/** The run was ended by an internal error or stalled: a bug, said without a useless stack. */
-export class StalledError extends QuorumError {
-  constructor(message: string) {
-    super('environment', message)
-  }
+/**
+ * The error for a run the action itself stopped before it finished: the watchdog found the
+ * event loop empty while the gate still awaited something (a promise that can never settle), or
+ * the run's signal was aborted by an internal error while it ran. Either is a bug of Quorum, and
+ * the message says so. Its fate is 'environment' all the same, as a user expects of a run that
+ * stalled: one line that blames neither the config nor the workflow's inputs, a failed job and
+ * a blocked change (in the CLI, exit 3, "internal error"). A plain Error would be reported as a
+ * bug with its stack, and that stack would only point at the watchdog, never at what stalled.
+ */
+export function stalledError(message: string): QuorumError {
+  return new QuorumError('environment', message)
 }
 
 /**

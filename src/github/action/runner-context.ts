@@ -2,7 +2,7 @@
  * What the runner tells the action through its environment, read once into one typed object.
  * Every other module of the action takes what it needs from here; none reads process.env.
  */
-import { EventError } from '../gate/event.ts'
+import { QuorumError } from '../../engine/errors.ts'
 
 /** The repository a workflow runs in. */
 export interface Repo {
@@ -36,7 +36,7 @@ export interface RunnerContext {
 
 /**
  * Reads the runner's variables.
- * @throws EventError naming the first variable that is missing or malformed.
+ * @throws QuorumError of fate 'usage' naming the first variable that is missing or malformed.
  */
 export function readRunnerContext(env: NodeJS.ProcessEnv, cwd = process.cwd()): RunnerContext {
   return {
@@ -65,14 +65,15 @@ export function workflowRunUrl(ctx: RunnerContext): string | null {
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name]
-  if (!value) throw new EventError(`${name} is not set; is this running inside GitHub Actions?`)
+  if (!value)
+    throw new QuorumError('usage', `${name} is not set; is this running inside GitHub Actions?`)
   return value
 }
 
 function parseRepository(value: string | undefined): Repo {
   const [owner, repo, ...rest] = (value ?? '').split('/')
   if (!owner || !repo || rest.length > 0) {
-    throw new EventError(`GITHUB_REPOSITORY must be owner/repo, not "${value ?? ''}"`)
+    throw new QuorumError('usage', `GITHUB_REPOSITORY must be owner/repo, not "${value ?? ''}"`)
   }
   return { owner, repo }
 }

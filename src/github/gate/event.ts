@@ -58,19 +58,13 @@ export type EventInputs = Pick<
   'allowPrHeadUnderPullRequestTarget' | 'baselineRef' | 'candidateRef'
 >
 
-/** The event or its payload cannot be turned into a plan. Stops the run. */
-export class EventError extends QuorumError {
-  constructor(message: string) {
-    super('usage', message)
-  }
-}
-
 /**
  * Decides baseline, candidate and head commit for a workflow event.
  * @param eventName GITHUB_EVENT_NAME
  * @param payload the parsed contents of GITHUB_EVENT_PATH
- * @throws EventError for unsupported events or payloads without the fields GitHub always sends;
- *   UnsafeCheckoutError for pull_request_target without the explicit opt-in.
+ * @throws QuorumError of fate 'usage' for unsupported events or payloads without the fields
+ *   GitHub always sends (the event cannot be turned into a plan: the run stops), and for
+ *   pull_request_target without the explicit opt-in (assertSafeCandidate).
  */
 export function planFromEvent(
   eventName: string,
@@ -80,7 +74,7 @@ export function planFromEvent(
 ): EventPlan {
   const githubSha = env.GITHUB_SHA.trim().toLowerCase()
   if (!FULL_SHA_PATTERN.test(githubSha)) {
-    throw new EventError(`GITHUB_SHA must be a full commit sha, got '${env.GITHUB_SHA}'`)
+    throw new QuorumError('usage', `GITHUB_SHA must be a full commit sha, got '${env.GITHUB_SHA}'`)
   }
   const p = new Payload(eventName, payload)
 
@@ -101,7 +95,8 @@ export function planFromEvent(
     case 'workflow_dispatch':
       return planWorkflowDispatch(githubSha, env, inputs)
     default:
-      throw new EventError(
+      throw new QuorumError(
+        'usage',
         `Quorum does not support the '${eventName}' event. Supported events: ${SUPPORTED_EVENTS.join(', ')}.`,
       )
   }
@@ -198,7 +193,8 @@ function planPush(p: Payload): EventPlan {
   const ref = p.optionalString('ref')
   const after = p.sha('after')
   if (p.optional('deleted') === true || NULL_SHA_PATTERN.test(after)) {
-    throw new EventError(
+    throw new QuorumError(
+      'usage',
       `The push deleted ${ref ?? 'a ref'}: there is no candidate commit to gate. ` +
         `Limit the workflow to pushes that update branches (on.push with branches, or ` +
         `'if: github.event.deleted == false').`,
@@ -275,7 +271,7 @@ interface PullRequestFacts {
 function pullRequestFacts(p: Payload): PullRequestFacts {
   const number = p.optional('number') ?? p.optional('pull_request.number')
   if (typeof number !== 'number' || !Number.isInteger(number) || number < 1) {
-    throw new EventError(`${p.event} payload has no pull request number (number)`)
+    throw new QuorumError('usage', `${p.event} payload has no pull request number (number)`)
   }
   // head.repo is null when the fork was deleted; whoever that was, it was not this repository.
   const headRepo = p.optional('pull_request.head.repo')
@@ -314,7 +310,7 @@ class Payload {
   constructor(event: string, root: unknown) {
     this.event = event
     if (root === null || typeof root !== 'object') {
-      throw new EventError(`The ${event} event payload is not a JSON object`)
+      throw new QuorumError('usage', `The ${event} event payload is not a JSON object`)
     }
     this.#root = root
   }
@@ -339,7 +335,8 @@ class Payload {
     if (typeof value === 'string' && FULL_SHA_PATTERN.test(value.toLowerCase())) {
       return value.toLowerCase()
     }
-    throw new EventError(
+    throw new QuorumError(
+      'usage',
       `${this.event} payload has no commit sha at ${dotted} (got ${JSON.stringify(value) ?? 'nothing'})`,
     )
   }

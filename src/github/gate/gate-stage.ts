@@ -8,6 +8,7 @@ import * as core from '@actions/core'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { QuorumError } from '../../engine/errors.ts'
 import { HANDOFF_FORMAT, HANDOFF_VERSION } from '../../engine/handoff.ts'
 import { shellQuote } from '../../engine/shell-quote.ts'
 import type { CheckSpec, GateConfig, Report } from '../../engine/types.ts'
@@ -17,14 +18,14 @@ import { detectSandbox, type SandboxDetection, type SandboxMode } from '../../ru
 import { createGitHubClient } from '../api/client.ts'
 import { verdictSentence } from '../action/check-run-lifecycle.ts'
 import { Inputs } from '../action/constants.ts'
-import { CancelledError, StalledError } from '../action/failures.ts'
+import { stalledError } from '../action/failures.ts'
 import { InputError, type ActionInputs } from '../action/inputs.ts'
 import { jobLog } from '../action/job-log.ts'
 import { logReport, makeOutputDir, writeReportFile } from '../action/report-file.ts'
 import type { ProducedReport, ProducerContext, ReportProducer } from '../action/report-producer.ts'
 import { workflowRunUrl, type RunnerContext } from '../action/runner-context.ts'
 import { openActionResultsCache, type ActionResultsCache } from '../cache/action-cache.ts'
-import { EventError, planFromEvent, type EventPlan } from './event.ts'
+import { planFromEvent, type EventPlan } from './event.ts'
 import { loadGateConfig } from './gate-config.ts'
 import { createGitCommandManager, type GitCommandManager } from './git.ts'
 import { hashConfigFiles, writeReportDir } from './report-dir.ts'
@@ -96,8 +97,8 @@ async function produceGateReport(
     // run() may have returned already (an internal error ended it): nobody else will clean up.
     await trees.cleanup().catch(() => {})
     throw ctx.cancel?.aborted
-      ? new CancelledError('Quorum was cancelled; no check ran')
-      : new StalledError('Quorum was stopped by an internal error')
+      ? new QuorumError('cancelled', 'Quorum was cancelled; no check ran')
+      : stalledError('Quorum was stopped by an internal error')
   }
   const gateConfig = await loadGateConfig(inputs, trees, plan)
   const results = inputs.cache
@@ -107,8 +108,9 @@ async function produceGateReport(
   core.startGroup('Quorum: running checks')
   const report = await runChecks(ctx, deps, { plan, trees, gateConfig, results, outDir })
   core.endGroup()
-  if (ctx.cancel?.aborted) throw new CancelledError('Quorum was cancelled; every run was stopped')
-  if (ctx.signal.aborted) throw new StalledError('Quorum was stopped by an internal error')
+  if (ctx.cancel?.aborted)
+    throw new QuorumError('cancelled', 'Quorum was cancelled; every run was stopped')
+  if (ctx.signal.aborted) throw stalledError('Quorum was stopped by an internal error')
 
   warnOfCopySandboxes(report, inputs)
   if (results) logLines(await results.save())
@@ -268,7 +270,8 @@ async function handOver(
 function gateRunId(runner: RunnerContext): number {
   const id = Number(runner.runId)
   if (runner.runId === null || !Number.isSafeInteger(id) || id < 1) {
-    throw new EventError(
+    throw new QuorumError(
+      'usage',
       'GITHUB_RUN_ID is not set: the gate stage runs inside GitHub Actions, where the publish stage can find its artifacts',
     )
   }

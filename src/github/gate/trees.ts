@@ -43,13 +43,6 @@ export interface PrepareTreesOptions {
   remote?: string
 }
 
-/** A tree could not be prepared (a commit could not be fetched, the workspace is not a checkout). */
-export class TreePreparationError extends QuorumError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('environment', message, options)
-  }
-}
-
 /**
  * Resolves the branch and tag names a workflow_dispatch plan may carry into shas, fetching each
  * one shallowly. Returns the plan unchanged when it holds shas only.
@@ -90,6 +83,9 @@ export async function resolvePlan(
  * Each tree's `.git` link is deleted once it is checked out: code under test must not reach the
  * workspace repository through it (its .git/config holds the token actions/checkout persists by
  * default, and a `git` command run by a check would write to the judge's own refs and index).
+ *
+ * @throws QuorumError of fate 'environment' when a tree cannot be prepared (a commit cannot be
+ *   fetched, the workspace is not a checkout); GitError from a git command that failed.
  */
 export async function prepareTrees(
   git: GitCommandManager,
@@ -106,7 +102,8 @@ export async function prepareTrees(
   try {
     topLevel = await fs.realpath(await git.topLevel())
   } catch (error) {
-    throw new TreePreparationError(
+    throw new QuorumError(
+      'environment',
       `${workspaceDir} is not a git checkout; run actions/checkout before Quorum`,
       { cause: error },
     )
@@ -114,7 +111,10 @@ export async function prepareTrees(
   const workspace = await fs.realpath(workspaceDir)
   const subdir = path.relative(topLevel, workspace)
   if (subdir.startsWith('..') || path.isAbsolute(subdir)) {
-    throw new TreePreparationError(`${workspaceDir} is not inside the repository at ${topLevel}`)
+    throw new QuorumError(
+      'environment',
+      `${workspaceDir} is not inside the repository at ${topLevel}`,
+    )
   }
 
   const candidateSha = await fetchCommit(git, remote, resolved.candidateSha, 'candidate')
@@ -125,7 +125,8 @@ export async function prepareTrees(
   if (isInside(realTmpRoot, topLevel)) {
     // Inside the repository the trees would show up as untracked files of the workspace, and
     // a check walking up from its tree would find the workspace's .git.
-    throw new TreePreparationError(
+    throw new QuorumError(
+      'environment',
       `The trees directory ${tmpRoot} is inside the repository ${topLevel}; use a directory outside it (e.g. RUNNER_TEMP)`,
     )
   }
@@ -214,7 +215,8 @@ async function fetchCommit(
   try {
     return await git.fetchShallow(remote, rev, 1)
   } catch (error) {
-    throw new TreePreparationError(
+    throw new QuorumError(
+      'environment',
       `Could not fetch the ${role} commit ${rev} from '${remote}': ` +
         `${errorMessage(error)}. ` +
         `It may have been force-pushed away, or the token cannot read the repository.`,
@@ -237,7 +239,8 @@ async function addTree(
   try {
     await fs.access(treePath)
   } catch {
-    throw new TreePreparationError(
+    throw new QuorumError(
+      'environment',
       `The ${role} commit ${sha} has no directory '${subdir}' (the working directory)`,
     )
   }

@@ -10,13 +10,6 @@ import type { SandboxKind } from '../../engine/types.ts'
 import { Inputs } from '../action/constants.ts'
 import type { SandboxChoice } from '../action/inputs.ts'
 
-/** Running the candidate was refused for safety. Stops the run; never downgraded to a warning. */
-export class UnsafeCheckoutError extends QuorumError {
-  constructor(message: string) {
-    super('usage', message)
-  }
-}
-
 export interface CandidateContext {
   event: string
   /** True when the candidate tree is code from a pull request's head (not yet reviewed). */
@@ -41,7 +34,8 @@ export interface CandidateContext {
  *
  * @returns null when nothing is at stake, or the warning to show prominently when the
  *   workflow opted in (the risk is real even then, so it is said every time).
- * @throws UnsafeCheckoutError when the workflow did not opt in.
+ * @throws QuorumError of fate 'usage' when the workflow did not opt in: refused for safety, the
+ *   run stops; never downgraded to a warning.
  */
 export function assertSafeCandidate(context: CandidateContext): string | null {
   if (context.event !== 'pull_request_target' || !context.candidateIsPrHead) return null
@@ -58,20 +52,14 @@ export function assertSafeCandidate(context: CandidateContext): string | null {
     `token or secrets, or poison caches that privileged jobs restore.`
 
   if (!context.allow) {
-    throw new UnsafeCheckoutError(
+    throw new QuorumError(
+      'usage',
       `Refusing to run pull request code under pull_request_target. ${risk} ` +
         `Use the pull_request event instead (GitHub withholds secrets from fork PRs there), or, ` +
         `after reviewing the risk, set '${Inputs.AllowPrHeadUnderPullRequestTarget}: true'.`,
     )
   }
   return `Running pull request code under pull_request_target because '${Inputs.AllowPrHeadUnderPullRequestTarget}' is true. ${risk}`
-}
-
-/** Running a fork's code in the sandbox this runner offers was refused. Stops the run. */
-export class UnsafeSandboxError extends QuorumError {
-  constructor(message: string) {
-    super('environment', message)
-  }
 }
 
 export interface SandboxContext {
@@ -97,7 +85,8 @@ export interface SandboxContext {
  * silently (`auto`) would hand a stranger what the overlay was meant to keep. Overlay needs
  * unprivileged user namespaces, which Ubuntu 24.04 restricts through AppArmor by default.
  *
- * @throws UnsafeSandboxError for a fork's pull request, copy detected, and copy not asked for
+ * @throws QuorumError of fate 'environment' (this runner's sandbox cannot hold the fork's code;
+ *   the run stops) for a fork's pull request, copy detected, and copy not asked for
  */
 export function assertSafeSandbox(context: SandboxContext): void {
   const pullRequest = context.event === 'pull_request' || context.event === 'pull_request_target'
@@ -105,7 +94,8 @@ export function assertSafeSandbox(context: SandboxContext): void {
   if (context.detected !== 'copy' || context.requested === 'copy') return
   const fork = context.headRepoFullName ?? 'a deleted repository'
   const why = context.reason === null ? '' : ` (${oneLine(context.reason, 300)})`
-  throw new UnsafeSandboxError(
+  throw new QuorumError(
+    'environment',
     `Refusing to run code from a fork (${fork}) in copy sandboxes: overlay sandboxes are not ` +
       `available on this runner${why}, and a copy sandbox cannot hide the runner's credentials, ` +
       `its files or this action's own environment from the code it runs. To enable overlay ` +

@@ -5,8 +5,9 @@
  * the same workflow, the publish job `needs:` the matrix). Never from an artifact. Pure: the event
  * and a few runner values in, a GateRun out.
  */
+import { QuorumError } from '../../engine/errors.ts'
 import { FULL_SHA_PATTERN } from '../action/constants.ts'
-import { EventError, planFromEvent, type EventInputs } from '../gate/event.ts'
+import { planFromEvent, type EventInputs } from '../gate/event.ts'
 import type { RunnerContext } from '../action/runner-context.ts'
 
 export interface GateRun {
@@ -38,7 +39,7 @@ export interface GateRun {
 
 /**
  * The gate run for this publish job.
- * @throws EventError for a payload without what GitHub always sends, a workflow_run that is not
+ * @throws QuorumError of fate 'usage' for a payload without what GitHub always sends, a workflow_run that is not
  *   completed, or one whose gate event the publisher cannot verify.
  */
 export function gateRunOf(
@@ -81,7 +82,8 @@ function fromWorkflowRun(payload: unknown): GateRun {
   const run = field(payload, 'workflow_run')
   const action = field(payload, 'action')
   if (action !== 'completed') {
-    throw new EventError(
+    throw new QuorumError(
+      'usage',
       `The publish stage runs when the gate workflow has completed (its artifacts exist only then); ` +
         `this workflow_run event is '${String(action).slice(0, 40)}'. Use 'on: workflow_run: types: [completed]'.`,
     )
@@ -90,7 +92,8 @@ function fromWorkflowRun(payload: unknown): GateRun {
   if (event !== 'pull_request') {
     // Only a pull request's run can be checked against what the API says (its head, base and
     // changed files); shards of other events are published from the same workflow.
-    throw new EventError(
+    throw new QuorumError(
+      'usage',
       `Under workflow_run the publish stage publishes pull_request runs (the fork split); the ` +
         `triggering run was a '${String(event).slice(0, 40)}' event. Publish its shards from a ` +
         'job of the same workflow instead (needs: the matrix).',
@@ -98,7 +101,7 @@ function fromWorkflowRun(payload: unknown): GateRun {
   }
   const headSha = field(run, 'head_sha')
   if (typeof headSha !== 'string' || !FULL_SHA_PATTERN.test(headSha.toLowerCase())) {
-    throw new EventError('workflow_run payload has no head_sha')
+    throw new QuorumError('usage', 'workflow_run payload has no head_sha')
   }
   const numbers: number[] = []
   const listed = field(run, 'pull_requests')
@@ -133,7 +136,8 @@ function field(value: unknown, key: string): unknown {
 function positive(value: unknown, what: string): number {
   const n = typeof value === 'string' && /^[1-9][0-9]{0,15}$/.test(value) ? Number(value) : value
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
-    throw new EventError(
+    throw new QuorumError(
+      'usage',
       `${what} must be a positive whole number, got ${JSON.stringify(value)?.slice(0, 40)}`,
     )
   }

@@ -29,13 +29,6 @@ export interface PullRequestFacts {
 /** The API's list of a PR's files stops here (GitHub documents 3000). */
 export const MAX_LISTED_FILES = 3000
 
-/** A lookup the publisher needed failed; the job fails and the check run says why. */
-export class PublisherLookupError extends QuorumError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('environment', message, options)
-  }
-}
-
 /**
  * The open pull request of `repo` that `run` was for, or a problem (one sentence) that blocks.
  * When the PR's head has moved on since the run, the PR is still returned: the check run belongs
@@ -174,6 +167,10 @@ function facts(data: {
   }
 }
 
+/**
+ * `fn`'s answer; when it fails, a lookup the publisher needed failed: a QuorumError of fate
+ * 'environment', so the job fails and the check run says why.
+ */
 async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn()
@@ -181,7 +178,8 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     const c = classifyGitHubError(error, 'read-pull-request')
     const status = c.status === null ? '' : ` (HTTP ${c.status})`
     // Without the answer nothing can be verified, so nothing is published as allowed.
-    throw new PublisherLookupError(
+    throw new QuorumError(
+      'environment',
       `could not ${what} to verify the gate's reports: ${c.kind}${status}: ${c.message}. ${c.hint}`,
       { cause: error },
     )

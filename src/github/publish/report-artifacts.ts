@@ -119,9 +119,9 @@ export async function collectReports(
       const envelopeText = await readCapped(path.join(target, ENVELOPE_FILE), caps.maxFileBytes)
       const reportText = await readCapped(path.join(target, REPORT_FILE), caps.maxFileBytes)
       const envelope = parseEnvelope(parseJson(envelopeText, ENVELOPE_FILE))
-      if (!envelope.ok) throw new IntakeError(`${ENVELOPE_FILE}: ${envelope.why}`)
+      if (!envelope.ok) throw new QuorumError('environment', `${ENVELOPE_FILE}: ${envelope.why}`)
       const report = parseReport(parseJson(reportText, REPORT_FILE))
-      if (!report.ok) throw new IntakeError(`${REPORT_FILE}: ${report.why}`)
+      if (!report.ok) throw new QuorumError('environment', `${REPORT_FILE}: ${report.why}`)
       intake.reports.push({
         artifact: artifact.name,
         envelope: envelope.envelope,
@@ -129,8 +129,8 @@ export async function collectReports(
       })
     } catch (error) {
       // ArtifactError (download, size, digest, expiry, API), ArchiveRefusedError (an unsafe
-      // archive) and IntakeError (unreadable or invalid files) all say what was wrong in one
-      // line; anything else is a bug and goes up.
+      // archive) and the QuorumErrors of readCapped and the checks above (unreadable or invalid
+      // files) all say what was wrong in one line; anything else is a bug and goes up.
       if (!(error instanceof QuorumError)) throw error
       refused(error.message)
     } finally {
@@ -138,13 +138,6 @@ export async function collectReports(
     }
   }
   return intake
-}
-
-/** What one artifact holds cannot be used; the message is one line of our own words. */
-class IntakeError extends QuorumError {
-  constructor(message: string) {
-    super('environment', message)
-  }
 }
 
 /** The file's text, refusing anything but a regular file of at most `max` bytes. */
@@ -158,7 +151,8 @@ async function readCapped(file: string, max: number): Promise<string> {
     )
   } catch (error) {
     const code = (error as { code?: unknown }).code
-    throw new IntakeError(
+    throw new QuorumError(
+      'environment',
       code === 'ENOENT'
         ? `it has no ${name} (was report-dir uploaded as it is, with its contents at the root?)`
         : `${name} cannot be read (${String(code)})`,
@@ -166,14 +160,14 @@ async function readCapped(file: string, max: number): Promise<string> {
   }
   try {
     const info = await handle.stat()
-    if (!info.isFile()) throw new IntakeError(`${name} is not a regular file`)
+    if (!info.isFile()) throw new QuorumError('environment', `${name} is not a regular file`)
     const buffer = Buffer.alloc(Math.min(max, info.size) + 1)
     let length = 0
     for (;;) {
       const { bytesRead } = await handle.read(buffer, length, buffer.length - length)
       if (bytesRead === 0) break
       length += bytesRead
-      if (length > max) throw new IntakeError(`${name} is larger than ${max} bytes`)
+      if (length > max) throw new QuorumError('environment', `${name} is larger than ${max} bytes`)
       if (length === buffer.length) break
     }
     return buffer.subarray(0, length).toString('utf8')
@@ -186,7 +180,7 @@ function parseJson(text: string, name: string): unknown {
   try {
     return JSON.parse(text) as unknown
   } catch {
-    throw new IntakeError(`${name} is not JSON`)
+    throw new QuorumError('environment', `${name} is not JSON`)
   }
 }
 
