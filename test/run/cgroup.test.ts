@@ -17,11 +17,13 @@ import {
   DEFAULT_PIDS_MAX,
   KILL_TIMEOUT_MS,
   detectCgroups,
+  kernelCgroupFs,
   killCgroups,
   locateCgroups,
   parseKeyedCounts,
   parseMountinfo,
   parseProcCgroup,
+  type CgroupFs,
   type CgroupLocation,
   type CgroupSupport,
   type CgroupsAvailable,
@@ -145,17 +147,46 @@ describe('parsing /proc/self/mountinfo and /proc/self/cgroup', () => {
       memoryDir: '/sys/fs/cgroup/memory/process_api/c681855dee822f50bd95553bf363b85e',
       pidsMountPoint: '/sys/fs/cgroup/pids',
       memoryMountPoint: '/sys/fs/cgroup/memory',
+      cpuacctDir: '/sys/fs/cgroup/cpuacct',
+      cpuacctMountPoint: '/sys/fs/cgroup/cpuacct',
     })
   })
 
   test('a v1 container sees its own cgroup at the mount point of the mounted sub-tree', () => {
+    // cpuacct is mounted together with cpu there, as on most systemd hosts.
     assert.deepEqual(locateCgroups(CONTAINER_V1_MOUNTINFO, CONTAINER_V1_CGROUP), {
       version: 1,
       pidsDir: '/sys/fs/cgroup/pids',
       memoryDir: '/sys/fs/cgroup/memory',
       pidsMountPoint: '/sys/fs/cgroup/pids',
       memoryMountPoint: '/sys/fs/cgroup/memory',
+      cpuacctDir: '/sys/fs/cgroup/cpu,cpuacct',
+      cpuacctMountPoint: '/sys/fs/cgroup/cpu,cpuacct',
     })
+  })
+
+  test('a v1 host without a usable cpuacct hierarchy still uses v1, without cpuacct', () => {
+    const withoutCpuacct = HYBRID_MOUNTINFO.split('\n')
+      .filter((line) => !line.endsWith(' rw,cpuacct'))
+      .join('\n')
+    const expected = {
+      version: 1,
+      pidsDir: '/sys/fs/cgroup/pids',
+      memoryDir: '/sys/fs/cgroup/memory/process_api/c681855dee822f50bd95553bf363b85e',
+      pidsMountPoint: '/sys/fs/cgroup/pids',
+      memoryMountPoint: '/sys/fs/cgroup/memory',
+      cpuacctDir: null,
+      cpuacctMountPoint: null,
+    }
+    assert.deepEqual(locateCgroups(withoutCpuacct, HYBRID_CGROUP), expected)
+    // Mounted, but this process's cpuacct cgroup is not in the mounted part (or not listed).
+    const elsewhere = CONTAINER_V1_CGROUP.replace(/^4:cpu,cpuacct:.*$/m, '4:cpu,cpuacct:/other')
+    assert.equal(
+      (locateCgroups(CONTAINER_V1_MOUNTINFO, elsewhere) as { cpuacctDir: unknown }).cpuacctDir,
+      null,
+    )
+    const unlisted = HYBRID_CGROUP.replace('2:cpuacct:/\n', '')
+    assert.deepEqual(locateCgroups(HYBRID_MOUNTINFO, unlisted), expected)
   })
 
   test('a unified host uses v2 with the own cgroup below the mount point', () => {
@@ -389,14 +420,18 @@ describe('run cgroups', () => {
     const found = available()
     assert.equal(found.version, location?.version)
     const prefix = `quorum-${process.pid}-`
-    assert.equal(found.parents.length, found.version === 1 ? 2 : 1)
     for (const parent of found.parents) {
       assert.ok(existsSync(parent), parent)
       assert.ok(parent.split('/').at(-1)?.startsWith(prefix), parent)
     }
     if (location?.version === 1) {
-      assert.equal(dirname(found.parents[0] ?? ''), location.pidsDir)
-      assert.equal(dirname(found.parents[1] ?? ''), location.memoryDir)
+      // This machine has pids, memory and cpuacct as hierarchies of their own.
+      assert.deepEqual(
+        found.parents.map((parent) => dirname(parent)),
+        [location.pidsDir, location.memoryDir, location.cpuacctDir].filter((d) => d !== null),
+      )
+    } else {
+      assert.equal(found.parents.length, 1)
     }
   })
 
@@ -405,9 +440,9 @@ describe('run cgroups', () => {
     // A pid that surely is dead: a process that has exited and been reaped.
     const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' })
     await new Promise((resolve) => child.on('exit', resolve))
-    const stale = [location.pidsDir, location.memoryDir].map((own) =>
-      join(own, `quorum-${child.pid}-deadbeef`),
-    )
+    const stale = [location.pidsDir, location.memoryDir, location.cpuacctDir]
+      .filter((own) => own !== null)
+      .map((own) => join(own, `quorum-${child.pid}-deadbeef`))
     for (const dir of stale) await mkdir(join(dir, 'run-r1'), { recursive: true })
     t.after(async () => {
       for (const dir of stale) {
@@ -426,10 +461,10 @@ describe('run cgroups', () => {
     const found = available()
     const run = await found.createRun('limits', { pidsMax: 8, memoryBytes: 32 * MiB })
     t.after(() => run.remove())
-    const [pidsDir, memoryDir] = found.version === 1 ? run.dirs : [run.dirs[0], run.dirs[0]]
-    assert.equal((await readFile(join(pidsDir ?? '', 'pids.max'), 'utf8')).trim(), '8')
+    const { pids, memory } = run.controllerDirs
+    assert.equal((await readFile(join(pids, 'pids.max'), 'utf8')).trim(), '8')
     const memoryFile = found.version === 1 ? 'memory.limit_in_bytes' : 'memory.max'
-    assert.equal((await readFile(join(memoryDir ?? '', memoryFile), 'utf8')).trim(), `${32 * MiB}`)
+    assert.equal((await readFile(join(memory, memoryFile), 'utf8')).trim(), `${32 * MiB}`)
     assert.deepEqual(
       run.procsFiles,
       run.dirs.map((dir) => join(dir, 'cgroup.procs')),
@@ -572,6 +607,77 @@ describe('run cgroups', () => {
     assert.ok(usage.memoryPeakBytes <= 65 * MiB, `peak ${usage.memoryPeakBytes} above the limit`)
   })
 
+  test('a run whose process burns CPU reports far more cpuMs than one whose process sleeps', async (t) => {
+    if (skipReason !== null) return t.skip(skipReason)
+    // The same shell either counts to 300000 (about 0.3 s of CPU here) or sleeps for about as
+    // long. CPU time, not wall-clock time: a loaded machine stretches both alike.
+    const burn = await runFor(t, 'cpu-burn', { pidsMax: 16, memoryBytes: null })
+    const sleep = await runFor(t, 'cpu-sleep', { pidsMax: 16, memoryBytes: null })
+    const burner = spawnIn(burn, 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done')
+    const sleeper = spawnIn(sleep, 'sleep 0.3')
+    assert.deepEqual(await exitOf(burner, 60_000), { code: 0, signal: null }, burner.out())
+    assert.deepEqual(await exitOf(sleeper, 60_000), { code: 0, signal: null }, sleeper.out())
+    const burnt = (await burn.usage()).cpuMs
+    const slept = (await sleep.usage()).cpuMs
+    assert.ok(burnt !== null && slept !== null, `cpuMs ${burnt} and ${slept}`)
+    assert.ok(burnt > 0 && slept >= 0, `cpuMs ${burnt} and ${slept}`)
+    assert.ok(burnt > 4 * slept, `burning: ${burnt} ms of CPU, sleeping: ${slept} ms`)
+    if (location?.version === 1) {
+      // The CPU time is the run's own cgroup's in the cpuacct hierarchy, which procsFiles joins.
+      const cpu = burn.controllerDirs.cpu
+      assert.ok(cpu !== null && cpu.startsWith(`${location.cpuacctDir}/`), `${cpu}`)
+      assert.ok(burn.procsFiles.includes(join(cpu, 'cgroup.procs')))
+      const ns = Number((await readFile(join(cpu, 'cpuacct.usage'), 'utf8')).trim())
+      assert.equal(burnt, ns / 1e6)
+    }
+  })
+
+  test('without a cpuacct hierarchy, or one it may not write to, runs keep pids and memory and cpuMs is null', async (t) => {
+    if (skipReason !== null || location?.version !== 1) return t.skip(skipReason ?? 'v1 only')
+    const cpuacctMount = location.cpuacctMountPoint
+    if (cpuacctMount === null) return t.skip('no cpuacct hierarchy here')
+    const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8')
+    const notMounted = mountinfo
+      .split('\n')
+      .filter((line) => !(line.includes(' - cgroup ') && / [^ ]*\bcpuacct\b[^ ]*$/.test(line)))
+      .join('\n')
+    const eacces = (path: string) =>
+      Object.assign(new Error(`EACCES: permission denied, mkdir '${path}'`), {
+        code: 'EACCES',
+        errno: -13,
+      })
+    const notWritable: CgroupFs = {
+      ...kernelCgroupFs,
+      mkdir: (dir) =>
+        dir.startsWith(`${cpuacctMount}/`)
+          ? Promise.reject(eacces(dir))
+          : kernelCgroupFs.mkdir(dir),
+    }
+    for (const options of [{ mountinfo: notMounted }, { fs: notWritable }]) {
+      const found = await detectCgroups(options)
+      assert.ok(found.available, found.available ? '' : found.reason)
+      t.after(() => found.dispose())
+      assert.deepEqual(
+        found.parents.map((parent) => dirname(parent)),
+        [location.pidsDir, location.memoryDir],
+      )
+      const run = await found.createRun('no-cpuacct', { pidsMax: 4, memoryBytes: 32 * MiB })
+      assert.equal(run.controllerDirs.cpu, null)
+      assert.equal(run.procsFiles.length, 2)
+      const shell = spawnIn(run, 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done')
+      assert.deepEqual(await exitOf(shell, 60_000), { code: 0, signal: null }, shell.out())
+      const usage = await run.usage()
+      assert.equal(usage.cpuMs, null)
+      assert.equal(usage.pidsLimitHit, false)
+      assert.ok(usage.memoryPeakBytes !== null && usage.memoryPeakBytes > 0)
+      assert.equal((await readFile(join(run.controllerDirs.pids, 'pids.max'), 'utf8')).trim(), '4')
+      // Nothing of this judge in the cpuacct hierarchy (whose own cgroup is its mount point here).
+      const parentName = found.parents[0]?.split('/').at(-1) ?? ''
+      assert.equal(existsSync(join(location.cpuacctDir ?? cpuacctMount, parentName)), false)
+      await found.dispose()
+    }
+  })
+
   test('dispose() kills what is still in its runs and leaves no quorum- directory behind', async (t) => {
     if (skipReason !== null) return t.skip(skipReason)
     const found = available()
@@ -657,6 +763,7 @@ describe('cgroup v2 paths on this machine', () => {
     const cgroup: RunCgroup = {
       name: 'v2-kill',
       dirs: [dir],
+      controllerDirs: { pids: dir, memory: dir, cpu: dir },
       procsFiles: [join(dir, 'cgroup.procs')],
       kill: () => killCgroups([dir], 2),
       usage: () => Promise.reject(new Error('not used')),

@@ -837,7 +837,12 @@ function assertBombContained(b: Awaited<ReturnType<typeof forkBomb>>): void {
 
 /** The cgroups --cgroup-sudo left for `uid` (empty once the gate has exited), removed. */
 function removeDelegatedCgroups(uid: number): void {
-  for (const hierarchy of ['/sys/fs/cgroup/pids', '/sys/fs/cgroup/memory', '/sys/fs/cgroup']) {
+  for (const hierarchy of [
+    '/sys/fs/cgroup/pids',
+    '/sys/fs/cgroup/memory',
+    '/sys/fs/cgroup/cpuacct',
+    '/sys/fs/cgroup',
+  ]) {
     let names: string[] = []
     try {
       names = readdirSync(hierarchy).filter((n) => n.startsWith(`quorum-delegated-${uid}-`))

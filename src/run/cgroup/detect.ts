@@ -2,7 +2,7 @@
  * Detection: whether this process can give runs cgroups, and if so the means to.
  */
 import { readFile } from 'node:fs/promises'
-import { describe } from './files.ts'
+import { describe, kernelCgroupFs, type CgroupFs } from './files.ts'
 import { createV1Parents, createV2Parent } from './hierarchy.ts'
 import { locateCgroups, type CgroupLocation } from './proc.ts'
 import type { CgroupSupport } from './types.ts'
@@ -13,6 +13,8 @@ export interface DetectOptions {
   readonly mountinfo?: string
   /** Text to use instead of /proc/self/cgroup. */
   readonly procSelfCgroup?: string
+  /** The cgroup file system to use instead of the kernel's (a fake one in tests). */
+  readonly fs?: CgroupFs
 }
 
 /**
@@ -30,9 +32,12 @@ export async function detectCgroups(options: DetectOptions = {}): Promise<Cgroup
   } catch (err) {
     return { available: false, reason: `cannot read /proc/self: ${describe(err)}` }
   }
+  const fs = options.fs ?? kernelCgroupFs
   try {
-    if (location.version === 1) return await createV1Parents(location.pidsDir, location.memoryDir)
-    if (location.version === 2) return await createV2Parent(location.ownDir, location.mountPoint)
+    if (location.version === 1) return await createV1Parents(location, fs)
+    if (location.version === 2) {
+      return await createV2Parent(location.ownDir, location.mountPoint, fs)
+    }
   } catch (err) {
     return { available: false, reason: `cgroup detection failed: ${describe(err)}` }
   }

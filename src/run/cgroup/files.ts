@@ -3,11 +3,53 @@
  * reason, and the reason sentences detection gives when a step fails.
  */
 import { constants as fsConstants } from 'node:fs'
-import { open, readFile, rmdir } from 'node:fs/promises'
+import { access, mkdir, open, readFile, readdir, rmdir } from 'node:fs/promises'
 import { setTimeout as delay } from 'node:timers/promises'
 import { getSystemErrorMessage } from 'node:util'
 import { CgroupError } from './types.ts'
 import { errorMessage } from '../../engine/errors.ts'
+
+/**
+ * The operations the cgroup code does on the cgroup file system, and nothing else: the kernel's
+ * (kernelCgroupFs) in production. Tests hand in a fake that keeps the kernel's rules on a plain
+ * directory (a plain directory gets no interface files on mkdir and enforces nothing). Failures
+ * are errno errors (`code`, `errno`) as node:fs gives them.
+ */
+export interface CgroupFs {
+  /** Creates a cgroup; the kernel fills it with its interface files. */
+  mkdir(dir: string): Promise<void>
+  /** Removes a cgroup without processes or child cgroups. */
+  rmdir(dir: string): Promise<void>
+  readFile(file: string): Promise<string>
+  /** One write(2) of `value` to an existing file (no O_CREAT): cgroup files parse each write. */
+  write(file: string, value: string): Promise<void>
+  /** The names of the child cgroups of `dir`. */
+  subdirs(dir: string): Promise<string[]>
+  /** Resolves when this process may write `file` (access(2) with W_OK). */
+  checkWritable(file: string): Promise<void>
+}
+
+export const kernelCgroupFs: CgroupFs = {
+  async mkdir(dir) {
+    await mkdir(dir)
+  },
+  rmdir: (dir) => rmdir(dir),
+  readFile: (file) => readFile(file, 'utf8'),
+  async write(file, value) {
+    const handle = await open(file, fsConstants.O_WRONLY)
+    try {
+      await handle.write(value)
+    } finally {
+      await handle.close()
+    }
+  },
+  async subdirs(dir) {
+    return (await readdir(dir, { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+  },
+  checkWritable: (file) => access(file, fsConstants.W_OK),
+}
 
 export function errnoCode(err: unknown): string | undefined {
   const code = (err as NodeJS.ErrnoException | null)?.code
@@ -34,22 +76,18 @@ export function fail(action: string, path: string, err: unknown): CgroupError {
  * One write(2) of `value` to an existing cgroup file: opened O_WRONLY without O_CREAT, so a
  * missing file is ENOENT, and in one call, as cgroup files parse each write on its own.
  */
-export async function writeCgroupFile(path: string, value: string): Promise<void> {
-  let handle
+export async function writeCgroupFile(fs: CgroupFs, path: string, value: string): Promise<void> {
   try {
-    handle = await open(path, fsConstants.O_WRONLY)
-    await handle.write(value)
+    await fs.write(path, value)
   } catch (err) {
     throw fail(`write "${value}" to`, path, err)
-  } finally {
-    await handle?.close()
   }
 }
 
 /** Like writeCgroupFile, but a missing file is fine (returns false): optional knobs. */
-export async function writeIfPresent(path: string, value: string): Promise<boolean> {
+export async function writeIfPresent(fs: CgroupFs, path: string, value: string): Promise<boolean> {
   try {
-    await writeCgroupFile(path, value)
+    await writeCgroupFile(fs, path, value)
     return true
   } catch (err) {
     if (err instanceof CgroupError && err.code === 'ENOENT') return false
@@ -58,9 +96,9 @@ export async function writeIfPresent(path: string, value: string): Promise<boole
 }
 
 /** The file's text, or null when it does not exist. */
-export async function readIfPresent(path: string): Promise<string | null> {
+export async function readIfPresent(fs: CgroupFs, path: string): Promise<string | null> {
   try {
-    return await readFile(path, 'utf8')
+    return await fs.readFile(path)
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return null
     throw fail('read', path, err)
@@ -68,8 +106,8 @@ export async function readIfPresent(path: string): Promise<string | null> {
 }
 
 /** The live processes listed in a cgroup.procs file ([] when the cgroup is gone). */
-export async function readProcs(file: string): Promise<number[]> {
-  const text = await readIfPresent(file)
+export async function readProcs(fs: CgroupFs, file: string): Promise<number[]> {
+  const text = await readIfPresent(fs, file)
   if (text === null) return []
   return text
     .split('\n')
@@ -79,10 +117,10 @@ export async function readProcs(file: string): Promise<number[]> {
 }
 
 /** rmdir that tolerates a missing directory and retries EBUSY (tasks still exiting) briefly. */
-export async function removeDir(dir: string, deadline: number): Promise<void> {
+export async function removeDir(fs: CgroupFs, dir: string, deadline: number): Promise<void> {
   for (;;) {
     try {
-      await rmdir(dir)
+      await fs.rmdir(dir)
       return
     } catch (err) {
       const code = errnoCode(err)

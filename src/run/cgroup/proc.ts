@@ -93,6 +93,13 @@ export type CgroupLocation =
       /** Where those two hierarchies are mounted. */
       readonly pidsMountPoint: string
       readonly memoryMountPoint: string
+      /**
+       * The own cgroup directory in the cpuacct hierarchy and where that is mounted (often
+       * together with cpu, as `cpu,cpuacct`), or null when there is none here: CPU time is
+       * optional, pids and memory are not.
+       */
+      readonly cpuacctDir: string | null
+      readonly cpuacctMountPoint: string | null
     }
   | {
       readonly version: 2
@@ -120,53 +127,61 @@ function resolveOwn(path: string, mounts: readonly CgroupMount[]): string | null
   return null
 }
 
+/** The own cgroup of a v1 controller: its directory and mount point, or why there is none. */
+function ownV1Cgroup(
+  controller: string,
+  mounts: readonly CgroupMount[],
+  entries: readonly ProcCgroupEntry[],
+): { readonly dir: string; readonly mountPoint: string } | { readonly reason: string } {
+  const list = mounts.filter((m) => m.version === 1 && m.options.includes(controller))
+  const entry = entries.find((e) => e.hierarchyId > 0 && e.controllers.includes(controller))
+  if (entry === undefined) {
+    return { reason: `/proc/self/cgroup has no line for the ${controller} controller` }
+  }
+  const dir = resolveOwn(entry.path, list)
+  if (dir === null) {
+    return {
+      reason: `this process's ${controller} cgroup ${entry.path} is outside the part of the hierarchy mounted here (${list.map((m) => `${m.root} at ${m.mountPoint}`).join(', ')})`,
+    }
+  }
+  return {
+    dir,
+    mountPoint: list.find((m) => resolveOwn(entry.path, [m]) === dir)?.mountPoint ?? '',
+  }
+}
+
 /**
  * Finds the process's own cgroups from the text of /proc/self/mountinfo and /proc/self/cgroup,
- * and which version to use: v1 when both pids and memory are v1 controllers here, v2 when
- * neither is and a cgroup2 hierarchy is mounted (whether it offers the controllers is checked on
- * the file system by detectCgroups).
+ * and which version to use: v1 when both pids and memory are v1 controllers here (cpuacct is
+ * used too when it is there), v2 when neither is and a cgroup2 hierarchy is mounted (whether it
+ * offers the controllers is checked on the file system by detectCgroups).
  */
 export function locateCgroups(mountinfo: string, procSelfCgroup: string): CgroupLocation {
   const mounts = parseMountinfo(mountinfo)
   const entries = parseProcCgroup(procSelfCgroup)
   const v1 = (controller: string) =>
-    mounts.filter((m) => m.version === 1 && m.options.includes(controller))
-  const pidsMounts = v1('pids')
-  const memoryMounts = v1('memory')
-  if (pidsMounts.length > 0 && memoryMounts.length > 0) {
-    const dirs: string[] = []
-    const mountPoints: string[] = []
-    for (const [controller, list] of [
-      ['pids', pidsMounts],
-      ['memory', memoryMounts],
-    ] as const) {
-      const entry = entries.find((e) => e.hierarchyId > 0 && e.controllers.includes(controller))
-      if (entry === undefined) {
-        return {
-          version: null,
-          reason: `/proc/self/cgroup has no line for the ${controller} controller`,
-        }
-      }
-      const dir = resolveOwn(entry.path, list)
-      if (dir === null) {
-        return {
-          version: null,
-          reason: `this process's ${controller} cgroup ${entry.path} is outside the part of the hierarchy mounted here (${list.map((m) => `${m.root} at ${m.mountPoint}`).join(', ')})`,
-        }
-      }
-      dirs.push(dir)
-      mountPoints.push(list.find((m) => resolveOwn(entry.path, [m]) === dir)?.mountPoint ?? '')
-    }
+    mounts.some((m) => m.version === 1 && m.options.includes(controller))
+  const hasPids = v1('pids')
+  const hasMemory = v1('memory')
+  if (hasPids && hasMemory) {
+    const pids = ownV1Cgroup('pids', mounts, entries)
+    if ('reason' in pids) return { version: null, reason: pids.reason }
+    const memory = ownV1Cgroup('memory', mounts, entries)
+    if ('reason' in memory) return { version: null, reason: memory.reason }
+    const cpuacct = v1('cpuacct') ? ownV1Cgroup('cpuacct', mounts, entries) : null
+    const usable = cpuacct !== null && !('reason' in cpuacct) ? cpuacct : null
     return {
       version: 1,
-      pidsDir: dirs[0] ?? '',
-      memoryDir: dirs[1] ?? '',
-      pidsMountPoint: mountPoints[0] ?? '',
-      memoryMountPoint: mountPoints[1] ?? '',
+      pidsDir: pids.dir,
+      memoryDir: memory.dir,
+      pidsMountPoint: pids.mountPoint,
+      memoryMountPoint: memory.mountPoint,
+      cpuacctDir: usable?.dir ?? null,
+      cpuacctMountPoint: usable?.mountPoint ?? null,
     }
   }
-  if (pidsMounts.length > 0 || memoryMounts.length > 0) {
-    const [mounted, missing] = pidsMounts.length > 0 ? ['pids', 'memory'] : ['memory', 'pids']
+  if (hasPids || hasMemory) {
+    const [mounted, missing] = hasPids ? ['pids', 'memory'] : ['memory', 'pids']
     return {
       version: null,
       reason: `the ${mounted} controller is mounted as cgroup v1 but ${missing} is not; this split is not supported`,
