@@ -3,7 +3,7 @@
  * test: it prints a markdown table and writes bench/results.json, and exits 0 whether or not a
  * target is met (a missed target is shown as such, not hidden behind a failure).
  *
- *   node bench/run.ts [--quick] [--only overhead,sandbox,parallel,rss,noise,shards,audit] [--out FILE]
+ *   node bench/run.ts [--quick] [--only overhead,sandbox,parallel,rss,noise,timing,shards,audit] [--out FILE]
  *
  * --quick runs fewer repetitions and smaller trees, for checking the benchmark itself; its
  * figures are not worth quoting and it writes no results file unless --out is given.
@@ -27,6 +27,7 @@ import { createWorkspace } from '../src/run/workspace.ts'
 import { writeFileTree } from './file-tree.ts'
 import { measureNoise, NOISE_TARGETS, type NoiseResults } from './noise.ts'
 import { measureShards, type ShardResults } from './shards.ts'
+import { measureTiming, TIMING_TARGETS, type TimingResults, type TimingRate } from './timing.ts'
 import { AUDIT_TARGETS, measureAudit, type AuditResults } from './audit.ts'
 import { describeMachine, formatMachine, type MachineInfo } from './machine.ts'
 import { median, quantile, sample, timed } from './stats.ts'
@@ -50,7 +51,7 @@ const { values } = parseArgs({
 })
 const quick = values.quick === true
 const sections = new Set(
-  (values.only ?? 'overhead,sandbox,parallel,rss,noise,shards,audit')
+  (values.only ?? 'overhead,sandbox,parallel,rss,noise,timing,shards,audit')
     .split(',')
     .map((s) => s.trim()),
 )
@@ -120,6 +121,7 @@ interface Results {
   parallel: ParallelResult | null
   flood: FloodResult | null
   noise: NoiseResults | null
+  timing: TimingResults | null
   shards: ShardResults | null
   audit: AuditResults | null
   /** 1-minute load average when the benchmark ended. */
@@ -139,6 +141,7 @@ const results: Results = {
   parallel: null,
   flood: null,
   noise: null,
+  timing: null,
   shards: null,
   audit: null,
   load_at_end: null,
@@ -158,6 +161,9 @@ try {
   if (sections.has('parallel')) results.parallel = await measureParallel(smallTree)
   if (sections.has('rss')) results.flood = await measureFlood(smallTree)
   if (sections.has('noise')) results.noise = await measureNoise({ work, quick, progress })
+  if (sections.has('timing')) {
+    results.timing = await measureTiming({ work, quick, repo, progress })
+  }
   if (sections.has('shards')) results.shards = await measureShards({ work, quick, progress })
   if (sections.has('audit')) {
     if (kinds.includes('overlay')) results.audit = await measureAudit({ work, quick, progress })
@@ -568,6 +574,7 @@ function renderTable(r: Results): string {
       `≤ ${NOISE_TARGETS.cached_ratio_max}×: ${met(n.cached.ratio <= NOISE_TARGETS.cached_ratio_max)}`,
     ])
   }
+  if (r.timing) rows.push(...timingRows(r.timing))
   if (r.shards) {
     const sh = r.shards
     rows.push([
@@ -604,4 +611,41 @@ function renderTable(r: Results): string {
     (cells) => `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`,
   )
   return lines.join('\n')
+}
+
+/** The rows of issue 16's figures: real timings, quiet and with one core busy, before and now. */
+function timingRows(t: TimingResults): string[][] {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`
+  const rate = (r: TimingRate, what: string) =>
+    `${r.hits} of ${r.prs} ${what} (${pct(r.rate)}); samples' median CV ${pct(r.median_cv)}; ${r.repeats} repeats per tree; gate ${ms(r.gate_ms)}`
+  const rows: string[][] = []
+  for (const [label, run] of [
+    ['quiet', t.quiet],
+    ['one core kept busy', t.loaded],
+  ] as const) {
+    const where = `${label}; ${run.cpu !== null ? `pinned to CPU ${run.cpu}` : 'not pinned'}, calibration noise ${run.noise_pct ?? '?'}%`
+    const before = (r: TimingRate | undefined, what: string) =>
+      r
+        ? `before (${t.before_source}, parallel 2, unpinned): ${rate(r, what)}`
+        : 'before: not measured'
+    rows.push([
+      `Real ~150 ms loop, identical trees, repeats 9, tolerance 10% (${where})`,
+      rate(run.identical, 'blocked'),
+      before(run.before?.identical, 'blocked'),
+      `≤ ${pct(TIMING_TARGETS.false_block_max)} blocked, CV ≤ ${pct(TIMING_TARGETS.median_cv_max)}: ${met(run.identical.rate <= TIMING_TARGETS.false_block_max && run.identical.median_cv <= TIMING_TARGETS.median_cv_max)}`,
+    ])
+    rows.push([
+      `Real loop 40% slower, repeats 9 (${label})`,
+      rate(run.slower_40, 'caught'),
+      before(run.before?.slower_40, 'caught'),
+      `≥ ${pct(TIMING_TARGETS.catch_40_min)}: ${met(run.slower_40.rate >= TIMING_TARGETS.catch_40_min)}`,
+    ])
+    rows.push([
+      `Real loop 15% slower, repeats: auto (${label})`,
+      rate(run.slower_15_auto, 'caught'),
+      '',
+      `≥ ${pct(TIMING_TARGETS.catch_15_auto_min)}: ${met(run.slower_15_auto.rate >= TIMING_TARGETS.catch_15_auto_min)}`,
+    ])
+  }
+  return rows
 }

@@ -1,5 +1,12 @@
 /**
- * Quorum as a library, in the shape of the original tool's "Use as a library":
+ * Quorum as a library: `import { Gate } from 'quorum-gate'`. This file is the stable API, under
+ * semver: what it exports by name (the Gate class and what it takes and returns, the Report and
+ * every type a Report contains, parseConfig, loadConfigFile and the config's types, runGate and
+ * its options, ConfigError and QuorumError) changes incompatibly only in a major version.
+ * Anything not exported here is internal, even where the published declarations mention it or a
+ * path inside the package reaches it, and may change in any release.
+ *
+ * In the shape of the original tool's "Use as a library":
  *
  *   const gate = new Gate()
  *   gate.addShell('tests', 'npm test')
@@ -16,11 +23,10 @@ import {
   configInCode,
   DEFAULT_SETUP_TIMEOUT_S,
   DEFAULT_TIMEOUT_S,
-  withScoreMetric,
+  noiseOf,
 } from './engine/config.ts'
 import { z } from 'zod'
 import { CHECK_NAME_PATTERN, MAX_CHECK_NAME_LENGTH, noiseKeys } from './engine/config-schema.ts'
-import { parseTolerance } from './engine/numbers.ts'
 import type {
   AuditKind,
   AuditPolicy,
@@ -28,25 +34,114 @@ import type {
   Direction,
   FlakyPolicy,
   GateConfig,
-  MetricSpec,
   Mode,
   Report,
 } from './engine/types.ts'
-import { runGate, type GateOptions } from './gate.ts'
+import { runGate as runGateInternal, type GateEvent } from './gate.ts'
 import { promote } from './cli/promote.ts'
 import { renderTerminal } from './report/terminal.ts'
 
-export type * from './engine/types.ts'
-export { ConfigError } from './engine/errors.ts'
-export { parseConfig } from './engine/config.ts'
-export { loadConfigFile } from './run/config-file.ts'
-export { runGate, GateUsageError, type GateOptions, type GateEvent } from './gate.ts'
-export { PromoteError } from './cli/promote.ts'
+// The Report (what verify and runGate resolve with) and every type it contains.
+export type {
+  Attempt,
+  AttemptOutcome,
+  AuditPolicy,
+  AuditReport,
+  AuditRun,
+  CapturedOutput,
+  Change,
+  ChangeAudit,
+  CheckReport,
+  Direction,
+  FileAudit,
+  FlakyPolicy,
+  MetricReport,
+  MetricVerdict,
+  Mode,
+  NotAuditedReason,
+  Outcome,
+  Report,
+  ReuseOrigin,
+  RunResult,
+  Sabotage,
+  SabotagedRun,
+  SandboxKind,
+  SequentialReport,
+  SequentialStop,
+  TimingReport,
+  TreeInfo,
+  TreeRole,
+  VacuityProbe,
+  Verdict,
+} from './engine/types.ts'
+// The config (what parseConfig and loadConfigFile return, and runGate takes) and its parts.
+export type {
+  AuditKind,
+  CheckSpec,
+  FunctionCheckSpec,
+  GateConfig,
+  MetricSource,
+  MetricSpec,
+  ResourceLimits,
+  ShellCheckSpec,
+  SourceLocation,
+  Tolerance,
+} from './engine/types.ts'
+export { parseConfig, type ParseConfigOptions } from './engine/config.ts'
+export { loadConfigFile, type LoadConfigOptions } from './run/config-file.ts'
+export { ConfigError, QuorumError, type ErrorFate } from './engine/errors.ts'
+export type { GateEvent } from './gate.ts'
 
 const NoiseOptions = z.object(noiseKeys)
 
 /** A Report with a plain-text summary, as `verify` returns it (summary is not serialized). */
 export type VerifyReport = Report & { summary(): string }
+
+/** What `verify` takes besides the candidate: the gate's options a library caller may set. */
+export interface VerifyOptions {
+  /** Baseline tree; required in scored mode, optional (for comparison) in pass-fail. */
+  baselineDir?: string | null
+  /** Overrides the mode the gate was built with. */
+  mode?: Mode | null
+  /** Only run these checks (by name), in the order they were added. */
+  only?: string[] | null
+  /** Do not run these checks (by name); the report lists them as skipped. */
+  skip?: string[] | null
+  /** The audits to run whatever the gate says; `[]` runs none. */
+  audit?: AuditKind[] | null
+  /** QUORUM_SEED for every run; random when absent. Recorded in the report. */
+  seed?: string | null
+  /** Runs at once; default the gate's `parallel`, else the number of cores. */
+  parallel?: number | null
+  /** Default the gate's `sandbox`, else `auto`. */
+  sandbox?: 'auto' | 'overlay' | 'copy'
+  /** Where full logs are kept. */
+  logDir?: string
+  /** Keep the full log of runs that passed too (default: only of runs that did not). */
+  keepPassingLogs?: boolean
+  /** The environment children's allowlisted variables are picked from (default process.env). */
+  parentEnv?: Record<string, string | undefined>
+  /** Hears what the gate is doing (names and outcomes, never output). */
+  onEvent?: (event: GateEvent) => void
+  /** Stops every run in flight, and the gate with them: what it returns then is no verdict. */
+  abort?: AbortSignal
+}
+
+/** What runGate takes: a validated config (parseConfig, loadConfigFile), the candidate, options. */
+export interface RunGateOptions extends VerifyOptions {
+  config: GateConfig
+  candidateDir: string
+}
+
+/**
+ * Runs every check of `options.config` on the candidate (and the baseline, if given) and
+ * decides: the lower-level entry under Gate.verify, for a config read from a quorum.yml.
+ * @throws ConfigError for a config (or its checks module) that cannot be used; a QuorumError of
+ *   fate 'usage' for options that cannot work together (e.g. scored mode without a baseline).
+ */
+export function runGate(options: RunGateOptions): Promise<Report> {
+  return runGateInternal(options)
+}
 
 export interface GateInit {
   mode?: Mode
@@ -122,12 +217,6 @@ export class Gate {
       const issue = noise.error.issues[0]!
       throw new TypeError(`check "${name}": ${issue.path.join('.')} ${issue.message}`)
     }
-    const metrics: MetricSpec[] = Object.entries(noise.data.metrics ?? {}).map(([m, spec]) => ({
-      name: m,
-      direction: spec.direction,
-      tolerance: parseTolerance(spec.tolerance),
-      deterministic: spec.deterministic ?? false,
-    }))
     this.#checks.push({
       kind: 'shell',
       name,
@@ -135,9 +224,7 @@ export class Gate {
       timeout_s: timeout,
       score_from: options.score_from ?? null,
       env: options.env ?? {},
-      repeats: noise.data.repeats ?? 1,
-      retries: noise.data.retries ?? 0,
-      metrics: withScoreMetric(metrics, options.score_from ?? null),
+      ...noiseOf(noise.data, options.score_from ?? null),
       ...(options.expect === 'fail' ? { expect: 'fail' as const } : {}),
     })
     return this
@@ -150,11 +237,8 @@ export class Gate {
   }
 
   /** Runs every check on the candidate (and the baseline, if given) and decides. */
-  async verify(
-    candidateDir: string,
-    options: Omit<GateOptions, 'config' | 'candidateDir'> = {},
-  ): Promise<VerifyReport> {
-    const report = await runGate({
+  async verify(candidateDir: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+    const report = await runGateInternal({
       parallel: this.#init.parallel ?? null,
       sandbox: this.#init.sandbox ?? 'auto',
       ...options,

@@ -6,7 +6,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1153);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8474);
 
 await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
 
@@ -15,7 +15,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1153:
+/***/ 8474:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -9959,17 +9959,43 @@ const metricSpec = strictObject({
         .optional()
         .describe('The value is the same on every run of the same tree (a size, a count): compared exactly, and reusable from the cache.')
         .meta({ default: false }),
+    source: schemas_enum(['stdout', 'cpu'], { error: 'must be stdout or cpu' })
+        .optional()
+        .describe("Where the value comes from: stdout, a `name=<number>` line the check prints (the last one wins); cpu, the CPU time (user + system, in ms) of the run's processes, measured through its cgroup (nothing to print; far steadier than wall time on a shared machine).")
+        .meta({ default: 'stdout' }),
 })
-    .describe('One metric: a `name=<number>` line on stdout (the last one of a run wins).');
+    .refine((m) => !(m.source === 'cpu' && m.deterministic === true), {
+    error: 'a cpu metric cannot be deterministic: CPU time varies between runs',
+})
+    .describe('One metric: a `name=<number>` line on stdout (the last one of a run wins), or the CPU time of the run.');
+const REPEATS_MESSAGE = 'must be a positive integer or auto';
+/** `repeats: auto`: this many repeats to start with… */
+const AUTO_REPEATS = 9;
+/** …and at most this many (unless max_repeats says otherwise). */
+const AUTO_MAX_REPEATS = 45;
+/** Default wall-time budget of an adaptive check's runs, in seconds. */
+const DEFAULT_REPEAT_TIME_S = 300;
 /** The keys about repeats, retries and metrics, shared by shell checks and function checks. */
 const noiseKeys = {
-    repeats: schemas_number({ error: unlessMissing('must be a positive integer') })
-        .int({ error: 'must be a positive integer' })
-        .min(1, { error: 'must be a positive integer (1 = run once per tree)' })
+    repeats: union([
+        literal('auto'),
+        schemas_number({ error: unlessMissing(REPEATS_MESSAGE) })
+            .int({ error: REPEATS_MESSAGE })
+            .min(1, { error: 'must be a positive integer (1 = run once per tree)' })
+            .max(1000, { error: 'must be at most 1000' }),
+    ], { error: unlessMissing(REPEATS_MESSAGE) })
+        .optional()
+        .describe(`Runs per tree (default 1). Baseline and candidate runs alternate, so drift on a shared machine hits both alike. auto: ${AUTO_REPEATS} to start with, and more while a timing is inconclusive (max_repeats ${AUTO_MAX_REPEATS} unless set).`)
+        .meta({ default: 1 }),
+    max_repeats: schemas_number({ error: unlessMissing('must be a whole number, 2 or more') })
+        .int({ error: 'must be a whole number, 2 or more' })
+        .min(2, { error: 'must be a whole number, 2 or more' })
         .max(1000, { error: 'must be at most 1000' })
         .optional()
-        .describe('Runs per tree (default 1). Baseline and candidate runs alternate, so drift on a shared machine hits both alike.')
-        .meta({ default: 1 }),
+        .describe('Adaptive repeats: while a metric that is not deterministic is inconclusive, add interleaved pairs of runs, up to this many per tree. The looks are planned in advance and each spends part of the 1% error budget, so the error rate stays at 1%.'),
+    repeat_time_s: seconds(`Most wall time the runs of an adaptive check (max_repeats or repeats: auto) may take in all, in seconds (default ${DEFAULT_REPEAT_TIME_S}); no more pairs start past it.`)
+        .optional()
+        .meta({ default: DEFAULT_REPEAT_TIME_S }),
     retries: schemas_number({ error: unlessMissing('must be a whole number, 0 or more') })
         .int({ error: 'must be a whole number, 0 or more' })
         .min(0, { error: 'must be a whole number, 0 or more' })
@@ -10560,6 +10586,7 @@ function parseConfig(text, file, options = {}) {
     checkChecksPresent(src, config);
     checkUniqueNames(src, config);
     checkCanaries(src, config);
+    checkMaxRepeats(src, config);
     checkAuditPolicies(src, config);
     const gate = {
         file,
@@ -10639,6 +10666,8 @@ function mergeFunctionChecks(config, listed, modulePath) {
         }
         const noise = NoiseSchema.safeParse({
             repeats: entry.repeats,
+            max_repeats: entry.max_repeats,
+            repeat_time_s: entry.repeat_time_s,
             retries: entry.retries,
             metrics: entry.metrics,
             expect: entry.expect,
@@ -10651,6 +10680,9 @@ function mergeFunctionChecks(config, listed, modulePath) {
         if (noise.data.expect === 'fail' && (noise.data.retries ?? 0) > 0) {
             throw fail(`${moduleName}: check "${name}": ${CANARY_RETRIES}`);
         }
+        const tooFew = maxRepeatsProblem(noise.data);
+        if (tooFew !== null)
+            throw fail(`${moduleName}: check "${name}": max_repeats ${tooFew}`);
         taken.set(name.toLowerCase(), `the function check "${name}" in ${moduleName}`);
         added.push({
             kind: 'function',
@@ -10702,7 +10734,8 @@ function auditOf(config) {
     return out;
 }
 /**
- * repeats, retries and the metric list of a check. `score_from: k` is a metric k, direction
+ * repeats (and the adaptive keys), retries and the metric list of a check, from the keys as
+ * written (the library's Gate reads them the same way). `score_from: k` is a metric k, direction
  * higher, tolerance 0, unless `metrics` declares k itself (then that declaration wins).
  */
 function noiseOf(entry, scoreFrom) {
@@ -10711,12 +10744,27 @@ function noiseOf(entry, scoreFrom) {
         direction: spec.direction,
         tolerance: parseTolerance(spec.tolerance),
         deterministic: spec.deterministic ?? false,
+        ...(spec.source === 'cpu' ? { source: 'cpu' } : {}),
     }));
+    const auto = entry.repeats === 'auto';
+    const repeats = entry.repeats === 'auto' ? AUTO_REPEATS : (entry.repeats ?? 1);
+    const maxRepeats = entry.max_repeats ?? (auto ? Math.max(AUTO_MAX_REPEATS, repeats) : undefined);
     return {
-        repeats: entry.repeats ?? 1,
+        repeats,
+        ...(maxRepeats !== undefined && maxRepeats > repeats ? { max_repeats: maxRepeats } : {}),
+        ...(entry.repeat_time_s !== undefined ? { repeat_time_s: entry.repeat_time_s } : {}),
         retries: entry.retries ?? 0,
         metrics: withScoreMetric(metrics, scoreFrom),
     };
+}
+/** Why `max_repeats` cannot work with these keys; null when it can. */
+function maxRepeatsProblem(entry) {
+    if (entry.max_repeats === undefined)
+        return null;
+    if (typeof entry.repeats === 'number' && entry.max_repeats < entry.repeats) {
+        return `must be at least repeats (${entry.repeats})`;
+    }
+    return null;
 }
 /**
  * `score_from: k` is also a metric `k` (direction higher, tolerance 0) unless `metrics` declares
@@ -10754,6 +10802,20 @@ function checkChecksPresent(src, config) {
             ...valueAt(src, ['checks']),
             key: 'checks',
             message: 'no checks listed; list at least one, or set functions',
+        });
+    }
+}
+/** `max_repeats` below `repeats` is a mistake: say so where it is written. */
+function checkMaxRepeats(src, config) {
+    for (const [i, check] of (config.checks ?? []).entries()) {
+        const why = maxRepeatsProblem(check);
+        if (why === null)
+            continue;
+        throw new ConfigError({
+            file: src.display,
+            ...valueAt(src, ['checks', i, 'max_repeats']),
+            key: `checks[${i}].max_repeats`,
+            message: why,
         });
     }
 }
@@ -11037,6 +11099,21 @@ const CHANGES = [
     'new-check-passing',
     'new-check-failing',
 ];
+const SEQUENTIAL_STOPS = [
+    'decided',
+    'not-passing',
+    'max-repeats',
+    'time-budget',
+    'stopped',
+];
+const SequentialSchema = strictObject({
+    looks: schemas_number().int().min(1).max(1000),
+    planned_looks: schemas_number().int().min(1).max(1000),
+    repeats: schemas_number().int().min(1).max(1000),
+    max_repeats: schemas_number().int().min(1).max(1000),
+    alpha: schemas_number().gt(0).lt(1),
+    stopped: schemas_enum(SEQUENTIAL_STOPS),
+});
 const CheckReportSchema = strictObject({
     name: report_schema_name,
     kind: schemas_enum(['shell', 'function']),
@@ -11047,6 +11124,16 @@ const CheckReportSchema = strictObject({
     reproduce: schemas_string().max(8192),
     metrics: array(MetricReportSchema).max(1000).optional(),
     expect: literal('fail').optional(),
+    sequential: SequentialSchema.optional(),
+});
+const TimingSchema = strictObject({
+    alone: literal(true),
+    cpu: schemas_number().int().nonnegative().max(65535).nullable(),
+    gate_cpus: array(schemas_number().int().nonnegative().max(65535)).max(4096),
+    not_pinned_reason: report_schema_text.nullable(),
+    calibration_ms: array(finite).max(100),
+    noise_pct: finite.nullable(),
+    calibration_error: report_schema_text.nullable(),
 });
 const ReuseOriginSchema = strictObject({
     cache: schemas_enum(['local', 'actions']),
@@ -11154,6 +11241,7 @@ const ReportSchema = strictObject({
     started_at: schemas_string().max(100),
     duration_ms: schemas_number().nonnegative(),
     notices: texts,
+    timing: TimingSchema.optional(),
     audit: AuditReportSchema.optional(),
 });
 /** The report in `value`, or why it is not one (one line naming the first bad field). */
@@ -13385,11 +13473,14 @@ function samplesOf(run, name) {
     const value = run.metrics?.[name];
     return value !== undefined && Number.isFinite(value) ? [value] : [];
 }
-/** Every declared metric compared; a metric with no candidate samples is inconclusive. */
-function compareMetrics(specs, baseline, candidate) {
-    return specs.map((spec) => compareOne(spec, samplesOf(baseline, spec.name), baseline !== null, samplesOf(candidate, spec.name)));
+/**
+ * Every declared metric compared; a metric with no candidate samples is inconclusive.
+ * `confidence` is 0.99 but at a look of an adaptive check (see sequential.ts).
+ */
+function compareMetrics(specs, baseline, candidate, confidence = 0.99) {
+    return specs.map((spec) => compareOne(spec, samplesOf(baseline, spec.name), baseline !== null, samplesOf(candidate, spec.name), confidence));
 }
-function compareOne(spec, before, hadBaseline, after) {
+function compareOne(spec, before, hadBaseline, after, confidence) {
     const common = {
         name: spec.name,
         direction: spec.direction,
@@ -13417,11 +13508,7 @@ function compareOne(spec, before, hadBaseline, after) {
             repeats_needed: null,
         };
     }
-    const c = compareMetric(before, after, {
-        direction: spec.direction,
-        tolerance: spec.tolerance,
-        deterministic: spec.deterministic,
-    });
+    const c = compareMetric(before, after, { direction: spec.direction, tolerance: spec.tolerance, deterministic: spec.deterministic }, confidence);
     return {
         ...common,
         verdict: c.verdict,
@@ -13432,6 +13519,60 @@ function compareOne(spec, before, hadBaseline, after) {
         test: c.test,
         repeats_needed: c.repeats_needed,
     };
+}
+
+;// CONCATENATED MODULE: ./src/engine/sequential.ts
+/** A check's looks: from `start` repeats per tree to `max`, spending `alpha` across them. */
+function sequentialDesign(start, max, alpha = 0.01) {
+    if (!(Number.isSafeInteger(start) && start >= 1 && Number.isSafeInteger(max) && max >= start)) {
+        throw new RangeError(`internal: a sequential design needs 1 <= start <= max, got ${start}, ${max}`);
+    }
+    const looks = [start];
+    while (looks.at(-1) < max) {
+        const n = looks.at(-1);
+        looks.push(Math.min(max, Math.max(n + 2, Math.ceil(n * 1.5))));
+    }
+    const total = looks.at(-1);
+    const alphas = looks.map((n, k) => (alpha * (n - (k === 0 ? 0 : looks[k - 1]))) / total);
+    return { looks, alphas };
+}
+/**
+ * After look `look` (0-based) of `design`: whether another look is worth its runs. Only metrics
+ * that vary count (deterministic ones are decided by one run); a metric with no samples on a
+ * tree means that tree's runs did not pass.
+ */
+function shouldLookAgain(design, look, specs, reports) {
+    const varying = reports.filter((m) => specs.some((s) => s.name === m.name && !s.deterministic));
+    if (varying.some((m) => m.baseline === null || m.baseline.samples.length === 0)) {
+        return { again: false, stop: 'not-passing' };
+    }
+    if (varying.some((m) => m.candidate.samples.length === 0)) {
+        return { again: false, stop: 'not-passing' };
+    }
+    if (!varying.some((m) => m.verdict === 'inconclusive'))
+        return { again: false, stop: 'decided' };
+    if (look + 1 >= design.looks.length)
+        return { again: false, stop: 'max-repeats' };
+    return { again: true };
+}
+/**
+ * Whether the next look's runs fit in what is left of the time budget, judged from the pairs run
+ * so far (their mean wall time, both trees).
+ */
+function fitsTimeBudget(p) {
+    if (p.pairsRun <= 0)
+        return true;
+    const perPair = p.elapsedMs / p.pairsRun;
+    return p.elapsedMs + perPair * p.pairsNext <= p.budgetMs;
+}
+/** The words a report adds to a metric's test name for look `look` of `design`. */
+function describeLook(design, look) {
+    const alpha = design.alphas[look];
+    const total = design.alphas.reduce((s, a) => s + a, 0);
+    return `sequential look ${look + 1} of ${design.looks.length} at ${design.looks[look]} repeats (α ${formatAlpha(alpha)} here, ${formatAlpha(total)} in all)`;
+}
+function formatAlpha(alpha) {
+    return `${Number((alpha * 100).toPrecision(3))}%`;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/shell-quote.ts
@@ -13455,15 +13596,18 @@ function shell_quote_shellQuote(arg) {
 
 
 
+
+
 /**
  * Every planned check's report: its result on each tree (the reused one, or its repeats
  * summarised), compared, with its metrics and a command that reproduces it. `attempts` are the
  * executor's, in the order of the plan's jobs.
  */
-function checkReportsOf(plan, attempts, p) {
+function checkReportsOf(plan, ran, p) {
+    const { attempts } = ran;
     // Every repeat's attempts, by check and tree, in the order the repeats were scheduled.
     const repeatsOf = new Map();
-    plan.jobs.forEach((job, i) => {
+    ran.jobs.forEach((job, i) => {
         const key = runKey(job.role, job.check.name);
         const list = repeatsOf.get(key) ?? [];
         list[job.repeat - 1] = attempts[i];
@@ -13481,6 +13625,7 @@ function checkReportsOf(plan, attempts, p) {
     return plan.checks.map((check) => {
         const candidate = resultOf('candidate', check);
         const baseline = hasBaseline ? resultOf('baseline', check) : null;
+        const looks = ran.sequential?.get(check.name);
         return {
             name: check.name,
             kind: check.kind,
@@ -13488,10 +13633,56 @@ function checkReportsOf(plan, attempts, p) {
             baseline,
             ...compareRuns(baseline, candidate),
             reproduce: p.reproduce(check, p.seed),
-            metrics: compareMetrics(check.metrics ?? [], baseline, candidate),
+            metrics: looks
+                ? sequentialMetrics(check, baseline, candidate, looks)
+                : compareMetrics(check.metrics ?? [], baseline, candidate),
             ...(isCanary(check) ? { expect: 'fail' } : {}),
+            ...(looks ? { sequential: sequentialReport(looks) } : {}),
         };
     });
+}
+/**
+ * An adaptive check's metrics, compared as its last look did: at that look's share of the error
+ * budget, which each metric that varies names in its `test`.
+ */
+function sequentialMetrics(check, baseline, candidate, run) {
+    const specs = check.metrics ?? [];
+    return compareMetrics(specs, baseline, candidate, 1 - run.design.alphas[run.look]).map((m) => m.deterministic || m.test.startsWith('not compared')
+        ? m
+        : { ...m, test: `${m.test}; ${describeLook(run.design, run.look)}` });
+}
+function sequentialReport(run) {
+    return {
+        looks: run.look + 1,
+        planned_looks: run.design.looks.length,
+        repeats: run.design.looks[run.look],
+        max_repeats: run.design.looks.at(-1),
+        alpha: run.design.alphas[run.look],
+        stopped: run.stop,
+    };
+}
+/** What the report says about the timed phase: how it ran, and tolerances below the noise. */
+function timingNotices(timing, checks) {
+    const where = timing.cpu !== null
+        ? `ran alone, pinned to CPU ${timing.cpu}${timing.gate_cpus.length > 0 ? ` (the gate itself kept to CPU ${timing.gate_cpus.join(', ')})` : ''}`
+        : `ran alone but were not pinned to one CPU: ${timing.not_pinned_reason}`;
+    const noise = timing.noise_pct !== null
+        ? `timings on this runner vary by about ${timing.noise_pct}% (${timing.calibration_ms.length} runs of a fixed loop)`
+        : `how much timings vary here is unknown (the calibration failed: ${timing.calibration_error})`;
+    const notices = [`Timed runs ${where}; ${noise}.`];
+    if (timing.noise_pct === null)
+        return notices;
+    for (const check of checks) {
+        for (const m of check.metrics ?? []) {
+            if (m.deterministic || m.tolerance.kind !== 'relative')
+                continue;
+            const pct = m.tolerance.fraction * 100;
+            if (pct >= timing.noise_pct)
+                continue;
+            notices.push(`${check.name}: the tolerance of ${m.name} (${formatTolerance(m.tolerance)}) is below this runner's noise (about ${timing.noise_pct}%): expect inconclusive verdicts, or widen it.`);
+        }
+    }
+    return notices;
 }
 /** The report of one gate, from everything it found out. */
 function assembleReport(p) {
@@ -13541,9 +13732,11 @@ function assembleReport(p) {
         notices: [
             ...p.notices.given,
             ...sandboxNotices(p.isolation, p.config, plan.checks),
+            ...(p.timing ? timingNotices(p.timing, plan.checks) : []),
             ...p.notices.cache,
             ...(audited?.notices ?? []),
         ],
+        ...(p.timing ? { timing: p.timing } : {}),
         ...(audited ? { audit: audited.audit } : {}),
     };
 }
@@ -14246,255 +14439,176 @@ function audit_runs_sha256(data) {
 }
 
 ;// CONCATENATED MODULE: ./src/gate/limiter.ts
-/** How the gate bounds its runs: at most N at once, started in the order they were handed in. */
+/**
+ * How the gate bounds its runs: at most N at once, started in the order they were handed in. A
+ * task handed in `alone` (a timed run) starts only when nothing else runs, and nothing else
+ * starts until it ends.
+ */
 /**
  * A scheduler of at most `limit` tasks at once, started in the order they were handed in: the
- * normal runs are all handed in first, so an audit run handed in later waits behind them.
+ * normal runs are all handed in first, so an audit run handed in later waits behind them. The
+ * queue is strictly first in, first out: a task waiting to run alone holds back every task
+ * handed in after it, and it starts when the tasks before it have ended.
  */
 function createLimiter(limit) {
     let active = 0;
+    let aloneActive = false;
     const waiting = [];
-    return async (task) => {
-        if (active < limit)
+    const canStart = (alone) => !aloneActive && (alone ? active === 0 : active < limit);
+    const startWaiting = () => {
+        while (waiting.length > 0 && canStart(waiting[0].alone)) {
+            const next = waiting.shift();
             active++;
-        else
-            await new Promise((resolve) => waiting.push(resolve));
+            if (next.alone)
+                aloneActive = true;
+            next.start();
+        }
+    };
+    return async (task, options) => {
+        const alone = options?.alone ?? false;
+        if (waiting.length === 0 && canStart(alone)) {
+            active++;
+            if (alone)
+                aloneActive = true;
+        }
+        else {
+            await new Promise((start) => waiting.push({ alone, start }));
+        }
         try {
             return await task();
         }
         finally {
-            // The slot passes to the next waiting task, or frees up.
-            const next = waiting.shift();
-            if (next)
-                next();
-            else
-                active--;
+            active--;
+            if (alone)
+                aloneActive = false;
+            startWaiting();
         }
     };
 }
 
-;// CONCATENATED MODULE: ./src/gate/execute.ts
-/**
- * The gate's plan carried out in a Workspace: prepare the trees, start every run through one
- * limiter (repeats interleaved as planned, retries on the same tree), and hand each check's final
- * result on each tree to the audits as it arrives, so their runs queue behind the normal ones.
- * Everything that touches a tree goes through the Workspace it is handed, so tests can pass a
- * plain object.
- */
+;// CONCATENATED MODULE: ./src/gate/options.ts
 
-
-
-
-
-
-
-/**
- * Runs the plan's jobs in `workspace` and starts its audits. Never throws for anything a check
- * does; throws what preparing a tree throws (a missing tree directory, say).
- */
-async function executePlan(plan, workspace, ctx) {
-    const announced = workspace.kind;
-    const runOptions = {
-        seed: ctx.seed,
-        envPassthrough: ctx.config.env_passthrough,
-        env: ctx.config.env,
-        ...(ctx.abort ? { abort: ctx.abort } : {}),
-    };
-    const trees = treePreparer(workspace, ctx, runOptions);
-    // One after the other: a candidate's setup that fills the disk or the machine for a while
-    // must not be able to make the baseline's setup fail (and so change the verdict).
-    for (const role of plan.prepare)
-        await trees.prepare(role);
-    // An overlay that could not be mounted over a tree falls back to copies: say so before runs.
-    if (workspace.kind !== announced) {
-        ctx.onEvent?.({ type: 'sandbox', kind: workspace.kind, note: workspace.sandboxNote });
+/** A usage problem found before anything ran (e.g. scored mode without a baseline). */
+class GateUsageError extends errors_QuorumError {
+    constructor(message) {
+        super('usage', message);
     }
-    const schedule = createLimiter(plan.parallel);
-    const normalRunsDone = Promise.withResolvers();
-    const audit = plan.audits.length === 0
-        ? null
-        : new AuditRuns({
-            kinds: plan.audits,
-            config: ctx.config,
-            checks: plan.checks,
-            workspace,
-            dirs: ctx.dirs,
-            treeFor: trees.prepare,
-            schedule,
-            hold: plan.holdAudits ? normalRunsDone.promise : Promise.resolve(),
-            runOptions,
-            cache: ctx.cache ? openAuditCache(ctx.cache, ctx.config, workspace.kind) : null,
-            candidateTreeId: ctx.candidateTreeId,
-            onEvent: (event) => ctx.onEvent?.(auditEvent(event)),
-            ...(ctx.abort ? { abort: ctx.abort } : {}),
-        });
-    const runJob = (job) => runOneJob(job, workspace, ctx, trees, runOptions);
-    const normalRuns = scheduleNormalRuns(plan.jobs, schedule, runJob, audit).finally(() => normalRunsDone.resolve());
-    for (const { role, check, result } of plan.reusedResults)
-        audit?.onResult(role, check, result);
-    const attempts = await normalRuns;
+}
+/** The trees by role, the candidate first (the order their content is hashed in). */
+function treesByRole(dirs) {
+    const trees = new Map([['candidate', dirs.candidate]]);
+    if (dirs.baseline !== null)
+        trees.set('baseline', dirs.baseline);
+    return trees;
+}
+
+;// CONCATENATED MODULE: ./src/gate/plan.ts
+/**
+ * The gate's plan, as pure logic: which checks run (selection, skip, shard), on which trees, which
+ * runs are left once the cache's results are reused, in what order they start, which trees need
+ * preparing, how many runs at once, and which audits follow. Data in, data out: the executor
+ * (execute.ts) carries the plan out, and the report (assemble-report.ts) reads it back.
+ */
+
+
+
+/**
+ * The mode the gate decides in (the option over the config's), refused when it cannot work:
+ * scored mode compares two trees.
+ */
+function chooseMode(config, mode, baselineDir) {
+    const chosen = mode ?? config.mode;
+    if (chosen === 'scored' && baselineDir === null) {
+        throw new GateUsageError('scored mode needs a baseline tree (--baseline DIR)');
+    }
+    return chosen;
+}
+/**
+ * The checks to run: the shard's share of the config's checks (all without a shard), narrowed by
+ * `only`, without those in `skip`. Throws GateUsageError for a name the config does not know
+ * and for a config without checks.
+ */
+function selectChecks(config, p) {
+    const allChecks = config.checks.map((c) => c.name);
+    const skip = p.skip ?? [];
+    const inShard = p.shard ? new Set(checksInShard(allChecks, p.shard)) : null;
+    const checks = chooseChecks(config.checks, p.only ?? null, skip).filter((c) => inShard === null || inShard.has(c.name));
     return {
-        attempts,
-        finishAudit: async () => (audit ? audit.finish() : null),
-        setups: () => trees.setups(),
+        checks,
+        allChecks,
+        skipped: config.checks.filter((c) => skip.includes(c.name)).map((c) => c.name),
+        shard: p.shard ? { index: p.shard.index, total: p.shard.total, share: inShard.size } : null,
     };
 }
-/** Each tree prepared once, on first use (by the plan, or later by an audit). */
-function treePreparer(workspace, ctx, runOptions) {
-    const prepared = new Map();
-    const prepare = (role) => {
-        let tree = prepared.get(role);
-        if (!tree) {
-            const dir = role === 'baseline' ? ctx.dirs.baseline : ctx.dirs.candidate;
-            tree = workspace
-                .prepareTree(role, dir, ctx.config.setup, {
-                ...runOptions,
-                limits: setupLimitsOf(ctx.config),
-            })
-                .then((result) => {
-                if (result.setup)
-                    ctx.onEvent?.({ type: 'setup', tree: role, result: result.setup });
-                return result;
-            });
-            prepared.set(role, tree);
-        }
-        return tree;
-    };
+/**
+ * The plan of a gate: from the chosen checks, the trees there are and the results the cache
+ * already holds, every run left to do and what it needs.
+ */
+function planGate(p) {
+    const { checks } = p.selection;
+    const roles = p.dirs.baseline !== null ? ['baseline', 'candidate'] : ['candidate'];
+    const reused = p.reused ?? new Map();
     return {
-        prepare,
-        get: (role) => prepared.get(role),
-        async setups() {
-            const setups = new Map();
-            for (const [role, tree] of prepared) {
-                setups.set(role, await tree.then((t) => t.setup, () => null));
-            }
-            return setups;
-        },
+        mode: p.mode,
+        flaky: p.config.flaky ?? 'warn',
+        checks,
+        allChecks: p.selection.allChecks,
+        skipped: p.selection.skipped,
+        shard: p.selection.shard,
+        roles,
+        reused,
+        reusedResults: roles.flatMap((role) => checks.flatMap((check) => {
+            const result = reused.get(runKey(role, check.name));
+            return result ? [{ role, check, result }] : [];
+        })),
+        // A tree whose every result is reused is not prepared, unless an audit needs it later.
+        prepare: roles.filter((role) => checks.some((c) => !reused.has(runKey(role, c.name)))),
+        jobs: scheduleRuns(checks, roles, reused),
+        parallel: Math.max(1, p.asked.parallel ?? p.config.parallel ?? p.cpus),
+        audits: p.asked.audit ?? p.config.audit ?? p.asked.auditDefault ?? [],
+        // Timings must not be measured beside audit runs: then those wait for the normal runs to
+        // end. Otherwise they fill slots as the normal runs free them.
+        holdAudits: checks.some(measuresTime),
     };
 }
-/**
- * Hands every job to the scheduler now, before any audit run can be, and tells the audit each
- * check's final result on a tree when its last repeat there is done.
- */
-function scheduleNormalRuns(jobs, schedule, runJob, audit) {
-    const left = new Map();
-    for (const job of jobs) {
-        const key = runKey(job.role, job.check.name);
-        left.set(key, (left.get(key) ?? 0) + 1);
+function chooseChecks(checks, only, skip) {
+    const known = new Set(checks.map((c) => c.name));
+    const unknown = [...(only ?? []), ...skip].filter((name) => !known.has(name));
+    if (unknown.length > 0) {
+        throw new GateUsageError(`unknown check ${[...new Set(unknown)].map((n) => `"${n}"`).join(', ')} (known: ${[...known].join(', ')})`);
     }
-    const finished = new Array(jobs.length);
-    return Promise.all(jobs.map((job, i) => schedule(() => runJob(job)).then((attempts) => {
-        finished[i] = attempts;
-        const key = runKey(job.role, job.check.name);
-        left.set(key, left.get(key) - 1);
-        if (audit && left.get(key) === 0) {
-            const repeats = jobs.flatMap((other, j) => runKey(other.role, other.check.name) === key ? [finished[j]] : []);
-            audit.onResult(job.role, job.check, summarizeRepeats(repeats, job.check.metrics ?? []));
+    if (checks.length === 0)
+        throw new GateUsageError('the config defines no checks');
+    const chosen = only === null || only.length === 0 ? checks : checks.filter((c) => only.includes(c.name));
+    return chosen.filter((c) => !skip.includes(c.name));
+}
+/**
+ * The runs to do, in the order to start them: the checks that measure no timing first, then the
+ * timed ones (which run alone). Each repeat is a pair of runs, one per tree, next to each other
+ * in the queue, so they run at the same time when there are two slots, and one right after the
+ * other when there is one; the order within the pair alternates (B C, C B, ...), so neither tree
+ * always goes first. Drift on a shared machine then hits both trees alike.
+ */
+function scheduleRuns(checks, roles, reused) {
+    const ordered = [...checks.filter((c) => !measuresTime(c)), ...checks.filter(measuresTime)];
+    return ordered.flatMap((check) => repeatJobs(check, roles, reused, 1, check.repeats ?? 1));
+}
+/** The jobs of repeats `from`..`to` of a check, interleaved as scheduleRuns describes. */
+function repeatJobs(check, roles, reused, from, to) {
+    const jobs = [];
+    const timed = measuresTime(check);
+    for (let repeat = from; repeat <= to; repeat++) {
+        const order = repeat % 2 === 1 ? roles : [...roles].reverse();
+        for (const role of order) {
+            if (!reused.has(runKey(role, check.name)))
+                jobs.push({ check, role, repeat, timed });
         }
-        return attempts;
-    })));
-}
-/** One job: every attempt of one repeat of a check on a tree (none when its setup failed). */
-async function runOneJob(job, workspace, ctx, trees, runOptions) {
-    const tree = await trees.get(job.role);
-    if (!tree)
-        throw new Error(`internal: tree ${job.role} was not prepared`);
-    const setup = tree.setup;
-    if (setup && setup.outcome !== 'PASSED') {
-        // A check on a tree whose setup failed never runs; it is ERROR, and says why.
-        const result = notRunResult({
-            reason: `setup failed on the ${job.role} (${setup.outcome}: ${setup.reason}); the check did not run`,
-            seed: ctx.seed,
-            sandbox: setup.sandbox,
-            logPath: setup.output.log_path,
-        });
-        return [{ result, started_at: now() }];
     }
-    return runAttempts({
-        retries: job.check.retries ?? 0,
-        seedOf: (attempt) => attemptSeed(ctx.seed, job.repeat, attempt),
-        run: async (seed, attempt) => {
-            const { repeat } = job;
-            ctx.onEvent?.({ type: 'start', check: job.check.name, tree: job.role, repeat, attempt });
-            const result = await workspace.runCheck(tree.tree, job.check, {
-                ...runOptions,
-                seed,
-                limits: limits_limitsOf(ctx.config, job.check),
-            });
-            ctx.onEvent?.({
-                type: 'finish',
-                check: job.check.name,
-                tree: job.role,
-                result,
-                repeat,
-                attempt,
-            });
-            return result;
-        },
-        aborted: () => ctx.abort?.aborted ?? false,
-    });
+    return jobs;
 }
-/** Runs a job's first attempt, and retries while it did not pass and retries are left. */
-async function runAttempts(p) {
-    const attempts = [];
-    for (let attempt = 1; attempt <= 1 + p.retries; attempt++) {
-        const started_at = now();
-        const result = await p.run(p.seedOf(attempt), attempt);
-        attempts.push({ result, started_at });
-        if (!isRetryable(result) || p.aborted())
-            break;
-    }
-    return attempts;
-}
-/**
- * The seed of one attempt: the gate's own seed for the first attempt of the first repeat (so the
- * reproduce line replays it), a seed derived from it for every other one (so each retry differs,
- * and each can be replayed with --seed).
- */
-function attemptSeed(seed, repeat, attempt) {
-    if (repeat === 1 && attempt === 1)
-        return seed;
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`${seed}/${repeat}/${attempt}`).digest('hex').slice(0, 8);
-}
-function now() {
-    return new Date().toISOString();
-}
-/** An audit run's progress event, in the gate's terms. */
-function auditEvent(event) {
-    return event.type === 'start'
-        ? { type: 'start', check: event.check, tree: event.tree, audit: event.audit }
-        : {
-            type: 'finish',
-            check: event.check,
-            tree: event.tree,
-            audit: event.audit,
-            result: event.result,
-        };
-}
-
-;// CONCATENATED MODULE: ./src/gate/function-checks.ts
-/** The config with its function checks: listed from the checks module, in a sandbox. */
-
-
-/**
- * `config` with the checks its functions module exports added (as is when it names none).
- * Throws ConfigError for a module that cannot be listed or lists bad checks.
- */
-async function withFunctionChecks(config, workspace, abort) {
-    if (config.functions === null)
-        return config;
-    let listed;
-    try {
-        listed = await workspace.listFunctionChecks(config.functions, abort);
-    }
-    catch (error) {
-        if (abort?.aborted)
-            throw error;
-        // A broken checks module is a config problem: one clear line, exit 2, no stack.
-        const message = errorMessage(error);
-        throw new ConfigError({ file: config.functions, key: 'functions', message });
-    }
-    return mergeFunctionChecks(config, listed, config.functions);
+/** Whether a check measures something that varies with the machine's load (a timing). */
+function measuresTime(check) {
+    return (check.metrics ?? []).some((m) => !m.deterministic);
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -14691,6 +14805,8 @@ async function hostMain(load) {
                 name,
                 timeout_s: typeof timeout === 'number' ? timeout : null,
                 repeats: entry.repeats,
+                max_repeats: entry.max_repeats,
+                repeat_time_s: entry.repeat_time_s,
                 retries: entry.retries,
                 metrics: entry.metrics,
                 expect: entry.expect,
@@ -15323,6 +15439,10 @@ async function waitForGroupGone(pgid) {
  * whatever is left of the group then is killed, and the pipes get a short drain before they are
  * cut. A process that calls setsid() itself leaves the group and escapes this; that is for the
  * sandbox (a PID namespace) to contain.
+ *
+ * Those steps are superviseProcess, the one spawner: spawnBounded (a check's run: log, head and
+ * tail, scores, the verdict channel) and exec (the gate's own commands, in a group or not) are
+ * what each keeps of the output around it.
  */
 
 
@@ -15370,128 +15490,97 @@ function shellArgv(command) {
     return ['/bin/sh', '-c', command];
 }
 /**
- * Runs argv in its own process group with a wall-clock budget and bounded output capture.
- * Never rejects: everything that can go wrong is in the result. On timeout (or abort) the group
- * gets SIGTERM, then SIGKILL after graceMs; when the main process ends, whatever is left of its
- * group is killed at once. Resolves once no process of the group is left (zombies awaiting a
- * reaper count as gone) and the log file is complete.
+ * The one way Quorum runs a process to its end: spawn it (in a process group of its own, or
+ * not), bound it by a timeout and an abort signal (SIGTERM, then SIGKILL after the grace), kill
+ * what is left of its group, drain its pipes for a short while, and settle once. Never rejects:
+ * everything that can go wrong is in the result. spawnBounded (checks) and exec (the gate's own
+ * commands) are the two callers; each adds what it keeps of the output.
  */
-async function spawnBounded(spec, abort) {
-    const capture = new OutputCapture(spec.headBytes ?? DEFAULT_HEAD, spec.tailBytes ?? DEFAULT_TAIL);
-    const log = spec.logPath === null ? null : LogWriter.open(spec.logPath, spec.logLimitBytes);
-    const output = () => withLogNote(capture.result(log?.path ?? null), log?.problem ?? null);
-    const notStarted = async (spawnError) => {
-        log?.note(`[quorum: the process did not start: ${spawnError}]\n`);
-        await log?.close(0);
-        return finalResult({ spawnError, aborted: spawnError === 'aborted', durationMs: 0 });
-    };
-    const scanKeys = [
-        ...new Set([...(spec.scoreKey ? [spec.scoreKey] : []), ...(spec.metricKeys ?? [])]),
-    ];
-    const scanner = scanKeys.length > 0 ? new MetricScanner(scanKeys) : null;
-    let scanned = null;
-    const metrics = () => (scanned ??= scanner?.finish() ?? {});
-    const nonce = spec.channel ? (0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex') : null;
-    const stdinText = nonce === null ? (spec.input ?? null) : `${nonce}\n${spec.input ?? ''}`;
-    const channelChunks = [];
-    let channelBytes = 0;
-    const finalResult = (p) => ({
-        exitCode: p.exitCode ?? null,
-        signal: p.signal ?? null,
-        timedOut: p.timedOut ?? false,
-        spawnError: p.spawnError ?? null,
-        aborted: p.aborted ?? false,
-        durationMs: Math.round(p.durationMs),
-        output: output(),
-        score: scoreOf(metrics(), spec.scoreKey ?? null),
-        metrics: metrics(),
-        channel: spec.channel ? Buffer.concat(channelChunks).toString('utf8') : null,
-        channelNonce: nonce,
-        killedLeftovers: p.killedLeftovers ?? false,
+async function superviseProcess(options) {
+    const notStarted = (spawnError) => ({
+        started: false,
+        exitCode: null,
+        signal: null,
+        timedOut: false,
+        aborted: spawnError === 'aborted',
+        spawnError,
+        durationMs: 0,
+        killedLeftovers: false,
     });
+    const { argv, signal: abort, processGroup } = options;
     if (abort?.aborted)
         return notStarted('aborted');
-    if (spec.argv.length === 0 || spec.argv[0] === '')
+    if (argv.length === 0 || argv[0] === '')
         return notStarted('EINVAL: empty argv');
-    const cwdProblem = checkDirectory(spec.cwd);
     // spawn reports a missing cwd as ENOENT of the command, which sends people looking for the
     // wrong thing; say which one is missing.
+    const cwdProblem = options.cwd === undefined ? null : checkDirectory(options.cwd);
     if (cwdProblem)
         return notStarted(cwdProblem);
     const started = performance.now();
     let child;
     try {
-        child = (0,external_node_child_process_namespaceObject.spawn)(spec.argv[0], spec.argv.slice(1), {
-            cwd: spec.cwd,
-            env: spec.env,
-            detached: true,
+        child = (0,external_node_child_process_namespaceObject.spawn)(argv[0], argv.slice(1), {
+            ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+            env: options.env,
+            detached: processGroup,
             stdio: [
-                stdinText === null ? 'ignore' : 'pipe',
+                options.input === undefined ? 'ignore' : 'pipe',
                 'pipe',
                 'pipe',
-                ...(spec.channel ? ['pipe'] : []),
+                ...(options.channel ? ['pipe'] : []),
             ],
+            windowsHide: true,
         });
     }
     catch (err) {
-        return notStarted(describeSpawnError(err, spec.argv[0]));
+        return notStarted(describeSpawnError(err, argv[0]));
     }
     const pid = child.pid;
     if (pid === undefined) {
         const err = await new Promise((resolve) => child.once('error', resolve));
         for (const s of child.stdio)
             s?.destroy();
-        return notStarted(describeSpawnError(err, spec.argv[0]));
+        return notStarted(describeSpawnError(err, argv[0]));
     }
-    trackGroup(pid);
-    if (stdinText !== null && child.stdin) {
-        // A child that exits without reading stdin makes this write fail with EPIPE: harmless.
+    if (processGroup)
+        trackGroup(pid);
+    if (options.input !== undefined && child.stdin) {
+        // A process that exits without reading stdin makes this write fail with EPIPE: harmless.
         child.stdin.on('error', () => { });
-        child.stdin.end(stdinText);
+        child.stdin.end(options.input);
     }
     const outputs = [child.stdout, child.stderr].filter((s) => s !== null);
-    const channelStream = spec.channel ? child.stdio[3] : null;
+    const channelStream = options.channel ? child.stdio[3] : null;
     const pipes = channelStream ? [...outputs, channelStream] : outputs;
-    // Backpressure: while the log file's write buffer is full, stop reading the child's output,
-    // so a flood fills the pipe (and blocks the child) instead of our memory.
+    // Backpressure: while the sink cannot take more (a log file's write buffer is full), stop
+    // reading, so a flood fills the pipe (and blocks the process) instead of our memory.
     let paused = false;
-    const resumeOutputs = () => {
+    options.output.onDrain?.(() => {
         if (!paused)
             return;
         paused = false;
         for (const s of outputs)
             s.resume();
-    };
-    log?.onDrain(resumeOutputs);
-    const onOutput = (chunk, fromStdout) => {
-        spec.onOutput?.(chunk, fromStdout ? 'stdout' : 'stderr');
-        capture.push(chunk);
-        if (fromStdout)
-            scanner?.push(chunk);
-        if (log && !log.write(chunk) && !paused) {
+    });
+    const onOutput = (chunk, stream) => {
+        if (!options.output.write(chunk, stream) && !paused) {
             paused = true;
             for (const s of outputs)
                 s.pause();
         }
     };
-    child.stdout?.on('data', (chunk) => onOutput(chunk, true));
-    child.stderr?.on('data', (chunk) => onOutput(chunk, false));
-    channelStream?.on('data', (chunk) => {
-        // Past the limit the bytes are read and dropped, so a flood on fd 3 cannot block the child.
-        const room = CHANNEL_LIMIT - channelBytes;
-        if (room <= 0)
-            return;
-        const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
-        channelChunks.push(kept);
-        channelBytes += kept.length;
-    });
-    // An error on a pipe (e.g. after we destroy it) must not become an uncaught exception.
+    child.stdout?.on('data', (chunk) => onOutput(chunk, 'stdout'));
+    child.stderr?.on('data', (chunk) => onOutput(chunk, 'stderr'));
+    if (options.channel)
+        channelStream?.on('data', options.channel);
+    // An error on a pipe (e.g. after we destroy it) must not become an uncaught exception; nor
+    // may a failed kill() of the running process, which is an 'error' too.
     for (const s of pipes)
         s.on('error', () => { });
     child.on('error', () => { });
     let timedOut = false;
     let aborted = false;
-    let mainEnded = false;
     const timers = new Set();
     const later = (ms, fn) => {
         const t = setTimeout(() => {
@@ -15500,19 +15589,27 @@ async function spawnBounded(spec, abort) {
         }, ms);
         timers.add(t);
     };
-    const mainExit = new Promise((resolve) => {
-        child.once('exit', (code, signal) => resolve({ code, signal, ended: performance.now() }));
-        // The main process too, by pid: it may have moved itself to another group.
+    const exit = await new Promise((resolve) => {
+        let exited = false;
+        let stopping = false;
+        child.once('exit', (code, signal) => {
+            exited = true;
+            resolve({ code, signal, ended: performance.now() });
+        });
+        // In a group, the process too, by pid: it may have moved itself to another group.
         const signalRun = (signal) => {
-            signalGroup(pid, signal);
+            if (processGroup)
+                signalGroup(pid, signal);
             child.kill(signal);
         };
-        const terminate = () => {
-            if (mainEnded)
+        // Once, whether the timeout or the abort (or both) asked first.
+        const stop = () => {
+            if (exited || stopping)
                 return;
+            stopping = true;
             signalRun('SIGTERM');
-            later(spec.graceMs ?? DEFAULT_GRACE_MS, () => {
-                if (mainEnded)
+            later(options.graceMs ?? DEFAULT_GRACE_MS, () => {
+                if (exited)
                     return;
                 signalRun('SIGKILL');
                 // A process stuck in uninterruptible sleep survives SIGKILL for a while; the gate
@@ -15521,28 +15618,27 @@ async function spawnBounded(spec, abort) {
             });
         };
         // setTimeout turns anything above 2^31-1 ms into 1 ms.
-        later(Math.min(Math.max(0, spec.timeoutMs), 2 ** 31 - 1), () => {
+        later(Math.min(Math.max(0, options.timeoutMs), 2 ** 31 - 1), () => {
             timedOut = true;
-            terminate();
+            stop();
         });
         const onAbort = () => {
             aborted = true;
-            terminate();
+            stop();
         };
         abort?.addEventListener('abort', onAbort, { once: true });
         child.once('exit', () => abort?.removeEventListener('abort', onAbort));
     });
-    const exit = await mainExit;
-    mainEnded = true;
     for (const t of timers)
         clearTimeout(t);
     timers.clear();
-    // The main process is gone; anything left of its group (background jobs, grandchildren,
-    // a process ignoring SIGTERM) dies now.
-    const killedLeftovers = groupHasLiveMembers(pid);
+    // The process is gone; anything left of its group (background jobs, grandchildren, a process
+    // ignoring SIGTERM) dies now.
+    const killedLeftovers = processGroup && groupHasLiveMembers(pid);
     if (killedLeftovers)
         signalGroup(pid, 'SIGKILL');
-    // Drain what is already in the pipes; a holder that escaped the group must not keep us here.
+    // Drain what is already in the pipes; a holder that escaped the group (or, outside a group,
+    // any leftover) must not keep us here.
     await Promise.race([
         Promise.all(pipes.map((s) => (s.closed || s.destroyed ? null : once(s, 'close')))),
         new Promise((resolve) => later(DRAIN_MS, () => resolve(null))),
@@ -15552,18 +15648,92 @@ async function spawnBounded(spec, abort) {
     timers.clear();
     for (const s of pipes)
         s.destroy();
-    await waitForGroupGone(pid);
-    untrackGroup(pid);
-    await log?.close(capture.bytes);
-    return finalResult({
+    child.stdin?.destroy();
+    if (processGroup) {
+        await waitForGroupGone(pid);
+        untrackGroup(pid);
+    }
+    return {
+        started: true,
         exitCode: exit.code,
         signal: exit.signal,
         timedOut,
-        spawnError: aborted ? 'aborted' : null,
         aborted,
+        spawnError: aborted ? 'aborted' : null,
         durationMs: exit.ended - started,
         killedLeftovers,
+    };
+}
+/**
+ * Runs argv in its own process group with a wall-clock budget and bounded output capture
+ * (superviseProcess, with a log file, head and tail, score and metric scanning and the verdict
+ * channel). Never rejects: everything that can go wrong is in the result. On timeout (or abort)
+ * the group gets SIGTERM, then SIGKILL after graceMs; when the main process ends, whatever is
+ * left of its group is killed at once. Resolves once no process of the group is left (zombies
+ * awaiting a reaper count as gone) and the log file is complete.
+ */
+async function spawnBounded(spec, abort) {
+    const capture = new OutputCapture(spec.headBytes ?? DEFAULT_HEAD, spec.tailBytes ?? DEFAULT_TAIL);
+    const log = spec.logPath === null ? null : LogWriter.open(spec.logPath, spec.logLimitBytes);
+    const scanKeys = [
+        ...new Set([...(spec.scoreKey ? [spec.scoreKey] : []), ...(spec.metricKeys ?? [])]),
+    ];
+    const scanner = scanKeys.length > 0 ? new MetricScanner(scanKeys) : null;
+    const nonce = spec.channel ? (0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex') : null;
+    const stdinText = nonce === null ? spec.input : `${nonce}\n${spec.input ?? ''}`;
+    const channelChunks = [];
+    let channelBytes = 0;
+    const ended = await superviseProcess({
+        argv: spec.argv,
+        cwd: spec.cwd,
+        env: spec.env,
+        timeoutMs: spec.timeoutMs,
+        graceMs: spec.graceMs,
+        signal: abort,
+        input: stdinText,
+        processGroup: true,
+        output: {
+            write(chunk, stream) {
+                capture.push(chunk);
+                if (stream === 'stdout')
+                    scanner?.push(chunk);
+                return log === null || log.write(chunk);
+            },
+            ...(log === null ? {} : { onDrain: (resume) => log.onDrain(resume) }),
+        },
+        ...(spec.channel
+            ? {
+                channel: (chunk) => {
+                    // Past the limit the bytes are read and dropped, so a flood on fd 3 cannot block
+                    // the child.
+                    const room = CHANNEL_LIMIT - channelBytes;
+                    if (room <= 0)
+                        return;
+                    const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
+                    channelChunks.push(kept);
+                    channelBytes += kept.length;
+                },
+            }
+            : {}),
     });
+    if (!ended.started)
+        log?.note(`[quorum: the process did not start: ${ended.spawnError}]\n`);
+    await log?.close(capture.bytes);
+    const metrics = scanner?.finish() ?? {};
+    return {
+        exitCode: ended.exitCode,
+        signal: ended.signal,
+        timedOut: ended.timedOut,
+        spawnError: ended.spawnError,
+        aborted: ended.aborted,
+        durationMs: Math.round(ended.durationMs),
+        output: withLogNote(capture.result(log?.path ?? null), log?.problem ?? null),
+        score: scoreOf(metrics, spec.scoreKey ?? null),
+        metrics,
+        channel: spec.channel ? Buffer.concat(channelChunks).toString('utf8') : null,
+        channelNonce: nonce,
+        killedLeftovers: ended.killedLeftovers,
+    };
 }
 function once(stream, event) {
     return new Promise((resolve) => stream.once(event, () => resolve()));
@@ -15602,155 +15772,40 @@ function scoreOf(metrics, key) {
  * function, as in @actions/exec. argv goes to the program as it is; there is no shell.
  *
  * Checks do not come through here: a check is a run (spawnBounded, with its output log, its
- * metrics and its verdict channel).
+ * metrics and its verdict channel). Both spawn through superviseProcess (process.ts); this file
+ * only keeps the start of stdout and stderr apart.
  */
 
-
-const exec_DEFAULT_GRACE_MS = 2000;
 const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
-/** How long the pipes may stay open after the command ended (a leftover process holds them). */
-const exec_DRAIN_MS = 1000;
-/** How long to wait for the command after SIGKILL before giving up on it. */
-const exec_KILL_WAIT_MS = 5000;
 /**
  * Runs a helper command to its end (or its budget's) and resolves with how it ended and what it
  * printed. Never rejects: a command that cannot start is `error`, a timeout `timedOut`.
  */
 async function exec(options) {
     const output = new KeptOutput(options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
-    if (options.processGroup) {
-        const r = await spawnBounded({
-            argv: [...options.argv],
-            cwd: options.cwd ?? process.cwd(),
-            env: { ...options.env },
-            timeoutMs: options.timeoutMs,
-            graceMs: options.graceMs ?? exec_DEFAULT_GRACE_MS,
-            logPath: null,
-            ...(options.input === undefined ? {} : { input: options.input }),
-            onOutput: (chunk, stream) => output.push(stream, chunk),
-        }, options.signal);
-        return {
-            code: r.exitCode,
-            signal: r.signal,
-            ...output.result(),
-            timedOut: r.timedOut,
-            aborted: r.aborted,
-            error: r.spawnError,
-        };
-    }
-    const ended = await runInSession(options, output);
-    return { ...ended, ...output.result() };
-}
-async function runInSession(options, output) {
-    const notStarted = (error) => ({
-        code: null,
-        signal: null,
-        timedOut: false,
-        aborted: error === 'aborted',
-        error,
+    const ended = await superviseProcess({
+        argv: options.argv,
+        cwd: options.cwd,
+        env: options.env,
+        timeoutMs: options.timeoutMs,
+        graceMs: options.graceMs,
+        signal: options.signal,
+        input: options.input,
+        processGroup: options.processGroup ?? false,
+        output: {
+            write: (chunk, stream) => {
+                output.push(stream, chunk);
+                return true;
+            },
+        },
     });
-    const { argv, signal: abort } = options;
-    if (abort?.aborted)
-        return notStarted('aborted');
-    if (argv.length === 0 || argv[0] === '')
-        return notStarted('EINVAL: empty argv');
-    const cwdProblem = options.cwd === undefined ? null : checkDirectory(options.cwd);
-    if (cwdProblem)
-        return notStarted(cwdProblem);
-    let child;
-    try {
-        child = (0,external_node_child_process_namespaceObject.spawn)(argv[0], argv.slice(1), {
-            ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-            env: options.env,
-            stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-            windowsHide: true,
-        });
-    }
-    catch (err) {
-        return notStarted(describeSpawnError(err, argv[0]));
-    }
-    if (child.pid === undefined) {
-        const err = await new Promise((resolve) => child.once('error', resolve));
-        for (const s of child.stdio)
-            s?.destroy();
-        return notStarted(describeSpawnError(err, argv[0]));
-    }
-    // A failed kill() of the running command is an 'error' too: nothing to do about it here.
-    child.on('error', () => { });
-    const pipes = [child.stdout, child.stderr];
-    // An error on a pipe (e.g. after it is destroyed) must not become an uncaught exception.
-    for (const s of pipes)
-        s?.on('error', () => { });
-    child.stdout?.on('data', (chunk) => output.push('stdout', chunk));
-    child.stderr?.on('data', (chunk) => output.push('stderr', chunk));
-    if (options.input !== undefined && child.stdin) {
-        // A command that exits without reading stdin makes this write fail with EPIPE: harmless.
-        child.stdin.on('error', () => { });
-        child.stdin.end(options.input);
-    }
-    const timers = new Set();
-    const later = (ms, fn) => {
-        const t = setTimeout(() => {
-            timers.delete(t);
-            fn();
-        }, ms);
-        timers.add(t);
-    };
-    let timedOut = false;
-    let aborted = false;
-    const exit = await new Promise((resolve) => {
-        let exited = false;
-        let stopping = false;
-        child.once('exit', (code, signal) => {
-            exited = true;
-            resolve({ code, signal });
-        });
-        const stop = () => {
-            if (exited || stopping)
-                return;
-            stopping = true;
-            child.kill('SIGTERM');
-            later(options.graceMs ?? exec_DEFAULT_GRACE_MS, () => {
-                if (exited)
-                    return;
-                child.kill('SIGKILL');
-                // A process stuck in uninterruptible sleep survives SIGKILL for a while.
-                later(exec_KILL_WAIT_MS, () => resolve({ code: null, signal: null }));
-            });
-        };
-        // setTimeout turns anything above 2^31-1 ms into 1 ms.
-        later(Math.min(Math.max(0, options.timeoutMs), 2 ** 31 - 1), () => {
-            timedOut = true;
-            stop();
-        });
-        const onAbort = () => {
-            aborted = true;
-            stop();
-        };
-        abort?.addEventListener('abort', onAbort, { once: true });
-        child.once('exit', () => abort?.removeEventListener('abort', onAbort));
-    });
-    for (const t of timers)
-        clearTimeout(t);
-    timers.clear();
-    // What is already in the pipes; a leftover process that holds them must not keep us here.
-    await Promise.race([
-        Promise.all(pipes.map((s) => s === null || s.closed || s.destroyed
-            ? null
-            : new Promise((resolve) => s.once('close', () => resolve())))),
-        new Promise((resolve) => later(exec_DRAIN_MS, resolve)),
-    ]);
-    for (const t of timers)
-        clearTimeout(t);
-    for (const s of pipes)
-        s?.destroy();
-    child.stdin?.destroy();
     return {
-        code: exit.code,
-        signal: exit.signal,
-        timedOut,
-        aborted,
-        error: aborted ? 'aborted' : null,
+        code: ended.exitCode,
+        signal: ended.signal,
+        ...output.result(),
+        timedOut: ended.timedOut,
+        aborted: ended.aborted,
+        error: ended.spawnError,
     };
 }
 /** The first `limit` bytes of stdout and of stderr; the rest is counted and dropped. */
@@ -15776,52 +15831,6 @@ class KeptOutput {
     }
 }
 
-;// CONCATENATED MODULE: ./src/run/remove-tree.ts
-/** Deleting what runs leave behind. */
-
-
-/**
- * `rm -rf` that also copes with what checks leave behind: read-only directories (a Go module
- * cache, a test that chmods 0555) and overlayfs' mode-000 work directory. Never follows
- * symlinks. Missing paths are fine.
- */
-async function removeTree(path) {
-    try {
-        await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true, maxRetries: 2 });
-        return;
-    }
-    catch {
-        // fall through: make every directory writable and searchable, then try once more
-    }
-    await makeRemovable(path);
-    await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true, maxRetries: 2 });
-}
-async function makeRemovable(path) {
-    let st;
-    try {
-        st = await (0,promises_namespaceObject.lstat)(path);
-    }
-    catch {
-        return;
-    }
-    if (!st.isDirectory())
-        return;
-    try {
-        await (0,promises_namespaceObject.chmod)(path, 0o700);
-    }
-    catch {
-        // not ours to change; rm will say so
-    }
-    let names = [];
-    try {
-        names = await (0,promises_namespaceObject.readdir)(path);
-    }
-    catch {
-        return;
-    }
-    await Promise.all(names.map((n) => makeRemovable((0,external_node_path_namespaceObject.join)(path, n))));
-}
-
 ;// CONCATENATED MODULE: ./src/run/system-tools.ts
 /**
  * Where the gate finds the programs it runs for itself (git), outside any sandbox and with the
@@ -15845,12 +15854,6 @@ const SYSTEM_TOOL_DIRS = [
 ];
 /** The PATH the gate's own children (git) get: never the runner's, which a check may have changed. */
 const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
-/** A tool the gate needs could not be found in a place it trusts. Stops the run. */
-class ToolResolutionError extends errors_QuorumError {
-    constructor(message) {
-        super('environment', message);
-    }
-}
 /**
  * The absolute path of the executable `name`: the first of SYSTEM_TOOL_DIRS that has it, else
  * the first absolute PATH entry that has it and is not refused (see below).
@@ -15863,11 +15866,12 @@ class ToolResolutionError extends errors_QuorumError {
  * timing, so it stays simple: the gate only runs tools the checks cannot rewrite. (As root every
  * directory is writable, so only the system directories count; that is the intent.)
  *
- * @throws ToolResolutionError naming what was searched and what was refused, and why
+ * @throws QuorumError of fate 'environment' (the run stops) naming what was searched and what
+ *   was refused, and why
  */
 function resolveTool(name, options = {}) {
     if (name === '' || name.includes('/')) {
-        throw new ToolResolutionError(`resolveTool: '${name}' is not a bare program name`);
+        throw new errors_QuorumError('environment', `resolveTool: '${name}' is not a bare program name`);
     }
     const systemDirs = options.systemDirs ?? SYSTEM_TOOL_DIRS;
     for (const dir of systemDirs) {
@@ -15894,7 +15898,7 @@ function resolveTool(name, options = {}) {
         refused.push(`${candidate} (${why})`);
     }
     const searched = `${systemDirs.join(', ')} and PATH`;
-    throw new ToolResolutionError(refused.length === 0
+    throw new errors_QuorumError('environment', refused.length === 0
         ? `${name} was not found in ${searched}; install ${name} on the runner`
         : `${name} was not found in ${systemDirs.join(', ')}, and Quorum refuses the copies on PATH: ` +
             `${refused.join('; ')}. A check runs as the same user and could replace them; install ` +
@@ -15943,6 +15947,637 @@ function realOrNull(p) {
     catch {
         return null;
     }
+}
+
+;// CONCATENATED MODULE: ./src/run/calibrate.ts
+/**
+ * How much timings vary on this machine, measured before the timed phase: the same fixed loop,
+ * run a few times where the timed runs will run (pinned to their CPU when they are), each run
+ * timing itself. Their spread is the noise floor a timing tolerance should sit above.
+ */
+
+
+
+/** Runs of the loop; the first is a warm-up and not counted. */
+const CALIBRATION_RUNS = 8;
+const RUN_TIMEOUT_MS = 20_000;
+/** About 30 ms on a 2020s x86 core: long against the timer, short against the gate. */
+const LOOP = [
+    'const t = process.hrtime.bigint()',
+    'let x = 0',
+    'for (let i = 0; i < 4e6; i++) x = (x * 31 + i) % 1000003',
+    'const ms = Number(process.hrtime.bigint() - t) / 1e6',
+    'process.stdout.write(`${ms} ${x}\\n`)',
+].join('\n');
+/**
+ * Calibrates with `prefix` (e.g. taskset -c 1) in front of each run; null when a run failed
+ * (the reason is then the caller's to give: the timings are simply not known).
+ */
+async function calibrate(prefix, signal) {
+    const samples = [];
+    for (let i = 0; i < CALIBRATION_RUNS; i++) {
+        const r = await exec({
+            argv: [...prefix, process.execPath, '-e', LOOP],
+            env: { PATH: SYSTEM_PATH },
+            timeoutMs: RUN_TIMEOUT_MS,
+            ...(signal ? { signal } : {}),
+        });
+        const ms = Number(r.stdout.trim().split(' ')[0]);
+        if (r.code !== 0 || !Number.isFinite(ms) || ms <= 0) {
+            return { error: r.error ?? (r.stderr.trim().split('\n').at(-1) || `exit ${r.code}`) };
+        }
+        if (i > 0)
+            samples.push(Math.round(ms * 1000) / 1000);
+    }
+    return { samples_ms: samples, noise_pct: noisePct(samples) };
+}
+/** 100 × 1.4826 × MAD / median, rounded to 0.1: the spread of samples as a percentage. */
+function noisePct(samples) {
+    const m = median(samples);
+    if (m === 0)
+        return 0;
+    const mad = median(samples.map((v) => Math.abs(v - m)));
+    return Math.round((1000 * 1.4826 * mad) / m) / 10;
+}
+
+;// CONCATENATED MODULE: ./src/run/cpu-affinity.ts
+/**
+ * Where timed runs run: one CPU of their own, through sched affinity (taskset, util-linux).
+ *
+ * On shared vCPUs a process that moves between CPUs, or shares one with another busy process,
+ * runs at a fraction of its speed, and its timings vary by 25-30%. Pinned to one CPU that nothing
+ * else of the gate uses, the same loop varies by about 3%. So for the timed phase the gate picks
+ * one CPU for the runs, moves itself (every thread) to the others, and starts each timed run
+ * under `taskset -c <cpu>`; afterwards it moves itself back.
+ */
+
+
+
+const TASKSET_TIMEOUT_MS = 10_000;
+/**
+ * Pins the timed phase: picks the CPU this process may use that is idle most (see leastBusy) for
+ * the runs, and moves the gate to the others. Never throws: anything that does not work is a reason not to pin.
+ */
+async function pinTimedPhase(platform = process.platform) {
+    if (platform !== 'linux') {
+        return { pinned: false, reason: `sched affinity is not available on ${platform}` };
+    }
+    const allowed = await allowedCpus(process.pid);
+    if (allowed === null)
+        return { pinned: false, reason: 'the CPUs this process may use are unknown' };
+    let taskset;
+    try {
+        taskset = resolveTool('taskset');
+    }
+    catch {
+        return { pinned: false, reason: 'taskset (util-linux) is not installed' };
+    }
+    const cpu = await leastBusy(allowed);
+    const prefix = [taskset, '-c', String(cpu)];
+    const probe = await runTaskset([...prefix, '/bin/true']);
+    if (probe !== null)
+        return { pinned: false, reason: `taskset could not pin a process: ${probe}` };
+    const others = allowed.filter((c) => c !== cpu);
+    let gateCpus = [];
+    if (others.length > 0) {
+        const moved = await runTaskset([
+            taskset,
+            '-a',
+            '-p',
+            '-c',
+            cpuList(others),
+            String(process.pid),
+        ]);
+        if (moved === null)
+            gateCpus = others;
+    }
+    return {
+        pinned: true,
+        cpu,
+        prefix,
+        gateCpus,
+        async release() {
+            if (gateCpus.length === 0)
+                return;
+            await runTaskset([taskset, '-a', '-p', '-c', cpuList(allowed), String(process.pid)]);
+        },
+    };
+}
+/**
+ * Of `cpus`, the one that was idle most over a short look at /proc/stat (the last of them on a
+ * tie): a process of someone else that keeps a CPU busy is then left its own, instead of sharing
+ * it with the timed runs.
+ */
+async function leastBusy(cpus, lookMs = 100) {
+    const before = await idleTicks();
+    await new Promise((resolve) => setTimeout(resolve, lookMs));
+    const after = await idleTicks();
+    let best = cpus.at(-1);
+    let bestIdle = -1;
+    for (const cpu of cpus) {
+        const idle = (after.get(cpu) ?? 0) - (before.get(cpu) ?? 0);
+        if (idle > bestIdle || (idle === bestIdle && cpu > best)) {
+            best = cpu;
+            bestIdle = idle;
+        }
+    }
+    return best;
+}
+/** Each CPU's idle + iowait ticks so far, from /proc/stat (empty when it cannot be read). */
+async function idleTicks() {
+    const ticks = new Map();
+    try {
+        for (const line of (await (0,promises_namespaceObject.readFile)('/proc/stat', 'utf8')).split('\n')) {
+            const m = /^cpu(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)/.exec(line);
+            if (m)
+                ticks.set(Number(m[1]), Number(m[5]) + Number(m[6]));
+        }
+    }
+    catch {
+        // No /proc/stat: every CPU looks alike, and the last one is taken.
+    }
+    return ticks;
+}
+/** The CPUs process `pid` may run on (its Cpus_allowed_list), or null when unknown. */
+async function allowedCpus(pid) {
+    try {
+        const status = await (0,promises_namespaceObject.readFile)(`/proc/${pid}/status`, 'utf8');
+        const line = /^Cpus_allowed_list:\s*(.+)$/m.exec(status);
+        return line ? parseCpuList(line[1]) : null;
+    }
+    catch {
+        return null;
+    }
+}
+/** "0-3,6,8-9" -> [0, 1, 2, 3, 6, 8, 9]; null when it is not such a list. */
+function parseCpuList(text) {
+    const cpus = new Set();
+    for (const part of text.trim().split(',')) {
+        const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+        if (!m)
+            return null;
+        const from = Number(m[1]);
+        const to = m[2] === undefined ? from : Number(m[2]);
+        if (to < from || to - from > 4096)
+            return null;
+        for (let c = from; c <= to; c++)
+            cpus.add(c);
+    }
+    return cpus.size > 0 ? [...cpus].sort((a, b) => a - b) : null;
+}
+/** [0, 1, 2, 5] -> "0,1,2,5" (taskset's -c list). */
+function cpuList(cpus) {
+    return cpus.join(',');
+}
+/** Runs taskset; null when it worked, else what went wrong, in one line. */
+async function runTaskset(argv) {
+    const r = await exec({ argv, env: { PATH: SYSTEM_PATH }, timeoutMs: TASKSET_TIMEOUT_MS });
+    if (r.code === 0)
+        return null;
+    const said = r.stderr.trim().split('\n').at(-1) ?? '';
+    return r.error ?? (said || (r.signal ? `killed by ${r.signal}` : `exit ${r.code}`));
+}
+
+;// CONCATENATED MODULE: ./src/gate/timed-phase.ts
+/**
+ * The timed phase: the runs of checks that measure a timing, each alone (the limiter sees to
+ * that), all pinned to one CPU that the rest of the gate leaves alone, after a short calibration
+ * that measures how much timings vary on this machine. The first timed run opens the phase (pin,
+ * then calibrate); the executor closes it when the last timed run ended (the gate moves back).
+ */
+
+
+const MACHINE = { pin: () => pinTimedPhase(), calibrate: calibrate };
+/** The phase of one gate: nothing happens until the first timed run. */
+function openTimedPhase(deps = MACHINE, signal) {
+    let opening = null;
+    let pinning = null;
+    let summary = null;
+    let left = false;
+    const open = async () => {
+        pinning = await deps.pin();
+        const prefix = pinning.pinned ? pinning.prefix : [];
+        const measured = await deps.calibrate(prefix, signal);
+        summary = {
+            alone: true,
+            cpu: pinning.pinned ? pinning.cpu : null,
+            gate_cpus: pinning.pinned ? pinning.gateCpus : [],
+            not_pinned_reason: pinning.pinned ? null : pinning.reason,
+            calibration_ms: 'error' in measured ? [] : measured.samples_ms,
+            noise_pct: 'error' in measured ? null : measured.noise_pct,
+            calibration_error: 'error' in measured ? measured.error : null,
+        };
+    };
+    return {
+        /**
+         * Runs one timed run's `task` (already alone in the limiter): the first one opens the
+         * phase, so calibration, too, runs with nothing beside it.
+         */
+        async run(task) {
+            opening ??= open();
+            await opening;
+            return task();
+        },
+        /** The argv prefix a timed run starts with: empty until the phase is open, or unpinned. */
+        prefix() {
+            return pinning?.pinned ? pinning.prefix : [];
+        },
+        /** Ends the phase: the gate moves back to every CPU it had. */
+        async leave() {
+            if (left)
+                return;
+            left = true;
+            await opening?.catch(() => undefined);
+            const p = pinning;
+            if (p?.pinned)
+                await p.release().catch(() => undefined);
+        },
+        summary: () => summary,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/gate/execute.ts
+/**
+ * The gate's plan carried out in a Workspace: prepare the trees, start every run through one
+ * limiter (repeats interleaved as planned, retries on the same tree), and hand each check's final
+ * result on each tree to the audits as it arrives, so their runs queue behind the normal ones.
+ * Everything that touches a tree goes through the Workspace it is handed, so tests can pass a
+ * plain object.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Runs the plan's jobs in `workspace` and starts its audits. Never throws for anything a check
+ * does; throws what preparing a tree throws (a missing tree directory, say).
+ */
+async function executePlan(plan, workspace, ctx) {
+    const announced = workspace.kind;
+    const runOptions = {
+        seed: ctx.seed,
+        envPassthrough: ctx.config.env_passthrough,
+        env: ctx.config.env,
+        ...(ctx.abort ? { abort: ctx.abort } : {}),
+    };
+    const trees = treePreparer(workspace, ctx, runOptions);
+    // One after the other: a candidate's setup that fills the disk or the machine for a while
+    // must not be able to make the baseline's setup fail (and so change the verdict).
+    for (const role of plan.prepare)
+        await trees.prepare(role);
+    // An overlay that could not be mounted over a tree falls back to copies: say so before runs.
+    if (workspace.kind !== announced) {
+        ctx.onEvent?.({ type: 'sandbox', kind: workspace.kind, note: workspace.sandboxNote });
+    }
+    const schedule = createLimiter(plan.parallel);
+    const normalRunsDone = Promise.withResolvers();
+    const audit = plan.audits.length === 0
+        ? null
+        : new AuditRuns({
+            kinds: plan.audits,
+            config: ctx.config,
+            checks: plan.checks,
+            workspace,
+            dirs: ctx.dirs,
+            treeFor: trees.prepare,
+            schedule,
+            hold: plan.holdAudits ? normalRunsDone.promise : Promise.resolve(),
+            runOptions,
+            cache: ctx.cache ? openAuditCache(ctx.cache, ctx.config, workspace.kind) : null,
+            candidateTreeId: ctx.candidateTreeId,
+            onEvent: (event) => ctx.onEvent?.(auditEvent(event)),
+            ...(ctx.abort ? { abort: ctx.abort } : {}),
+        });
+    const timed = openTimedPhase(ctx.timing, ctx.abort);
+    const runJob = (job) => runOneJob(job, workspace, ctx, trees, {
+        ...runOptions,
+        ...(job.timed ? { pin: timed.prefix() } : {}),
+    });
+    const jobs = [...plan.jobs];
+    const sequential = new Map();
+    const normalRuns = (async () => {
+        try {
+            const untimed = plan.jobs.filter((job) => !job.timed);
+            const timedChecks = plan.checks.filter((c) => plan.jobs.some((j) => j.timed && j.check === c));
+            const [finished, ...perCheck] = await Promise.all([
+                scheduleNormalRuns(untimed, schedule, runJob, audit),
+                ...timedChecks.map((check) => runTimedCheck({
+                    check,
+                    planned: plan.jobs.filter((j) => j.timed && j.check === check),
+                    plan,
+                    schedule: (task) => schedule(() => timed.run(task), { alone: true }),
+                    runJob,
+                    audit,
+                    aborted: () => ctx.abort?.aborted ?? false,
+                })),
+            ]);
+            const attempts = new Map(untimed.map((job, i) => [job, finished[i]]));
+            for (const [i, ran] of perCheck.entries()) {
+                for (const [job, tries] of ran.attempts)
+                    attempts.set(job, tries);
+                for (const job of ran.attempts.keys())
+                    if (!jobs.includes(job))
+                        jobs.push(job);
+                if (ran.sequential)
+                    sequential.set(timedChecks[i].name, ran.sequential);
+            }
+            return jobs.map((job) => attempts.get(job));
+        }
+        finally {
+            await timed.leave();
+            normalRunsDone.resolve();
+        }
+    })();
+    for (const { role, check, result } of plan.reusedResults)
+        audit?.onResult(role, check, result);
+    const attempts = await normalRuns;
+    return {
+        jobs,
+        attempts,
+        sequential,
+        timing: timed.summary(),
+        finishAudit: async () => (audit ? audit.finish() : null),
+        setups: () => trees.setups(),
+    };
+}
+/**
+ * A timed check's runs: its planned repeats, each run alone; then, for an adaptive check
+ * (max_repeats), more interleaved pairs while a timing is inconclusive, as its sequential design
+ * allows. Tells the audit each tree's final result once no more runs come.
+ */
+async function runTimedCheck(p) {
+    const { check, plan } = p;
+    const attempts = new Map();
+    const runAll = async (jobs) => {
+        const done = await Promise.all(jobs.map((job) => p.schedule(() => p.runJob(job))));
+        jobs.forEach((job, i) => attempts.set(job, done[i]));
+    };
+    await runAll(p.planned);
+    const resultOf = (role) => {
+        const hit = plan.reused.get(runKey(role, check.name));
+        if (hit)
+            return hit;
+        const repeats = [...attempts].filter(([job]) => job.role === role).map(([, a]) => a);
+        return repeats.length > 0 ? summarizeRepeats(repeats, check.metrics ?? []) : null;
+    };
+    let sequential = null;
+    const start = check.repeats ?? 1;
+    if (check.max_repeats !== undefined && check.max_repeats > start) {
+        const design = sequentialDesign(start, check.max_repeats);
+        const budgetMs = (check.repeat_time_s ?? DEFAULT_REPEAT_TIME_S) * 1000;
+        let look = 0;
+        let stop;
+        for (;;) {
+            const baseline = plan.roles.includes('baseline') ? resultOf('baseline') : null;
+            const candidate = resultOf('candidate');
+            if (candidate === null || p.aborted()) {
+                stop = 'stopped';
+                break;
+            }
+            const reports = compareMetrics(check.metrics ?? [], baseline, candidate, 1 - design.alphas[look]);
+            const next = shouldLookAgain(design, look, check.metrics ?? [], reports);
+            if (!next.again) {
+                stop = next.stop;
+                break;
+            }
+            const from = design.looks[look] + 1;
+            const to = design.looks[look + 1];
+            const fits = fitsTimeBudget({
+                pairsRun: design.looks[look],
+                elapsedMs: [...attempts.values()].flat().reduce((sum, a) => sum + a.result.duration_ms, 0),
+                pairsNext: to - from + 1,
+                budgetMs,
+            });
+            if (!fits) {
+                stop = 'time-budget';
+                break;
+            }
+            await runAll(repeatJobs(check, plan.roles, plan.reused, from, to));
+            look++;
+        }
+        sequential = { design, look, stop };
+    }
+    if (p.audit) {
+        for (const role of plan.roles) {
+            if (plan.reused.has(runKey(role, check.name)))
+                continue;
+            const result = resultOf(role);
+            if (result)
+                p.audit.onResult(role, check, result);
+        }
+    }
+    return { attempts, sequential };
+}
+/** Each tree prepared once, on first use (by the plan, or later by an audit). */
+function treePreparer(workspace, ctx, runOptions) {
+    const prepared = new Map();
+    const prepare = (role) => {
+        let tree = prepared.get(role);
+        if (!tree) {
+            const dir = role === 'baseline' ? ctx.dirs.baseline : ctx.dirs.candidate;
+            tree = workspace
+                .prepareTree(role, dir, ctx.config.setup, {
+                ...runOptions,
+                limits: setupLimitsOf(ctx.config),
+            })
+                .then((result) => {
+                if (result.setup)
+                    ctx.onEvent?.({ type: 'setup', tree: role, result: result.setup });
+                return result;
+            });
+            prepared.set(role, tree);
+        }
+        return tree;
+    };
+    return {
+        prepare,
+        get: (role) => prepared.get(role),
+        async setups() {
+            const setups = new Map();
+            for (const [role, tree] of prepared) {
+                setups.set(role, await tree.then((t) => t.setup, () => null));
+            }
+            return setups;
+        },
+    };
+}
+/**
+ * Hands every job to the scheduler now, before any audit run can be, and tells the audit each
+ * check's final result on a tree when its last repeat there is done.
+ */
+function scheduleNormalRuns(jobs, schedule, runJob, audit) {
+    const left = new Map();
+    for (const job of jobs) {
+        const key = runKey(job.role, job.check.name);
+        left.set(key, (left.get(key) ?? 0) + 1);
+    }
+    const finished = new Array(jobs.length);
+    return Promise.all(jobs.map((job, i) => schedule(() => runJob(job)).then((attempts) => {
+        finished[i] = attempts;
+        const key = runKey(job.role, job.check.name);
+        left.set(key, left.get(key) - 1);
+        if (audit && left.get(key) === 0) {
+            const repeats = jobs.flatMap((other, j) => runKey(other.role, other.check.name) === key ? [finished[j]] : []);
+            audit.onResult(job.role, job.check, summarizeRepeats(repeats, job.check.metrics ?? []));
+        }
+        return attempts;
+    })));
+}
+/** One job: every attempt of one repeat of a check on a tree (none when its setup failed). */
+async function runOneJob(job, workspace, ctx, trees, runOptions) {
+    const tree = await trees.get(job.role);
+    if (!tree)
+        throw new Error(`internal: tree ${job.role} was not prepared`);
+    const setup = tree.setup;
+    if (setup && setup.outcome !== 'PASSED') {
+        // A check on a tree whose setup failed never runs; it is ERROR, and says why.
+        const result = notRunResult({
+            reason: `setup failed on the ${job.role} (${setup.outcome}: ${setup.reason}); the check did not run`,
+            seed: ctx.seed,
+            sandbox: setup.sandbox,
+            logPath: setup.output.log_path,
+        });
+        return [{ result, started_at: now() }];
+    }
+    return runAttempts({
+        retries: job.check.retries ?? 0,
+        seedOf: (attempt) => attemptSeed(ctx.seed, job.repeat, attempt),
+        run: async (seed, attempt) => {
+            const { repeat } = job;
+            ctx.onEvent?.({ type: 'start', check: job.check.name, tree: job.role, repeat, attempt });
+            const result = await workspace.runCheck(tree.tree, job.check, {
+                ...runOptions,
+                seed,
+                limits: limits_limitsOf(ctx.config, job.check),
+            });
+            ctx.onEvent?.({
+                type: 'finish',
+                check: job.check.name,
+                tree: job.role,
+                result,
+                repeat,
+                attempt,
+            });
+            return result;
+        },
+        aborted: () => ctx.abort?.aborted ?? false,
+    });
+}
+/** Runs a job's first attempt, and retries while it did not pass and retries are left. */
+async function runAttempts(p) {
+    const attempts = [];
+    for (let attempt = 1; attempt <= 1 + p.retries; attempt++) {
+        const started_at = now();
+        const result = await p.run(p.seedOf(attempt), attempt);
+        attempts.push({ result, started_at });
+        if (!isRetryable(result) || p.aborted())
+            break;
+    }
+    return attempts;
+}
+/**
+ * The seed of one attempt: the gate's own seed for the first attempt of the first repeat (so the
+ * reproduce line replays it), a seed derived from it for every other one (so each retry differs,
+ * and each can be replayed with --seed).
+ */
+function attemptSeed(seed, repeat, attempt) {
+    if (repeat === 1 && attempt === 1)
+        return seed;
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`${seed}/${repeat}/${attempt}`).digest('hex').slice(0, 8);
+}
+function now() {
+    return new Date().toISOString();
+}
+/** An audit run's progress event, in the gate's terms. */
+function auditEvent(event) {
+    return event.type === 'start'
+        ? { type: 'start', check: event.check, tree: event.tree, audit: event.audit }
+        : {
+            type: 'finish',
+            check: event.check,
+            tree: event.tree,
+            audit: event.audit,
+            result: event.result,
+        };
+}
+
+;// CONCATENATED MODULE: ./src/gate/function-checks.ts
+/** The config with its function checks: listed from the checks module, in a sandbox. */
+
+
+/**
+ * `config` with the checks its functions module exports added (as is when it names none).
+ * Throws ConfigError for a module that cannot be listed or lists bad checks.
+ */
+async function withFunctionChecks(config, workspace, abort) {
+    if (config.functions === null)
+        return config;
+    let listed;
+    try {
+        listed = await workspace.listFunctionChecks(config.functions, abort);
+    }
+    catch (error) {
+        if (abort?.aborted)
+            throw error;
+        // A broken checks module is a config problem: one clear line, exit 2, no stack.
+        const message = errorMessage(error);
+        throw new ConfigError({ file: config.functions, key: 'functions', message });
+    }
+    return mergeFunctionChecks(config, listed, config.functions);
+}
+
+;// CONCATENATED MODULE: ./src/run/remove-tree.ts
+/** Deleting what runs leave behind. */
+
+
+/**
+ * `rm -rf` that also copes with what checks leave behind: read-only directories (a Go module
+ * cache, a test that chmods 0555) and overlayfs' mode-000 work directory. Never follows
+ * symlinks. Missing paths are fine.
+ */
+async function removeTree(path) {
+    try {
+        await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true, maxRetries: 2 });
+        return;
+    }
+    catch {
+        // fall through: make every directory writable and searchable, then try once more
+    }
+    await makeRemovable(path);
+    await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true, maxRetries: 2 });
+}
+async function makeRemovable(path) {
+    let st;
+    try {
+        st = await (0,promises_namespaceObject.lstat)(path);
+    }
+    catch {
+        return;
+    }
+    if (!st.isDirectory())
+        return;
+    try {
+        await (0,promises_namespaceObject.chmod)(path, 0o700);
+    }
+    catch {
+        // not ours to change; rm will say so
+    }
+    let names = [];
+    try {
+        names = await (0,promises_namespaceObject.readdir)(path);
+    }
+    catch {
+        return;
+    }
+    await Promise.all(names.map((n) => makeRemovable((0,external_node_path_namespaceObject.join)(path, n))));
 }
 
 ;// CONCATENATED MODULE: ./src/run/sandbox-core.ts
@@ -16623,52 +17258,57 @@ function resolveOwn(path, mounts) {
     }
     return null;
 }
+/** The own cgroup of a v1 controller: its directory and mount point, or why there is none. */
+function ownV1Cgroup(controller, mounts, entries) {
+    const list = mounts.filter((m) => m.version === 1 && m.options.includes(controller));
+    const entry = entries.find((e) => e.hierarchyId > 0 && e.controllers.includes(controller));
+    if (entry === undefined) {
+        return { reason: `/proc/self/cgroup has no line for the ${controller} controller` };
+    }
+    const dir = resolveOwn(entry.path, list);
+    if (dir === null) {
+        return {
+            reason: `this process's ${controller} cgroup ${entry.path} is outside the part of the hierarchy mounted here (${list.map((m) => `${m.root} at ${m.mountPoint}`).join(', ')})`,
+        };
+    }
+    return {
+        dir,
+        mountPoint: list.find((m) => resolveOwn(entry.path, [m]) === dir)?.mountPoint ?? '',
+    };
+}
 /**
  * Finds the process's own cgroups from the text of /proc/self/mountinfo and /proc/self/cgroup,
- * and which version to use: v1 when both pids and memory are v1 controllers here, v2 when
- * neither is and a cgroup2 hierarchy is mounted (whether it offers the controllers is checked on
- * the file system by detectCgroups).
+ * and which version to use: v1 when both pids and memory are v1 controllers here (cpuacct is
+ * used too when it is there), v2 when neither is and a cgroup2 hierarchy is mounted (whether it
+ * offers the controllers is checked on the file system by detectCgroups).
  */
 function locateCgroups(mountinfo, procSelfCgroup) {
     const mounts = parseMountinfo(mountinfo);
     const entries = parseProcCgroup(procSelfCgroup);
-    const v1 = (controller) => mounts.filter((m) => m.version === 1 && m.options.includes(controller));
-    const pidsMounts = v1('pids');
-    const memoryMounts = v1('memory');
-    if (pidsMounts.length > 0 && memoryMounts.length > 0) {
-        const dirs = [];
-        const mountPoints = [];
-        for (const [controller, list] of [
-            ['pids', pidsMounts],
-            ['memory', memoryMounts],
-        ]) {
-            const entry = entries.find((e) => e.hierarchyId > 0 && e.controllers.includes(controller));
-            if (entry === undefined) {
-                return {
-                    version: null,
-                    reason: `/proc/self/cgroup has no line for the ${controller} controller`,
-                };
-            }
-            const dir = resolveOwn(entry.path, list);
-            if (dir === null) {
-                return {
-                    version: null,
-                    reason: `this process's ${controller} cgroup ${entry.path} is outside the part of the hierarchy mounted here (${list.map((m) => `${m.root} at ${m.mountPoint}`).join(', ')})`,
-                };
-            }
-            dirs.push(dir);
-            mountPoints.push(list.find((m) => resolveOwn(entry.path, [m]) === dir)?.mountPoint ?? '');
-        }
+    const v1 = (controller) => mounts.some((m) => m.version === 1 && m.options.includes(controller));
+    const hasPids = v1('pids');
+    const hasMemory = v1('memory');
+    if (hasPids && hasMemory) {
+        const pids = ownV1Cgroup('pids', mounts, entries);
+        if ('reason' in pids)
+            return { version: null, reason: pids.reason };
+        const memory = ownV1Cgroup('memory', mounts, entries);
+        if ('reason' in memory)
+            return { version: null, reason: memory.reason };
+        const cpuacct = v1('cpuacct') ? ownV1Cgroup('cpuacct', mounts, entries) : null;
+        const usable = cpuacct !== null && !('reason' in cpuacct) ? cpuacct : null;
         return {
             version: 1,
-            pidsDir: dirs[0] ?? '',
-            memoryDir: dirs[1] ?? '',
-            pidsMountPoint: mountPoints[0] ?? '',
-            memoryMountPoint: mountPoints[1] ?? '',
+            pidsDir: pids.dir,
+            memoryDir: memory.dir,
+            pidsMountPoint: pids.mountPoint,
+            memoryMountPoint: memory.mountPoint,
+            cpuacctDir: usable?.dir ?? null,
+            cpuacctMountPoint: usable?.mountPoint ?? null,
         };
     }
-    if (pidsMounts.length > 0 || memoryMounts.length > 0) {
-        const [mounted, missing] = pidsMounts.length > 0 ? ['pids', 'memory'] : ['memory', 'pids'];
+    if (hasPids || hasMemory) {
+        const [mounted, missing] = hasPids ? ['pids', 'memory'] : ['memory', 'pids'];
         return {
             version: null,
             reason: `the ${mounted} controller is mounted as cgroup v1 but ${missing} is not; this split is not supported`,
@@ -16709,6 +17349,28 @@ const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
 
 
 
+const kernelCgroupFs = {
+    async mkdir(dir) {
+        await (0,promises_namespaceObject.mkdir)(dir);
+    },
+    rmdir: (dir) => (0,promises_namespaceObject.rmdir)(dir),
+    readFile: (file) => (0,promises_namespaceObject.readFile)(file, 'utf8'),
+    async write(file, value) {
+        const handle = await (0,promises_namespaceObject.open)(file, external_node_fs_namespaceObject.constants.O_WRONLY);
+        try {
+            await handle.write(value);
+        }
+        finally {
+            await handle.close();
+        }
+    },
+    async subdirs(dir) {
+        return (await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true }))
+            .filter((entry) => entry.isDirectory())
+            .map((entry) => entry.name);
+    },
+    checkWritable: (file) => (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.W_OK),
+};
 function errnoCode(err) {
     const code = err?.code;
     return typeof code === 'string' ? code : undefined;
@@ -16731,23 +17393,18 @@ function fail(action, path, err) {
  * One write(2) of `value` to an existing cgroup file: opened O_WRONLY without O_CREAT, so a
  * missing file is ENOENT, and in one call, as cgroup files parse each write on its own.
  */
-async function writeCgroupFile(path, value) {
-    let handle;
+async function writeCgroupFile(fs, path, value) {
     try {
-        handle = await (0,promises_namespaceObject.open)(path, external_node_fs_namespaceObject.constants.O_WRONLY);
-        await handle.write(value);
+        await fs.write(path, value);
     }
     catch (err) {
         throw fail(`write "${value}" to`, path, err);
     }
-    finally {
-        await handle?.close();
-    }
 }
 /** Like writeCgroupFile, but a missing file is fine (returns false): optional knobs. */
-async function writeIfPresent(path, value) {
+async function writeIfPresent(fs, path, value) {
     try {
-        await writeCgroupFile(path, value);
+        await writeCgroupFile(fs, path, value);
         return true;
     }
     catch (err) {
@@ -16757,9 +17414,9 @@ async function writeIfPresent(path, value) {
     }
 }
 /** The file's text, or null when it does not exist. */
-async function readIfPresent(path) {
+async function readIfPresent(fs, path) {
     try {
-        return await (0,promises_namespaceObject.readFile)(path, 'utf8');
+        return await fs.readFile(path);
     }
     catch (err) {
         if (errnoCode(err) === 'ENOENT')
@@ -16768,8 +17425,8 @@ async function readIfPresent(path) {
     }
 }
 /** The live processes listed in a cgroup.procs file ([] when the cgroup is gone). */
-async function readProcs(file) {
-    const text = await readIfPresent(file);
+async function readProcs(fs, file) {
+    const text = await readIfPresent(fs, file);
     if (text === null)
         return [];
     return text
@@ -16779,10 +17436,10 @@ async function readProcs(file) {
         .filter((pid) => Number.isInteger(pid) && pid > 0);
 }
 /** rmdir that tolerates a missing directory and retries EBUSY (tasks still exiting) briefly. */
-async function removeDir(dir, deadline) {
+async function removeDir(fs, dir, deadline) {
     for (;;) {
         try {
-            await (0,promises_namespaceObject.rmdir)(dir);
+            await fs.rmdir(dir);
             return;
         }
         catch (err) {
@@ -16819,20 +17476,20 @@ function reasonFrom(what, err) {
 
 
 
-
 /**
  * SIGKILLs every process in the cgroup directories `dirs` (of one cgroup version) and resolves
  * once none is left; rejects with a CgroupError after `timeoutMs`, or at once if the judge itself
  * is in them (it never signals itself). v2 writes "1" to cgroup.kill where the kernel has it
  * (5.14+); otherwise each round SIGKILLs the pids listed in cgroup.procs. A missing directory
- * counts as empty. RunCgroup.kill() is this with the run's directories.
+ * counts as empty. RunCgroup.kill() is this with the run's directories. `fs` is the cgroup file
+ * system (the kernel's unless a test hands in a fake).
  */
-async function killCgroups(dirs, version, timeoutMs = KILL_TIMEOUT_MS) {
+async function killCgroups(dirs, version, timeoutMs = KILL_TIMEOUT_MS, fs = kernelCgroupFs) {
     const deadline = Date.now() + timeoutMs;
     for (let round = 0;; round++) {
         const pids = new Set();
         for (const dir of dirs) {
-            for (const pid of await readProcs((0,external_node_path_namespaceObject.join)(dir, 'cgroup.procs')))
+            for (const pid of await readProcs(fs, (0,external_node_path_namespaceObject.join)(dir, 'cgroup.procs')))
                 pids.add(pid);
         }
         if (pids.size === 0)
@@ -16847,7 +17504,7 @@ async function killCgroups(dirs, version, timeoutMs = KILL_TIMEOUT_MS) {
         let killedByKernel = version === 2;
         if (version === 2) {
             for (const dir of dirs) {
-                if (!(await writeIfPresent((0,external_node_path_namespaceObject.join)(dir, 'cgroup.kill'), '1')))
+                if (!(await writeIfPresent(fs, (0,external_node_path_namespaceObject.join)(dir, 'cgroup.kill'), '1')))
                     killedByKernel = false;
             }
         }
@@ -16866,12 +17523,10 @@ async function killCgroups(dirs, version, timeoutMs = KILL_TIMEOUT_MS) {
     }
 }
 /** Kills and removes `dir` and every cgroup below it, deepest first. */
-async function destroyTree(dir, version, deadline) {
+async function destroyTree(fs, dir, version, deadline) {
     let names;
     try {
-        names = (await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true }))
-            .filter((entry) => entry.isDirectory())
-            .map((entry) => entry.name);
+        names = await fs.subdirs(dir);
     }
     catch (err) {
         if (errnoCode(err) === 'ENOENT')
@@ -16879,9 +17534,9 @@ async function destroyTree(dir, version, deadline) {
         throw fail('list', dir, err);
     }
     for (const name of names)
-        await destroyTree((0,external_node_path_namespaceObject.join)(dir, name), version, deadline);
-    await killCgroups([dir], version, Math.max(0, deadline - Date.now()));
-    await removeDir(dir, deadline);
+        await destroyTree(fs, (0,external_node_path_namespaceObject.join)(dir, name), version, deadline);
+    await killCgroups([dir], version, Math.max(0, deadline - Date.now()), fs);
+    await removeDir(fs, dir, deadline);
 }
 
 ;// CONCATENATED MODULE: ./src/run/cgroup/run-cgroup.ts
@@ -16889,7 +17544,6 @@ async function destroyTree(dir, version, deadline) {
  * Per-run cgroups below the judge's parent(s): creating a run with its limits, reading what the
  * kernel recorded about it, killing and removing it, and disposing of all of them.
  */
-
 
 
 
@@ -16905,54 +17559,67 @@ function checkLimits(limits) {
         throw new RangeError(`memoryBytes must be a whole number >= 1 MiB or null, not ${memoryBytes}`);
     }
 }
+/** The distinct directories of `dirs`, pids first, then memory, then cpu. */
+function distinct(dirs) {
+    return [...new Set([dirs.pids, dirs.memory, dirs.cpu].filter((dir) => dir !== null))];
+}
 class Run {
     name;
     dirs;
+    controllerDirs;
     procsFiles;
     #version;
+    #fs;
     #forget;
     #removing = null;
     #removed = false;
-    constructor(name, dirs, version, forget) {
+    constructor(name, controllerDirs, version, fs, forget) {
         this.name = name;
-        this.dirs = dirs;
-        this.procsFiles = dirs.map((dir) => (0,external_node_path_namespaceObject.join)(dir, 'cgroup.procs'));
+        this.controllerDirs = controllerDirs;
+        this.dirs = distinct(controllerDirs);
+        this.procsFiles = this.dirs.map((dir) => (0,external_node_path_namespaceObject.join)(dir, 'cgroup.procs'));
         this.#version = version;
+        this.#fs = fs;
         this.#forget = forget;
     }
     kill() {
-        return killCgroups(this.dirs, this.#version, KILL_TIMEOUT_MS);
+        return killCgroups(this.dirs, this.#version, KILL_TIMEOUT_MS, this.#fs);
     }
     async usage() {
         if (this.#removed) {
-            throw new CgroupError(`run cgroup ${this.name} was removed`, this.dirs[0] ?? '');
+            throw new CgroupError(`run cgroup ${this.name} was removed`, this.controllerDirs.pids);
         }
-        const read = async (file) => readIfPresent(file);
+        const read = async (dir, file) => readIfPresent(this.#fs, (0,external_node_path_namespaceObject.join)(dir, file));
         const count = (text, key) => text === null ? undefined : parseKeyedCounts(text).get(key);
         const number = (text) => {
             const value = text === null ? NaN : Number(text.trim());
             return Number.isSafeInteger(value) ? value : null;
         };
+        const { pids, memory, cpu } = this.controllerDirs;
         if (this.#version === 2) {
-            const [dir] = this.dirs;
+            // usage_usec is in every v2 cgroup's cpu.stat, with or without the cpu controller.
+            const cpuUsec = cpu === null ? undefined : count(await read(cpu, 'cpu.stat'), 'usage_usec');
             return {
-                oomKilled: (count(await read((0,external_node_path_namespaceObject.join)(dir, 'memory.events')), 'oom_kill') ?? 0) > 0,
-                pidsLimitHit: (count(await read((0,external_node_path_namespaceObject.join)(dir, 'pids.events')), 'max') ?? 0) > 0,
+                oomKilled: (count(await read(memory, 'memory.events'), 'oom_kill') ?? 0) > 0,
+                pidsLimitHit: (count(await read(pids, 'pids.events'), 'max') ?? 0) > 0,
                 // memory.peak: kernel 5.19+.
-                memoryPeakBytes: number(await read((0,external_node_path_namespaceObject.join)(dir, 'memory.peak'))),
+                memoryPeakBytes: number(await read(memory, 'memory.peak')),
+                cpuMs: cpuUsec === undefined ? null : cpuUsec / 1000,
             };
         }
-        const [pidsDir, memoryDir] = this.dirs;
         // The `oom_kill` line of memory.oom_control exists since kernel 4.13. Older kernels only
         // count limit hits (memory.failcnt, memory.memsw.failcnt): the run reached its limit, which
         // without swap almost always ends in an OOM kill, but can also be reclaimed page cache.
-        const oomKills = count(await read((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.oom_control')), 'oom_kill');
-        const limitHits = async () => (number(await read((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.failcnt'))) ?? 0) +
-            (number(await read((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.memsw.failcnt'))) ?? 0);
+        const oomKills = count(await read(memory, 'memory.oom_control'), 'oom_kill');
+        const limitHits = async () => (number(await read(memory, 'memory.failcnt')) ?? 0) +
+            (number(await read(memory, 'memory.memsw.failcnt')) ?? 0);
+        // cpuacct.usage: nanoseconds, user + system, of every task that was in the cgroup.
+        const cpuNs = cpu === null ? null : number(await read(cpu, 'cpuacct.usage'));
         return {
             oomKilled: oomKills === undefined ? (await limitHits()) > 0 : oomKills > 0,
-            pidsLimitHit: (count(await read((0,external_node_path_namespaceObject.join)(pidsDir, 'pids.events')), 'max') ?? 0) > 0,
-            memoryPeakBytes: number(await read((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.max_usage_in_bytes'))),
+            pidsLimitHit: (count(await read(pids, 'pids.events'), 'max') ?? 0) > 0,
+            memoryPeakBytes: number(await read(memory, 'memory.max_usage_in_bytes')),
+            cpuMs: cpuNs === null ? null : cpuNs / 1e6,
         };
     }
     remove() {
@@ -16961,7 +17628,7 @@ class Run {
                 await this.kill();
                 const deadline = Date.now() + KILL_TIMEOUT_MS;
                 for (const dir of this.dirs)
-                    await removeDir(dir, deadline);
+                    await removeDir(this.#fs, dir, deadline);
                 this.#removed = true;
                 this.#forget(this);
             }
@@ -16973,29 +17640,32 @@ class Run {
         return this.#removing;
     }
 }
-/** Writes the limits into a fresh run's directories (v1: [pids, memory]; v2: [dir]). */
-async function applyLimits(dirs, version, limits) {
-    const [pidsDir, memoryDir] = version === 1 ? dirs : [dirs[0], dirs[0]];
-    if (pidsDir === undefined || memoryDir === undefined)
-        return;
-    if (limits.pidsMax !== null)
-        await writeCgroupFile((0,external_node_path_namespaceObject.join)(pidsDir, 'pids.max'), `${limits.pidsMax}`);
+/** Writes the limits into a fresh run's directories. */
+async function applyLimits(fs, dirs, version, limits) {
+    if (limits.pidsMax !== null) {
+        await writeCgroupFile(fs, (0,external_node_path_namespaceObject.join)(dirs.pids, 'pids.max'), `${limits.pidsMax}`);
+    }
     if (limits.memoryBytes === null)
         return;
     const bytes = `${limits.memoryBytes}`;
     if (version === 2) {
-        await writeCgroupFile((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.max'), bytes);
+        await writeCgroupFile(fs, (0,external_node_path_namespaceObject.join)(dirs.memory, 'memory.max'), bytes);
         // Without this, a run could push its excess to swap and crawl instead of being stopped.
-        await writeIfPresent((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.swap.max'), '0');
+        await writeIfPresent(fs, (0,external_node_path_namespaceObject.join)(dirs.memory, 'memory.swap.max'), '0');
     }
     else {
         // Order matters: memsw (memory + swap) may never be set below memory.limit_in_bytes. The
         // memsw file exists only when the kernel accounts swap (swapaccount=1).
-        await writeCgroupFile((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.limit_in_bytes'), bytes);
-        await writeIfPresent((0,external_node_path_namespaceObject.join)(memoryDir, 'memory.memsw.limit_in_bytes'), bytes);
+        await writeCgroupFile(fs, (0,external_node_path_namespaceObject.join)(dirs.memory, 'memory.limit_in_bytes'), bytes);
+        await writeIfPresent(fs, (0,external_node_path_namespaceObject.join)(dirs.memory, 'memory.memsw.limit_in_bytes'), bytes);
     }
 }
-function makeSupport(version, parents) {
+/**
+ * The runs of one judge below its parent directories `parentDirs` (created by the caller), on
+ * the cgroup file system `fs`.
+ */
+function makeSupport(version, parentDirs, fs) {
+    const parents = distinct(parentDirs);
     const runs = new Set();
     let disposing = null;
     return {
@@ -17009,27 +17679,32 @@ function makeSupport(version, parents) {
                 throw new RangeError(`run name must be 1-100 characters of [A-Za-z0-9._-], not ${JSON.stringify(name)}`);
             }
             checkLimits(limits);
-            const dirs = parents.map((parent) => (0,external_node_path_namespaceObject.join)(parent, `run-${name}`));
+            const leaf = `run-${name}`;
+            const dirs = {
+                pids: (0,external_node_path_namespaceObject.join)(parentDirs.pids, leaf),
+                memory: (0,external_node_path_namespaceObject.join)(parentDirs.memory, leaf),
+                cpu: parentDirs.cpu === null ? null : (0,external_node_path_namespaceObject.join)(parentDirs.cpu, leaf),
+            };
             const made = [];
             try {
-                for (const dir of dirs) {
+                for (const dir of distinct(dirs)) {
                     try {
-                        await (0,promises_namespaceObject.mkdir)(dir);
+                        await fs.mkdir(dir);
                     }
                     catch (err) {
                         throw fail('create', dir, err);
                     }
                     made.push(dir);
                 }
-                await applyLimits(dirs, version, limits);
+                await applyLimits(fs, dirs, version, limits);
             }
             catch (err) {
                 const deadline = Date.now() + 1000;
                 for (const dir of made.reverse())
-                    await removeDir(dir, deadline).catch(() => { });
+                    await removeDir(fs, dir, deadline).catch(() => { });
                 throw err;
             }
-            const run = new Run(name, dirs, version, (r) => runs.delete(r));
+            const run = new Run(name, dirs, version, fs, (r) => runs.delete(r));
             runs.add(run);
             return run;
         },
@@ -17042,7 +17717,7 @@ function makeSupport(version, parents) {
                 // a parent directly), then the parents.
                 const deadline = Date.now() + KILL_TIMEOUT_MS;
                 for (const parent of parents) {
-                    await destroyTree(parent, version, deadline).catch((err) => errors.push(err));
+                    await destroyTree(fs, parent, version, deadline).catch((err) => errors.push(err));
                 }
                 if (errors.length > 0) {
                     disposing = null;
@@ -17065,8 +17740,6 @@ function makeSupport(version, parents) {
 
 
 
-
-
 function parentName() {
     return `quorum-${process.pid}-${(0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex')}`;
 }
@@ -17075,10 +17748,10 @@ function parentName() {
  * parents named by parentName() whose pid is no longer alive. A pid that was reused keeps its
  * parent (harmless: an empty cgroup); one that is still ours is never touched. Best effort.
  */
-async function sweepStaleParents(host, version) {
+async function sweepStaleParents(fs, host, version) {
     let names;
     try {
-        names = await (0,promises_namespaceObject.readdir)(host);
+        names = await fs.subdirs(host);
     }
     catch {
         return;
@@ -17088,7 +17761,7 @@ async function sweepStaleParents(host, version) {
         const pid = /^quorum-(\d+)-[0-9a-f]{8}$/.exec(name)?.[1];
         if (pid === undefined || isAlive(Number(pid)))
             continue;
-        await destroyTree((0,external_node_path_namespaceObject.join)(host, name), version, deadline).catch(() => { });
+        await destroyTree(fs, (0,external_node_path_namespaceObject.join)(host, name), version, deadline).catch(() => { });
     }
 }
 function isAlive(pid) {
@@ -17100,30 +17773,49 @@ function isAlive(pid) {
         return errnoCode(err) !== 'ESRCH';
     }
 }
-async function createV1Parents(pidsDir, memoryDir) {
+/**
+ * The judge's parent in each v1 hierarchy it uses, under its own cgroup there: pids and memory
+ * (required: if either cannot be created, cgroups are unavailable) and cpuacct for the runs' CPU
+ * time (optional: without it runs go on with cpuMs null). Controllers mounted together share a
+ * hierarchy, so one directory serves them all.
+ */
+async function createV1Parents(location, fs) {
     const name = parentName();
-    const made = [];
-    for (const [controller, own] of [
-        ['pids', pidsDir],
-        ['memory', memoryDir],
-    ]) {
+    const made = new Map(); // own directory -> the parent created in it
+    const parentIn = async (own) => {
+        const known = made.get(own);
+        if (known !== undefined)
+            return known;
         const dir = (0,external_node_path_namespaceObject.join)(own, name);
-        await sweepStaleParents(own, 1);
+        await sweepStaleParents(fs, own, 1);
         try {
-            await (0,promises_namespaceObject.mkdir)(dir);
-            made.push(dir);
+            await fs.mkdir(dir);
         }
         catch (err) {
-            const deadline = Date.now() + 1000;
-            for (const created of made)
-                await removeDir(created, deadline).catch(() => { });
-            return {
-                available: false,
-                reason: reasonFrom(`cgroup v1 ${controller} hierarchy at ${own}`, fail('create', dir, err)),
-            };
+            throw fail('create', dir, err);
         }
+        made.set(own, dir);
+        return dir;
+    };
+    let pids;
+    let memory;
+    try {
+        pids = await parentIn(location.pidsDir);
+        memory = await parentIn(location.memoryDir);
     }
-    return makeSupport(1, made);
+    catch (err) {
+        const deadline = Date.now() + 1000;
+        for (const created of made.values())
+            await removeDir(fs, created, deadline).catch(() => { });
+        const own = made.has(location.pidsDir) ? location.memoryDir : location.pidsDir;
+        const controller = made.has(location.pidsDir) ? 'memory' : 'pids';
+        return {
+            available: false,
+            reason: reasonFrom(`cgroup v1 ${controller} hierarchy at ${own}`, err),
+        };
+    }
+    const cpu = location.cpuacctDir === null ? null : await parentIn(location.cpuacctDir).catch(() => null);
+    return makeSupport(1, { pids, memory, cpu }, fs);
 }
 /**
  * Where the v2 parent goes. cgroup v2's "no internal processes" rule: a cgroup other than the
@@ -17152,11 +17844,11 @@ async function createV1Parents(pidsDir, memoryDir) {
  * Enabling a controller in an existing cgroup's subtree_control is never undone: something else
  * may rely on it from then on, and it only makes accounting available to the children.
  */
-async function createV2Parent(ownDir, mountPoint) {
+async function createV2Parent(ownDir, mountPoint, fs) {
     const hosts = ownDir === mountPoint ? [ownDir] : [ownDir, (0,external_node_path_namespaceObject.dirname)(ownDir)];
     const reasons = [];
     for (const host of hosts) {
-        const text = await readIfPresent((0,external_node_path_namespaceObject.join)(host, 'cgroup.controllers')).catch(() => null);
+        const text = await readIfPresent(fs, (0,external_node_path_namespaceObject.join)(host, 'cgroup.controllers')).catch(() => null);
         const controllers = (text ?? '').trim().split(/\s+/);
         const missing = ['pids', 'memory'].filter((c) => !controllers.includes(c));
         if (missing.length > 0) {
@@ -17164,7 +17856,7 @@ async function createV2Parent(ownDir, mountPoint) {
             continue;
         }
         try {
-            await writeCgroupFile((0,external_node_path_namespaceObject.join)(host, 'cgroup.subtree_control'), '+pids +memory');
+            await writeCgroupFile(fs, (0,external_node_path_namespaceObject.join)(host, 'cgroup.subtree_control'), '+pids +memory');
         }
         catch (err) {
             reasons.push(err instanceof CgroupError && err.code === 'EBUSY'
@@ -17172,33 +17864,32 @@ async function createV2Parent(ownDir, mountPoint) {
                 : reasonFrom(`cgroup v2 at ${host}`, err));
             continue;
         }
-        if (uid() !== 0) {
-            try {
-                await (0,promises_namespaceObject.access)((0,external_node_path_namespaceObject.join)(host, 'cgroup.procs'), external_node_fs_namespaceObject.constants.W_OK);
-            }
-            catch (err) {
-                reasons.push(reasonFrom(`cgroup v2 at ${host}`, fail('write', (0,external_node_path_namespaceObject.join)(host, 'cgroup.procs'), err)));
-                continue;
-            }
+        // Always true for root; for anyone else it is what the kernel checks when a run is joined.
+        try {
+            await fs.checkWritable((0,external_node_path_namespaceObject.join)(host, 'cgroup.procs'));
+        }
+        catch (err) {
+            reasons.push(reasonFrom(`cgroup v2 at ${host}`, fail('write', (0,external_node_path_namespaceObject.join)(host, 'cgroup.procs'), err)));
+            continue;
         }
         const parent = (0,external_node_path_namespaceObject.join)(host, parentName());
-        await sweepStaleParents(host, 2);
+        await sweepStaleParents(fs, host, 2);
         try {
-            await (0,promises_namespaceObject.mkdir)(parent);
+            await fs.mkdir(parent);
         }
         catch (err) {
             reasons.push(reasonFrom(`cgroup v2 at ${host}`, fail('create', parent, err)));
             continue;
         }
         try {
-            await writeCgroupFile((0,external_node_path_namespaceObject.join)(parent, 'cgroup.subtree_control'), '+pids +memory');
+            await writeCgroupFile(fs, (0,external_node_path_namespaceObject.join)(parent, 'cgroup.subtree_control'), '+pids +memory');
         }
         catch (err) {
-            await removeDir(parent, Date.now() + 1000).catch(() => { });
+            await removeDir(fs, parent, Date.now() + 1000).catch(() => { });
             reasons.push(reasonFrom(`cgroup v2 at ${host}`, err));
             continue;
         }
-        return makeSupport(2, [parent]);
+        return makeSupport(2, { pids: parent, memory: parent, cpu: parent }, fs);
     }
     return { available: false, reason: reasons.join('; and ') };
 }
@@ -17227,11 +17918,13 @@ async function detectCgroups(options = {}) {
     catch (err) {
         return { available: false, reason: `cannot read /proc/self: ${files_describe(err)}` };
     }
+    const fs = options.fs ?? kernelCgroupFs;
     try {
         if (location.version === 1)
-            return await createV1Parents(location.pidsDir, location.memoryDir);
-        if (location.version === 2)
-            return await createV2Parent(location.ownDir, location.mountPoint);
+            return await createV1Parents(location, fs);
+        if (location.version === 2) {
+            return await createV2Parent(location.ownDir, location.mountPoint, fs);
+        }
     }
     catch (err) {
         return { available: false, reason: `cgroup detection failed: ${files_describe(err)}` };
@@ -17272,46 +17965,112 @@ function writeAsRoot(file, value) {
  * first command that fails ends the delegation. v1: each directory is created, given to the user
  * and joined. v2: the controllers are enabled for the delegated cgroup and for its children, and
  * the judge goes into a `judge` leaf (a v2 cgroup that has processes may not give controllers to
- * its children).
+ * its children). The optional directories come last, their commands marked optional.
  */
 function delegationCommands(d) {
     const owner = `${d.uid}:${d.gid}`;
     const commands = [];
     for (const dir of d.dirs) {
-        commands.push({ argv: ['mkdir', '-p', dir] });
-        if (d.version === 2) {
-            const judge = (0,external_node_path_namespaceObject.join)(dir, 'judge');
-            commands.push(writeAsRoot((0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(dir), 'cgroup.subtree_control'), '+pids +memory'), { argv: ['mkdir', '-p', judge] }, writeAsRoot((0,external_node_path_namespaceObject.join)(dir, 'cgroup.subtree_control'), '+pids +memory'), {
-                argv: [
-                    'chown',
-                    owner,
-                    dir,
-                    (0,external_node_path_namespaceObject.join)(dir, 'cgroup.procs'),
-                    (0,external_node_path_namespaceObject.join)(dir, 'cgroup.subtree_control'),
-                    (0,external_node_path_namespaceObject.join)(dir, 'cgroup.threads'),
-                    judge,
-                    (0,external_node_path_namespaceObject.join)(judge, 'cgroup.procs'),
-                    (0,external_node_path_namespaceObject.join)(judge, 'cgroup.threads'),
-                    (0,external_node_path_namespaceObject.join)(judge, 'cgroup.subtree_control'),
-                ],
-            }, writeAsRoot((0,external_node_path_namespaceObject.join)(judge, 'cgroup.procs'), String(d.pid)));
-        }
-        else {
-            commands.push({ argv: ['chown', owner, dir, (0,external_node_path_namespaceObject.join)(dir, 'cgroup.procs'), (0,external_node_path_namespaceObject.join)(dir, 'tasks')] }, writeAsRoot((0,external_node_path_namespaceObject.join)(dir, 'cgroup.procs'), String(d.pid)));
-        }
+        commands.push(...delegateOne(d, owner, dir));
+    }
+    for (const dir of d.optionalDirs ?? []) {
+        commands.push(...delegateOne(d, owner, dir).map((c) => ({ ...c, optional: true })));
     }
     return commands;
+}
+/** The commands that create `dir`, hand it to the user and move the judge into it. */
+function delegateOne(d, owner, dir) {
+    const mkdir = { argv: ['mkdir', '-p', dir] };
+    if (d.version === 1) {
+        return [
+            mkdir,
+            { argv: ['chown', owner, dir, (0,external_node_path_namespaceObject.join)(dir, 'cgroup.procs'), (0,external_node_path_namespaceObject.join)(dir, 'tasks')] },
+            writeAsRoot((0,external_node_path_namespaceObject.join)(dir, 'cgroup.procs'), String(d.pid)),
+        ];
+    }
+    const judge = (0,external_node_path_namespaceObject.join)(dir, 'judge');
+    return [
+        mkdir,
+        writeAsRoot((0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(dir), 'cgroup.subtree_control'), '+pids +memory'),
+        { argv: ['mkdir', '-p', judge] },
+        writeAsRoot((0,external_node_path_namespaceObject.join)(dir, 'cgroup.subtree_control'), '+pids +memory'),
+        {
+            argv: [
+                'chown',
+                owner,
+                dir,
+                (0,external_node_path_namespaceObject.join)(dir, 'cgroup.procs'),
+                (0,external_node_path_namespaceObject.join)(dir, 'cgroup.subtree_control'),
+                (0,external_node_path_namespaceObject.join)(dir, 'cgroup.threads'),
+                judge,
+                (0,external_node_path_namespaceObject.join)(judge, 'cgroup.procs'),
+                (0,external_node_path_namespaceObject.join)(judge, 'cgroup.threads'),
+                (0,external_node_path_namespaceObject.join)(judge, 'cgroup.subtree_control'),
+            ],
+        },
+        writeAsRoot((0,external_node_path_namespaceObject.join)(judge, 'cgroup.procs'), String(d.pid)),
+    ];
+}
+/**
+ * The delegation for a process at `location` (its user, group and pid in `ids`): at the top of
+ * each hierarchy, `quorum-delegated-<uid>-<pid>`. v1: pids and memory, and cpuacct as optional
+ * when it is a hierarchy of its own; v2: one directory.
+ */
+function delegationFor(location, ids) {
+    const name = `quorum-delegated-${ids.uid}-${ids.pid}`;
+    if (location.version === 2)
+        return { dirs: [(0,external_node_path_namespaceObject.join)(location.mountPoint, name)], version: 2, ...ids };
+    const required = [...new Set([location.pidsMountPoint, location.memoryMountPoint])];
+    const cpuacct = location.cpuacctMountPoint;
+    return {
+        dirs: required.map((mountPoint) => (0,external_node_path_namespaceObject.join)(mountPoint, name)),
+        optionalDirs: cpuacct === null || required.includes(cpuacct) ? [] : [(0,external_node_path_namespaceObject.join)(cpuacct, name)],
+        version: 1,
+        ...ids,
+    };
+}
+/**
+ * Runs `commands` through `sudo -n` (at `sudoPath`) one after the other, within
+ * DELEGATE_TIMEOUT_MS. Null when the required ones worked, else why not: the first failure of a
+ * required command ends it; one of an optional command ends it as done.
+ */
+async function runAsRoot(sudoPath, commands) {
+    const deadline = Date.now() + DELEGATE_TIMEOUT_MS;
+    for (const command of commands) {
+        // Not in a process group of its own: sudo keeps the judge's session, whose terminal (if
+        // any) its credential cache and `requiretty` go by.
+        const r = await exec({
+            argv: [sudoPath, '-n', ...command.argv],
+            env: SUDO_ENV,
+            timeoutMs: Math.max(0, deadline - Date.now()),
+            input: command.input,
+        });
+        let failure = null;
+        if (r.error !== null)
+            failure = `sudo could not be run: ${r.error}`;
+        else if (r.timedOut) {
+            failure = `sudo -n could not delegate a cgroup within ${DELEGATE_TIMEOUT_MS / 1000} s`;
+        }
+        else if (r.code !== 0) {
+            const said = (r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ').slice(0, 300);
+            failure = `sudo -n could not delegate a cgroup (exit ${r.code ?? r.signal}${said ? `: ${said}` : ''})`;
+        }
+        if (failure !== null)
+            return command.optional ? null : failure;
+    }
+    return null;
 }
 let delegation = null;
 /**
  * Gives this process cgroups of its own through `sudo -n` (passwordless sudo, as on GitHub's
  * hosted runners), the way systemd delegates a subtree: as root, a `quorum-delegated-<uid>-<pid>`
- * cgroup is created at the top of the pids and memory hierarchies (v1) or of the unified one
- * (v2, with a `judge` leaf), handed to this user, and this process is moved into it. After that
- * detectCgroups finds a cgroup it may manage, and every run's limits hold. Once per process; the
- * answer is null when it worked, else why not (the runs then go without cgroups, and the report
- * says so). Only ever called before any untrusted code runs, with sudo resolved to a system
- * path. The delegated cgroup stays until the machine ends (this process lives in it to the end).
+ * cgroup is created at the top of the pids and memory hierarchies, and of cpuacct where it can
+ * be (v1), or of the unified one (v2, with a `judge` leaf), handed to this user, and this process
+ * is moved into it. After that detectCgroups finds a cgroup it may manage, and every run's limits
+ * hold (and its CPU time is counted). Once per process; the answer is null when it worked, else
+ * why not (the runs then go without cgroups, and the report says so). Only ever called before
+ * any untrusted code runs, with sudo resolved to a system path. The delegated cgroup stays until
+ * the machine ends (this process lives in it to the end).
  */
 function delegateCgroupsWithSudo(sudoPath, options = {}) {
     delegation ??= (async () => {
@@ -17326,39 +18085,9 @@ function delegateCgroupsWithSudo(sudoPath, options = {}) {
         }
         if (location.version === null)
             return location.reason;
-        const name = `quorum-delegated-${uid()}-${process.pid}`;
-        const dirs = location.version === 1
-            ? [(0,external_node_path_namespaceObject.join)(location.pidsMountPoint, name), (0,external_node_path_namespaceObject.join)(location.memoryMountPoint, name)]
-            : [(0,external_node_path_namespaceObject.join)(location.mountPoint, name)];
         const gid = typeof process.getgid === 'function' ? process.getgid() : 0;
-        const commands = delegationCommands({
-            dirs,
-            version: location.version,
-            uid: uid(),
-            gid,
-            pid: process.pid,
-        });
-        const deadline = Date.now() + DELEGATE_TIMEOUT_MS;
-        for (const command of commands) {
-            // Not in a process group of its own: sudo keeps the judge's session, whose terminal (if
-            // any) its credential cache and `requiretty` go by.
-            const r = await exec({
-                argv: [sudoPath, '-n', ...command.argv],
-                env: SUDO_ENV,
-                timeoutMs: Math.max(0, deadline - Date.now()),
-                input: command.input,
-            });
-            if (r.error !== null)
-                return `sudo could not be run: ${r.error}`;
-            if (r.timedOut) {
-                return `sudo -n could not delegate a cgroup within ${DELEGATE_TIMEOUT_MS / 1000} s`;
-            }
-            if (r.code !== 0) {
-                const said = (r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ').slice(0, 300);
-                return `sudo -n could not delegate a cgroup (exit ${r.code ?? r.signal}${said ? `: ${said}` : ''})`;
-            }
-        }
-        return null;
+        const d = delegationFor(location, { uid: uid(), gid, pid: process.pid });
+        return runAsRoot(sudoPath, delegationCommands(d));
     })();
     return delegation;
 }
@@ -17376,10 +18105,12 @@ function delegateCgroupsWithSudo(sudoPath, options = {}) {
  *
  * Both cgroup versions are supported:
  * - v1 (separate hierarchies per controller): the parent is created under the judge's own cgroup
- *   in the `pids` and the `memory` hierarchy, and a run is one directory in each. Both
- *   controllers are required; other v1 hierarchies (cpu, freezer...) are not used.
+ *   in the `pids`, the `memory` and the `cpuacct` hierarchy, and a run is one directory in each.
+ *   pids and memory are required; cpuacct only counts the run's CPU time and is optional (no
+ *   cpuacct hierarchy, or one that is not writable: RunUsage.cpuMs is null). Controllers mounted
+ *   together (`cpu,cpuacct`) share one directory. Other v1 hierarchies are not used.
  * - v2 (one unified hierarchy): see `createV2Parent` (cgroup/hierarchy.ts) for where the parent
- *   goes and why.
+ *   goes and why. CPU time comes from `cpu.stat`, which every v2 cgroup has.
  * A hybrid host (v1 controllers plus a controller-less cgroup2 at /sys/fs/cgroup/unified) is
  * treated as v1: a controller is in exactly one hierarchy, and there pids and memory are in v1.
  *
@@ -17399,7 +18130,8 @@ function delegateCgroupsWithSudo(sudoPath, options = {}) {
  *   CgroupError.
  * - proc.ts: /proc/self/mountinfo and /proc/self/cgroup as text, and where this process's
  *   cgroups are (pure).
- * - files.ts: reading and writing cgroup files, with errors that name the file.
+ * - files.ts: reading and writing cgroup files, with errors that name the file; every operation
+ *   goes through a CgroupFs (the kernel's, or a fake that tests hand to detectCgroups).
  * - kill.ts: killing every process of a cgroup, and removing a cgroup tree.
  * - run-cgroup.ts: a run's cgroup, its limits and usage; the set of runs of one judge.
  * - hierarchy.ts: the judge's parent under v1 and v2, and the sweep of stale parents.
@@ -17407,6 +18139,7 @@ function delegateCgroupsWithSudo(sudoPath, options = {}) {
  * - delegate.ts: getting a cgroup of one's own through sudo, as an ordinary user.
  * This file is the one other files import.
  */
+
 
 
 
@@ -17499,7 +18232,14 @@ async function listFunctionChecks(modulePath, opts) {
                 timeout_s: typeof entry.timeout_s === 'number' ? entry.timeout_s : null,
             };
             // Only what the module wrote: an absent key stays absent.
-            for (const key of ['repeats', 'retries', 'metrics', 'expect']) {
+            for (const key of [
+                'repeats',
+                'max_repeats',
+                'repeat_time_s',
+                'retries',
+                'metrics',
+                'expect',
+            ]) {
                 if (entry[key] !== undefined)
                     listed[key] = entry[key];
             }
@@ -18871,6 +19611,8 @@ class GateWorkspace {
             });
         }
         const timeoutMs = spec.timeout_s * 1000;
+        // What the check prints; a cpu metric is measured, not printed.
+        const printed = (spec.metrics ?? []).filter((m) => m.source !== 'cpu');
         const { result } = await this.run({
             provider: state.provider,
             layers: state.layers,
@@ -18891,10 +19633,11 @@ class GateWorkspace {
                     tree: tree.role,
                 }),
             classify: (r) => spec.kind === 'shell'
-                ? classifyShellRun(r, { timeoutMs, scoreKey: spec.score_from, metrics: spec.metrics })
-                : classifyFunctionRun(r, { timeoutMs, metrics: spec.metrics }),
+                ? classifyShellRun(r, { timeoutMs, scoreKey: spec.score_from, metrics: printed })
+                : classifyFunctionRun(r, { timeoutMs, metrics: printed }),
             scoreKey: spec.kind === 'shell' ? spec.score_from : null,
-            metricKeys: spec.kind === 'shell' ? (spec.metrics ?? []).map((m) => m.name) : [],
+            metricKeys: spec.kind === 'shell' ? printed.map((m) => m.name) : [],
+            cpuMetrics: (spec.metrics ?? []).filter((m) => m.source === 'cpu').map((m) => m.name),
             channel: spec.kind === 'function',
             keep: () => false,
             // The function host imports the module by its path, which may lie under /tmp.
@@ -18957,7 +19700,7 @@ class GateWorkspace {
                 const runId = (0,external_node_crypto_namespaceObject.randomBytes)(12).toString('hex');
                 env['QUORUM_RUN_ID'] = runId;
                 const r = await spawnBounded({
-                    argv: sb.wrap(p.argv(sb)),
+                    argv: [...(p.opts.pin ?? []), ...sb.wrap(p.argv(sb))],
                     cwd: sb.cwd,
                     env,
                     timeoutMs: p.timeoutMs,
@@ -18979,7 +19722,7 @@ class GateWorkspace {
                         reason: `${SANDBOX_SETUP_FAILED}: ${sandboxFailure}`,
                         score: null,
                     }
-                    : withHiddenPathHint(p.classify(r, p.timeoutMs), p.provider);
+                    : withCpuTime(withHiddenPathHint(p.classify(r, p.timeoutMs), p.provider), p.cpuMetrics ?? [], usage?.cpuMs ?? null, () => this.cgroupNote);
                 const limitHit = [
                     usage?.oomKilled ? `it ran out of memory (memory_mb: ${limits.memory_mb})` : null,
                     usage?.pidsLimitHit ? `it hit its process limit (pids_max: ${limits.pids_max})` : null,
@@ -19166,6 +19909,26 @@ function safeName(name) {
  * sandbox (a venv under /tmp, a tool under a home) is "not found" for a reason the shell cannot
  * tell: say which, and the way out.
  */
+/**
+ * A run's classification with its cpu metrics (`source: cpu`) added: the CPU time its cgroup
+ * counted, in ms (to 0.1). A run that passed when no CPU time could be read is ERROR: its
+ * metric would be missing, and nothing the check did caused it.
+ */
+function withCpuTime(c, names, cpuMs, cgroupNote) {
+    if (names.length === 0 || c.outcome !== 'PASSED')
+        return c;
+    if (cpuMs === null) {
+        const why = cgroupNote() ?? 'this machine does not count CPU time per cgroup';
+        return {
+            ...c,
+            outcome: 'ERROR',
+            score: null,
+            reason: `metric ${names.join(', ')} (source: cpu) could not be measured: a run's CPU time is read from its cgroup (cpuacct on cgroup v1, cpu.stat on v2), and ${why}`,
+        };
+    }
+    const value = Math.round(cpuMs * 10) / 10;
+    return { ...c, metrics: { ...c.metrics, ...Object.fromEntries(names.map((n) => [n, value])) } };
+}
 function withHiddenPathHint(c, provider) {
     if (c.outcome !== 'ERROR')
         return c;
@@ -19225,127 +19988,6 @@ function isolationOf(workspace, options) {
 /** The gate user's HOME, for `~/` in `read_only_paths`. */
 function homeOfGate(env) {
     return (env ?? process.env)['HOME'] || (0,external_node_os_namespaceObject.homedir)();
-}
-
-;// CONCATENATED MODULE: ./src/gate/options.ts
-
-/** A usage problem found before anything ran (e.g. scored mode without a baseline). */
-class GateUsageError extends errors_QuorumError {
-    constructor(message) {
-        super('usage', message);
-    }
-}
-/** The trees by role, the candidate first (the order their content is hashed in). */
-function treesByRole(dirs) {
-    const trees = new Map([['candidate', dirs.candidate]]);
-    if (dirs.baseline !== null)
-        trees.set('baseline', dirs.baseline);
-    return trees;
-}
-
-;// CONCATENATED MODULE: ./src/gate/plan.ts
-/**
- * The gate's plan, as pure logic: which checks run (selection, skip, shard), on which trees, which
- * runs are left once the cache's results are reused, in what order they start, which trees need
- * preparing, how many runs at once, and which audits follow. Data in, data out: the executor
- * (execute.ts) carries the plan out, and the report (assemble-report.ts) reads it back.
- */
-
-
-
-/**
- * The mode the gate decides in (the option over the config's), refused when it cannot work:
- * scored mode compares two trees.
- */
-function chooseMode(config, mode, baselineDir) {
-    const chosen = mode ?? config.mode;
-    if (chosen === 'scored' && baselineDir === null) {
-        throw new GateUsageError('scored mode needs a baseline tree (--baseline DIR)');
-    }
-    return chosen;
-}
-/**
- * The checks to run: the shard's share of the config's checks (all without a shard), narrowed by
- * `only`, without those in `skip`. Throws GateUsageError for a name the config does not know
- * and for a config without checks.
- */
-function selectChecks(config, p) {
-    const allChecks = config.checks.map((c) => c.name);
-    const skip = p.skip ?? [];
-    const inShard = p.shard ? new Set(checksInShard(allChecks, p.shard)) : null;
-    const checks = chooseChecks(config.checks, p.only ?? null, skip).filter((c) => inShard === null || inShard.has(c.name));
-    return {
-        checks,
-        allChecks,
-        skipped: config.checks.filter((c) => skip.includes(c.name)).map((c) => c.name),
-        shard: p.shard ? { index: p.shard.index, total: p.shard.total, share: inShard.size } : null,
-    };
-}
-/**
- * The plan of a gate: from the chosen checks, the trees there are and the results the cache
- * already holds, every run left to do and what it needs.
- */
-function planGate(p) {
-    const { checks } = p.selection;
-    const roles = p.dirs.baseline !== null ? ['baseline', 'candidate'] : ['candidate'];
-    const reused = p.reused ?? new Map();
-    return {
-        mode: p.mode,
-        flaky: p.config.flaky ?? 'warn',
-        checks,
-        allChecks: p.selection.allChecks,
-        skipped: p.selection.skipped,
-        shard: p.selection.shard,
-        roles,
-        reused,
-        reusedResults: roles.flatMap((role) => checks.flatMap((check) => {
-            const result = reused.get(runKey(role, check.name));
-            return result ? [{ role, check, result }] : [];
-        })),
-        // A tree whose every result is reused is not prepared, unless an audit needs it later.
-        prepare: roles.filter((role) => checks.some((c) => !reused.has(runKey(role, c.name)))),
-        jobs: scheduleRuns(checks, roles, reused),
-        parallel: Math.max(1, p.asked.parallel ?? p.config.parallel ?? p.cpus),
-        audits: p.asked.audit ?? p.config.audit ?? p.asked.auditDefault ?? [],
-        // Timings must not be measured beside audit runs: then those wait for the normal runs to
-        // end. Otherwise they fill slots as the normal runs free them.
-        holdAudits: checks.some(measuresTime),
-    };
-}
-function chooseChecks(checks, only, skip) {
-    const known = new Set(checks.map((c) => c.name));
-    const unknown = [...(only ?? []), ...skip].filter((name) => !known.has(name));
-    if (unknown.length > 0) {
-        throw new GateUsageError(`unknown check ${[...new Set(unknown)].map((n) => `"${n}"`).join(', ')} (known: ${[...known].join(', ')})`);
-    }
-    if (checks.length === 0)
-        throw new GateUsageError('the config defines no checks');
-    const chosen = only === null || only.length === 0 ? checks : checks.filter((c) => only.includes(c.name));
-    return chosen.filter((c) => !skip.includes(c.name));
-}
-/**
- * The runs to do, in the order to start them. Each repeat is a pair of runs, one per tree, next
- * to each other in the queue, so they run at the same time when there are two slots, and one
- * right after the other when there is one; the order within the pair alternates (B C, C B, ...),
- * so neither tree always goes first. Drift on a shared machine then hits both trees alike.
- */
-function scheduleRuns(checks, roles, reused) {
-    const jobs = [];
-    for (const check of checks) {
-        const repeats = check.repeats ?? 1;
-        for (let repeat = 1; repeat <= repeats; repeat++) {
-            const order = repeat % 2 === 1 ? roles : [...roles].reverse();
-            for (const role of order) {
-                if (!reused.has(runKey(role, check.name)))
-                    jobs.push({ check, role, repeat });
-            }
-        }
-    }
-    return jobs;
-}
-/** Whether a check measures something that varies with the machine's load (a timing). */
-function measuresTime(check) {
-    return (check.metrics ?? []).some((m) => !m.deterministic);
 }
 
 ;// CONCATENATED MODULE: ./src/gate/reuse-lookup.ts
@@ -19423,7 +20065,7 @@ async function runGate(options) {
             abort: options.abort,
         });
         const reproduce = options.reproduce ?? defaultReproduce(options);
-        const checks = checkReportsOf(plan, ran.attempts, { seed, reproduce });
+        const checks = checkReportsOf(plan, ran, { seed, reproduce });
         if (reuse)
             await storeResults(options.cache, reuse, checks, plan.reused);
         const audited = await ran.finishAudit();
@@ -19436,6 +20078,7 @@ async function runGate(options) {
             audited,
             trees: { dirs, commits: options.commits ?? null, setups, ids: reuse?.treeIds ?? null },
             isolation: isolationOf(workspace, options),
+            timing: ran.timing,
             notices: {
                 given: options.notices ?? [],
                 cache: [...(reuse?.warnings ?? []), ...(options.cache?.store.warnings ?? [])],
@@ -19469,20 +20112,18 @@ async function runGate(options) {
 
 
 
-class PromoteError extends errors_QuorumError {
-    constructor(message) {
-        super('promote', message);
-    }
-}
-/** Copies candidate over live when the report allows it; throws PromoteError otherwise. */
+/**
+ * Copies candidate over live when the report allows it; otherwise, and when copying fails,
+ * throws a QuorumError of fate 'promote'.
+ */
 async function promote(candidateDir, liveDir, report) {
     if (report.verdict !== 'allow') {
-        throw new PromoteError('the candidate was blocked; nothing promoted');
+        throw new errors_QuorumError('promote', 'the candidate was blocked; nothing promoted');
     }
     const candidate = (0,external_node_path_namespaceObject.resolve)(candidateDir);
     const live = (0,external_node_path_namespaceObject.resolve)(liveDir);
     if (isInside(live, candidate) || isInside(candidate, live)) {
-        throw new PromoteError(`${live} and ${candidate} overlap; refusing to copy one over the other`);
+        throw new errors_QuorumError('promote', `${live} and ${candidate} overlap; refusing to copy one over the other`);
     }
     try {
         await (0,promises_namespaceObject.mkdir)(live, { recursive: true });
@@ -19497,7 +20138,7 @@ async function promote(candidateDir, liveDir, report) {
     }
     catch (error) {
         const why = errorMessage(error);
-        throw new PromoteError(`copying ${candidate} over ${live} failed: ${why}`);
+        throw new errors_QuorumError('promote', `copying ${candidate} over ${live} failed: ${why}`);
     }
 }
 async function removeExtraneous(candidate, live, top) {
@@ -20779,11 +21420,6 @@ Options:
   -h, --help        this text
   -v, --version     the version
 Exit codes: 0 allowed, 1 blocked, 2 bad usage or config, 3 internal error, 130 interrupted.`;
-class UsageError extends errors_QuorumError {
-    constructor(message) {
-        super('usage', message);
-    }
-}
 /** Runs the CLI with the given arguments (without node and script) and returns the exit code. */
 async function runCli(argv, io) {
     try {
@@ -20826,25 +21462,25 @@ async function run_cli_runCommand(argv, io) {
     }
     const command = positionals[0];
     if (command !== 'verify' && command !== 'scored') {
-        throw new UsageError(command
+        throw new errors_QuorumError('usage', command
             ? `unknown command "${command}" (expected verify or scored; see --help)`
             : 'missing command (see --help)');
     }
     if (positionals.length > 1)
-        throw new UsageError(`unexpected argument "${positionals[1]}"`);
+        throw new errors_QuorumError('usage', `unexpected argument "${positionals[1]}"`);
     const candidateDir = requireDir(io, values.candidate, '--candidate');
     const baselineDir = values.baseline ? requireDir(io, values.baseline, '--baseline') : null;
     if (command === 'scored' && baselineDir === null) {
-        throw new UsageError('scored needs --baseline DIR (the tree the candidate must improve on)');
+        throw new errors_QuorumError('usage', 'scored needs --baseline DIR (the tree the candidate must improve on)');
     }
     if (values.promote && !values.live)
-        throw new UsageError('--promote needs --live DIR');
+        throw new errors_QuorumError('usage', '--promote needs --live DIR');
     if (values.live && !values.promote)
-        throw new UsageError('--live is only used with --promote');
+        throw new errors_QuorumError('usage', '--live is only used with --promote');
     const parallel = values.parallel === undefined ? null : parsePositiveInt(values.parallel, '--parallel');
     const sandbox = values.sandbox ?? 'auto';
     if (sandbox !== 'auto' && sandbox !== 'overlay' && sandbox !== 'copy') {
-        throw new UsageError(`--sandbox must be auto, overlay or copy, not "${sandbox}"`);
+        throw new errors_QuorumError('usage', `--sandbox must be auto, overlay or copy, not "${sandbox}"`);
     }
     const audit = values.audit === undefined ? null : parseAudit(values.audit);
     checkWritableTarget(io, values.json, '--json', 'file');
@@ -20854,13 +21490,13 @@ async function run_cli_runCommand(argv, io) {
     // verify follows the config's mode unless --mode says otherwise; scored forces scored mode.
     const mode = command === 'scored' ? 'scored' : parseMode(values.mode);
     if (command === 'scored' && values.mode !== undefined && values.mode !== 'scored') {
-        throw new UsageError(`quorum scored runs in scored mode; --mode ${values.mode} needs quorum verify`);
+        throw new errors_QuorumError('usage', `quorum scored runs in scored mode; --mode ${values.mode} needs quorum verify`);
     }
     if (mode === 'scored' && baselineDir === null) {
-        throw new UsageError('--mode scored needs --baseline DIR (the tree the candidate must improve on)');
+        throw new errors_QuorumError('usage', '--mode scored needs --baseline DIR (the tree the candidate must improve on)');
     }
     if (values.cache !== undefined && values['no-cache']) {
-        throw new UsageError('--cache and --no-cache contradict each other');
+        throw new errors_QuorumError('usage', '--cache and --no-cache contradict each other');
     }
     const cacheDir = values['no-cache']
         ? null
@@ -20971,17 +21607,17 @@ function parseCliArgs(argv) {
     }
     catch (error) {
         // parseArgs' messages are already one clear line ("Unknown option '--comand'...").
-        throw new UsageError(errorMessage(error));
+        throw new errors_QuorumError('usage', errorMessage(error));
     }
 }
 function requireDir(io, value, flag) {
     if (!value)
-        throw new UsageError(`${flag} DIR is required`);
+        throw new errors_QuorumError('usage', `${flag} DIR is required`);
     const dir = (0,external_node_path_namespaceObject.resolve)(io.cwd, value);
     if (!(0,external_node_fs_namespaceObject.existsSync)(dir))
-        throw new UsageError(`${flag} ${value}: no such directory`);
+        throw new errors_QuorumError('usage', `${flag} ${value}: no such directory`);
     if (!(0,external_node_fs_namespaceObject.statSync)(dir).isDirectory())
-        throw new UsageError(`${flag} ${value}: not a directory`);
+        throw new errors_QuorumError('usage', `${flag} ${value}: not a directory`);
     return dir;
 }
 /** Refuses, before anything runs, an output path whose verdict would otherwise be lost at the end. */
@@ -21031,7 +21667,7 @@ function parseAudit(value) {
     const kinds = value.split(',').map((kind) => kind.trim());
     const unknown = kinds.filter((kind) => !AUDIT_KINDS.includes(kind));
     if (unknown.length > 0 || kinds.length === 0) {
-        throw new UsageError(`--audit must be ${AUDIT_KINDS.join(', ')}, a comma-separated list of them, or none, not "${value}"`);
+        throw new errors_QuorumError('usage', `--audit must be ${AUDIT_KINDS.join(', ')}, a comma-separated list of them, or none, not "${value}"`);
     }
     return [...new Set(kinds)];
 }
@@ -21039,7 +21675,7 @@ function parseMode(value) {
     if (value === undefined)
         return null;
     if (!MODES.includes(value)) {
-        throw new UsageError(`--mode must be one of ${MODES.join(', ')}, not "${value}"`);
+        throw new errors_QuorumError('usage', `--mode must be one of ${MODES.join(', ')}, not "${value}"`);
     }
     return value;
 }
@@ -21061,14 +21697,14 @@ function checkWritableTarget(io, value, flag, want) {
         return;
     const isDir = (0,external_node_fs_namespaceObject.statSync)(path).isDirectory();
     if (want === 'file' && isDir)
-        throw new UsageError(`${flag} ${value}: is a directory, not a file`);
+        throw new errors_QuorumError('usage', `${flag} ${value}: is a directory, not a file`);
     if (want === 'directory' && !isDir) {
-        throw new UsageError(`${flag} ${value}: is a file, not a directory`);
+        throw new errors_QuorumError('usage', `${flag} ${value}: is a file, not a directory`);
     }
 }
 function parsePositiveInt(value, flag) {
     if (!/^[1-9]\d*$/.test(value))
-        throw new UsageError(`${flag} must be a positive integer, not "${value}"`);
+        throw new errors_QuorumError('usage', `${flag} must be a positive integer, not "${value}"`);
     return Number(value);
 }
 /**
@@ -21080,7 +21716,7 @@ function parsePositiveInt(value, flag) {
 async function loadCliConfig(io, configFlag, checksFlag, trees) {
     const checks = checksFlag ? (0,external_node_path_namespaceObject.resolve)(io.cwd, checksFlag) : null;
     if (checks && !(0,external_node_fs_namespaceObject.existsSync)(checks))
-        throw new UsageError(`--checks ${checksFlag}: no such file`);
+        throw new errors_QuorumError('usage', `--checks ${checksFlag}: no such file`);
     // A template, not path.resolve: ncc would mistake resolve(dir, 'quorum.yml') for an asset.
     const defaultConfig = `${(0,external_node_path_namespaceObject.resolve)(io.cwd)}${external_node_path_namespaceObject.sep}quorum.yml`;
     const configPath = configFlag
@@ -21089,7 +21725,7 @@ async function loadCliConfig(io, configFlag, checksFlag, trees) {
             ? defaultConfig
             : null;
     if (!configPath && !checks) {
-        throw new UsageError('no checks: pass --config FILE (or create ./quorum.yml) or --checks FILE');
+        throw new errors_QuorumError('usage', 'no checks: pass --config FILE (or create ./quorum.yml) or --checks FILE');
     }
     return loadConfigFromTree({
         config: configPath ? { path: configPath, root: treeContaining(configPath, trees) } : null,

@@ -1,5 +1,12 @@
 /**
- * Quorum as a library, in the shape of the original tool's "Use as a library":
+ * Quorum as a library: `import { Gate } from 'quorum-gate'`. This file is the stable API, under
+ * semver: what it exports by name (the Gate class and what it takes and returns, the Report and
+ * every type a Report contains, parseConfig, loadConfigFile and the config's types, runGate and
+ * its options, ConfigError and QuorumError) changes incompatibly only in a major version.
+ * Anything not exported here is internal, even where the published declarations mention it or a
+ * path inside the package reaches it, and may change in any release.
+ *
+ * In the shape of the original tool's "Use as a library":
  *
  *   const gate = new Gate()
  *   gate.addShell('tests', 'npm test')
@@ -12,19 +19,25 @@
  * child process that imports the module, so a check is only ever code that can be loaded afresh.
  */
 import { resolve } from 'node:path';
-import { configInCode, DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S, withScoreMetric, } from "./engine/config.js";
+import { configInCode, DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S, noiseOf, } from "./engine/config.js";
 import { z } from 'zod';
 import { CHECK_NAME_PATTERN, MAX_CHECK_NAME_LENGTH, noiseKeys } from "./engine/config-schema.js";
-import { parseTolerance } from "./engine/numbers.js";
-import { runGate } from "./gate.js";
+import { runGate as runGateInternal } from "./gate.js";
 import { promote } from "./cli/promote.js";
 import { renderTerminal } from "./report/terminal.js";
-export { ConfigError } from "./engine/errors.js";
 export { parseConfig } from "./engine/config.js";
 export { loadConfigFile } from "./run/config-file.js";
-export { runGate, GateUsageError } from "./gate.js";
-export { PromoteError } from "./cli/promote.js";
+export { ConfigError, QuorumError } from "./engine/errors.js";
 const NoiseOptions = z.object(noiseKeys);
+/**
+ * Runs every check of `options.config` on the candidate (and the baseline, if given) and
+ * decides: the lower-level entry under Gate.verify, for a config read from a quorum.yml.
+ * @throws ConfigError for a config (or its checks module) that cannot be used; a QuorumError of
+ *   fate 'usage' for options that cannot work together (e.g. scored mode without a baseline).
+ */
+export function runGate(options) {
+    return runGateInternal(options);
+}
 /** Builds a gate in code instead of quorum.yml. */
 export class Gate {
     #init;
@@ -59,12 +72,6 @@ export class Gate {
             const issue = noise.error.issues[0];
             throw new TypeError(`check "${name}": ${issue.path.join('.')} ${issue.message}`);
         }
-        const metrics = Object.entries(noise.data.metrics ?? {}).map(([m, spec]) => ({
-            name: m,
-            direction: spec.direction,
-            tolerance: parseTolerance(spec.tolerance),
-            deterministic: spec.deterministic ?? false,
-        }));
         this.#checks.push({
             kind: 'shell',
             name,
@@ -72,9 +79,7 @@ export class Gate {
             timeout_s: timeout,
             score_from: options.score_from ?? null,
             env: options.env ?? {},
-            repeats: noise.data.repeats ?? 1,
-            retries: noise.data.retries ?? 0,
-            metrics: withScoreMetric(metrics, options.score_from ?? null),
+            ...noiseOf(noise.data, options.score_from ?? null),
             ...(options.expect === 'fail' ? { expect: 'fail' } : {}),
         });
         return this;
@@ -86,7 +91,7 @@ export class Gate {
     }
     /** Runs every check on the candidate (and the baseline, if given) and decides. */
     async verify(candidateDir, options = {}) {
-        const report = await runGate({
+        const report = await runGateInternal({
             parallel: this.#init.parallel ?? null,
             sandbox: this.#init.sandbox ?? 'auto',
             ...options,

@@ -17,6 +17,7 @@ export {
   MAX_CONFIG_BYTES,
   configInCode,
   mergeFunctionChecks,
+  noiseOf,
   parseConfig,
   withScoreMetric,
   type ListedFunctionCheck,

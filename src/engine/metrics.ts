@@ -22,11 +22,15 @@ export function samplesOf(run: RunResult | null, name: string): number[] {
   return value !== undefined && Number.isFinite(value) ? [value] : []
 }
 
-/** Every declared metric compared; a metric with no candidate samples is inconclusive. */
+/**
+ * Every declared metric compared; a metric with no candidate samples is inconclusive.
+ * `confidence` is 0.99 but at a look of an adaptive check (see sequential.ts).
+ */
 export function compareMetrics(
   specs: readonly MetricSpec[],
   baseline: RunResult | null,
   candidate: RunResult,
+  confidence = 0.99,
 ): MetricReport[] {
   return specs.map((spec) =>
     compareOne(
@@ -34,6 +38,7 @@ export function compareMetrics(
       samplesOf(baseline, spec.name),
       baseline !== null,
       samplesOf(candidate, spec.name),
+      confidence,
     ),
   )
 }
@@ -43,6 +48,7 @@ function compareOne(
   before: number[],
   hadBaseline: boolean,
   after: number[],
+  confidence: number,
 ): MetricReport {
   const common = {
     name: spec.name,
@@ -72,11 +78,12 @@ function compareOne(
       repeats_needed: null,
     }
   }
-  const c = compareMetric(before, after, {
-    direction: spec.direction,
-    tolerance: spec.tolerance,
-    deterministic: spec.deterministic,
-  })
+  const c = compareMetric(
+    before,
+    after,
+    { direction: spec.direction, tolerance: spec.tolerance, deterministic: spec.deterministic },
+    confidence,
+  )
   return {
     ...common,
     verdict: c.verdict,

@@ -26,6 +26,9 @@ import type {
   SabotagedRun,
   TreeInfo,
   VacuityProbe,
+  SequentialReport,
+  SequentialStop,
+  TimingReport,
 } from './types.ts'
 
 const MAX_TEXT = 64 * 1024
@@ -133,6 +136,23 @@ const CHANGES = [
   'new-check-failing',
 ] as const satisfies readonly Change[]
 
+const SEQUENTIAL_STOPS = [
+  'decided',
+  'not-passing',
+  'max-repeats',
+  'time-budget',
+  'stopped',
+] as const satisfies readonly SequentialStop[]
+
+const SequentialSchema = z.strictObject({
+  looks: z.number().int().min(1).max(1000),
+  planned_looks: z.number().int().min(1).max(1000),
+  repeats: z.number().int().min(1).max(1000),
+  max_repeats: z.number().int().min(1).max(1000),
+  alpha: z.number().gt(0).lt(1),
+  stopped: z.enum(SEQUENTIAL_STOPS),
+})
+
 const CheckReportSchema = z.strictObject({
   name,
   kind: z.enum(['shell', 'function']),
@@ -143,6 +163,17 @@ const CheckReportSchema = z.strictObject({
   reproduce: z.string().max(8192),
   metrics: z.array(MetricReportSchema).max(1000).optional(),
   expect: z.literal('fail').optional(),
+  sequential: SequentialSchema.optional(),
+})
+
+const TimingSchema = z.strictObject({
+  alone: z.literal(true),
+  cpu: z.number().int().nonnegative().max(65535).nullable(),
+  gate_cpus: z.array(z.number().int().nonnegative().max(65535)).max(4096),
+  not_pinned_reason: text.nullable(),
+  calibration_ms: z.array(finite).max(100),
+  noise_pct: finite.nullable(),
+  calibration_error: text.nullable(),
 })
 
 const ReuseOriginSchema = z.strictObject({
@@ -266,6 +297,7 @@ export const ReportSchema = z.strictObject({
   started_at: z.string().max(100),
   duration_ms: z.number().nonnegative(),
   notices: texts,
+  timing: TimingSchema.optional(),
   audit: AuditReportSchema.optional(),
 })
 
@@ -292,6 +324,9 @@ export type ReportFieldsListed = [
   Listed<Exclude<NotAuditedReason, (typeof NOT_AUDITED_REASONS)[number]>>,
   Listed<Exclude<Sabotage, (typeof SABOTAGES)[number]>>,
   Listed<Exclude<Change, (typeof CHANGES)[number]>>,
+  Listed<Exclude<SequentialStop, (typeof SEQUENTIAL_STOPS)[number]>>,
+  Listed<Exclude<keyof TimingReport, keyof Shape<typeof TimingSchema>>>,
+  Listed<Exclude<keyof SequentialReport, keyof Shape<typeof SequentialSchema>>>,
 ]
 
 /** The report in `value`, or why it is not one (one line naming the first bad field). */

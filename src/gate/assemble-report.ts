@@ -13,10 +13,15 @@ import {
 } from '../engine/compare.ts'
 import { limitsOf } from '../engine/limits.ts'
 import { compareMetrics } from '../engine/metrics.ts'
+import { formatTolerance } from '../engine/numbers.ts'
+import { describeLook } from '../engine/sequential.ts'
 import { summarizeRepeats, type AttemptRun } from '../engine/repeats.ts'
 import type { Shard } from '../engine/shard.ts'
 import { shellQuote } from '../engine/shell-quote.ts'
 import type {
+  MetricReport,
+  SequentialReport,
+  TimingReport,
   AuditReport,
   CheckReport,
   CheckSpec,
@@ -30,7 +35,8 @@ import type {
 import { runKey } from '../cache/reuse.ts'
 import { VERSION } from '../version.ts'
 import type { TreeDirs } from './options.ts'
-import type { GatePlan } from './plan.ts'
+import type { SequentialRun } from './execute.ts'
+import type { GatePlan, RunJob } from './plan.ts'
 
 /** How isolated the runs were, as the workspace saw it at the end. */
 export interface Isolation {
@@ -52,12 +58,17 @@ export interface Isolation {
  */
 export function checkReportsOf(
   plan: GatePlan,
-  attempts: readonly AttemptRun[][],
+  ran: {
+    jobs: readonly RunJob[]
+    attempts: readonly AttemptRun[][]
+    sequential?: ReadonlyMap<string, SequentialRun>
+  },
   p: { seed: string; reproduce: (check: CheckSpec, seed: string) => string },
 ): CheckReport[] {
+  const { attempts } = ran
   // Every repeat's attempts, by check and tree, in the order the repeats were scheduled.
   const repeatsOf = new Map<string, AttemptRun[][]>()
-  plan.jobs.forEach((job, i) => {
+  ran.jobs.forEach((job, i) => {
     const key = runKey(job.role, job.check.name)
     const list = repeatsOf.get(key) ?? []
     list[job.repeat - 1] = attempts[i]!
@@ -74,6 +85,7 @@ export function checkReportsOf(
   return plan.checks.map((check) => {
     const candidate = resultOf('candidate', check)!
     const baseline = hasBaseline ? resultOf('baseline', check) : null
+    const looks = ran.sequential?.get(check.name)
     return {
       name: check.name,
       kind: check.kind,
@@ -81,10 +93,67 @@ export function checkReportsOf(
       baseline,
       ...compareRuns(baseline, candidate),
       reproduce: p.reproduce(check, p.seed),
-      metrics: compareMetrics(check.metrics ?? [], baseline, candidate),
+      metrics: looks
+        ? sequentialMetrics(check, baseline, candidate, looks)
+        : compareMetrics(check.metrics ?? [], baseline, candidate),
       ...(isCanary(check) ? { expect: 'fail' as const } : {}),
+      ...(looks ? { sequential: sequentialReport(looks) } : {}),
     }
   })
+}
+
+/**
+ * An adaptive check's metrics, compared as its last look did: at that look's share of the error
+ * budget, which each metric that varies names in its `test`.
+ */
+function sequentialMetrics(
+  check: CheckSpec,
+  baseline: RunResult | null,
+  candidate: RunResult,
+  run: SequentialRun,
+): MetricReport[] {
+  const specs = check.metrics ?? []
+  return compareMetrics(specs, baseline, candidate, 1 - run.design.alphas[run.look]!).map((m) =>
+    m.deterministic || m.test.startsWith('not compared')
+      ? m
+      : { ...m, test: `${m.test}; ${describeLook(run.design, run.look)}` },
+  )
+}
+
+function sequentialReport(run: SequentialRun): SequentialReport {
+  return {
+    looks: run.look + 1,
+    planned_looks: run.design.looks.length,
+    repeats: run.design.looks[run.look]!,
+    max_repeats: run.design.looks.at(-1)!,
+    alpha: run.design.alphas[run.look]!,
+    stopped: run.stop,
+  }
+}
+
+/** What the report says about the timed phase: how it ran, and tolerances below the noise. */
+export function timingNotices(timing: TimingReport, checks: readonly CheckSpec[]): string[] {
+  const where =
+    timing.cpu !== null
+      ? `ran alone, pinned to CPU ${timing.cpu}${timing.gate_cpus.length > 0 ? ` (the gate itself kept to CPU ${timing.gate_cpus.join(', ')})` : ''}`
+      : `ran alone but were not pinned to one CPU: ${timing.not_pinned_reason}`
+  const noise =
+    timing.noise_pct !== null
+      ? `timings on this runner vary by about ${timing.noise_pct}% (${timing.calibration_ms.length} runs of a fixed loop)`
+      : `how much timings vary here is unknown (the calibration failed: ${timing.calibration_error})`
+  const notices = [`Timed runs ${where}; ${noise}.`]
+  if (timing.noise_pct === null) return notices
+  for (const check of checks) {
+    for (const m of check.metrics ?? []) {
+      if (m.deterministic || m.tolerance.kind !== 'relative') continue
+      const pct = m.tolerance.fraction * 100
+      if (pct >= timing.noise_pct) continue
+      notices.push(
+        `${check.name}: the tolerance of ${m.name} (${formatTolerance(m.tolerance)}) is below this runner's noise (about ${timing.noise_pct}%): expect inconclusive verdicts, or widen it.`,
+      )
+    }
+  }
+  return notices
 }
 
 /** The report of one gate, from everything it found out. */
@@ -105,6 +174,8 @@ export function assembleReport(p: {
     ids: ReadonlyMap<TreeRole, string> | null
   }
   isolation: Isolation
+  /** How the timed phase ran; null when no check measured a timing. */
+  timing: TimingReport | null
   /** The caller's notices first, then the cache's warnings after the sandbox's notices. */
   notices: { given: readonly string[]; cache: readonly string[] }
   startedAt: Date
@@ -158,9 +229,11 @@ export function assembleReport(p: {
     notices: [
       ...p.notices.given,
       ...sandboxNotices(p.isolation, p.config, plan.checks),
+      ...(p.timing ? timingNotices(p.timing, plan.checks) : []),
       ...p.notices.cache,
       ...(audited?.notices ?? []),
     ],
+    ...(p.timing ? { timing: p.timing } : {}),
     ...(audited ? { audit: audited.audit satisfies AuditReport } : {}),
   }
 }

@@ -10,12 +10,22 @@ import { limitsOf, setupLimitsOf } from '../engine/limits.ts'
 import { notRunResult } from '../engine/not-run.ts'
 import { isRetryable, summarizeRepeats, type AttemptRun } from '../engine/repeats.ts'
 import type { AuditReport, GateConfig, RunResult, TreeRole } from '../engine/types.ts'
+import { compareMetrics } from '../engine/metrics.ts'
+import {
+  fitsTimeBudget,
+  sequentialDesign,
+  shouldLookAgain,
+  type SequentialDesign,
+  type SequentialStop,
+} from '../engine/sequential.ts'
 import { openAuditCache, runKey, type ResultCacheOptions } from '../cache/reuse.ts'
 import type { PreparedTree, RunOptions, Workspace } from '../run/workspace.ts'
 import { AuditRuns, type AuditEvent } from './audit-runs.ts'
 import { createLimiter, type Schedule } from './limiter.ts'
 import type { GateEvent, TreeDirs } from './options.ts'
-import type { GatePlan, RunJob } from './plan.ts'
+import { repeatJobs, type GatePlan, type RunJob } from './plan.ts'
+import { openTimedPhase, type TimedPhaseDeps, type TimingSummary } from './timed-phase.ts'
+import { DEFAULT_REPEAT_TIME_S } from '../engine/config-schema.ts'
 
 /** What the executor needs besides the plan and the workspace. */
 export interface ExecuteContext {
@@ -30,6 +40,16 @@ export interface ExecuteContext {
   candidateTreeId: string | null
   onEvent?: (event: GateEvent) => void
   abort?: AbortSignal
+  /** How the timed phase pins and calibrates (tests pass fakes; default the machine's). */
+  timing?: TimedPhaseDeps
+}
+
+/** How an adaptive check's looks went (see src/engine/sequential.ts). */
+export interface SequentialRun {
+  design: SequentialDesign
+  /** The last look taken, 0-based: its αₖ decided the reported comparison. */
+  look: number
+  stop: SequentialStop
 }
 
 /** A prepared tree and its setup's result (null: the config has no setup). */
@@ -37,8 +57,17 @@ type ReadyTree = { tree: PreparedTree; setup: RunResult | null }
 
 /** What the runs left behind, for the report. */
 export interface Execution {
-  /** Every attempt of every planned run, in the order of the plan's jobs. */
+  /**
+   * Every job run: the plan's, then the repeats that adaptive checks added, in the order they
+   * were handed in.
+   */
+  jobs: RunJob[]
+  /** Every attempt of every job, in the order of `jobs`. */
   attempts: AttemptRun[][]
+  /** The adaptive checks' looks, by check name. */
+  sequential: ReadonlyMap<string, SequentialRun>
+  /** How the timed phase ran; null when no check measured a timing. */
+  timing: TimingSummary | null
   /** Waits for every audit run started; the report's `audit` and its notices, or null. */
   finishAudit(): Promise<{ audit: AuditReport; notices: string[] } | null>
   /** The setup result of every tree prepared (by the runs or the audits), by role. */
@@ -55,7 +84,7 @@ export async function executePlan(
   ctx: ExecuteContext,
 ): Promise<Execution> {
   const announced = workspace.kind
-  const runOptions: Omit<RunOptions, 'limits'> = {
+  const runOptions: Omit<RunOptions, 'limits' | 'pin'> = {
     seed: ctx.seed,
     envPassthrough: ctx.config.env_passthrough,
     env: ctx.config.env,
@@ -89,17 +118,133 @@ export async function executePlan(
           onEvent: (event: AuditEvent) => ctx.onEvent?.(auditEvent(event)),
           ...(ctx.abort ? { abort: ctx.abort } : {}),
         })
-  const runJob = (job: RunJob) => runOneJob(job, workspace, ctx, trees, runOptions)
-  const normalRuns = scheduleNormalRuns(plan.jobs, schedule, runJob, audit).finally(() =>
-    normalRunsDone.resolve(),
-  )
+  const timed = openTimedPhase(ctx.timing, ctx.abort)
+  const runJob = (job: RunJob) =>
+    runOneJob(job, workspace, ctx, trees, {
+      ...runOptions,
+      ...(job.timed ? { pin: timed.prefix() } : {}),
+    })
+  const jobs = [...plan.jobs]
+  const sequential = new Map<string, SequentialRun>()
+  const normalRuns = (async () => {
+    try {
+      const untimed = plan.jobs.filter((job) => !job.timed)
+      const timedChecks = plan.checks.filter((c) => plan.jobs.some((j) => j.timed && j.check === c))
+      const [finished, ...perCheck] = await Promise.all([
+        scheduleNormalRuns(untimed, schedule, runJob, audit),
+        ...timedChecks.map((check) =>
+          runTimedCheck({
+            check,
+            planned: plan.jobs.filter((j) => j.timed && j.check === check),
+            plan,
+            schedule: (task) => schedule(() => timed.run(task), { alone: true }),
+            runJob,
+            audit,
+            aborted: () => ctx.abort?.aborted ?? false,
+          }),
+        ),
+      ])
+      const attempts = new Map<RunJob, AttemptRun[]>(untimed.map((job, i) => [job, finished[i]!]))
+      for (const [i, ran] of perCheck.entries()) {
+        for (const [job, tries] of ran.attempts) attempts.set(job, tries)
+        for (const job of ran.attempts.keys()) if (!jobs.includes(job)) jobs.push(job)
+        if (ran.sequential) sequential.set(timedChecks[i]!.name, ran.sequential)
+      }
+      return jobs.map((job) => attempts.get(job)!)
+    } finally {
+      await timed.leave()
+      normalRunsDone.resolve()
+    }
+  })()
   for (const { role, check, result } of plan.reusedResults) audit?.onResult(role, check, result)
   const attempts = await normalRuns
   return {
+    jobs,
     attempts,
+    sequential,
+    timing: timed.summary(),
     finishAudit: async () => (audit ? audit.finish() : null),
     setups: () => trees.setups(),
   }
+}
+
+/**
+ * A timed check's runs: its planned repeats, each run alone; then, for an adaptive check
+ * (max_repeats), more interleaved pairs while a timing is inconclusive, as its sequential design
+ * allows. Tells the audit each tree's final result once no more runs come.
+ */
+async function runTimedCheck(p: {
+  check: RunJob['check']
+  planned: RunJob[]
+  plan: GatePlan
+  schedule: <T>(task: () => Promise<T>) => Promise<T>
+  runJob: (job: RunJob) => Promise<AttemptRun[]>
+  audit: AuditRuns | null
+  aborted: () => boolean
+}): Promise<{ attempts: Map<RunJob, AttemptRun[]>; sequential: SequentialRun | null }> {
+  const { check, plan } = p
+  const attempts = new Map<RunJob, AttemptRun[]>()
+  const runAll = async (jobs: RunJob[]) => {
+    const done = await Promise.all(jobs.map((job) => p.schedule(() => p.runJob(job))))
+    jobs.forEach((job, i) => attempts.set(job, done[i]!))
+  }
+  await runAll(p.planned)
+  const resultOf = (role: TreeRole) => {
+    const hit = plan.reused.get(runKey(role, check.name))
+    if (hit) return hit
+    const repeats = [...attempts].filter(([job]) => job.role === role).map(([, a]) => a)
+    return repeats.length > 0 ? summarizeRepeats(repeats, check.metrics ?? []) : null
+  }
+  let sequential: SequentialRun | null = null
+  const start = check.repeats ?? 1
+  if (check.max_repeats !== undefined && check.max_repeats > start) {
+    const design = sequentialDesign(start, check.max_repeats)
+    const budgetMs = (check.repeat_time_s ?? DEFAULT_REPEAT_TIME_S) * 1000
+    let look = 0
+    let stop: SequentialStop
+    for (;;) {
+      const baseline = plan.roles.includes('baseline') ? resultOf('baseline') : null
+      const candidate = resultOf('candidate')
+      if (candidate === null || p.aborted()) {
+        stop = 'stopped'
+        break
+      }
+      const reports = compareMetrics(
+        check.metrics ?? [],
+        baseline,
+        candidate,
+        1 - design.alphas[look]!,
+      )
+      const next = shouldLookAgain(design, look, check.metrics ?? [], reports)
+      if (!next.again) {
+        stop = next.stop
+        break
+      }
+      const from = design.looks[look]! + 1
+      const to = design.looks[look + 1]!
+      const fits = fitsTimeBudget({
+        pairsRun: design.looks[look]!,
+        elapsedMs: [...attempts.values()].flat().reduce((sum, a) => sum + a.result.duration_ms, 0),
+        pairsNext: to - from + 1,
+        budgetMs,
+      })
+      if (!fits) {
+        stop = 'time-budget'
+        break
+      }
+      await runAll(repeatJobs(check, plan.roles, plan.reused, from, to))
+      look++
+    }
+    sequential = { design, look, stop }
+  }
+  if (p.audit) {
+    for (const role of plan.roles) {
+      if (plan.reused.has(runKey(role, check.name))) continue
+      const result = resultOf(role)
+      if (result) p.audit.onResult(role, check, result)
+    }
+  }
+  return { attempts, sequential }
 }
 
 /** Each tree prepared once, on first use (by the plan, or later by an audit). */

@@ -1,25 +1,45 @@
-/** How the gate bounds its runs: at most N at once, started in the order they were handed in. */
+/**
+ * How the gate bounds its runs: at most N at once, started in the order they were handed in. A
+ * task handed in `alone` (a timed run) starts only when nothing else runs, and nothing else
+ * starts until it ends.
+ */
 
 /** Runs `task` when a slot is free, after every task handed in before it. */
-export type Schedule = <T>(task: () => Promise<T>) => Promise<T>
+export type Schedule = <T>(task: () => Promise<T>, options?: { alone?: boolean }) => Promise<T>
 
 /**
  * A scheduler of at most `limit` tasks at once, started in the order they were handed in: the
- * normal runs are all handed in first, so an audit run handed in later waits behind them.
+ * normal runs are all handed in first, so an audit run handed in later waits behind them. The
+ * queue is strictly first in, first out: a task waiting to run alone holds back every task
+ * handed in after it, and it starts when the tasks before it have ended.
  */
 export function createLimiter(limit: number): Schedule {
   let active = 0
-  const waiting: Array<() => void> = []
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active < limit) active++
-    else await new Promise<void>((resolve) => waiting.push(resolve))
+  let aloneActive = false
+  const waiting: Array<{ alone: boolean; start: () => void }> = []
+  const canStart = (alone: boolean) => !aloneActive && (alone ? active === 0 : active < limit)
+  const startWaiting = () => {
+    while (waiting.length > 0 && canStart(waiting[0]!.alone)) {
+      const next = waiting.shift()!
+      active++
+      if (next.alone) aloneActive = true
+      next.start()
+    }
+  }
+  return async <T>(task: () => Promise<T>, options?: { alone?: boolean }): Promise<T> => {
+    const alone = options?.alone ?? false
+    if (waiting.length === 0 && canStart(alone)) {
+      active++
+      if (alone) aloneActive = true
+    } else {
+      await new Promise<void>((start) => waiting.push({ alone, start }))
+    }
     try {
       return await task()
     } finally {
-      // The slot passes to the next waiting task, or frees up.
-      const next = waiting.shift()
-      if (next) next()
-      else active--
+      active--
+      if (alone) aloneActive = false
+      startWaiting()
     }
   }
 }

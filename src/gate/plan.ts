@@ -23,6 +23,11 @@ export interface RunJob {
   role: TreeRole
   /** 1-based. */
   repeat: number
+  /**
+   * The check measures a timing (a metric that is not deterministic): the run runs alone,
+   * pinned to one CPU, after the other checks' runs (see execute.ts).
+   */
+  timed: boolean
 }
 
 /** The checks a gate runs, chosen from the config's. */
@@ -164,30 +169,41 @@ function chooseChecks(checks: CheckSpec[], only: string[] | null, skip: string[]
 }
 
 /**
- * The runs to do, in the order to start them. Each repeat is a pair of runs, one per tree, next
- * to each other in the queue, so they run at the same time when there are two slots, and one
- * right after the other when there is one; the order within the pair alternates (B C, C B, ...),
- * so neither tree always goes first. Drift on a shared machine then hits both trees alike.
+ * The runs to do, in the order to start them: the checks that measure no timing first, then the
+ * timed ones (which run alone). Each repeat is a pair of runs, one per tree, next to each other
+ * in the queue, so they run at the same time when there are two slots, and one right after the
+ * other when there is one; the order within the pair alternates (B C, C B, ...), so neither tree
+ * always goes first. Drift on a shared machine then hits both trees alike.
  */
 function scheduleRuns(
   checks: readonly CheckSpec[],
   roles: readonly TreeRole[],
   reused: ReadonlyMap<string, RunResult>,
 ): RunJob[] {
+  const ordered = [...checks.filter((c) => !measuresTime(c)), ...checks.filter(measuresTime)]
+  return ordered.flatMap((check) => repeatJobs(check, roles, reused, 1, check.repeats ?? 1))
+}
+
+/** The jobs of repeats `from`..`to` of a check, interleaved as scheduleRuns describes. */
+export function repeatJobs(
+  check: CheckSpec,
+  roles: readonly TreeRole[],
+  reused: ReadonlyMap<string, RunResult>,
+  from: number,
+  to: number,
+): RunJob[] {
   const jobs: RunJob[] = []
-  for (const check of checks) {
-    const repeats = check.repeats ?? 1
-    for (let repeat = 1; repeat <= repeats; repeat++) {
-      const order = repeat % 2 === 1 ? roles : [...roles].reverse()
-      for (const role of order) {
-        if (!reused.has(runKey(role, check.name))) jobs.push({ check, role, repeat })
-      }
+  const timed = measuresTime(check)
+  for (let repeat = from; repeat <= to; repeat++) {
+    const order = repeat % 2 === 1 ? roles : [...roles].reverse()
+    for (const role of order) {
+      if (!reused.has(runKey(role, check.name))) jobs.push({ check, role, repeat, timed })
     }
   }
   return jobs
 }
 
 /** Whether a check measures something that varies with the machine's load (a timing). */
-function measuresTime(check: CheckSpec): boolean {
+export function measuresTime(check: CheckSpec): boolean {
   return (check.metrics ?? []).some((m) => !m.deterministic)
 }

@@ -58,7 +58,7 @@ export async function runGate(options: GateOptions): Promise<Report> {
       abort: options.abort,
     })
     const reproduce = options.reproduce ?? defaultReproduce(options)
-    const checks = checkReportsOf(plan, ran.attempts, { seed, reproduce })
+    const checks = checkReportsOf(plan, ran, { seed, reproduce })
     if (reuse) await storeResults(options.cache!, reuse, checks, plan.reused)
     const audited = await ran.finishAudit()
     const setups = await ran.setups()
@@ -70,6 +70,7 @@ export async function runGate(options: GateOptions): Promise<Report> {
       audited,
       trees: { dirs, commits: options.commits ?? null, setups, ids: reuse?.treeIds ?? null },
       isolation: isolationOf(workspace, options),
+      timing: ran.timing,
       notices: {
         given: options.notices ?? [],
         cache: [...(reuse?.warnings ?? []), ...(options.cache?.store.warnings ?? [])],

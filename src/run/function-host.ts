@@ -202,6 +202,8 @@ export async function hostMain(load: (specifier: string) => Promise<unknown>): P
       name: string
       timeout_s: number | null
       repeats?: unknown
+      max_repeats?: unknown
+      repeat_time_s?: unknown
       retries?: unknown
       metrics?: unknown
       expect?: unknown
@@ -213,6 +215,8 @@ export async function hostMain(load: (specifier: string) => Promise<unknown>): P
         run?: unknown
         timeout_s?: unknown
         repeats?: unknown
+        max_repeats?: unknown
+        repeat_time_s?: unknown
         retries?: unknown
         metrics?: unknown
         expect?: unknown
@@ -246,6 +250,8 @@ export async function hostMain(load: (specifier: string) => Promise<unknown>): P
         name,
         timeout_s: typeof timeout === 'number' ? timeout : null,
         repeats: entry.repeats,
+        max_repeats: entry.max_repeats,
+        repeat_time_s: entry.repeat_time_s,
         retries: entry.retries,
         metrics: entry.metrics,
         expect: entry.expect,

@@ -54,7 +54,14 @@ export async function listFunctionChecks(
         timeout_s: typeof entry.timeout_s === 'number' ? entry.timeout_s : null,
       }
       // Only what the module wrote: an absent key stays absent.
-      for (const key of ['repeats', 'retries', 'metrics', 'expect'] as const) {
+      for (const key of [
+        'repeats',
+        'max_repeats',
+        'repeat_time_s',
+        'retries',
+        'metrics',
+        'expect',
+      ] as const) {
         if (entry[key] !== undefined) listed[key] = entry[key]
       }
       return listed

@@ -101,6 +101,11 @@ export interface RunOptions {
   abort?: AbortSignal
   /** This run's resource limits (default DEFAULT_LIMITS; a setup never gets a disk budget). */
   limits?: ResourceLimits
+  /**
+   * argv put in front of the run's own (outside its sandbox), e.g. `taskset -c 1`: a timed run
+   * pinned to one CPU. Everything the run starts inherits it.
+   */
+  pin?: readonly string[]
 }
 
 export interface Workspace {
@@ -511,6 +516,8 @@ class GateWorkspace implements Workspace {
       })
     }
     const timeoutMs = spec.timeout_s * 1000
+    // What the check prints; a cpu metric is measured, not printed.
+    const printed = (spec.metrics ?? []).filter((m) => m.source !== 'cpu')
     const { result } = await this.run({
       provider: state.provider,
       layers: state.layers,
@@ -533,10 +540,11 @@ class GateWorkspace implements Workspace {
             }),
       classify: (r) =>
         spec.kind === 'shell'
-          ? classifyShellRun(r, { timeoutMs, scoreKey: spec.score_from, metrics: spec.metrics })
-          : classifyFunctionRun(r, { timeoutMs, metrics: spec.metrics }),
+          ? classifyShellRun(r, { timeoutMs, scoreKey: spec.score_from, metrics: printed })
+          : classifyFunctionRun(r, { timeoutMs, metrics: printed }),
       scoreKey: spec.kind === 'shell' ? spec.score_from : null,
-      metricKeys: spec.kind === 'shell' ? (spec.metrics ?? []).map((m) => m.name) : [],
+      metricKeys: spec.kind === 'shell' ? printed.map((m) => m.name) : [],
+      cpuMetrics: (spec.metrics ?? []).filter((m) => m.source === 'cpu').map((m) => m.name),
       channel: spec.kind === 'function',
       keep: () => false,
       // The function host imports the module by its path, which may lie under /tmp.
@@ -560,6 +568,8 @@ class GateWorkspace implements Workspace {
     classify: (r: SpawnResult, timeoutMs: number) => ReturnType<typeof classifyShellRun>
     scoreKey?: string | null
     metricKeys?: readonly string[]
+    /** Metrics whose value is the run's CPU time (`source: cpu`), read from its cgroup. */
+    cpuMetrics?: readonly string[]
     channel?: boolean
     keep: (result: RunResult) => boolean
     persist?: boolean
@@ -618,7 +628,7 @@ class GateWorkspace implements Workspace {
         env['QUORUM_RUN_ID'] = runId
         const r = await spawnBounded(
           {
-            argv: sb.wrap(p.argv(sb)),
+            argv: [...(p.opts.pin ?? []), ...sb.wrap(p.argv(sb))],
             cwd: sb.cwd,
             env,
             timeoutMs: p.timeoutMs,
@@ -642,7 +652,12 @@ class GateWorkspace implements Workspace {
               reason: `${SANDBOX_SETUP_FAILED}: ${sandboxFailure}`,
               score: null,
             }
-          : withHiddenPathHint(p.classify(r, p.timeoutMs), p.provider)
+          : withCpuTime(
+              withHiddenPathHint(p.classify(r, p.timeoutMs), p.provider),
+              p.cpuMetrics ?? [],
+              usage?.cpuMs ?? null,
+              () => this.cgroupNote,
+            )
         const limitHit = [
           usage?.oomKilled ? `it ran out of memory (memory_mb: ${limits.memory_mb})` : null,
           usage?.pidsLimitHit ? `it hit its process limit (pids_max: ${limits.pids_max})` : null,
@@ -835,6 +850,33 @@ export function safeName(name: string): string {
  * sandbox (a venv under /tmp, a tool under a home) is "not found" for a reason the shell cannot
  * tell: say which, and the way out.
  */
+/**
+ * A run's classification with its cpu metrics (`source: cpu`) added: the CPU time its cgroup
+ * counted, in ms (to 0.1). A run that passed when no CPU time could be read is ERROR: its
+ * metric would be missing, and nothing the check did caused it.
+ */
+function withCpuTime<
+  C extends { outcome: string; reason: string; metrics?: Record<string, number> },
+>(
+  c: C,
+  names: readonly string[],
+  cpuMs: number | null,
+  cgroupNote: () => string | null,
+): C | (C & { outcome: 'ERROR'; score: null }) {
+  if (names.length === 0 || c.outcome !== 'PASSED') return c
+  if (cpuMs === null) {
+    const why = cgroupNote() ?? 'this machine does not count CPU time per cgroup'
+    return {
+      ...c,
+      outcome: 'ERROR',
+      score: null,
+      reason: `metric ${names.join(', ')} (source: cpu) could not be measured: a run's CPU time is read from its cgroup (cpuacct on cgroup v1, cpu.stat on v2), and ${why}`,
+    }
+  }
+  const value = Math.round(cpuMs * 10) / 10
+  return { ...c, metrics: { ...c.metrics, ...Object.fromEntries(names.map((n) => [n, value])) } }
+}
+
 function withHiddenPathHint<C extends { outcome: string; reason: string }>(
   c: C,
   provider: SandboxProvider,

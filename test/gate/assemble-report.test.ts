@@ -100,10 +100,14 @@ function assemble(
   s: ReturnType<typeof scenario>,
   extra: { isolation?: Isolation; audited?: { audit: AuditReport; notices: string[] } } = {},
 ): Report {
-  const checks = checkReportsOf(s.plan, s.attempts, {
-    seed: SEED,
-    reproduce: (check, seed) => `quorum verify --only ${check.name} --seed ${seed}`,
-  })
+  const checks = checkReportsOf(
+    s.plan,
+    { jobs: s.plan.jobs, attempts: s.attempts },
+    {
+      seed: SEED,
+      reproduce: (check, seed) => `quorum verify --only ${check.name} --seed ${seed}`,
+    },
+  )
   return assembleReport({
     plan: s.plan,
     config: s.config,
@@ -120,6 +124,7 @@ function assemble(
       ids: new Map([['candidate', 'sha256:feed']]),
     },
     isolation: extra.isolation ?? overlay,
+    timing: null,
     notices: { given: ['Given by the caller.'], cache: ['A cache warning.'] },
     startedAt: new Date('2026-01-02T03:04:00.000Z'),
     finishedAt: new Date('2026-01-02T03:04:09.500Z'),
@@ -166,10 +171,14 @@ describe('each check’s results', () => {
       asked: {},
       cpus: 2,
     })
-    const [unit] = checkReportsOf(plan, [[attempt(ran('PASSED'))]], {
-      seed: SEED,
-      reproduce: () => 'x',
-    })
+    const [unit] = checkReportsOf(
+      plan,
+      { jobs: plan.jobs, attempts: [[attempt(ran('PASSED'))]] },
+      {
+        seed: SEED,
+        reproduce: () => 'x',
+      },
+    )
     assert.equal(unit!.baseline, null)
     assert.equal(unit!.candidate.outcome, 'PASSED')
   })
@@ -294,10 +303,15 @@ describe('a shard', () => {
       plan,
       config,
       configFile: config.file,
-      checks: checkReportsOf(plan, attempts, { seed: SEED, reproduce: () => 'x' }),
+      checks: checkReportsOf(
+        plan,
+        { jobs: plan.jobs, attempts },
+        { seed: SEED, reproduce: () => 'x' },
+      ),
       audited: null,
       trees: { dirs: DIRS, commits: null, setups: new Map(), ids: null },
       isolation: overlay,
+      timing: null,
       notices: { given: [], cache: [] },
       startedAt: new Date(0),
       finishedAt: new Date(0),

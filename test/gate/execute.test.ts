@@ -12,6 +12,7 @@ import type {
   TreeRole,
 } from '../../src/engine/types.ts'
 import { attemptSeed, executePlan, type ExecuteContext } from '../../src/gate/execute.ts'
+import type { TimedPhaseDeps } from '../../src/gate/timed-phase.ts'
 import type { GateEvent } from '../../src/gate/options.ts'
 import { planGate, selectChecks, type GatePlan } from '../../src/gate/plan.ts'
 import { runKey } from '../../src/cache/reuse.ts'
@@ -43,6 +44,10 @@ interface RunCall {
   limits: ResourceLimits | undefined
   /** How many runs on the baseline or the candidate were going on when this one started. */
   normalRunsLive: number
+  /** How many runs of any kind were going on when this one started. */
+  live: number
+  /** The argv prefix the run was started with (a timed run's pinning). */
+  pin: readonly string[]
 }
 
 /**
@@ -104,6 +109,8 @@ function fakeWorkspace(
         seed: opts.seed,
         limits: opts.limits,
         normalRunsLive: normalLive,
+        live,
+        pin: opts.pin ?? [],
       }
       calls.push(call)
       log.push(`run ${call.tree} ${call.check}`)
@@ -137,7 +144,35 @@ function planOf(
   })
 }
 
-function context(config: GateConfig, events: GateEvent[] = []): ExecuteContext {
+/**
+ * A timed phase that pins to CPU 3 and calibrates without running anything; `log` records when
+ * each step happens, next to the fake workspace's own log when given the same array.
+ */
+function fakeTiming(log: string[] = [], p: { pin?: boolean } = {}): TimedPhaseDeps {
+  return {
+    async pin() {
+      log.push('pin')
+      if (p.pin === false) return { pinned: false, reason: 'taskset is not installed' }
+      return {
+        pinned: true,
+        cpu: 3,
+        prefix: ['taskset', '-c', '3'],
+        gateCpus: [0, 1, 2],
+        release: async () => void log.push('release'),
+      }
+    },
+    async calibrate(prefix) {
+      log.push(`calibrate ${prefix.join(' ')}`.trim())
+      return { samples_ms: [30, 30.3, 29.8, 30.1, 30, 29.9, 30.2], noise_pct: 0.7 }
+    },
+  }
+}
+
+function context(
+  config: GateConfig,
+  events: GateEvent[] = [],
+  timing: TimedPhaseDeps = fakeTiming(),
+): ExecuteContext {
   return {
     config,
     dirs: DIRS,
@@ -145,6 +180,7 @@ function context(config: GateConfig, events: GateEvent[] = []): ExecuteContext {
     cache: null,
     candidateTreeId: null,
     onEvent: (event) => events.push(event),
+    timing,
   }
 }
 
@@ -357,5 +393,159 @@ describe('the audits, fed as results arrive', () => {
       audited!.audit.vacuity!.map((p) => [p.check, p.vacuous]),
       [['unit', true]],
     )
+  })
+})
+
+describe('the timed phase', () => {
+  const TIMED_YML = `mode: no-regression
+checks:
+  - name: unit
+    command: npm test
+  - name: bench
+    command: node bench.mjs
+    repeats: 3
+    metrics:
+      parse_ms: { direction: lower, tolerance: 10% }
+  - name: lint
+    command: npx eslint .
+`
+
+  test('timed runs run alone, pinned, after one calibration; the others run two at a time first', async () => {
+    const cfg = config(TIMED_YML)
+    const fake = fakeWorkspace()
+    const done = await executePlan(
+      planOf(cfg, { parallel: 2 }),
+      fake.workspace,
+      context(cfg, [], fakeTiming(fake.log)),
+    )
+    const timed = fake.calls.filter((c) => c.check === 'bench')
+    assert.equal(timed.length, 6)
+    assert.ok(
+      timed.every((c) => c.live === 0),
+      'a timed run started while another run was going on',
+    )
+    assert.ok(timed.every((c) => c.pin.join(' ') === 'taskset -c 3'))
+    assert.ok(fake.calls.filter((c) => c.check !== 'bench').every((c) => c.pin.length === 0))
+    // Two at a time before the timed phase: the untimed runs did run in parallel.
+    assert.equal(fake.mostLive(), 2)
+    // Pinning and calibration once, after every untimed run, before the first timed one; the
+    // gate moves back when the last timed run ended.
+    const lines = fake.log.filter((l) => !l.startsWith('prepare'))
+    assert.deepEqual(lines.slice(4), [
+      'pin',
+      'calibrate taskset -c 3',
+      'run baseline bench',
+      'run candidate bench',
+      'run candidate bench',
+      'run baseline bench',
+      'run baseline bench',
+      'run candidate bench',
+      'release',
+    ])
+    assert.deepEqual(done.timing, {
+      alone: true,
+      cpu: 3,
+      gate_cpus: [0, 1, 2],
+      not_pinned_reason: null,
+      calibration_ms: [30, 30.3, 29.8, 30.1, 30, 29.9, 30.2],
+      noise_pct: 0.7,
+      calibration_error: null,
+    })
+  })
+
+  test('without a timed check there is no timed phase: no pinning, no calibration', async () => {
+    const cfg = config(TIMED_YML.split('  - name: bench')[0]!)
+    const fake = fakeWorkspace()
+    const done = await executePlan(
+      planOf(cfg),
+      fake.workspace,
+      context(cfg, [], fakeTiming(fake.log)),
+    )
+    assert.ok(!fake.log.includes('pin') && !fake.log.some((l) => l.startsWith('calibrate')))
+    assert.equal(done.timing, null)
+  })
+
+  test('where pinning is not possible the runs still run alone, and the report says why', async () => {
+    const cfg = config(TIMED_YML)
+    const fake = fakeWorkspace()
+    const done = await executePlan(
+      planOf(cfg, { parallel: 2 }),
+      fake.workspace,
+      context(cfg, [], fakeTiming(fake.log, { pin: false })),
+    )
+    const timed = fake.calls.filter((c) => c.check === 'bench')
+    assert.ok(timed.every((c) => c.live === 0 && c.pin.length === 0))
+    assert.ok(fake.log.includes('calibrate'), 'calibrated unpinned')
+    assert.equal(done.timing?.cpu, null)
+    assert.equal(done.timing?.not_pinned_reason, 'taskset is not installed')
+  })
+})
+
+describe('adaptive repeats', () => {
+  const adaptive = (extra: string) => `mode: no-regression
+checks:
+  - name: bench
+    command: node bench.mjs
+    repeats: 5
+    max_repeats: 12
+${extra}    metrics:
+      parse_ms: { direction: lower, tolerance: 10% }
+`
+  /** Timings: the baseline around 100, the candidate around `candidate`, with a little spread. */
+  const timings = (candidate: number) => (call: RunCall, n: number) =>
+    ran('PASSED', {
+      seed: call.seed,
+      metrics: { parse_ms: (call.tree === 'baseline' ? 100 : candidate) + ((n * 7) % 5) - 2 },
+    })
+
+  test('an inconclusive timing gets more interleaved pairs, look after look, up to max_repeats', async () => {
+    // +8% with a spread of ±2%: its interval keeps straddling the 10% edge.
+    const cfg = config(adaptive(''))
+    const fake = fakeWorkspace({ answer: timings(108) })
+    const plan = planOf(cfg)
+    const done = await executePlan(plan, fake.workspace, context(cfg))
+    const runs = fake.calls.filter((c) => c.check === 'bench')
+    assert.equal(runs.length, 24, 'five pairs, then looks at 8 and 12 repeats per tree')
+    assert.deepEqual(done.sequential.get('bench'), {
+      design: { looks: [5, 8, 12], alphas: [(0.01 * 5) / 12, (0.01 * 3) / 12, (0.01 * 4) / 12] },
+      look: 2,
+      stop: 'max-repeats',
+    })
+    // The added jobs follow the plan's, numbered on, the order within a pair still alternating.
+    assert.equal(done.jobs.length, 24)
+    assert.deepEqual(
+      done.jobs.slice(10, 14).map((j) => `${j.role}#${j.repeat}`),
+      ['candidate#6', 'baseline#6', 'baseline#7', 'candidate#7'],
+    )
+    assert.ok(runs.every((c) => c.live === 0 && c.pin.length > 0))
+  })
+
+  test('a timing decided at the first look adds nothing', async () => {
+    const cfg = config(adaptive(''))
+    const fake = fakeWorkspace({ answer: timings(200) })
+    const done = await executePlan(planOf(cfg), fake.workspace, context(cfg))
+    assert.equal(fake.calls.length, 10)
+    assert.equal(done.sequential.get('bench')?.stop, 'decided')
+    assert.equal(done.sequential.get('bench')?.look, 0)
+  })
+
+  test('a check whose runs fail gets no more pairs', async () => {
+    const cfg = config(adaptive(''))
+    const fake = fakeWorkspace({ answer: (call) => ran('FAILED', { seed: call.seed }) })
+    const done = await executePlan(planOf(cfg), fake.workspace, context(cfg))
+    assert.equal(fake.calls.length, 10)
+    assert.equal(done.sequential.get('bench')?.stop, 'not-passing')
+  })
+
+  test('no pair starts that would run past repeat_time_s', async () => {
+    // Each run takes 1 s (ran's default duration is overridden), the budget is 14 s: the five
+    // planned pairs took 10 s, and three more would take 6 s more.
+    const cfg = config(adaptive('    repeat_time_s: 14\n'))
+    const fake = fakeWorkspace({
+      answer: (call, n) => ({ ...timings(108)(call, n), duration_ms: 1000 }),
+    })
+    const done = await executePlan(planOf(cfg), fake.workspace, context(cfg))
+    assert.equal(fake.calls.length, 10)
+    assert.equal(done.sequential.get('bench')?.stop, 'time-budget')
   })
 })

@@ -159,20 +159,27 @@ describe('which checks run', () => {
 
 describe('the runs and their order', () => {
   test('each repeat is a pair of runs, one per tree, the order alternating (B C, C B, ...)', () => {
-    assert.deepEqual(order(plan({})), [
+    // bench measures a timing: its runs come last (they run alone), the others in config order.
+    const p = plan({})
+    assert.deepEqual(order(p), [
       'baseline:types#1',
       'candidate:types#1',
       'baseline:unit#1',
       'candidate:unit#1',
+      'baseline:size#1',
+      'candidate:size#1',
       'baseline:bench#1',
       'candidate:bench#1',
       'candidate:bench#2',
       'baseline:bench#2',
       'baseline:bench#3',
       'candidate:bench#3',
-      'baseline:size#1',
-      'candidate:size#1',
     ])
+    assert.deepEqual(
+      [...new Set(p.jobs.filter((j) => j.timed).map((j) => j.check.name))],
+      ['bench'],
+      'only a check with a metric that varies is timed (size is deterministic)',
+    )
   })
 
   test('without a baseline only the candidate is prepared and run', () => {
@@ -182,10 +189,10 @@ describe('the runs and their order', () => {
     assert.deepEqual(order(p), [
       'candidate:types#1',
       'candidate:unit#1',
+      'candidate:size#1',
       'candidate:bench#1',
       'candidate:bench#2',
       'candidate:bench#3',
-      'candidate:size#1',
     ])
   })
 

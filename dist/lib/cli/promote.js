@@ -7,20 +7,18 @@ import { QuorumError, errorMessage } from "../engine/errors.js";
 import { isInside } from "../engine/paths.js";
 import { cp, lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-export class PromoteError extends QuorumError {
-    constructor(message) {
-        super('promote', message);
-    }
-}
-/** Copies candidate over live when the report allows it; throws PromoteError otherwise. */
+/**
+ * Copies candidate over live when the report allows it; otherwise, and when copying fails,
+ * throws a QuorumError of fate 'promote'.
+ */
 export async function promote(candidateDir, liveDir, report) {
     if (report.verdict !== 'allow') {
-        throw new PromoteError('the candidate was blocked; nothing promoted');
+        throw new QuorumError('promote', 'the candidate was blocked; nothing promoted');
     }
     const candidate = resolve(candidateDir);
     const live = resolve(liveDir);
     if (isInside(live, candidate) || isInside(candidate, live)) {
-        throw new PromoteError(`${live} and ${candidate} overlap; refusing to copy one over the other`);
+        throw new QuorumError('promote', `${live} and ${candidate} overlap; refusing to copy one over the other`);
     }
     try {
         await mkdir(live, { recursive: true });
@@ -35,7 +33,7 @@ export async function promote(candidateDir, liveDir, report) {
     }
     catch (error) {
         const why = errorMessage(error);
-        throw new PromoteError(`copying ${candidate} over ${live} failed: ${why}`);
+        throw new QuorumError('promote', `copying ${candidate} over ${live} failed: ${why}`);
     }
 }
 async function removeExtraneous(candidate, live, top) {

@@ -25,9 +25,17 @@ export declare const ENV_NAME_PATTERN: RegExp;
  * key can never be mistaken for the `=` separator or need escaping wherever it is matched.
  */
 export declare const SCORE_KEY_PATTERN: RegExp;
+/** `repeats: auto`: this many repeats to start with… */
+export declare const AUTO_REPEATS = 9;
+/** …and at most this many (unless max_repeats says otherwise). */
+export declare const AUTO_MAX_REPEATS = 45;
+/** Default wall-time budget of an adaptive check's runs, in seconds. */
+export declare const DEFAULT_REPEAT_TIME_S = 300;
 /** The keys about repeats, retries and metrics, shared by shell checks and function checks. */
 export declare const noiseKeys: {
-    repeats: z.ZodOptional<z.ZodNumber>;
+    repeats: z.ZodOptional<z.ZodUnion<readonly [z.ZodLiteral<"auto">, z.ZodNumber]>>;
+    max_repeats: z.ZodOptional<z.ZodNumber>;
+    repeat_time_s: z.ZodOptional<z.ZodNumber>;
     retries: z.ZodOptional<z.ZodNumber>;
     metrics: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodObject<{
         direction: z.ZodEnum<{
@@ -36,6 +44,10 @@ export declare const noiseKeys: {
         }>;
         tolerance: z.ZodOptional<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>>;
         deterministic: z.ZodOptional<z.ZodBoolean>;
+        source: z.ZodOptional<z.ZodEnum<{
+            stdout: "stdout";
+            cpu: "cpu";
+        }>>;
     }, z.core.$strict>>>;
 };
 /** `expect` of a check: `fail` makes it a canary. Shared with function checks. */
@@ -52,7 +64,9 @@ export declare const CheckEntrySchema: z.ZodObject<{
     pids_max: z.ZodOptional<z.ZodNumber>;
     memory_mb: z.ZodOptional<z.ZodNumber>;
     disk_mb: z.ZodOptional<z.ZodNumber>;
-    repeats: z.ZodOptional<z.ZodNumber>;
+    repeats: z.ZodOptional<z.ZodUnion<readonly [z.ZodLiteral<"auto">, z.ZodNumber]>>;
+    max_repeats: z.ZodOptional<z.ZodNumber>;
+    repeat_time_s: z.ZodOptional<z.ZodNumber>;
     retries: z.ZodOptional<z.ZodNumber>;
     metrics: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodObject<{
         direction: z.ZodEnum<{
@@ -61,6 +75,10 @@ export declare const CheckEntrySchema: z.ZodObject<{
         }>;
         tolerance: z.ZodOptional<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>>;
         deterministic: z.ZodOptional<z.ZodBoolean>;
+        source: z.ZodOptional<z.ZodEnum<{
+            stdout: "stdout";
+            cpu: "cpu";
+        }>>;
     }, z.core.$strict>>>;
     name: z.ZodString;
     command: z.ZodString;
@@ -91,7 +109,9 @@ export declare const ConfigFileSchema: z.ZodObject<{
         pids_max: z.ZodOptional<z.ZodNumber>;
         memory_mb: z.ZodOptional<z.ZodNumber>;
         disk_mb: z.ZodOptional<z.ZodNumber>;
-        repeats: z.ZodOptional<z.ZodNumber>;
+        repeats: z.ZodOptional<z.ZodUnion<readonly [z.ZodLiteral<"auto">, z.ZodNumber]>>;
+        max_repeats: z.ZodOptional<z.ZodNumber>;
+        repeat_time_s: z.ZodOptional<z.ZodNumber>;
         retries: z.ZodOptional<z.ZodNumber>;
         metrics: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodObject<{
             direction: z.ZodEnum<{
@@ -100,6 +120,10 @@ export declare const ConfigFileSchema: z.ZodObject<{
             }>;
             tolerance: z.ZodOptional<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>>;
             deterministic: z.ZodOptional<z.ZodBoolean>;
+            source: z.ZodOptional<z.ZodEnum<{
+                stdout: "stdout";
+                cpu: "cpu";
+            }>>;
         }, z.core.$strict>>>;
         name: z.ZodString;
         command: z.ZodString;

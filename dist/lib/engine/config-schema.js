@@ -99,18 +99,47 @@ const metricSpec = z
         .optional()
         .describe('The value is the same on every run of the same tree (a size, a count): compared exactly, and reusable from the cache.')
         .meta({ default: false }),
+    source: z
+        .enum(['stdout', 'cpu'], { error: 'must be stdout or cpu' })
+        .optional()
+        .describe("Where the value comes from: stdout, a `name=<number>` line the check prints (the last one wins); cpu, the CPU time (user + system, in ms) of the run's processes, measured through its cgroup (nothing to print; far steadier than wall time on a shared machine).")
+        .meta({ default: 'stdout' }),
 })
-    .describe('One metric: a `name=<number>` line on stdout (the last one of a run wins).');
+    .refine((m) => !(m.source === 'cpu' && m.deterministic === true), {
+    error: 'a cpu metric cannot be deterministic: CPU time varies between runs',
+})
+    .describe('One metric: a `name=<number>` line on stdout (the last one of a run wins), or the CPU time of the run.');
+const REPEATS_MESSAGE = 'must be a positive integer or auto';
+/** `repeats: auto`: this many repeats to start with… */
+export const AUTO_REPEATS = 9;
+/** …and at most this many (unless max_repeats says otherwise). */
+export const AUTO_MAX_REPEATS = 45;
+/** Default wall-time budget of an adaptive check's runs, in seconds. */
+export const DEFAULT_REPEAT_TIME_S = 300;
 /** The keys about repeats, retries and metrics, shared by shell checks and function checks. */
 export const noiseKeys = {
     repeats: z
-        .number({ error: unlessMissing('must be a positive integer') })
-        .int({ error: 'must be a positive integer' })
-        .min(1, { error: 'must be a positive integer (1 = run once per tree)' })
+        .union([
+        z.literal('auto'),
+        z
+            .number({ error: unlessMissing(REPEATS_MESSAGE) })
+            .int({ error: REPEATS_MESSAGE })
+            .min(1, { error: 'must be a positive integer (1 = run once per tree)' })
+            .max(1000, { error: 'must be at most 1000' }),
+    ], { error: unlessMissing(REPEATS_MESSAGE) })
+        .optional()
+        .describe(`Runs per tree (default 1). Baseline and candidate runs alternate, so drift on a shared machine hits both alike. auto: ${AUTO_REPEATS} to start with, and more while a timing is inconclusive (max_repeats ${AUTO_MAX_REPEATS} unless set).`)
+        .meta({ default: 1 }),
+    max_repeats: z
+        .number({ error: unlessMissing('must be a whole number, 2 or more') })
+        .int({ error: 'must be a whole number, 2 or more' })
+        .min(2, { error: 'must be a whole number, 2 or more' })
         .max(1000, { error: 'must be at most 1000' })
         .optional()
-        .describe('Runs per tree (default 1). Baseline and candidate runs alternate, so drift on a shared machine hits both alike.')
-        .meta({ default: 1 }),
+        .describe('Adaptive repeats: while a metric that is not deterministic is inconclusive, add interleaved pairs of runs, up to this many per tree. The looks are planned in advance and each spends part of the 1% error budget, so the error rate stays at 1%.'),
+    repeat_time_s: seconds(`Most wall time the runs of an adaptive check (max_repeats or repeats: auto) may take in all, in seconds (default ${DEFAULT_REPEAT_TIME_S}); no more pairs start past it.`)
+        .optional()
+        .meta({ default: DEFAULT_REPEAT_TIME_S }),
     retries: z
         .number({ error: unlessMissing('must be a whole number, 0 or more') })
         .int({ error: 'must be a whole number, 0 or more' })

@@ -9,5 +9,5 @@
  * (run/config-file.ts).
  */
 export { DEFAULT_AUDIT_MAX_FILES, DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S, } from './config-schema.ts';
-export { MAX_CONFIG_BYTES, configInCode, mergeFunctionChecks, parseConfig, withScoreMetric, type ListedFunctionCheck, type ParseConfigOptions, } from './config/parse.ts';
+export { MAX_CONFIG_BYTES, configInCode, mergeFunctionChecks, noiseOf, parseConfig, withScoreMetric, type ListedFunctionCheck, type ParseConfigOptions, } from './config/parse.ts';
 export { hashConfigSources, type ConfigHashUse, type ConfigSources } from './config/hash.ts';

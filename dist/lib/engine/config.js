@@ -9,5 +9,5 @@
  * (run/config-file.ts).
  */
 export { DEFAULT_AUDIT_MAX_FILES, DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S, } from "./config-schema.js";
-export { MAX_CONFIG_BYTES, configInCode, mergeFunctionChecks, parseConfig, withScoreMetric, } from "./config/parse.js";
+export { MAX_CONFIG_BYTES, configInCode, mergeFunctionChecks, noiseOf, parseConfig, withScoreMetric, } from "./config/parse.js";
 export { hashConfigSources } from "./config/hash.js";

@@ -20,11 +20,14 @@ export function samplesOf(run, name) {
     const value = run.metrics?.[name];
     return value !== undefined && Number.isFinite(value) ? [value] : [];
 }
-/** Every declared metric compared; a metric with no candidate samples is inconclusive. */
-export function compareMetrics(specs, baseline, candidate) {
-    return specs.map((spec) => compareOne(spec, samplesOf(baseline, spec.name), baseline !== null, samplesOf(candidate, spec.name)));
+/**
+ * Every declared metric compared; a metric with no candidate samples is inconclusive.
+ * `confidence` is 0.99 but at a look of an adaptive check (see sequential.ts).
+ */
+export function compareMetrics(specs, baseline, candidate, confidence = 0.99) {
+    return specs.map((spec) => compareOne(spec, samplesOf(baseline, spec.name), baseline !== null, samplesOf(candidate, spec.name), confidence));
 }
-function compareOne(spec, before, hadBaseline, after) {
+function compareOne(spec, before, hadBaseline, after, confidence) {
     const common = {
         name: spec.name,
         direction: spec.direction,
@@ -52,11 +55,7 @@ function compareOne(spec, before, hadBaseline, after) {
             repeats_needed: null,
         };
     }
-    const c = compareMetric(before, after, {
-        direction: spec.direction,
-        tolerance: spec.tolerance,
-        deterministic: spec.deterministic,
-    });
+    const c = compareMetric(before, after, { direction: spec.direction, tolerance: spec.tolerance, deterministic: spec.deterministic }, confidence);
     return {
         ...common,
         verdict: c.verdict,

@@ -5,7 +5,7 @@
  * uses it.
  */
 import { z } from 'zod';
-import type { Attempt, AuditReport, AuditRun, CapturedOutput, Change, ChangeAudit, CheckReport, FileAudit, MetricReport, NotAuditedReason, Report, ReuseOrigin, RunResult, Sabotage, SabotagedRun, TreeInfo, VacuityProbe } from './types.ts';
+import type { Attempt, AuditReport, AuditRun, CapturedOutput, Change, ChangeAudit, CheckReport, FileAudit, MetricReport, NotAuditedReason, Report, ReuseOrigin, RunResult, Sabotage, SabotagedRun, TreeInfo, VacuityProbe, SequentialReport, SequentialStop, TimingReport } from './types.ts';
 declare const AttemptSchema: z.ZodObject<{
     repeat: z.ZodNumber;
     attempt: z.ZodNumber;
@@ -124,6 +124,21 @@ declare const MetricReportSchema: z.ZodObject<{
     repeats_needed: z.ZodNullable<z.ZodNumber>;
 }, z.core.$strict>;
 declare const CHANGES: readonly ["still-passing", "regressed", "fixed", "still-failing", "passing", "failing", "new-check-passing", "new-check-failing"];
+declare const SEQUENTIAL_STOPS: readonly ["decided", "not-passing", "max-repeats", "time-budget", "stopped"];
+declare const SequentialSchema: z.ZodObject<{
+    looks: z.ZodNumber;
+    planned_looks: z.ZodNumber;
+    repeats: z.ZodNumber;
+    max_repeats: z.ZodNumber;
+    alpha: z.ZodNumber;
+    stopped: z.ZodEnum<{
+        decided: "decided";
+        "not-passing": "not-passing";
+        "max-repeats": "max-repeats";
+        "time-budget": "time-budget";
+        stopped: "stopped";
+    }>;
+}, z.core.$strict>;
 declare const CheckReportSchema: z.ZodObject<{
     name: z.ZodString;
     kind: z.ZodEnum<{
@@ -282,6 +297,29 @@ declare const CheckReportSchema: z.ZodObject<{
         repeats_needed: z.ZodNullable<z.ZodNumber>;
     }, z.core.$strict>>>;
     expect: z.ZodOptional<z.ZodLiteral<"fail">>;
+    sequential: z.ZodOptional<z.ZodObject<{
+        looks: z.ZodNumber;
+        planned_looks: z.ZodNumber;
+        repeats: z.ZodNumber;
+        max_repeats: z.ZodNumber;
+        alpha: z.ZodNumber;
+        stopped: z.ZodEnum<{
+            decided: "decided";
+            "not-passing": "not-passing";
+            "max-repeats": "max-repeats";
+            "time-budget": "time-budget";
+            stopped: "stopped";
+        }>;
+    }, z.core.$strict>>;
+}, z.core.$strict>;
+declare const TimingSchema: z.ZodObject<{
+    alone: z.ZodLiteral<true>;
+    cpu: z.ZodNullable<z.ZodNumber>;
+    gate_cpus: z.ZodArray<z.ZodNumber>;
+    not_pinned_reason: z.ZodNullable<z.ZodString>;
+    calibration_ms: z.ZodArray<z.ZodNumber>;
+    noise_pct: z.ZodNullable<z.ZodNumber>;
+    calibration_error: z.ZodNullable<z.ZodString>;
 }, z.core.$strict>;
 declare const ReuseOriginSchema: z.ZodObject<{
     cache: z.ZodEnum<{
@@ -851,6 +889,20 @@ export declare const ReportSchema: z.ZodObject<{
             repeats_needed: z.ZodNullable<z.ZodNumber>;
         }, z.core.$strict>>>;
         expect: z.ZodOptional<z.ZodLiteral<"fail">>;
+        sequential: z.ZodOptional<z.ZodObject<{
+            looks: z.ZodNumber;
+            planned_looks: z.ZodNumber;
+            repeats: z.ZodNumber;
+            max_repeats: z.ZodNumber;
+            alpha: z.ZodNumber;
+            stopped: z.ZodEnum<{
+                decided: "decided";
+                "not-passing": "not-passing";
+                "max-repeats": "max-repeats";
+                "time-budget": "time-budget";
+                stopped: "stopped";
+            }>;
+        }, z.core.$strict>>;
     }, z.core.$strict>>;
     counts: z.ZodObject<{
         PASSED: z.ZodNumber;
@@ -1010,6 +1062,15 @@ export declare const ReportSchema: z.ZodObject<{
     started_at: z.ZodString;
     duration_ms: z.ZodNumber;
     notices: z.ZodArray<z.ZodString>;
+    timing: z.ZodOptional<z.ZodObject<{
+        alone: z.ZodLiteral<true>;
+        cpu: z.ZodNullable<z.ZodNumber>;
+        gate_cpus: z.ZodArray<z.ZodNumber>;
+        not_pinned_reason: z.ZodNullable<z.ZodString>;
+        calibration_ms: z.ZodArray<z.ZodNumber>;
+        noise_pct: z.ZodNullable<z.ZodNumber>;
+        calibration_error: z.ZodNullable<z.ZodString>;
+    }, z.core.$strict>>;
     audit: z.ZodOptional<z.ZodObject<{
         vacuous: z.ZodEnum<{
             warn: "warn";
@@ -1141,7 +1202,10 @@ export type ReportFieldsListed = [
     Listed<Exclude<keyof SabotagedRun, keyof Shape<typeof SabotagedRunSchema>>>,
     Listed<Exclude<NotAuditedReason, (typeof NOT_AUDITED_REASONS)[number]>>,
     Listed<Exclude<Sabotage, (typeof SABOTAGES)[number]>>,
-    Listed<Exclude<Change, (typeof CHANGES)[number]>>
+    Listed<Exclude<Change, (typeof CHANGES)[number]>>,
+    Listed<Exclude<SequentialStop, (typeof SEQUENTIAL_STOPS)[number]>>,
+    Listed<Exclude<keyof TimingReport, keyof Shape<typeof TimingSchema>>>,
+    Listed<Exclude<keyof SequentialReport, keyof Shape<typeof SequentialSchema>>>
 ];
 /** The report in `value`, or why it is not one (one line naming the first bad field). */
 export declare function parseReport(value: unknown): {

@@ -102,6 +102,21 @@ const CHANGES = [
     'new-check-passing',
     'new-check-failing',
 ];
+const SEQUENTIAL_STOPS = [
+    'decided',
+    'not-passing',
+    'max-repeats',
+    'time-budget',
+    'stopped',
+];
+const SequentialSchema = z.strictObject({
+    looks: z.number().int().min(1).max(1000),
+    planned_looks: z.number().int().min(1).max(1000),
+    repeats: z.number().int().min(1).max(1000),
+    max_repeats: z.number().int().min(1).max(1000),
+    alpha: z.number().gt(0).lt(1),
+    stopped: z.enum(SEQUENTIAL_STOPS),
+});
 const CheckReportSchema = z.strictObject({
     name,
     kind: z.enum(['shell', 'function']),
@@ -112,6 +127,16 @@ const CheckReportSchema = z.strictObject({
     reproduce: z.string().max(8192),
     metrics: z.array(MetricReportSchema).max(1000).optional(),
     expect: z.literal('fail').optional(),
+    sequential: SequentialSchema.optional(),
+});
+const TimingSchema = z.strictObject({
+    alone: z.literal(true),
+    cpu: z.number().int().nonnegative().max(65535).nullable(),
+    gate_cpus: z.array(z.number().int().nonnegative().max(65535)).max(4096),
+    not_pinned_reason: text.nullable(),
+    calibration_ms: z.array(finite).max(100),
+    noise_pct: finite.nullable(),
+    calibration_error: text.nullable(),
 });
 const ReuseOriginSchema = z.strictObject({
     cache: z.enum(['local', 'actions']),
@@ -222,6 +247,7 @@ export const ReportSchema = z.strictObject({
     started_at: z.string().max(100),
     duration_ms: z.number().nonnegative(),
     notices: texts,
+    timing: TimingSchema.optional(),
     audit: AuditReportSchema.optional(),
 });
 /** The report in `value`, or why it is not one (one line naming the first bad field). */

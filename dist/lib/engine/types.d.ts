@@ -39,7 +39,14 @@ export interface MetricSpec {
     tolerance: Tolerance;
     /** The value never varies between runs of the same tree: compared exactly, reusable. */
     deterministic: boolean;
+    /**
+     * Where the value comes from: `stdout` (default), a `name=<number>` line the check prints;
+     * `cpu`, the CPU time (user + system, in ms) of the run's processes, read from its cgroup.
+     */
+    source?: MetricSource;
 }
+/** Where a metric's value comes from (see MetricSpec.source). */
+export type MetricSource = 'stdout' | 'cpu';
 export type TreeRole = 'baseline' | 'candidate';
 export type Verdict = 'allow' | 'block';
 export type SandboxKind = 'overlay' | 'copy';
@@ -61,6 +68,13 @@ interface CheckSpecBase {
     expect?: 'fail';
     /** Runs per tree (>= 1; default 1); baseline and candidate runs alternate. */
     repeats?: number;
+    /**
+     * Adaptive repeats: while a metric that varies is inconclusive, more pairs of runs, up to this
+     * many per tree (>= repeats; absent: exactly `repeats`). See src/engine/sequential.ts.
+     */
+    max_repeats?: number;
+    /** Most wall time, in seconds, the runs of an adaptive check may take in all (default 300). */
+    repeat_time_s?: number;
     /** Extra attempts of a run that did not pass (FAILED, TIMEOUT, CRASHED), same tree (default 0). */
     retries?: number;
     /**
@@ -293,6 +307,39 @@ export interface CheckReport {
     metrics?: MetricReport[];
     /** `fail`: a canary, which must not pass (see CheckSpec.expect); absent for ordinary checks. */
     expect?: 'fail';
+    /** An adaptive check's looks (max_repeats or repeats: auto); absent for the others. */
+    sequential?: SequentialReport;
+}
+/** Why an adaptive check stopped adding runs (see src/engine/sequential.ts). */
+export type SequentialStop = 'decided' | 'not-passing' | 'max-repeats' | 'time-budget' | 'stopped';
+/** How an adaptive check's repeats went. */
+export interface SequentialReport {
+    /** Looks taken (1 = only the planned repeats), and the most that were planned. */
+    looks: number;
+    planned_looks: number;
+    /** Repeats per tree at the last look, and the most there could have been. */
+    repeats: number;
+    max_repeats: number;
+    /** The error budget the last look was tested at (its share of the 1%). */
+    alpha: number;
+    stopped: SequentialStop;
+}
+/** How the timed phase ran: the runs of checks that measure a timing (see gate/timed-phase.ts). */
+export interface TimingReport {
+    /** Every timed run ran alone: no other run, audit or setup of the gate beside it. */
+    alone: true;
+    /** The CPU every timed run was pinned to; null when they were not pinned. */
+    cpu: number | null;
+    /** The CPUs the gate itself kept to meanwhile ([]: it stayed where it was). */
+    gate_cpus: number[];
+    /** Why the runs were not pinned; null when they were. */
+    not_pinned_reason: string | null;
+    /** The calibration's timings of one fixed loop, in ms; [] when it failed. */
+    calibration_ms: number[];
+    /** How much timings vary here, in percent (the calibration's spread); null when unknown. */
+    noise_pct: number | null;
+    /** Why there is no noise figure; null when there is. */
+    calibration_error: string | null;
 }
 /**
  * One run of the audit: a check on a tree that is not one of the gate's own (the empty tree, or
@@ -442,6 +489,8 @@ export interface Report {
     duration_ms: number;
     /** Free-form notes that views should show prominently (e.g. "quorum.yml changed in this PR"). */
     notices: string[];
+    /** Present when some check measured a timing: how its runs were timed. */
+    timing?: TimingReport;
     /** Present when an audit ran (`audit:` in the config, or the caller's default). */
     audit?: AuditReport;
 }

@@ -1,7 +1,8 @@
 import { type AttemptRun } from '../engine/repeats.ts';
-import type { AuditReport, CheckReport, CheckSpec, GateConfig, Report, RunResult, SandboxKind, TreeRole } from '../engine/types.ts';
+import type { TimingReport, AuditReport, CheckReport, CheckSpec, GateConfig, Report, RunResult, SandboxKind, TreeRole } from '../engine/types.ts';
 import type { TreeDirs } from './options.ts';
-import type { GatePlan } from './plan.ts';
+import type { SequentialRun } from './execute.ts';
+import type { GatePlan, RunJob } from './plan.ts';
 /** How isolated the runs were, as the workspace saw it at the end. */
 export interface Isolation {
     kind: SandboxKind;
@@ -19,10 +20,16 @@ export interface Isolation {
  * summarised), compared, with its metrics and a command that reproduces it. `attempts` are the
  * executor's, in the order of the plan's jobs.
  */
-export declare function checkReportsOf(plan: GatePlan, attempts: readonly AttemptRun[][], p: {
+export declare function checkReportsOf(plan: GatePlan, ran: {
+    jobs: readonly RunJob[];
+    attempts: readonly AttemptRun[][];
+    sequential?: ReadonlyMap<string, SequentialRun>;
+}, p: {
     seed: string;
     reproduce: (check: CheckSpec, seed: string) => string;
 }): CheckReport[];
+/** What the report says about the timed phase: how it ran, and tolerances below the noise. */
+export declare function timingNotices(timing: TimingReport, checks: readonly CheckSpec[]): string[];
 /** The report of one gate, from everything it found out. */
 export declare function assembleReport(p: {
     plan: GatePlan;
@@ -47,6 +54,8 @@ export declare function assembleReport(p: {
         ids: ReadonlyMap<TreeRole, string> | null;
     };
     isolation: Isolation;
+    /** How the timed phase ran; null when no check measured a timing. */
+    timing: TimingReport | null;
     /** The caller's notices first, then the cache's warnings after the sandbox's notices. */
     notices: {
         given: readonly string[];

@@ -7,6 +7,8 @@
 import { compareRuns, countOutcomes, decideVerdict, isCanary, totalScore, } from "../engine/compare.js";
 import { limitsOf } from "../engine/limits.js";
 import { compareMetrics } from "../engine/metrics.js";
+import { formatTolerance } from "../engine/numbers.js";
+import { describeLook } from "../engine/sequential.js";
 import { summarizeRepeats } from "../engine/repeats.js";
 import { shellQuote } from "../engine/shell-quote.js";
 import { runKey } from "../cache/reuse.js";
@@ -16,10 +18,11 @@ import { VERSION } from "../version.js";
  * summarised), compared, with its metrics and a command that reproduces it. `attempts` are the
  * executor's, in the order of the plan's jobs.
  */
-export function checkReportsOf(plan, attempts, p) {
+export function checkReportsOf(plan, ran, p) {
+    const { attempts } = ran;
     // Every repeat's attempts, by check and tree, in the order the repeats were scheduled.
     const repeatsOf = new Map();
-    plan.jobs.forEach((job, i) => {
+    ran.jobs.forEach((job, i) => {
         const key = runKey(job.role, job.check.name);
         const list = repeatsOf.get(key) ?? [];
         list[job.repeat - 1] = attempts[i];
@@ -37,6 +40,7 @@ export function checkReportsOf(plan, attempts, p) {
     return plan.checks.map((check) => {
         const candidate = resultOf('candidate', check);
         const baseline = hasBaseline ? resultOf('baseline', check) : null;
+        const looks = ran.sequential?.get(check.name);
         return {
             name: check.name,
             kind: check.kind,
@@ -44,10 +48,56 @@ export function checkReportsOf(plan, attempts, p) {
             baseline,
             ...compareRuns(baseline, candidate),
             reproduce: p.reproduce(check, p.seed),
-            metrics: compareMetrics(check.metrics ?? [], baseline, candidate),
+            metrics: looks
+                ? sequentialMetrics(check, baseline, candidate, looks)
+                : compareMetrics(check.metrics ?? [], baseline, candidate),
             ...(isCanary(check) ? { expect: 'fail' } : {}),
+            ...(looks ? { sequential: sequentialReport(looks) } : {}),
         };
     });
+}
+/**
+ * An adaptive check's metrics, compared as its last look did: at that look's share of the error
+ * budget, which each metric that varies names in its `test`.
+ */
+function sequentialMetrics(check, baseline, candidate, run) {
+    const specs = check.metrics ?? [];
+    return compareMetrics(specs, baseline, candidate, 1 - run.design.alphas[run.look]).map((m) => m.deterministic || m.test.startsWith('not compared')
+        ? m
+        : { ...m, test: `${m.test}; ${describeLook(run.design, run.look)}` });
+}
+function sequentialReport(run) {
+    return {
+        looks: run.look + 1,
+        planned_looks: run.design.looks.length,
+        repeats: run.design.looks[run.look],
+        max_repeats: run.design.looks.at(-1),
+        alpha: run.design.alphas[run.look],
+        stopped: run.stop,
+    };
+}
+/** What the report says about the timed phase: how it ran, and tolerances below the noise. */
+export function timingNotices(timing, checks) {
+    const where = timing.cpu !== null
+        ? `ran alone, pinned to CPU ${timing.cpu}${timing.gate_cpus.length > 0 ? ` (the gate itself kept to CPU ${timing.gate_cpus.join(', ')})` : ''}`
+        : `ran alone but were not pinned to one CPU: ${timing.not_pinned_reason}`;
+    const noise = timing.noise_pct !== null
+        ? `timings on this runner vary by about ${timing.noise_pct}% (${timing.calibration_ms.length} runs of a fixed loop)`
+        : `how much timings vary here is unknown (the calibration failed: ${timing.calibration_error})`;
+    const notices = [`Timed runs ${where}; ${noise}.`];
+    if (timing.noise_pct === null)
+        return notices;
+    for (const check of checks) {
+        for (const m of check.metrics ?? []) {
+            if (m.deterministic || m.tolerance.kind !== 'relative')
+                continue;
+            const pct = m.tolerance.fraction * 100;
+            if (pct >= timing.noise_pct)
+                continue;
+            notices.push(`${check.name}: the tolerance of ${m.name} (${formatTolerance(m.tolerance)}) is below this runner's noise (about ${timing.noise_pct}%): expect inconclusive verdicts, or widen it.`);
+        }
+    }
+    return notices;
 }
 /** The report of one gate, from everything it found out. */
 export function assembleReport(p) {
@@ -97,9 +147,11 @@ export function assembleReport(p) {
         notices: [
             ...p.notices.given,
             ...sandboxNotices(p.isolation, p.config, plan.checks),
+            ...(p.timing ? timingNotices(p.timing, plan.checks) : []),
             ...p.notices.cache,
             ...(audited?.notices ?? []),
         ],
+        ...(p.timing ? { timing: p.timing } : {}),
         ...(audited ? { audit: audited.audit } : {}),
     };
 }

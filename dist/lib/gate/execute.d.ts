@@ -1,9 +1,11 @@
 import { type AttemptRun } from '../engine/repeats.ts';
 import type { AuditReport, GateConfig, RunResult, TreeRole } from '../engine/types.ts';
+import { type SequentialDesign, type SequentialStop } from '../engine/sequential.ts';
 import { type ResultCacheOptions } from '../cache/reuse.ts';
 import type { Workspace } from '../run/workspace.ts';
 import type { GateEvent, TreeDirs } from './options.ts';
-import type { GatePlan } from './plan.ts';
+import { type GatePlan, type RunJob } from './plan.ts';
+import { type TimedPhaseDeps, type TimingSummary } from './timed-phase.ts';
 /** What the executor needs besides the plan and the workspace. */
 export interface ExecuteContext {
     /** The config, function checks included. */
@@ -17,11 +19,29 @@ export interface ExecuteContext {
     candidateTreeId: string | null;
     onEvent?: (event: GateEvent) => void;
     abort?: AbortSignal;
+    /** How the timed phase pins and calibrates (tests pass fakes; default the machine's). */
+    timing?: TimedPhaseDeps;
+}
+/** How an adaptive check's looks went (see src/engine/sequential.ts). */
+export interface SequentialRun {
+    design: SequentialDesign;
+    /** The last look taken, 0-based: its αₖ decided the reported comparison. */
+    look: number;
+    stop: SequentialStop;
 }
 /** What the runs left behind, for the report. */
 export interface Execution {
-    /** Every attempt of every planned run, in the order of the plan's jobs. */
+    /**
+     * Every job run: the plan's, then the repeats that adaptive checks added, in the order they
+     * were handed in.
+     */
+    jobs: RunJob[];
+    /** Every attempt of every job, in the order of `jobs`. */
     attempts: AttemptRun[][];
+    /** The adaptive checks' looks, by check name. */
+    sequential: ReadonlyMap<string, SequentialRun>;
+    /** How the timed phase ran; null when no check measured a timing. */
+    timing: TimingSummary | null;
     /** Waits for every audit run started; the report's `audit` and its notices, or null. */
     finishAudit(): Promise<{
         audit: AuditReport;

@@ -9,9 +9,14 @@ import { createHash } from 'node:crypto';
 import { limitsOf, setupLimitsOf } from "../engine/limits.js";
 import { notRunResult } from "../engine/not-run.js";
 import { isRetryable, summarizeRepeats } from "../engine/repeats.js";
+import { compareMetrics } from "../engine/metrics.js";
+import { fitsTimeBudget, sequentialDesign, shouldLookAgain, } from "../engine/sequential.js";
 import { openAuditCache, runKey } from "../cache/reuse.js";
 import { AuditRuns } from "./audit-runs.js";
 import { createLimiter } from "./limiter.js";
+import { repeatJobs } from "./plan.js";
+import { openTimedPhase } from "./timed-phase.js";
+import { DEFAULT_REPEAT_TIME_S } from "../engine/config-schema.js";
 /**
  * Runs the plan's jobs in `workspace` and starts its audits. Never throws for anything a check
  * does; throws what preparing a tree throws (a missing tree directory, say).
@@ -52,16 +57,125 @@ export async function executePlan(plan, workspace, ctx) {
             onEvent: (event) => ctx.onEvent?.(auditEvent(event)),
             ...(ctx.abort ? { abort: ctx.abort } : {}),
         });
-    const runJob = (job) => runOneJob(job, workspace, ctx, trees, runOptions);
-    const normalRuns = scheduleNormalRuns(plan.jobs, schedule, runJob, audit).finally(() => normalRunsDone.resolve());
+    const timed = openTimedPhase(ctx.timing, ctx.abort);
+    const runJob = (job) => runOneJob(job, workspace, ctx, trees, {
+        ...runOptions,
+        ...(job.timed ? { pin: timed.prefix() } : {}),
+    });
+    const jobs = [...plan.jobs];
+    const sequential = new Map();
+    const normalRuns = (async () => {
+        try {
+            const untimed = plan.jobs.filter((job) => !job.timed);
+            const timedChecks = plan.checks.filter((c) => plan.jobs.some((j) => j.timed && j.check === c));
+            const [finished, ...perCheck] = await Promise.all([
+                scheduleNormalRuns(untimed, schedule, runJob, audit),
+                ...timedChecks.map((check) => runTimedCheck({
+                    check,
+                    planned: plan.jobs.filter((j) => j.timed && j.check === check),
+                    plan,
+                    schedule: (task) => schedule(() => timed.run(task), { alone: true }),
+                    runJob,
+                    audit,
+                    aborted: () => ctx.abort?.aborted ?? false,
+                })),
+            ]);
+            const attempts = new Map(untimed.map((job, i) => [job, finished[i]]));
+            for (const [i, ran] of perCheck.entries()) {
+                for (const [job, tries] of ran.attempts)
+                    attempts.set(job, tries);
+                for (const job of ran.attempts.keys())
+                    if (!jobs.includes(job))
+                        jobs.push(job);
+                if (ran.sequential)
+                    sequential.set(timedChecks[i].name, ran.sequential);
+            }
+            return jobs.map((job) => attempts.get(job));
+        }
+        finally {
+            await timed.leave();
+            normalRunsDone.resolve();
+        }
+    })();
     for (const { role, check, result } of plan.reusedResults)
         audit?.onResult(role, check, result);
     const attempts = await normalRuns;
     return {
+        jobs,
         attempts,
+        sequential,
+        timing: timed.summary(),
         finishAudit: async () => (audit ? audit.finish() : null),
         setups: () => trees.setups(),
     };
+}
+/**
+ * A timed check's runs: its planned repeats, each run alone; then, for an adaptive check
+ * (max_repeats), more interleaved pairs while a timing is inconclusive, as its sequential design
+ * allows. Tells the audit each tree's final result once no more runs come.
+ */
+async function runTimedCheck(p) {
+    const { check, plan } = p;
+    const attempts = new Map();
+    const runAll = async (jobs) => {
+        const done = await Promise.all(jobs.map((job) => p.schedule(() => p.runJob(job))));
+        jobs.forEach((job, i) => attempts.set(job, done[i]));
+    };
+    await runAll(p.planned);
+    const resultOf = (role) => {
+        const hit = plan.reused.get(runKey(role, check.name));
+        if (hit)
+            return hit;
+        const repeats = [...attempts].filter(([job]) => job.role === role).map(([, a]) => a);
+        return repeats.length > 0 ? summarizeRepeats(repeats, check.metrics ?? []) : null;
+    };
+    let sequential = null;
+    const start = check.repeats ?? 1;
+    if (check.max_repeats !== undefined && check.max_repeats > start) {
+        const design = sequentialDesign(start, check.max_repeats);
+        const budgetMs = (check.repeat_time_s ?? DEFAULT_REPEAT_TIME_S) * 1000;
+        let look = 0;
+        let stop;
+        for (;;) {
+            const baseline = plan.roles.includes('baseline') ? resultOf('baseline') : null;
+            const candidate = resultOf('candidate');
+            if (candidate === null || p.aborted()) {
+                stop = 'stopped';
+                break;
+            }
+            const reports = compareMetrics(check.metrics ?? [], baseline, candidate, 1 - design.alphas[look]);
+            const next = shouldLookAgain(design, look, check.metrics ?? [], reports);
+            if (!next.again) {
+                stop = next.stop;
+                break;
+            }
+            const from = design.looks[look] + 1;
+            const to = design.looks[look + 1];
+            const fits = fitsTimeBudget({
+                pairsRun: design.looks[look],
+                elapsedMs: [...attempts.values()].flat().reduce((sum, a) => sum + a.result.duration_ms, 0),
+                pairsNext: to - from + 1,
+                budgetMs,
+            });
+            if (!fits) {
+                stop = 'time-budget';
+                break;
+            }
+            await runAll(repeatJobs(check, plan.roles, plan.reused, from, to));
+            look++;
+        }
+        sequential = { design, look, stop };
+    }
+    if (p.audit) {
+        for (const role of plan.roles) {
+            if (plan.reused.has(runKey(role, check.name)))
+                continue;
+            const result = resultOf(role);
+            if (result)
+                p.audit.onResult(role, check, result);
+        }
+    }
+    return { attempts, sequential };
 }
 /** Each tree prepared once, on first use (by the plan, or later by an audit). */
 function treePreparer(workspace, ctx, runOptions) {

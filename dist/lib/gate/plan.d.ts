@@ -13,6 +13,11 @@ export interface RunJob {
     role: TreeRole;
     /** 1-based. */
     repeat: number;
+    /**
+     * The check measures a timing (a metric that is not deterministic): the run runs alone,
+     * pinned to one CPU, after the other checks' runs (see execute.ts).
+     */
+    timed: boolean;
 }
 /** The checks a gate runs, chosen from the config's. */
 export interface CheckSelection {
@@ -91,3 +96,7 @@ export declare function planGate(p: {
     asked: Pick<GateOptions, 'parallel' | 'audit' | 'auditDefault'>;
     cpus: number;
 }): GatePlan;
+/** The jobs of repeats `from`..`to` of a check, interleaved as scheduleRuns describes. */
+export declare function repeatJobs(check: CheckSpec, roles: readonly TreeRole[], reused: ReadonlyMap<string, RunResult>, from: number, to: number): RunJob[];
+/** Whether a check measures something that varies with the machine's load (a timing). */
+export declare function measuresTime(check: CheckSpec): boolean;

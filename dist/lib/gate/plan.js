@@ -78,26 +78,30 @@ function chooseChecks(checks, only, skip) {
     return chosen.filter((c) => !skip.includes(c.name));
 }
 /**
- * The runs to do, in the order to start them. Each repeat is a pair of runs, one per tree, next
- * to each other in the queue, so they run at the same time when there are two slots, and one
- * right after the other when there is one; the order within the pair alternates (B C, C B, ...),
- * so neither tree always goes first. Drift on a shared machine then hits both trees alike.
+ * The runs to do, in the order to start them: the checks that measure no timing first, then the
+ * timed ones (which run alone). Each repeat is a pair of runs, one per tree, next to each other
+ * in the queue, so they run at the same time when there are two slots, and one right after the
+ * other when there is one; the order within the pair alternates (B C, C B, ...), so neither tree
+ * always goes first. Drift on a shared machine then hits both trees alike.
  */
 function scheduleRuns(checks, roles, reused) {
+    const ordered = [...checks.filter((c) => !measuresTime(c)), ...checks.filter(measuresTime)];
+    return ordered.flatMap((check) => repeatJobs(check, roles, reused, 1, check.repeats ?? 1));
+}
+/** The jobs of repeats `from`..`to` of a check, interleaved as scheduleRuns describes. */
+export function repeatJobs(check, roles, reused, from, to) {
     const jobs = [];
-    for (const check of checks) {
-        const repeats = check.repeats ?? 1;
-        for (let repeat = 1; repeat <= repeats; repeat++) {
-            const order = repeat % 2 === 1 ? roles : [...roles].reverse();
-            for (const role of order) {
-                if (!reused.has(runKey(role, check.name)))
-                    jobs.push({ check, role, repeat });
-            }
+    const timed = measuresTime(check);
+    for (let repeat = from; repeat <= to; repeat++) {
+        const order = repeat % 2 === 1 ? roles : [...roles].reverse();
+        for (const role of order) {
+            if (!reused.has(runKey(role, check.name)))
+                jobs.push({ check, role, repeat, timed });
         }
     }
     return jobs;
 }
 /** Whether a check measures something that varies with the machine's load (a timing). */
-function measuresTime(check) {
+export function measuresTime(check) {
     return (check.metrics ?? []).some((m) => !m.deterministic);
 }

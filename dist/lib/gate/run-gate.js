@@ -55,7 +55,7 @@ export async function runGate(options) {
             abort: options.abort,
         });
         const reproduce = options.reproduce ?? defaultReproduce(options);
-        const checks = checkReportsOf(plan, ran.attempts, { seed, reproduce });
+        const checks = checkReportsOf(plan, ran, { seed, reproduce });
         if (reuse)
             await storeResults(options.cache, reuse, checks, plan.reused);
         const audited = await ran.finishAudit();
@@ -68,6 +68,7 @@ export async function runGate(options) {
             audited,
             trees: { dirs, commits: options.commits ?? null, setups, ids: reuse?.treeIds ?? null },
             isolation: isolationOf(workspace, options),
+            timing: ran.timing,
             notices: {
                 given: options.notices ?? [],
                 cache: [...(reuse?.warnings ?? []), ...(options.cache?.store.warnings ?? [])],

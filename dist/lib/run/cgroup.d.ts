@@ -10,10 +10,12 @@
  *
  * Both cgroup versions are supported:
  * - v1 (separate hierarchies per controller): the parent is created under the judge's own cgroup
- *   in the `pids` and the `memory` hierarchy, and a run is one directory in each. Both
- *   controllers are required; other v1 hierarchies (cpu, freezer...) are not used.
+ *   in the `pids`, the `memory` and the `cpuacct` hierarchy, and a run is one directory in each.
+ *   pids and memory are required; cpuacct only counts the run's CPU time and is optional (no
+ *   cpuacct hierarchy, or one that is not writable: RunUsage.cpuMs is null). Controllers mounted
+ *   together (`cpu,cpuacct`) share one directory. Other v1 hierarchies are not used.
  * - v2 (one unified hierarchy): see `createV2Parent` (cgroup/hierarchy.ts) for where the parent
- *   goes and why.
+ *   goes and why. CPU time comes from `cpu.stat`, which every v2 cgroup has.
  * A hybrid host (v1 controllers plus a controller-less cgroup2 at /sys/fs/cgroup/unified) is
  * treated as v1: a controller is in exactly one hierarchy, and there pids and memory are in v1.
  *
@@ -33,7 +35,8 @@
  *   CgroupError.
  * - proc.ts: /proc/self/mountinfo and /proc/self/cgroup as text, and where this process's
  *   cgroups are (pure).
- * - files.ts: reading and writing cgroup files, with errors that name the file.
+ * - files.ts: reading and writing cgroup files, with errors that name the file; every operation
+ *   goes through a CgroupFs (the kernel's, or a fake that tests hand to detectCgroups).
  * - kill.ts: killing every process of a cgroup, and removing a cgroup tree.
  * - run-cgroup.ts: a run's cgroup, its limits and usage; the set of runs of one judge.
  * - hierarchy.ts: the judge's parent under v1 and v2, and the sweep of stale parents.
@@ -41,8 +44,9 @@
  * - delegate.ts: getting a cgroup of one's own through sudo, as an ordinary user.
  * This file is the one other files import.
  */
-export { CgroupError, DEFAULT_MEMORY_BYTES, DEFAULT_PIDS_MAX, KILL_TIMEOUT_MS, type CgroupsAvailable, type CgroupSupport, type CgroupsUnavailable, type RunCgroup, type RunLimits, type RunUsage, } from './cgroup/types.ts';
+export { CgroupError, DEFAULT_MEMORY_BYTES, DEFAULT_PIDS_MAX, KILL_TIMEOUT_MS, type CgroupsAvailable, type CgroupSupport, type CgroupsUnavailable, type ControllerDirs, type RunCgroup, type RunLimits, type RunUsage, } from './cgroup/types.ts';
 export { locateCgroups, parseKeyedCounts, parseMountinfo, parseProcCgroup, type CgroupLocation, type CgroupMount, type ProcCgroupEntry, } from './cgroup/proc.ts';
+export { kernelCgroupFs, type CgroupFs } from './cgroup/files.ts';
 export { killCgroups } from './cgroup/kill.ts';
 export { detectCgroups, type DetectOptions } from './cgroup/detect.ts';
 export { delegateCgroupsWithSudo } from './cgroup/delegate.ts';

@@ -10,10 +10,12 @@
  *
  * Both cgroup versions are supported:
  * - v1 (separate hierarchies per controller): the parent is created under the judge's own cgroup
- *   in the `pids` and the `memory` hierarchy, and a run is one directory in each. Both
- *   controllers are required; other v1 hierarchies (cpu, freezer...) are not used.
+ *   in the `pids`, the `memory` and the `cpuacct` hierarchy, and a run is one directory in each.
+ *   pids and memory are required; cpuacct only counts the run's CPU time and is optional (no
+ *   cpuacct hierarchy, or one that is not writable: RunUsage.cpuMs is null). Controllers mounted
+ *   together (`cpu,cpuacct`) share one directory. Other v1 hierarchies are not used.
  * - v2 (one unified hierarchy): see `createV2Parent` (cgroup/hierarchy.ts) for where the parent
- *   goes and why.
+ *   goes and why. CPU time comes from `cpu.stat`, which every v2 cgroup has.
  * A hybrid host (v1 controllers plus a controller-less cgroup2 at /sys/fs/cgroup/unified) is
  * treated as v1: a controller is in exactly one hierarchy, and there pids and memory are in v1.
  *
@@ -33,7 +35,8 @@
  *   CgroupError.
  * - proc.ts: /proc/self/mountinfo and /proc/self/cgroup as text, and where this process's
  *   cgroups are (pure).
- * - files.ts: reading and writing cgroup files, with errors that name the file.
+ * - files.ts: reading and writing cgroup files, with errors that name the file; every operation
+ *   goes through a CgroupFs (the kernel's, or a fake that tests hand to detectCgroups).
  * - kill.ts: killing every process of a cgroup, and removing a cgroup tree.
  * - run-cgroup.ts: a run's cgroup, its limits and usage; the set of runs of one judge.
  * - hierarchy.ts: the judge's parent under v1 and v2, and the sweep of stale parents.
@@ -43,6 +46,7 @@
  */
 export { CgroupError, DEFAULT_MEMORY_BYTES, DEFAULT_PIDS_MAX, KILL_TIMEOUT_MS, } from "./cgroup/types.js";
 export { locateCgroups, parseKeyedCounts, parseMountinfo, parseProcCgroup, } from "./cgroup/proc.js";
+export { kernelCgroupFs } from "./cgroup/files.js";
 export { killCgroups } from "./cgroup/kill.js";
 export { detectCgroups } from "./cgroup/detect.js";
 export { delegateCgroupsWithSudo } from "./cgroup/delegate.js";

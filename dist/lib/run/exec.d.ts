@@ -19,7 +19,7 @@ export interface ExecOptions {
      */
     readonly maxOutputBytes?: number;
     /**
-     * Start the command as the leader of a process group and session of its own (spawnBounded):
+     * Start the command as the leader of a process group and session of its own, as a run is:
      * the timeout, the abort and its own exit then kill everything it started, and pipes a
      * leftover holds are cut after a short drain. Default false: the command stays in the judge's
      * session (sudo needs that: its credential cache and `requiretty` go by the terminal) and only

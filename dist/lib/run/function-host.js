@@ -189,6 +189,8 @@ export async function hostMain(load) {
                 name,
                 timeout_s: typeof timeout === 'number' ? timeout : null,
                 repeats: entry.repeats,
+                max_repeats: entry.max_repeats,
+                repeat_time_s: entry.repeat_time_s,
                 retries: entry.retries,
                 metrics: entry.metrics,
                 expect: entry.expect,

@@ -38,7 +38,14 @@ export async function listFunctionChecks(modulePath, opts) {
                 timeout_s: typeof entry.timeout_s === 'number' ? entry.timeout_s : null,
             };
             // Only what the module wrote: an absent key stays absent.
-            for (const key of ['repeats', 'retries', 'metrics', 'expect']) {
+            for (const key of [
+                'repeats',
+                'max_repeats',
+                'repeat_time_s',
+                'retries',
+                'metrics',
+                'expect',
+            ]) {
                 if (entry[key] !== undefined)
                     listed[key] = entry[key];
             }

@@ -9,6 +9,10 @@
  * whatever is left of the group then is killed, and the pipes get a short drain before they are
  * cut. A process that calls setsid() itself leaves the group and escapes this; that is for the
  * sandbox (a PID namespace) to contain.
+ *
+ * Those steps are superviseProcess, the one spawner: spawnBounded (a check's run: log, head and
+ * tail, scores, the verdict channel) and exec (the gate's own commands, in a group or not) are
+ * what each keeps of the output around it.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -56,128 +60,97 @@ export function shellArgv(command) {
     return ['/bin/sh', '-c', command];
 }
 /**
- * Runs argv in its own process group with a wall-clock budget and bounded output capture.
- * Never rejects: everything that can go wrong is in the result. On timeout (or abort) the group
- * gets SIGTERM, then SIGKILL after graceMs; when the main process ends, whatever is left of its
- * group is killed at once. Resolves once no process of the group is left (zombies awaiting a
- * reaper count as gone) and the log file is complete.
+ * The one way Quorum runs a process to its end: spawn it (in a process group of its own, or
+ * not), bound it by a timeout and an abort signal (SIGTERM, then SIGKILL after the grace), kill
+ * what is left of its group, drain its pipes for a short while, and settle once. Never rejects:
+ * everything that can go wrong is in the result. spawnBounded (checks) and exec (the gate's own
+ * commands) are the two callers; each adds what it keeps of the output.
  */
-export async function spawnBounded(spec, abort) {
-    const capture = new OutputCapture(spec.headBytes ?? DEFAULT_HEAD, spec.tailBytes ?? DEFAULT_TAIL);
-    const log = spec.logPath === null ? null : LogWriter.open(spec.logPath, spec.logLimitBytes);
-    const output = () => withLogNote(capture.result(log?.path ?? null), log?.problem ?? null);
-    const notStarted = async (spawnError) => {
-        log?.note(`[quorum: the process did not start: ${spawnError}]\n`);
-        await log?.close(0);
-        return finalResult({ spawnError, aborted: spawnError === 'aborted', durationMs: 0 });
-    };
-    const scanKeys = [
-        ...new Set([...(spec.scoreKey ? [spec.scoreKey] : []), ...(spec.metricKeys ?? [])]),
-    ];
-    const scanner = scanKeys.length > 0 ? new MetricScanner(scanKeys) : null;
-    let scanned = null;
-    const metrics = () => (scanned ??= scanner?.finish() ?? {});
-    const nonce = spec.channel ? randomBytes(16).toString('hex') : null;
-    const stdinText = nonce === null ? (spec.input ?? null) : `${nonce}\n${spec.input ?? ''}`;
-    const channelChunks = [];
-    let channelBytes = 0;
-    const finalResult = (p) => ({
-        exitCode: p.exitCode ?? null,
-        signal: p.signal ?? null,
-        timedOut: p.timedOut ?? false,
-        spawnError: p.spawnError ?? null,
-        aborted: p.aborted ?? false,
-        durationMs: Math.round(p.durationMs),
-        output: output(),
-        score: scoreOf(metrics(), spec.scoreKey ?? null),
-        metrics: metrics(),
-        channel: spec.channel ? Buffer.concat(channelChunks).toString('utf8') : null,
-        channelNonce: nonce,
-        killedLeftovers: p.killedLeftovers ?? false,
+export async function superviseProcess(options) {
+    const notStarted = (spawnError) => ({
+        started: false,
+        exitCode: null,
+        signal: null,
+        timedOut: false,
+        aborted: spawnError === 'aborted',
+        spawnError,
+        durationMs: 0,
+        killedLeftovers: false,
     });
+    const { argv, signal: abort, processGroup } = options;
     if (abort?.aborted)
         return notStarted('aborted');
-    if (spec.argv.length === 0 || spec.argv[0] === '')
+    if (argv.length === 0 || argv[0] === '')
         return notStarted('EINVAL: empty argv');
-    const cwdProblem = checkDirectory(spec.cwd);
     // spawn reports a missing cwd as ENOENT of the command, which sends people looking for the
     // wrong thing; say which one is missing.
+    const cwdProblem = options.cwd === undefined ? null : checkDirectory(options.cwd);
     if (cwdProblem)
         return notStarted(cwdProblem);
     const started = performance.now();
     let child;
     try {
-        child = spawn(spec.argv[0], spec.argv.slice(1), {
-            cwd: spec.cwd,
-            env: spec.env,
-            detached: true,
+        child = spawn(argv[0], argv.slice(1), {
+            ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+            env: options.env,
+            detached: processGroup,
             stdio: [
-                stdinText === null ? 'ignore' : 'pipe',
+                options.input === undefined ? 'ignore' : 'pipe',
                 'pipe',
                 'pipe',
-                ...(spec.channel ? ['pipe'] : []),
+                ...(options.channel ? ['pipe'] : []),
             ],
+            windowsHide: true,
         });
     }
     catch (err) {
-        return notStarted(describeSpawnError(err, spec.argv[0]));
+        return notStarted(describeSpawnError(err, argv[0]));
     }
     const pid = child.pid;
     if (pid === undefined) {
         const err = await new Promise((resolve) => child.once('error', resolve));
         for (const s of child.stdio)
             s?.destroy();
-        return notStarted(describeSpawnError(err, spec.argv[0]));
+        return notStarted(describeSpawnError(err, argv[0]));
     }
-    trackGroup(pid);
-    if (stdinText !== null && child.stdin) {
-        // A child that exits without reading stdin makes this write fail with EPIPE: harmless.
+    if (processGroup)
+        trackGroup(pid);
+    if (options.input !== undefined && child.stdin) {
+        // A process that exits without reading stdin makes this write fail with EPIPE: harmless.
         child.stdin.on('error', () => { });
-        child.stdin.end(stdinText);
+        child.stdin.end(options.input);
     }
     const outputs = [child.stdout, child.stderr].filter((s) => s !== null);
-    const channelStream = spec.channel ? child.stdio[3] : null;
+    const channelStream = options.channel ? child.stdio[3] : null;
     const pipes = channelStream ? [...outputs, channelStream] : outputs;
-    // Backpressure: while the log file's write buffer is full, stop reading the child's output,
-    // so a flood fills the pipe (and blocks the child) instead of our memory.
+    // Backpressure: while the sink cannot take more (a log file's write buffer is full), stop
+    // reading, so a flood fills the pipe (and blocks the process) instead of our memory.
     let paused = false;
-    const resumeOutputs = () => {
+    options.output.onDrain?.(() => {
         if (!paused)
             return;
         paused = false;
         for (const s of outputs)
             s.resume();
-    };
-    log?.onDrain(resumeOutputs);
-    const onOutput = (chunk, fromStdout) => {
-        spec.onOutput?.(chunk, fromStdout ? 'stdout' : 'stderr');
-        capture.push(chunk);
-        if (fromStdout)
-            scanner?.push(chunk);
-        if (log && !log.write(chunk) && !paused) {
+    });
+    const onOutput = (chunk, stream) => {
+        if (!options.output.write(chunk, stream) && !paused) {
             paused = true;
             for (const s of outputs)
                 s.pause();
         }
     };
-    child.stdout?.on('data', (chunk) => onOutput(chunk, true));
-    child.stderr?.on('data', (chunk) => onOutput(chunk, false));
-    channelStream?.on('data', (chunk) => {
-        // Past the limit the bytes are read and dropped, so a flood on fd 3 cannot block the child.
-        const room = CHANNEL_LIMIT - channelBytes;
-        if (room <= 0)
-            return;
-        const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
-        channelChunks.push(kept);
-        channelBytes += kept.length;
-    });
-    // An error on a pipe (e.g. after we destroy it) must not become an uncaught exception.
+    child.stdout?.on('data', (chunk) => onOutput(chunk, 'stdout'));
+    child.stderr?.on('data', (chunk) => onOutput(chunk, 'stderr'));
+    if (options.channel)
+        channelStream?.on('data', options.channel);
+    // An error on a pipe (e.g. after we destroy it) must not become an uncaught exception; nor
+    // may a failed kill() of the running process, which is an 'error' too.
     for (const s of pipes)
         s.on('error', () => { });
     child.on('error', () => { });
     let timedOut = false;
     let aborted = false;
-    let mainEnded = false;
     const timers = new Set();
     const later = (ms, fn) => {
         const t = setTimeout(() => {
@@ -186,19 +159,27 @@ export async function spawnBounded(spec, abort) {
         }, ms);
         timers.add(t);
     };
-    const mainExit = new Promise((resolve) => {
-        child.once('exit', (code, signal) => resolve({ code, signal, ended: performance.now() }));
-        // The main process too, by pid: it may have moved itself to another group.
+    const exit = await new Promise((resolve) => {
+        let exited = false;
+        let stopping = false;
+        child.once('exit', (code, signal) => {
+            exited = true;
+            resolve({ code, signal, ended: performance.now() });
+        });
+        // In a group, the process too, by pid: it may have moved itself to another group.
         const signalRun = (signal) => {
-            signalGroup(pid, signal);
+            if (processGroup)
+                signalGroup(pid, signal);
             child.kill(signal);
         };
-        const terminate = () => {
-            if (mainEnded)
+        // Once, whether the timeout or the abort (or both) asked first.
+        const stop = () => {
+            if (exited || stopping)
                 return;
+            stopping = true;
             signalRun('SIGTERM');
-            later(spec.graceMs ?? DEFAULT_GRACE_MS, () => {
-                if (mainEnded)
+            later(options.graceMs ?? DEFAULT_GRACE_MS, () => {
+                if (exited)
                     return;
                 signalRun('SIGKILL');
                 // A process stuck in uninterruptible sleep survives SIGKILL for a while; the gate
@@ -207,28 +188,27 @@ export async function spawnBounded(spec, abort) {
             });
         };
         // setTimeout turns anything above 2^31-1 ms into 1 ms.
-        later(Math.min(Math.max(0, spec.timeoutMs), 2 ** 31 - 1), () => {
+        later(Math.min(Math.max(0, options.timeoutMs), 2 ** 31 - 1), () => {
             timedOut = true;
-            terminate();
+            stop();
         });
         const onAbort = () => {
             aborted = true;
-            terminate();
+            stop();
         };
         abort?.addEventListener('abort', onAbort, { once: true });
         child.once('exit', () => abort?.removeEventListener('abort', onAbort));
     });
-    const exit = await mainExit;
-    mainEnded = true;
     for (const t of timers)
         clearTimeout(t);
     timers.clear();
-    // The main process is gone; anything left of its group (background jobs, grandchildren,
-    // a process ignoring SIGTERM) dies now.
-    const killedLeftovers = groupHasLiveMembers(pid);
+    // The process is gone; anything left of its group (background jobs, grandchildren, a process
+    // ignoring SIGTERM) dies now.
+    const killedLeftovers = processGroup && groupHasLiveMembers(pid);
     if (killedLeftovers)
         signalGroup(pid, 'SIGKILL');
-    // Drain what is already in the pipes; a holder that escaped the group must not keep us here.
+    // Drain what is already in the pipes; a holder that escaped the group (or, outside a group,
+    // any leftover) must not keep us here.
     await Promise.race([
         Promise.all(pipes.map((s) => (s.closed || s.destroyed ? null : once(s, 'close')))),
         new Promise((resolve) => later(DRAIN_MS, () => resolve(null))),
@@ -238,18 +218,92 @@ export async function spawnBounded(spec, abort) {
     timers.clear();
     for (const s of pipes)
         s.destroy();
-    await waitForGroupGone(pid);
-    untrackGroup(pid);
-    await log?.close(capture.bytes);
-    return finalResult({
+    child.stdin?.destroy();
+    if (processGroup) {
+        await waitForGroupGone(pid);
+        untrackGroup(pid);
+    }
+    return {
+        started: true,
         exitCode: exit.code,
         signal: exit.signal,
         timedOut,
-        spawnError: aborted ? 'aborted' : null,
         aborted,
+        spawnError: aborted ? 'aborted' : null,
         durationMs: exit.ended - started,
         killedLeftovers,
+    };
+}
+/**
+ * Runs argv in its own process group with a wall-clock budget and bounded output capture
+ * (superviseProcess, with a log file, head and tail, score and metric scanning and the verdict
+ * channel). Never rejects: everything that can go wrong is in the result. On timeout (or abort)
+ * the group gets SIGTERM, then SIGKILL after graceMs; when the main process ends, whatever is
+ * left of its group is killed at once. Resolves once no process of the group is left (zombies
+ * awaiting a reaper count as gone) and the log file is complete.
+ */
+export async function spawnBounded(spec, abort) {
+    const capture = new OutputCapture(spec.headBytes ?? DEFAULT_HEAD, spec.tailBytes ?? DEFAULT_TAIL);
+    const log = spec.logPath === null ? null : LogWriter.open(spec.logPath, spec.logLimitBytes);
+    const scanKeys = [
+        ...new Set([...(spec.scoreKey ? [spec.scoreKey] : []), ...(spec.metricKeys ?? [])]),
+    ];
+    const scanner = scanKeys.length > 0 ? new MetricScanner(scanKeys) : null;
+    const nonce = spec.channel ? randomBytes(16).toString('hex') : null;
+    const stdinText = nonce === null ? spec.input : `${nonce}\n${spec.input ?? ''}`;
+    const channelChunks = [];
+    let channelBytes = 0;
+    const ended = await superviseProcess({
+        argv: spec.argv,
+        cwd: spec.cwd,
+        env: spec.env,
+        timeoutMs: spec.timeoutMs,
+        graceMs: spec.graceMs,
+        signal: abort,
+        input: stdinText,
+        processGroup: true,
+        output: {
+            write(chunk, stream) {
+                capture.push(chunk);
+                if (stream === 'stdout')
+                    scanner?.push(chunk);
+                return log === null || log.write(chunk);
+            },
+            ...(log === null ? {} : { onDrain: (resume) => log.onDrain(resume) }),
+        },
+        ...(spec.channel
+            ? {
+                channel: (chunk) => {
+                    // Past the limit the bytes are read and dropped, so a flood on fd 3 cannot block
+                    // the child.
+                    const room = CHANNEL_LIMIT - channelBytes;
+                    if (room <= 0)
+                        return;
+                    const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
+                    channelChunks.push(kept);
+                    channelBytes += kept.length;
+                },
+            }
+            : {}),
     });
+    if (!ended.started)
+        log?.note(`[quorum: the process did not start: ${ended.spawnError}]\n`);
+    await log?.close(capture.bytes);
+    const metrics = scanner?.finish() ?? {};
+    return {
+        exitCode: ended.exitCode,
+        signal: ended.signal,
+        timedOut: ended.timedOut,
+        spawnError: ended.spawnError,
+        aborted: ended.aborted,
+        durationMs: Math.round(ended.durationMs),
+        output: withLogNote(capture.result(log?.path ?? null), log?.problem ?? null),
+        score: scoreOf(metrics, spec.scoreKey ?? null),
+        metrics,
+        channel: spec.channel ? Buffer.concat(channelChunks).toString('utf8') : null,
+        channelNonce: nonce,
+        killedLeftovers: ended.killedLeftovers,
+    };
 }
 function once(stream, event) {
     return new Promise((resolve) => stream.once(event, () => resolve()));

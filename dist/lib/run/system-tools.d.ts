@@ -1,20 +1,7 @@
-/**
- * Where the gate finds the programs it runs for itself (git), outside any sandbox and with the
- * token in reach. A check runs as the same user as the gate, so it can drop an executable named
- * `git` into a directory early on the runner's PATH (`~/.local/bin` is one on GitHub's images);
- * a later `git worktree prune` looked up through PATH would run it. So: every such tool is
- * resolved once, to an absolute path, when the gate starts (before any untrusted code runs),
- * and system directories win over PATH.
- */
-import { QuorumError } from '../engine/errors.ts';
 /** Searched first, in this order; PATH is only a fallback for tools missing from all of them. */
 export declare const SYSTEM_TOOL_DIRS: readonly string[];
 /** The PATH the gate's own children (git) get: never the runner's, which a check may have changed. */
 export declare const SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin";
-/** A tool the gate needs could not be found in a place it trusts. Stops the run. */
-export declare class ToolResolutionError extends QuorumError {
-    constructor(message: string);
-}
 export interface ResolveToolOptions {
     /** The PATH to fall back to (default process.env.PATH). */
     pathEnv?: string | undefined;
@@ -37,6 +24,7 @@ export interface ResolveToolOptions {
  * timing, so it stays simple: the gate only runs tools the checks cannot rewrite. (As root every
  * directory is writable, so only the system directories count; that is the intent.)
  *
- * @throws ToolResolutionError naming what was searched and what was refused, and why
+ * @throws QuorumError of fate 'environment' (the run stops) naming what was searched and what
+ *   was refused, and why
  */
 export declare function resolveTool(name: string, options?: ResolveToolOptions): string;

@@ -20,12 +20,6 @@ export const SYSTEM_TOOL_DIRS = [
 ];
 /** The PATH the gate's own children (git) get: never the runner's, which a check may have changed. */
 export const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
-/** A tool the gate needs could not be found in a place it trusts. Stops the run. */
-export class ToolResolutionError extends QuorumError {
-    constructor(message) {
-        super('environment', message);
-    }
-}
 /**
  * The absolute path of the executable `name`: the first of SYSTEM_TOOL_DIRS that has it, else
  * the first absolute PATH entry that has it and is not refused (see below).
@@ -38,11 +32,12 @@ export class ToolResolutionError extends QuorumError {
  * timing, so it stays simple: the gate only runs tools the checks cannot rewrite. (As root every
  * directory is writable, so only the system directories count; that is the intent.)
  *
- * @throws ToolResolutionError naming what was searched and what was refused, and why
+ * @throws QuorumError of fate 'environment' (the run stops) naming what was searched and what
+ *   was refused, and why
  */
 export function resolveTool(name, options = {}) {
     if (name === '' || name.includes('/')) {
-        throw new ToolResolutionError(`resolveTool: '${name}' is not a bare program name`);
+        throw new QuorumError('environment', `resolveTool: '${name}' is not a bare program name`);
     }
     const systemDirs = options.systemDirs ?? SYSTEM_TOOL_DIRS;
     for (const dir of systemDirs) {
@@ -69,7 +64,7 @@ export function resolveTool(name, options = {}) {
         refused.push(`${candidate} (${why})`);
     }
     const searched = `${systemDirs.join(', ')} and PATH`;
-    throw new ToolResolutionError(refused.length === 0
+    throw new QuorumError('environment', refused.length === 0
         ? `${name} was not found in ${searched}; install ${name} on the runner`
         : `${name} was not found in ${systemDirs.join(', ')}, and Quorum refuses the copies on PATH: ` +
             `${refused.join('; ')}. A check runs as the same user and could replace them; install ` +

@@ -61,6 +61,11 @@ export interface RunOptions {
     abort?: AbortSignal;
     /** This run's resource limits (default DEFAULT_LIMITS; a setup never gets a disk budget). */
     limits?: ResourceLimits;
+    /**
+     * argv put in front of the run's own (outside its sandbox), e.g. `taskset -c 1`: a timed run
+     * pinned to one CPU. Everything the run starts inherits it.
+     */
+    pin?: readonly string[];
 }
 export interface Workspace {
     /** The kind of sandbox runs use ('copy' if any tree had to fall back to copying). */

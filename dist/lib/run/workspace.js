@@ -340,6 +340,8 @@ class GateWorkspace {
             });
         }
         const timeoutMs = spec.timeout_s * 1000;
+        // What the check prints; a cpu metric is measured, not printed.
+        const printed = (spec.metrics ?? []).filter((m) => m.source !== 'cpu');
         const { result } = await this.run({
             provider: state.provider,
             layers: state.layers,
@@ -360,10 +362,11 @@ class GateWorkspace {
                     tree: tree.role,
                 }),
             classify: (r) => spec.kind === 'shell'
-                ? classifyShellRun(r, { timeoutMs, scoreKey: spec.score_from, metrics: spec.metrics })
-                : classifyFunctionRun(r, { timeoutMs, metrics: spec.metrics }),
+                ? classifyShellRun(r, { timeoutMs, scoreKey: spec.score_from, metrics: printed })
+                : classifyFunctionRun(r, { timeoutMs, metrics: printed }),
             scoreKey: spec.kind === 'shell' ? spec.score_from : null,
-            metricKeys: spec.kind === 'shell' ? (spec.metrics ?? []).map((m) => m.name) : [],
+            metricKeys: spec.kind === 'shell' ? printed.map((m) => m.name) : [],
+            cpuMetrics: (spec.metrics ?? []).filter((m) => m.source === 'cpu').map((m) => m.name),
             channel: spec.kind === 'function',
             keep: () => false,
             // The function host imports the module by its path, which may lie under /tmp.
@@ -426,7 +429,7 @@ class GateWorkspace {
                 const runId = randomBytes(12).toString('hex');
                 env['QUORUM_RUN_ID'] = runId;
                 const r = await spawnBounded({
-                    argv: sb.wrap(p.argv(sb)),
+                    argv: [...(p.opts.pin ?? []), ...sb.wrap(p.argv(sb))],
                     cwd: sb.cwd,
                     env,
                     timeoutMs: p.timeoutMs,
@@ -448,7 +451,7 @@ class GateWorkspace {
                         reason: `${SANDBOX_SETUP_FAILED}: ${sandboxFailure}`,
                         score: null,
                     }
-                    : withHiddenPathHint(p.classify(r, p.timeoutMs), p.provider);
+                    : withCpuTime(withHiddenPathHint(p.classify(r, p.timeoutMs), p.provider), p.cpuMetrics ?? [], usage?.cpuMs ?? null, () => this.cgroupNote);
                 const limitHit = [
                     usage?.oomKilled ? `it ran out of memory (memory_mb: ${limits.memory_mb})` : null,
                     usage?.pidsLimitHit ? `it hit its process limit (pids_max: ${limits.pids_max})` : null,
@@ -635,6 +638,26 @@ export function safeName(name) {
  * sandbox (a venv under /tmp, a tool under a home) is "not found" for a reason the shell cannot
  * tell: say which, and the way out.
  */
+/**
+ * A run's classification with its cpu metrics (`source: cpu`) added: the CPU time its cgroup
+ * counted, in ms (to 0.1). A run that passed when no CPU time could be read is ERROR: its
+ * metric would be missing, and nothing the check did caused it.
+ */
+function withCpuTime(c, names, cpuMs, cgroupNote) {
+    if (names.length === 0 || c.outcome !== 'PASSED')
+        return c;
+    if (cpuMs === null) {
+        const why = cgroupNote() ?? 'this machine does not count CPU time per cgroup';
+        return {
+            ...c,
+            outcome: 'ERROR',
+            score: null,
+            reason: `metric ${names.join(', ')} (source: cpu) could not be measured: a run's CPU time is read from its cgroup (cpuacct on cgroup v1, cpu.stat on v2), and ${why}`,
+        };
+    }
+    const value = Math.round(cpuMs * 10) / 10;
+    return { ...c, metrics: { ...c.metrics, ...Object.fromEntries(names.map((n) => [n, value])) } };
+}
 function withHiddenPathHint(c, provider) {
     if (c.outcome !== 'ERROR')
         return c;

@@ -8,6 +8,8 @@ import path from 'node:path'
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml'
 import { z } from 'zod'
 import {
+  AUTO_MAX_REPEATS,
+  AUTO_REPEATS,
   CHECK_NAME_PATTERN,
   ConfigFileSchema,
   DEFAULT_SETUP_TIMEOUT_S,
@@ -47,6 +49,8 @@ export interface ListedFunctionCheck {
   timeout_s: number | null
   /** repeats, retries, metrics and expect as the module wrote them (validated by mergeFunctionChecks). */
   repeats?: unknown
+  max_repeats?: unknown
+  repeat_time_s?: unknown
   retries?: unknown
   metrics?: unknown
   expect?: unknown
@@ -136,6 +140,7 @@ export function parseConfig(
   checkChecksPresent(src, config)
   checkUniqueNames(src, config)
   checkCanaries(src, config)
+  checkMaxRepeats(src, config)
   checkAuditPolicies(src, config)
 
   const gate: GateConfig = {
@@ -238,6 +243,8 @@ export function mergeFunctionChecks(
     const noise = NoiseSchema.safeParse(
       {
         repeats: entry.repeats,
+        max_repeats: entry.max_repeats,
+        repeat_time_s: entry.repeat_time_s,
         retries: entry.retries,
         metrics: entry.metrics,
         expect: entry.expect,
@@ -252,6 +259,8 @@ export function mergeFunctionChecks(
     if (noise.data.expect === 'fail' && (noise.data.retries ?? 0) > 0) {
       throw fail(`${moduleName}: check "${name}": ${CANARY_RETRIES}`)
     }
+    const tooFew = maxRepeatsProblem(noise.data)
+    if (tooFew !== null) throw fail(`${moduleName}: check "${name}": max_repeats ${tooFew}`)
     taken.set(name.toLowerCase(), `the function check "${name}" in ${moduleName}`)
     added.push({
       kind: 'function',
@@ -272,7 +281,7 @@ export function mergeFunctionChecks(
 }
 
 const NoiseSchema = z.object({ ...noiseKeys, expect: expectKey.optional() })
-type NoiseKeys = z.output<typeof NoiseSchema>
+export type NoiseKeys = z.output<typeof NoiseSchema>
 
 const CANARY_RETRIES =
   'a canary (expect: fail) is never retried: a retry would only give a known-bad input another chance to pass; remove retries'
@@ -303,24 +312,46 @@ function auditOf(config: ConfigFile): Partial<GateConfig> {
 }
 
 /**
- * repeats, retries and the metric list of a check. `score_from: k` is a metric k, direction
+ * repeats (and the adaptive keys), retries and the metric list of a check, from the keys as
+ * written (the library's Gate reads them the same way). `score_from: k` is a metric k, direction
  * higher, tolerance 0, unless `metrics` declares k itself (then that declaration wins).
  */
-function noiseOf(
+export function noiseOf(
   entry: NoiseKeys,
   scoreFrom: string | null,
-): { repeats: number; retries: number; metrics: MetricSpec[] } {
+): {
+  repeats: number
+  max_repeats?: number
+  repeat_time_s?: number
+  retries: number
+  metrics: MetricSpec[]
+} {
   const metrics: MetricSpec[] = Object.entries(entry.metrics ?? {}).map(([name, spec]) => ({
     name,
     direction: spec.direction,
     tolerance: parseTolerance(spec.tolerance),
     deterministic: spec.deterministic ?? false,
+    ...(spec.source === 'cpu' ? { source: 'cpu' as const } : {}),
   }))
+  const auto = entry.repeats === 'auto'
+  const repeats = entry.repeats === 'auto' ? AUTO_REPEATS : (entry.repeats ?? 1)
+  const maxRepeats = entry.max_repeats ?? (auto ? Math.max(AUTO_MAX_REPEATS, repeats) : undefined)
   return {
-    repeats: entry.repeats ?? 1,
+    repeats,
+    ...(maxRepeats !== undefined && maxRepeats > repeats ? { max_repeats: maxRepeats } : {}),
+    ...(entry.repeat_time_s !== undefined ? { repeat_time_s: entry.repeat_time_s } : {}),
     retries: entry.retries ?? 0,
     metrics: withScoreMetric(metrics, scoreFrom),
   }
+}
+
+/** Why `max_repeats` cannot work with these keys; null when it can. */
+function maxRepeatsProblem(entry: NoiseKeys): string | null {
+  if (entry.max_repeats === undefined) return null
+  if (typeof entry.repeats === 'number' && entry.max_repeats < entry.repeats) {
+    return `must be at least repeats (${entry.repeats})`
+  }
+  return null
 }
 
 /**
@@ -359,6 +390,20 @@ function checkChecksPresent(src: ConfigDocument, config: ConfigFile): void {
       ...valueAt(src, ['checks']),
       key: 'checks',
       message: 'no checks listed; list at least one, or set functions',
+    })
+  }
+}
+
+/** `max_repeats` below `repeats` is a mistake: say so where it is written. */
+function checkMaxRepeats(src: ConfigDocument, config: ConfigFile): void {
+  for (const [i, check] of (config.checks ?? []).entries()) {
+    const why = maxRepeatsProblem(check)
+    if (why === null) continue
+    throw new ConfigError({
+      file: src.display,
+      ...valueAt(src, ['checks', i, 'max_repeats']),
+      key: `checks[${i}].max_repeats`,
+      message: why,
     })
   }
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { GateConfig, MetricSpec } from '../types.ts';
 /** Largest config file we agree to parse; quorum.yml may come from an untrusted PR. */
 export declare const MAX_CONFIG_BYTES: number;
@@ -14,6 +15,8 @@ export interface ListedFunctionCheck {
     timeout_s: number | null;
     /** repeats, retries, metrics and expect as the module wrote them (validated by mergeFunctionChecks). */
     repeats?: unknown;
+    max_repeats?: unknown;
+    repeat_time_s?: unknown;
     retries?: unknown;
     metrics?: unknown;
     expect?: unknown;
@@ -41,8 +44,44 @@ export declare function parseConfig(text: string, file: string, options?: ParseC
  *   by a shell check, when a timeout is not a positive number, or when there are no checks at all
  */
 export declare function mergeFunctionChecks(config: GateConfig, listed: readonly ListedFunctionCheck[], modulePath: string): GateConfig;
+declare const NoiseSchema: z.ZodObject<{
+    expect: z.ZodOptional<z.ZodEnum<{
+        fail: "fail";
+        pass: "pass";
+    }>>;
+    repeats: z.ZodOptional<z.ZodUnion<readonly [z.ZodLiteral<"auto">, z.ZodNumber]>>;
+    max_repeats: z.ZodOptional<z.ZodNumber>;
+    repeat_time_s: z.ZodOptional<z.ZodNumber>;
+    retries: z.ZodOptional<z.ZodNumber>;
+    metrics: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodObject<{
+        direction: z.ZodEnum<{
+            higher: "higher";
+            lower: "lower";
+        }>;
+        tolerance: z.ZodOptional<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>>;
+        deterministic: z.ZodOptional<z.ZodBoolean>;
+        source: z.ZodOptional<z.ZodEnum<{
+            stdout: "stdout";
+            cpu: "cpu";
+        }>>;
+    }, z.core.$strict>>>;
+}, z.core.$strip>;
+export type NoiseKeys = z.output<typeof NoiseSchema>;
+/**
+ * repeats (and the adaptive keys), retries and the metric list of a check, from the keys as
+ * written (the library's Gate reads them the same way). `score_from: k` is a metric k, direction
+ * higher, tolerance 0, unless `metrics` declares k itself (then that declaration wins).
+ */
+export declare function noiseOf(entry: NoiseKeys, scoreFrom: string | null): {
+    repeats: number;
+    max_repeats?: number;
+    repeat_time_s?: number;
+    retries: number;
+    metrics: MetricSpec[];
+};
 /**
  * `score_from: k` is also a metric `k` (direction higher, tolerance 0) unless `metrics` declares
  * `k` itself: the declared metrics with that one first.
  */
 export declare function withScoreMetric(metrics: MetricSpec[], scoreFrom: string | null): MetricSpec[];
+export {};

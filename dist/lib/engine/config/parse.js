@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { CHECK_NAME_PATTERN, ConfigFileSchema, DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S, MAX_CHECK_NAME_LENGTH, expectKey, noiseKeys, } from "../config-schema.js";
+import { AUTO_MAX_REPEATS, AUTO_REPEATS, CHECK_NAME_PATTERN, ConfigFileSchema, DEFAULT_SETUP_TIMEOUT_S, DEFAULT_TIMEOUT_S, MAX_CHECK_NAME_LENGTH, expectKey, noiseKeys, } from "../config-schema.js";
 import { ConfigError, errorMessage, excerpt } from "../errors.js";
 import { parseTolerance } from "../numbers.js";
 import { describeValue, firstSchemaError, genericMessage, yamlError } from "./diagnostics.js";
@@ -91,6 +91,7 @@ export function parseConfig(text, file, options = {}) {
     checkChecksPresent(src, config);
     checkUniqueNames(src, config);
     checkCanaries(src, config);
+    checkMaxRepeats(src, config);
     checkAuditPolicies(src, config);
     const gate = {
         file,
@@ -170,6 +171,8 @@ export function mergeFunctionChecks(config, listed, modulePath) {
         }
         const noise = NoiseSchema.safeParse({
             repeats: entry.repeats,
+            max_repeats: entry.max_repeats,
+            repeat_time_s: entry.repeat_time_s,
             retries: entry.retries,
             metrics: entry.metrics,
             expect: entry.expect,
@@ -182,6 +185,9 @@ export function mergeFunctionChecks(config, listed, modulePath) {
         if (noise.data.expect === 'fail' && (noise.data.retries ?? 0) > 0) {
             throw fail(`${moduleName}: check "${name}": ${CANARY_RETRIES}`);
         }
+        const tooFew = maxRepeatsProblem(noise.data);
+        if (tooFew !== null)
+            throw fail(`${moduleName}: check "${name}": max_repeats ${tooFew}`);
         taken.set(name.toLowerCase(), `the function check "${name}" in ${moduleName}`);
         added.push({
             kind: 'function',
@@ -233,21 +239,37 @@ function auditOf(config) {
     return out;
 }
 /**
- * repeats, retries and the metric list of a check. `score_from: k` is a metric k, direction
+ * repeats (and the adaptive keys), retries and the metric list of a check, from the keys as
+ * written (the library's Gate reads them the same way). `score_from: k` is a metric k, direction
  * higher, tolerance 0, unless `metrics` declares k itself (then that declaration wins).
  */
-function noiseOf(entry, scoreFrom) {
+export function noiseOf(entry, scoreFrom) {
     const metrics = Object.entries(entry.metrics ?? {}).map(([name, spec]) => ({
         name,
         direction: spec.direction,
         tolerance: parseTolerance(spec.tolerance),
         deterministic: spec.deterministic ?? false,
+        ...(spec.source === 'cpu' ? { source: 'cpu' } : {}),
     }));
+    const auto = entry.repeats === 'auto';
+    const repeats = entry.repeats === 'auto' ? AUTO_REPEATS : (entry.repeats ?? 1);
+    const maxRepeats = entry.max_repeats ?? (auto ? Math.max(AUTO_MAX_REPEATS, repeats) : undefined);
     return {
-        repeats: entry.repeats ?? 1,
+        repeats,
+        ...(maxRepeats !== undefined && maxRepeats > repeats ? { max_repeats: maxRepeats } : {}),
+        ...(entry.repeat_time_s !== undefined ? { repeat_time_s: entry.repeat_time_s } : {}),
         retries: entry.retries ?? 0,
         metrics: withScoreMetric(metrics, scoreFrom),
     };
+}
+/** Why `max_repeats` cannot work with these keys; null when it can. */
+function maxRepeatsProblem(entry) {
+    if (entry.max_repeats === undefined)
+        return null;
+    if (typeof entry.repeats === 'number' && entry.max_repeats < entry.repeats) {
+        return `must be at least repeats (${entry.repeats})`;
+    }
+    return null;
 }
 /**
  * `score_from: k` is also a metric `k` (direction higher, tolerance 0) unless `metrics` declares
@@ -285,6 +307,20 @@ function checkChecksPresent(src, config) {
             ...valueAt(src, ['checks']),
             key: 'checks',
             message: 'no checks listed; list at least one, or set functions',
+        });
+    }
+}
+/** `max_repeats` below `repeats` is a mistake: say so where it is written. */
+function checkMaxRepeats(src, config) {
+    for (const [i, check] of (config.checks ?? []).entries()) {
+        const why = maxRepeatsProblem(check);
+        if (why === null)
+            continue;
+        throw new ConfigError({
+            file: src.display,
+            ...valueAt(src, ['checks', i, 'max_repeats']),
+            key: `checks[${i}].max_repeats`,
+            message: why,
         });
     }
 }

@@ -1,3 +1,4 @@
+import { type CgroupFs } from './files.ts';
 import { type CgroupLocation } from './proc.ts';
 import type { CgroupSupport } from './types.ts';
 /** What detectCgroups reads, when not the real files (tests, diagnostics). */
@@ -6,6 +7,8 @@ export interface DetectOptions {
     readonly mountinfo?: string;
     /** Text to use instead of /proc/self/cgroup. */
     readonly procSelfCgroup?: string;
+    /** The cgroup file system to use instead of the kernel's (a fake one in tests). */
+    readonly fs?: CgroupFs;
 }
 /**
  * Whether this process can give runs cgroups, and if so the means to. Reads /proc/self/mountinfo

@@ -2,7 +2,7 @@
  * Detection: whether this process can give runs cgroups, and if so the means to.
  */
 import { readFile } from 'node:fs/promises';
-import { describe } from "./files.js";
+import { describe, kernelCgroupFs } from "./files.js";
 import { createV1Parents, createV2Parent } from "./hierarchy.js";
 import { locateCgroups } from "./proc.js";
 /**
@@ -21,11 +21,13 @@ export async function detectCgroups(options = {}) {
     catch (err) {
         return { available: false, reason: `cannot read /proc/self: ${describe(err)}` };
     }
+    const fs = options.fs ?? kernelCgroupFs;
     try {
         if (location.version === 1)
-            return await createV1Parents(location.pidsDir, location.memoryDir);
-        if (location.version === 2)
-            return await createV2Parent(location.ownDir, location.mountPoint);
+            return await createV1Parents(location, fs);
+        if (location.version === 2) {
+            return await createV2Parent(location.ownDir, location.mountPoint, fs);
+        }
     }
     catch (err) {
         return { available: false, reason: `cgroup detection failed: ${describe(err)}` };

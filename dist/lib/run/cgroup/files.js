@@ -3,11 +3,33 @@
  * reason, and the reason sentences detection gives when a step fails.
  */
 import { constants as fsConstants } from 'node:fs';
-import { open, readFile, rmdir } from 'node:fs/promises';
+import { access, mkdir, open, readFile, readdir, rmdir } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { getSystemErrorMessage } from 'node:util';
 import { CgroupError } from "./types.js";
 import { errorMessage } from "../../engine/errors.js";
+export const kernelCgroupFs = {
+    async mkdir(dir) {
+        await mkdir(dir);
+    },
+    rmdir: (dir) => rmdir(dir),
+    readFile: (file) => readFile(file, 'utf8'),
+    async write(file, value) {
+        const handle = await open(file, fsConstants.O_WRONLY);
+        try {
+            await handle.write(value);
+        }
+        finally {
+            await handle.close();
+        }
+    },
+    async subdirs(dir) {
+        return (await readdir(dir, { withFileTypes: true }))
+            .filter((entry) => entry.isDirectory())
+            .map((entry) => entry.name);
+    },
+    checkWritable: (file) => access(file, fsConstants.W_OK),
+};
 export function errnoCode(err) {
     const code = err?.code;
     return typeof code === 'string' ? code : undefined;
@@ -30,23 +52,18 @@ export function fail(action, path, err) {
  * One write(2) of `value` to an existing cgroup file: opened O_WRONLY without O_CREAT, so a
  * missing file is ENOENT, and in one call, as cgroup files parse each write on its own.
  */
-export async function writeCgroupFile(path, value) {
-    let handle;
+export async function writeCgroupFile(fs, path, value) {
     try {
-        handle = await open(path, fsConstants.O_WRONLY);
-        await handle.write(value);
+        await fs.write(path, value);
     }
     catch (err) {
         throw fail(`write "${value}" to`, path, err);
     }
-    finally {
-        await handle?.close();
-    }
 }
 /** Like writeCgroupFile, but a missing file is fine (returns false): optional knobs. */
-export async function writeIfPresent(path, value) {
+export async function writeIfPresent(fs, path, value) {
     try {
-        await writeCgroupFile(path, value);
+        await writeCgroupFile(fs, path, value);
         return true;
     }
     catch (err) {
@@ -56,9 +73,9 @@ export async function writeIfPresent(path, value) {
     }
 }
 /** The file's text, or null when it does not exist. */
-export async function readIfPresent(path) {
+export async function readIfPresent(fs, path) {
     try {
-        return await readFile(path, 'utf8');
+        return await fs.readFile(path);
     }
     catch (err) {
         if (errnoCode(err) === 'ENOENT')
@@ -67,8 +84,8 @@ export async function readIfPresent(path) {
     }
 }
 /** The live processes listed in a cgroup.procs file ([] when the cgroup is gone). */
-export async function readProcs(file) {
-    const text = await readIfPresent(file);
+export async function readProcs(fs, file) {
+    const text = await readIfPresent(fs, file);
     if (text === null)
         return [];
     return text
@@ -78,10 +95,10 @@ export async function readProcs(file) {
         .filter((pid) => Number.isInteger(pid) && pid > 0);
 }
 /** rmdir that tolerates a missing directory and retries EBUSY (tasks still exiting) briefly. */
-export async function removeDir(dir, deadline) {
+export async function removeDir(fs, dir, deadline) {
     for (;;) {
         try {
-            await rmdir(dir);
+            await fs.rmdir(dir);
             return;
         }
         catch (err) {

@@ -1,5 +1,15 @@
+import { type CgroupFs } from './files.ts';
+import type { CgroupLocation } from './proc.ts';
 import { type CgroupSupport } from './types.ts';
-export declare function createV1Parents(pidsDir: string, memoryDir: string): Promise<CgroupSupport>;
+/**
+ * The judge's parent in each v1 hierarchy it uses, under its own cgroup there: pids and memory
+ * (required: if either cannot be created, cgroups are unavailable) and cpuacct for the runs' CPU
+ * time (optional: without it runs go on with cpuMs null). Controllers mounted together share a
+ * hierarchy, so one directory serves them all.
+ */
+export declare function createV1Parents(location: Extract<CgroupLocation, {
+    version: 1;
+}>, fs: CgroupFs): Promise<CgroupSupport>;
 /**
  * Where the v2 parent goes. cgroup v2's "no internal processes" rule: a cgroup other than the
  * root can enable controllers for its children (cgroup.subtree_control) only while it has no
@@ -27,4 +37,4 @@ export declare function createV1Parents(pidsDir: string, memoryDir: string): Pro
  * Enabling a controller in an existing cgroup's subtree_control is never undone: something else
  * may rely on it from then on, and it only makes accounting available to the children.
  */
-export declare function createV2Parent(ownDir: string, mountPoint: string): Promise<CgroupSupport>;
+export declare function createV2Parent(ownDir: string, mountPoint: string, fs: CgroupFs): Promise<CgroupSupport>;

@@ -3,10 +3,8 @@
  * v2 and why, how its controllers are enabled, and the sweep of parents that dead judges left.
  */
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
-import { access, mkdir, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { errnoCode, fail, readIfPresent, reasonFrom, removeDir, uid, writeCgroupFile, } from "./files.js";
+import { errnoCode, fail, readIfPresent, reasonFrom, removeDir, writeCgroupFile, } from "./files.js";
 import { destroyTree } from "./kill.js";
 import { makeSupport } from "./run-cgroup.js";
 import { CgroupError } from "./types.js";
@@ -18,10 +16,10 @@ function parentName() {
  * parents named by parentName() whose pid is no longer alive. A pid that was reused keeps its
  * parent (harmless: an empty cgroup); one that is still ours is never touched. Best effort.
  */
-async function sweepStaleParents(host, version) {
+async function sweepStaleParents(fs, host, version) {
     let names;
     try {
-        names = await readdir(host);
+        names = await fs.subdirs(host);
     }
     catch {
         return;
@@ -31,7 +29,7 @@ async function sweepStaleParents(host, version) {
         const pid = /^quorum-(\d+)-[0-9a-f]{8}$/.exec(name)?.[1];
         if (pid === undefined || isAlive(Number(pid)))
             continue;
-        await destroyTree(join(host, name), version, deadline).catch(() => { });
+        await destroyTree(fs, join(host, name), version, deadline).catch(() => { });
     }
 }
 function isAlive(pid) {
@@ -43,30 +41,49 @@ function isAlive(pid) {
         return errnoCode(err) !== 'ESRCH';
     }
 }
-export async function createV1Parents(pidsDir, memoryDir) {
+/**
+ * The judge's parent in each v1 hierarchy it uses, under its own cgroup there: pids and memory
+ * (required: if either cannot be created, cgroups are unavailable) and cpuacct for the runs' CPU
+ * time (optional: without it runs go on with cpuMs null). Controllers mounted together share a
+ * hierarchy, so one directory serves them all.
+ */
+export async function createV1Parents(location, fs) {
     const name = parentName();
-    const made = [];
-    for (const [controller, own] of [
-        ['pids', pidsDir],
-        ['memory', memoryDir],
-    ]) {
+    const made = new Map(); // own directory -> the parent created in it
+    const parentIn = async (own) => {
+        const known = made.get(own);
+        if (known !== undefined)
+            return known;
         const dir = join(own, name);
-        await sweepStaleParents(own, 1);
+        await sweepStaleParents(fs, own, 1);
         try {
-            await mkdir(dir);
-            made.push(dir);
+            await fs.mkdir(dir);
         }
         catch (err) {
-            const deadline = Date.now() + 1000;
-            for (const created of made)
-                await removeDir(created, deadline).catch(() => { });
-            return {
-                available: false,
-                reason: reasonFrom(`cgroup v1 ${controller} hierarchy at ${own}`, fail('create', dir, err)),
-            };
+            throw fail('create', dir, err);
         }
+        made.set(own, dir);
+        return dir;
+    };
+    let pids;
+    let memory;
+    try {
+        pids = await parentIn(location.pidsDir);
+        memory = await parentIn(location.memoryDir);
     }
-    return makeSupport(1, made);
+    catch (err) {
+        const deadline = Date.now() + 1000;
+        for (const created of made.values())
+            await removeDir(fs, created, deadline).catch(() => { });
+        const own = made.has(location.pidsDir) ? location.memoryDir : location.pidsDir;
+        const controller = made.has(location.pidsDir) ? 'memory' : 'pids';
+        return {
+            available: false,
+            reason: reasonFrom(`cgroup v1 ${controller} hierarchy at ${own}`, err),
+        };
+    }
+    const cpu = location.cpuacctDir === null ? null : await parentIn(location.cpuacctDir).catch(() => null);
+    return makeSupport(1, { pids, memory, cpu }, fs);
 }
 /**
  * Where the v2 parent goes. cgroup v2's "no internal processes" rule: a cgroup other than the
@@ -95,11 +112,11 @@ export async function createV1Parents(pidsDir, memoryDir) {
  * Enabling a controller in an existing cgroup's subtree_control is never undone: something else
  * may rely on it from then on, and it only makes accounting available to the children.
  */
-export async function createV2Parent(ownDir, mountPoint) {
+export async function createV2Parent(ownDir, mountPoint, fs) {
     const hosts = ownDir === mountPoint ? [ownDir] : [ownDir, dirname(ownDir)];
     const reasons = [];
     for (const host of hosts) {
-        const text = await readIfPresent(join(host, 'cgroup.controllers')).catch(() => null);
+        const text = await readIfPresent(fs, join(host, 'cgroup.controllers')).catch(() => null);
         const controllers = (text ?? '').trim().split(/\s+/);
         const missing = ['pids', 'memory'].filter((c) => !controllers.includes(c));
         if (missing.length > 0) {
@@ -107,7 +124,7 @@ export async function createV2Parent(ownDir, mountPoint) {
             continue;
         }
         try {
-            await writeCgroupFile(join(host, 'cgroup.subtree_control'), '+pids +memory');
+            await writeCgroupFile(fs, join(host, 'cgroup.subtree_control'), '+pids +memory');
         }
         catch (err) {
             reasons.push(err instanceof CgroupError && err.code === 'EBUSY'
@@ -115,33 +132,32 @@ export async function createV2Parent(ownDir, mountPoint) {
                 : reasonFrom(`cgroup v2 at ${host}`, err));
             continue;
         }
-        if (uid() !== 0) {
-            try {
-                await access(join(host, 'cgroup.procs'), fsConstants.W_OK);
-            }
-            catch (err) {
-                reasons.push(reasonFrom(`cgroup v2 at ${host}`, fail('write', join(host, 'cgroup.procs'), err)));
-                continue;
-            }
+        // Always true for root; for anyone else it is what the kernel checks when a run is joined.
+        try {
+            await fs.checkWritable(join(host, 'cgroup.procs'));
+        }
+        catch (err) {
+            reasons.push(reasonFrom(`cgroup v2 at ${host}`, fail('write', join(host, 'cgroup.procs'), err)));
+            continue;
         }
         const parent = join(host, parentName());
-        await sweepStaleParents(host, 2);
+        await sweepStaleParents(fs, host, 2);
         try {
-            await mkdir(parent);
+            await fs.mkdir(parent);
         }
         catch (err) {
             reasons.push(reasonFrom(`cgroup v2 at ${host}`, fail('create', parent, err)));
             continue;
         }
         try {
-            await writeCgroupFile(join(parent, 'cgroup.subtree_control'), '+pids +memory');
+            await writeCgroupFile(fs, join(parent, 'cgroup.subtree_control'), '+pids +memory');
         }
         catch (err) {
-            await removeDir(parent, Date.now() + 1000).catch(() => { });
+            await removeDir(fs, parent, Date.now() + 1000).catch(() => { });
             reasons.push(reasonFrom(`cgroup v2 at ${host}`, err));
             continue;
         }
-        return makeSupport(2, [parent]);
+        return makeSupport(2, { pids: parent, memory: parent, cpu: parent }, fs);
     }
     return { available: false, reason: reasons.join('; and ') };
 }

@@ -34,6 +34,13 @@ export type CgroupLocation = {
     /** Where those two hierarchies are mounted. */
     readonly pidsMountPoint: string;
     readonly memoryMountPoint: string;
+    /**
+     * The own cgroup directory in the cpuacct hierarchy and where that is mounted (often
+     * together with cpu, as `cpu,cpuacct`), or null when there is none here: CPU time is
+     * optional, pids and memory are not.
+     */
+    readonly cpuacctDir: string | null;
+    readonly cpuacctMountPoint: string | null;
 } | {
     readonly version: 2;
     /** The process's own cgroup directory. */
@@ -46,8 +53,8 @@ export type CgroupLocation = {
 };
 /**
  * Finds the process's own cgroups from the text of /proc/self/mountinfo and /proc/self/cgroup,
- * and which version to use: v1 when both pids and memory are v1 controllers here, v2 when
- * neither is and a cgroup2 hierarchy is mounted (whether it offers the controllers is checked on
- * the file system by detectCgroups).
+ * and which version to use: v1 when both pids and memory are v1 controllers here (cpuacct is
+ * used too when it is there), v2 when neither is and a cgroup2 hierarchy is mounted (whether it
+ * offers the controllers is checked on the file system by detectCgroups).
  */
 export declare function locateCgroups(mountinfo: string, procSelfCgroup: string): CgroupLocation;

@@ -78,52 +78,57 @@ function resolveOwn(path, mounts) {
     }
     return null;
 }
+/** The own cgroup of a v1 controller: its directory and mount point, or why there is none. */
+function ownV1Cgroup(controller, mounts, entries) {
+    const list = mounts.filter((m) => m.version === 1 && m.options.includes(controller));
+    const entry = entries.find((e) => e.hierarchyId > 0 && e.controllers.includes(controller));
+    if (entry === undefined) {
+        return { reason: `/proc/self/cgroup has no line for the ${controller} controller` };
+    }
+    const dir = resolveOwn(entry.path, list);
+    if (dir === null) {
+        return {
+            reason: `this process's ${controller} cgroup ${entry.path} is outside the part of the hierarchy mounted here (${list.map((m) => `${m.root} at ${m.mountPoint}`).join(', ')})`,
+        };
+    }
+    return {
+        dir,
+        mountPoint: list.find((m) => resolveOwn(entry.path, [m]) === dir)?.mountPoint ?? '',
+    };
+}
 /**
  * Finds the process's own cgroups from the text of /proc/self/mountinfo and /proc/self/cgroup,
- * and which version to use: v1 when both pids and memory are v1 controllers here, v2 when
- * neither is and a cgroup2 hierarchy is mounted (whether it offers the controllers is checked on
- * the file system by detectCgroups).
+ * and which version to use: v1 when both pids and memory are v1 controllers here (cpuacct is
+ * used too when it is there), v2 when neither is and a cgroup2 hierarchy is mounted (whether it
+ * offers the controllers is checked on the file system by detectCgroups).
  */
 export function locateCgroups(mountinfo, procSelfCgroup) {
     const mounts = parseMountinfo(mountinfo);
     const entries = parseProcCgroup(procSelfCgroup);
-    const v1 = (controller) => mounts.filter((m) => m.version === 1 && m.options.includes(controller));
-    const pidsMounts = v1('pids');
-    const memoryMounts = v1('memory');
-    if (pidsMounts.length > 0 && memoryMounts.length > 0) {
-        const dirs = [];
-        const mountPoints = [];
-        for (const [controller, list] of [
-            ['pids', pidsMounts],
-            ['memory', memoryMounts],
-        ]) {
-            const entry = entries.find((e) => e.hierarchyId > 0 && e.controllers.includes(controller));
-            if (entry === undefined) {
-                return {
-                    version: null,
-                    reason: `/proc/self/cgroup has no line for the ${controller} controller`,
-                };
-            }
-            const dir = resolveOwn(entry.path, list);
-            if (dir === null) {
-                return {
-                    version: null,
-                    reason: `this process's ${controller} cgroup ${entry.path} is outside the part of the hierarchy mounted here (${list.map((m) => `${m.root} at ${m.mountPoint}`).join(', ')})`,
-                };
-            }
-            dirs.push(dir);
-            mountPoints.push(list.find((m) => resolveOwn(entry.path, [m]) === dir)?.mountPoint ?? '');
-        }
+    const v1 = (controller) => mounts.some((m) => m.version === 1 && m.options.includes(controller));
+    const hasPids = v1('pids');
+    const hasMemory = v1('memory');
+    if (hasPids && hasMemory) {
+        const pids = ownV1Cgroup('pids', mounts, entries);
+        if ('reason' in pids)
+            return { version: null, reason: pids.reason };
+        const memory = ownV1Cgroup('memory', mounts, entries);
+        if ('reason' in memory)
+            return { version: null, reason: memory.reason };
+        const cpuacct = v1('cpuacct') ? ownV1Cgroup('cpuacct', mounts, entries) : null;
+        const usable = cpuacct !== null && !('reason' in cpuacct) ? cpuacct : null;
         return {
             version: 1,
-            pidsDir: dirs[0] ?? '',
-            memoryDir: dirs[1] ?? '',
-            pidsMountPoint: mountPoints[0] ?? '',
-            memoryMountPoint: mountPoints[1] ?? '',
+            pidsDir: pids.dir,
+            memoryDir: memory.dir,
+            pidsMountPoint: pids.mountPoint,
+            memoryMountPoint: memory.mountPoint,
+            cpuacctDir: usable?.dir ?? null,
+            cpuacctMountPoint: usable?.mountPoint ?? null,
         };
     }
-    if (pidsMounts.length > 0 || memoryMounts.length > 0) {
-        const [mounted, missing] = pidsMounts.length > 0 ? ['pids', 'memory'] : ['memory', 'pids'];
+    if (hasPids || hasMemory) {
+        const [mounted, missing] = hasPids ? ['pids', 'memory'] : ['memory', 'pids'];
         return {
             version: null,
             reason: `the ${mounted} controller is mounted as cgroup v1 but ${missing} is not; this split is not supported`,

@@ -2,9 +2,8 @@
  * Per-run cgroups below the judge's parent(s): creating a run with its limits, reading what the
  * kernel recorded about it, killing and removing it, and disposing of all of them.
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fail, readIfPresent, removeDir, writeCgroupFile, writeIfPresent } from "./files.js";
+import { fail, readIfPresent, removeDir, writeCgroupFile, writeIfPresent, } from "./files.js";
 import { destroyTree, killCgroups } from "./kill.js";
 import { parseKeyedCounts } from "./proc.js";
 import { CgroupError, KILL_TIMEOUT_MS, } from "./types.js";
@@ -18,54 +17,67 @@ function checkLimits(limits) {
         throw new RangeError(`memoryBytes must be a whole number >= 1 MiB or null, not ${memoryBytes}`);
     }
 }
+/** The distinct directories of `dirs`, pids first, then memory, then cpu. */
+function distinct(dirs) {
+    return [...new Set([dirs.pids, dirs.memory, dirs.cpu].filter((dir) => dir !== null))];
+}
 class Run {
     name;
     dirs;
+    controllerDirs;
     procsFiles;
     #version;
+    #fs;
     #forget;
     #removing = null;
     #removed = false;
-    constructor(name, dirs, version, forget) {
+    constructor(name, controllerDirs, version, fs, forget) {
         this.name = name;
-        this.dirs = dirs;
-        this.procsFiles = dirs.map((dir) => join(dir, 'cgroup.procs'));
+        this.controllerDirs = controllerDirs;
+        this.dirs = distinct(controllerDirs);
+        this.procsFiles = this.dirs.map((dir) => join(dir, 'cgroup.procs'));
         this.#version = version;
+        this.#fs = fs;
         this.#forget = forget;
     }
     kill() {
-        return killCgroups(this.dirs, this.#version, KILL_TIMEOUT_MS);
+        return killCgroups(this.dirs, this.#version, KILL_TIMEOUT_MS, this.#fs);
     }
     async usage() {
         if (this.#removed) {
-            throw new CgroupError(`run cgroup ${this.name} was removed`, this.dirs[0] ?? '');
+            throw new CgroupError(`run cgroup ${this.name} was removed`, this.controllerDirs.pids);
         }
-        const read = async (file) => readIfPresent(file);
+        const read = async (dir, file) => readIfPresent(this.#fs, join(dir, file));
         const count = (text, key) => text === null ? undefined : parseKeyedCounts(text).get(key);
         const number = (text) => {
             const value = text === null ? NaN : Number(text.trim());
             return Number.isSafeInteger(value) ? value : null;
         };
+        const { pids, memory, cpu } = this.controllerDirs;
         if (this.#version === 2) {
-            const [dir] = this.dirs;
+            // usage_usec is in every v2 cgroup's cpu.stat, with or without the cpu controller.
+            const cpuUsec = cpu === null ? undefined : count(await read(cpu, 'cpu.stat'), 'usage_usec');
             return {
-                oomKilled: (count(await read(join(dir, 'memory.events')), 'oom_kill') ?? 0) > 0,
-                pidsLimitHit: (count(await read(join(dir, 'pids.events')), 'max') ?? 0) > 0,
+                oomKilled: (count(await read(memory, 'memory.events'), 'oom_kill') ?? 0) > 0,
+                pidsLimitHit: (count(await read(pids, 'pids.events'), 'max') ?? 0) > 0,
                 // memory.peak: kernel 5.19+.
-                memoryPeakBytes: number(await read(join(dir, 'memory.peak'))),
+                memoryPeakBytes: number(await read(memory, 'memory.peak')),
+                cpuMs: cpuUsec === undefined ? null : cpuUsec / 1000,
             };
         }
-        const [pidsDir, memoryDir] = this.dirs;
         // The `oom_kill` line of memory.oom_control exists since kernel 4.13. Older kernels only
         // count limit hits (memory.failcnt, memory.memsw.failcnt): the run reached its limit, which
         // without swap almost always ends in an OOM kill, but can also be reclaimed page cache.
-        const oomKills = count(await read(join(memoryDir, 'memory.oom_control')), 'oom_kill');
-        const limitHits = async () => (number(await read(join(memoryDir, 'memory.failcnt'))) ?? 0) +
-            (number(await read(join(memoryDir, 'memory.memsw.failcnt'))) ?? 0);
+        const oomKills = count(await read(memory, 'memory.oom_control'), 'oom_kill');
+        const limitHits = async () => (number(await read(memory, 'memory.failcnt')) ?? 0) +
+            (number(await read(memory, 'memory.memsw.failcnt')) ?? 0);
+        // cpuacct.usage: nanoseconds, user + system, of every task that was in the cgroup.
+        const cpuNs = cpu === null ? null : number(await read(cpu, 'cpuacct.usage'));
         return {
             oomKilled: oomKills === undefined ? (await limitHits()) > 0 : oomKills > 0,
-            pidsLimitHit: (count(await read(join(pidsDir, 'pids.events')), 'max') ?? 0) > 0,
-            memoryPeakBytes: number(await read(join(memoryDir, 'memory.max_usage_in_bytes'))),
+            pidsLimitHit: (count(await read(pids, 'pids.events'), 'max') ?? 0) > 0,
+            memoryPeakBytes: number(await read(memory, 'memory.max_usage_in_bytes')),
+            cpuMs: cpuNs === null ? null : cpuNs / 1e6,
         };
     }
     remove() {
@@ -74,7 +86,7 @@ class Run {
                 await this.kill();
                 const deadline = Date.now() + KILL_TIMEOUT_MS;
                 for (const dir of this.dirs)
-                    await removeDir(dir, deadline);
+                    await removeDir(this.#fs, dir, deadline);
                 this.#removed = true;
                 this.#forget(this);
             }
@@ -86,29 +98,32 @@ class Run {
         return this.#removing;
     }
 }
-/** Writes the limits into a fresh run's directories (v1: [pids, memory]; v2: [dir]). */
-async function applyLimits(dirs, version, limits) {
-    const [pidsDir, memoryDir] = version === 1 ? dirs : [dirs[0], dirs[0]];
-    if (pidsDir === undefined || memoryDir === undefined)
-        return;
-    if (limits.pidsMax !== null)
-        await writeCgroupFile(join(pidsDir, 'pids.max'), `${limits.pidsMax}`);
+/** Writes the limits into a fresh run's directories. */
+async function applyLimits(fs, dirs, version, limits) {
+    if (limits.pidsMax !== null) {
+        await writeCgroupFile(fs, join(dirs.pids, 'pids.max'), `${limits.pidsMax}`);
+    }
     if (limits.memoryBytes === null)
         return;
     const bytes = `${limits.memoryBytes}`;
     if (version === 2) {
-        await writeCgroupFile(join(memoryDir, 'memory.max'), bytes);
+        await writeCgroupFile(fs, join(dirs.memory, 'memory.max'), bytes);
         // Without this, a run could push its excess to swap and crawl instead of being stopped.
-        await writeIfPresent(join(memoryDir, 'memory.swap.max'), '0');
+        await writeIfPresent(fs, join(dirs.memory, 'memory.swap.max'), '0');
     }
     else {
         // Order matters: memsw (memory + swap) may never be set below memory.limit_in_bytes. The
         // memsw file exists only when the kernel accounts swap (swapaccount=1).
-        await writeCgroupFile(join(memoryDir, 'memory.limit_in_bytes'), bytes);
-        await writeIfPresent(join(memoryDir, 'memory.memsw.limit_in_bytes'), bytes);
+        await writeCgroupFile(fs, join(dirs.memory, 'memory.limit_in_bytes'), bytes);
+        await writeIfPresent(fs, join(dirs.memory, 'memory.memsw.limit_in_bytes'), bytes);
     }
 }
-export function makeSupport(version, parents) {
+/**
+ * The runs of one judge below its parent directories `parentDirs` (created by the caller), on
+ * the cgroup file system `fs`.
+ */
+export function makeSupport(version, parentDirs, fs) {
+    const parents = distinct(parentDirs);
     const runs = new Set();
     let disposing = null;
     return {
@@ -122,27 +137,32 @@ export function makeSupport(version, parents) {
                 throw new RangeError(`run name must be 1-100 characters of [A-Za-z0-9._-], not ${JSON.stringify(name)}`);
             }
             checkLimits(limits);
-            const dirs = parents.map((parent) => join(parent, `run-${name}`));
+            const leaf = `run-${name}`;
+            const dirs = {
+                pids: join(parentDirs.pids, leaf),
+                memory: join(parentDirs.memory, leaf),
+                cpu: parentDirs.cpu === null ? null : join(parentDirs.cpu, leaf),
+            };
             const made = [];
             try {
-                for (const dir of dirs) {
+                for (const dir of distinct(dirs)) {
                     try {
-                        await mkdir(dir);
+                        await fs.mkdir(dir);
                     }
                     catch (err) {
                         throw fail('create', dir, err);
                     }
                     made.push(dir);
                 }
-                await applyLimits(dirs, version, limits);
+                await applyLimits(fs, dirs, version, limits);
             }
             catch (err) {
                 const deadline = Date.now() + 1000;
                 for (const dir of made.reverse())
-                    await removeDir(dir, deadline).catch(() => { });
+                    await removeDir(fs, dir, deadline).catch(() => { });
                 throw err;
             }
-            const run = new Run(name, dirs, version, (r) => runs.delete(r));
+            const run = new Run(name, dirs, version, fs, (r) => runs.delete(r));
             runs.add(run);
             return run;
         },
@@ -155,7 +175,7 @@ export function makeSupport(version, parents) {
                 // a parent directly), then the parents.
                 const deadline = Date.now() + KILL_TIMEOUT_MS;
                 for (const parent of parents) {
-                    await destroyTree(parent, version, deadline).catch((err) => errors.push(err));
+                    await destroyTree(fs, parent, version, deadline).catch((err) => errors.push(err));
                 }
                 if (errors.length > 0) {
                     disposing = null;

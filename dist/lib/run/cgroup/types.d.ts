@@ -36,15 +36,33 @@ export interface RunUsage {
     readonly pidsLimitHit: boolean;
     /** Highest memory use of the run in bytes, or null when the kernel does not record it. */
     readonly memoryPeakBytes: number | null;
+    /**
+     * CPU time (user + system) the run's processes used, in milliseconds (fractional), or null
+     * when it is not accounted (cgroup v1 without a usable cpuacct hierarchy).
+     */
+    readonly cpuMs: number | null;
+}
+/**
+ * Which directory holds each controller's files: under v1 one directory per hierarchy (two may
+ * coincide where controllers are mounted together, e.g. `cpu,cpuacct` with memory), under v2
+ * the same directory for all.
+ */
+export interface ControllerDirs {
+    readonly pids: string;
+    readonly memory: string;
+    /** v1: the cpuacct hierarchy's (null when there is none usable); v2: the one directory. */
+    readonly cpu: string | null;
 }
 /** One run's cgroup (one directory per v1 hierarchy, or one v2 directory). */
 export interface RunCgroup {
     readonly name: string;
-    /** The run's cgroup directories (absolute). */
+    /** The run's cgroup directories (absolute), each once: v1 pids, memory, cpuacct; v2 one. */
     readonly dirs: readonly string[];
+    /** The same directories by the controller whose files they hold. */
+    readonly controllerDirs: ControllerDirs;
     /**
-     * The `cgroup.procs` files a process writes its own pid into to join the run, in this order;
-     * its children then inherit the cgroup. One per v1 hierarchy (pids, memory), one for v2.
+     * The `cgroup.procs` files a process writes its own pid into to join the run, one per entry
+     * of `dirs`, in that order; its children then inherit the cgroups.
      */
     readonly procsFiles: readonly string[];
     /**
@@ -60,7 +78,10 @@ export interface RunCgroup {
 export interface CgroupsAvailable {
     readonly available: true;
     readonly version: 1 | 2;
-    /** The `quorum-<pid>-<random>` parent directories: pids and memory (v1), or one (v2). */
+    /**
+     * The `quorum-<pid>-<random>` parent directories: pids, memory and (when usable) cpuacct
+     * (v1), or one (v2).
+     */
     readonly parents: readonly string[];
     /**
      * A fresh run cgroup with these limits. `name` is 1-100 characters of [A-Za-z0-9._-], unique
