@@ -998,6 +998,78 @@ describe('the action, end to end', () => {
     assertNoViolations(s.fake)
   })
 
+  test('the base judged on push (push-trees: after) is reused by every PR’s first run; another PR’s entries stay invisible', async (t) => {
+    const svc = await FakeCacheService.start()
+    t.after(() => svc.close())
+    const s = await scenario(t)
+    const runnerDir = path.join(s.root, 'runner')
+    const entryOf = (role: 'baseline' | 'candidate', report: ReportJson) =>
+      (
+        report.checks[0] as unknown as Record<
+          string,
+          { reused_from?: { cache: string; location: string } } | null
+        >
+      )[role]?.reused_from
+    // A push to main: the recipe's small workflow judges the new main tree alone.
+    const before = await gitRevParse(s.origin, 'main')
+    const after = await commitFiles(s.origin, 'main', { 'README.md': 'main moved\n' }, 'Docs')
+    const push = await s.run(pushEvent(s.origin, { ref: 'refs/heads/main', before, after }), {
+      env: svc.env({ ref: 'refs/heads/main' }),
+      inputs: { 'push-trees': 'after' },
+      runnerDir,
+    })
+    assert.equal(push.code, 0, tail(push))
+    const pushed = (await readReport(push)).json
+    assert.equal(pushed.trees.baseline, null, 'a push-trees: after run judged the tree before')
+    const mainEntries = svc.entries.filter((e) => e.finalized)
+    assert.deepEqual(
+      mainEntries.map((e) => e.scope),
+      ['refs/heads/main'],
+      'one entry, the pushed tree, in the branch scope',
+    )
+
+    // Two PRs with the same change on the new main: the same merge tree.
+    const change = { 'src/extra.js': 'export const x = 1\n' }
+    await commitFiles(s.origin, 'feature-1', change, 'Change', { from: 'main' })
+    await commitFiles(s.origin, 'feature-2', change, 'Change', { from: 'main' })
+    const pr1 = await s.pull('feature-1', 1)
+    const pr2 = await s.pull('feature-2', 2)
+    const prScope = (n: number) => ({ ref: `refs/pull/${n}/merge`, reads: ['refs/heads/main'] })
+
+    const first1 = await s.run(pullRequestEvent(s.origin, pr1, { action: 'opened' }), {
+      env: svc.env(prScope(1)),
+      runnerDir,
+    })
+    assert.equal(first1.code, 0, tail(first1))
+    const report1 = (await readReport(first1)).json
+    assert.equal(entryOf('baseline', report1)?.location, mainEntries[0]!.key)
+    assert.equal(entryOf('candidate', report1), undefined)
+    const pr1Entry = svc.entries.find((e) => e.finalized && e.scope === 'refs/pull/1/merge')
+    assert.ok(pr1Entry, 'PR #1 saved its candidate in its own scope')
+
+    const first2 = await s.run(pullRequestEvent(s.origin, pr2, { action: 'opened' }), {
+      env: svc.env(prScope(2)),
+      runnerDir,
+    })
+    assert.equal(first2.code, 0, tail(first2))
+    const report2 = (await readReport(first2)).json
+    assert.equal(entryOf('baseline', report2)?.location, mainEntries[0]!.key, 'base not reused')
+    // PR #2's candidate has the very key of PR #1's entry, and is run again: that entry is in
+    // PR #1's scope, which PR #2's token cannot read.
+    const pr2Entry = svc.entries.find((e) => e.finalized && e.scope === 'refs/pull/2/merge')
+    assert.equal(pr2Entry?.key, pr1Entry.key)
+    assert.equal(entryOf('candidate', report2), undefined, 'PR #1’s entry was visible to PR #2')
+
+    // A re-run of PR #1 does find its own entry: the key was right, the scope decided.
+    const again1 = await s.run(pullRequestEvent(s.origin, pr1, { action: 'synchronize' }), {
+      env: svc.env(prScope(1)),
+      runnerDir,
+    })
+    assert.equal(entryOf('candidate', (await readReport(again1)).json)?.location, pr1Entry.key)
+    assert.deepEqual(svc.violations, [])
+    assertNoViolations(s.fake)
+  })
+
   test('leaves nothing behind: no temp directories, no worktrees, the checkout untouched', async (t) => {
     const s = await scenario(t)
     const before = await gitRevParse(s.origin, 'main')

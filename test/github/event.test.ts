@@ -179,6 +179,36 @@ describe('planFromEvent', () => {
     assert.match(forced.notes.join(' '), /force push/)
   })
 
+  test('push-trees: after judges the pushed tree alone, and says why; other events ignore it', () => {
+    const payload = {
+      ...examplePayload('push'),
+      ref: 'refs/heads/master',
+      created: false,
+      before: BASE,
+    }
+    const env = { GITHUB_SHA: '6113728f27ae82c7b1a177c8d03f9e96e0adf246' }
+    const plan = planFromEvent('push', payload, env, { ...NO_INPUTS, pushTrees: 'after' })
+    assert.equal(plan.baselineSha, null)
+    assert.equal(plan.candidateSha, '6113728f27ae82c7b1a177c8d03f9e96e0adf246')
+    assert.deepEqual(plan.notes, [
+      'push-trees: after: only the pushed tree was judged; its results are stored for the pull requests on master.',
+    ])
+    const both = planFromEvent('push', payload, env, { ...NO_INPUTS, pushTrees: 'both' })
+    assert.equal(both.baselineSha, BASE)
+    const dispatch = planFromEvent(
+      'workflow_dispatch',
+      {},
+      { GITHUB_SHA: BASE },
+      { ...NO_INPUTS, pushTrees: 'after' },
+    )
+    assert.ok(
+      dispatch.notes.includes(
+        "Input 'push-trees' is ignored under workflow_dispatch; it applies to push.",
+      ),
+      JSON.stringify(dispatch.notes),
+    )
+  })
+
   test('a push that deleted a ref is an error that says there is nothing to gate', () => {
     const deleted = examplePayload('push', (p) => p['deleted'] === true)
     assert.throws(() => planFromEvent('push', deleted, { GITHUB_SHA: BASE }, NO_INPUTS), {
@@ -276,6 +306,7 @@ describe('parseInputs', () => {
       allowPrHeadUnderPullRequestTarget: false,
       baselineRef: null,
       candidateRef: null,
+      pushTrees: 'both',
       workingDirectory: workspace,
       parallel: null,
       sandbox: 'auto',
@@ -307,6 +338,7 @@ describe('parseInputs', () => {
       'allow-pr-head-under-pull-request-target': ' true ',
       'baseline-ref': 'refs/heads/main',
       'candidate-ref': HEAD.toUpperCase(),
+      'push-trees': 'after',
       'working-directory': 'packages/app',
       parallel: '4',
       sandbox: 'copy',
@@ -330,6 +362,7 @@ describe('parseInputs', () => {
       allowPrHeadUnderPullRequestTarget: true,
       baselineRef: 'refs/heads/main',
       candidateRef: HEAD,
+      pushTrees: 'after',
       workingDirectory: path.join(workspace, 'packages', 'app'),
       parallel: 4,
       sandbox: 'copy',

@@ -31,9 +31,21 @@
  *   PUT (x-ms-blob-type: BlockBlob, SAS with w) 201; HEAD / GET (SAS with r, x-ms-range or
  *   Range) 200 / 206. A wrong signature is 403 AuthenticationFailed; an unknown blob 404.
  *
+ * ## Scopes
+ *   As on GitHub, every entry belongs to the ref of the run that saved it, and a run reads only
+ *   the scopes its runtime token grants: its own ref, then (for a pull request) the base branch,
+ *   then the default branch. GitHub's runtime token is a JWT whose `ac` claim lists them as
+ *   `[{"Scope":"refs/pull/1/merge","Permission":3},{"Scope":"refs/heads/main","Permission":1}]`
+ *   (1 read, 2 write, 3 both); the fake issues tokens of that form (svc.tokenFor) and decides
+ *   by their claim: a lookup walks the readable scopes in order, a save goes to the writable
+ *   one, and an entry of another PR's ref is never found.
+ *
  * ## API
  *   const svc = await FakeCacheService.start()
- *   svc.env()                    the variables that point @actions/cache here
+ *   svc.env()                    the variables that point @actions/cache here (a token of the
+ *                                default branch, refs/heads/main, read and write)
+ *   svc.env({ ref, reads })      the same for a run of `ref` that may also read `reads` (e.g.
+ *                                { ref: 'refs/pull/1/merge', reads: ['refs/heads/main'] })
  *   svc.entries                  saved and reserved entries: key, version, size, data, finalized
  *   svc.requests                 every request: op, status
  *   svc.violations               requests the real service would refuse, or that this fake
@@ -55,6 +67,8 @@ const BLOB_ACCOUNT = 'quorumfakecache'
 const BLOB_HOST = `${BLOB_ACCOUNT}.blob.core.windows.net`
 const BLOB_CONTAINER = 'actions-cache'
 const ALREADY_EXISTS = 'cache entry with the same key, version, and scope already exists'
+/** The scope of svc.token: the default branch. */
+const DEFAULT_SCOPE = 'refs/heads/main'
 /** The largest body the fake takes (a cache of result files is tiny). */
 const MAX_BODY = 64 * 1024 * 1024
 
@@ -70,6 +84,8 @@ export interface FakeCacheEntry {
   id: number
   key: string
   version: string
+  /** The ref of the run that saved it (its cache scope). */
+  scope: string
   /** Set by the upload. */
   data: Buffer | null
   finalized: boolean
@@ -108,6 +124,8 @@ export class FakeCacheService {
   readonly entries: FakeCacheEntry[] = []
   readonly requests: Array<{ op: string; status: number | 'reset' | 'hang' }> = []
   readonly violations: string[] = []
+  /** Every token this fake issued, with the scopes it grants in order. */
+  private readonly scopes = new Map<string, Array<{ scope: string; write: boolean }>>()
   private readonly server: Server
   private readonly sockets = new Set<Socket>()
   private faults: Fault[] = []
@@ -118,6 +136,7 @@ export class FakeCacheService {
     this.token = token
     const { port } = server.address() as AddressInfo
     this.url = `http://127.0.0.1:${port}/`
+    this.scopes.set(token, [{ scope: DEFAULT_SCOPE, write: true }])
   }
 
   static async start(options: { token?: string } = {}): Promise<FakeCacheService> {
@@ -135,14 +154,34 @@ export class FakeCacheService {
     return svc
   }
 
-  /** The environment that points @actions/cache (v2 service) at this fake. */
-  env(): Record<string, string> {
+  /**
+   * The environment that points @actions/cache (v2 service) at this fake, with a token of the
+   * default branch, or of a run of `ref` that may also read `reads` (see Scopes above).
+   */
+  env(scope?: { ref: string; reads?: string[] }): Record<string, string> {
     return {
       ACTIONS_RESULTS_URL: this.url,
-      ACTIONS_RUNTIME_TOKEN: this.token,
+      ACTIONS_RUNTIME_TOKEN: scope ? this.tokenFor(scope) : this.token,
       ACTIONS_CACHE_SERVICE_V2: 'true',
       HTTP_PROXY: this.url,
     }
+  }
+
+  /** A runtime token, JWT-shaped, whose `ac` claim grants `ref` (read, write) and `reads`. */
+  tokenFor(scope: { ref: string; reads?: string[] }): string {
+    const grants = [
+      { scope: scope.ref, write: true },
+      ...(scope.reads ?? []).map((ref) => ({ scope: ref, write: false })),
+    ]
+    const claim = grants.map((g) => ({ Scope: g.scope, Permission: g.write ? 3 : 1 }))
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+    const token = [
+      part({ typ: 'JWT', alg: 'RS256' }),
+      part({ ac: JSON.stringify(claim), nonce: randomBytes(6).toString('hex') }),
+      randomBytes(16).toString('base64url'),
+    ].join('.')
+    this.scopes.set(token, grants)
+    return token
   }
 
   failNext(fault: { op: CacheOp; count?: number; kind?: Fault['kind']; status?: number }): void {
@@ -154,8 +193,8 @@ export class FakeCacheService {
     })
   }
 
-  seed(entry: { key: string; version: string; data: Buffer }): FakeCacheEntry {
-    const created = this.reserve(entry.key, entry.version)
+  seed(entry: { key: string; version: string; data: Buffer; scope?: string }): FakeCacheEntry {
+    const created = this.reserve(entry.key, entry.version, entry.scope ?? DEFAULT_SCOPE)
     created.data = entry.data
     created.finalized = true
     return created
@@ -200,18 +239,20 @@ export class FakeCacheService {
       op = twirp[1]!
       if (!(op in REQUEST_FIELDS)) throw new TwirpError(404, 'bad_route', `no method ${op}`)
       if (this.fault(op as CacheOp, res)) return
-      if (req.headers.authorization !== `Bearer ${this.token}`) {
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? ''
+      const grants = this.scopes.get(bearer)
+      if (grants === undefined) {
         throw new TwirpError(401, 'unauthenticated', 'missing or wrong bearer token')
       }
       if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) {
         throw new TwirpError(415, 'malformed', 'the fake speaks Twirp JSON only')
       }
       const message = parseMessage(op, body)
-      const reply = this.rpc(op, message)
+      const reply = this.rpc(op, message, grants)
       this.answer(op, res, 200, { 'content-type': 'application/json' }, JSON.stringify(reply))
     } catch (err) {
       if (err instanceof TwirpError) {
-        if (err.status === 400 || err.status === 404 || err.status === 415 || err.status === 401) {
+        if ([400, 401, 403, 404, 415].includes(err.status)) {
           this.violations.push(`${op}: ${err.code}: ${err.message}`)
         }
         this.answer(
@@ -259,24 +300,38 @@ export class FakeCacheService {
     return true
   }
 
-  private rpc(op: string, m: Record<string, unknown>): Record<string, unknown> {
+  private rpc(
+    op: string,
+    m: Record<string, unknown>,
+    grants: ReadonlyArray<{ scope: string; write: boolean }>,
+  ): Record<string, unknown> {
     const key = m.key as string
     const version = m.version as string
     if (op === 'GetCacheEntryDownloadURL') {
       const restoreKeys = (m.restore_keys as string[] | undefined) ?? []
-      const found = this.lookup(key, restoreKeys, version)
-      if (found === null) return { ok: false, signed_download_url: '', matched_key: '' }
-      return { ok: true, signed_download_url: this.blobUrl(found, 'r'), matched_key: found.key }
+      for (const { scope } of grants) {
+        const found = this.lookup(key, restoreKeys, version, scope)
+        if (found === null) continue
+        return { ok: true, signed_download_url: this.blobUrl(found, 'r'), matched_key: found.key }
+      }
+      return { ok: false, signed_download_url: '', matched_key: '' }
     }
+    const writable = grants.find((g) => g.write)
+    if (writable === undefined) {
+      throw new TwirpError(403, 'permission_denied', 'the token grants no scope to write to')
+    }
+    const scope = writable.scope
     if (op === 'CreateCacheEntry') {
-      if (this.entries.some((e) => e.key === key && e.version === version)) {
+      if (this.entries.some((e) => e.key === key && e.version === version && e.scope === scope)) {
         throw new TwirpError(409, 'already_exists', ALREADY_EXISTS)
       }
-      const entry = this.reserve(key, version)
+      const entry = this.reserve(key, version, scope)
       return { ok: true, signed_upload_url: this.blobUrl(entry, 'cw') }
     }
     // FinalizeCacheEntryUpload
-    const entry = this.entries.find((e) => e.key === key && e.version === version)
+    const entry = this.entries.find(
+      (e) => e.key === key && e.version === version && e.scope === scope,
+    )
     if (entry === undefined) throw new TwirpError(404, 'not_found', 'no reservation for this key')
     if (entry.finalized) throw new TwirpError(409, 'already_exists', ALREADY_EXISTS)
     if (entry.data === null) {
@@ -293,8 +348,15 @@ export class FakeCacheService {
     return { ok: true, entry_id: String(entry.id) }
   }
 
-  private lookup(key: string, restoreKeys: string[], version: string): FakeCacheEntry | null {
-    const saved = this.entries.filter((e) => e.finalized && e.version === version)
+  private lookup(
+    key: string,
+    restoreKeys: string[],
+    version: string,
+    scope: string,
+  ): FakeCacheEntry | null {
+    const saved = this.entries.filter(
+      (e) => e.finalized && e.version === version && e.scope === scope,
+    )
     const newest = (list: FakeCacheEntry[]) =>
       list.sort((a, b) => b.createdAt - a.createdAt || b.id - a.id)[0] ?? null
     const exact = saved.find((e) => e.key === key)
@@ -306,11 +368,12 @@ export class FakeCacheService {
     return null
   }
 
-  private reserve(key: string, version: string): FakeCacheEntry {
+  private reserve(key: string, version: string, scope: string): FakeCacheEntry {
     const entry: FakeCacheEntry = {
       id: this.nextId++,
       key,
       version,
+      scope,
       data: null,
       finalized: false,
       createdAt: Date.now(),

@@ -15,6 +15,7 @@ export const Inputs = {
   AllowPrHeadUnderPullRequestTarget: 'allow-pr-head-under-pull-request-target',
   BaselineRef: 'baseline-ref',
   CandidateRef: 'candidate-ref',
+  PushTrees: 'push-trees',
   WorkingDirectory: 'working-directory',
   Parallel: 'parallel',
   Sandbox: 'sandbox',

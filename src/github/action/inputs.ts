@@ -37,6 +37,14 @@ export const SANDBOX_CHOICES: readonly SandboxChoice[] = ['auto', 'overlay', 'co
  * check at all: it fetches the gate jobs' report artifacts, validates and merges them, and
  * publishes the result.
  */
+/**
+ * Which trees a push run judges: `both`, the tree before the push against the one after it;
+ * `after`, the pushed tree alone, which is all a pull request on the branch needs from it (its
+ * results land in the branch's cache scope, where every PR's run can read them).
+ */
+export type PushTrees = 'both' | 'after'
+export const PUSH_TREES: readonly PushTrees[] = ['both', 'after']
+
 export type Stage = 'all' | 'gate' | 'publish'
 export const STAGES: readonly Stage[] = ['all', 'gate', 'publish']
 
@@ -56,6 +64,8 @@ export interface ActionInputs {
   baselineRef: string | null
   /** workflow_dispatch only: null = the workflow's own commit (GITHUB_SHA). */
   candidateRef: string | null
+  /** push only: which trees are judged (default both). */
+  pushTrees: PushTrees
   /** Absolute path of the checkout. */
   workingDirectory: string
   /** null = the config's value, else the number of cores. */
@@ -127,6 +137,7 @@ export function parseInputs(
     ),
     baselineRef: parseRef(Inputs.BaselineRef, raw(Inputs.BaselineRef)),
     candidateRef: parseRef(Inputs.CandidateRef, raw(Inputs.CandidateRef)),
+    pushTrees: parseChoice(Inputs.PushTrees, raw(Inputs.PushTrees), PUSH_TREES, 'both'),
     workingDirectory: path.resolve(context.workspace, raw(Inputs.WorkingDirectory) || '.'),
     parallel: parseParallel(raw(Inputs.Parallel)),
     sandbox: parseChoice(Inputs.Sandbox, raw(Inputs.Sandbox), SANDBOX_CHOICES, 'auto'),

@@ -56,7 +56,8 @@ export interface EventEnv {
 export type EventInputs = Pick<
   ActionInputs,
   'allowPrHeadUnderPullRequestTarget' | 'baselineRef' | 'candidateRef'
->
+> &
+  Partial<Pick<ActionInputs, 'pushTrees'>>
 
 /**
  * Decides baseline, candidate and head commit for a workflow event.
@@ -90,10 +91,11 @@ export function planFromEvent(
       plan = planMergeGroup(p)
       break
     case 'push':
-      plan = planPush(p)
+      plan = planPush(p, inputs.pushTrees ?? 'both')
       break
     case 'workflow_dispatch':
-      return planWorkflowDispatch(githubSha, env, inputs)
+      plan = planWorkflowDispatch(githubSha, env, inputs)
+      break
     default:
       throw new QuorumError(
         'usage',
@@ -104,11 +106,14 @@ export function planFromEvent(
     ['baseline-ref', inputs.baselineRef],
     ['candidate-ref', inputs.candidateRef],
   ] as const) {
-    if (value !== null) {
+    if (value !== null && eventName !== 'workflow_dispatch') {
       plan.notes.push(
         `Input '${name}' is ignored under ${eventName}; it applies to workflow_dispatch.`,
       )
     }
+  }
+  if (eventName !== 'push' && (inputs.pushTrees ?? 'both') !== 'both') {
+    plan.notes.push(`Input 'push-trees' is ignored under ${eventName}; it applies to push.`)
   }
   return plan
 }
@@ -189,7 +194,7 @@ function planMergeGroup(p: Payload): EventPlan {
   }
 }
 
-function planPush(p: Payload): EventPlan {
+function planPush(p: Payload, trees: 'both' | 'after'): EventPlan {
   const ref = p.optionalString('ref')
   const after = p.sha('after')
   if (p.optional('deleted') === true || NULL_SHA_PATTERN.test(after)) {
@@ -203,7 +208,12 @@ function planPush(p: Payload): EventPlan {
   const before = p.sha('before')
   const notes: string[] = []
   let baselineSha: string | null = before
-  if (NULL_SHA_PATTERN.test(before)) {
+  if (trees === 'after') {
+    baselineSha = null
+    notes.push(
+      `push-trees: after: only the pushed tree was judged; its results are stored for the pull requests on ${branchName(ref) ?? ref ?? 'this branch'}.`,
+    )
+  } else if (NULL_SHA_PATTERN.test(before)) {
     baselineSha = null
     notes.push(
       `The push created ${ref ?? 'the ref'}, so there is no previous commit to compare with: ` +
