@@ -1070,6 +1070,28 @@ describe('the action, end to end', () => {
     assertNoViolations(s.fake)
   })
 
+  test('on a macOS or Windows runner the gate stops with one line saying how to run it on Linux', async (t) => {
+    const s = await scenario(t)
+    await commitFiles(s.origin, 'feature', { 'README.md': 'hello\n' }, 'Docs', { from: 'main' })
+    const pr = await s.pull('feature')
+    for (const os of ['macOS', 'Windows']) {
+      const run = await s.run(pullRequestEvent(s.origin, pr, { action: 'opened' }), {
+        env: { RUNNER_OS: os },
+      })
+      assert.notEqual(run.code, 0, tail(run))
+      const errors = run.messages('error')
+      assert.ok(
+        errors.some((e) =>
+          e.includes(`Quorum's gate runs on Linux runners only, and this job runs on ${os}`),
+        ),
+        JSON.stringify(errors),
+      )
+      // Nothing ran: no check run was left in progress, no comment posted.
+      assert.equal(s.fake.checkRuns.filter((c) => c.status === 'in_progress').length, 0)
+    }
+    assertNoViolations(s.fake)
+  })
+
   test('leaves nothing behind: no temp directories, no worktrees, the checkout untouched', async (t) => {
     const s = await scenario(t)
     const before = await gitRevParse(s.origin, 'main')

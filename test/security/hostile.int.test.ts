@@ -15,7 +15,6 @@
  * skipped otherwise, and where overlay sandboxes are unavailable.
  */
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { randomInt } from 'node:crypto'
 import {
   chmodSync,
@@ -28,7 +27,6 @@ import {
   readdirSync,
   readlinkSync,
   realpathSync,
-  rmdirSync,
   rmSync,
   writeFileSync,
 } from 'node:fs'
@@ -54,6 +52,7 @@ import {
   type ActorKind,
   type CliResult,
 } from '../support/as-user.ts'
+import { removeDelegatedCgroups } from '../support/cgroup-cleanup.ts'
 import { diskUsage } from '../support/disk-usage.ts'
 
 const SKIP = hostileSkipReason()
@@ -835,32 +834,3 @@ function assertBombContained(b: Awaited<ReturnType<typeof forkBomb>>): void {
   assert.deepEqual(left, [], 'processes of the fork bomb outlived the gate')
 }
 
-/** The cgroups --cgroup-sudo left for `uid` (empty once the gate has exited), removed. */
-function removeDelegatedCgroups(uid: number): void {
-  for (const hierarchy of [
-    '/sys/fs/cgroup/pids',
-    '/sys/fs/cgroup/memory',
-    '/sys/fs/cgroup/cpuacct',
-    '/sys/fs/cgroup',
-  ]) {
-    let names: string[] = []
-    try {
-      names = readdirSync(hierarchy).filter((n) => n.startsWith(`quorum-delegated-${uid}-`))
-    } catch {
-      continue
-    }
-    for (const name of names) {
-      // Deepest first: rmdir of a cgroup fails while it has children.
-      const dirs = spawnSync('find', [join(hierarchy, name), '-depth', '-type', 'd'], {
-        encoding: 'utf8',
-      }).stdout.split('\n')
-      for (const dir of dirs.filter(Boolean)) {
-        try {
-          rmdirSync(dir)
-        } catch {
-          // a cgroup still in use: left for the machine's end
-        }
-      }
-    }
-  }
-}

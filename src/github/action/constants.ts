@@ -16,6 +16,7 @@ export const Inputs = {
   BaselineRef: 'baseline-ref',
   CandidateRef: 'candidate-ref',
   PushTrees: 'push-trees',
+  HostSetup: 'host-setup',
   WorkingDirectory: 'working-directory',
   Parallel: 'parallel',
   Sandbox: 'sandbox',

@@ -4,6 +4,7 @@
  * git or check work starts, with a message that names the input and the form it expects.
  */
 import { QuorumError } from '../../engine/errors.ts'
+import type { HostSetupMode } from '../../run/host-setup.ts'
 import * as path from 'node:path'
 import * as core from '@actions/core'
 import { CHECK_NAME_PATTERN, MAX_CHECK_NAME_LENGTH } from '../../engine/config-schema.ts'
@@ -73,6 +74,8 @@ export interface ActionInputs {
   sandbox: SandboxChoice
   /** Whether to get per-run cgroups through `sudo -n` when not root (see cgroup.ts). */
   cgroupSudo: boolean
+  /** What to get from the machine through passwordless sudo first (see run/host-setup.ts). */
+  hostSetup: HostSetupMode
   /**
    * Login whose comments are Quorum's (e.g. `my-app[bot]` for a GitHub App token, which GET
    * /user cannot identify); null = the token's own identity.
@@ -92,6 +95,16 @@ export interface ActionInputs {
 }
 
 /** A workflow author gave an input Quorum cannot use. Stops the run: guessing would gate wrongly. */
+function parseHostSetup(value: string): HostSetupMode {
+  if (value === '' || value === 'auto') return 'auto'
+  if (TRUE_VALUES.includes(value)) return 'true'
+  if (FALSE_VALUES.includes(value)) return 'false'
+  throw new InputError(
+    Inputs.HostSetup,
+    `Input '${Inputs.HostSetup}' must be auto, true or false, got '${value}'`,
+  )
+}
+
 export class InputError extends QuorumError {
   readonly input: string
   constructor(input: string, message: string) {
@@ -142,6 +155,7 @@ export function parseInputs(
     parallel: parseParallel(raw(Inputs.Parallel)),
     sandbox: parseChoice(Inputs.Sandbox, raw(Inputs.Sandbox), SANDBOX_CHOICES, 'auto'),
     cgroupSudo: parseBoolean(Inputs.CgroupSudo, raw(Inputs.CgroupSudo), false),
+    hostSetup: parseHostSetup(raw(Inputs.HostSetup)),
     commentAuthor: parseLogin(raw(Inputs.CommentAuthor)),
     skip: parseNameList(Inputs.Skip, raw(Inputs.Skip)),
     cache: parseBoolean(Inputs.Cache, raw(Inputs.Cache), true),

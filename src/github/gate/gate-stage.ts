@@ -31,7 +31,9 @@ import { createGitCommandManager, type GitCommandManager } from './git.ts'
 import { hashConfigFiles, writeReportDir } from './report-dir.ts'
 import { sensitivePaths } from './sensitive-paths.ts'
 import { prepareTrees, resolvePlan, type PreparedTrees } from './trees.ts'
+import { runnerPlatformProblem } from './runner-platform.ts'
 import { assertSafeSandbox } from './unsafe-checkout.ts'
+import { prepareHost, type HostSetup, type HostSetupMode } from '../../run/host-setup.ts'
 
 /**
  * What the gate stage calls that a test may replace with a plain function (the actions/checkout
@@ -41,9 +43,18 @@ export interface GateStageDependencies {
   /** How this runner's sandbox kind is learned before any PR code runs. */
   detectSandbox: (dir: string, mode: SandboxMode) => Promise<SandboxDetection>
   runGate: (options: GateOptions) => Promise<Report>
+  /** What the machine is asked for through sudo before any PR code runs (run/host-setup.ts). */
+  prepareHost: (mode: HostSetupMode) => Promise<HostSetup>
+  /** The platform the gate runs on (process.platform; tests present another). */
+  platform: NodeJS.Platform
 }
 
-const REAL_DEPENDENCIES: GateStageDependencies = { detectSandbox, runGate }
+const REAL_DEPENDENCIES: GateStageDependencies = {
+  detectSandbox,
+  runGate,
+  prepareHost: (mode) => prepareHost(mode),
+  platform: process.platform,
+}
 
 /** The gate stage, with `dependencies` in place of the real ones where given. */
 export function gateStageProducer(
@@ -58,6 +69,8 @@ async function produceGateReport(
   deps: GateStageDependencies,
 ): Promise<ProducedReport> {
   const { runner, inputs } = ctx
+  const platform = runnerPlatformProblem(runner.env['RUNNER_OS'], deps.platform)
+  if (platform !== null) throw new QuorumError('usage', platform)
   if (runner.eventName === 'workflow_run') {
     throw new InputError(
       Inputs.Stage,
@@ -86,6 +99,10 @@ async function produceGateReport(
   const runUrl = workflowRunUrl(runner)
   if (client) await ctx.openCheckRun(client, { headSha: plan.headSha, detailsUrl: runUrl })
 
+  // Before anything else runs: user namespaces and a cgroup through passwordless sudo, where
+  // the runner has it (host-setup), so that the sandbox detection below sees the result.
+  const host = await deps.prepareHost(inputs.hostSetup)
+  for (const line of host.lines) core.info(line)
   await refuseUnsafeSandbox(plan, inputs, deps)
 
   // Report and logs go where upload-artifact can find them; the trees go to the system temp
@@ -106,7 +123,7 @@ async function produceGateReport(
     : null
 
   core.startGroup('Quorum: running checks')
-  const report = await runChecks(ctx, deps, { plan, trees, gateConfig, results, outDir })
+  const report = await runChecks(ctx, deps, { host, plan, trees, gateConfig, results, outDir })
   core.endGroup()
   if (ctx.cancel?.aborted)
     throw new QuorumError('cancelled', 'Quorum was cancelled; every run was stopped')
@@ -182,6 +199,7 @@ function runChecks(
   ctx: ProducerContext,
   deps: GateStageDependencies,
   p: {
+    host: HostSetup
     plan: EventPlan
     trees: PreparedTrees
     gateConfig: GateConfigRead
@@ -203,7 +221,7 @@ function runChecks(
     cache: results?.options ?? null,
     parallel: inputs.parallel,
     sandbox: inputs.sandbox,
-    cgroupSudo: inputs.cgroupSudo,
+    cgroupSudo: inputs.cgroupSudo || p.host.cgroupSudo,
     logDir: join(p.outDir, 'logs'),
     parentEnv: runner.env,
     commits: { baseline: trees.baseline?.sha ?? null, candidate: trees.candidate.sha },
@@ -223,7 +241,8 @@ function warnOfCopySandboxes(report: Report, inputs: ActionInputs): void {
   core.warning(
     'Quorum ran checks in copy sandboxes, which cannot hide credentials, runner files or this ' +
       "action's own environment (its token, through /proc) from PR code. " +
-      'On Ubuntu 24.04 runners, unprivileged user namespaces are restricted by AppArmor; add a step ' +
+      'On Ubuntu 24.04, AppArmor restricts unprivileged user namespaces: with passwordless sudo ' +
+      '(host-setup: auto, the default) Quorum lifts that for its sandbox itself; without it, run ' +
       '`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` before Quorum (see the README).',
   )
 }
