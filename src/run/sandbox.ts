@@ -12,8 +12,9 @@
  *   the run's tools and read-only paths again and the run's own area writable again. The
  *   mounts live and die with the namespace, so a killed or interrupted gate cannot leak mounts:
  *   only plain directories are left for `remove()`.
- * - `copy`: the portable fallback. A sandbox is a fresh `cp -a` of the prepared tree. It cannot
- *   hide or protect anything outside the tree: a check writes wherever the gate's user may.
+ * - `copy`: the portable fallback, and the only kind off Linux (see platform.ts). A sandbox is a
+ *   fresh `cp -R -P -p` of the prepared tree. It cannot hide or protect anything outside the
+ *   tree: a check writes wherever the gate's user may.
  *
  * Process containment (overlay kind): `unshare --mount --pid` (without `--fork`) starts the
  * wrapper in the new mount namespace; the wrapper's children go to a fresh pid namespace. The
@@ -51,6 +52,7 @@ import { join } from 'node:path'
 import type { SandboxKind } from '../engine/types.ts'
 import { CopyProvider } from './copy-sandbox.ts'
 import { OverlayProvider, findOverlayTools } from './overlay-sandbox.ts'
+import { linuxOnlyRefusal, portableMode } from './platform.ts'
 import { removeTree } from './remove-tree.ts'
 import {
   SANDBOX_FAILURE_EXIT_CODE,
@@ -87,7 +89,7 @@ export { removeTree } from './remove-tree.ts'
  * const p = createSandboxProvider({ kind, dir: join(dir, 'sandboxes'), userns })
  * const tree = p.prepare(sourceDir)
  * for (let i = 0; i < n; i++) {
- *   const sb = await p.enter(tree)           // overlay: mkdirs; copy: the whole cp -a
+ *   const sb = await p.enter(tree)           // overlay: mkdirs; copy: the whole cp -R -P -p
  *   await runInSandbox(sb, ['/bin/true'])    // overlay: + namespaces and mount
  *   await sb.remove()
  * }
@@ -162,9 +164,12 @@ const detections = new Map<string, Promise<SandboxDetection>>()
  * sandboxes will live on). `copy` is taken as is; `overlay` and `auto` try a real overlay mount
  * in a fresh namespace (a few milliseconds), as root without and then with a user namespace, as
  * anyone else with one. `overlay` throws when that fails; `auto` falls back to copy and says
- * why. The answer is cached per process, filesystem and mode.
+ * why. The answer is cached per process, filesystem and mode. Off Linux, and in portable mode
+ * (platform.ts), nothing is tried: overlay needs Linux.
  */
 export async function detectSandbox(dir: string, mode: SandboxMode): Promise<SandboxDetection> {
+  const invalid = portableMode()?.invalid
+  if (invalid) throw new Error(invalid)
   if (mode === 'copy')
     return {
       kind: 'copy',
@@ -172,13 +177,20 @@ export async function detectSandbox(dir: string, mode: SandboxMode): Promise<San
       privateProc: false,
       reason: 'copy sandboxes were asked for',
     }
-  const key = `${(await stat(dir)).dev}:${mode}`
-  let found = detections.get(key)
-  if (!found) {
-    found = probeOverlay(dir)
-    detections.set(key, found)
+  const notLinux = linuxOnlyRefusal()
+  let result: SandboxDetection
+  if (notLinux !== null) {
+    const reason = `overlayfs needs Linux (${notLinux})`
+    result = { kind: 'copy', userns: false, privateProc: false, reason }
+  } else {
+    const key = `${(await stat(dir)).dev}:${mode}`
+    let found = detections.get(key)
+    if (!found) {
+      found = probeOverlay(dir)
+      detections.set(key, found)
+    }
+    result = await found
   }
-  const result = await found
   if (mode === 'overlay' && result.kind !== 'overlay') {
     throw new Error(`overlay sandboxes are not available here: ${result.reason}`)
   }
@@ -186,9 +198,6 @@ export async function detectSandbox(dir: string, mode: SandboxMode): Promise<San
 }
 
 async function probeOverlay(dir: string): Promise<SandboxDetection> {
-  if (process.platform !== 'linux') {
-    return { kind: 'copy', userns: false, privateProc: false, reason: 'overlayfs needs Linux' }
-  }
   const tools = findOverlayTools()
   if (typeof tools === 'string') {
     return { kind: 'copy', userns: false, privateProc: false, reason: tools }
