@@ -21,6 +21,7 @@ import {
 } from '../engine/types.ts'
 import { runGate, type GateEvent } from '../gate.ts'
 import { promote } from './promote.ts'
+import { runDoctorCli } from './doctor.ts'
 import { openResultCache } from '../cache/local-store.ts'
 import { SECRET_FILE, machineSecret, type ResultCacheOptions } from '../cache/reuse.ts'
 import { copySandboxLine } from '../report/format.ts'
@@ -41,6 +42,8 @@ export const USAGE = `Usage:
   quorum verify --candidate DIR [--baseline DIR] [options]   allow iff every check passes
   quorum scored --candidate DIR --baseline DIR [options]     allow iff the score strictly improves
                                                              and nothing that passed now fails
+  quorum doctor [--config FILE] [--json] [--fresh]           prove the sandbox's containment here
+                                                             (see quorum doctor --help)
 Options:
   --mode MODE       pass-fail | scored | no-regression (default: the config's mode)
   --config FILE     quorum.yml (default: ./quorum.yml when it exists)
@@ -97,6 +100,8 @@ function fail(io: CliIO, line: string, code: number): number {
 }
 
 async function runCommand(argv: string[], io: CliIO): Promise<number> {
+  // doctor has options of its own (its --json is a flag, verify's takes a FILE).
+  if (argv[0] === 'doctor') return runDoctorCli(argv.slice(1), io)
   const { values, positionals } = parseCliArgs(argv)
   if (values.help) {
     io.stdout.write(`${USAGE}\n`)
@@ -111,7 +116,7 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
     throw new QuorumError(
       'usage',
       command
-        ? `unknown command "${command}" (expected verify or scored; see --help)`
+        ? `unknown command "${command}" (expected verify, scored or doctor; see --help)`
         : 'missing command (see --help)',
     )
   }
