@@ -618,7 +618,15 @@ function timingRows(t: TimingResults): string[][] {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`
   const rate = (r: TimingRate, what: string) =>
     `${r.hits} of ${r.prs} ${what} (${pct(r.rate)}); samples' median CV ${pct(r.median_cv)}; ${r.repeats} repeats per tree; gate ${ms(r.gate_ms)}`
-  const rows: string[][] = []
+  const sim = t.sequential_simulation
+  const rows: string[][] = [
+    [
+      `Adaptive repeats under no change, simulated (${pct(sim.noise)} noise, tolerance 0, looks at ${sim.looks.join(', ')} repeats)`,
+      `α spending: ${sim.spending.hits} of ${sim.trials} blocked (${pct(sim.spending.rate)})`,
+      `a naive 1% at every look: ${sim.naive.hits} of ${sim.trials} (${pct(sim.naive.rate)})`,
+      `≤ ${pct(TIMING_TARGETS.false_block_max)}: ${met(sim.spending.rate <= TIMING_TARGETS.false_block_max)}`,
+    ],
+  ]
   for (const [label, run] of [
     ['quiet', t.quiet],
     ['one core kept busy', t.loaded],

@@ -14,6 +14,8 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { configInCode } from '../src/engine/config.ts'
+import { sequentialDesign } from '../src/engine/sequential.ts'
+import { compareMetric } from '../src/engine/stats.ts'
 import type { Report, ShellCheckSpec } from '../src/engine/types.ts'
 import { runGate } from '../src/gate.ts'
 import { median } from './stats.ts'
@@ -48,7 +50,22 @@ export interface TimingRun {
   noise_pct: number | null
 }
 
+/**
+ * The sequential design's promise, on simulated samples: under no change at all, with a
+ * tolerance of 0 (so no look can say unchanged and every trial takes every look), how often any
+ * look says regressed, with the design's α spending and with a naive 1% at every look.
+ */
+export interface SequentialSimulation {
+  trials: number
+  looks: number[]
+  noise: number
+  spending: { hits: number; rate: number }
+  naive: { hits: number; rate: number }
+}
+
 export interface TimingResults {
+  /** Simulated: the adaptive repeats' false-block rate against looking naively. */
+  sequential_simulation: SequentialSimulation
   loop_iterations: number
   quiet: TimingRun
   /** The same while another process keeps one core busy. */
@@ -72,6 +89,9 @@ export async function measureTiming(p: {
   progress: (line: string) => void
 }): Promise<TimingResults> {
   const prs = p.quick ? 4 : 20
+  const trials = p.quick ? 200 : 8000
+  p.progress(`adaptive repeats under no change: ${trials} simulated PRs, 5 looks each`)
+  const simulation = simulateSequential(trials)
   const n = calibrateLoop()
   const trees = {
     base: tree(p.work, 'base', n),
@@ -115,7 +135,56 @@ export async function measureTiming(p: {
   } finally {
     busy.kill('SIGKILL')
   }
-  return { loop_iterations: n, quiet, loaded, before_source: before.source }
+  return {
+    sequential_simulation: simulation,
+    loop_iterations: n,
+    quiet,
+    loaded,
+    before_source: before.source,
+  }
+}
+
+/** See SequentialSimulation. Samples are N(100, 5²) for both trees, drawn in process. */
+export function simulateSequential(trials: number): SequentialSimulation {
+  const design = sequentialDesign(9, 45)
+  const noise = 0.05
+  const spec = {
+    direction: 'lower' as const,
+    tolerance: { kind: 'relative' as const, fraction: 0 },
+    deterministic: false,
+  }
+  let state = 12345
+  const uniform = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0
+    return (state + 0.5) / 2 ** 32
+  }
+  const draw = () =>
+    100 * (1 + noise * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()))
+  let spending = 0
+  let naive = 0
+  for (let t = 0; t < trials; t++) {
+    const base = Array.from({ length: 45 }, draw)
+    const cand = Array.from({ length: 45 }, draw)
+    let spent = false
+    let looked = false
+    design.looks.forEach((n, k) => {
+      const b = base.slice(0, n)
+      const c = cand.slice(0, n)
+      if (!spent && compareMetric(b, c, spec, 1 - design.alphas[k]!).verdict === 'regressed') {
+        spent = true
+      }
+      if (!looked && compareMetric(b, c, spec, 0.99).verdict === 'regressed') looked = true
+    })
+    if (spent) spending++
+    if (looked) naive++
+  }
+  return {
+    trials,
+    looks: design.looks,
+    noise,
+    spending: { hits: spending, rate: spending / trials },
+    naive: { hits: naive, rate: naive / trials },
+  }
 }
 
 /** The loop length that takes about 150 ms here, pinned (a few tries of 1e7 iterations). */

@@ -6,7 +6,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8474);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2412);
 
 await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
 
@@ -15,7 +15,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8474:
+/***/ 2412:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10779,6 +10779,7 @@ function withScoreMetric(metrics, scoreFrom) {
             direction: 'higher',
             tolerance: { kind: 'absolute', value: 0 },
             deterministic: false,
+            from_score: true,
         },
         ...metrics,
     ];
@@ -14606,9 +14607,13 @@ function repeatJobs(check, roles, reused, from, to) {
     }
     return jobs;
 }
-/** Whether a check measures something that varies with the machine's load (a timing). */
+/**
+ * Whether a check measures something that varies with the machine's load (a timing): it
+ * declares a metric that is not deterministic. The score alone (`score_from`, a count of passed
+ * tests, say) does not make it one; declare it under `metrics` to time it.
+ */
 function measuresTime(check) {
-    return (check.metrics ?? []).some((m) => !m.deterministic);
+    return (check.metrics ?? []).some((m) => !m.deterministic && m.from_score !== true);
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -15294,12 +15299,74 @@ function parseNumber(text) {
     return Number(text);
 }
 
+;// CONCATENATED MODULE: ./src/run/platform.ts
+/**
+ * What the platform gives the sandboxes: Linux, with everything they can use (overlay mounts in
+ * namespaces, cgroups, setpriv, /proc), or only what every POSIX system has (macOS, where the
+ * CLI runs too): copy sandboxes, process groups, kill(2), no limits.
+ *
+ * Portable mode, a testing aid, makes Linux behave like the second kind, so that what the CLI
+ * does on macOS is tested where the tests run. `QUORUM_PORTABLE=1` turns it on: copy sandboxes
+ * (overlay is refused when asked for), no cgroups, no setpriv, no /proc scans.
+ * `QUORUM_PORTABLE=<absolute directory>` does the same and also takes every host tool the gate
+ * runs (cp, ...) from that directory and nowhere else, so a directory holding only POSIX tools
+ * shows any use of a GNU-only tool or flag. Never set it on a runner: it only takes protection
+ * away, and the tools directory is trusted as a system directory is.
+ */
+
+/** The environment variable that turns portable mode on. */
+const PORTABLE_ENV = 'QUORUM_PORTABLE';
+/** Portable mode, or null when QUORUM_PORTABLE is unset, empty or `0`. Never throws. */
+function portableMode(env = process.env) {
+    const value = env[PORTABLE_ENV];
+    if (value === undefined || value === '' || value === '0')
+        return null;
+    if (value === '1')
+        return { toolDir: null, invalid: null };
+    if ((0,external_node_path_namespaceObject.isAbsolute)(value))
+        return { toolDir: value, invalid: null };
+    return {
+        toolDir: null,
+        invalid: `${PORTABLE_ENV} must be 1 or an absolute directory of tools, not ${JSON.stringify(value.slice(0, 100))}`,
+    };
+}
+/**
+ * Why the Linux-only means (overlay sandboxes, cgroups, setpriv, /proc) are not used here, as a
+ * phrase for a reason in parentheses; null on Linux outside portable mode.
+ */
+function linuxOnlyRefusal(env = process.env, platform = process.platform) {
+    if (platform !== 'linux')
+        return `this is ${platform}`;
+    if (portableMode(env) !== null)
+        return `${PORTABLE_ENV} is set: only what macOS has too is used`;
+    return null;
+}
+/**
+ * Cgroups as this platform has them before anything is probed: unavailable, and why (not Linux,
+ * or portable mode), or null when detection should look. For the workspace's cgroup decision.
+ */
+function platformCgroupRefusal(env = process.env, platform = process.platform) {
+    const why = linuxOnlyRefusal(env, platform);
+    return why === null ? null : { available: false, reason: `cgroups are Linux-only (${why})` };
+}
+/**
+ * Whether the judge reads /proc about other processes: only on Linux (another system's /proc,
+ * where there is one, has other files in other formats) and not in portable mode.
+ */
+function procScansAllowed(env = process.env, platform = process.platform) {
+    return linuxOnlyRefusal(env, platform) === null;
+}
+
 ;// CONCATENATED MODULE: ./src/run/proc-scan.ts
 /**
  * What the judge reads of /proc about processes a run started: who is left of a process group,
  * and which processes carry a run's environment marker. Every read is capped: a check controls
  * what those files hold.
+ *
+ * Where there is no /proc (macOS, and portable mode: see platform.ts) both degrade: a group is
+ * judged by kill(-pgid, 0) alone, and marked processes are not looked for.
  */
+
 
 /**
  * How much of a process's /proc/<pid>/environ is read when looking for a run's marker: a check
@@ -15314,17 +15381,14 @@ const GROUP_WAIT_MS = 2000;
  * SIGKILLs every process whose environment carries `name=value` and returns how many there
  * were. For runs without a PID namespace (copy sandboxes): a process that left the run's group
  * with setsid() still inherited the run's marker variable, so it can be found after the run.
- * Best effort: a process that rewrote its own environment block is not found.
+ * Best effort: a process that rewrote its own environment block is not found. Without /proc
+ * nothing is found (0).
  */
 function killProcessesWithEnv(name, value) {
     const needle = Buffer.from(`\0${name}=${value}\0`);
-    let entries;
-    try {
-        entries = (0,external_node_fs_namespaceObject.readdirSync)('/proc');
-    }
-    catch {
+    const entries = listProc();
+    if (entries === null)
         return 0;
-    }
     let killed = 0;
     for (const entry of entries) {
         if (!/^\d+$/.test(entry) || Number(entry) === process.pid)
@@ -15346,6 +15410,17 @@ function killProcessesWithEnv(name, value) {
         }
     }
     return killed;
+}
+/** The entries of /proc, or null where it cannot be read or must not be (portable mode). */
+function listProc() {
+    if (!procScansAllowed())
+        return null;
+    try {
+        return (0,external_node_fs_namespaceObject.readdirSync)('/proc');
+    }
+    catch {
+        return null;
+    }
 }
 /** Scratch space for readProcFile: the scans are synchronous, so one buffer serves them all. */
 const procScratch = Buffer.alloc(Math.max(ENVIRON_READ_MAX, STAT_READ_MAX));
@@ -15387,6 +15462,20 @@ function signalGroup(pgid, signal) {
     }
 }
 /**
+ * Whether process `pid` is (still) in process group `pgid`: true or false from /proc; null
+ * where that cannot be told (no /proc, or the process is gone).
+ */
+function isInGroup(pid, pgid) {
+    if (listProc() === null)
+        return null;
+    const raw = readProcFile(`/proc/${pid}/stat`, STAT_READ_MAX);
+    if (raw === null)
+        return null;
+    const stat = raw.toString('latin1');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[2]) === pgid;
+}
+/**
  * Whether any process of the group is alive. kill(-pgid, 0) alone is not enough: it succeeds
  * for zombies, and where PID 1 does not reap orphans promptly, killed leftovers stay zombies.
  * On Linux, /proc tells a zombie (state Z, already dead) from a live process.
@@ -15398,13 +15487,9 @@ function groupHasLiveMembers(pgid) {
     catch {
         return false;
     }
-    let entries;
-    try {
-        entries = (0,external_node_fs_namespaceObject.readdirSync)('/proc');
-    }
-    catch {
+    const entries = listProc();
+    if (entries === null)
         return true; // no /proc (macOS): trust kill(0)
-    }
     for (const entry of entries) {
         if (!/^\d+$/.test(entry))
             continue;
@@ -15596,11 +15681,13 @@ async function superviseProcess(options) {
             exited = true;
             resolve({ code, signal, ended: performance.now() });
         });
-        // In a group, the process too, by pid: it may have moved itself to another group.
+        // In a group, the process too, by pid, when it moved itself to another group (or where
+        // that cannot be told); never twice when it is still in it (a TERM trap would run twice).
         const signalRun = (signal) => {
             if (processGroup)
                 signalGroup(pid, signal);
-            child.kill(signal);
+            if (!processGroup || isInGroup(pid, pid) !== true)
+                child.kill(signal);
         };
         // Once, whether the timeout or the abort (or both) asked first.
         const stop = () => {
@@ -15844,6 +15931,7 @@ class KeptOutput {
 
 
 
+
 /** Searched first, in this order; PATH is only a fallback for tools missing from all of them. */
 const SYSTEM_TOOL_DIRS = [
     '/usr/bin',
@@ -15866,12 +15954,23 @@ const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
  * timing, so it stays simple: the gate only runs tools the checks cannot rewrite. (As root every
  * directory is writable, so only the system directories count; that is the intent.)
  *
+ * In portable mode with a tool directory (QUORUM_PORTABLE=<dir>, a testing aid) that directory
+ * is the only place searched: the test that hands it a directory of POSIX tools must see every
+ * tool the gate runs come from there, never a GNU one from /usr/bin.
+ *
  * @throws QuorumError of fate 'environment' (the run stops) naming what was searched and what
  *   was refused, and why
  */
 function resolveTool(name, options = {}) {
     if (name === '' || name.includes('/')) {
         throw new errors_QuorumError('environment', `resolveTool: '${name}' is not a bare program name`);
+    }
+    const toolDir = options.systemDirs === undefined ? (portableMode()?.toolDir ?? null) : null;
+    if (toolDir !== null) {
+        const candidate = external_node_path_namespaceObject.join(toolDir, name);
+        if (isExecutableFile(candidate))
+            return candidate;
+        throw new errors_QuorumError('environment', `${name} was not found in ${toolDir}, the only tool directory ${PORTABLE_ENV} allows`);
     }
     const systemDirs = options.systemDirs ?? SYSTEM_TOOL_DIRS;
     for (const dir of systemDirs) {
@@ -16013,15 +16112,16 @@ function noisePct(samples) {
 
 
 
+
 const TASKSET_TIMEOUT_MS = 10_000;
 /**
  * Pins the timed phase: picks the CPU this process may use that is idle most (see leastBusy) for
  * the runs, and moves the gate to the others. Never throws: anything that does not work is a reason not to pin.
  */
 async function pinTimedPhase(platform = process.platform) {
-    if (platform !== 'linux') {
-        return { pinned: false, reason: `sched affinity is not available on ${platform}` };
-    }
+    const refusal = linuxOnlyRefusal(process.env, platform);
+    if (refusal !== null)
+        return { pinned: false, reason: `sched affinity is Linux-only (${refusal})` };
     const allowed = await allowedCpus(process.pid);
     if (allowed === null)
         return { pinned: false, reason: 'the CPUs this process may use are unknown' };
@@ -18299,9 +18399,16 @@ async function writeVariantLayer(layerDir, sourceDir, files) {
 
 ;// CONCATENATED MODULE: ./src/run/copy-sandbox.ts
 /**
- * The copy sandbox: the portable fallback, a fresh `cp -a` of the prepared tree per run. It
+ * The copy sandbox: the portable fallback, a fresh copy of the prepared tree per run. It
  * protects nothing outside the tree; see sandbox.ts.
+ *
+ * It runs on any POSIX system (macOS too): the copies are made by `cp -R -P -p`, the one spelling
+ * of "recursive, links as links, modes and times kept" that POSIX specifies (so GNU, BSD/macOS
+ * and busybox cp all take it), and everything else is Node's own (process groups come from
+ * spawn's `detached`, the timeout from a timer). setpriv and cgroups are used where Linux has
+ * them (see platform.ts).
  */
+
 
 
 
@@ -18309,7 +18416,8 @@ async function writeVariantLayer(layerDir, sourceDir, files) {
 
 class CopyProvider extends BaseProvider {
     kind = 'copy';
-    setpriv = findTool('setpriv');
+    /** util-linux, so Linux only; null elsewhere and in portable mode. */
+    setpriv = linuxOnlyRefusal() === null ? findTool('setpriv') : null;
     whyHidden() {
         return null;
     }
@@ -18355,7 +18463,8 @@ class CopyProvider extends BaseProvider {
 /**
  * What a copy run starts with: it joins its cgroups, then setpriv sets no_new_privs (so sudo,
  * su and setuid programs cannot give it more than the gate has) and, as root, empties the
- * capability bounding set, so the check holds no capability.
+ * capability bounding set, so the check holds no capability. Without either (macOS) the prefix
+ * is empty: the command is spawned as it is.
  */
 function copyPrefix(setpriv, cgroups) {
     const prefix = [];
@@ -18373,15 +18482,25 @@ function copyPrefix(setpriv, cgroups) {
 /**
  * Copies the contents of `from` into the existing directory `to`, symlinks as links,
  * preserving modes and times, except the entries no check may see (TREE_HIDDEN: what result
- * keys leave out). `cp -a` is several times faster than a JS walk (and reflinks where the
+ * keys leave out). cp is several times faster than a JS walk (and GNU cp 9 reflinks where the
  * filesystem can); the JS walk is the fallback where there is no cp.
+ *
+ * Why `cp -R -P -p` and not `cp -a`: -a is not POSIX. What GNU's -a adds (hard links kept as
+ * links, extended attributes, ACLs, SELinux labels) a throwaway copy of a checkout does not
+ * need: a hard-linked pair becomes two files, which a check cannot tell from a fresh clone.
+ * Ownership is kept as root and silently not as anyone else, as with -a.
  */
 async function copyTree(from, to, signal, 
-/** Files already in `to` are replaced (removed first, so a read-only one is no obstacle). */
+/**
+ * Files already in `to` are replaced: removed first, so a read-only one is no obstacle. This
+ * is GNU cp's --remove-destination, which BSD cp (macOS) does not have.
+ */
 over = false) {
     const names = (await (0,promises_namespaceObject.readdir)(from)).filter((name) => !TREE_HIDDEN.includes(name));
     if (names.length === 0)
         return;
+    if (over)
+        await clearWay(from, to, names);
     const cpPath = findTool('cp');
     if (cpPath === null) {
         for (const name of names) {
@@ -18395,7 +18514,7 @@ over = false) {
         return;
     }
     const sources = names.map((name) => (0,external_node_path_namespaceObject.join)(from, name));
-    const argv = [cpPath, '-a', ...(over ? ['--remove-destination'] : []), '--', ...sources, to];
+    const argv = [cpPath, '-R', '-P', '-p', '--', ...sources, to];
     const result = await runCommand(argv, {
         cwd: '/',
         env: { PATH: '/usr/bin:/bin', LC_ALL: 'C' },
@@ -18407,6 +18526,28 @@ over = false) {
     if (result.code !== 0) {
         const why = result.signal ?? `exit ${result.code}`;
         throw new Error(`copying ${from} failed (${why}): ${result.stderr.trim().slice(0, 500)}`);
+    }
+}
+/**
+ * Makes room in `to` for the entries `names` of `from` (and what is below them): whatever `to`
+ * has at the path of a file, a link or a special file of `from` is removed, and so is a
+ * non-directory where `from` has a directory; directories both have are walked into, so cp
+ * merges them. Only the paths `from` holds are visited: a layer copied over a tree is small (an
+ * audit's variant is the few files it replaces), the tree below it may not be.
+ */
+async function clearWay(from, to, names) {
+    for (const name of names) {
+        const source = (0,external_node_path_namespaceObject.join)(from, name);
+        const target = (0,external_node_path_namespaceObject.join)(to, name);
+        const present = await (0,promises_namespaceObject.lstat)(target).catch(() => null);
+        if (present === null)
+            continue;
+        if (present.isDirectory() && (await (0,promises_namespaceObject.lstat)(source)).isDirectory()) {
+            await clearWay(source, target, await (0,promises_namespaceObject.readdir)(source));
+        }
+        else {
+            await removeTree(target);
+        }
     }
 }
 
@@ -19062,8 +19203,9 @@ function depth(path) {
  *   the run's tools and read-only paths again and the run's own area writable again. The
  *   mounts live and die with the namespace, so a killed or interrupted gate cannot leak mounts:
  *   only plain directories are left for `remove()`.
- * - `copy`: the portable fallback. A sandbox is a fresh `cp -a` of the prepared tree. It cannot
- *   hide or protect anything outside the tree: a check writes wherever the gate's user may.
+ * - `copy`: the portable fallback, and the only kind off Linux (see platform.ts). A sandbox is a
+ *   fresh `cp -R -P -p` of the prepared tree. It cannot hide or protect anything outside the
+ *   tree: a check writes wherever the gate's user may.
  *
  * Process containment (overlay kind): `unshare --mount --pid` (without `--fork`) starts the
  * wrapper in the new mount namespace; the wrapper's children go to a fresh pid namespace. The
@@ -19105,6 +19247,7 @@ function depth(path) {
 
 
 
+
 /**
  * Creates a provider of `kind` sandboxes under `dir` (created if missing). For `overlay`,
  * `userns` says whether runs need a user namespace (default: unless running as root); use
@@ -19118,7 +19261,7 @@ function depth(path) {
  * const p = createSandboxProvider({ kind, dir: join(dir, 'sandboxes'), userns })
  * const tree = p.prepare(sourceDir)
  * for (let i = 0; i < n; i++) {
- *   const sb = await p.enter(tree)           // overlay: mkdirs; copy: the whole cp -a
+ *   const sb = await p.enter(tree)           // overlay: mkdirs; copy: the whole cp -R -P -p
  *   await runInSandbox(sb, ['/bin/true'])    // overlay: + namespaces and mount
  *   await sb.remove()
  * }
@@ -19164,9 +19307,13 @@ const detections = new Map();
  * sandboxes will live on). `copy` is taken as is; `overlay` and `auto` try a real overlay mount
  * in a fresh namespace (a few milliseconds), as root without and then with a user namespace, as
  * anyone else with one. `overlay` throws when that fails; `auto` falls back to copy and says
- * why. The answer is cached per process, filesystem and mode.
+ * why. The answer is cached per process, filesystem and mode. Off Linux, and in portable mode
+ * (platform.ts), nothing is tried: overlay needs Linux.
  */
 async function detectSandbox(dir, mode) {
+    const invalid = portableMode()?.invalid;
+    if (invalid)
+        throw new Error(invalid);
     if (mode === 'copy')
         return {
             kind: 'copy',
@@ -19174,22 +19321,27 @@ async function detectSandbox(dir, mode) {
             privateProc: false,
             reason: 'copy sandboxes were asked for',
         };
-    const key = `${(await (0,promises_namespaceObject.stat)(dir)).dev}:${mode}`;
-    let found = detections.get(key);
-    if (!found) {
-        found = probeOverlay(dir);
-        detections.set(key, found);
+    const notLinux = linuxOnlyRefusal();
+    let result;
+    if (notLinux !== null) {
+        const reason = `overlayfs needs Linux (${notLinux})`;
+        result = { kind: 'copy', userns: false, privateProc: false, reason };
     }
-    const result = await found;
+    else {
+        const key = `${(await (0,promises_namespaceObject.stat)(dir)).dev}:${mode}`;
+        let found = detections.get(key);
+        if (!found) {
+            found = probeOverlay(dir);
+            detections.set(key, found);
+        }
+        result = await found;
+    }
     if (mode === 'overlay' && result.kind !== 'overlay') {
         throw new Error(`overlay sandboxes are not available here: ${result.reason}`);
     }
     return result;
 }
 async function probeOverlay(dir) {
-    if (process.platform !== 'linux') {
-        return { kind: 'copy', userns: false, privateProc: false, reason: 'overlayfs needs Linux' };
-    }
     const tools = findOverlayTools();
     if (typeof tools === 'string') {
         return { kind: 'copy', userns: false, privateProc: false, reason: tools };
@@ -19268,17 +19420,282 @@ async function exists(path) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/run/sandboxed-run.ts
+/**
+ * One run of a check (or of a tree's setup) in a fresh sandbox, as named steps: enter the
+ * sandbox and its cgroup -> spawn -> end and measure -> classify -> keep the log or not ->
+ * assemble the RunResult -> seal or clean up. The workspace decides what runs where (trees,
+ * providers, the live runs dispose() stops); this module does one run and keeps nothing between
+ * runs but the log names.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+const MIB = 1024 * 1024;
+/**
+ * Runs one command once in a fresh sandbox of `sandbox.layers`. Never throws for what the
+ * command does: a run that cannot start (stopped, no sandbox) is a not-run ERROR result.
+ */
+async function runSandboxed(p) {
+    const signal = p.run.abort ? AbortSignal.any([p.stop, p.run.abort]) : p.stop;
+    const kind = p.sandbox.provider.kind;
+    const limits = p.run.limits ?? DEFAULT_LIMITS;
+    const notRun = (reason) => ({
+        result: notRunResult({ reason, seed: p.run.seed, sandbox: kind }),
+        sealed: null,
+    });
+    if (signal.aborted)
+        return notRun('not run: the gate was stopped');
+    let entered;
+    try {
+        entered = await enterRunSandbox(p.site, p.sandbox, limits, signal);
+    }
+    catch (error) {
+        return notRun(signal.aborted
+            ? 'not run: the gate was stopped while its sandbox was being created'
+            : `could not create the sandbox: ${errorMessage(error)}`);
+    }
+    let sealed = null;
+    try {
+        const { sb, cgroup } = entered;
+        const { spawned, runId } = await spawnInSandbox(p, sb, signal);
+        const usage = await endAndMeasure({ kind, runId, cgroup });
+        const classification = await classifyRun(spawned, sb, p, usage);
+        const output = await keepLogIfWorthALook(spawned.output, classification, p.site);
+        const result = assembleRunResult({
+            spawned,
+            classification,
+            usage,
+            limits,
+            output,
+            seed: p.run.seed,
+            sandbox: kind,
+            sandboxRoot: sb.root,
+        });
+        if ((p.keep?.(result) ?? false) && !signal.aborted)
+            sealed = await sb.seal();
+        return { result, sealed };
+    }
+    finally {
+        await leaveRunSandbox(entered, { sealed: sealed !== null });
+    }
+}
+/**
+ * A fresh sandbox of `layers` for one run, in a cgroup of its own with the run's limits (none
+ * where cgroups cannot be had). Nothing is left behind when this throws.
+ */
+async function enterRunSandbox(site, request, limits, signal) {
+    const cgroup = site.cgroups.available
+        ? await site.cgroups.createRun(site.cgroupName(), {
+            pidsMax: limits.pids_max,
+            memoryBytes: limits.memory_mb === null ? null : limits.memory_mb * MIB,
+        })
+        : null;
+    try {
+        const sb = await request.provider.enter(request.layers, signal, {
+            network: limits.network,
+            diskBytes: request.persist || limits.disk_mb === null ? null : limits.disk_mb * MIB,
+            cgroupProcs: cgroup?.procsFiles ?? [],
+            keep: request.keepVisible ?? [],
+        });
+        return { sb, cgroup };
+    }
+    catch (error) {
+        await cgroup?.remove().catch(() => undefined);
+        throw error;
+    }
+}
+/**
+ * Removes the run's cgroup (killing what is left in it), and its sandbox unless it was sealed
+ * into a tree's layers.
+ */
+async function leaveRunSandbox(entered, p = { sealed: false }) {
+    await entered.cgroup?.remove().catch(() => undefined);
+    if (!p.sealed)
+        await entered.sb.remove();
+}
+/** Spawns the command in the sandbox with the allowlisted environment, its log in the site's. */
+async function spawnInSandbox(p, sb, signal) {
+    const { command, run, site } = p;
+    const env = buildChildEnv({
+        parent: site.parentEnv,
+        passthrough: run.envPassthrough,
+        env: run.env,
+        home: sb.home,
+        tmp: sb.tmp,
+        seed: run.seed,
+        tree: command.role,
+        check: command.checkName,
+    });
+    // A marker to find what a copy run left behind outside its process group (setsid).
+    const runId = (0,external_node_crypto_namespaceObject.randomBytes)(12).toString('hex');
+    env['QUORUM_RUN_ID'] = runId;
+    const spawned = await spawnBounded({
+        argv: [...(run.pin ?? []), ...sb.wrap(command.argv(sb))],
+        cwd: sb.cwd,
+        env,
+        timeoutMs: command.timeoutMs,
+        graceMs: site.graceMs,
+        logPath: (0,external_node_path_namespaceObject.join)(site.logDir, site.logNames.next(command.logLabel, command.checkName)),
+        scoreKey: command.scoreKey ?? null,
+        metricKeys: command.metricKeys ?? [],
+        channel: command.channel ?? false,
+    }, signal);
+    return { spawned, runId };
+}
+/**
+ * Ends whatever the run left running, and reads what its cgroup counted (null without one, or
+ * when it cannot be read).
+ */
+async function endAndMeasure(p) {
+    if (p.kind === 'copy')
+        killProcessesWithEnv('QUORUM_RUN_ID', p.runId);
+    // Whatever the run left anywhere (setsid, double forks) ends with its cgroup.
+    const usage = p.cgroup ? await p.cgroup.usage().catch(() => null) : null;
+    await p.cgroup?.kill().catch(() => undefined);
+    return usage;
+}
+/**
+ * The run's classification: ERROR when the sandbox itself could not be set up, else the
+ * command's own, with the hint for a command hidden by the sandbox and the cpu metrics.
+ */
+async function classifyRun(spawned, sb, p, usage) {
+    const sandboxFailure = spawned.exitCode === SANDBOX_FAILURE_EXIT_CODE && !spawned.timedOut ? await sb.failure() : null;
+    if (sandboxFailure) {
+        return { outcome: 'ERROR', reason: `${SANDBOX_SETUP_FAILED}: ${sandboxFailure}`, score: null };
+    }
+    const { command, site } = p;
+    return withCpuTime(withHiddenPathHint(command.classify(spawned, command.timeoutMs), p.sandbox.provider), command.cpuMetrics ?? [], usage?.cpuMs ?? null, site.cgroups.available ? null : site.cgroups.reason);
+}
+/** The full log is for runs worth a look: a passing run's is deleted unless asked to keep it. */
+async function keepLogIfWorthALook(output, c, site) {
+    if (c.outcome !== 'PASSED' || site.keepPassingLogs || output.log_path === null)
+        return output;
+    return (0,promises_namespaceObject.unlink)(output.log_path).then(() => ({ ...output, log_path: null }), () => output);
+}
+/**
+ * The RunResult of a run that ended: its classification, with the limits it hit named in the
+ * reason of a run that did not pass, and what the spawn recorded.
+ */
+function assembleRunResult(p) {
+    const { spawned: r, classification: c, usage, limits } = p;
+    const limitHit = [
+        usage?.oomKilled ? `it ran out of memory (memory_mb: ${limits.memory_mb})` : null,
+        usage?.pidsLimitHit ? `it hit its process limit (pids_max: ${limits.pids_max})` : null,
+    ].filter((why) => why !== null);
+    return {
+        outcome: c.outcome,
+        reason: limitHit.length > 0 && c.outcome !== 'PASSED'
+            ? `${c.reason}; ${limitHit.join('; ')}`
+            : c.reason,
+        score: c.score,
+        ...(c.metrics && Object.keys(c.metrics).length > 0 ? { metrics: c.metrics } : {}),
+        ...(c.declaration_error ? { declaration_error: true } : {}),
+        duration_ms: r.durationMs,
+        exit_code: r.exitCode,
+        signal: r.signal,
+        output: p.output,
+        seed: p.seed,
+        sandbox: p.sandbox,
+        sandbox_root: p.sandboxRoot,
+    };
+}
+/**
+ * A run's classification with its cpu metrics (`source: cpu`) added: the CPU time its cgroup
+ * counted, in ms (to 0.1). A run that passed when no CPU time could be read is ERROR: its
+ * metric would be missing, and nothing the check did caused it. `cgroupNote`: why runs get no
+ * cgroup, null when they do.
+ */
+function withCpuTime(c, names, cpuMs, cgroupNote) {
+    if (names.length === 0 || c.outcome !== 'PASSED')
+        return c;
+    if (cpuMs === null) {
+        const why = cgroupNote ?? 'this machine does not count CPU time per cgroup';
+        return {
+            ...c,
+            outcome: 'ERROR',
+            score: null,
+            reason: `metric ${names.join(', ')} (source: cpu) could not be measured: a run's CPU time is read from its cgroup (cpuacct on cgroup v1, cpu.stat on v2), and ${why}`,
+        };
+    }
+    const value = Math.round(cpuMs * 10) / 10;
+    return { ...c, metrics: { ...c.metrics, ...Object.fromEntries(names.map((n) => [n, value])) } };
+}
+/**
+ * A command the check names by an absolute path that exists on this machine but not in its
+ * sandbox (a venv under /tmp, a tool under a home) is "not found" for a reason the shell cannot
+ * tell: say which, and the way out.
+ */
+function withHiddenPathHint(c, provider) {
+    if (c.outcome !== 'ERROR')
+        return c;
+    const named = /^command not (?:found|executable): (\/\S+)/.exec(c.reason)?.[1];
+    if (named === undefined || !(0,external_node_fs_namespaceObject.existsSync)(named))
+        return c;
+    const why = provider.whyHidden(named);
+    if (why === null)
+        return c;
+    return {
+        ...c,
+        reason: `${c.reason}: it exists on this machine, but ${why}; name its directory under ` +
+            '`read_only_paths` in quorum.yml, or install it outside /tmp and the homes',
+    };
+}
+/**
+ * Log file names: `<tree>-<check>-<n>.log`, filesystem-safe and unique within one workspace.
+ * A name that had to be changed to be safe gets a short hash of the original, so `a/b` and
+ * `a_b` never share a file.
+ */
+class LogNames {
+    used = new Set();
+    counters = new Map();
+    /** `label` is a tree role, or an audit tree's label (made safe here too). */
+    next(label, check) {
+        const stem = `${safeName(label)}-${safeName(check)}`;
+        let n = this.counters.get(stem) ?? 0;
+        let name;
+        do {
+            n++;
+            name = `${stem}-${n}.log`;
+        } while (this.used.has(name));
+        this.counters.set(stem, n);
+        this.used.add(name);
+        return name;
+    }
+}
+/** A check name as a file name part: [A-Za-z0-9._-], at most ~80 characters, never empty. */
+function safeName(name) {
+    const cleaned = name
+        .normalize('NFC')
+        .replace(/[^A-Za-z0-9._-]+/g, '_')
+        .replace(/^[.-]+/, '_')
+        .slice(0, 80);
+    if (cleaned === name && cleaned !== '')
+        return cleaned;
+    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(name).digest('hex').slice(0, 8);
+    return `${cleaned || 'check'}-${hash}`;
+}
+
 ;// CONCATENATED MODULE: ./src/run/workspace.ts
 /**
  * The workspace: everything one gate needs on disk, and the only door to running a check.
  *
  * One directory (created fresh, outside every input tree) holds the prepared trees and one
  * throwaway sandbox per run; a logs directory next to it keeps every run's full output and
- * survives dispose(). A run = fresh sandbox -> child environment from the allowlist ->
- * spawnBounded -> classification -> RunResult -> sandbox removed. dispose() stops every live run
- * and removes the directory; it is safe to call from a signal handler, and more than once.
+ * survives dispose(). One run (fresh sandbox and cgroup -> spawn -> classification -> RunResult
+ * -> sandbox removed) is sandboxed-run.ts; this file keeps the trees and the live runs.
+ * dispose() stops every live run and removes the directory; it is safe to call from a signal
+ * handler, and more than once.
  */
-
 
 
 
@@ -19306,7 +19723,6 @@ class WorkspaceError extends errors_QuorumError {
 /** How long dispose() waits for aborted runs to end before deleting their directories anyway. */
 const DISPOSE_WAIT_EXTRA_MS = 10_000;
 const workspace_DEFAULT_GRACE_MS = 2000;
-const MIB = 1024 * 1024;
 /**
  * Creates a workspace: a fresh directory under baseDir and a logs directory, and decides the
  * sandbox kind (one real overlay mount as a probe, cached per process). Throws WorkspaceError
@@ -19343,7 +19759,7 @@ async function createWorkspace(opts = {}) {
             detectSandbox(dir, mode).catch((error) => {
                 throw new WorkspaceError(errorMessage(error));
             }),
-            findCgroups(opts.cgroupSudo ?? false),
+            platformCgroupRefusal() ?? findCgroups(opts.cgroupSudo ?? false),
         ]);
         return new GateWorkspace({
             dir,
@@ -19437,20 +19853,18 @@ class GateWorkspace {
     masks;
     readOnly;
     note;
-    parentEnv;
-    graceMs;
-    keepPassingLogs;
+    cgroups;
+    /** What every run shares: cgroups, the children's environment, grace, the logs. */
+    site;
     providers = new Map();
     trees = new WeakMap();
     live = new Set();
-    logNames = new LogNames();
     fellBack = false;
     disposing = null;
     scratchSeq = 0;
     runSeq = 0;
     variantSeq = 0;
     emptyDir = null;
-    cgroups;
     constructor(p) {
         this.cgroups = p.cgroups;
         this.dir = p.dir;
@@ -19462,9 +19876,15 @@ class GateWorkspace {
         this.masks = p.masks;
         this.readOnly = p.readOnly;
         this.note = p.note;
-        this.parentEnv = p.parentEnv;
-        this.graceMs = p.graceMs;
-        this.keepPassingLogs = p.keepPassingLogs;
+        this.site = {
+            cgroups: p.cgroups,
+            cgroupName: () => `r${++this.runSeq}`,
+            parentEnv: p.parentEnv,
+            graceMs: p.graceMs,
+            logDir: p.logDir,
+            logNames: new LogNames(),
+            keepPassingLogs: p.keepPassingLogs,
+        };
     }
     get kind() {
         return this.fellBack ? 'copy' : this.detectedKind;
@@ -19474,34 +19894,6 @@ class GateWorkspace {
     }
     get cgroupNote() {
         return this.cgroups.available ? null : this.cgroups.reason;
-    }
-    /**
-     * A fresh sandbox of `layers` for one run, in a cgroup of its own with the run's limits (none
-     * where cgroups cannot be had). `persist`: the run's writes must outlive it (a setup), so it
-     * gets no disk budget. `keep`: paths it must see although they lie under a private directory.
-     * Nothing is left behind when this throws.
-     */
-    async enterRun(p) {
-        const { limits } = p;
-        const cgroup = this.cgroups.available
-            ? await this.cgroups.createRun(`r${++this.runSeq}`, {
-                pidsMax: limits.pids_max,
-                memoryBytes: limits.memory_mb === null ? null : limits.memory_mb * MIB,
-            })
-            : null;
-        try {
-            const sb = await p.provider.enter(p.layers, p.signal, {
-                network: limits.network,
-                diskBytes: p.persist || limits.disk_mb === null ? null : limits.disk_mb * MIB,
-                cgroupProcs: cgroup?.procsFiles ?? [],
-                keep: p.keep,
-            });
-            return { sb, cgroup };
-        }
-        catch (error) {
-            await cgroup?.remove().catch(() => undefined);
-            throw error;
-        }
     }
     provider(kind) {
         let provider = this.providers.get(kind);
@@ -19516,7 +19908,7 @@ class GateWorkspace {
                         // The logs are the gate's: no run reads another's output, or its own full log.
                         masks: [...this.masks, this.logDir],
                         readOnly: this.readOnly,
-                        env: this.parentEnv,
+                        env: this.site.parentEnv,
                     }
                     : {}),
             });
@@ -19546,21 +19938,21 @@ class GateWorkspace {
         let setupResult = null;
         if (setup !== null) {
             const outcome = await this.run({
-                provider,
-                layers,
-                role,
-                logKey: 'setup',
-                checkName: 'setup',
-                opts,
-                timeoutMs: setup.timeout_s * 1000,
-                argv: () => shellArgv(setup.command),
-                classify: (r, timeoutMs) => ({
-                    ...classifyShellRun(r, { timeoutMs, scoreKey: null }),
-                    score: null,
-                }),
-                keep: (result) => result.outcome === 'PASSED',
                 // The setup's writes become the tree's layer: they must go to the disk, not a tmpfs.
-                persist: true,
+                sandbox: { provider, layers, persist: true },
+                command: {
+                    role,
+                    checkName: 'setup',
+                    logLabel: role,
+                    timeoutMs: setup.timeout_s * 1000,
+                    argv: () => shellArgv(setup.command),
+                    classify: (r, timeoutMs) => ({
+                        ...classifyShellRun(r, { timeoutMs, scoreKey: null }),
+                        score: null,
+                    }),
+                },
+                run: opts,
+                keep: (result) => result.outcome === 'PASSED',
             });
             setupResult = outcome.result;
             if (outcome.sealed)
@@ -19614,149 +20006,46 @@ class GateWorkspace {
         // What the check prints; a cpu metric is measured, not printed.
         const printed = (spec.metrics ?? []).filter((m) => m.source !== 'cpu');
         const { result } = await this.run({
-            provider: state.provider,
-            layers: state.layers,
-            role: tree.role,
-            logLabel: state.logLabel ?? tree.role,
-            logKey: spec.name,
-            checkName: spec.name,
-            opts: { ...opts, env: { ...opts.env, ...spec.env } },
-            timeoutMs,
-            argv: (sb) => spec.kind === 'shell'
-                ? shellArgv(spec.command)
-                : functionHostArgv({
-                    modulePath: spec.module,
-                    checkName: spec.name,
-                    // Inside the run's namespace the overlay is mounted at this very path.
-                    root: sb.root,
-                    seed: opts.seed,
-                    tree: tree.role,
-                }),
-            classify: (r) => spec.kind === 'shell'
-                ? classifyShellRun(r, { timeoutMs, scoreKey: spec.score_from, metrics: printed })
-                : classifyFunctionRun(r, { timeoutMs, metrics: printed }),
-            scoreKey: spec.kind === 'shell' ? spec.score_from : null,
-            metricKeys: spec.kind === 'shell' ? printed.map((m) => m.name) : [],
-            cpuMetrics: (spec.metrics ?? []).filter((m) => m.source === 'cpu').map((m) => m.name),
-            channel: spec.kind === 'function',
-            keep: () => false,
-            // The function host imports the module by its path, which may lie under /tmp.
-            keepVisible: spec.kind === 'function' ? [(0,external_node_path_namespaceObject.dirname)(spec.module)] : [],
+            sandbox: {
+                provider: state.provider,
+                layers: state.layers,
+                // The function host imports the module by its path, which may lie under /tmp.
+                keepVisible: spec.kind === 'function' ? [(0,external_node_path_namespaceObject.dirname)(spec.module)] : [],
+            },
+            command: {
+                role: tree.role,
+                checkName: spec.name,
+                logLabel: state.logLabel ?? tree.role,
+                timeoutMs,
+                argv: (sb) => spec.kind === 'shell'
+                    ? shellArgv(spec.command)
+                    : functionHostArgv({
+                        modulePath: spec.module,
+                        checkName: spec.name,
+                        // Inside the run's namespace the overlay is mounted at this very path.
+                        root: sb.root,
+                        seed: opts.seed,
+                        tree: tree.role,
+                    }),
+                classify: (r) => spec.kind === 'shell'
+                    ? classifyShellRun(r, { timeoutMs, scoreKey: spec.score_from, metrics: printed })
+                    : classifyFunctionRun(r, { timeoutMs, metrics: printed }),
+                scoreKey: spec.kind === 'shell' ? spec.score_from : null,
+                metricKeys: spec.kind === 'shell' ? printed.map((m) => m.name) : [],
+                cpuMetrics: (spec.metrics ?? []).filter((m) => m.source === 'cpu').map((m) => m.name),
+                channel: spec.kind === 'function',
+            },
+            run: { ...opts, env: { ...opts.env, ...spec.env } },
         });
         return result;
     }
-    /** One run in a fresh sandbox; `keep` decides whether the sandbox becomes the tree's layers. */
+    /** One run (see sandboxed-run.ts), live until it ends so that dispose() can stop it. */
     async run(p) {
         const controller = new AbortController();
-        const signal = p.opts.abort
-            ? AbortSignal.any([controller.signal, p.opts.abort])
-            : controller.signal;
-        const kind = p.provider.kind;
-        const work = (async () => {
-            if (signal.aborted || this.disposing) {
-                return {
-                    result: notRunResult({
-                        reason: 'not run: the gate was stopped',
-                        seed: p.opts.seed,
-                        sandbox: kind,
-                    }),
-                    sealed: null,
-                };
-            }
-            let sb;
-            let cgroup;
-            const limits = p.opts.limits ?? DEFAULT_LIMITS;
-            try {
-                ;
-                ({ sb, cgroup } = await this.enterRun({
-                    provider: p.provider,
-                    layers: p.layers,
-                    signal,
-                    limits,
-                    persist: p.persist ?? false,
-                    keep: p.keepVisible ?? [],
-                }));
-            }
-            catch (error) {
-                const why = errorMessage(error);
-                const reason = signal.aborted
-                    ? 'not run: the gate was stopped while its sandbox was being created'
-                    : `could not create the sandbox: ${why}`;
-                return { result: notRunResult({ reason, seed: p.opts.seed, sandbox: kind }), sealed: null };
-            }
-            let sealed = null;
-            try {
-                const env = buildChildEnv({
-                    parent: this.parentEnv,
-                    passthrough: p.opts.envPassthrough,
-                    env: p.opts.env,
-                    home: sb.home,
-                    tmp: sb.tmp,
-                    seed: p.opts.seed,
-                    tree: p.role,
-                    check: p.checkName,
-                });
-                // A marker to find what a copy run left behind outside its process group (setsid).
-                const runId = (0,external_node_crypto_namespaceObject.randomBytes)(12).toString('hex');
-                env['QUORUM_RUN_ID'] = runId;
-                const r = await spawnBounded({
-                    argv: [...(p.opts.pin ?? []), ...sb.wrap(p.argv(sb))],
-                    cwd: sb.cwd,
-                    env,
-                    timeoutMs: p.timeoutMs,
-                    graceMs: this.graceMs,
-                    logPath: (0,external_node_path_namespaceObject.join)(this.logDir, this.logNames.next(p.logLabel ?? p.role, p.logKey)),
-                    scoreKey: p.scoreKey ?? null,
-                    metricKeys: p.metricKeys ?? [],
-                    channel: p.channel ?? false,
-                }, signal);
-                if (kind === 'copy')
-                    killProcessesWithEnv('QUORUM_RUN_ID', runId);
-                // Whatever the run left anywhere (setsid, double forks) ends with its cgroup.
-                const usage = cgroup ? await cgroup.usage().catch(() => null) : null;
-                await cgroup?.kill().catch(() => undefined);
-                const sandboxFailure = r.exitCode === SANDBOX_FAILURE_EXIT_CODE && !r.timedOut ? await sb.failure() : null;
-                const c = sandboxFailure
-                    ? {
-                        outcome: 'ERROR',
-                        reason: `${SANDBOX_SETUP_FAILED}: ${sandboxFailure}`,
-                        score: null,
-                    }
-                    : withCpuTime(withHiddenPathHint(p.classify(r, p.timeoutMs), p.provider), p.cpuMetrics ?? [], usage?.cpuMs ?? null, () => this.cgroupNote);
-                const limitHit = [
-                    usage?.oomKilled ? `it ran out of memory (memory_mb: ${limits.memory_mb})` : null,
-                    usage?.pidsLimitHit ? `it hit its process limit (pids_max: ${limits.pids_max})` : null,
-                ].filter((why) => why !== null);
-                // The full log is for runs worth a look: one of a passing run is deleted unless asked.
-                const output = c.outcome === 'PASSED' && !this.keepPassingLogs && r.output.log_path !== null
-                    ? await (0,promises_namespaceObject.unlink)(r.output.log_path).then(() => ({ ...r.output, log_path: null }), () => r.output)
-                    : r.output;
-                const result = {
-                    outcome: c.outcome,
-                    reason: limitHit.length > 0 && c.outcome !== 'PASSED'
-                        ? `${c.reason}; ${limitHit.join('; ')}`
-                        : c.reason,
-                    score: c.score,
-                    ...(c.metrics && Object.keys(c.metrics).length > 0 ? { metrics: c.metrics } : {}),
-                    ...(c.declaration_error ? { declaration_error: true } : {}),
-                    duration_ms: r.durationMs,
-                    exit_code: r.exitCode,
-                    signal: r.signal,
-                    output,
-                    seed: p.opts.seed,
-                    sandbox: kind,
-                    sandbox_root: sb.root,
-                };
-                if (p.keep(result) && !signal.aborted)
-                    sealed = await sb.seal();
-                return { result, sealed };
-            }
-            finally {
-                await cgroup?.remove().catch(() => undefined);
-                if (sealed === null)
-                    await sb.remove();
-            }
-        })();
+        // Asked for while disposing: reported as stopped, not started.
+        if (this.disposing)
+            controller.abort();
+        const work = runSandboxed({ ...p, site: this.site, stop: controller.signal });
         const entry = { controller, done: work.catch(() => undefined) };
         this.live.add(entry);
         try {
@@ -19809,19 +20098,16 @@ class GateWorkspace {
         const provider = this.provider(this.detectedKind);
         let run = null;
         try {
-            run = await this.enterRun({
+            run = await enterRunSandbox(this.site, {
                 provider,
                 layers: provider.prepare(scratch),
-                signal,
-                limits: DEFAULT_LIMITS,
-                persist: false,
-                keep: [(0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(modulePath))],
-            });
+                keepVisible: [(0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(modulePath))],
+            }, DEFAULT_LIMITS, signal);
             const box = run.sb;
             return await listFunctionChecks((0,external_node_path_namespaceObject.resolve)(modulePath), {
                 cwd: box.cwd,
                 env: buildChildEnv({
-                    parent: this.parentEnv,
+                    parent: this.site.parentEnv,
                     passthrough: [],
                     env: {},
                     home: box.home,
@@ -19836,8 +20122,8 @@ class GateWorkspace {
         }
         finally {
             this.live.delete(entry);
-            await run?.cgroup?.remove().catch(() => undefined);
-            await run?.sb.remove();
+            if (run)
+                await leaveRunSandbox(run);
             await removeTree(scratch);
         }
     }
@@ -19852,7 +20138,7 @@ class GateWorkspace {
             await Promise.race([
                 Promise.all(runs.map((r) => r.done)),
                 new Promise((resolve) => {
-                    timer = setTimeout(resolve, this.graceMs + DISPOSE_WAIT_EXTRA_MS);
+                    timer = setTimeout(resolve, this.site.graceMs + DISPOSE_WAIT_EXTRA_MS);
                 }),
             ]);
             clearTimeout(timer);
@@ -19869,80 +20155,6 @@ class GateWorkspace {
         if (this.disposing)
             throw new WorkspaceError('the workspace was disposed');
     }
-}
-/**
- * Log file names: `<tree>-<check>-<n>.log`, filesystem-safe and unique within one workspace.
- * A name that had to be changed to be safe gets a short hash of the original, so `a/b` and
- * `a_b` never share a file.
- */
-class LogNames {
-    used = new Set();
-    counters = new Map();
-    /** `label` is a tree role, or an audit tree's label (made safe here too). */
-    next(label, check) {
-        const stem = `${safeName(label)}-${safeName(check)}`;
-        let n = this.counters.get(stem) ?? 0;
-        let name;
-        do {
-            n++;
-            name = `${stem}-${n}.log`;
-        } while (this.used.has(name));
-        this.counters.set(stem, n);
-        this.used.add(name);
-        return name;
-    }
-}
-/** A check name as a file name part: [A-Za-z0-9._-], at most ~80 characters, never empty. */
-function safeName(name) {
-    const cleaned = name
-        .normalize('NFC')
-        .replace(/[^A-Za-z0-9._-]+/g, '_')
-        .replace(/^[.-]+/, '_')
-        .slice(0, 80);
-    if (cleaned === name && cleaned !== '')
-        return cleaned;
-    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(name).digest('hex').slice(0, 8);
-    return `${cleaned || 'check'}-${hash}`;
-}
-/**
- * A command the check names by an absolute path that exists on this machine but not in its
- * sandbox (a venv under /tmp, a tool under a home) is "not found" for a reason the shell cannot
- * tell: say which, and the way out.
- */
-/**
- * A run's classification with its cpu metrics (`source: cpu`) added: the CPU time its cgroup
- * counted, in ms (to 0.1). A run that passed when no CPU time could be read is ERROR: its
- * metric would be missing, and nothing the check did caused it.
- */
-function withCpuTime(c, names, cpuMs, cgroupNote) {
-    if (names.length === 0 || c.outcome !== 'PASSED')
-        return c;
-    if (cpuMs === null) {
-        const why = cgroupNote() ?? 'this machine does not count CPU time per cgroup';
-        return {
-            ...c,
-            outcome: 'ERROR',
-            score: null,
-            reason: `metric ${names.join(', ')} (source: cpu) could not be measured: a run's CPU time is read from its cgroup (cpuacct on cgroup v1, cpu.stat on v2), and ${why}`,
-        };
-    }
-    const value = Math.round(cpuMs * 10) / 10;
-    return { ...c, metrics: { ...c.metrics, ...Object.fromEntries(names.map((n) => [n, value])) } };
-}
-function withHiddenPathHint(c, provider) {
-    if (c.outcome !== 'ERROR')
-        return c;
-    const named = /^command not (?:found|executable): (\/\S+)/.exec(c.reason)?.[1];
-    if (named === undefined || !(0,external_node_fs_namespaceObject.existsSync)(named))
-        return c;
-    const why = provider.whyHidden(named);
-    if (why === null)
-        return c;
-    return {
-        ...c,
-        reason: `${c.reason}: it exists on this machine, but ${why}; name its directory under ` +
-            '`read_only_paths` in quorum.yml, or install it outside /tmp and the homes',
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/gate/gate-workspace.ts
@@ -20157,6 +20369,980 @@ async function removeExtraneous(candidate, live, top) {
             await removeExtraneous(inCandidate, inLive, false);
         }
     }
+}
+
+;// CONCATENATED MODULE: external "node:perf_hooks"
+const external_node_perf_hooks_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+;// CONCATENATED MODULE: ./src/run/doctor/bait.ts
+/**
+ * The doctor's bait on the host: files under HOME that no run may change or read, unix sockets
+ * (under HOME, under /run, abstract) and TCP listeners on 127.0.0.1 that no run may reach, and a
+ * "tool" under /tmp. After the runs, `evidence()` says from the host side what was touched, so
+ * the verdict does not rest on what the attacking script says about itself.
+ */
+
+
+
+
+
+
+
+const ORIGINAL = 'quorum doctor: a run must not change this file\n';
+/**
+ * Creates the bait's directory under `home` (mode 0700; a fresh name, never a path that exists
+ * already) and returns it. Synchronous, and first: the workspace puts its logs in it while
+ * layBait fills the rest.
+ */
+function makeBaitDir(home) {
+    const dir = (0,external_node_path_namespaceObject.join)(home, `.quorum-doctor-${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}`);
+    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { mode: 0o700 });
+    return dir;
+}
+/** The directory runs are shown read-only, in the bait directory `dir` (see layBait). */
+function visibleDirOf(dir) {
+    return (0,external_node_path_namespaceObject.join)(dir, 'visible');
+}
+/**
+ * Lays the bait in `dir` (from makeBaitDir; removed with everything else by close()).
+ * `runDirs` are the candidates for the /run socket (the first one under /run that takes a
+ * directory); when none does, that socket is left out.
+ */
+async function layBait(p) {
+    const { dir } = p;
+    const cleanups = [() => removeTree(dir)];
+    const reached = {
+        homeSocket: false,
+        runSocket: false,
+        abstractSocket: false,
+        tcpHost: false,
+        tcpNone: false,
+    };
+    const close = bait_once(async () => {
+        for (const cleanup of cleanups.reverse())
+            await cleanup().catch(() => undefined);
+    });
+    try {
+        const tag = (0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex');
+        const visibleDir = visibleDirOf(dir);
+        const hiddenDir = (0,external_node_path_namespaceObject.join)(dir, 'hidden');
+        await Promise.all([visibleDir, hiddenDir].map((d) => (0,promises_namespaceObject.mkdir)(d, { mode: 0o755 })));
+        const hostFile = (0,external_node_path_namespaceObject.join)(visibleDir, 'host-file');
+        const secretFile = (0,external_node_path_namespaceObject.join)(hiddenDir, 'secret-token');
+        await (0,promises_namespaceObject.writeFile)(hostFile, ORIGINAL, { mode: 0o644 });
+        await (0,promises_namespaceObject.writeFile)(secretFile, `quorum-doctor-secret-${tag}\n`, { mode: 0o600 });
+        const listen = async (key, at) => {
+            const server = (0,external_node_net_namespaceObject.createServer)((socket) => {
+                reached[key] = true;
+                socket.destroy();
+            });
+            await new Promise((resolve, reject) => {
+                server.once('error', reject);
+                if (typeof at === 'number')
+                    server.listen(at, '127.0.0.1', resolve);
+                else
+                    server.listen(at, resolve);
+            });
+            cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
+            return server;
+        };
+        const port = (server) => {
+            const address = server.address();
+            if (address === null || typeof address === 'string')
+                throw new Error('no TCP port');
+            return address.port;
+        };
+        const homeSocket = (0,external_node_path_namespaceObject.join)(hiddenDir, 'daemon.sock');
+        const abstractSocket = `quorum-doctor-${tag}`;
+        const runSocket = await runSocketPath(p.runDirs, tag, cleanups);
+        const [, , , tcpHost, tcpNone] = await Promise.all([
+            listen('homeSocket', homeSocket),
+            runSocket === null ? null : listen('runSocket', runSocket),
+            listen('abstractSocket', `\0${abstractSocket}`),
+            listen('tcpHost', 0),
+            listen('tcpNone', 0),
+        ]);
+        const tmpTool = await tmpToolPath(tag, cleanups);
+        return {
+            dir,
+            visibleDir,
+            hostFile,
+            secretFile,
+            homeSocket,
+            runSocket,
+            abstractSocket,
+            tcpHostPort: port(tcpHost),
+            tcpNonePort: port(tcpNone),
+            tmpTool,
+            evidence: async () => {
+                // A connection the kernel took before the run ended is accepted on the next poll.
+                await new Promise((resolve) => setImmediate(resolve));
+                const now = await (0,promises_namespaceObject.readFile)(hostFile, 'utf8').catch(() => null);
+                return {
+                    hostFileChanged: now !== ORIGINAL,
+                    planted: (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(visibleDir, 'planted')),
+                    reached: { ...reached },
+                };
+            },
+            close,
+        };
+    }
+    catch (error) {
+        await close();
+        throw error;
+    }
+}
+/** A socket path in the first of `dirs` under /run that takes a directory of ours, or null. */
+async function runSocketPath(dirs, tag, cleanups) {
+    for (const parent of dirs) {
+        if (!(0,external_node_path_namespaceObject.isAbsolute)(parent) || !isInside(parent, '/run') || !(0,external_node_fs_namespaceObject.existsSync)(parent))
+            continue;
+        try {
+            const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(parent, `quorum-doctor-${tag}-`));
+            cleanups.push(() => removeTree(dir));
+            return (0,external_node_path_namespaceObject.join)(dir, 'daemon.sock');
+        }
+        catch {
+            // not ours to write: the next candidate
+        }
+    }
+    return null;
+}
+/** An executable "tool" in a fresh directory under /tmp, or null when /tmp takes none. */
+async function tmpToolPath(tag, cleanups) {
+    try {
+        const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)('/tmp', `quorum-doctor-${tag}-`));
+        cleanups.push(() => removeTree(dir));
+        const tool = (0,external_node_path_namespaceObject.join)(dir, 'tool');
+        await (0,promises_namespaceObject.writeFile)(tool, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+        return tool;
+    }
+    catch {
+        return null;
+    }
+}
+function bait_once(fn) {
+    let done = null;
+    return () => (done ??= fn());
+}
+
+;// CONCATENATED MODULE: ./src/run/doctor/probe-script.ts
+/**
+ * The doctor's canary attacks: one shell script that a check could have written, run once in a
+ * real sandbox, that tries every attack and prints one `quorum-doctor <probe> <words>` line per
+ * attempt. Pure: the script's text from what it aims at, and its output back into data. What
+ * the script says is only half of the evidence; the host checks its bait afterwards (bait.ts).
+ */
+
+/** Every line the script prints for the doctor starts with this. */
+const LINE_PREFIX = 'quorum-doctor';
+/** How many processes the fork probe tries to start (the run's pids_max is far below). */
+const FORK_ATTEMPTS = 48;
+/**
+ * The main probe run's script. It always exits 0: what happened is in its lines, and the
+ * sandbox's own failure (exit 125) stays distinguishable.
+ */
+function probeScript(t) {
+    const vars = {
+        V: t.visibleDir,
+        S: t.secretFile,
+        P: String(t.doctorPid),
+        C: t.doctorComm,
+        U: t.homeSocket,
+        R: t.runSocket ?? '',
+        A: t.abstractSocket,
+        T: String(t.tcpPort),
+        X: t.tmpTool ?? '',
+        PERL: t.perl,
+    };
+    return [
+        ...Object.entries(vars).map(([name, value]) => `${name}=${shell_quote_shellQuote(value)}`),
+        // The attempts are expected to fail: their complaints are noise, the lines are the answer.
+        'exec 2>/dev/null',
+        `say() { printf '${LINE_PREFIX} %s\\n' "$*"; }`,
+        // Write to the host: a file the run can read (so only read-only can stop the write).
+        'if read -r line <"$V/host-file"; then',
+        '  w=refused',
+        '  printf "overwritten by a check\\n" >"$V/host-file" && w=wrote',
+        '  printf "planted by a check\\n" >"$V/planted" && w=wrote',
+        '  say write-host "$w"',
+        'else say write-host unseen; fi',
+        // Read a secret under HOME.
+        'if read -r line <"$S"; then say read-home read',
+        'elif [ -e "$S" ]; then say read-home exists',
+        'else say read-home hidden; fi',
+        // The gate's processes: the doctor's own pid, by number and name.
+        'n=0; for d in /proc/[0-9]*; do n=$((n + 1)); done',
+        'init=; read -r init </proc/1/comm',
+        'if read -r c <"/proc/$P/comm" && [ "$c" = "$C" ]; then say proc visible "$n" "$init"',
+        'else say proc hidden "$n" "$init"; fi',
+        // Capabilities the run holds.
+        'ce=? cp=? nnp=?',
+        'while read -r k v; do case $k in CapEff:) ce=$v;; CapPrm:) cp=$v;; NoNewPrivs:) nnp=$v;; esac; done </proc/self/status',
+        'say caps "$ce" "$cp" "$nnp"',
+        // A tool under /tmp.
+        'if [ -n "$X" ]; then if [ -e "$X" ]; then say tmp-tool visible; else say tmp-tool hidden; fi; fi',
+        // Sockets, the cgroup's limits as the run's own cgroup says them, then the fork bomb: perl.
+        `"$PERL" -e ${shell_quote_shellQuote(PROBE_PL)} "$U" "$R" "$A" "$T" ${FORK_ATTEMPTS} || say perl failed "$?"`,
+        'exit 0',
+    ].join('\n');
+}
+/** The `network: none` run's script: one TCP connection to the doctor on 127.0.0.1. */
+function networkScript(p) {
+    return [
+        `"${p.perl}" -e ${shell_quote_shellQuote(TCP_PL)} ${p.tcpPort} 2>/dev/null || printf '${LINE_PREFIX} perl failed\\n'`,
+        'exit 0',
+    ].join('\n');
+}
+const SAY_PL = `$| = 1; sub say { print "${LINE_PREFIX} @_\\n" }`;
+const CONNECT_PL = String.raw `
+sub tcp {
+  my ($name, $port) = @_;
+  socket(my $s, PF_INET, SOCK_STREAM, 0) or return say($name, 'error', "$!");
+  if (connect($s, sockaddr_in($port, inet_aton('127.0.0.1')))) { say($name, 'reached') }
+  else { say($name, 'refused', "$!") }
+  close $s;
+}`;
+const TCP_PL = String.raw `use Socket;
+${SAY_PL}
+${CONNECT_PL}
+tcp('tcp-none', $ARGV[0]);`;
+/**
+ * Connects to every socket, reads the limits of the run's own cgroup (found through
+ * /proc/self/cgroup and /proc/self/mountinfo, as a check would), then forks until refused.
+ */
+const PROBE_PL = String.raw `use strict; use Socket; use POSIX ();
+${SAY_PL}
+${CONNECT_PL}
+my ($home, $run, $abstract, $port, $forks) = @ARGV;
+sub unix {
+  my ($name, $addr) = @_;
+  socket(my $s, AF_UNIX, SOCK_STREAM, 0) or return say($name, 'error', "$!");
+  if (connect($s, pack_sockaddr_un($addr))) { say($name, 'reached') }
+  else { say($name, 'refused', "$!") }
+  close $s;
+}
+unix('home-socket', $home);
+unix('run-socket', $run) if length $run;
+unix('abstract-socket', "\0$abstract");
+tcp('tcp-host', $port);
+# The kernel's Landlock ABI (landlock_create_ruleset(NULL, 0, VERSION)): 6+ scopes sockets.
+say('landlock', syscall(444, 0, 0, 1));
+
+my (%path, %mount);
+if (open(my $f, '<', '/proc/self/cgroup')) {
+  for (<$f>) {
+    chomp; my (undef, $ctl, $p) = split /:/, $_, 3;
+    if ($ctl eq '') { $path{''} = $p } else { $path{$_} = $p for split /,/, $ctl }
+  }
+}
+if (open(my $f, '<', '/proc/self/mountinfo')) {
+  for (<$f>) {
+    my ($pre, $post) = split / - /, $_, 2; next unless defined $post;
+    my @a = split ' ', $pre; my @b = split ' ', $post;
+    if ($b[0] eq 'cgroup') { $mount{$_} = [$a[4], $a[3]] for split /,/, $b[2] }
+    elsif ($b[0] eq 'cgroup2') { $mount{''} = [$a[4], $a[3]] }
+  }
+}
+sub file_of {
+  my ($ctl, $name) = @_;
+  my ($m, $p) = ($mount{$ctl}, $path{$ctl});
+  return undef unless $m && defined $p;
+  my ($point, $root) = @$m;
+  $p = substr($p, length $root) if $root ne '/' && index($p, $root) == 0;
+  return "$point$p/$name";
+}
+sub value_of {
+  my $file = shift; return 'none' unless defined $file;
+  open(my $f, '<', $file) or return 'none'; my $v = <$f>; chomp $v; return $v;
+}
+if ($mount{pids} && $mount{memory}) {
+  say('cgroup', 'v1', value_of(file_of('pids', 'pids.max')),
+    value_of(file_of('memory', 'memory.limit_in_bytes')));
+} elsif ($mount{''} && defined $path{''}) {
+  say('cgroup', 'v2', value_of(file_of('', 'pids.max')), value_of(file_of('', 'memory.max')));
+} else { say('cgroup', 'none', 'none', 'none') }
+
+my (@kids, $why);
+for (1 .. $forks) {
+  my $pid = fork;
+  if (!defined $pid) { $why = "$!"; last }
+  if ($pid == 0) { sleep 30; POSIX::_exit(0) }
+  push @kids, $pid;
+}
+kill 'KILL', @kids; waitpid($_, 0) for @kids;
+say('pids', scalar(@kids), $forks, $why // 'none');`;
+/**
+ * The `quorum-doctor <probe> <words>` lines of a run's output, by probe (the first of a name
+ * wins: a later copy could only come from something else printing). Everything else is ignored.
+ */
+function parseProbeLines(output) {
+    const lines = new Map();
+    for (const line of output.split('\n')) {
+        const words = line.trim().split(/\s+/);
+        if (words[0] !== LINE_PREFIX || words[1] === undefined)
+            continue;
+        if (!lines.has(words[1]))
+            lines.set(words[1], words.slice(2));
+    }
+    return lines;
+}
+
+;// CONCATENATED MODULE: ./src/run/doctor/judge.ts
+
+/** The properties the doctor reports on, in table order. */
+const PROPERTY_IDS = [
+    'sandbox',
+    'user-namespace',
+    'private-proc',
+    'read-only-host',
+    'hidden-homes',
+    'no-capabilities',
+    'daemon-sockets',
+    'abstract-sockets',
+    'cgroups',
+    'pids-limit',
+    'memory-limit',
+    'network-none',
+    'apparmor-userns',
+    'private-tmp',
+];
+/**
+ * `holds`: the attack failed (or the feature works); `fails`: it succeeded (or the feature is
+ * missing); `info`: a fact about this machine, nothing to pass or fail.
+ */
+const ROW_STATES = ['holds', 'fails', 'info'];
+/** When a config relies on a row: always, never, or when it asks for the feature. */
+const NEEDS = ['always', 'never', 'pids_max', 'memory_mb', 'limits', 'network-none'];
+/** What the default config relies on: the sandbox, none of the optional features. */
+const DEFAULT_ASKS = { pids_max: false, memory_mb: false, networkNone: false };
+/**
+ * What `config` asks for: a pids_max or memory_mb it sets itself (top level or in a check: the
+ * built-in defaults are applied where cgroups exist, and only noted where not), `network:
+ * none` anywhere. Function checks are listed by running their module, so their own keys are not
+ * seen here.
+ */
+function asksOf(config) {
+    if (config === null)
+        return DEFAULT_ASKS;
+    const limits = [config.limits ?? {}, ...config.checks.map((c) => c.limits ?? {})];
+    const set = (key) => limits.some((l) => l[key] !== undefined && l[key] !== null);
+    return {
+        pids_max: set('pids_max'),
+        memory_mb: set('memory_mb'),
+        networkNone: limits.some((l) => l.network === 'none') || config.setup?.network === 'none',
+    };
+}
+/** Whether a config that asks `asks` relies on a row that needs `need`. */
+function isRequired(need, asks) {
+    switch (need) {
+        case 'always':
+            return true;
+        case 'never':
+            return false;
+        case 'pids_max':
+            return asks.pids_max;
+        case 'memory_mb':
+            return asks.memory_mb;
+        case 'limits':
+            return asks.pids_max || asks.memory_mb;
+        case 'network-none':
+            return asks.networkNone;
+    }
+}
+/** The rows judged against `asks`, and one line per row relied on that does not hold. */
+function judge(observations, asks) {
+    const rows = observations.map((o) => ({ ...o, required: isRequired(o.need, asks) }));
+    const failures = rows
+        .filter((r) => r.required && r.state === 'fails')
+        .map((r) => `${r.property} does not hold: ${r.detail}`);
+    return { rows, failures };
+}
+/** The table's rows as probed, in order. */
+function observe(f) {
+    const line = (name) => f.main.completed ? (f.main.lines.get(name) ?? null) : null;
+    const noAnswer = `no answer from the probe run (${f.main.completed ? 'it printed nothing for this probe' : f.main.why})`;
+    const row = (id, property, need, [state, detail]) => ({ id, property, state, detail, need });
+    const ev = f.evidence;
+    const t = f.targets;
+    const sandbox = (() => {
+        if (f.kind !== 'overlay')
+            return ['fails', `copy: ${f.sandboxNote ?? 'overlay is not used'}`];
+        if (!f.main.completed)
+            return ['fails', `overlay, but the probe run failed: ${f.main.why}`];
+        return ['holds', 'overlay: own mount, pid and ipc namespaces, the tree as an overlay'];
+    })();
+    const userns = (() => {
+        if (f.root)
+            return ['info', 'not needed: root mounts without one'];
+        if (f.kind === 'overlay')
+            return ['holds', 'runs map this user to itself in a user namespace'];
+        return ['fails', `no overlay sandbox without one: ${f.sandboxNote ?? 'refused'}`];
+    })();
+    const proc = (() => {
+        const l = line('proc');
+        if (l === null)
+            return ['fails', noAnswer];
+        const [seen, count = '?', init = '?'] = l;
+        if (seen === 'visible') {
+            return [
+                'fails',
+                `a run saw the doctor's own process (pid ${t.doctorPid}) in /proc, its environment and command line with it`,
+            ];
+        }
+        return [
+            'holds',
+            `a run sees ${count} processes; pid 1 is ${init}, pid ${t.doctorPid} is not there`,
+        ];
+    })();
+    const readOnly = (() => {
+        if (ev.hostFileChanged)
+            return ['fails', `a run overwrote ${t.hostFile}`];
+        if (ev.planted)
+            return ['fails', `a run created a file next to ${t.hostFile}`];
+        const l = line('write-host');
+        if (l === null)
+            return ['fails', noAnswer];
+        if (l[0] === 'unseen')
+            return ['fails', `${t.hostFile} was not visible to the run: not shown`];
+        if (l[0] === 'wrote')
+            return ['fails', `a run reported writing ${t.hostFile}`];
+        return ['holds', `a run read ${t.hostFile} and could not change it or add a file`];
+    })();
+    const homes = (() => {
+        const l = line('read-home');
+        if (l === null)
+            return ['fails', noAnswer];
+        if (l[0] === 'read')
+            return ['fails', `a run read ${t.secretFile}`];
+        if (l[0] === 'exists')
+            return ['fails', `a run could see ${t.secretFile} (not read: permissions)`];
+        return ['holds', `${t.secretFile}: not there in a run (every home is an empty mount)`];
+    })();
+    const caps = (() => {
+        const l = line('caps');
+        if (l === null)
+            return ['fails', noAnswer];
+        const [eff = '?', prm = '?', nnp = '?'] = l;
+        const said = `CapEff ${eff}, CapPrm ${prm}, NoNewPrivs ${nnp}`;
+        return /^0+$/.test(eff) && /^0+$/.test(prm) ? ['holds', said] : ['fails', `a run holds ${said}`];
+    })();
+    const sockets = (() => {
+        const targets = [
+            { path: t.homeSocket, probe: 'home-socket', reached: ev.reached.homeSocket },
+            ...(t.runSocket === null
+                ? []
+                : [{ path: t.runSocket, probe: 'run-socket', reached: ev.reached.runSocket }]),
+        ];
+        const reached = targets.filter((s) => s.reached || line(s.probe)?.[0] === 'reached');
+        if (reached.length > 0)
+            return ['fails', `a run connected to ${reached.map((s) => s.path).join(' and ')}`];
+        if (targets.some((s) => line(s.probe) === null))
+            return ['fails', noAnswer];
+        const where = targets.map((s) => s.path).join(', ');
+        return [
+            'holds',
+            `${where}: not reachable${t.runSocket === null ? ' (no /run socket: /run not writable)' : ''}`,
+        ];
+    })();
+    const abstract = (() => {
+        const name = `@${t.abstractSocket}`;
+        if (ev.reached.abstractSocket || line('abstract-socket')?.[0] === 'reached') {
+            return [
+                'fails',
+                f.landlock
+                    ? `a run connected to ${name} although the kernel has Landlock scopes`
+                    : `a run connected to ${name}: the kernel has no Landlock scopes (Linux 6.12+); set network: none to close it`,
+            ];
+        }
+        const l = line('abstract-socket');
+        if (l === null)
+            return ['fails', noAnswer];
+        return ['holds', `${name}: refused (${l.slice(1).join(' ') || l[0]})`];
+    })();
+    const cgroupLine = line('cgroup');
+    const cgroupVersion = cgroupLine?.[0] ?? 'none';
+    const cgroups = (() => {
+        if (f.cgroupNote !== null)
+            return ['fails', `runs get no cgroup: ${f.cgroupNote}`];
+        if (cgroupLine === null)
+            return ['fails', noAnswer];
+        if (cgroupVersion === 'none')
+            return ['fails', 'a run found no cgroup of its own'];
+        return ['holds', `cgroup ${cgroupVersion}: every run is a cgroup of its own`];
+    })();
+    const notEnforced = f.cgroupNote === null ? '' : ` (${f.cgroupNote})`;
+    const pids = (() => {
+        const l = line('pids');
+        if (l === null)
+            return ['fails', noAnswer];
+        const started = Number(l[0]);
+        const why = l.slice(2).join(' ');
+        if (started < FORK_ATTEMPTS) {
+            return [
+                'holds',
+                `pids_max ${f.limits.pidsMax}: the run's fork bomb stopped after ${started} processes (${why})`,
+            ];
+        }
+        return [
+            'fails',
+            `a run started all ${FORK_ATTEMPTS} processes under pids_max ${f.limits.pidsMax}: not enforced${notEnforced}`,
+        ];
+    })();
+    const memory = (() => {
+        if (cgroupLine === null)
+            return ['fails', noAnswer];
+        const value = cgroupLine[2] ?? 'none';
+        const mib = Math.round(f.limits.memoryBytes / 1024 / 1024);
+        if (Number(value) === f.limits.memoryBytes) {
+            return ['holds', `memory_mb ${mib}: the run's own cgroup says ${value} bytes`];
+        }
+        return [
+            'fails',
+            `memory_mb ${mib} asked, the run's cgroup says ${value}: not enforced${notEnforced}`,
+        ];
+    })();
+    const network = (() => {
+        const l = f.network.completed ? f.network.lines.get('tcp-none') : undefined;
+        if (ev.reached.tcpNone || l?.[0] === 'reached') {
+            return ['fails', 'a run with network: none connected to the host on 127.0.0.1'];
+        }
+        if (l === undefined) {
+            return [
+                'fails',
+                `no answer from the network: none run (${f.network.completed ? 'no line' : f.network.why})`,
+            ];
+        }
+        const control = ev.reached.tcpHost ? '; a run with the host network reached it' : '';
+        return [
+            'holds',
+            `a run with network: none cannot reach 127.0.0.1 of the host (${l.slice(1).join(' ')})${control}`,
+        ];
+    })();
+    const apparmor = (() => {
+        if (f.apparmorUserns === null)
+            return ['info', 'no apparmor_restrict_unprivileged_userns here'];
+        if (f.apparmorUserns.trim() === '0')
+            return ['info', 'present, 0: user namespaces are not restricted'];
+        return [
+            'info',
+            f.root
+                ? 'restricts unprivileged user namespaces (1); root does not need one'
+                : 'restricts unprivileged user namespaces (1): run `sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0` before the gate',
+        ];
+    })();
+    const tmp = (() => {
+        const general = '/tmp, /var/tmp, /run and /dev/shm are private to every run: a tool installed under /tmp is "command not found" in a check (install it elsewhere, or name it in read_only_paths)';
+        const seen = line('tmp-tool')?.[0];
+        if (t.tmpTool !== null && seen === 'visible') {
+            return ['info', `runs see the host's /tmp (${t.tmpTool} was there): it is not private here`];
+        }
+        return ['info', seen === 'hidden' ? `${general}; ${t.tmpTool} was not there` : general];
+    })();
+    return [
+        row('sandbox', 'sandbox', 'always', sandbox),
+        row('user-namespace', 'user namespace', f.root ? 'never' : 'always', userns),
+        row('private-proc', 'private /proc', 'always', proc),
+        row('read-only-host', 'read-only host', 'always', readOnly),
+        row('hidden-homes', 'hidden homes', 'always', homes),
+        row('no-capabilities', 'no capabilities', 'always', caps),
+        row('daemon-sockets', 'daemon sockets (/run, HOME)', 'always', sockets),
+        row('abstract-sockets', 'abstract sockets (Landlock)', f.landlock ? 'always' : 'never', abstract),
+        row('cgroups', 'cgroups', 'limits', cgroups),
+        row('pids-limit', 'pids_max enforced', 'pids_max', pids),
+        row('memory-limit', 'memory_mb enforced', 'memory_mb', memory),
+        row('network-none', 'network: none', 'network-none', network),
+        row('apparmor-userns', 'AppArmor userns restriction', 'never', apparmor),
+        row('private-tmp', '/tmp of the host', 'never', tmp),
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/run/doctor/cache.ts
+/**
+ * The doctor's cache: one probed table per machine, kernel, user and Quorum version, in the
+ * CLI's cache directory. What is cached are the observations, not the verdict, so one probe
+ * serves every config. A file that does not parse, or was written for another key, is a miss.
+ */
+
+
+
+
+/** The file of `key` in `dir`. */
+function doctorCacheFile(dir, key) {
+    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 16);
+    return (0,external_node_path_namespaceObject.join)(dir, `doctor-${hash}.json`);
+}
+/** The cached probe in `file` when it is one of `key`, else null. Never throws. */
+async function readCachedProbe(file, key) {
+    let data;
+    try {
+        data = JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8'));
+    }
+    catch {
+        return null;
+    }
+    if (!isCachedProbe(data))
+        return null;
+    return JSON.stringify(data.key) === JSON.stringify(key) ? data : null;
+}
+/** Writes `entry` to `file` (through a rename: a reader never sees half a file). */
+async function writeCachedProbe(file, entry) {
+    await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.join)(file, '..'), { recursive: true });
+    const part = `${file}.${(0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex')}.part`;
+    await (0,promises_namespaceObject.writeFile)(part, `${JSON.stringify(entry, null, 2)}\n`, { mode: 0o644 });
+    await (0,promises_namespaceObject.rename)(part, file);
+}
+function isCachedProbe(data) {
+    if (typeof data !== 'object' || data === null)
+        return false;
+    const d = data;
+    return (typeof d.key === 'object' &&
+        d.key !== null &&
+        typeof d.probed_at === 'string' &&
+        typeof d.probe_ms === 'number' &&
+        (d.sandbox === 'overlay' || d.sandbox === 'copy') &&
+        Array.isArray(d.observations) &&
+        d.observations.length === PROPERTY_IDS.length &&
+        d.observations.every(isObservation));
+}
+function isObservation(o) {
+    if (typeof o !== 'object' || o === null)
+        return false;
+    const r = o;
+    return (PROPERTY_IDS.includes(r.id) &&
+        typeof r.property === 'string' &&
+        ROW_STATES.includes(r.state) &&
+        typeof r.detail === 'string' &&
+        NEEDS.includes(r.need));
+}
+
+;// CONCATENATED MODULE: ./src/run/doctor/run-doctor.ts
+/**
+ * `quorum doctor`: proves containment where it runs. Canary attacks run in a real sandbox made
+ * by the same Workspace the gate uses (createWorkspace, prepareEmptyTree, runCheck), so what it
+ * shows is what a check gets: one run of one shell script that tries every attack (write the
+ * host, read a home, see the gate's processes, keep a capability, reach a daemon's socket or an
+ * abstract one, fork past pids_max), and one `network: none` run that tries 127.0.0.1 of the
+ * host. The host checks its bait afterwards; the rows come from both (judge.ts).
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The main run's limits: a pids_max a fork bomb meets at once, a memory limit to read back. */
+const PROBE_LIMITS = Object.freeze({
+    network: 'host',
+    pids_max: 16,
+    memory_mb: 512,
+    disk_mb: 64,
+});
+/** The `network: none` run's limits. */
+const NETWORK_LIMITS = Object.freeze({
+    network: 'none',
+    pids_max: 64,
+    memory_mb: 256,
+    disk_mb: 16,
+});
+const RUN_TIMEOUT_S = 20;
+const APPARMOR_USERNS = '/proc/sys/kernel/apparmor_restrict_unprivileged_userns';
+const USERNS_SYSCTLS = [APPARMOR_USERNS, '/proc/sys/user/max_user_namespaces'];
+/**
+ * Probes this machine's containment (or takes the cached table of this machine, kernel, user
+ * and version) and judges it against `config`. Throws a QuorumError (environment) only when
+ * the probe cannot be set up at all (no HOME to lay the bait in, no perl); a sandbox that fails
+ * is a row that does not hold.
+ */
+async function runDoctor(options = {}) {
+    const env = options.env ?? process.env;
+    const asks = asksOf(options.config ?? null);
+    const key = await doctorCacheKey();
+    let cacheFile = options.cacheDir ? doctorCacheFile(options.cacheDir, key) : null;
+    const cached = cacheFile !== null && !options.fresh ? await readCachedProbe(cacheFile, key) : null;
+    let probe;
+    if (cached !== null) {
+        probe = cached;
+    }
+    else {
+        const { complete, ...fresh } = await probeMachine(env, key, options);
+        probe = fresh;
+        // A probe that did not run to its end is no fact about the machine: not kept.
+        if (cacheFile !== null && complete) {
+            // A cache that cannot be written costs the next run a probe; the report then names none.
+            await writeCachedProbe(cacheFile, probe).catch(() => {
+                cacheFile = null;
+            });
+        }
+    }
+    const { rows, failures } = judge(probe.observations, asks);
+    return {
+        version: key.version,
+        hostname: key.hostname,
+        kernel: key.kernel,
+        uid: key.uid,
+        sandbox: probe.sandbox,
+        asks,
+        rows,
+        failures,
+        ok: failures.length === 0,
+        probed_at: probe.probed_at,
+        probe_ms: probe.probe_ms,
+        cached: cached !== null,
+        cache_file: cacheFile,
+    };
+}
+/** What a cached table of this machine, kernel, user and Quorum version is filed under. */
+async function doctorCacheKey() {
+    const values = await Promise.all(USERNS_SYSCTLS.map((f) => readTrimmed(f)));
+    return {
+        hostname: (0,external_node_os_namespaceObject.hostname)(),
+        kernel: (0,external_node_os_namespaceObject.release)(),
+        uid: process.getuid?.() ?? -1,
+        version: VERSION,
+        sysctls: Object.fromEntries(USERNS_SYSCTLS.map((f, i) => [f, values[i] ?? null])),
+    };
+}
+/** One probe of this machine: bait, workspace, the two runs, the evidence, the rows. */
+async function probeMachine(env, key, options) {
+    const started = external_node_perf_hooks_namespaceObject.performance.now();
+    const probedAt = new Date().toISOString();
+    const perl = findTool('perl');
+    if (perl === null)
+        throw new errors_QuorumError('environment', 'doctor: perl not found');
+    const home = env.HOME || (0,external_node_os_namespaceObject.homedir)();
+    let dir;
+    try {
+        dir = makeBaitDir(home);
+    }
+    catch (error) {
+        throw new errors_QuorumError('environment', `doctor: cannot lay its bait under HOME (${home}): ${errorMessage(error)}`);
+    }
+    // The bait and the workspace (its sandbox detection runs a sandbox) are made side by side.
+    const baitLaid = layBait({ dir, runDirs: ['/run', env.XDG_RUNTIME_DIR ?? ''] });
+    const made = (options.workspace ?? createWorkspace)({
+        parentEnv: env,
+        // The run must see the file it tries to overwrite: only read-only may stop the write.
+        readOnlyPaths: [visibleDirOf(dir)],
+        // Its logs stay apart from the gate's, and go with the bait (hidden from runs, as every
+        // log is).
+        logDir: (0,external_node_path_namespaceObject.join)(dir, 'logs'),
+    });
+    const [laid, opened] = await Promise.allSettled([baitLaid, made]);
+    if (laid.status === 'rejected' || opened.status === 'rejected') {
+        if (laid.status === 'fulfilled')
+            await laid.value.close();
+        if (opened.status === 'fulfilled')
+            await opened.value.dispose();
+        throw laid.status === 'rejected' ? laid.reason : opened.reason;
+    }
+    const bait = laid.value;
+    const workspace = opened.value;
+    try {
+        const tree = await workspace.prepareEmptyTree('candidate', 'doctor');
+        const run = (name, command, limits) => workspace.runCheck(tree, { kind: 'shell', name, command, timeout_s: RUN_TIMEOUT_S, env: {}, score_from: null }, {
+            seed: '0',
+            envPassthrough: [],
+            env: {},
+            limits,
+            ...(options.abort ? { abort: options.abort } : {}),
+        });
+        const [main, network] = await Promise.all([
+            run('doctor', probeScript({
+                visibleDir: bait.visibleDir,
+                secretFile: bait.secretFile,
+                doctorPid: process.pid,
+                doctorComm: ownComm(),
+                homeSocket: bait.homeSocket,
+                runSocket: bait.runSocket,
+                abstractSocket: bait.abstractSocket,
+                tcpPort: bait.tcpHostPort,
+                tmpTool: bait.tmpTool,
+                perl,
+            }), PROBE_LIMITS),
+            run('doctor-network', networkScript({ tcpPort: bait.tcpNonePort, perl }), NETWORK_LIMITS),
+        ]);
+        const evidence = await bait.evidence();
+        const mainRun = probeRun(main);
+        const networkRun = probeRun(network);
+        const observations = observe({
+            kind: workspace.kind,
+            sandboxNote: workspace.sandboxNote,
+            cgroupNote: workspace.cgroupNote,
+            root: isRoot(),
+            landlock: landlockScopes(mainRun) ?? abstractSocketsScoped(),
+            apparmorUserns: await readTrimmed(APPARMOR_USERNS),
+            main: mainRun,
+            network: networkRun,
+            evidence,
+            targets: {
+                hostFile: bait.hostFile,
+                secretFile: bait.secretFile,
+                doctorPid: process.pid,
+                homeSocket: bait.homeSocket,
+                runSocket: bait.runSocket,
+                abstractSocket: bait.abstractSocket,
+                tmpTool: bait.tmpTool,
+            },
+            limits: {
+                pidsMax: PROBE_LIMITS.pids_max,
+                memoryBytes: PROBE_LIMITS.memory_mb * 1024 * 1024,
+            },
+        });
+        const kind = workspace.kind;
+        await Promise.all([workspace.dispose(), bait.close()]);
+        return {
+            key,
+            probed_at: probedAt,
+            probe_ms: Math.round(external_node_perf_hooks_namespaceObject.performance.now() - started),
+            sandbox: kind,
+            observations,
+            complete: mainRun.completed && networkRun.completed,
+        };
+    }
+    finally {
+        await workspace.dispose();
+        await bait.close();
+    }
+}
+/**
+ * Whether the kernel has Landlock scopes (ABI 6), as the probe run asked it; null when it did
+ * not say (then the gate's own answer, abstractSocketsScoped, is asked).
+ */
+function landlockScopes(run) {
+    const abi = Number(run.lines.get('landlock')?.[0]);
+    return Number.isInteger(abi) ? abi >= 6 : null;
+}
+/** This process's name in /proc (what a run that sees the host's /proc finds at its pid). */
+function ownComm() {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)('/proc/self/comm', 'utf8').trim();
+    }
+    catch {
+        return 'node';
+    }
+}
+/** What the doctor takes from a probe run: whether it ran to its end, and its lines. */
+function probeRun(result) {
+    const output = `${result.output.head}\n${result.output.tail}`;
+    return {
+        completed: result.outcome === 'PASSED',
+        why: `${result.outcome}: ${result.reason}`,
+        lines: parseProbeLines(output),
+    };
+}
+async function readTrimmed(file) {
+    return (0,promises_namespaceObject.readFile)(file, 'utf8').then((text) => text.trim(), () => null);
+}
+
+;// CONCATENATED MODULE: ./src/cli/doctor.ts
+/**
+ * `quorum doctor`: argv -> runDoctor -> the table (or JSON) -> exit code. 0 when every property
+ * the config relies on holds (the default config without --config), 1 with one line on stderr
+ * per property that does not, 2 for bad usage or a bad config.
+ */
+
+
+
+
+
+
+const DOCTOR_USAGE = `Usage:
+  quorum doctor [--config FILE] [--json] [--fresh]
+Runs canary attacks in a real sandbox on this machine and prints what holds.
+Options:
+  --config FILE  judge against what FILE asks for (pids_max, memory_mb: cgroups required;
+                 network: none: a private network required); default: the default config
+  --json         print the table as JSON
+  --fresh        probe again, even when this machine's result is cached
+  -h, --help     this text
+Exit codes: 0 every property relied on holds, 1 one does not, 2 bad usage or config.`;
+/** Runs `quorum doctor` with the arguments after `doctor`; returns the exit code. */
+async function runDoctorCli(argv, io) {
+    const values = parseDoctorArgs(argv);
+    if (values.help) {
+        io.stdout.write(`${DOCTOR_USAGE}\n`);
+        return 0;
+    }
+    const config = values.config ? await loadConfigFile((0,external_node_path_namespaceObject.resolve)(io.cwd, values.config)) : null;
+    const report = await runDoctor({
+        env: io.env,
+        config,
+        cacheDir: cacheDir(io),
+        fresh: values.fresh ?? false,
+        abort: io.interrupt,
+    });
+    if (io.interrupt.aborted)
+        throw new errors_QuorumError('cancelled', 'interrupted');
+    if (values.json)
+        io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else
+        io.stdout.write(renderDoctor(report, values.config ?? null));
+    for (const failure of report.failures)
+        io.stderr.write(`quorum doctor: ${failure}\n`);
+    (values.json ? io.stderr : io.stdout).write(`${timingLine(report)}\n`);
+    return report.ok ? 0 : 1;
+}
+function parseDoctorArgs(argv) {
+    try {
+        return (0,external_node_util_namespaceObject.parseArgs)({
+            args: argv,
+            strict: true,
+            allowPositionals: false,
+            options: {
+                config: { type: 'string' },
+                json: { type: 'boolean' },
+                fresh: { type: 'boolean' },
+                help: { type: 'boolean', short: 'h' },
+            },
+        }).values;
+    }
+    catch (error) {
+        throw new errors_QuorumError('usage', `doctor: ${errorMessage(error)}`);
+    }
+}
+/** The CLI's cache directory, as for the signing secret (run-cli.ts). */
+function cacheDir(io) {
+    const base = io.env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)(io.env.HOME || (0,external_node_os_namespaceObject.tmpdir)(), '.cache');
+    return (0,external_node_path_namespaceObject.join)(base, 'quorum');
+}
+/** The table as text: a heading, one line per row, the verdict. */
+function renderDoctor(report, configName) {
+    const against = configName === null ? 'the default config' : configName;
+    const width = Math.max(...report.rows.map((r) => r.property.length)) + 2;
+    const stateWidth = Math.max(...report.rows.map((r) => stateWord(r).length)) + 2;
+    const lines = [
+        `quorum doctor: Quorum ${report.version}, Linux ${report.kernel}, host ${report.hostname}, uid ${report.uid}`,
+        '',
+        ...report.rows.map((r) => `  ${r.property.padEnd(width)}${stateWord(r).padEnd(stateWidth)}${r.detail}`),
+        '',
+        report.ok
+            ? `every property ${against} relies on holds`
+            : `${report.failures.length} ${report.failures.length === 1 ? 'property' : 'properties'} ${against} relies on ${report.failures.length === 1 ? 'does' : 'do'} not hold`,
+    ];
+    return `${lines.join('\n')}\n`;
+}
+function stateWord(row) {
+    if (row.state === 'info')
+        return 'note';
+    if (row.state === 'holds')
+        return 'holds';
+    return row.required ? 'DOES NOT HOLD' : 'does not hold (not relied on)';
+}
+function timingLine(report) {
+    if (report.cached) {
+        return `from the cache (${report.cache_file}), probed ${report.probed_at} in ${report.probe_ms} ms; --fresh to probe again`;
+    }
+    const where = report.cache_file === null ? '' : `; cached in ${report.cache_file}`;
+    return `probed now in ${report.probe_ms} ms${where}`;
 }
 
 ;// CONCATENATED MODULE: ./src/cache/local-store.ts
@@ -21392,10 +22578,13 @@ function clipColumns(text, columns) {
 
 
 
+
 const USAGE = `Usage:
   quorum verify --candidate DIR [--baseline DIR] [options]   allow iff every check passes
   quorum scored --candidate DIR --baseline DIR [options]     allow iff the score strictly improves
                                                              and nothing that passed now fails
+  quorum doctor [--config FILE] [--json] [--fresh]           prove the sandbox's containment here
+                                                             (see quorum doctor --help)
 Options:
   --mode MODE       pass-fail | scored | no-regression (default: the config's mode)
   --config FILE     quorum.yml (default: ./quorum.yml when it exists)
@@ -21451,6 +22640,9 @@ function run_cli_fail(io, line, code) {
     return code;
 }
 async function run_cli_runCommand(argv, io) {
+    // doctor has options of its own (its --json is a flag, verify's takes a FILE).
+    if (argv[0] === 'doctor')
+        return runDoctorCli(argv.slice(1), io);
     const { values, positionals } = parseCliArgs(argv);
     if (values.help) {
         io.stdout.write(`${USAGE}\n`);
@@ -21463,7 +22655,7 @@ async function run_cli_runCommand(argv, io) {
     const command = positionals[0];
     if (command !== 'verify' && command !== 'scored') {
         throw new errors_QuorumError('usage', command
-            ? `unknown command "${command}" (expected verify or scored; see --help)`
+            ? `unknown command "${command}" (expected verify, scored or doctor; see --help)`
             : 'missing command (see --help)');
     }
     if (positionals.length > 1)

@@ -203,7 +203,11 @@ export function repeatJobs(
   return jobs
 }
 
-/** Whether a check measures something that varies with the machine's load (a timing). */
+/**
+ * Whether a check measures something that varies with the machine's load (a timing): it
+ * declares a metric that is not deterministic. The score alone (`score_from`, a count of passed
+ * tests, say) does not make it one; declare it under `metrics` to time it.
+ */
 export function measuresTime(check: CheckSpec): boolean {
-  return (check.metrics ?? []).some((m) => !m.deterministic)
+  return (check.metrics ?? []).some((m) => !m.deterministic && m.from_score !== true)
 }

@@ -9,6 +9,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { exec } from './exec.ts'
+import { linuxOnlyRefusal } from './platform.ts'
 import { SYSTEM_PATH, resolveTool } from './system-tools.ts'
 
 /** How the timed phase runs: pinned to `cpu`, or not pinned and why. */
@@ -34,9 +35,9 @@ const TASKSET_TIMEOUT_MS = 10_000
 export async function pinTimedPhase(
   platform: NodeJS.Platform = process.platform,
 ): Promise<Pinning> {
-  if (platform !== 'linux') {
-    return { pinned: false, reason: `sched affinity is not available on ${platform}` }
-  }
+  const refusal = linuxOnlyRefusal(process.env, platform)
+  if (refusal !== null)
+    return { pinned: false, reason: `sched affinity is Linux-only (${refusal})` }
   const allowed = await allowedCpus(process.pid)
   if (allowed === null)
     return { pinned: false, reason: 'the CPUs this process may use are unknown' }

@@ -22,7 +22,7 @@ import type { SpawnResult } from '../engine/types.ts'
 import { functionHostArgv, listHostArgv } from './function-host.ts'
 import { LogWriter, withLogNote } from './log-writer.ts'
 import { MetricScanner, OutputCapture } from './output-capture.ts'
-import { groupHasLiveMembers, signalGroup, waitForGroupGone } from './proc-scan.ts'
+import { groupHasLiveMembers, isInGroup, signalGroup, waitForGroupGone } from './proc-scan.ts'
 import { errorMessage } from '../engine/errors.ts'
 
 export { functionHostArgv, listHostArgv }
@@ -271,10 +271,11 @@ export async function superviseProcess(options: SuperviseOptions): Promise<Proce
         exited = true
         resolve({ code, signal, ended: performance.now() })
       })
-      // In a group, the process too, by pid: it may have moved itself to another group.
+      // In a group, the process too, by pid, when it moved itself to another group (or where
+      // that cannot be told); never twice when it is still in it (a TERM trap would run twice).
       const signalRun = (signal: NodeJS.Signals) => {
         if (processGroup) signalGroup(pid, signal)
-        child.kill(signal)
+        if (!processGroup || isInGroup(pid, pid) !== true) child.kill(signal)
       }
       // Once, whether the timeout or the abort (or both) asked first.
       const stop = () => {

@@ -99,6 +99,7 @@ describe('parseConfig accepts', () => {
               direction: 'higher',
               tolerance: { kind: 'absolute', value: 0 },
               deterministic: false,
+              from_score: true,
             },
           ],
           source: { file: FILE, line: 12, column: 11 },
@@ -674,6 +675,7 @@ describe('repeats, retries, metrics and flaky', () => {
         direction: 'higher',
         tolerance: { kind: 'absolute', value: 0 },
         deterministic: false,
+        from_score: true,
       },
       {
         name: 'parse_ms',

@@ -108,6 +108,7 @@ describe('score_from is a metric whose samples are the scores', () => {
         direction: 'higher',
         tolerance: { kind: 'absolute', value: 0 },
         deterministic: false,
+        from_score: true,
       },
     ])
   })

@@ -246,6 +246,19 @@ describe('how many runs at once, and the audits', () => {
     assert.equal(plan({ only: ['types', 'size'] }).holdAudits, false) // size_kb is exact
   })
 
+  test('a score alone (score_from) does not make a check timed; the same metric declared does', () => {
+    const scored = config(
+      'checks:\n  - name: unit\n    command: npm test\n    score_from: passed\n    repeats: 3\n',
+    )
+    const p = plan({ config: scored })
+    assert.ok(p.jobs.every((j) => !j.timed))
+    assert.equal(p.holdAudits, false)
+    const declared = config(
+      'checks:\n  - name: unit\n    command: npm test\n    score_from: passed\n    metrics:\n      passed: { direction: higher }\n',
+    )
+    assert.ok(plan({ config: declared }).jobs.every((j) => j.timed))
+  })
+
   test('the policy for flaky results comes from the config', () => {
     assert.equal(plan({}).flaky, 'warn')
     assert.equal(plan({ config: config(`flaky: block\n${QUORUM_YML}`) }).flaky, 'block')

@@ -833,4 +833,3 @@ function assertBombContained(b: Awaited<ReturnType<typeof forkBomb>>): void {
   assert.ok(peak < 50, `${peak} of the check's sleeps ran at once (pids_max: 50)`)
   assert.deepEqual(left, [], 'processes of the fork bomb outlived the gate')
 }
-

@@ -44,6 +44,11 @@ export interface MetricSpec {
      * `cpu`, the CPU time (user + system, in ms) of the run's processes, read from its cgroup.
      */
     source?: MetricSource;
+    /**
+     * The metric only because `score_from` names it (not declared under `metrics`): a score such
+     * as a count of passed tests, which does not make its check a timed one.
+     */
+    from_score?: true;
 }
 /** Where a metric's value comes from (see MetricSpec.source). */
 export type MetricSource = 'stdout' | 'cpu';

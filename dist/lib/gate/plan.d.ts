@@ -98,5 +98,9 @@ export declare function planGate(p: {
 }): GatePlan;
 /** The jobs of repeats `from`..`to` of a check, interleaved as scheduleRuns describes. */
 export declare function repeatJobs(check: CheckSpec, roles: readonly TreeRole[], reused: ReadonlyMap<string, RunResult>, from: number, to: number): RunJob[];
-/** Whether a check measures something that varies with the machine's load (a timing). */
+/**
+ * Whether a check measures something that varies with the machine's load (a timing): it
+ * declares a metric that is not deterministic. The score alone (`score_from`, a count of passed
+ * tests, say) does not make it one; declare it under `metrics` to time it.
+ */
 export declare function measuresTime(check: CheckSpec): boolean;

@@ -101,7 +101,11 @@ export function repeatJobs(check, roles, reused, from, to) {
     }
     return jobs;
 }
-/** Whether a check measures something that varies with the machine's load (a timing). */
+/**
+ * Whether a check measures something that varies with the machine's load (a timing): it
+ * declares a metric that is not deterministic. The score alone (`score_from`, a count of passed
+ * tests, say) does not make it one; declare it under `metrics` to time it.
+ */
 export function measuresTime(check) {
-    return (check.metrics ?? []).some((m) => !m.deterministic);
+    return (check.metrics ?? []).some((m) => !m.deterministic && m.from_score !== true);
 }

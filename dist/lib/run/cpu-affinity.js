@@ -9,6 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { exec } from "./exec.js";
+import { linuxOnlyRefusal } from "./platform.js";
 import { SYSTEM_PATH, resolveTool } from "./system-tools.js";
 const TASKSET_TIMEOUT_MS = 10_000;
 /**
@@ -16,9 +17,9 @@ const TASKSET_TIMEOUT_MS = 10_000;
  * the runs, and moves the gate to the others. Never throws: anything that does not work is a reason not to pin.
  */
 export async function pinTimedPhase(platform = process.platform) {
-    if (platform !== 'linux') {
-        return { pinned: false, reason: `sched affinity is not available on ${platform}` };
-    }
+    const refusal = linuxOnlyRefusal(process.env, platform);
+    if (refusal !== null)
+        return { pinned: false, reason: `sched affinity is Linux-only (${refusal})` };
     const allowed = await allowedCpus(process.pid);
     if (allowed === null)
         return { pinned: false, reason: 'the CPUs this process may use are unknown' };

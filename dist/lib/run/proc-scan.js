@@ -2,8 +2,12 @@
  * What the judge reads of /proc about processes a run started: who is left of a process group,
  * and which processes carry a run's environment marker. Every read is capped: a check controls
  * what those files hold.
+ *
+ * Where there is no /proc (macOS, and portable mode: see platform.ts) both degrade: a group is
+ * judged by kill(-pgid, 0) alone, and marked processes are not looked for.
  */
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
+import { procScansAllowed } from "./platform.js";
 /**
  * How much of a process's /proc/<pid>/environ is read when looking for a run's marker: a check
  * can give its processes environments of megabytes, and the scan is synchronous.
@@ -17,17 +21,14 @@ const GROUP_WAIT_MS = 2000;
  * SIGKILLs every process whose environment carries `name=value` and returns how many there
  * were. For runs without a PID namespace (copy sandboxes): a process that left the run's group
  * with setsid() still inherited the run's marker variable, so it can be found after the run.
- * Best effort: a process that rewrote its own environment block is not found.
+ * Best effort: a process that rewrote its own environment block is not found. Without /proc
+ * nothing is found (0).
  */
 export function killProcessesWithEnv(name, value) {
     const needle = Buffer.from(`\0${name}=${value}\0`);
-    let entries;
-    try {
-        entries = readdirSync('/proc');
-    }
-    catch {
+    const entries = listProc();
+    if (entries === null)
         return 0;
-    }
     let killed = 0;
     for (const entry of entries) {
         if (!/^\d+$/.test(entry) || Number(entry) === process.pid)
@@ -49,6 +50,17 @@ export function killProcessesWithEnv(name, value) {
         }
     }
     return killed;
+}
+/** The entries of /proc, or null where it cannot be read or must not be (portable mode). */
+function listProc() {
+    if (!procScansAllowed())
+        return null;
+    try {
+        return readdirSync('/proc');
+    }
+    catch {
+        return null;
+    }
 }
 /** Scratch space for readProcFile: the scans are synchronous, so one buffer serves them all. */
 const procScratch = Buffer.alloc(Math.max(ENVIRON_READ_MAX, STAT_READ_MAX));
@@ -90,6 +102,20 @@ export function signalGroup(pgid, signal) {
     }
 }
 /**
+ * Whether process `pid` is (still) in process group `pgid`: true or false from /proc; null
+ * where that cannot be told (no /proc, or the process is gone).
+ */
+export function isInGroup(pid, pgid) {
+    if (listProc() === null)
+        return null;
+    const raw = readProcFile(`/proc/${pid}/stat`, STAT_READ_MAX);
+    if (raw === null)
+        return null;
+    const stat = raw.toString('latin1');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[2]) === pgid;
+}
+/**
  * Whether any process of the group is alive. kill(-pgid, 0) alone is not enough: it succeeds
  * for zombies, and where PID 1 does not reap orphans promptly, killed leftovers stay zombies.
  * On Linux, /proc tells a zombie (state Z, already dead) from a live process.
@@ -101,13 +127,9 @@ export function groupHasLiveMembers(pgid) {
     catch {
         return false;
     }
-    let entries;
-    try {
-        entries = readdirSync('/proc');
-    }
-    catch {
+    const entries = listProc();
+    if (entries === null)
         return true; // no /proc (macOS): trust kill(0)
-    }
     for (const entry of entries) {
         if (!/^\d+$/.test(entry))
             continue;

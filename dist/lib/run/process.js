@@ -20,7 +20,7 @@ import { statSync } from 'node:fs';
 import { functionHostArgv, listHostArgv } from "./function-host.js";
 import { LogWriter, withLogNote } from "./log-writer.js";
 import { MetricScanner, OutputCapture } from "./output-capture.js";
-import { groupHasLiveMembers, signalGroup, waitForGroupGone } from "./proc-scan.js";
+import { groupHasLiveMembers, isInGroup, signalGroup, waitForGroupGone } from "./proc-scan.js";
 import { errorMessage } from "../engine/errors.js";
 export { functionHostArgv, listHostArgv };
 const DEFAULT_GRACE_MS = 2000;
@@ -166,11 +166,13 @@ export async function superviseProcess(options) {
             exited = true;
             resolve({ code, signal, ended: performance.now() });
         });
-        // In a group, the process too, by pid: it may have moved itself to another group.
+        // In a group, the process too, by pid, when it moved itself to another group (or where
+        // that cannot be told); never twice when it is still in it (a TERM trap would run twice).
         const signalRun = (signal) => {
             if (processGroup)
                 signalGroup(pid, signal);
-            child.kill(signal);
+            if (!processGroup || isInGroup(pid, pid) !== true)
+                child.kill(signal);
         };
         // Once, whether the timeout or the abort (or both) asked first.
         const stop = () => {

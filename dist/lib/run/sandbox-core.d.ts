@@ -48,7 +48,7 @@ export interface SandboxProvider {
     /** A prepared tree that reads `sourceDir` (never writes it). O(1) for both kinds. */
     prepare(sourceDir: string): TreeLayers;
     /**
-     * A fresh sandbox of `tree`: O(1) for overlay, one `cp -a` for copy. `signal` stops a copy
+     * A fresh sandbox of `tree`: O(1) for overlay, one `cp -R -P -p` for copy. `signal` stops a copy
      * in flight (the promise then rejects).
      */
     enter(tree: TreeLayers, signal?: AbortSignal, options?: EnterOptions): Promise<Sandbox>;

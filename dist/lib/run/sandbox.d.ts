@@ -15,7 +15,7 @@ export { removeTree } from './remove-tree.ts';
  * const p = createSandboxProvider({ kind, dir: join(dir, 'sandboxes'), userns })
  * const tree = p.prepare(sourceDir)
  * for (let i = 0; i < n; i++) {
- *   const sb = await p.enter(tree)           // overlay: mkdirs; copy: the whole cp -a
+ *   const sb = await p.enter(tree)           // overlay: mkdirs; copy: the whole cp -R -P -p
  *   await runInSandbox(sb, ['/bin/true'])    // overlay: + namespaces and mount
  *   await sb.remove()
  * }
@@ -60,6 +60,7 @@ export interface SandboxDetection {
  * sandboxes will live on). `copy` is taken as is; `overlay` and `auto` try a real overlay mount
  * in a fresh namespace (a few milliseconds), as root without and then with a user namespace, as
  * anyone else with one. `overlay` throws when that fails; `auto` falls back to copy and says
- * why. The answer is cached per process, filesystem and mode.
+ * why. The answer is cached per process, filesystem and mode. Off Linux, and in portable mode
+ * (platform.ts), nothing is tried: overlay needs Linux.
  */
 export declare function detectSandbox(dir: string, mode: SandboxMode): Promise<SandboxDetection>;

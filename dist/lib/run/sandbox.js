@@ -12,8 +12,9 @@
  *   the run's tools and read-only paths again and the run's own area writable again. The
  *   mounts live and die with the namespace, so a killed or interrupted gate cannot leak mounts:
  *   only plain directories are left for `remove()`.
- * - `copy`: the portable fallback. A sandbox is a fresh `cp -a` of the prepared tree. It cannot
- *   hide or protect anything outside the tree: a check writes wherever the gate's user may.
+ * - `copy`: the portable fallback, and the only kind off Linux (see platform.ts). A sandbox is a
+ *   fresh `cp -R -P -p` of the prepared tree. It cannot hide or protect anything outside the
+ *   tree: a check writes wherever the gate's user may.
  *
  * Process containment (overlay kind): `unshare --mount --pid` (without `--fork`) starts the
  * wrapper in the new mount namespace; the wrapper's children go to a fresh pid namespace. The
@@ -50,6 +51,7 @@ import { lstat, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CopyProvider } from "./copy-sandbox.js";
 import { OverlayProvider, findOverlayTools } from "./overlay-sandbox.js";
+import { linuxOnlyRefusal, portableMode } from "./platform.js";
 import { removeTree } from "./remove-tree.js";
 import { SANDBOX_FAILURE_EXIT_CODE, isRoot, runCommand, } from "./sandbox-core.js";
 export { SANDBOX_FAILURE_EXIT_CODE, } from "./sandbox-core.js";
@@ -68,7 +70,7 @@ export { removeTree } from "./remove-tree.js";
  * const p = createSandboxProvider({ kind, dir: join(dir, 'sandboxes'), userns })
  * const tree = p.prepare(sourceDir)
  * for (let i = 0; i < n; i++) {
- *   const sb = await p.enter(tree)           // overlay: mkdirs; copy: the whole cp -a
+ *   const sb = await p.enter(tree)           // overlay: mkdirs; copy: the whole cp -R -P -p
  *   await runInSandbox(sb, ['/bin/true'])    // overlay: + namespaces and mount
  *   await sb.remove()
  * }
@@ -114,9 +116,13 @@ const detections = new Map();
  * sandboxes will live on). `copy` is taken as is; `overlay` and `auto` try a real overlay mount
  * in a fresh namespace (a few milliseconds), as root without and then with a user namespace, as
  * anyone else with one. `overlay` throws when that fails; `auto` falls back to copy and says
- * why. The answer is cached per process, filesystem and mode.
+ * why. The answer is cached per process, filesystem and mode. Off Linux, and in portable mode
+ * (platform.ts), nothing is tried: overlay needs Linux.
  */
 export async function detectSandbox(dir, mode) {
+    const invalid = portableMode()?.invalid;
+    if (invalid)
+        throw new Error(invalid);
     if (mode === 'copy')
         return {
             kind: 'copy',
@@ -124,22 +130,27 @@ export async function detectSandbox(dir, mode) {
             privateProc: false,
             reason: 'copy sandboxes were asked for',
         };
-    const key = `${(await stat(dir)).dev}:${mode}`;
-    let found = detections.get(key);
-    if (!found) {
-        found = probeOverlay(dir);
-        detections.set(key, found);
+    const notLinux = linuxOnlyRefusal();
+    let result;
+    if (notLinux !== null) {
+        const reason = `overlayfs needs Linux (${notLinux})`;
+        result = { kind: 'copy', userns: false, privateProc: false, reason };
     }
-    const result = await found;
+    else {
+        const key = `${(await stat(dir)).dev}:${mode}`;
+        let found = detections.get(key);
+        if (!found) {
+            found = probeOverlay(dir);
+            detections.set(key, found);
+        }
+        result = await found;
+    }
     if (mode === 'overlay' && result.kind !== 'overlay') {
         throw new Error(`overlay sandboxes are not available here: ${result.reason}`);
     }
     return result;
 }
 async function probeOverlay(dir) {
-    if (process.platform !== 'linux') {
-        return { kind: 'copy', userns: false, privateProc: false, reason: 'overlayfs needs Linux' };
-    }
     const tools = findOverlayTools();
     if (typeof tools === 'string') {
         return { kind: 'copy', userns: false, privateProc: false, reason: tools };

@@ -7,7 +7,10 @@ export interface ResolveToolOptions {
     pathEnv?: string | undefined;
     /** The user's home directory; nothing under it is trusted in the fallback (default $HOME). */
     home?: string | undefined;
-    /** Directories searched first (default SYSTEM_TOOL_DIRS); for tests. */
+    /**
+     * Directories searched first (default SYSTEM_TOOL_DIRS, or portable mode's tool directory
+     * alone: see platform.ts); for tests.
+     */
     systemDirs?: readonly string[];
     /** Whether the current user may write `dir` (default: access(W_OK)); for tests. */
     canWrite?: (dir: string) => boolean;
@@ -23,6 +26,10 @@ export interface ResolveToolOptions {
  * it, and the next `git` the gate runs would be the check's. The rule is the same whatever the
  * timing, so it stays simple: the gate only runs tools the checks cannot rewrite. (As root every
  * directory is writable, so only the system directories count; that is the intent.)
+ *
+ * In portable mode with a tool directory (QUORUM_PORTABLE=<dir>, a testing aid) that directory
+ * is the only place searched: the test that hands it a directory of POSIX tools must see every
+ * tool the gate runs come from there, never a GNU one from /usr/bin.
  *
  * @throws QuorumError of fate 'environment' (the run stops) naming what was searched and what
  *   was refused, and why

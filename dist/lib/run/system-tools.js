@@ -10,6 +10,7 @@ import { QuorumError } from "../engine/errors.js";
 import { isInside } from "../engine/paths.js";
 import { accessSync, constants as fsConstants, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { PORTABLE_ENV, portableMode } from "./platform.js";
 /** Searched first, in this order; PATH is only a fallback for tools missing from all of them. */
 export const SYSTEM_TOOL_DIRS = [
     '/usr/bin',
@@ -32,12 +33,23 @@ export const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
  * timing, so it stays simple: the gate only runs tools the checks cannot rewrite. (As root every
  * directory is writable, so only the system directories count; that is the intent.)
  *
+ * In portable mode with a tool directory (QUORUM_PORTABLE=<dir>, a testing aid) that directory
+ * is the only place searched: the test that hands it a directory of POSIX tools must see every
+ * tool the gate runs come from there, never a GNU one from /usr/bin.
+ *
  * @throws QuorumError of fate 'environment' (the run stops) naming what was searched and what
  *   was refused, and why
  */
 export function resolveTool(name, options = {}) {
     if (name === '' || name.includes('/')) {
         throw new QuorumError('environment', `resolveTool: '${name}' is not a bare program name`);
+    }
+    const toolDir = options.systemDirs === undefined ? (portableMode()?.toolDir ?? null) : null;
+    if (toolDir !== null) {
+        const candidate = path.join(toolDir, name);
+        if (isExecutableFile(candidate))
+            return candidate;
+        throw new QuorumError('environment', `${name} was not found in ${toolDir}, the only tool directory ${PORTABLE_ENV} allows`);
     }
     const systemDirs = options.systemDirs ?? SYSTEM_TOOL_DIRS;
     for (const dir of systemDirs) {

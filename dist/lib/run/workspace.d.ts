@@ -3,15 +3,18 @@
  *
  * One directory (created fresh, outside every input tree) holds the prepared trees and one
  * throwaway sandbox per run; a logs directory next to it keeps every run's full output and
- * survives dispose(). A run = fresh sandbox -> child environment from the allowlist ->
- * spawnBounded -> classification -> RunResult -> sandbox removed. dispose() stops every live run
- * and removes the directory; it is safe to call from a signal handler, and more than once.
+ * survives dispose(). One run (fresh sandbox and cgroup -> spawn -> classification -> RunResult
+ * -> sandbox removed) is sandboxed-run.ts; this file keeps the trees and the live runs.
+ * dispose() stops every live run and removes the directory; it is safe to call from a signal
+ * handler, and more than once.
  */
 import { QuorumError } from '../engine/errors.ts';
-import type { CheckSpec, ResourceLimits, RunResult, SandboxKind, TreeRole } from '../engine/types.ts';
+import type { CheckSpec, RunResult, SandboxKind, TreeRole } from '../engine/types.ts';
 import type { ListedFunctionCheck } from '../engine/config.ts';
 import { type VariantFile } from './variants.ts';
 import { type SandboxMode } from './sandbox.ts';
+import { type RunOptions } from './sandboxed-run.ts';
+export { safeName, type RunOptions } from './sandboxed-run.ts';
 export interface WorkspaceOptions {
     /** Directory to create the workspace in (default: the OS temp dir). Never inside an input tree. */
     baseDir?: string;
@@ -53,19 +56,6 @@ export interface WorkspaceOptions {
 export interface PreparedTree {
     readonly role: TreeRole;
     readonly sourceDir: string;
-}
-export interface RunOptions {
-    seed: string;
-    envPassthrough: string[];
-    env: Record<string, string>;
-    abort?: AbortSignal;
-    /** This run's resource limits (default DEFAULT_LIMITS; a setup never gets a disk budget). */
-    limits?: ResourceLimits;
-    /**
-     * argv put in front of the run's own (outside its sandbox), e.g. `taskset -c 1`: a timed run
-     * pinned to one CPU. Everything the run starts inherits it.
-     */
-    pin?: readonly string[];
 }
 export interface Workspace {
     /** The kind of sandbox runs use ('copy' if any tree had to fall back to copying). */
@@ -117,5 +107,3 @@ export declare class WorkspaceError extends QuorumError {
  * when baseDir is inside an input tree, and when `overlay` was forced but cannot work here.
  */
 export declare function createWorkspace(opts?: WorkspaceOptions): Promise<Workspace>;
-/** A check name as a file name part: [A-Za-z0-9._-], at most ~80 characters, never empty. */
-export declare function safeName(name: string): string;

@@ -3,29 +3,29 @@
  *
  * One directory (created fresh, outside every input tree) holds the prepared trees and one
  * throwaway sandbox per run; a logs directory next to it keeps every run's full output and
- * survives dispose(). A run = fresh sandbox -> child environment from the allowlist ->
- * spawnBounded -> classification -> RunResult -> sandbox removed. dispose() stops every live run
- * and removes the directory; it is safe to call from a signal handler, and more than once.
+ * survives dispose(). One run (fresh sandbox and cgroup -> spawn -> classification -> RunResult
+ * -> sandbox removed) is sandboxed-run.ts; this file keeps the trees and the live runs.
+ * dispose() stops every live run and removes the directory; it is safe to call from a signal
+ * handler, and more than once.
  */
 import { QuorumError, errorMessage } from "../engine/errors.js";
 import { TREE_HIDDEN, isInside } from "../engine/paths.js";
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, realpath, rmdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, realpath, rmdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { SANDBOX_SETUP_FAILED } from "../engine/audit.js";
 import { classifyFunctionRun, classifyShellRun } from "../engine/outcome.js";
 import { DEFAULT_LIMITS } from "../engine/limits.js";
 import { notRunResult } from "../engine/not-run.js";
-import { delegateCgroupsWithSudo, detectCgroups, } from "./cgroup.js";
+import { delegateCgroupsWithSudo, detectCgroups } from "./cgroup.js";
 import { buildChildEnv } from "./env.js";
 import { resolveTool } from "./system-tools.js";
 import { listFunctionChecks as listChecksInChild } from "./function-list.js";
-import { killProcessesWithEnv } from "./proc-scan.js";
 import { writeVariantLayer } from "./variants.js";
-import { functionHostArgv, shellArgv, spawnBounded } from "./process.js";
-import { SANDBOX_FAILURE_EXIT_CODE, createSandboxProvider, detectSandbox, removeTree, runInSandbox, } from "./sandbox.js";
+import { platformCgroupRefusal } from "./platform.js";
+import { functionHostArgv, shellArgv } from "./process.js";
+import { createSandboxProvider, detectSandbox, removeTree, runInSandbox, } from "./sandbox.js";
+import { LogNames, enterRunSandbox, leaveRunSandbox, runSandboxed, } from "./sandboxed-run.js";
+export { safeName } from "./sandboxed-run.js";
 /** A workspace cannot be created or used as asked (bad directory, disposed, ...). */
 export class WorkspaceError extends QuorumError {
     constructor(message) {
@@ -35,7 +35,6 @@ export class WorkspaceError extends QuorumError {
 /** How long dispose() waits for aborted runs to end before deleting their directories anyway. */
 const DISPOSE_WAIT_EXTRA_MS = 10_000;
 const DEFAULT_GRACE_MS = 2000;
-const MIB = 1024 * 1024;
 /**
  * Creates a workspace: a fresh directory under baseDir and a logs directory, and decides the
  * sandbox kind (one real overlay mount as a probe, cached per process). Throws WorkspaceError
@@ -72,7 +71,7 @@ export async function createWorkspace(opts = {}) {
             detectSandbox(dir, mode).catch((error) => {
                 throw new WorkspaceError(errorMessage(error));
             }),
-            findCgroups(opts.cgroupSudo ?? false),
+            platformCgroupRefusal() ?? findCgroups(opts.cgroupSudo ?? false),
         ]);
         return new GateWorkspace({
             dir,
@@ -166,20 +165,18 @@ class GateWorkspace {
     masks;
     readOnly;
     note;
-    parentEnv;
-    graceMs;
-    keepPassingLogs;
+    cgroups;
+    /** What every run shares: cgroups, the children's environment, grace, the logs. */
+    site;
     providers = new Map();
     trees = new WeakMap();
     live = new Set();
-    logNames = new LogNames();
     fellBack = false;
     disposing = null;
     scratchSeq = 0;
     runSeq = 0;
     variantSeq = 0;
     emptyDir = null;
-    cgroups;
     constructor(p) {
         this.cgroups = p.cgroups;
         this.dir = p.dir;
@@ -191,9 +188,15 @@ class GateWorkspace {
         this.masks = p.masks;
         this.readOnly = p.readOnly;
         this.note = p.note;
-        this.parentEnv = p.parentEnv;
-        this.graceMs = p.graceMs;
-        this.keepPassingLogs = p.keepPassingLogs;
+        this.site = {
+            cgroups: p.cgroups,
+            cgroupName: () => `r${++this.runSeq}`,
+            parentEnv: p.parentEnv,
+            graceMs: p.graceMs,
+            logDir: p.logDir,
+            logNames: new LogNames(),
+            keepPassingLogs: p.keepPassingLogs,
+        };
     }
     get kind() {
         return this.fellBack ? 'copy' : this.detectedKind;
@@ -203,34 +206,6 @@ class GateWorkspace {
     }
     get cgroupNote() {
         return this.cgroups.available ? null : this.cgroups.reason;
-    }
-    /**
-     * A fresh sandbox of `layers` for one run, in a cgroup of its own with the run's limits (none
-     * where cgroups cannot be had). `persist`: the run's writes must outlive it (a setup), so it
-     * gets no disk budget. `keep`: paths it must see although they lie under a private directory.
-     * Nothing is left behind when this throws.
-     */
-    async enterRun(p) {
-        const { limits } = p;
-        const cgroup = this.cgroups.available
-            ? await this.cgroups.createRun(`r${++this.runSeq}`, {
-                pidsMax: limits.pids_max,
-                memoryBytes: limits.memory_mb === null ? null : limits.memory_mb * MIB,
-            })
-            : null;
-        try {
-            const sb = await p.provider.enter(p.layers, p.signal, {
-                network: limits.network,
-                diskBytes: p.persist || limits.disk_mb === null ? null : limits.disk_mb * MIB,
-                cgroupProcs: cgroup?.procsFiles ?? [],
-                keep: p.keep,
-            });
-            return { sb, cgroup };
-        }
-        catch (error) {
-            await cgroup?.remove().catch(() => undefined);
-            throw error;
-        }
     }
     provider(kind) {
         let provider = this.providers.get(kind);
@@ -245,7 +220,7 @@ class GateWorkspace {
                         // The logs are the gate's: no run reads another's output, or its own full log.
                         masks: [...this.masks, this.logDir],
                         readOnly: this.readOnly,
-                        env: this.parentEnv,
+                        env: this.site.parentEnv,
                     }
                     : {}),
             });
@@ -275,21 +250,21 @@ class GateWorkspace {
         let setupResult = null;
         if (setup !== null) {
             const outcome = await this.run({
-                provider,
-                layers,
-                role,
-                logKey: 'setup',
-                checkName: 'setup',
-                opts,
-                timeoutMs: setup.timeout_s * 1000,
-                argv: () => shellArgv(setup.command),
-                classify: (r, timeoutMs) => ({
-                    ...classifyShellRun(r, { timeoutMs, scoreKey: null }),
-                    score: null,
-                }),
-                keep: (result) => result.outcome === 'PASSED',
                 // The setup's writes become the tree's layer: they must go to the disk, not a tmpfs.
-                persist: true,
+                sandbox: { provider, layers, persist: true },
+                command: {
+                    role,
+                    checkName: 'setup',
+                    logLabel: role,
+                    timeoutMs: setup.timeout_s * 1000,
+                    argv: () => shellArgv(setup.command),
+                    classify: (r, timeoutMs) => ({
+                        ...classifyShellRun(r, { timeoutMs, scoreKey: null }),
+                        score: null,
+                    }),
+                },
+                run: opts,
+                keep: (result) => result.outcome === 'PASSED',
             });
             setupResult = outcome.result;
             if (outcome.sealed)
@@ -343,149 +318,46 @@ class GateWorkspace {
         // What the check prints; a cpu metric is measured, not printed.
         const printed = (spec.metrics ?? []).filter((m) => m.source !== 'cpu');
         const { result } = await this.run({
-            provider: state.provider,
-            layers: state.layers,
-            role: tree.role,
-            logLabel: state.logLabel ?? tree.role,
-            logKey: spec.name,
-            checkName: spec.name,
-            opts: { ...opts, env: { ...opts.env, ...spec.env } },
-            timeoutMs,
-            argv: (sb) => spec.kind === 'shell'
-                ? shellArgv(spec.command)
-                : functionHostArgv({
-                    modulePath: spec.module,
-                    checkName: spec.name,
-                    // Inside the run's namespace the overlay is mounted at this very path.
-                    root: sb.root,
-                    seed: opts.seed,
-                    tree: tree.role,
-                }),
-            classify: (r) => spec.kind === 'shell'
-                ? classifyShellRun(r, { timeoutMs, scoreKey: spec.score_from, metrics: printed })
-                : classifyFunctionRun(r, { timeoutMs, metrics: printed }),
-            scoreKey: spec.kind === 'shell' ? spec.score_from : null,
-            metricKeys: spec.kind === 'shell' ? printed.map((m) => m.name) : [],
-            cpuMetrics: (spec.metrics ?? []).filter((m) => m.source === 'cpu').map((m) => m.name),
-            channel: spec.kind === 'function',
-            keep: () => false,
-            // The function host imports the module by its path, which may lie under /tmp.
-            keepVisible: spec.kind === 'function' ? [dirname(spec.module)] : [],
+            sandbox: {
+                provider: state.provider,
+                layers: state.layers,
+                // The function host imports the module by its path, which may lie under /tmp.
+                keepVisible: spec.kind === 'function' ? [dirname(spec.module)] : [],
+            },
+            command: {
+                role: tree.role,
+                checkName: spec.name,
+                logLabel: state.logLabel ?? tree.role,
+                timeoutMs,
+                argv: (sb) => spec.kind === 'shell'
+                    ? shellArgv(spec.command)
+                    : functionHostArgv({
+                        modulePath: spec.module,
+                        checkName: spec.name,
+                        // Inside the run's namespace the overlay is mounted at this very path.
+                        root: sb.root,
+                        seed: opts.seed,
+                        tree: tree.role,
+                    }),
+                classify: (r) => spec.kind === 'shell'
+                    ? classifyShellRun(r, { timeoutMs, scoreKey: spec.score_from, metrics: printed })
+                    : classifyFunctionRun(r, { timeoutMs, metrics: printed }),
+                scoreKey: spec.kind === 'shell' ? spec.score_from : null,
+                metricKeys: spec.kind === 'shell' ? printed.map((m) => m.name) : [],
+                cpuMetrics: (spec.metrics ?? []).filter((m) => m.source === 'cpu').map((m) => m.name),
+                channel: spec.kind === 'function',
+            },
+            run: { ...opts, env: { ...opts.env, ...spec.env } },
         });
         return result;
     }
-    /** One run in a fresh sandbox; `keep` decides whether the sandbox becomes the tree's layers. */
+    /** One run (see sandboxed-run.ts), live until it ends so that dispose() can stop it. */
     async run(p) {
         const controller = new AbortController();
-        const signal = p.opts.abort
-            ? AbortSignal.any([controller.signal, p.opts.abort])
-            : controller.signal;
-        const kind = p.provider.kind;
-        const work = (async () => {
-            if (signal.aborted || this.disposing) {
-                return {
-                    result: notRunResult({
-                        reason: 'not run: the gate was stopped',
-                        seed: p.opts.seed,
-                        sandbox: kind,
-                    }),
-                    sealed: null,
-                };
-            }
-            let sb;
-            let cgroup;
-            const limits = p.opts.limits ?? DEFAULT_LIMITS;
-            try {
-                ;
-                ({ sb, cgroup } = await this.enterRun({
-                    provider: p.provider,
-                    layers: p.layers,
-                    signal,
-                    limits,
-                    persist: p.persist ?? false,
-                    keep: p.keepVisible ?? [],
-                }));
-            }
-            catch (error) {
-                const why = errorMessage(error);
-                const reason = signal.aborted
-                    ? 'not run: the gate was stopped while its sandbox was being created'
-                    : `could not create the sandbox: ${why}`;
-                return { result: notRunResult({ reason, seed: p.opts.seed, sandbox: kind }), sealed: null };
-            }
-            let sealed = null;
-            try {
-                const env = buildChildEnv({
-                    parent: this.parentEnv,
-                    passthrough: p.opts.envPassthrough,
-                    env: p.opts.env,
-                    home: sb.home,
-                    tmp: sb.tmp,
-                    seed: p.opts.seed,
-                    tree: p.role,
-                    check: p.checkName,
-                });
-                // A marker to find what a copy run left behind outside its process group (setsid).
-                const runId = randomBytes(12).toString('hex');
-                env['QUORUM_RUN_ID'] = runId;
-                const r = await spawnBounded({
-                    argv: [...(p.opts.pin ?? []), ...sb.wrap(p.argv(sb))],
-                    cwd: sb.cwd,
-                    env,
-                    timeoutMs: p.timeoutMs,
-                    graceMs: this.graceMs,
-                    logPath: join(this.logDir, this.logNames.next(p.logLabel ?? p.role, p.logKey)),
-                    scoreKey: p.scoreKey ?? null,
-                    metricKeys: p.metricKeys ?? [],
-                    channel: p.channel ?? false,
-                }, signal);
-                if (kind === 'copy')
-                    killProcessesWithEnv('QUORUM_RUN_ID', runId);
-                // Whatever the run left anywhere (setsid, double forks) ends with its cgroup.
-                const usage = cgroup ? await cgroup.usage().catch(() => null) : null;
-                await cgroup?.kill().catch(() => undefined);
-                const sandboxFailure = r.exitCode === SANDBOX_FAILURE_EXIT_CODE && !r.timedOut ? await sb.failure() : null;
-                const c = sandboxFailure
-                    ? {
-                        outcome: 'ERROR',
-                        reason: `${SANDBOX_SETUP_FAILED}: ${sandboxFailure}`,
-                        score: null,
-                    }
-                    : withCpuTime(withHiddenPathHint(p.classify(r, p.timeoutMs), p.provider), p.cpuMetrics ?? [], usage?.cpuMs ?? null, () => this.cgroupNote);
-                const limitHit = [
-                    usage?.oomKilled ? `it ran out of memory (memory_mb: ${limits.memory_mb})` : null,
-                    usage?.pidsLimitHit ? `it hit its process limit (pids_max: ${limits.pids_max})` : null,
-                ].filter((why) => why !== null);
-                // The full log is for runs worth a look: one of a passing run is deleted unless asked.
-                const output = c.outcome === 'PASSED' && !this.keepPassingLogs && r.output.log_path !== null
-                    ? await unlink(r.output.log_path).then(() => ({ ...r.output, log_path: null }), () => r.output)
-                    : r.output;
-                const result = {
-                    outcome: c.outcome,
-                    reason: limitHit.length > 0 && c.outcome !== 'PASSED'
-                        ? `${c.reason}; ${limitHit.join('; ')}`
-                        : c.reason,
-                    score: c.score,
-                    ...(c.metrics && Object.keys(c.metrics).length > 0 ? { metrics: c.metrics } : {}),
-                    ...(c.declaration_error ? { declaration_error: true } : {}),
-                    duration_ms: r.durationMs,
-                    exit_code: r.exitCode,
-                    signal: r.signal,
-                    output,
-                    seed: p.opts.seed,
-                    sandbox: kind,
-                    sandbox_root: sb.root,
-                };
-                if (p.keep(result) && !signal.aborted)
-                    sealed = await sb.seal();
-                return { result, sealed };
-            }
-            finally {
-                await cgroup?.remove().catch(() => undefined);
-                if (sealed === null)
-                    await sb.remove();
-            }
-        })();
+        // Asked for while disposing: reported as stopped, not started.
+        if (this.disposing)
+            controller.abort();
+        const work = runSandboxed({ ...p, site: this.site, stop: controller.signal });
         const entry = { controller, done: work.catch(() => undefined) };
         this.live.add(entry);
         try {
@@ -538,19 +410,16 @@ class GateWorkspace {
         const provider = this.provider(this.detectedKind);
         let run = null;
         try {
-            run = await this.enterRun({
+            run = await enterRunSandbox(this.site, {
                 provider,
                 layers: provider.prepare(scratch),
-                signal,
-                limits: DEFAULT_LIMITS,
-                persist: false,
-                keep: [dirname(resolve(modulePath))],
-            });
+                keepVisible: [dirname(resolve(modulePath))],
+            }, DEFAULT_LIMITS, signal);
             const box = run.sb;
             return await listChecksInChild(resolve(modulePath), {
                 cwd: box.cwd,
                 env: buildChildEnv({
-                    parent: this.parentEnv,
+                    parent: this.site.parentEnv,
                     passthrough: [],
                     env: {},
                     home: box.home,
@@ -565,8 +434,8 @@ class GateWorkspace {
         }
         finally {
             this.live.delete(entry);
-            await run?.cgroup?.remove().catch(() => undefined);
-            await run?.sb.remove();
+            if (run)
+                await leaveRunSandbox(run);
             await removeTree(scratch);
         }
     }
@@ -581,7 +450,7 @@ class GateWorkspace {
             await Promise.race([
                 Promise.all(runs.map((r) => r.done)),
                 new Promise((resolve) => {
-                    timer = setTimeout(resolve, this.graceMs + DISPOSE_WAIT_EXTRA_MS);
+                    timer = setTimeout(resolve, this.site.graceMs + DISPOSE_WAIT_EXTRA_MS);
                 }),
             ]);
             clearTimeout(timer);
@@ -598,78 +467,4 @@ class GateWorkspace {
         if (this.disposing)
             throw new WorkspaceError('the workspace was disposed');
     }
-}
-/**
- * Log file names: `<tree>-<check>-<n>.log`, filesystem-safe and unique within one workspace.
- * A name that had to be changed to be safe gets a short hash of the original, so `a/b` and
- * `a_b` never share a file.
- */
-class LogNames {
-    used = new Set();
-    counters = new Map();
-    /** `label` is a tree role, or an audit tree's label (made safe here too). */
-    next(label, check) {
-        const stem = `${safeName(label)}-${safeName(check)}`;
-        let n = this.counters.get(stem) ?? 0;
-        let name;
-        do {
-            n++;
-            name = `${stem}-${n}.log`;
-        } while (this.used.has(name));
-        this.counters.set(stem, n);
-        this.used.add(name);
-        return name;
-    }
-}
-/** A check name as a file name part: [A-Za-z0-9._-], at most ~80 characters, never empty. */
-export function safeName(name) {
-    const cleaned = name
-        .normalize('NFC')
-        .replace(/[^A-Za-z0-9._-]+/g, '_')
-        .replace(/^[.-]+/, '_')
-        .slice(0, 80);
-    if (cleaned === name && cleaned !== '')
-        return cleaned;
-    const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
-    return `${cleaned || 'check'}-${hash}`;
-}
-/**
- * A command the check names by an absolute path that exists on this machine but not in its
- * sandbox (a venv under /tmp, a tool under a home) is "not found" for a reason the shell cannot
- * tell: say which, and the way out.
- */
-/**
- * A run's classification with its cpu metrics (`source: cpu`) added: the CPU time its cgroup
- * counted, in ms (to 0.1). A run that passed when no CPU time could be read is ERROR: its
- * metric would be missing, and nothing the check did caused it.
- */
-function withCpuTime(c, names, cpuMs, cgroupNote) {
-    if (names.length === 0 || c.outcome !== 'PASSED')
-        return c;
-    if (cpuMs === null) {
-        const why = cgroupNote() ?? 'this machine does not count CPU time per cgroup';
-        return {
-            ...c,
-            outcome: 'ERROR',
-            score: null,
-            reason: `metric ${names.join(', ')} (source: cpu) could not be measured: a run's CPU time is read from its cgroup (cpuacct on cgroup v1, cpu.stat on v2), and ${why}`,
-        };
-    }
-    const value = Math.round(cpuMs * 10) / 10;
-    return { ...c, metrics: { ...c.metrics, ...Object.fromEntries(names.map((n) => [n, value])) } };
-}
-function withHiddenPathHint(c, provider) {
-    if (c.outcome !== 'ERROR')
-        return c;
-    const named = /^command not (?:found|executable): (\/\S+)/.exec(c.reason)?.[1];
-    if (named === undefined || !existsSync(named))
-        return c;
-    const why = provider.whyHidden(named);
-    if (why === null)
-        return c;
-    return {
-        ...c,
-        reason: `${c.reason}: it exists on this machine, but ${why}; name its directory under ` +
-            '`read_only_paths` in quorum.yml, or install it outside /tmp and the homes',
-    };
 }

@@ -366,6 +366,7 @@ export function withScoreMetric(metrics: MetricSpec[], scoreFrom: string | null)
       direction: 'higher',
       tolerance: { kind: 'absolute', value: 0 },
       deterministic: false,
+      from_score: true,
     },
     ...metrics,
   ]

@@ -284,6 +284,7 @@ export function withScoreMetric(metrics, scoreFrom) {
             direction: 'higher',
             tolerance: { kind: 'absolute', value: 0 },
             deterministic: false,
+            from_score: true,
         },
         ...metrics,
     ];
