@@ -9978,7 +9978,7 @@ const DEFAULT_REPEAT_TIME_S = 300;
 /** The keys about repeats, retries and metrics, shared by shell checks and function checks. */
 const noiseKeys = {
     repeats: union([
-        literal('auto'),
+        literal('auto', { error: REPEATS_MESSAGE }),
         schemas_number({ error: unlessMissing(REPEATS_MESSAGE) })
             .int({ error: REPEATS_MESSAGE })
             .min(1, { error: 'must be a positive integer (1 = run once per tree)' })
@@ -15863,6 +15863,20 @@ function scoreOf(metrics, key) {
  * only keeps the start of stdout and stderr apart.
  */
 
+/**
+ * Why a helper command did not succeed, in one short line: why it could not run, else the last
+ * line it printed (stderr, else stdout), else how it ended; null when it exited 0.
+ */
+function whyFailed(r) {
+    if (r.code === 0 && r.error === null)
+        return null;
+    if (r.error !== null)
+        return r.error;
+    if (r.timedOut)
+        return 'it ran out of time';
+    const said = (r.stderr.trim() || r.stdout.trim()).split('\n').at(-1)?.slice(0, 200) ?? '';
+    return said || (r.signal ? `killed by ${r.signal}` : `exit ${r.code}`);
+}
 const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 /**
  * Runs a helper command to its end (or its budget's) and resolves with how it ended and what it
@@ -16083,7 +16097,7 @@ async function calibrate(prefix, signal) {
         });
         const ms = Number(r.stdout.trim().split(' ')[0]);
         if (r.code !== 0 || !Number.isFinite(ms) || ms <= 0) {
-            return { error: r.error ?? (r.stderr.trim().split('\n').at(-1) || `exit ${r.code}`) };
+            return { error: whyFailed(r) ?? `it printed no timing: ${r.stdout.trim().slice(0, 100)}` };
         }
         if (i > 0)
             samples.push(Math.round(ms * 1000) / 1000);
@@ -16231,11 +16245,7 @@ function cpuList(cpus) {
 }
 /** Runs taskset; null when it worked, else what went wrong, in one line. */
 async function runTaskset(argv) {
-    const r = await exec({ argv, env: { PATH: SYSTEM_PATH }, timeoutMs: TASKSET_TIMEOUT_MS });
-    if (r.code === 0)
-        return null;
-    const said = r.stderr.trim().split('\n').at(-1) ?? '';
-    return r.error ?? (said || (r.signal ? `killed by ${r.signal}` : `exit ${r.code}`));
+    return whyFailed(await exec({ argv, env: { PATH: SYSTEM_PATH }, timeoutMs: TASKSET_TIMEOUT_MS }));
 }
 
 ;// CONCATENATED MODULE: ./src/gate/timed-phase.ts
@@ -18296,6 +18306,12 @@ function buildChildEnv(p) {
 
 
 
+
+/** The keys of a listed check that travel as the module wrote them: the noise keys and expect. */
+const LISTED_KEYS = [
+    ...Object.keys(noiseKeys),
+    'expect',
+];
 /**
  * Lists the function checks a module exports, by running the function host in "list" mode in a
  * child process (so a module with side effects or a syntax error cannot touch the judge).
@@ -18332,14 +18348,7 @@ async function listFunctionChecks(modulePath, opts) {
                 timeout_s: typeof entry.timeout_s === 'number' ? entry.timeout_s : null,
             };
             // Only what the module wrote: an absent key stays absent.
-            for (const key of [
-                'repeats',
-                'max_repeats',
-                'repeat_time_s',
-                'retries',
-                'metrics',
-                'expect',
-            ]) {
+            for (const key of LISTED_KEYS) {
                 if (entry[key] !== undefined)
                     listed[key] = entry[key];
             }

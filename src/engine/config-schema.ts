@@ -168,7 +168,7 @@ export const noiseKeys = {
   repeats: z
     .union(
       [
-        z.literal('auto'),
+        z.literal('auto', { error: REPEATS_MESSAGE }),
         z
           .number({ error: unlessMissing(REPEATS_MESSAGE) })
           .int({ error: REPEATS_MESSAGE })

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto'
 import { limitsOf, setupLimitsOf } from '../engine/limits.ts'
 import { notRunResult } from '../engine/not-run.ts'
 import { isRetryable, summarizeRepeats, type AttemptRun } from '../engine/repeats.ts'
-import type { AuditReport, GateConfig, RunResult, TreeRole } from '../engine/types.ts'
+import type { AuditReport, GateConfig, RunResult, TimingReport, TreeRole } from '../engine/types.ts'
 import { compareMetrics } from '../engine/metrics.ts'
 import {
   fitsTimeBudget,
@@ -24,7 +24,7 @@ import { AuditRuns, type AuditEvent } from './audit-runs.ts'
 import { createLimiter, type Schedule } from './limiter.ts'
 import type { GateEvent, TreeDirs } from './options.ts'
 import { repeatJobs, type GatePlan, type RunJob } from './plan.ts'
-import { openTimedPhase, type TimedPhaseDeps, type TimingSummary } from './timed-phase.ts'
+import { openTimedPhase, type TimedPhaseDeps } from './timed-phase.ts'
 import { DEFAULT_REPEAT_TIME_S } from '../engine/config-schema.ts'
 
 /** What the executor needs besides the plan and the workspace. */
@@ -67,7 +67,7 @@ export interface Execution {
   /** The adaptive checks' looks, by check name. */
   sequential: ReadonlyMap<string, SequentialRun>
   /** How the timed phase ran; null when no check measured a timing. */
-  timing: TimingSummary | null
+  timing: TimingReport | null
   /** Waits for every audit run started; the report's `audit` and its notices, or null. */
   finishAudit(): Promise<{ audit: AuditReport; notices: string[] } | null>
   /** The setup result of every tree prepared (by the runs or the audits), by role. */

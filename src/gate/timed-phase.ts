@@ -17,16 +17,13 @@ export interface TimedPhaseDeps {
   ): Promise<Calibration | { error: string }>
 }
 
-/** What the report says about the timed phase (the `timing` of a Report). */
-export type TimingSummary = TimingReport
-
 const MACHINE: TimedPhaseDeps = { pin: () => pinTimedPhase(), calibrate }
 
 /** The phase of one gate: nothing happens until the first timed run. */
 export function openTimedPhase(deps: TimedPhaseDeps = MACHINE, signal?: AbortSignal) {
   let opening: Promise<void> | null = null
   let pinning: Pinning | null = null
-  let summary: TimingSummary | null = null
+  let summary: TimingReport | null = null
   let left = false
   const open = async () => {
     pinning = await deps.pin()
@@ -64,6 +61,6 @@ export function openTimedPhase(deps: TimedPhaseDeps = MACHINE, signal?: AbortSig
       const p = pinning as Pinning | null
       if (p?.pinned) await p.release().catch(() => undefined)
     },
-    summary: (): TimingSummary | null => summary,
+    summary: (): TimingReport | null => summary,
   }
 }

@@ -8,7 +8,7 @@
  * under `taskset -c <cpu>`; afterwards it moves itself back.
  */
 import { readFile } from 'node:fs/promises'
-import { exec } from './exec.ts'
+import { exec, whyFailed } from './exec.ts'
 import { linuxOnlyRefusal } from './platform.ts'
 import { SYSTEM_PATH, resolveTool } from './system-tools.ts'
 
@@ -143,8 +143,5 @@ export function cpuList(cpus: readonly number[]): string {
 
 /** Runs taskset; null when it worked, else what went wrong, in one line. */
 async function runTaskset(argv: string[]): Promise<string | null> {
-  const r = await exec({ argv, env: { PATH: SYSTEM_PATH }, timeoutMs: TASKSET_TIMEOUT_MS })
-  if (r.code === 0) return null
-  const said = r.stderr.trim().split('\n').at(-1) ?? ''
-  return r.error ?? (said || (r.signal ? `killed by ${r.signal}` : `exit ${r.code}`))
+  return whyFailed(await exec({ argv, env: { PATH: SYSTEM_PATH }, timeoutMs: TASKSET_TIMEOUT_MS }))
 }

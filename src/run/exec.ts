@@ -60,6 +60,18 @@ export interface ExecResult {
   readonly truncated: boolean
 }
 
+/**
+ * Why a helper command did not succeed, in one short line: why it could not run, else the last
+ * line it printed (stderr, else stdout), else how it ended; null when it exited 0.
+ */
+export function whyFailed(r: ExecResult): string | null {
+  if (r.code === 0 && r.error === null) return null
+  if (r.error !== null) return r.error
+  if (r.timedOut) return 'it ran out of time'
+  const said = (r.stderr.trim() || r.stdout.trim()).split('\n').at(-1)?.slice(0, 200) ?? ''
+  return said || (r.signal ? `killed by ${r.signal}` : `exit ${r.code}`)
+}
+
 const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024
 
 /**

@@ -7,7 +7,14 @@ import { readChannelMessage } from '../engine/outcome.ts'
 import { oneLine } from '../engine/paths.ts'
 import type { CapturedOutput } from '../engine/types.ts'
 import { listHostArgv } from './function-host.ts'
+import { noiseKeys } from '../engine/config-schema.ts'
 import { spawnBounded } from './process.ts'
+
+/** The keys of a listed check that travel as the module wrote them: the noise keys and expect. */
+const LISTED_KEYS = [
+  ...(Object.keys(noiseKeys) as Array<keyof typeof noiseKeys>),
+  'expect',
+] as const
 
 /**
  * Lists the function checks a module exports, by running the function host in "list" mode in a
@@ -54,14 +61,7 @@ export async function listFunctionChecks(
         timeout_s: typeof entry.timeout_s === 'number' ? entry.timeout_s : null,
       }
       // Only what the module wrote: an absent key stays absent.
-      for (const key of [
-        'repeats',
-        'max_repeats',
-        'repeat_time_s',
-        'retries',
-        'metrics',
-        'expect',
-      ] as const) {
+      for (const key of LISTED_KEYS) {
         if (entry[key] !== undefined) listed[key] = entry[key]
       }
       return listed

@@ -14,7 +14,7 @@
  * it would have (copy sandboxes, no limits), saying so in its report.
  */
 import { readFile } from 'node:fs/promises'
-import { exec } from './exec.ts'
+import { exec, whyFailed } from './exec.ts'
 import { SYSTEM_PATH, resolveTool } from './system-tools.ts'
 
 /** `auto`: use sudo where it works without a password; `true`: use it (say so if it fails). */
@@ -138,14 +138,13 @@ const MACHINE: HostSetupDeps = {
   async sudo(argv, input) {
     const sudo = MACHINE.tool('sudo')
     if (sudo === null) return 'sudo is not installed'
-    const r = await exec({
-      argv: [sudo, '-n', ...argv],
-      env: { PATH: `${SYSTEM_PATH}:/usr/sbin:/sbin` },
-      timeoutMs: SUDO_TIMEOUT_MS,
-      ...(input !== undefined ? { input } : {}),
-    })
-    if (r.code === 0) return null
-    const said = (r.stderr || r.stdout).trim().split('\n').at(-1)?.slice(0, 200) ?? ''
-    return r.error ?? (said || (r.signal ? `killed by ${r.signal}` : `exit ${r.code}`))
+    return whyFailed(
+      await exec({
+        argv: [sudo, '-n', ...argv],
+        env: { PATH: `${SYSTEM_PATH}:/usr/sbin:/sbin` },
+        timeoutMs: SUDO_TIMEOUT_MS,
+        ...(input !== undefined ? { input } : {}),
+      }),
+    )
   },
 }

@@ -700,6 +700,34 @@ describe('repeats, retries, metrics and flaky', () => {
     assert.equal(parseConfig(yaml(...ONE_CHECK), FILE).flaky, 'warn')
   })
 
+  test('repeats: auto, max_repeats, repeat_time_s and a cpu metric are read as written', () => {
+    const [auto, bounded, fixed] = parseConfig(
+      yaml(
+        'checks:',
+        '  - name: auto',
+        '    command: node bench.mjs',
+        '    repeats: auto',
+        '    metrics:',
+        '      cpu_ms: { direction: lower, tolerance: 10%, source: cpu }',
+        '  - name: bounded',
+        '    command: node bench.mjs',
+        '    repeats: 5',
+        '    max_repeats: 20',
+        '    repeat_time_s: 60',
+        '  - name: fixed',
+        '    command: node bench.mjs',
+        '    repeats: 7',
+        '    max_repeats: 7',
+      ),
+      FILE,
+    ).checks
+    assert.deepEqual([auto!.repeats, auto!.max_repeats, auto!.repeat_time_s], [9, 45, undefined])
+    assert.equal(auto!.metrics![0]!.source, 'cpu')
+    assert.deepEqual([bounded!.repeats, bounded!.max_repeats, bounded!.repeat_time_s], [5, 20, 60])
+    // max_repeats equal to repeats: nothing to add, so not adaptive.
+    assert.deepEqual([fixed!.repeats, fixed!.max_repeats], [7, undefined])
+  })
+
   const bad: Array<[string, string, string]> = [
     [
       'repeats: 0',
@@ -730,6 +758,26 @@ describe('repeats, retries, metrics and flaky', () => {
       'a metric name that cannot be printed as name=<number>',
       bench('    metrics:', '      "parse ms": { direction: lower }'),
       'quorum.yml:5:7: checks[0].metrics["parse ms"]: "parse ms" is not a valid metric name (letters, digits and _, not starting with a digit)',
+    ],
+    [
+      'max_repeats below repeats',
+      bench('    repeats: 9', '    max_repeats: 5'),
+      'quorum.yml:5:18: checks[0].max_repeats: must be at least repeats (9)',
+    ],
+    [
+      'repeats: sometimes',
+      bench('    repeats: sometimes'),
+      'quorum.yml:4:14: checks[0].repeats: must be a positive integer or auto',
+    ],
+    [
+      'a cpu metric declared deterministic',
+      bench('    metrics:', '      cpu_ms: { direction: lower, source: cpu, deterministic: true }'),
+      'quorum.yml:5:15: checks[0].metrics.cpu_ms: a cpu metric cannot be deterministic: CPU time varies between runs',
+    ],
+    [
+      'a metric source that does not exist',
+      bench('    metrics:', '      t: { direction: lower, source: wall }'),
+      'quorum.yml:5:38: checks[0].metrics.t.source: must be stdout or cpu',
     ],
     [
       'flaky: maybe',

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
-import { exec, type ExecOptions } from '../../src/run/exec.ts'
+import { exec, whyFailed, type ExecOptions } from '../../src/run/exec.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'quorum exec ünï-'))
 after(() => spawnSync('rm', ['-rf', root]))
@@ -222,5 +222,21 @@ describe('which session the command runs in', () => {
     assert.notEqual(session, ownSession())
     assert.equal(session, pid)
     assert.equal(group, pid)
+  })
+})
+
+describe('whyFailed', () => {
+  const sh = (script: string) =>
+    exec({ argv: ['/bin/sh', '-c', script], env: { PATH: '/usr/bin:/bin' }, timeoutMs: 30_000 })
+
+  test('null for success; else the last line printed, else how it ended, else why it could not run', async () => {
+    assert.equal(whyFailed(await sh('echo fine')), null)
+    assert.equal(whyFailed(await sh('echo first >&2; echo oops >&2; exit 3')), 'oops')
+    assert.equal(whyFailed(await sh('echo only on stdout; exit 3')), 'only on stdout')
+    assert.equal(whyFailed(await sh('exit 4')), 'exit 4')
+    assert.equal(whyFailed(await sh('kill -KILL $$')), 'killed by SIGKILL')
+    const missing = await exec({ argv: ['/nonexistent/tool'], env: {}, timeoutMs: 30_000 })
+    assert.equal(whyFailed(missing), missing.error)
+    assert.notEqual(missing.error, null)
   })
 })

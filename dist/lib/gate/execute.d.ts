@@ -1,11 +1,11 @@
 import { type AttemptRun } from '../engine/repeats.ts';
-import type { AuditReport, GateConfig, RunResult, TreeRole } from '../engine/types.ts';
+import type { AuditReport, GateConfig, RunResult, TimingReport, TreeRole } from '../engine/types.ts';
 import { type SequentialDesign, type SequentialStop } from '../engine/sequential.ts';
 import { type ResultCacheOptions } from '../cache/reuse.ts';
 import type { Workspace } from '../run/workspace.ts';
 import type { GateEvent, TreeDirs } from './options.ts';
 import { type GatePlan, type RunJob } from './plan.ts';
-import { type TimedPhaseDeps, type TimingSummary } from './timed-phase.ts';
+import { type TimedPhaseDeps } from './timed-phase.ts';
 /** What the executor needs besides the plan and the workspace. */
 export interface ExecuteContext {
     /** The config, function checks included. */
@@ -41,7 +41,7 @@ export interface Execution {
     /** The adaptive checks' looks, by check name. */
     sequential: ReadonlyMap<string, SequentialRun>;
     /** How the timed phase ran; null when no check measured a timing. */
-    timing: TimingSummary | null;
+    timing: TimingReport | null;
     /** Waits for every audit run started; the report's `audit` and its notices, or null. */
     finishAudit(): Promise<{
         audit: AuditReport;

@@ -14,8 +14,6 @@ export interface TimedPhaseDeps {
         error: string;
     }>;
 }
-/** What the report says about the timed phase (the `timing` of a Report). */
-export type TimingSummary = TimingReport;
 /** The phase of one gate: nothing happens until the first timed run. */
 export declare function openTimedPhase(deps?: TimedPhaseDeps, signal?: AbortSignal): {
     /**
@@ -27,5 +25,5 @@ export declare function openTimedPhase(deps?: TimedPhaseDeps, signal?: AbortSign
     prefix(): string[];
     /** Ends the phase: the gate moves back to every CPU it had. */
     leave(): Promise<void>;
-    summary: () => TimingSummary | null;
+    summary: () => TimingReport | null;
 };

@@ -4,7 +4,7 @@
  * timing itself. Their spread is the noise floor a timing tolerance should sit above.
  */
 import { median } from "../engine/stats.js";
-import { exec } from "./exec.js";
+import { exec, whyFailed } from "./exec.js";
 import { SYSTEM_PATH } from "./system-tools.js";
 /** Runs of the loop; the first is a warm-up and not counted. */
 const CALIBRATION_RUNS = 8;
@@ -32,7 +32,7 @@ export async function calibrate(prefix, signal) {
         });
         const ms = Number(r.stdout.trim().split(' ')[0]);
         if (r.code !== 0 || !Number.isFinite(ms) || ms <= 0) {
-            return { error: r.error ?? (r.stderr.trim().split('\n').at(-1) || `exit ${r.code}`) };
+            return { error: whyFailed(r) ?? `it printed no timing: ${r.stdout.trim().slice(0, 100)}` };
         }
         if (i > 0)
             samples.push(Math.round(ms * 1000) / 1000);

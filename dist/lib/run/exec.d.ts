@@ -48,6 +48,11 @@ export interface ExecResult {
     readonly truncated: boolean;
 }
 /**
+ * Why a helper command did not succeed, in one short line: why it could not run, else the last
+ * line it printed (stderr, else stdout), else how it ended; null when it exited 0.
+ */
+export declare function whyFailed(r: ExecResult): string | null;
+/**
  * Runs a helper command to its end (or its budget's) and resolves with how it ended and what it
  * printed. Never rejects: a command that cannot start is `error`, a timeout `timedOut`.
  */

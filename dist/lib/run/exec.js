@@ -8,6 +8,20 @@
  * only keeps the start of stdout and stderr apart.
  */
 import { superviseProcess } from "./process.js";
+/**
+ * Why a helper command did not succeed, in one short line: why it could not run, else the last
+ * line it printed (stderr, else stdout), else how it ended; null when it exited 0.
+ */
+export function whyFailed(r) {
+    if (r.code === 0 && r.error === null)
+        return null;
+    if (r.error !== null)
+        return r.error;
+    if (r.timedOut)
+        return 'it ran out of time';
+    const said = (r.stderr.trim() || r.stdout.trim()).split('\n').at(-1)?.slice(0, 200) ?? '';
+    return said || (r.signal ? `killed by ${r.signal}` : `exit ${r.code}`);
+}
 const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 /**
  * Runs a helper command to its end (or its budget's) and resolves with how it ended and what it

@@ -1,7 +1,13 @@
 import { readChannelMessage } from "../engine/outcome.js";
 import { oneLine } from "../engine/paths.js";
 import { listHostArgv } from "./function-host.js";
+import { noiseKeys } from "../engine/config-schema.js";
 import { spawnBounded } from "./process.js";
+/** The keys of a listed check that travel as the module wrote them: the noise keys and expect. */
+const LISTED_KEYS = [
+    ...Object.keys(noiseKeys),
+    'expect',
+];
 /**
  * Lists the function checks a module exports, by running the function host in "list" mode in a
  * child process (so a module with side effects or a syntax error cannot touch the judge).
@@ -38,14 +44,7 @@ export async function listFunctionChecks(modulePath, opts) {
                 timeout_s: typeof entry.timeout_s === 'number' ? entry.timeout_s : null,
             };
             // Only what the module wrote: an absent key stays absent.
-            for (const key of [
-                'repeats',
-                'max_repeats',
-                'repeat_time_s',
-                'retries',
-                'metrics',
-                'expect',
-            ]) {
+            for (const key of LISTED_KEYS) {
                 if (entry[key] !== undefined)
                     listed[key] = entry[key];
             }
